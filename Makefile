@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+#
+# vsvm: the one entry point. `make test` and `make run` do all set-up from a
+# fresh clone (Debian bookworm, root or sudo); see README.md.
+
+BUILD ?= $(CURDIR)/build
+JOBS ?= $(shell nproc)
+CMAKE_BUILD_TYPE ?= RelWithDebInfo
+export VSVM_BUILD := $(BUILD)
+
+.PHONY: all help test run build deps kernel umd igt module-check vm clean
+
+all: build
+
+help:
+	@echo "make test     build everything and run every test (host + guest); ends with the totals line"
+	@echo "make run      build what is missing, boot the guest and run the demo"
+	@echo "make build    kernel (with vsvm in-tree), UMD and IGT tests"
+	@echo "make kernel   only the guest kernel and its modules (KERNEL_FLAVOUR=debug)"
+	@echo "make vm CMD='...'  run a command as root in a fresh guest"
+	@echo "make module-check  checkpatch --strict and sparse over driver/"
+	@echo "make clean    remove $(BUILD) (the kernel cache outside the clone stays)"
+
+test:
+	@tools/test.sh
+
+run:
+	@tools/run.sh
+
+deps:
+	@tools/deps.sh
+
+build: kernel umd igt
+
+kernel: deps
+	@tools/vm/build-kernel.sh $(KERNEL_FLAVOUR)
+
+umd: deps
+	@cmake -S umd -B $(BUILD)/umd -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
+	@cmake --build $(BUILD)/umd -j$(JOBS)
+
+igt: deps
+	@cmake -S igt-tests -B $(BUILD)/igt -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
+	@cmake --build $(BUILD)/igt -j$(JOBS)
+
+vm:
+	@tools/vm/run-vm.sh --results $(BUILD)/vm -- $(CMD)
+
+module-check: kernel
+	@tools/module-check.sh
+
+clean:
+	rm -rf $(BUILD)

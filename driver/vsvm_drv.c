@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+
+/**
+ * DOC: Overview
+ *
+ * vsvm is a DRM driver for a virtual compute accelerator whose device MMU
+ * mirrors the address space of the process that uses it (HMM shared virtual
+ * memory). The module creates ``num_devices`` platform devices named
+ * ``vsvm.<N>``; each binds to this driver and registers a DRM render node.
+ *
+ * The driver is built in three layers: the device-independent mirror core
+ * (interval notifiers, ranges, the fault path and the event policy), the
+ * virtual device behind it (page table, TLB, engines), and this DRM glue
+ * (device registration, ioctls, sysfs tunables, debugfs counters) on top.
+ *
+ * Tunables live in ``/sys/class/drm/renderD<N>/device/tunables/``, counters in
+ * ``/sys/kernel/debug/dri/vsvm.<N>/``; docs/ lists them all.
+ */
+
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
+
+#include "vsvm_debugfs.h"
+#include "vsvm_drm.h"
+#include "vsvm_drv.h"
+#include "vsvm_param.h"
+#include "vsvm_sysfs.h"
+
+#define VSVM_MAX_DEVICES 16
+
+unsigned int vsvm_num_devices = 1;
+module_param_named(num_devices, vsvm_num_devices, uint, 0444);
+MODULE_PARM_DESC(num_devices, "Number of vsvm devices to create (1-16, default 1)");
+
+static unsigned int vsvm_default_dbg_mask;
+module_param_named(dbg_mask, vsvm_default_dbg_mask, uint, 0444);
+MODULE_PARM_DESC(dbg_mask, "Initial dbg_mask tunable of each device (VSVM_DBG_* bits)");
+
+static struct platform_device *vsvm_pdevs[VSVM_MAX_DEVICES];
+
+void __vsvm_dbg(const struct vsvm_device *vdev, const char *fmt, ...)
+{
+	struct device *dev = vdev->drm.dev;
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	dev_printk_emit(LOGLEVEL_DEBUG, dev, "%s %s: %pV", dev_driver_string(dev),
+			dev_name(dev), &vaf);
+	va_end(args);
+}
+
+static int vsvm_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+
+	atomic64_inc(&vdev->counters.files_opened);
+	atomic64_inc(&vdev->counters.files_open);
+	vsvm_dbg(vdev, VSVM_DBG_FILE, "open by pid %d\n", task_tgid_nr(current));
+	return 0;
+}
+
+static void vsvm_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+
+	atomic64_dec(&vdev->counters.files_open);
+	vsvm_dbg(vdev, VSVM_DBG_FILE, "close by pid %d\n", task_tgid_nr(current));
+}
+
+static const struct drm_ioctl_desc vsvm_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(VSVM_GET_PARAM, vsvm_param_get_ioctl, DRM_RENDER_ALLOW),
+};
+
+static const struct file_operations vsvm_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+};
+
+static const struct drm_driver vsvm_driver = {
+	.driver_features = DRIVER_RENDER,
+	.open = vsvm_open,
+	.postclose = vsvm_postclose,
+	.ioctls = vsvm_ioctls,
+	.num_ioctls = ARRAY_SIZE(vsvm_ioctls),
+	.fops = &vsvm_fops,
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	.major = DRIVER_MAJOR,
+	.minor = DRIVER_MINOR,
+	.patchlevel = DRIVER_PATCHLEVEL,
+};
+
+static int vsvm_probe(struct platform_device *pdev)
+{
+	struct vsvm_device *vdev;
+	int ret;
+
+	vdev = devm_drm_dev_alloc(&pdev->dev, &vsvm_driver, struct vsvm_device, drm);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+	vdev->pdev = pdev;
+	vdev->dbg_mask = vsvm_default_dbg_mask & VSVM_DBG_ALL;
+	platform_set_drvdata(pdev, vdev);
+
+	vsvm_debugfs_init(vdev);
+
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		return dev_err_probe(&pdev->dev, ret, "cannot register DRM device\n");
+
+	drm_info(&vdev->drm, "vsvm %d.%d.%d: render node %s\n", DRIVER_MAJOR,
+		 DRIVER_MINOR, DRIVER_PATCHLEVEL,
+		 vdev->drm.render ? dev_name(vdev->drm.render->kdev) : "none");
+	return 0;
+}
+
+static void vsvm_remove(struct platform_device *pdev)
+{
+	struct vsvm_device *vdev = platform_get_drvdata(pdev);
+
+	drm_dev_unplug(&vdev->drm);
+}
+
+static struct platform_driver vsvm_platform_driver = {
+	.probe = vsvm_probe,
+	.remove = vsvm_remove,
+	.driver = {
+		.name = DRIVER_NAME,
+		.dev_groups = vsvm_sysfs_groups,
+	},
+};
+
+static void vsvm_destroy_devices(void)
+{
+	int i;
+
+	for (i = VSVM_MAX_DEVICES - 1; i >= 0; i--) {
+		platform_device_unregister(vsvm_pdevs[i]);
+		vsvm_pdevs[i] = NULL;
+	}
+}
+
+static int __init vsvm_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (!vsvm_num_devices || vsvm_num_devices > VSVM_MAX_DEVICES) {
+		pr_err("vsvm: num_devices=%u outside 1..%d\n", vsvm_num_devices,
+		       VSVM_MAX_DEVICES);
+		return -EINVAL;
+	}
+
+	ret = platform_driver_register(&vsvm_platform_driver);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < vsvm_num_devices; i++) {
+		vsvm_pdevs[i] = platform_device_register_simple(DRIVER_NAME, i, NULL, 0);
+		if (IS_ERR(vsvm_pdevs[i])) {
+			ret = PTR_ERR(vsvm_pdevs[i]);
+			vsvm_pdevs[i] = NULL;
+			goto err_destroy_devices;
+		}
+		if (!platform_get_drvdata(vsvm_pdevs[i])) {
+			/* Probe failed; its reason is in the log. */
+			ret = -ENODEV;
+			goto err_destroy_devices;
+		}
+	}
+	return 0;
+
+err_destroy_devices:
+	vsvm_destroy_devices();
+	platform_driver_unregister(&vsvm_platform_driver);
+	return ret;
+}
+
+static void __exit vsvm_exit(void)
+{
+	vsvm_destroy_devices();
+	platform_driver_unregister(&vsvm_platform_driver);
+}
+
+module_init(vsvm_init);
+module_exit(vsvm_exit);
+
+MODULE_AUTHOR("The vsvm authors");
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("GPL");

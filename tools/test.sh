@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# `make test`: install what is missing, build everything, run the host unit
+# tests, boot one guest for the KUnit suites, the IGT testlist and the UMD
+# device tests, and print one line "N passed, N failed, N skipped" over all of
+# them. Exits non-zero on any failure, any kernel splat in the guest log, or
+# a guest that did not finish.
+set -uo pipefail
+source "$(dirname "$0")/vm/common.sh"
+cd "$VSVM_ROOT"
+
+build=${VSVM_BUILD:-$VSVM_ROOT/build}
+out=$build/test-results
+rm -rf "$out"
+mkdir -p "$out"
+all=$out/all-results.txt
+: >"$all"
+t0=$(date +%s)
+
+phase() { printf '\n[vsvm] ==== %s (%ds)\n' "$*" $(($(date +%s) - t0)) >&2; }
+result() { echo "RESULT $1 $2 $3" >>"$all"; }
+
+phase "dependencies"
+tools/deps.sh || vsvm_die "cannot install the dependencies"
+
+phase "build"
+make -s -C "$VSVM_ROOT" build || vsvm_die "build failed"
+
+phase "host unit tests"
+if ctest --test-dir "$build/umd" --output-on-failure --output-junit "$out/umd-unit.xml" \
+	-LE device >"$out/umd-unit.log" 2>&1; then :; fi
+tail -n 5 "$out/umd-unit.log" >&2
+if [ -s "$out/umd-unit.xml" ]; then
+	tools/vm/gtest-results.sh umd-unit "$out/umd-unit.xml" >>"$all"
+else
+	result umd-unit run FAIL
+fi
+
+phase "guest: KUnit, IGT, UMD device tests"
+guest_status=0
+tools/vm/run-vm.sh --results "$out/guest" --timeout "${VSVM_GUEST_TIMEOUT:-2400}" \
+	-- tools/vm/guest-tests.sh || guest_status=$?
+if [ -f "$out/guest/exit-status" ]; then
+	result guest finished PASS
+else
+	result guest finished FAIL
+fi
+if tools/vm/check-log.sh "$out/guest/console.log"; then
+	result guest no-kernel-splat PASS
+else
+	result guest no-kernel-splat FAIL
+fi
+[ -f "$out/guest/results.txt" ] && cat "$out/guest/results.txt" >>"$all"
+
+phase "KUnit results (kunit.py parse)"
+tools/vm/kunit-results.sh "$out/guest/kunit" >>"$all"
+
+passed=$(grep -c ' PASS$' "$all")
+failed=$(grep -c ' FAIL$' "$all")
+skipped=$(grep -c ' SKIP$' "$all")
+if [ "$failed" -gt 0 ]; then
+	echo "[vsvm] failures:" >&2
+	grep ' FAIL$' "$all" | sed 's/^RESULT /[vsvm]   /' >&2
+fi
+if [ "$guest_status" != 0 ] && [ "$failed" = 0 ]; then
+	# The guest said something failed that no result line names.
+	result guest status FAIL
+	failed=$((failed + 1))
+fi
+echo "[vsvm] results: $all; guest console: $out/guest/console.log ($(($(date +%s) - t0))s)" >&2
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

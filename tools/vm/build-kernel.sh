@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Build the guest kernel from Debian's linux-source-6.12 with vsvm in-tree.
+#
+#   tools/vm/build-kernel.sh [debug|release]
+#
+# The tree's drivers/gpu/drm/vsvm is a link to this clone's driver/ and its
+# Kconfig is sourced from drivers/gpu/drm/Kconfig, so CONFIG_DRM_VSVM comes
+# from the repository's root Kconfig. The configuration is allnoconfig plus
+# tools/vm/<flavour>.config; the build fails if any option of the fragment is
+# missing from the final .config (allnoconfig drops unmet options silently).
+set -euo pipefail
+KERNEL_FLAVOUR=${1:-${KERNEL_FLAVOUR:-debug}}
+source "$(dirname "$0")/common.sh"
+
+fragment=$VSVM_ROOT/tools/vm/$KERNEL_FLAVOUR.config
+[ -f "$fragment" ] || vsvm_die "no config fragment $fragment"
+[ -f "$KERNEL_TARBALL" ] || vsvm_die "$KERNEL_TARBALL missing: run tools/deps.sh"
+mkdir -p "$VSVM_CACHE"
+# One kernel build at a time per cache (two clones may share it).
+exec 9>"$VSVM_CACHE/.kernel.lock"
+flock 9
+
+# --- the source tree, extracted once and patched to know about vsvm ---
+if [ ! -f "$KERNEL_SRC/.vsvm-prepared" ]; then
+	vsvm_log "extracting $KERNEL_TARBALL"
+	rm -rf "$KERNEL_SRC" "$KERNEL_SRC.tmp"
+	mkdir -p "$KERNEL_SRC.tmp"
+	tar -C "$KERNEL_SRC.tmp" --strip-components=1 -xf "$KERNEL_TARBALL"
+	version=$(make -s -C "$KERNEL_SRC.tmp" kernelversion)
+	[ "$version" = "$KERNEL_VERSION" ] ||
+		vsvm_die "linux-source-6.12 is $version, expected $KERNEL_VERSION (pin: $KERNEL_PKG_VERSION)"
+	printf '\nsource "drivers/gpu/drm/vsvm/Kconfig"\n' >>"$KERNEL_SRC.tmp/drivers/gpu/drm/Kconfig"
+	printf '\nobj-$(CONFIG_DRM_VSVM) += vsvm/\n' >>"$KERNEL_SRC.tmp/drivers/gpu/drm/Makefile"
+	touch "$KERNEL_SRC.tmp/.vsvm-prepared"
+	mv "$KERNEL_SRC.tmp" "$KERNEL_SRC"
+fi
+ln -sfn "$VSVM_ROOT/driver" "$KERNEL_SRC/drivers/gpu/drm/vsvm"
+
+# --- configuration: regenerated only when the fragment changes ---
+mkdir -p "$KERNEL_BUILD"
+export CCACHE_DIR=${CCACHE_DIR:-$VSVM_CACHE/ccache}
+# ccache keys on file contents; a new clone path must not defeat it.
+export CCACHE_BASEDIR=$VSVM_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+kmake=(make -C "$KERNEL_SRC" O="$KERNEL_BUILD" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc")
+want=$(sha256sum "$fragment" "$VSVM_ROOT/Kconfig" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$KERNEL_BUILD/.config" ] || [ "$(cat "$KERNEL_BUILD/.vsvm-config-hash" 2>/dev/null)" != "$want" ]; then
+	vsvm_log "configuring ($KERNEL_FLAVOUR): allnoconfig + $(basename "$fragment")"
+	"${kmake[@]}" -s KCONFIG_ALLCONFIG="$fragment" allnoconfig
+	missing=0
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		if ! grep -qxF -- "$line" "$KERNEL_BUILD/.config"; then
+			opt=${line%%=*}
+			got=$(grep -E "^$opt=|^# $opt is not set" "$KERNEL_BUILD/.config" || echo "absent")
+			printf '[vsvm] config: asked for %s, got %s\n' "$line" "$got" >&2
+			missing=1
+		fi
+	done <"$fragment"
+	[ "$missing" = 0 ] || vsvm_die "the kernel configuration lacks options of $(basename "$fragment")"
+	echo "$want" >"$KERNEL_BUILD/.vsvm-config-hash"
+fi
+
+# --- build ---
+targets=${KERNEL_TARGETS:-bzImage modules}
+vsvm_log "building kernel $KERNEL_VERSION ($KERNEL_FLAVOUR): $targets"
+# shellcheck disable=SC2086
+"${kmake[@]}" $targets
+if [[ " $targets " == *" modules "* ]]; then
+	rm -rf "$KERNEL_MODROOT.tmp"
+	"${kmake[@]}" -s INSTALL_MOD_PATH="$KERNEL_MODROOT.tmp" modules_install
+	rm -rf "$KERNEL_MODROOT"
+	mv "$KERNEL_MODROOT.tmp" "$KERNEL_MODROOT"
+fi
+vsvm_log "kernel ready: $KERNEL_IMAGE"

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: MIT
+# Shared settings for the vsvm VM harness; sourced by the tools/vm scripts.
+
+VSVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Slow artefacts (kernel trees, builds, ccache) live outside the clone so that a
+# fresh clone reuses them; nothing depends on them being there.
+VSVM_CACHE=${VSVM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vsvm}
+# The kernel is pinned: the version of Debian's linux-source-6.12 package.
+KERNEL_PKG_VERSION=6.12.117-1~deb12u1
+KERNEL_VERSION=6.12.117
+KERNEL_TARBALL=/usr/src/linux-source-6.12.tar.xz
+KERNEL_SRC=$VSVM_CACHE/linux-$KERNEL_VERSION
+# Kernel flavours: "debug" (lockdep, KASAN, kmemleak; every test run) and,
+# later, "release" for benchmarks. Each has its build dir and module root.
+KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-debug}
+KERNEL_BUILD=$VSVM_CACHE/build-$KERNEL_FLAVOUR
+KERNEL_MODROOT=$VSVM_CACHE/modroot-$KERNEL_FLAVOUR
+KERNEL_IMAGE=$KERNEL_BUILD/arch/x86/boot/bzImage
+
+vsvm_log() { printf '[vsvm] %s\n' "$*" >&2; }
+vsvm_die() { printf '[vsvm] error: %s\n' "$*" >&2; exit 1; }

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# PID 1 of a vsvm test guest (see run-vm.sh): prepare a writable system on
+# top of the read-only host root, run the command from the results share,
+# report its status, scan for leaks, and reboot (QEMU runs with -no-reboot,
+# so the guest exits).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+export VSVM_RESULTS=/run/vsvm-results VSVM_IN_GUEST=1
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+for dir in /run /tmp /var/tmp /root /mnt; do
+	mount -t tmpfs -o mode=0755 tmpfs "$dir"
+done
+chmod 1777 /tmp /var/tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null || true
+
+mkdir -p "$VSVM_RESULTS"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 results "$VSVM_RESULTS"
+
+# Modules of the kernel under test, built outside the clone.
+modroot=$(sed -n 's/.*vsvm\.modroot=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -d "$modroot/lib/modules" ]; then
+	mount --bind "$modroot/lib/modules" /lib/modules
+fi
+
+# Swap on compressed RAM, so that pageout and swap really happen.
+if [ -e /sys/block/zram0/disksize ]; then
+	echo 1G >/sys/block/zram0/disksize
+	mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
+fi
+
+# Forget what kmemleak suspects of boot; the end of the run scans afresh.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w "$kmemleak" ] && echo clear >"$kmemleak"
+
+echo "vsvm-guest: running $(tail -n1 "$VSVM_RESULTS/command.sh")"
+bash "$VSVM_RESULTS/command.sh" </dev/null 2>&1 | tee "$VSVM_RESULTS/command.log"
+status=${PIPESTATUS[0]}
+echo "vsvm-guest: command exited with status $status"
+
+if [ -w "$kmemleak" ]; then
+	# Two scans: an object must look unreferenced in both to be reported.
+	echo scan >"$kmemleak"
+	echo scan >"$kmemleak"
+	cat "$kmemleak"
+fi
+
+echo "$status" >"$VSVM_RESULTS/exit-status"
+sync
+umount "$VSVM_RESULTS"
+echo b >/proc/sysrq-trigger

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# The in-guest part of `make test`: load the driver, run the KUnit suites,
+# the IGT testlist and the UMD device tests, unload the driver. Runs as the
+# command of run-vm.sh. Every result becomes one line of
+# $VSVM_RESULTS/results.txt:
+#
+#   RESULT <suite> <name> PASS|FAIL|SKIP
+#
+# KUnit's KTAP output is saved per suite under $VSVM_RESULTS/kunit/ for the
+# host to parse with the kernel's kunit.py.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${VSVM_BUILD:-$root/build}
+out=${VSVM_RESULTS:?run me inside the guest (run-vm.sh)}
+results=$out/results.txt
+: >"$results"
+
+result() { echo "RESULT $1 $2 $3" | tee -a "$results"; }
+step() { printf '\n==== %s\n' "$*"; }
+
+step "kernel $(uname -r)"
+grep -E '^(MemTotal|SwapTotal)' /proc/meminfo
+numactl_nodes=$(ls -d /sys/devices/system/node/node* 2>/dev/null | wc -l)
+echo "NUMA nodes: $numactl_nodes"
+
+step "load vsvm"
+if modprobe vsvm && nodes=$(ls /dev/dri/renderD* 2>/dev/null); then
+	result driver load PASS
+	echo "render nodes: $nodes"
+else
+	result driver load FAIL
+fi
+
+step "KUnit"
+mkdir -p "$out/kunit"
+if modprobe vsvm_kunit; then
+	for dir in /sys/kernel/debug/kunit/vsvm-*; do
+		[ -e "$dir/results" ] || continue
+		cp "$dir/results" "$out/kunit/$(basename "$dir").ktap"
+		echo "saved KTAP of $(basename "$dir")"
+	done
+	modprobe -r vsvm_kunit || result driver unload-kunit FAIL
+else
+	result kunit load FAIL
+fi
+
+step "IGT"
+if ! "$root/igt-tests/run-testlist.sh" "$build/igt" "$root/igt-tests/vsvm.testlist" \
+	>"$out/igt.log" 2>&1; then
+	echo "some IGT subtests failed"
+fi
+cat "$out/igt.log"
+grep '^RESULT ' "$out/igt.log" >>"$results"
+
+step "UMD device tests"
+if "$build/umd/tests/vsvm_device_tests" --gtest_output="xml:$out/umd-device.xml"; then
+	:
+fi
+if [ -f "$out/umd-device.xml" ]; then
+	"$root/tools/vm/gtest-results.sh" umd-device "$out/umd-device.xml" >>"$results"
+else
+	result umd-device run FAIL
+fi
+
+step "unload vsvm"
+if modprobe -r vsvm; then
+	result driver unload PASS
+else
+	result driver unload FAIL
+fi
+exit 0

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Run one command as root in a fresh QEMU (TCG) guest and return its status.
+#
+#   tools/vm/run-vm.sh [options] -- COMMAND [ARG...]
+#
+# The guest boots the kernel built by build-kernel.sh and runs the host's own
+# userspace: the host root is its root file system, shared read-only over
+# virtio-9p, with tmpfs on the places that must be writable. RESULTS_DIR is
+# shared writable and is mounted in the guest at $VSVM_RESULTS
+# (/run/vsvm-results); the command's output also goes to the console.
+#
+# Options:
+#   --results DIR   writable share (default: a new directory under /tmp)
+#   --log FILE      guest console log (default: DIR/console.log)
+#   --timeout SEC   wall-clock limit for the whole guest (default 1800)
+#   --mem SIZE      guest memory (default 4G)
+#   --smp N         guest CPUs (default 2)
+#   --append ARGS   extra kernel command-line arguments
+#
+# Exit status: the command's, or 1 when the guest did not finish (timeout or
+# crash before the command returned) or when the console shows a kernel
+# splat (check-log.sh).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+results="" log="" timeout=1800 mem=4G smp=2 append=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--results) results=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--) shift; break ;;
+	*) vsvm_die "run-vm.sh: unknown option $1" ;;
+	esac
+done
+[ $# -gt 0 ] || vsvm_die "usage: run-vm.sh [options] -- COMMAND [ARG...]"
+[ -f "$KERNEL_IMAGE" ] || vsvm_die "no kernel at $KERNEL_IMAGE: run tools/vm/build-kernel.sh"
+command -v qemu-system-x86_64 >/dev/null || vsvm_die "qemu-system-x86_64 missing: run tools/deps.sh"
+
+[ -n "$results" ] || results=$(mktemp -d /tmp/vsvm-vm.XXXXXX)
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+[ -n "$log" ] || log=$results/console.log
+rm -f "$results/exit-status" "$log"
+
+# The command travels as a script in the results share: no quoting through
+# the kernel command line.
+{
+	printf 'cd %q\n' "$PWD"
+	printf '%q ' "$@"
+	printf '\n'
+} >"$results/command.sh"
+
+cmdline=(
+	console=ttyS0 loglevel=7 panic=-1 oops=panic panic_on_warn=0
+	root=hostroot rootfstype=9p ro
+	rootflags=trans=virtio,version=9p2000.L,msize=1048576,cache=loose
+	init="$VSVM_ROOT/tools/vm/guest-init.sh"
+	numa=fake=2
+
+
+	rcupdate.rcu_cpu_stall_timeout=120
+	vsvm.modroot="$KERNEL_MODROOT"
+)
+
+vsvm_log "guest: $KERNEL_FLAVOUR kernel, $smp CPUs, $mem, timeout ${timeout}s, console $log"
+qemu_status=0
+timeout --kill-after=10 "$timeout" \
+	qemu-system-x86_64 \
+	-machine q35 -accel tcg -cpu max -smp "$smp" -m "$mem" \
+	-kernel "$KERNEL_IMAGE" -append "${cmdline[*]} $append" \
+	-display none -monitor none -serial "file:$log" -no-reboot \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \
+	-nic none </dev/null || qemu_status=$?
+
+status=0
+if [ ! -f "$results/exit-status" ]; then
+	if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
+		vsvm_log "guest FAILED: did not finish within ${timeout}s (console: $log)"
+	else
+		vsvm_log "guest FAILED: stopped before the command finished, qemu status $qemu_status (console: $log)"
+	fi
+	status=1
+else
+	status=$(cat "$results/exit-status")
+fi
+if ! "$VSVM_ROOT/tools/vm/check-log.sh" "$log"; then
+	[ "$status" != 0 ] || status=1
+fi
+exit "$status"
