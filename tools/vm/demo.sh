@@ -9,6 +9,6 @@ build=${VSVM_BUILD:-$root/build}
 
 modprobe vsvm num_devices="${VSVM_DEMO_DEVICES:-2}"
 echo
-"$build/umd/tools/vsvm-info"
+"$build/umd/bin/vsvm-info"
 echo
-"$build/umd/tools/vsvm-info" --json
+"$build/umd/bin/vsvm-info" --json

@@ -55,7 +55,7 @@ cat "$out/igt.log"
 grep '^RESULT ' "$out/igt.log" >>"$results"
 
 step "UMD device tests"
-if "$build/umd/tests/vsvm_device_tests" --gtest_output="xml:$out/umd-device.xml"; then
+if "$build/umd/bin/vsvm_device_tests" --gtest_output="xml:$out/umd-device.xml"; then
 	:
 fi
 if [ -f "$out/umd-device.xml" ]; then

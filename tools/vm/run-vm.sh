@@ -18,6 +18,11 @@
 #   --mem SIZE      guest memory (default 4G)
 #   --smp N         guest CPUs (default 2)
 #   --append ARGS   extra kernel command-line arguments
+#   --kernel IMAGE  boot this kernel instead of build-kernel.sh's
+#   --initrd FILE   with an initramfs (for kernels that need modules to
+#                   mount the 9p root, like Debian's)
+#   --modroot DIR   modules of that kernel (DIR/lib/modules/VERSION); default
+#                   the module root of the kernel build-kernel.sh built
 #
 # Exit status: the command's, or 1 when the guest did not finish (timeout or
 # crash before the command returned) or when the console shows a kernel
@@ -25,7 +30,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-results="" log="" timeout=1800 mem=4G smp=2 append=""
+results="" log="" timeout=1800 mem=4G smp=2 append="" initrd=""
+kernel=$KERNEL_IMAGE modroot=$KERNEL_MODROOT
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--results) results=$2; shift 2 ;;
@@ -34,12 +40,15 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--kernel) kernel=$2 modroot=""; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--modroot) modroot=$2; shift 2 ;;
 	--) shift; break ;;
 	*) vsvm_die "run-vm.sh: unknown option $1" ;;
 	esac
 done
 [ $# -gt 0 ] || vsvm_die "usage: run-vm.sh [options] -- COMMAND [ARG...]"
-[ -f "$KERNEL_IMAGE" ] || vsvm_die "no kernel at $KERNEL_IMAGE: run tools/vm/build-kernel.sh"
+[ -f "$kernel" ] || vsvm_die "no kernel at $kernel: run tools/vm/build-kernel.sh"
 command -v qemu-system-x86_64 >/dev/null || vsvm_die "qemu-system-x86_64 missing: run tools/deps.sh"
 
 [ -n "$results" ] || results=$(mktemp -d /tmp/vsvm-vm.XXXXXX)
@@ -65,15 +74,17 @@ cmdline=(
 
 
 	rcupdate.rcu_cpu_stall_timeout=120
-	vsvm.modroot="$KERNEL_MODROOT"
 )
+[ -z "$modroot" ] || cmdline+=(vsvm.modroot="$modroot")
+qemu_boot=(-kernel "$kernel")
+[ -z "$initrd" ] || qemu_boot+=(-initrd "$initrd")
 
-vsvm_log "guest: $KERNEL_FLAVOUR kernel, $smp CPUs, $mem, timeout ${timeout}s, console $log"
+vsvm_log "guest: $(basename "$kernel"), $smp CPUs, $mem, timeout ${timeout}s, console $log"
 qemu_status=0
 timeout --kill-after=10 "$timeout" \
 	qemu-system-x86_64 \
 	-machine q35 -accel tcg -cpu max -smp "$smp" -m "$mem" \
-	-kernel "$KERNEL_IMAGE" -append "${cmdline[*]} $append" \
+	"${qemu_boot[@]}" -append "${cmdline[*]} $append" \
 	-display none -monitor none -serial "file:$log" -no-reboot \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \

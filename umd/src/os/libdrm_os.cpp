@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#include "os/libdrm_os.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <memory>
+#include <utility>
+
+#include <fmt/format.h>
+#include <xf86drm.h>
+
+namespace vsvm::os {
+namespace {
+
+// errno after a failed libc or libdrm call; EIO if the call left none.
+int lastErrno()
+{
+    return errno != 0 ? errno : EIO;
+}
+
+std::string copyString(const char* text)
+{
+    return text ? std::string(text) : std::string();
+}
+
+// Render node names share one prefix, so the shorter name has the smaller
+// number: renderD128 < renderD129 < renderD1000.
+bool inNodeNumberOrder(const DrmNode& a, const DrmNode& b)
+{
+    if (a.path.size() != b.path.size())
+        return a.path.size() < b.path.size();
+    return a.path < b.path;
+}
+
+} // namespace
+
+LibdrmOs::LibdrmOs(std::string deviceDir) : deviceDir_(std::move(deviceDir)) {}
+
+LibdrmOs::LibdrmOs() : LibdrmOs(DRM_DIR_NAME) {}
+
+// The render nodes are found by listing the device directory rather than with
+// drmGetDevices2(): libdrm skips a platform device that has no device-tree
+// node (it requires OF_FULLNAME in the device's uevent), and vsvm, like vgem
+// and vkms, is exactly such a device on x86.
+Result<std::vector<DrmNode>> LibdrmOs::enumerateDevices()
+{
+    namespace fs = std::filesystem;
+
+    std::vector<DrmNode> nodes;
+    std::error_code error;
+    fs::directory_iterator entry(deviceDir_, error);
+    if (error == std::errc::no_such_file_or_directory)
+        return nodes; // no DRM driver is loaded: no device, which is not an error
+
+    for (; !error && entry != fs::directory_iterator(); entry.increment(error)) {
+        if (!entry->path().filename().string().starts_with(DRM_RENDER_MINOR_NAME))
+            continue;
+
+        // A node this user cannot open or identify is not one it can use.
+        std::string path = entry->path().string();
+        auto fd = open(path);
+        if (!fd)
+            continue;
+        auto version = getVersion(fd->get());
+        if (!version)
+            continue;
+        nodes.push_back({std::move(path), std::move(version->name)});
+    }
+    if (error)
+        return Status::fromErrno(error.value(), fmt::format("list {}", deviceDir_));
+
+    std::sort(nodes.begin(), nodes.end(), inNodeNumberOrder);
+    return nodes;
+}
+
+Result<UniqueFd> LibdrmOs::open(const std::string& path)
+{
+    return UniqueFd::open(path);
+}
+
+Result<DriverVersion> LibdrmOs::getVersion(int fd)
+{
+    std::unique_ptr<drmVersion, decltype(&drmFreeVersion)> version(drmGetVersion(fd),
+                                                                   &drmFreeVersion);
+    if (!version)
+        return Status::fromErrno(lastErrno(), "DRM_IOCTL_VERSION");
+
+    return DriverVersion{
+        .name = copyString(version->name),
+        .major = version->version_major,
+        .minor = version->version_minor,
+        .patchlevel = version->version_patchlevel,
+        .description = copyString(version->desc),
+    };
+}
+
+int LibdrmOs::ioctl(int fd, unsigned long request, void* arg)
+{
+    // drmIoctl() restarts the call on EINTR and EAGAIN.
+    if (drmIoctl(fd, request, arg) == 0)
+        return 0;
+    return -lastErrno();
+}
+
+Os& systemOs()
+{
+    static LibdrmOs os;
+    return os;
+}
+
+} // namespace vsvm::os

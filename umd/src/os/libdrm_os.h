@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "os/os.h"
+
+namespace vsvm::os {
+
+/// The real Os: libdrm and the render nodes under a device directory.
+class LibdrmOs : public Os {
+public:
+    /// @p deviceDir is /dev/dri (DRM_DIR_NAME) except in tests.
+    explicit LibdrmOs(std::string deviceDir);
+    LibdrmOs();
+
+    Result<std::vector<DrmNode>> enumerateDevices() override;
+    Result<UniqueFd> open(const std::string& path) override;
+    Result<DriverVersion> getVersion(int fd) override;
+    int ioctl(int fd, unsigned long request, void* arg) override;
+
+private:
+    std::string deviceDir_;
+};
+
+} // namespace vsvm::os

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gmock/gmock.h>
+
+#include "os/os.h"
+
+namespace vsvm::test {
+
+class MockOs : public os::Os {
+public:
+    MOCK_METHOD(Result<std::vector<os::DrmNode>>, enumerateDevices, (), (override));
+    MOCK_METHOD(Result<UniqueFd>, open, (const std::string& path), (override));
+    MOCK_METHOD(Result<DriverVersion>, getVersion, (int fd), (override));
+    MOCK_METHOD(int, ioctl, (int fd, unsigned long request, void* arg), (override));
+};
+
+/// A real descriptor for the mock's open() to hand out, so that UniqueFd has
+/// something of its own to close.
+inline UniqueFd openDevNull()
+{
+    return UniqueFd::open("/dev/null").value();
+}
+
+} // namespace vsvm::test
