@@ -77,11 +77,4 @@ __printf(2, 3) void __vsvm_dbg(const struct vsvm_device *vdev, const char *fmt, 
 			__vsvm_dbg(__vdev, fmt, ##__VA_ARGS__);		\
 	} while (0)
 
-extern unsigned int vsvm_num_devices;
-
-static inline struct vsvm_device *to_vsvm_device(struct drm_device *drm)
-{
-	return container_of(drm, struct vsvm_device, drm);
-}
-
 #endif /* __VSVM_DRV_H__ */

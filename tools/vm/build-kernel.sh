@@ -62,6 +62,13 @@ if [ ! -f "$KERNEL_BUILD/.config" ] || [ "$(cat "$KERNEL_BUILD/.vsvm-config-hash
 	echo "$want" >"$KERNEL_BUILD/.vsvm-config-hash"
 fi
 
+# make decides by mtimes: when the link now points at another clone, whose
+# files may be older than the objects, vsvm's objects must go.
+if [ "$(cat "$KERNEL_BUILD/.vsvm-src" 2>/dev/null)" != "$VSVM_ROOT" ]; then
+	rm -rf "$KERNEL_BUILD/drivers/gpu/drm/vsvm"
+	echo "$VSVM_ROOT" >"$KERNEL_BUILD/.vsvm-src"
+fi
+
 # --- build ---
 targets=${KERNEL_TARGETS:-bzImage modules}
 vsvm_log "building kernel $KERNEL_VERSION ($KERNEL_FLAVOUR): $targets"
