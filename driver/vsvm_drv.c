@@ -93,6 +93,8 @@ static const struct file_operations vsvm_fops = {
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,
+	/* drm_open() refuses (and warns about) fops without it. */
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
 static const struct drm_driver vsvm_driver = {

@@ -9,14 +9,14 @@
 #
 # Steps; each one that is already done is skipped or fast:
 #   1. install Debian's kernel image and headers (DISTRO_KERNEL below) and
-#      the tools the other steps need
+#      the tools the other steps need, when missing
 #   2. copy driver/, uapi/, kunit/ and Kconfig to $VSVM_BUILD/distro/src and
 #      build vsvm.ko there with driver/Makefile; a warning fails the build
 #   3. pack a small initramfs that loads the 9p modules, mounts the host root
 #      over virtio-9p and starts guest-init.sh in it (distro-init.sh)
-#   4. boot the kernel with run-vm.sh and run distro-guest.sh in it: load
-#      the dependencies with modprobe, insmod vsvm.ko, open the render node
-#      and read one parameter, rmmod vsvm
+#   4. build distro-open.c, boot the kernel with run-vm.sh and run
+#      distro-guest.sh in it: load the dependencies with modprobe, insmod
+#      vsvm.ko, open the render node and read one parameter, rmmod vsvm
 #
 # Output: on stdout only the lines
 #
@@ -25,14 +25,17 @@
 # (boot: the guest finished and its console shows no kernel splat); progress
 # and timings go to stderr. Exit status 1 when a result is FAIL.
 #
-# Needs Debian bookworm and root or sudo (apt-get). VSVM_BUILD (default
-# build/ in the clone) holds everything made here, under distro/; the clone
-# itself is not written to.
-set -euo pipefail
+# Needs Debian bookworm and root or sudo (apt-get). Everything made here is
+# under $VSVM_BUILD/distro (VSVM_BUILD defaults to build/ in the clone); the
+# build happens in a copy of the sources, not in driver/.
+
 # shellcheck disable=SC2317 # the step functions are called through run_step
+set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-# The Debian kernel ABI checked here, pinned like the guest kernel's source.
+# The Debian kernel ABI checked here, pinned like the guest kernel's source
+# (KERNEL_PKG_VERSION in common.sh): Debian's archive keeps only the newest
+# ABI's packages, so the two move on together.
 DISTRO_KERNEL=6.12.117+deb12-amd64
 
 # The kernel (its headers pull in gcc-12, the kernel's compiler), busybox:
@@ -55,7 +58,8 @@ DISTRO_PACKAGES=(
 INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p)
 
 build=${VSVM_BUILD:-$VSVM_ROOT/build}
-out=$build/distro
+mkdir -p "$build/distro"
+out=$(cd "$build/distro" && pwd)
 kdir=/lib/modules/$DISTRO_KERNEL/build
 ko=$out/src/driver/vsvm.ko
 probe=$out/distro-open
@@ -184,7 +188,6 @@ total_start=$SECONDS
 
 run_step "install packages" install_packages
 [ "$step_status" = 0 ] || vsvm_die "could not install ${DISTRO_PACKAGES[*]}"
-mkdir -p "$out"
 
 run_step "build vsvm.ko against $DISTRO_KERNEL" build_module
 if [ "$step_status" = 0 ]; then

@@ -44,8 +44,8 @@ vsvm_render_node() {
 echo "kernel $(uname -r), vsvm.ko: $(modinfo -F vermagic "$ko")"
 
 deps=$(modinfo -F depends "$ko")
-# shellcheck disable=SC2086 # one word per module
 loaded=0 node=""
+# shellcheck disable=SC2086 # one word per module
 if [ -n "$deps" ] && ! modprobe -a ${deps//,/ }; then
 	echo "cannot load the dependencies of vsvm: $deps"
 	result load FAIL
