@@ -27,6 +27,9 @@ tools/deps.sh || vsvm_die "cannot install the dependencies"
 phase "build"
 make -s -C "$VSVM_ROOT" build || vsvm_die "build failed"
 
+phase "static checks of the kernel code"
+tools/module-check.sh >>"$all"
+
 phase "host unit tests"
 if ctest --test-dir "$build/umd" --output-on-failure --output-junit "$out/umd-unit.xml" \
 	-LE device >"$out/umd-unit.log" 2>&1; then :; fi
@@ -55,6 +58,9 @@ fi
 
 phase "KUnit results (kunit.py parse)"
 tools/vm/kunit-results.sh "$out/guest/kunit" >>"$all"
+
+phase "distro kernel: out-of-tree build, boot, load, open"
+tools/vm/distro-check.sh >>"$all" || true
 
 passed=$(grep -c ' PASS$' "$all")
 failed=$(grep -c ' FAIL$' "$all")

@@ -12,6 +12,13 @@ export VSVM_RESULTS=/run/vsvm-results VSVM_IN_GUEST=1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+# Modules of the kernel under test, built outside the clone (possibly under
+# /root, which gets a tmpfs below: bind them first).
+modroot=$(sed -n 's/.*vsvm_modroot=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -d "$modroot/lib/modules" ]; then
+	mount --bind "$modroot/lib/modules" /lib/modules
+fi
+
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
@@ -24,12 +31,6 @@ mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null || true
 
 mkdir -p "$VSVM_RESULTS"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 results "$VSVM_RESULTS"
-
-# Modules of the kernel under test, built outside the clone.
-modroot=$(sed -n 's/.*vsvm\.modroot=\([^ ]*\).*/\1/p' /proc/cmdline)
-if [ -d "$modroot/lib/modules" ]; then
-	mount --bind "$modroot/lib/modules" /lib/modules
-fi
 
 # Swap on compressed RAM, so that pageout and swap really happen.
 if [ -e /sys/block/zram0/disksize ]; then

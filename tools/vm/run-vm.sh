@@ -75,7 +75,7 @@ cmdline=(
 
 	rcupdate.rcu_cpu_stall_timeout=120
 )
-[ -z "$modroot" ] || cmdline+=(vsvm.modroot="$modroot")
+[ -z "$modroot" ] || cmdline+=(vsvm_modroot="$modroot")
 qemu_boot=(-kernel "$kernel")
 [ -z "$initrd" ] || qemu_boot+=(-initrd "$initrd")
 
