@@ -19,6 +19,11 @@ if [ -d "$modroot/lib/modules" ]; then
 	mount --bind "$modroot/lib/modules" /lib/modules
 fi
 
+# What udev would make: the /dev/fd links bash's process substitution needs.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm

@@ -41,23 +41,28 @@ if modprobe vsvm_kunit; then
 		cp "$dir/results" "$out/kunit/$(basename "$dir").ktap"
 		echo "saved KTAP of $(basename "$dir")"
 	done
-	modprobe -r vsvm_kunit || result driver unload-kunit FAIL
+	# rmmod, not modprobe -r: that would unload vsvm with it.
+	rmmod vsvm_kunit || result kunit unload FAIL
 else
 	result kunit load FAIL
 fi
 
 step "IGT"
-if ! "$root/igt-tests/run-testlist.sh" "$build/igt" "$root/igt-tests/vsvm.testlist" \
-	>"$out/igt.log" 2>&1; then
-	echo "some IGT subtests failed"
-fi
+testlist=$root/igt-tests/vsvm.testlist
+igt_status=0
+"$root/igt-tests/run-testlist.sh" "$build/igt" "$testlist" >"$out/igt.log" 2>&1 || igt_status=$?
 cat "$out/igt.log"
 grep '^RESULT ' "$out/igt.log" >>"$results"
+# Every entry must have reported, and a failing runner must show as a failure.
+entries=$(grep -c '^igt@' "$testlist")
+reported=$(grep -c '^RESULT igt ' "$out/igt.log")
+[ "$entries" = "$reported" ] || result igt "all-entries-reported($reported/$entries)" FAIL
+if [ "$igt_status" != 0 ] && ! grep -q '^RESULT igt .* FAIL$' "$out/igt.log"; then
+	result igt runner FAIL
+fi
 
 step "UMD device tests"
-if "$build/umd/bin/vsvm_device_tests" --gtest_output="xml:$out/umd-device.xml"; then
-	:
-fi
+VSVM_REQUIRE_DEVICE=1 "$build/umd/bin/vsvm_device_tests" --gtest_output="xml:$out/umd-device.xml"
 if [ -f "$out/umd-device.xml" ]; then
 	"$root/tools/vm/gtest-results.sh" umd-device "$out/umd-device.xml" >>"$results"
 else
