@@ -44,7 +44,8 @@ export CCACHE_DIR=${CCACHE_DIR:-$VSVM_CACHE/ccache}
 # ccache keys on file contents; a new clone path must not defeat it.
 export CCACHE_BASEDIR=$VSVM_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 kmake=(make -C "$KERNEL_SRC" O="$KERNEL_BUILD" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc")
-want=$(sha256sum "$fragment" "$VSVM_ROOT/Kconfig" | sha256sum | cut -d' ' -f1)
+# Contents only: the same fragment in another clone is the same configuration.
+want=$(cat "$fragment" "$VSVM_ROOT/Kconfig" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$KERNEL_BUILD/.config" ] || [ "$(cat "$KERNEL_BUILD/.vsvm-config-hash" 2>/dev/null)" != "$want" ]; then
 	vsvm_log "configuring ($KERNEL_FLAVOUR): allnoconfig + $(basename "$fragment")"
 	"${kmake[@]}" -s KCONFIG_ALLCONFIG="$fragment" allnoconfig
