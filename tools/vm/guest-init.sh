@@ -27,8 +27,27 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+# Writable scratch space. The clone itself may live under one of these
+# directories (CI clones anywhere, /tmp included): keep it visible by moving
+# a bind mount of it over the new tmpfs.
+clone=$(cd "$(dirname "$0")/../.." && pwd)
+tmpfs_keeping_clone() {
+	local dir=$1 hold=/dev/shm/.vsvm-clone
+	case "$clone/" in
+	"$dir"/*)
+		mkdir -p "$hold"
+		mount --bind "$clone" "$hold"
+		mount -t tmpfs -o mode=0755 tmpfs "$dir"
+		mkdir -p "$clone"
+		mount --move "$hold" "$clone"
+		;;
+	*)
+		mount -t tmpfs -o mode=0755 tmpfs "$dir"
+		;;
+	esac
+}
 for dir in /run /tmp /var/tmp /root /mnt; do
-	mount -t tmpfs -o mode=0755 tmpfs "$dir"
+	tmpfs_keeping_clone "$dir"
 done
 chmod 1777 /tmp /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug
