@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+
+#include <linux/align.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include <kunit/visibility.h>
+
+#include "vsvm_pt.h"
+
+/**
+ * DOC: Device page table
+ *
+ * The device translates a 48-bit virtual address through a 4-level radix
+ * table shaped like x86-64's 4-level paging. Every table is one 4 KiB page of
+ * 512 entries; an entry is a native-endian u64. A virtual address splits into
+ *
+ * ==========  ===============================================
+ * bits 47-39  index into the level-3 table (the root)
+ * bits 38-30  index into a level-2 table
+ * bits 29-21  index into a level-1 table
+ * bits 20-12  index into a level-0 table
+ * bits 11-0   offset in the 4 KiB page
+ * ==========  ===============================================
+ *
+ * and an entry is
+ *
+ * ==========  ========  ================================================
+ * bit 0       VALID     the entry is in use; a clear entry is all zero
+ * bit 1       WRITE     leaf only: the device may write through it
+ * bit 2       ACCESSED  leaf only: set by the device when a walk uses it
+ * bit 3       DIRTY     leaf only: set by the device when a walk for a
+ *                       write uses it
+ * bit 4       HUGE      level 1 only: the entry is a 2 MiB leaf
+ * bits 11-5             reserved, zero
+ * bits 51-12  PFN       frame number: of the next table for a table
+ *                       entry, of the mapped page for a leaf (a multiple
+ *                       of 512 for a 2 MiB leaf)
+ * bits 63-52            reserved, zero
+ * ==========  ========  ================================================
+ *
+ * Levels 3 and 2 hold only table entries (there are no 1 GiB leaves), level 1
+ * holds tables or 2 MiB leaves (HUGE set), level 0 holds 4 KiB leaves (HUGE
+ * clear). A table entry has exactly VALID and PFN set: permissions live in the
+ * leaves. Addresses at or above 2^48 have no translation: vsvm_pt_map()
+ * rejects them, vsvm_pt_lookup() and vsvm_pt_touch() miss, and
+ * vsvm_pt_zap() and vsvm_pt_protect() clamp their range to 2^48.
+ *
+ * Like a CPU, the device sets ACCESSED and DIRTY and never clears them; the
+ * driver clears them by writing a new leaf (vsvm_pt_map()) and clears DIRTY
+ * together with WRITE in vsvm_pt_protect(). The device walks the table only on
+ * a TLB miss (vsvm_pt_touch()); a TLB entry filled by a walk for a read must
+ * not let a later write through without a second walk, or DIRTY would be
+ * missed: cache a translation as writable only when the walk found the leaf
+ * writable and dirty.
+ */
+
+/**
+ * DOC: Page-table locking and reserve
+ *
+ * The owner serialises every call on a &struct vsvm_pt with its page-table
+ * lock, the lock its mmu notifier callback also takes to zap or protect. That
+ * callback may run in reclaim and must not allocate, so no function here that
+ * runs under that lock allocates memory: vsvm_pt_map(), vsvm_pt_zap(),
+ * vsvm_pt_protect(), vsvm_pt_lookup(), vsvm_pt_touch(),
+ * vsvm_pt_reserve_trim() and vsvm_pt_bytes() all run under it and only ever
+ * take table pages from the table's reserve. They may free pages (freeing
+ * never sleeps).
+ *
+ * The reserve is a list of free pages filled beforehand, outside the lock, by
+ * vsvm_pt_reserve(): it computes how many tables a map of [start, end) can
+ * need at worst (one level-0 table per 2 MiB, one level-1 table per 1 GiB and
+ * one level-2 table per 512 GiB the range touches, plus
+ * %VSVM_PT_RESERVE_SPLITS pages for splits) and tops the reserve up to that
+ * with the given gfp. Mapping an aligned 2 MiB therefore reserves 5 pages, an
+ * aligned 1 GiB 516. The reserve is the one thing that code outside the
+ * page-table lock touches, so it has its own spinlock, the innermost lock,
+ * held only around list operations. Only vsvm_pt_reserve() adds pages without
+ * the page-table lock; pages are removed only under it, so a count checked
+ * under the page-table lock stays available until the lock is dropped.
+ *
+ * vsvm_pt_map() counts the tables it is missing before it changes anything and
+ * fails with -ENOMEM, the table untouched, when the reserve holds fewer; the
+ * caller drops its lock, calls vsvm_pt_reserve() again and retries. A zap that
+ * must split a 2 MiB leaf takes one page; with none left it zaps the whole
+ * leaf, which is always safe for a mirror (the pages fault back in) and is
+ * counted in &vsvm_pt_stats.huge_zapped_whole. Tables that become empty are
+ * unlinked and go back to the reserve until it holds %VSVM_PT_RESERVE_KEEP
+ * pages, then to the page allocator.
+ */
+
+#define VSVM_PT_ROOT_LEVEL	(VSVM_PT_LEVELS - 1)
+#define VSVM_PT_HUGE_SIZE	BIT_ULL(VSVM_PT_PAGE_SHIFT + VSVM_PT_HUGE_ORDER)
+#define VSVM_PT_PAGE_SIZE	BIT_ULL(VSVM_PT_PAGE_SHIFT)
+
+/* The device's table pages and 4 KiB pages are the kernel's pages. */
+static_assert(PAGE_SIZE == VSVM_PT_PAGE_SIZE);
+static_assert(VSVM_PT_ENTRIES * sizeof(u64) == PAGE_SIZE);
+
+/* Shift of the address range one entry of a table at @level covers. */
+static unsigned int vsvm_pt_shift(unsigned int level)
+{
+	return VSVM_PT_PAGE_SHIFT + level * VSVM_PT_ENTRY_BITS;
+}
+
+static unsigned int vsvm_pt_index(u64 va, unsigned int level)
+{
+	return (va >> vsvm_pt_shift(level)) & (VSVM_PT_ENTRIES - 1);
+}
+
+static unsigned long vsvm_pte_pfn(u64 pte)
+{
+	return (pte & VSVM_PTE_PFN_MASK) >> VSVM_PTE_PFN_SHIFT;
+}
+
+static u64 vsvm_pfn_pte(unsigned long pfn)
+{
+	return (u64)pfn << VSVM_PTE_PFN_SHIFT;
+}
+
+static bool vsvm_pte_is_leaf(u64 pte, unsigned int level)
+{
+	return level == 0 || (pte & VSVM_PTE_HUGE);
+}
+
+static u64 *vsvm_pte_table(u64 pte)
+{
+	return page_address(pfn_to_page(vsvm_pte_pfn(pte)));
+}
+
+static u64 vsvm_table_pte(u64 *table)
+{
+	return vsvm_pfn_pte(page_to_pfn(virt_to_page(table))) | VSVM_PTE_VALID;
+}
+
+/* Take a page off the reserve as a new, empty table; NULL if there is none. */
+static u64 *vsvm_pt_take_table(struct vsvm_pt *pt, struct vsvm_pt_stats *st)
+{
+	struct page *page;
+	u64 *table;
+
+	spin_lock(&pt->reserve_lock);
+	page = list_first_entry_or_null(&pt->reserve, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		pt->reserve_count--;
+	}
+	spin_unlock(&pt->reserve_lock);
+	if (!page)
+		return NULL;
+
+	/* Reserve pages may hold an old table's entries: clear on use. */
+	table = page_address(page);
+	clear_page(table);
+	pt->nr_tables++;
+	st->tables_alloc++;
+	return table;
+}
+
+/* Unlink accounting for @table and keep it in the reserve or free it. */
+static void vsvm_pt_put_table(struct vsvm_pt *pt, u64 *table,
+			      struct vsvm_pt_stats *st)
+{
+	struct page *page = virt_to_page(table);
+
+	pt->nr_tables--;
+	st->tables_freed++;
+
+	spin_lock(&pt->reserve_lock);
+	if (pt->reserve_count < VSVM_PT_RESERVE_KEEP) {
+		list_add(&page->lru, &pt->reserve);
+		pt->reserve_count++;
+		page = NULL;
+	}
+	spin_unlock(&pt->reserve_lock);
+	if (page)
+		__free_page(page);
+}
+
+/*
+ * Rewrite the 2 MiB leaf at *@ptep as a level-0 table of 512 leaves with the
+ * same frames and bits. Return the new table, or NULL (and *@ptep untouched)
+ * when the reserve is empty.
+ */
+static u64 *vsvm_pt_split_huge(struct vsvm_pt *pt, u64 *ptep,
+			       struct vsvm_pt_stats *st)
+{
+	u64 huge = *ptep;
+	u64 bits = huge & ~(VSVM_PTE_PFN_MASK | VSVM_PTE_HUGE);
+	unsigned long pfn = vsvm_pte_pfn(huge);
+	u64 *table;
+	unsigned int i;
+
+	table = vsvm_pt_take_table(pt, st);
+	if (!table)
+		return NULL;
+	for (i = 0; i < VSVM_PT_ENTRIES; i++)
+		table[i] = vsvm_pfn_pte(pfn + i) | bits;
+	*ptep = vsvm_table_pte(table);
+	st->split++;
+	return table;
+}
+
+static void vsvm_pt_free_tree(u64 *table, unsigned int level)
+{
+	unsigned int i;
+
+	for (i = 0; level > 0 && i < VSVM_PT_ENTRIES; i++) {
+		u64 pte = table[i];
+
+		if ((pte & VSVM_PTE_VALID) && !vsvm_pte_is_leaf(pte, level))
+			vsvm_pt_free_tree(vsvm_pte_table(pte), level - 1);
+	}
+	free_page((unsigned long)table);
+}
+
+/**
+ * vsvm_pt_init() - set up an empty page table
+ * @pt: the page table
+ *
+ * Allocates the root table (GFP_KERNEL); the reserve starts empty.
+ *
+ * Return: 0 on success, -ENOMEM.
+ */
+int vsvm_pt_init(struct vsvm_pt *pt)
+{
+	pt->root = (u64 *)get_zeroed_page(GFP_KERNEL);
+	if (!pt->root)
+		return -ENOMEM;
+	pt->nr_tables = 1;
+	spin_lock_init(&pt->reserve_lock);
+	INIT_LIST_HEAD(&pt->reserve);
+	pt->reserve_count = 0;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_init);
+
+/**
+ * vsvm_pt_fini() - free a page table
+ * @pt: the page table; nothing may use it any more
+ *
+ * Frees every table page and the reserve.
+ */
+void vsvm_pt_fini(struct vsvm_pt *pt)
+{
+	vsvm_pt_reserve_trim(pt, 0);
+	vsvm_pt_free_tree(pt->root, VSVM_PT_ROOT_LEVEL);
+	pt->root = NULL;
+	pt->nr_tables = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_fini);
+
+/* Distinct entries of tables at @level that [start, end) touches. */
+static u64 vsvm_pt_entries_touched(u64 start, u64 end, unsigned int level)
+{
+	unsigned int shift = vsvm_pt_shift(level);
+
+	return ((end - 1) >> shift) - (start >> shift) + 1;
+}
+
+/**
+ * vsvm_pt_reserve() - fill the reserve for a map of a range
+ * @pt: the page table
+ * @start: first byte of the range
+ * @end: end of the range (exclusive), at most 2^48
+ * @gfp: allocation flags, normally GFP_KERNEL
+ *
+ * Tops the reserve up to the number of table pages that mapping every 4 KiB
+ * page of [@start, @end) could need in an empty table, plus
+ * %VSVM_PT_RESERVE_SPLITS (see DOC: Page-table locking and reserve). Call it
+ * without the page-table lock; it may sleep when @gfp allows. Pages allocated
+ * before a failure stay in the reserve.
+ *
+ * Return: 0 on success; -EINVAL for an empty range or one beyond 2^48;
+ * -E2BIG if the range would need more than %VSVM_PT_RESERVE_MAX pages (map
+ * it in pieces); -ENOMEM when the allocation fails.
+ */
+int vsvm_pt_reserve(struct vsvm_pt *pt, u64 start, u64 end, gfp_t gfp)
+{
+	u64 need = VSVM_PT_RESERVE_SPLITS;
+	unsigned int level;
+
+	if (start >= end || end > VSVM_PT_VA_END)
+		return -EINVAL;
+	for (level = 1; level <= VSVM_PT_ROOT_LEVEL; level++)
+		need += vsvm_pt_entries_touched(start, end, level);
+	if (need > VSVM_PT_RESERVE_MAX)
+		return -E2BIG;
+
+	for (;;) {
+		struct page *page;
+		bool enough;
+
+		spin_lock(&pt->reserve_lock);
+		enough = pt->reserve_count >= need;
+		spin_unlock(&pt->reserve_lock);
+		if (enough)
+			return 0;
+
+		page = alloc_page(gfp);
+		if (!page)
+			return -ENOMEM;
+		spin_lock(&pt->reserve_lock);
+		list_add(&page->lru, &pt->reserve);
+		pt->reserve_count++;
+		spin_unlock(&pt->reserve_lock);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_reserve);
+
+/**
+ * vsvm_pt_reserve_trim() - give reserve pages back to the page allocator
+ * @pt: the page table
+ * @keep: number of pages to leave in the reserve
+ *
+ * For a caller that reserved for a large map and wants the unused pages back.
+ * Takes pages out of the reserve, so it runs under the page-table lock (or
+ * when nothing else uses @pt).
+ */
+void vsvm_pt_reserve_trim(struct vsvm_pt *pt, unsigned int keep)
+{
+	struct page *page, *next;
+	LIST_HEAD(excess);
+
+	spin_lock(&pt->reserve_lock);
+	while (pt->reserve_count > keep) {
+		list_move(pt->reserve.next, &excess);
+		pt->reserve_count--;
+	}
+	spin_unlock(&pt->reserve_lock);
+
+	list_for_each_entry_safe(page, next, &excess, lru)
+		__free_page(page);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_reserve_trim);
+
+/**
+ * vsvm_pt_reserve_count() - pages in the reserve
+ * @pt: the page table
+ *
+ * Return: the number of free pages the reserve holds now.
+ */
+unsigned int vsvm_pt_reserve_count(struct vsvm_pt *pt)
+{
+	unsigned int count;
+
+	spin_lock(&pt->reserve_lock);
+	count = pt->reserve_count;
+	spin_unlock(&pt->reserve_lock);
+	return count;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_reserve_count);
+
+/* Table pages a map of @va at @target level would have to add. */
+static unsigned int vsvm_pt_missing_tables(const struct vsvm_pt *pt, u64 va,
+					   unsigned int target)
+{
+	u64 *table = pt->root;
+	unsigned int level;
+
+	for (level = VSVM_PT_ROOT_LEVEL; level > target; level--) {
+		u64 pte = table[vsvm_pt_index(va, level)];
+
+		if (!(pte & VSVM_PTE_VALID))
+			return level - target;
+		if (vsvm_pte_is_leaf(pte, level))
+			return 1;	/* a 2 MiB leaf to split */
+		table = vsvm_pte_table(pte);
+	}
+	return 0;
+}
+
+/**
+ * vsvm_pt_map() - write one leaf
+ * @pt: the page table, under the page-table lock
+ * @va: device virtual address, aligned to the leaf size
+ * @pfn: frame to map, aligned to the leaf size in pages
+ * @order: 0 for a 4 KiB leaf, %VSVM_PT_HUGE_ORDER for a 2 MiB leaf
+ * @flags: %VSVM_PTE_WRITE or 0; VALID is implied
+ * @st: counters to add to (tables taken, freed, leaves split)
+ *
+ * Overwrites whatever maps @va at that size; the new leaf starts with
+ * ACCESSED and DIRTY clear. A 2 MiB leaf replaces a level-0 table under it,
+ * whose page goes back to the reserve. A 4 KiB leaf inside a 2 MiB leaf first
+ * splits it, so the other 511 pages stay mapped. Tables come only from the
+ * reserve; nothing is allocated.
+ *
+ * Overwriting a live translation needs no TLB flush only if the frame stays
+ * the same (a permission upgrade, 4 KiB leaves merged into a 2 MiB one); to
+ * change the frame, zap and flush first.
+ *
+ * Return: 0 on success; -EINVAL for a bad order, flags, alignment, or an
+ * address beyond 2^48; -ENOMEM, with the table unchanged, when the reserve
+ * holds fewer pages than the tables this map must add.
+ */
+int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
+		unsigned int order, u64 flags, struct vsvm_pt_stats *st)
+{
+	unsigned int target = order ? 1 : 0;
+	u64 size = VSVM_PT_PAGE_SIZE << order;
+	u64 *table = pt->root;
+	unsigned int level;
+	u64 *ptep;
+
+	if (order != 0 && order != VSVM_PT_HUGE_ORDER)
+		return -EINVAL;
+	if (flags & ~VSVM_PT_MAP_FLAGS)
+		return -EINVAL;
+	if (!IS_ALIGNED(va, size) || va >= VSVM_PT_VA_END)
+		return -EINVAL;
+	if (!IS_ALIGNED(pfn, 1UL << order) ||
+	    pfn > VSVM_PTE_PFN_MASK >> VSVM_PTE_PFN_SHIFT)
+		return -EINVAL;
+
+	if (vsvm_pt_missing_tables(pt, va, target) > vsvm_pt_reserve_count(pt))
+		return -ENOMEM;
+
+	for (level = VSVM_PT_ROOT_LEVEL; level > target; level--) {
+		u64 *next;
+
+		ptep = &table[vsvm_pt_index(va, level)];
+		if (!(*ptep & VSVM_PTE_VALID)) {
+			next = vsvm_pt_take_table(pt, st);
+			if (WARN_ON(!next))	/* counted above */
+				return -ENOMEM;
+			*ptep = vsvm_table_pte(next);
+		} else if (vsvm_pte_is_leaf(*ptep, level)) {
+			next = vsvm_pt_split_huge(pt, ptep, st);
+			if (WARN_ON(!next))
+				return -ENOMEM;
+		} else {
+			next = vsvm_pte_table(*ptep);
+		}
+		table = next;
+	}
+
+	ptep = &table[vsvm_pt_index(va, target)];
+	if (target && (*ptep & VSVM_PTE_VALID) && !(*ptep & VSVM_PTE_HUGE))
+		vsvm_pt_put_table(pt, vsvm_pte_table(*ptep), st);
+	*ptep = vsvm_pfn_pte(pfn) | flags | VSVM_PTE_VALID |
+		(target ? VSVM_PTE_HUGE : 0);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_map);
+
+/*
+ * Zap (@zap true) or write-protect the leaves of [start, end) under @table, a
+ * table at @level whose range contains [start, end). Return true when @table
+ * lost entries and is now empty, for the caller to unlink it.
+ */
+static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
+				 unsigned int level, u64 start, u64 end,
+				 bool zap, struct vsvm_pt_stats *st)
+{
+	u64 span = BIT_ULL(vsvm_pt_shift(level));
+	u64 pages = span >> VSVM_PT_PAGE_SHIFT;
+	bool cleared = false;
+	u64 addr, next;
+
+	for (addr = start; addr < end; addr = next) {
+		u64 *ptep = &table[vsvm_pt_index(addr, level)];
+		u64 entry_start = ALIGN_DOWN(addr, span);
+		bool whole;
+
+		next = min(entry_start + span, end);
+		whole = addr == entry_start && next == entry_start + span;
+		if (!(*ptep & VSVM_PTE_VALID))
+			continue;
+
+		if (vsvm_pte_is_leaf(*ptep, level)) {
+			if (!zap) {
+				/* A partly covered 2 MiB leaf loses WRITE whole. */
+				if (*ptep & VSVM_PTE_WRITE)
+					st->downgraded += pages;
+				*ptep &= ~(VSVM_PTE_WRITE | VSVM_PTE_DIRTY);
+				continue;
+			}
+			if (whole || !vsvm_pt_split_huge(pt, ptep, st)) {
+				if (!whole)
+					st->huge_zapped_whole++;
+				*ptep = 0;
+				st->zapped += pages;
+				cleared = true;
+				continue;
+			}
+			/* Split: zap the covered part of the new table below. */
+		}
+
+		if (vsvm_pt_update_range(pt, vsvm_pte_table(*ptep), level - 1,
+					 addr, next, zap, st)) {
+			vsvm_pt_put_table(pt, vsvm_pte_table(*ptep), st);
+			*ptep = 0;
+			cleared = true;
+		}
+	}
+	return cleared && !memchr_inv(table, 0, PAGE_SIZE);
+}
+
+/* Page-align [*start, *end) outwards and clamp it to the device's VA. */
+static bool vsvm_pt_clamp(u64 *start, u64 *end)
+{
+	*end = ALIGN(min(*end, VSVM_PT_VA_END), VSVM_PT_PAGE_SIZE);
+	*start = ALIGN_DOWN(*start, VSVM_PT_PAGE_SIZE);
+	return *start < *end;
+}
+
+/**
+ * vsvm_pt_zap() - remove every translation of a range
+ * @pt: the page table, under the page-table lock
+ * @start: first byte of the range
+ * @end: end of the range (exclusive)
+ * @st: counters to add to
+ *
+ * Clears every leaf that maps a byte of [@start, @end): the range is widened
+ * to whole 4 KiB pages and clamped to 2^48. A 2 MiB leaf only partly inside is
+ * split, its outside part kept as 4 KiB leaves in a level-0 table taken from
+ * the reserve; when the reserve is empty the whole 2 MiB leaf is zapped
+ * instead. Tables left empty are unlinked and freed (the root stays). Never
+ * allocates.
+ */
+void vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
+		 struct vsvm_pt_stats *st)
+{
+	if (vsvm_pt_clamp(&start, &end))
+		vsvm_pt_update_range(pt, pt->root, VSVM_PT_ROOT_LEVEL, start,
+				     end, true, st);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_zap);
+
+/**
+ * vsvm_pt_protect() - make the translations of a range read-only
+ * @pt: the page table, under the page-table lock
+ * @start: first byte of the range
+ * @end: end of the range (exclusive)
+ * @st: counters to add to (&vsvm_pt_stats.downgraded counts the 4 KiB pages
+ *	that were writable)
+ *
+ * Clears WRITE and DIRTY on every leaf that maps a byte of [@start, @end)
+ * (widened to whole pages, clamped to 2^48) and keeps the translations. A
+ * 2 MiB leaf only partly inside is downgraded whole rather than split: that
+ * needs no table page, and over-protecting costs only a write fault, which
+ * maps the page writable again.
+ */
+void vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
+		     struct vsvm_pt_stats *st)
+{
+	if (vsvm_pt_clamp(&start, &end))
+		vsvm_pt_update_range(pt, pt->root, VSVM_PT_ROOT_LEVEL, start,
+				     end, false, st);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_protect);
+
+/* The leaf that maps @va, or NULL; *@level is set to the leaf's level. */
+static u64 *vsvm_pt_find_leaf(const struct vsvm_pt *pt, u64 va,
+			      unsigned int *level)
+{
+	u64 *table = pt->root;
+	unsigned int l;
+
+	if (va >= VSVM_PT_VA_END)
+		return NULL;
+	for (l = VSVM_PT_ROOT_LEVEL; ; l--) {
+		u64 *ptep = &table[vsvm_pt_index(va, l)];
+
+		if (!(*ptep & VSVM_PTE_VALID))
+			return NULL;
+		if (vsvm_pte_is_leaf(*ptep, l)) {
+			*level = l;
+			return ptep;
+		}
+		table = vsvm_pte_table(*ptep);
+	}
+}
+
+static void vsvm_pt_fill_entry(u64 pte, unsigned int level, u64 va,
+			       struct vsvm_pt_entry *out)
+{
+	unsigned int order = level * VSVM_PT_ENTRY_BITS;
+
+	out->order = order;
+	out->pfn = vsvm_pte_pfn(pte) +
+		((va >> VSVM_PT_PAGE_SHIFT) & (BIT(order) - 1));
+	out->writable = pte & VSVM_PTE_WRITE;
+	out->accessed = pte & VSVM_PTE_ACCESSED;
+	out->dirty = pte & VSVM_PTE_DIRTY;
+}
+
+/**
+ * vsvm_pt_lookup() - translate an address without side effects
+ * @pt: the page table, under the page-table lock
+ * @va: device virtual address
+ * @out: filled with the translation on success
+ *
+ * For the driver and tests; the device's own walk is vsvm_pt_touch().
+ *
+ * Return: true if @va is mapped, false otherwise (including @va >= 2^48).
+ */
+bool vsvm_pt_lookup(const struct vsvm_pt *pt, u64 va,
+		    struct vsvm_pt_entry *out)
+{
+	unsigned int level;
+	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level);
+
+	if (!ptep)
+		return false;
+	vsvm_pt_fill_entry(*ptep, level, va, out);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_lookup);
+
+/**
+ * vsvm_pt_touch() - the device's page walk for one access
+ * @pt: the page table, under the page-table lock
+ * @va: device virtual address
+ * @write: the access is a write
+ * @out: if not NULL, filled with the translation (after the update)
+ *
+ * What the device does on a TLB miss: finds the leaf, checks that a write is
+ * allowed, sets ACCESSED and, for a write, DIRTY. A failed walk (a device page
+ * fault) changes nothing.
+ *
+ * Return: true if the access may proceed; false if @va is not mapped or
+ * @write hits a read-only leaf.
+ */
+bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
+		   struct vsvm_pt_entry *out)
+{
+	unsigned int level;
+	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level);
+
+	if (!ptep || (write && !(*ptep & VSVM_PTE_WRITE)))
+		return false;
+	*ptep |= VSVM_PTE_ACCESSED | (write ? VSVM_PTE_DIRTY : 0);
+	if (out)
+		vsvm_pt_fill_entry(*ptep, level, va, out);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_touch);
+
+/**
+ * vsvm_pt_bytes() - memory held by the tree's table pages
+ * @pt: the page table
+ *
+ * The reserve is not counted (see vsvm_pt_reserve_count()).
+ *
+ * Return: bytes of table pages linked into the tree, root included.
+ */
+u64 vsvm_pt_bytes(const struct vsvm_pt *pt)
+{
+	return (u64)pt->nr_tables * PAGE_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_bytes);

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+#ifndef __VSVM_PT_H__
+#define __VSVM_PT_H__
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+/* Geometry of the device page table; see DOC: Device page table. */
+#define VSVM_PT_VA_BITS		48
+#define VSVM_PT_VA_END		BIT_ULL(VSVM_PT_VA_BITS)
+#define VSVM_PT_LEVELS		4
+#define VSVM_PT_ENTRY_BITS	9
+#define VSVM_PT_ENTRIES		BIT(VSVM_PT_ENTRY_BITS)
+#define VSVM_PT_PAGE_SHIFT	12
+#define VSVM_PT_HUGE_ORDER	VSVM_PT_ENTRY_BITS
+
+/* Bits of a page-table entry. */
+#define VSVM_PTE_VALID		BIT_ULL(0)
+#define VSVM_PTE_WRITE		BIT_ULL(1)
+#define VSVM_PTE_ACCESSED	BIT_ULL(2)
+#define VSVM_PTE_DIRTY		BIT_ULL(3)
+#define VSVM_PTE_HUGE		BIT_ULL(4)
+#define VSVM_PTE_PFN_SHIFT	12
+#define VSVM_PTE_PFN_MASK	GENMASK_ULL(51, VSVM_PTE_PFN_SHIFT)
+
+/* Flags vsvm_pt_map() accepts. */
+#define VSVM_PT_MAP_FLAGS	VSVM_PTE_WRITE
+
+/*
+ * Reserve pages vsvm_pt_reserve() adds on top of a map's worst case, so that
+ * an invalidation can split the (at most two) 2 MiB leaves it cuts partly.
+ */
+#define VSVM_PT_RESERVE_SPLITS	2
+/* Table pages a zap keeps in the reserve before it frees to the allocator. */
+#define VSVM_PT_RESERVE_KEEP	8
+/* Largest reserve one vsvm_pt_reserve() call builds (16 MiB of tables). */
+#define VSVM_PT_RESERVE_MAX	4096
+
+/**
+ * struct vsvm_pt - a device page table and its reserve of table pages
+ * @root: the level-3 table; always present between init and fini
+ * @nr_tables: table pages linked into the tree, root included
+ * @reserve_lock: protects @reserve and @reserve_count; innermost lock, taken
+ *	inside the caller's page-table lock and alone by vsvm_pt_reserve()
+ * @reserve: zeroed-on-use pages for new tables, linked through page->lru
+ * @reserve_count: number of pages on @reserve
+ *
+ * Everything but the reserve is protected by the owner's page-table lock;
+ * see DOC: Page-table locking and reserve.
+ */
+struct vsvm_pt {
+	u64 *root;
+	unsigned long nr_tables;
+	spinlock_t reserve_lock;	/* protects the reserve only */
+	struct list_head reserve;
+	unsigned int reserve_count;
+};
+
+/**
+ * struct vsvm_pt_entry - what a walk found for one virtual address
+ * @pfn: frame of the 4 KiB page that contains the address
+ * @order: size of the leaf that maps it: 0 (4 KiB) or VSVM_PT_HUGE_ORDER
+ *	(2 MiB)
+ * @writable: the leaf has VSVM_PTE_WRITE
+ * @accessed: the leaf has VSVM_PTE_ACCESSED
+ * @dirty: the leaf has VSVM_PTE_DIRTY
+ */
+struct vsvm_pt_entry {
+	unsigned long pfn;
+	unsigned int order;
+	bool writable;
+	bool accessed;
+	bool dirty;
+};
+
+/**
+ * struct vsvm_pt_stats - what one page-table operation did
+ * @zapped: translations removed, in 4 KiB units (a 2 MiB leaf counts 512)
+ * @downgraded: writable translations made read-only, in 4 KiB units
+ * @split: 2 MiB leaves rewritten as a table of 4 KiB leaves
+ * @huge_zapped_whole: 2 MiB leaves that had to be split but were zapped
+ *	whole because the reserve was empty (their pages refault)
+ * @tables_alloc: table pages taken from the reserve into the tree
+ * @tables_freed: table pages removed from the tree
+ *
+ * The operations add to the counters and never reset them, so a caller can
+ * pass the same structure to several calls and then fold it into its own
+ * (atomic) counters.
+ */
+struct vsvm_pt_stats {
+	u64 zapped;
+	u64 downgraded;
+	u64 split;
+	u64 huge_zapped_whole;
+	u64 tables_alloc;
+	u64 tables_freed;
+};
+
+int vsvm_pt_init(struct vsvm_pt *pt);
+void vsvm_pt_fini(struct vsvm_pt *pt);
+
+int vsvm_pt_reserve(struct vsvm_pt *pt, u64 start, u64 end, gfp_t gfp);
+void vsvm_pt_reserve_trim(struct vsvm_pt *pt, unsigned int keep);
+unsigned int vsvm_pt_reserve_count(struct vsvm_pt *pt);
+
+int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
+		unsigned int order, u64 flags, struct vsvm_pt_stats *st);
+void vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
+		 struct vsvm_pt_stats *st);
+void vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
+		     struct vsvm_pt_stats *st);
+
+bool vsvm_pt_lookup(const struct vsvm_pt *pt, u64 va,
+		    struct vsvm_pt_entry *out);
+bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
+		   struct vsvm_pt_entry *out);
+
+u64 vsvm_pt_bytes(const struct vsvm_pt *pt);
+
+#endif /* __VSVM_PT_H__ */

@@ -1,0 +1,871 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of vsvm's device page table.
+ *
+ * Copyright (c) 2026 The vsvm authors
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/prandom.h>
+#include <linux/sizes.h>
+
+#include "vsvm_pt.h"
+
+/* A user-looking address, 1 GiB aligned, and a 2 MiB aligned frame. */
+#define BASE		0x7f0000000000ull
+#define PFN		0x2468a00ul
+#define HUGE_PAGES	512
+#define TOP		VSVM_PT_VA_END
+
+static struct vsvm_pt *pt_of(struct kunit *test)
+{
+	return test->priv;
+}
+
+static int vsvm_pt_suite_init(struct kunit *test)
+{
+	struct vsvm_pt *pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_init(pt), 0);
+	test->priv = pt;
+	return 0;
+}
+
+/*
+ * Walk the tree as the device would and check the rules of the format: no
+ * reserved bits, HUGE only at level 1 and on an aligned frame, table entries
+ * with VALID and PFN only, no empty table but the root. Return the number of
+ * table pages.
+ */
+static unsigned long check_table(struct kunit *test, const u64 *table,
+				 unsigned int level)
+{
+	unsigned long tables = 1;
+	unsigned int i, used = 0;
+
+	for (i = 0; i < VSVM_PT_ENTRIES; i++) {
+		u64 pte = table[i];
+		unsigned long pfn = (pte & VSVM_PTE_PFN_MASK) >>
+				    VSVM_PTE_PFN_SHIFT;
+
+		if (!pte)
+			continue;
+		used++;
+		KUNIT_EXPECT_TRUE(test, pte & VSVM_PTE_VALID);
+		KUNIT_EXPECT_EQ(test, pte & ~(VSVM_PTE_PFN_MASK |
+					      GENMASK_ULL(4, 0)), 0);
+		if (level == 0 || (pte & VSVM_PTE_HUGE)) {
+			KUNIT_EXPECT_LE(test, level, 1);
+			if (level == 1)
+				KUNIT_EXPECT_TRUE(test, IS_ALIGNED(pfn,
+								   HUGE_PAGES));
+			else
+				KUNIT_EXPECT_FALSE(test, pte & VSVM_PTE_HUGE);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, pte & ~VSVM_PTE_PFN_MASK, VSVM_PTE_VALID);
+		tables += check_table(test, page_address(pfn_to_page(pfn)),
+				      level - 1);
+	}
+	if (level != VSVM_PT_LEVELS - 1)
+		KUNIT_EXPECT_NE_MSG(test, used, 0, "empty level-%u table", level);
+	return tables;
+}
+
+/* After every case: the tree is well formed and its accounting right. */
+static void vsvm_pt_suite_exit(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	unsigned int reserved = 0;
+	struct page *page;
+
+	KUNIT_EXPECT_EQ(test, check_table(test, pt->root, VSVM_PT_LEVELS - 1) *
+			PAGE_SIZE, vsvm_pt_bytes(pt));
+	list_for_each_entry(page, &pt->reserve, lru)
+		reserved++;
+	KUNIT_EXPECT_EQ(test, reserved, vsvm_pt_reserve_count(pt));
+	vsvm_pt_fini(pt);
+}
+
+/* Reserve for one leaf at @va and map it; assert success. */
+static void map(struct kunit *test, u64 va, unsigned long pfn,
+		unsigned int order, u64 flags, struct vsvm_pt_stats *st)
+{
+	struct vsvm_pt *pt = pt_of(test);
+
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, va, va + (SZ_4K << order),
+					      GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ_MSG(test, vsvm_pt_map(pt, va, pfn, order, flags, st),
+			    0, "mapping %llx", va);
+}
+
+static void expect_mapped(struct kunit *test, u64 va, unsigned long pfn,
+			  unsigned int order, bool writable)
+{
+	struct vsvm_pt_entry e = {};
+
+	KUNIT_ASSERT_TRUE_MSG(test, vsvm_pt_lookup(pt_of(test), va, &e),
+			      "va %llx not mapped", va);
+	KUNIT_EXPECT_EQ_MSG(test, e.pfn, pfn, "va %llx", va);
+	KUNIT_EXPECT_EQ_MSG(test, e.order, order, "va %llx", va);
+	KUNIT_EXPECT_EQ_MSG(test, e.writable, writable, "va %llx", va);
+}
+
+static void expect_unmapped(struct kunit *test, u64 va)
+{
+	struct vsvm_pt_entry e;
+
+	KUNIT_EXPECT_FALSE_MSG(test, vsvm_pt_lookup(pt_of(test), va, &e),
+			       "va %llx still mapped", va);
+}
+
+static void expect_tables(struct kunit *test, unsigned long tables)
+{
+	KUNIT_EXPECT_EQ(test, vsvm_pt_bytes(pt_of(test)), tables * PAGE_SIZE);
+}
+
+static void vsvm_pt_test_empty(struct kunit *test)
+{
+	struct vsvm_pt_entry e;
+
+	expect_tables(test, 1);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt_of(test)), 0);
+	expect_unmapped(test, 0);
+	expect_unmapped(test, BASE);
+	expect_unmapped(test, TOP - 1);
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_touch(pt_of(test), BASE, false, &e));
+}
+
+static void vsvm_pt_test_map_4k(struct kunit *test)
+{
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, BASE, PFN, 0, 0, &st);			/* L2, L1, L0 */
+	map(test, BASE + SZ_4K, PFN + 7, 0, VSVM_PTE_WRITE, &st);
+	map(test, BASE + SZ_1G + SZ_4K, PFN + 9, 0, 0, &st);	/* L1, L0 */
+	map(test, 0, 1, 0, VSVM_PTE_WRITE, &st);		/* L2, L1, L0 */
+	map(test, TOP - SZ_4K, 2, 0, 0, &st);			/* L2, L1, L0 */
+
+	expect_mapped(test, BASE, PFN, 0, false);
+	expect_mapped(test, BASE + SZ_4K - 1, PFN, 0, false);
+	expect_mapped(test, BASE + SZ_4K, PFN + 7, 0, true);
+	expect_mapped(test, BASE + 2 * SZ_4K - 1, PFN + 7, 0, true);
+	expect_mapped(test, BASE + SZ_1G + SZ_4K + 0x123, PFN + 9, 0, false);
+	expect_mapped(test, 0, 1, 0, true);
+	expect_mapped(test, TOP - 1, 2, 0, false);
+	expect_unmapped(test, BASE - SZ_4K);
+	expect_unmapped(test, BASE + 2 * SZ_4K);
+	expect_unmapped(test, BASE + SZ_1G);
+	expect_unmapped(test, SZ_4K);
+
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt_of(test), BASE, &e));
+	KUNIT_EXPECT_FALSE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 11);
+	KUNIT_EXPECT_EQ(test, st.tables_freed, 0);
+	expect_tables(test, 12);
+}
+
+static void vsvm_pt_test_map_2m(struct kunit *test)
+{
+	struct vsvm_pt_stats st = {};
+
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+
+	expect_mapped(test, BASE, PFN, VSVM_PT_HUGE_ORDER, true);
+	expect_mapped(test, BASE + 0x1234, PFN + 1, VSVM_PT_HUGE_ORDER, true);
+	expect_mapped(test, BASE + SZ_2M - 1, PFN + 511, VSVM_PT_HUGE_ORDER,
+		      true);
+	expect_unmapped(test, BASE - 1);
+	expect_unmapped(test, BASE + SZ_2M);
+	/* A 2 MiB leaf needs no level-0 table. */
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 2);
+	expect_tables(test, 3);
+}
+
+static void vsvm_pt_test_map_bad_args(struct kunit *test)
+{
+	static const u64 bad_flags[] = {
+		VSVM_PTE_VALID, VSVM_PTE_ACCESSED, VSVM_PTE_DIRTY,
+		VSVM_PTE_HUGE, BIT_ULL(12), BIT_ULL(63),
+	};
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned int i, reserved;
+
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + SZ_4M,
+					      GFP_KERNEL), 0);
+	reserved = vsvm_pt_reserve_count(pt);
+
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, PFN, 1, 0, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, PFN, 8, 0, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, PFN, 10, 0, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, PFN, 18, 0, &st), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    vsvm_pt_map(pt, BASE, PFN, 0, bad_flags[i],
+						&st),
+				    -EINVAL, "flags %llx", bad_flags[i]);
+	/* Misaligned address or frame for the leaf size. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE + 1, PFN, 0, 0, &st),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE + SZ_4K, PFN,
+					  VSVM_PT_HUGE_ORDER, 0, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, PFN + 1,
+					  VSVM_PT_HUGE_ORDER, 0, &st), -EINVAL);
+	/* A frame that does not fit the PTE's 40-bit PFN field. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, 1ul << 40, 0, 0, &st),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, (1ul << 40) - 1, 0, 0,
+					  &st), 0);
+
+	/* Nothing but the last valid map changed anything. */
+	expect_tables(test, 4);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt), reserved - 3);
+	expect_mapped(test, BASE, (1ul << 40) - 1, 0, false);
+	expect_unmapped(test, BASE + SZ_4K);
+}
+
+static void vsvm_pt_test_va_bits(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, TOP - SZ_4K, PFN, 0, 0, &st);
+	map(test, TOP - SZ_4M, PFN, VSVM_PT_HUGE_ORDER, 0, &st);
+	map(test, SZ_4K, PFN + 1, 0, 0, &st);
+	expect_mapped(test, TOP - 1, PFN, 0, false);
+	expect_mapped(test, TOP - SZ_4M, PFN, VSVM_PT_HUGE_ORDER, false);
+
+	/* Nothing at or beyond 2^48, and no aliasing of the low 48 bits. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, TOP, PFN, 0, 0, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, TOP + SZ_4K, PFN, 0, 0, &st),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BIT_ULL(56), PFN, 0, 0, &st),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, TOP, PFN, VSVM_PT_HUGE_ORDER,
+					  0, &st), -EINVAL);
+	expect_unmapped(test, TOP);
+	expect_unmapped(test, TOP + SZ_4K);
+	expect_unmapped(test, BIT_ULL(63) + SZ_4K);
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_touch(pt, TOP + SZ_4K, false, &e));
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve(pt, TOP - SZ_4K, TOP + SZ_4K,
+					      GFP_KERNEL), -EINVAL);
+
+	/* Zap and protect clamp their range to 2^48. */
+	vsvm_pt_protect(pt, TOP - SZ_4K, U64_MAX, &st);
+	KUNIT_EXPECT_EQ(test, st.downgraded, 0);
+	vsvm_pt_zap(pt, TOP, U64_MAX, &st);
+	KUNIT_EXPECT_EQ(test, st.zapped, 0);
+	vsvm_pt_zap(pt, TOP - SZ_4K, U64_MAX, &st);
+	KUNIT_EXPECT_EQ(test, st.zapped, 1);
+	expect_unmapped(test, TOP - SZ_4K);
+	expect_mapped(test, TOP - SZ_4M, PFN, VSVM_PT_HUGE_ORDER, false);
+	expect_mapped(test, SZ_4K, PFN + 1, 0, false);
+}
+
+static void vsvm_pt_test_remap_overwrites(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE, true, NULL));
+	map(test, BASE, PFN + 5, 0, 0, &st);
+
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_EQ(test, e.pfn, PFN + 5);
+	KUNIT_EXPECT_FALSE(test, e.writable);
+	KUNIT_EXPECT_FALSE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	expect_tables(test, 4);
+}
+
+static void vsvm_pt_test_zap_exact(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		map(test, BASE + i * SZ_4K, PFN + i, 0, VSVM_PTE_WRITE, &st);
+
+	memset(&st, 0, sizeof(st));
+	vsvm_pt_zap(pt, BASE + 4 * SZ_4K, BASE + 8 * SZ_4K, &st);
+	for (i = 0; i < 16; i++) {
+		if (i >= 4 && i < 8)
+			expect_unmapped(test, BASE + i * SZ_4K);
+		else
+			expect_mapped(test, BASE + i * SZ_4K, PFN + i, 0, true);
+	}
+	KUNIT_EXPECT_EQ(test, st.zapped, 4);
+	KUNIT_EXPECT_EQ(test, st.tables_freed, 0);
+
+	/* Zapping nothing counts nothing. */
+	vsvm_pt_zap(pt, BASE + 4 * SZ_4K, BASE + 8 * SZ_4K, &st);
+	vsvm_pt_zap(pt, BASE + 5 * SZ_4K, BASE + 5 * SZ_4K, &st);
+	KUNIT_EXPECT_EQ(test, st.zapped, 4);
+	expect_tables(test, 4);
+}
+
+static void vsvm_pt_test_zap_unaligned(struct kunit *test)
+{
+	struct vsvm_pt_stats st = {};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		map(test, BASE + i * SZ_4K, PFN + i, 0, 0, &st);
+
+	memset(&st, 0, sizeof(st));
+	/* Two bytes, one in page 0 and one in page 1: both pages go. */
+	vsvm_pt_zap(pt_of(test), BASE + SZ_4K - 1, BASE + SZ_4K + 1, &st);
+	expect_unmapped(test, BASE);
+	expect_unmapped(test, BASE + SZ_4K);
+	expect_mapped(test, BASE + 2 * SZ_4K, PFN + 2, 0, false);
+	expect_mapped(test, BASE + 3 * SZ_4K, PFN + 3, 0, false);
+	KUNIT_EXPECT_EQ(test, st.zapped, 2);
+}
+
+static void vsvm_pt_test_zap_whole_2m(struct kunit *test)
+{
+	struct vsvm_pt_stats st = {};
+
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	memset(&st, 0, sizeof(st));
+	vsvm_pt_zap(pt_of(test), BASE, BASE + SZ_2M, &st);
+
+	expect_unmapped(test, BASE);
+	expect_unmapped(test, BASE + SZ_2M - 1);
+	KUNIT_EXPECT_EQ(test, st.zapped, HUGE_PAGES);
+	KUNIT_EXPECT_EQ(test, st.split, 0);
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 0);
+	/* The level-1 and level-2 tables became empty and went. */
+	KUNIT_EXPECT_EQ(test, st.tables_freed, 2);
+	expect_tables(test, 1);
+}
+
+static void vsvm_pt_test_zap_split_2m(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+	unsigned int i;
+
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE, true, NULL));
+
+	memset(&st, 0, sizeof(st));
+	vsvm_pt_zap(pt, BASE + 4 * SZ_4K, BASE + 8 * SZ_4K, &st);
+	for (i = 0; i < HUGE_PAGES; i++) {
+		if (i >= 4 && i < 8)
+			expect_unmapped(test, BASE + i * SZ_4K);
+		else
+			expect_mapped(test, BASE + i * SZ_4K, PFN + i, 0, true);
+	}
+	/* The 4 KiB leaves inherit the 2 MiB leaf's bits. */
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_2M - SZ_4K, &e));
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+	KUNIT_EXPECT_EQ(test, st.split, 1);
+	KUNIT_EXPECT_EQ(test, st.zapped, 4);
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 1);
+	KUNIT_EXPECT_EQ(test, st.huge_zapped_whole, 0);
+	expect_tables(test, 4);
+
+	/* A range that cuts the last page of a leaf and runs beyond it. */
+	map(test, BASE + SZ_2M, PFN + HUGE_PAGES, VSVM_PT_HUGE_ORDER, 0, &st);
+	memset(&st, 0, sizeof(st));
+	vsvm_pt_zap(pt, BASE + SZ_4M - SZ_4K, BASE + SZ_4M + SZ_1M, &st);
+	expect_unmapped(test, BASE + SZ_4M - SZ_4K);
+	expect_mapped(test, BASE + SZ_4M - 2 * SZ_4K, PFN + 2 * HUGE_PAGES - 2,
+		      0, false);
+	expect_mapped(test, BASE + SZ_2M, PFN + HUGE_PAGES, 0, false);
+	KUNIT_EXPECT_EQ(test, st.split, 1);
+	KUNIT_EXPECT_EQ(test, st.zapped, 1);
+
+	/* And one that cuts only the first page of a leaf. */
+	map(test, BASE + SZ_4M, PFN, VSVM_PT_HUGE_ORDER, 0, &st);
+	memset(&st, 0, sizeof(st));
+	vsvm_pt_zap(pt, BASE + SZ_4M, BASE + SZ_4M + SZ_4K, &st);
+	expect_unmapped(test, BASE + SZ_4M);
+	expect_mapped(test, BASE + SZ_4M + SZ_4K, PFN + 1, 0, false);
+	expect_mapped(test, BASE + SZ_4M + SZ_2M - 1, PFN + 511, 0, false);
+	KUNIT_EXPECT_EQ(test, st.split, 1);
+	KUNIT_EXPECT_EQ(test, st.zapped, 1);
+}
+
+static void vsvm_pt_test_zap_split_no_reserve(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	vsvm_pt_reserve_trim(pt, 0);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve_count(pt), 0);
+
+	memset(&st, 0, sizeof(st));
+	vsvm_pt_zap(pt, BASE + SZ_4K, BASE + 2 * SZ_4K, &st);
+	/* No page to split into: the whole leaf went, inside and outside. */
+	expect_unmapped(test, BASE);
+	expect_unmapped(test, BASE + SZ_4K);
+	expect_unmapped(test, BASE + SZ_2M - SZ_4K);
+	KUNIT_EXPECT_EQ(test, st.huge_zapped_whole, 1);
+	KUNIT_EXPECT_EQ(test, st.split, 0);
+	KUNIT_EXPECT_EQ(test, st.zapped, HUGE_PAGES);
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 0);
+	expect_tables(test, 1);
+}
+
+static void vsvm_pt_test_zap_frees_tables(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats map_st = {}, st = {};
+
+	map(test, 0, PFN, 0, 0, &map_st);
+	map(test, SZ_1G, PFN, 0, 0, &map_st);
+	map(test, BIT_ULL(39), PFN, 0, 0, &map_st);
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, 0, &map_st);
+	map(test, TOP - SZ_4K, PFN, 0, 0, &map_st);
+	KUNIT_ASSERT_EQ(test, map_st.tables_alloc, 13);
+	expect_tables(test, 14);
+
+	/* Zapping the page at 0 frees its L0 and L1, not the shared L2. */
+	vsvm_pt_reserve_trim(pt, 0);
+	vsvm_pt_zap(pt, 0, SZ_4K, &st);
+	KUNIT_EXPECT_EQ(test, st.tables_freed, 2);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt), 2);
+	expect_tables(test, 12);
+	expect_mapped(test, SZ_1G, PFN, 0, false);
+
+	vsvm_pt_zap(pt, 0, TOP, &st);
+	KUNIT_EXPECT_EQ(test, st.tables_freed, map_st.tables_alloc);
+	KUNIT_EXPECT_EQ(test, st.zapped, 4 + HUGE_PAGES);
+	expect_tables(test, 1);
+	/* Freed tables refill the reserve up to its cap, the rest go. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt), VSVM_PT_RESERVE_KEEP);
+	expect_unmapped(test, SZ_1G);
+	expect_unmapped(test, BASE);
+}
+
+static void vsvm_pt_test_protect(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st);
+	map(test, BASE + SZ_4K, PFN + 1, 0, 0, &st);
+	map(test, BASE + SZ_2M, PFN + HUGE_PAGES, VSVM_PT_HUGE_ORDER,
+	    VSVM_PTE_WRITE, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE, true, NULL));
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + SZ_4M - 1, true,
+					      NULL));
+
+	memset(&st, 0, sizeof(st));
+	/* Covers both 4 KiB pages and only the first page of the 2 MiB. */
+	vsvm_pt_protect(pt, BASE, BASE + SZ_2M + SZ_4K, &st);
+
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_EQ(test, e.pfn, PFN);
+	KUNIT_EXPECT_FALSE(test, e.writable);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	expect_mapped(test, BASE + SZ_4K, PFN + 1, 0, false);
+	/* The partly covered 2 MiB leaf is read-only as a whole, not split. */
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_4M - 1, &e));
+	KUNIT_EXPECT_EQ(test, e.pfn, PFN + 2 * HUGE_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, e.order, VSVM_PT_HUGE_ORDER);
+	KUNIT_EXPECT_FALSE(test, e.writable);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_touch(pt, BASE + SZ_4M - 1, true,
+					       NULL));
+
+	/* Only pages that were writable count. */
+	KUNIT_EXPECT_EQ(test, st.downgraded, 1 + HUGE_PAGES);
+	KUNIT_EXPECT_EQ(test, st.zapped, 0);
+	KUNIT_EXPECT_EQ(test, st.split, 0);
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 0);
+	vsvm_pt_protect(pt, BASE, BASE + SZ_4M, &st);
+	KUNIT_EXPECT_EQ(test, st.downgraded, 1 + HUGE_PAGES);
+	expect_tables(test, 4);
+}
+
+static void vsvm_pt_test_map_2m_replaces_table(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned int reserved;
+
+	map(test, BASE, PFN, 0, 0, &st);
+	map(test, BASE + SZ_4K, PFN + 1, 0, 0, &st);
+	map(test, BASE + SZ_2M - SZ_4K, PFN + 9, 0, 0, &st);
+	expect_tables(test, 4);
+
+	reserved = vsvm_pt_reserve_count(pt);
+	memset(&st, 0, sizeof(st));
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map(pt, BASE, 4 * PFN, VSVM_PT_HUGE_ORDER,
+					  0, &st), 0);
+	expect_mapped(test, BASE, 4 * PFN, VSVM_PT_HUGE_ORDER, false);
+	expect_mapped(test, BASE + SZ_4K, 4 * PFN + 1, VSVM_PT_HUGE_ORDER,
+		      false);
+	expect_mapped(test, BASE + SZ_2M - SZ_4K, 4 * PFN + 511,
+		      VSVM_PT_HUGE_ORDER, false);
+	KUNIT_EXPECT_EQ(test, st.tables_freed, 1);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt), reserved + 1);
+	expect_tables(test, 3);
+
+	/*
+	 * The old table went to the reserve with its entries; a new level-0
+	 * table built from it must start empty.
+	 */
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map(pt, BASE + SZ_4M, PFN, 0, 0, &st), 0);
+	expect_unmapped(test, BASE + SZ_4M + SZ_4K);
+	expect_unmapped(test, BASE + SZ_4M + SZ_2M - SZ_4K);
+}
+
+static void vsvm_pt_test_map_4k_in_2m(struct kunit *test)
+{
+	struct vsvm_pt_stats st = {};
+
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	memset(&st, 0, sizeof(st));
+	map(test, BASE + 2 * SZ_4K, 77, 0, 0, &st);
+
+	expect_mapped(test, BASE + 2 * SZ_4K, 77, 0, false);
+	expect_mapped(test, BASE + SZ_4K, PFN + 1, 0, true);
+	expect_mapped(test, BASE + 3 * SZ_4K, PFN + 3, 0, true);
+	expect_mapped(test, BASE + SZ_2M - 1, PFN + 511, 0, true);
+	KUNIT_EXPECT_EQ(test, st.split, 1);
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 1);
+	expect_tables(test, 4);
+}
+
+static void vsvm_pt_test_reserve_exhausted(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+
+	/* Empty reserve: nothing changes. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, PFN, 0, 0, &st), -ENOMEM);
+	expect_unmapped(test, BASE);
+	expect_tables(test, 1);
+
+	/* Two of the three tables needed: still nothing changes. */
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + SZ_4K,
+					      GFP_KERNEL), 0);
+	vsvm_pt_reserve_trim(pt, 2);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE, PFN, 0, 0, &st), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt), 2);
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, 0);
+	expect_unmapped(test, BASE);
+	expect_tables(test, 1);
+
+	/* The caller reserves again and retries. */
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + SZ_4K,
+					      GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map(pt, BASE, PFN, 0, 0, &st), 0);
+	expect_tables(test, 4);
+
+	/* A map into existing tables needs no reserve. */
+	vsvm_pt_reserve_trim(pt, 0);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE + SZ_4K, PFN + 1, 0, 0,
+					  &st), 0);
+	/* Splitting a 2 MiB leaf for a 4 KiB map needs one page. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE + SZ_2M, PFN,
+					  VSVM_PT_HUGE_ORDER, 0, &st), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, BASE + SZ_2M, PFN, 0, 0, &st),
+			-ENOMEM);
+	expect_mapped(test, BASE + SZ_2M + SZ_4K, PFN + 1, VSVM_PT_HUGE_ORDER,
+		      false);
+	/* Elsewhere, without tables, it fails and the rest stays. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, 0, PFN, 0, 0, &st), -ENOMEM);
+	expect_unmapped(test, 0);
+	expect_mapped(test, BASE, PFN, 0, false);
+	expect_mapped(test, BASE + SZ_4K, PFN + 1, 0, false);
+	expect_tables(test, 4);
+}
+
+static void vsvm_pt_test_reserve_sizing(struct kunit *test)
+{
+	static const struct {
+		u64 start, end;
+		unsigned int pages;
+	} cases[] = {
+		{ BASE, BASE + SZ_4K, 3 },
+		{ BASE, BASE + SZ_2M, 3 },
+		{ BASE + SZ_2M - SZ_4K, BASE + SZ_2M + SZ_4K, 4 },
+		{ BASE - SZ_4K, BASE + SZ_4K, 6 },
+		{ BASE, BASE + SZ_1G, 514 },
+		{ BIT_ULL(39) - SZ_4K, BIT_ULL(39) + SZ_4K, 6 },
+	};
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned int i;
+	u64 va;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		vsvm_pt_reserve_trim(pt, 0);
+		KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, cases[i].start,
+						      cases[i].end, GFP_KERNEL),
+				0);
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_pt_reserve_count(pt),
+				    cases[i].pages + VSVM_PT_RESERVE_SPLITS,
+				    "range %llx-%llx", cases[i].start,
+				    cases[i].end);
+	}
+
+	/* A reserve that already holds enough does not grow. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + SZ_4K,
+					      GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt),
+			6 + VSVM_PT_RESERVE_SPLITS);
+
+	/* The worst case is enough: every page across all boundaries. */
+	for (va = BIT_ULL(39) - SZ_4K; va < BIT_ULL(39) + SZ_4K; va += SZ_4K)
+		KUNIT_EXPECT_EQ(test, vsvm_pt_map(pt, va, PFN, 0, 0, &st), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve_count(pt),
+			VSVM_PT_RESERVE_SPLITS);
+
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE, GFP_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve(pt, BASE + SZ_4K, BASE,
+					      GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_reserve(pt, 0, TOP, GFP_KERNEL), -E2BIG);
+}
+
+static void vsvm_pt_test_accessed_dirty(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st);
+	map(test, BASE + SZ_4K, PFN + 1, 0, 0, &st);
+	map(test, BASE + SZ_2M, PFN + HUGE_PAGES, VSVM_PT_HUGE_ORDER,
+	    VSVM_PTE_WRITE, &st);
+
+	/* A read sets ACCESSED only. */
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + 8, false, &e));
+	KUNIT_EXPECT_EQ(test, e.pfn, PFN);
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	/* A write sets DIRTY. */
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + 8, true, &e));
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+
+	/* A write to a read-only leaf faults and changes nothing. */
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_touch(pt, BASE + SZ_4K, true, &e));
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_4K, &e));
+	KUNIT_EXPECT_FALSE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	KUNIT_EXPECT_TRUE(test, vsvm_pt_touch(pt, BASE + SZ_4K, false, NULL));
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_4K, &e));
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_touch(pt, BASE + 2 * SZ_4K, false,
+					       &e));
+
+	/* The bits of a 2 MiB leaf are shared by all its pages. */
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + SZ_2M + 5 * SZ_4K,
+					      true, &e));
+	KUNIT_EXPECT_EQ(test, e.pfn, PFN + HUGE_PAGES + 5);
+	KUNIT_EXPECT_EQ(test, e.order, VSVM_PT_HUGE_ORDER);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_2M, &e));
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+
+	/* Protect clears DIRTY with WRITE and keeps ACCESSED. */
+	vsvm_pt_protect(pt, BASE, BASE + SZ_4M, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_2M, &e));
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+}
+
+/*
+ * The random test compares the table with a model of 2048 pages, 4 MiB on
+ * each side of a 1 GiB boundary (so across two level-1 tables).
+ */
+#define MODEL_PAGES	2048
+#define MODEL_BASE	(BASE + SZ_1G - SZ_4M)
+#define MODEL_OPS	1000
+
+struct model_page {
+	unsigned long pfn;
+	unsigned int order;
+	bool mapped;
+	bool writable;
+};
+
+/* The 2 MiB leaf holding @page becomes 512 4 KiB leaves. */
+static void model_split(struct model_page *m, unsigned int page)
+{
+	unsigned int first = round_down(page, HUGE_PAGES), i;
+
+	if (m[page].mapped && m[page].order)
+		for (i = first; i < first + HUGE_PAGES; i++)
+			m[i].order = 0;
+}
+
+static void model_zap(struct model_page *m, unsigned int first,
+		      unsigned int end)
+{
+	unsigned int i;
+
+	/* A leaf cut at either end of the range is split (the reserve has pages). */
+	if (!IS_ALIGNED(first, HUGE_PAGES))
+		model_split(m, first);
+	if (!IS_ALIGNED(end, HUGE_PAGES))
+		model_split(m, end - 1);
+	for (i = first; i < end; i++)
+		m[i].mapped = false;
+}
+
+static void model_protect(struct model_page *m, unsigned int first,
+			  unsigned int end)
+{
+	unsigned int i, j;
+
+	for (i = first; i < end; i++) {
+		if (!m[i].mapped)
+			continue;
+		if (!m[i].order) {
+			m[i].writable = false;
+			continue;
+		}
+		/* The whole 2 MiB leaf, also outside the range. */
+		for (j = round_down(i, HUGE_PAGES);
+		     j < round_down(i, HUGE_PAGES) + HUGE_PAGES; j++)
+			m[j].writable = false;
+	}
+}
+
+static void expect_model(struct kunit *test, const struct model_page *m,
+			 unsigned int op)
+{
+	struct vsvm_pt_entry e;
+	unsigned int i;
+
+	for (i = 0; i < MODEL_PAGES; i++) {
+		bool mapped = vsvm_pt_lookup(pt_of(test),
+					     MODEL_BASE + i * SZ_4K, &e);
+
+		KUNIT_ASSERT_EQ_MSG(test, mapped, m[i].mapped,
+				    "page %u after op %u", i, op);
+		if (!mapped)
+			continue;
+		KUNIT_ASSERT_EQ_MSG(test, e.pfn, m[i].pfn, "page %u after op %u",
+				    i, op);
+		KUNIT_ASSERT_EQ_MSG(test, e.order, m[i].order,
+				    "page %u after op %u", i, op);
+		KUNIT_ASSERT_EQ_MSG(test, e.writable, m[i].writable,
+				    "page %u after op %u", i, op);
+	}
+}
+
+static void vsvm_pt_test_random_vs_model(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct model_page *m;
+	struct rnd_state rnd;
+	unsigned int op, i;
+
+	m = kunit_kcalloc(test, MODEL_PAGES, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	prandom_seed_state(&rnd, 0x5653564d);
+
+	for (op = 0; op < MODEL_OPS; op++) {
+		unsigned int kind = prandom_u32_state(&rnd) % 8;
+		unsigned int page = prandom_u32_state(&rnd) % MODEL_PAGES;
+		unsigned int end = min(page + 1 + prandom_u32_state(&rnd) % 1100,
+				       MODEL_PAGES);
+		bool writable = prandom_u32_state(&rnd) & 1;
+		u64 flags = writable ? VSVM_PTE_WRITE : 0;
+		unsigned long pfn;
+
+		switch (kind) {
+		case 0 ... 2:
+			pfn = prandom_u32_state(&rnd) % BIT(30);
+			map(test, MODEL_BASE + page * SZ_4K, pfn, 0, flags, &st);
+			model_split(m, page);
+			m[page] = (struct model_page){ pfn, 0, true, writable };
+			break;
+		case 3 ... 4:
+			page = round_down(page, HUGE_PAGES);
+			pfn = (prandom_u32_state(&rnd) % BIT(20)) * HUGE_PAGES;
+			map(test, MODEL_BASE + page * SZ_4K, pfn,
+			    VSVM_PT_HUGE_ORDER, flags, &st);
+			for (i = 0; i < HUGE_PAGES; i++)
+				m[page + i] = (struct model_page){
+					pfn + i, VSVM_PT_HUGE_ORDER, true,
+					writable };
+			break;
+		case 5 ... 6:
+			/* A zap splits at most two leaves: have pages for them. */
+			KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + 1,
+							      GFP_KERNEL), 0);
+			vsvm_pt_zap(pt, MODEL_BASE + page * SZ_4K,
+				    MODEL_BASE + end * SZ_4K, &st);
+			model_zap(m, page, end);
+			break;
+		default:
+			vsvm_pt_protect(pt, MODEL_BASE + page * SZ_4K,
+					MODEL_BASE + end * SZ_4K, &st);
+			model_protect(m, page, end);
+			break;
+		}
+		expect_model(test, m, op);
+	}
+	KUNIT_EXPECT_EQ(test, st.huge_zapped_whole, 0);
+	KUNIT_EXPECT_GT(test, st.split, 0);
+
+	vsvm_pt_zap(pt, MODEL_BASE, MODEL_BASE + MODEL_PAGES * SZ_4K, &st);
+	expect_tables(test, 1);
+	KUNIT_EXPECT_EQ(test, st.tables_alloc, st.tables_freed);
+}
+
+static struct kunit_case vsvm_pt_test_cases[] = {
+	KUNIT_CASE(vsvm_pt_test_empty),
+	KUNIT_CASE(vsvm_pt_test_map_4k),
+	KUNIT_CASE(vsvm_pt_test_map_2m),
+	KUNIT_CASE(vsvm_pt_test_map_bad_args),
+	KUNIT_CASE(vsvm_pt_test_va_bits),
+	KUNIT_CASE(vsvm_pt_test_remap_overwrites),
+	KUNIT_CASE(vsvm_pt_test_zap_exact),
+	KUNIT_CASE(vsvm_pt_test_zap_unaligned),
+	KUNIT_CASE(vsvm_pt_test_zap_whole_2m),
+	KUNIT_CASE(vsvm_pt_test_zap_split_2m),
+	KUNIT_CASE(vsvm_pt_test_zap_split_no_reserve),
+	KUNIT_CASE(vsvm_pt_test_zap_frees_tables),
+	KUNIT_CASE(vsvm_pt_test_protect),
+	KUNIT_CASE(vsvm_pt_test_map_2m_replaces_table),
+	KUNIT_CASE(vsvm_pt_test_map_4k_in_2m),
+	KUNIT_CASE(vsvm_pt_test_reserve_exhausted),
+	KUNIT_CASE(vsvm_pt_test_reserve_sizing),
+	KUNIT_CASE(vsvm_pt_test_accessed_dirty),
+	KUNIT_CASE(vsvm_pt_test_random_vs_model),
+	{}
+};
+
+static struct kunit_suite vsvm_pt_test_suite = {
+	.name = "vsvm-pt",
+	.init = vsvm_pt_suite_init,
+	.exit = vsvm_pt_suite_exit,
+	.test_cases = vsvm_pt_test_cases,
+};
+
+kunit_test_suite(vsvm_pt_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
