@@ -14,8 +14,13 @@
  * ``files_open``
  *	device files open now
  * ``ioctls_rejected``
- *	vsvm ioctls that rejected their arguments (-EINVAL); with the
- *	``dbg_mask`` tunable's bit 0x1 set, the reason is logged
+ *	vsvm ioctls that rejected their arguments; with the ``dbg_mask``
+ *	tunable's bit 0x1 set, the reason is logged
+ *
+ * ``/sys/kernel/debug/dri/vsvm.<N>/vms`` shows, for every VM of the device, a
+ * line ``vm <id>`` followed by its counters as ``  name value`` lines: the
+ * same counters user space reads with DRM_IOCTL_VSVM_VM_COUNTERS (see
+ * &enum drm_vsvm_counter for their meaning).
  */
 
 #include <linux/seq_file.h>
@@ -23,7 +28,9 @@
 #include <drm/drm_debugfs.h>
 
 #include "vsvm_debugfs.h"
+#include "vsvm_drm.h"
 #include "vsvm_drv.h"
+#include "vsvm_vm.h"
 
 static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 {
@@ -36,6 +43,51 @@ static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static const char * const vsvm_counter_names[DRM_VSVM_COUNTER_COUNT] = {
+	[DRM_VSVM_COUNTER_FAULTS] = "faults",
+	[DRM_VSVM_COUNTER_FAULTS_FATAL] = "faults_fatal",
+	[DRM_VSVM_COUNTER_FAULT_RETRIES] = "fault_retries",
+	[DRM_VSVM_COUNTER_MAPPED_4K] = "mapped_4k",
+	[DRM_VSVM_COUNTER_MAPPED_2M] = "mapped_2m",
+	[DRM_VSVM_COUNTER_INVAL_UNMAP] = "inval_unmap",
+	[DRM_VSVM_COUNTER_INVAL_CLEAR] = "inval_clear",
+	[DRM_VSVM_COUNTER_INVAL_PROTECTION_VMA] = "inval_protection_vma",
+	[DRM_VSVM_COUNTER_INVAL_PROTECTION_PAGE] = "inval_protection_page",
+	[DRM_VSVM_COUNTER_INVAL_SOFT_DIRTY] = "inval_soft_dirty",
+	[DRM_VSVM_COUNTER_INVAL_RELEASE] = "inval_release",
+	[DRM_VSVM_COUNTER_INVAL_MIGRATE] = "inval_migrate",
+	[DRM_VSVM_COUNTER_INVAL_EXCLUSIVE] = "inval_exclusive",
+	[DRM_VSVM_COUNTER_INVAL_NONBLOCK_FAILED] = "inval_nonblock_failed",
+	[DRM_VSVM_COUNTER_PTES_ZAPPED] = "ptes_zapped",
+	[DRM_VSVM_COUNTER_PTES_DOWNGRADED] = "ptes_downgraded",
+	[DRM_VSVM_COUNTER_TLB_FLUSHES] = "tlb_flushes",
+	[DRM_VSVM_COUNTER_RANGES_GC] = "ranges_gc",
+	[DRM_VSVM_COUNTER_RANGES_ALIVE] = "ranges_alive",
+	[DRM_VSVM_COUNTER_NOTIFIERS_ALIVE] = "notifiers_alive",
+	[DRM_VSVM_COUNTER_PT_BYTES] = "pt_bytes",
+	[DRM_VSVM_COUNTER_FAULT_NS] = "fault_ns",
+	[DRM_VSVM_COUNTER_HMM_NS] = "hmm_ns",
+};
+
+static int vsvm_debugfs_vms_show(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct vsvm_device *vdev = to_vsvm_device(entry->dev);
+	u64 counters[DRM_VSVM_COUNTER_COUNT];
+	struct vsvm_vm *vm;
+	int i;
+
+	mutex_lock(&vdev->vms_lock);
+	list_for_each_entry(vm, &vdev->vms, link) {
+		vsvm_vm_counters(vm, counters);
+		seq_printf(m, "vm %u\n", vm->id);
+		for (i = 0; i < DRM_VSVM_COUNTER_COUNT; i++)
+			seq_printf(m, "  %s %llu\n", vsvm_counter_names[i], counters[i]);
+	}
+	mutex_unlock(&vdev->vms_lock);
+	return 0;
+}
+
 /**
  * vsvm_debugfs_init() - declare the device's debugfs files
  * @vdev: the device, not yet registered
@@ -45,4 +97,5 @@ static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 void vsvm_debugfs_init(struct vsvm_device *vdev)
 {
 	drm_debugfs_add_file(&vdev->drm, "counters", vsvm_debugfs_counters_show, NULL);
+	drm_debugfs_add_file(&vdev->drm, "vms", vsvm_debugfs_vms_show, NULL);
 }

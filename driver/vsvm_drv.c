@@ -24,17 +24,23 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/platform_device.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_file.h>
 #include <drm/drm_ioctl.h>
 
 #include "vsvm_debugfs.h"
 #include "vsvm_drm.h"
 #include "vsvm_drv.h"
+#include "vsvm_job.h"
 #include "vsvm_param.h"
+#include "vsvm_svm.h"
 #include "vsvm_sysfs.h"
+#include "vsvm_tlb.h"
+#include "vsvm_vm.h"
 
 #define VSVM_MAX_DEVICES 16
 
@@ -65,6 +71,13 @@ void __vsvm_dbg(const struct vsvm_device *vdev, const char *fmt, ...)
 static int vsvm_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct vsvm_device *vdev = to_vsvm_device(drm);
+	struct vsvm_file *vfile;
+
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	if (!vfile)
+		return -ENOMEM;
+	xa_init_flags(&vfile->vms, XA_FLAGS_ALLOC1);
+	file->driver_priv = vfile;
 
 	atomic64_inc(&vdev->counters.files_opened);
 	atomic64_inc(&vdev->counters.files_open);
@@ -76,12 +89,19 @@ static void vsvm_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct vsvm_device *vdev = to_vsvm_device(drm);
 
+	vsvm_vm_file_close(file->driver_priv);
+	kfree(file->driver_priv);
 	atomic64_dec(&vdev->counters.files_open);
 	vsvm_dbg(vdev, VSVM_DBG_FILE, "close by pid %d\n", task_tgid_nr(current));
 }
 
 static const struct drm_ioctl_desc vsvm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSVM_GET_PARAM, vsvm_param_get_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_VM_CREATE, vsvm_vm_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_VM_DESTROY, vsvm_vm_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_EXEC, vsvm_exec_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_WAIT, vsvm_wait_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_VM_COUNTERS, vsvm_vm_counters_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations vsvm_fops = {
@@ -98,7 +118,7 @@ static const struct file_operations vsvm_fops = {
 };
 
 static const struct drm_driver vsvm_driver = {
-	.driver_features = DRIVER_RENDER,
+	.driver_features = DRIVER_RENDER | DRIVER_SYNCOBJ,
 	.open = vsvm_open,
 	.postclose = vsvm_postclose,
 	.ioctls = vsvm_ioctls,
@@ -111,6 +131,11 @@ static const struct drm_driver vsvm_driver = {
 	.patchlevel = DRIVER_PATCHLEVEL,
 };
 
+static void vsvm_destroy_wq(struct drm_device *drm, void *wq)
+{
+	destroy_workqueue(wq);
+}
+
 static int vsvm_probe(struct platform_device *pdev)
 {
 	struct vsvm_device *vdev;
@@ -121,6 +146,25 @@ static int vsvm_probe(struct platform_device *pdev)
 		return PTR_ERR(vdev);
 	vdev->pdev = pdev;
 	vdev->dbg_mask = vsvm_default_dbg_mask & VSVM_DBG_ALL;
+	vdev->tunables = (struct vsvm_tunables) {
+		.notifier_window_mb = 512,
+		.chunk_sizes = SZ_2M | SZ_64K | SZ_4K,
+		.fault_around_kb = 64,
+		.fault_max_retries = 16,
+		.tlb_entries = VSVM_TLB_DEFAULT_ENTRIES,
+		.event_policy = VSVM_SVM_POLICY_PRECISE,
+		.huge_pages = true,
+	};
+	INIT_LIST_HEAD(&vdev->vms);
+	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);
+	if (ret)
+		return ret;
+	vdev->copy_wq = alloc_ordered_workqueue("vsvm-copy.%d", 0, pdev->id);
+	if (!vdev->copy_wq)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_destroy_wq, vdev->copy_wq);
+	if (ret)
+		return ret;
 	platform_set_drvdata(pdev, vdev);
 
 	vsvm_debugfs_init(vdev);

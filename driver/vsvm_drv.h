@@ -7,6 +7,8 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/types.h>
 
@@ -37,20 +39,71 @@ struct vsvm_counters {
 };
 
 /**
+ * struct vsvm_tunables - per-device tunables (sysfs, see DOC: Tunables)
+ * @notifier_window_mb: size of a notifier window, MiB (power of two)
+ * @chunk_sizes: range sizes the mirror may use, mask of byte sizes
+ * @fault_around_kb: span around a fault mapped from present CPU pages, KiB
+ * @fault_max_retries: collisions with invalidations a fault tolerates
+ * @tlb_entries: entries of each engine TLB
+ * @event_policy: &enum vsvm_svm_policy
+ * @huge_pages: map 2 MiB device pages for PMD-mapped memory
+ *
+ * Except dbg_mask they are read when a VM is created.
+ */
+struct vsvm_tunables {
+	u32 notifier_window_mb;
+	unsigned long chunk_sizes;
+	u32 fault_around_kb;
+	u32 fault_max_retries;
+	u32 tlb_entries;
+	u32 event_policy;
+	bool huge_pages;
+};
+
+/**
  * struct vsvm_device - one virtual accelerator
  * @drm: the DRM device (render node)
  * @pdev: the platform device it is bound to
  * @dbg_mask: enabled VSVM_DBG_* categories (sysfs tunable)
+ * @tunables: the other tunables
  * @counters: event counters (debugfs)
+ * @vms_lock: protects @vms
+ * @vms: every VM of the device (for debugfs)
+ * @copy_wq: the copy engine: an ordered workqueue
  */
 struct vsvm_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
 	u32 dbg_mask;
+	struct vsvm_tunables tunables;
 	struct vsvm_counters counters;
+	struct mutex vms_lock; /* protects @vms */
+	struct list_head vms;
+	struct workqueue_struct *copy_wq;
 };
 
 extern unsigned int vsvm_num_devices;
+
+/**
+ * vsvm_reject_errno() - fail an ioctl on bad input, saying why at debug level
+ * @vdev: the device
+ * @err: the negative errno to return
+ * @fmt: the reason, printf-style
+ *
+ * Counts the rejection (counter ioctls_rejected) and logs the reason under
+ * VSVM_DBG_IOCTL.
+ */
+#define vsvm_reject_errno(vdev, err, fmt, ...)				\
+	({								\
+		struct vsvm_device *__rvdev = (vdev);			\
+									\
+		atomic64_inc(&__rvdev->counters.ioctls_rejected);	\
+		vsvm_dbg(__rvdev, VSVM_DBG_IOCTL, fmt, ##__VA_ARGS__);	\
+		(err);							\
+	})
+
+/* vsvm_reject_errno() with -EINVAL, the usual answer to a malformed argument. */
+#define vsvm_reject(vdev, fmt, ...) vsvm_reject_errno(vdev, -EINVAL, fmt, ##__VA_ARGS__)
 
 static inline struct vsvm_device *to_vsvm_device(struct drm_device *drm)
 {

@@ -106,10 +106,7 @@ int vsvm_param_get_ioctl(struct drm_device *drm, void *data,
 	int ret;
 
 	ret = vsvm_param_query(&facts, args, &reason);
-	if (ret) {
-		atomic64_inc(&vdev->counters.ioctls_rejected);
-		vsvm_dbg(vdev, VSVM_DBG_IOCTL, "GET_PARAM %u: %s (%d)\n",
-			 args->param, reason, ret);
-	}
-	return ret;
+	if (ret)
+		return vsvm_reject_errno(vdev, ret, "GET_PARAM %u: %s\n", args->param, reason);
+	return 0;
 }

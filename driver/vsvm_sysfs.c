@@ -13,14 +13,41 @@
  * ``dbg_mask``
  *	Debug message categories (``VSVM_DBG_*`` bits: 0x1 ioctl argument
  *	rejections, 0x2 file open/close) printed at KERN_DEBUG. Default: the
- *	``dbg_mask`` module parameter.
+ *	``dbg_mask`` module parameter. Takes effect at once.
+ *
+ * The others are read when a VM is created and apply to VMs created after
+ * the change:
+ *
+ * ``notifier_window_mb`` (power of two, 2 to 65536; default 512)
+ *	Size of the aligned window one mmu interval notifier covers.
+ * ``chunk_sizes`` (KiB, from 4 64 2048; default ``2048 64 4``)
+ *	Range sizes the mirror may use, largest first; 4 is always allowed.
+ * ``fault_around_kb`` (0 to 2048; default 64)
+ *	Span on each side of a faulting page whose pages already present on the
+ *	CPU side are mapped by the same fault (without faulting them in).
+ * ``fault_max_retries`` (1 to 1000; default 16)
+ *	Collisions with invalidations one device fault tolerates before the job
+ *	fails with status RETRIES.
+ * ``tlb_entries`` (power of two, 4 to 65536; default 64)
+ *	Entries of the copy engine's TLB of each VM (4-way set associative).
+ * ``event_policy`` (``precise`` or ``zap_all``; default ``precise``)
+ *	``precise`` downgrades device PTEs to read-only on PROTECTION_PAGE and
+ *	SOFT_DIRTY invalidations; ``zap_all`` zaps on every event, as existing
+ *	drivers do. See DOC: Event policy.
+ * ``huge_pages`` (0 or 1; default 1)
+ *	Map 2 MiB device pages where the CPU maps memory with a PMD.
  */
 
 #include <linux/device.h>
 #include <linux/kstrtox.h>
+#include <linux/log2.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "vsvm_drv.h"
+#include "vsvm_svm.h"
 #include "vsvm_sysfs.h"
 
 static struct vsvm_device *dev_to_vsvm(struct device *dev)
@@ -50,8 +77,167 @@ static ssize_t dbg_mask_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(dbg_mask);
 
+/**
+ * struct vsvm_u32_attr - a u32 tunable with a range
+ * @attr: the sysfs attribute
+ * @offset: offset of the value in &struct vsvm_tunables
+ * @min: smallest valid value
+ * @max: largest valid value
+ * @pow2: the value must be a power of two
+ */
+struct vsvm_u32_attr {
+	struct device_attribute attr;
+	size_t offset;
+	u32 min, max;
+	bool pow2;
+};
+
+static u32 *u32_tunable(struct device *dev, struct device_attribute *attr)
+{
+	struct vsvm_u32_attr *ua = container_of(attr, struct vsvm_u32_attr, attr);
+
+	return (void *)&dev_to_vsvm(dev)->tunables + ua->offset;
+}
+
+static ssize_t u32_tunable_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*u32_tunable(dev, attr)));
+}
+
+static ssize_t u32_tunable_store(struct device *dev, struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	struct vsvm_u32_attr *ua = container_of(attr, struct vsvm_u32_attr, attr);
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret)
+		return ret;
+	if (val < ua->min || val > ua->max || (ua->pow2 && !is_power_of_2(val)))
+		return -EINVAL;
+	WRITE_ONCE(*u32_tunable(dev, attr), val);
+	return count;
+}
+
+#define VSVM_U32_TUNABLE(_name, _min, _max, _pow2)				\
+	static struct vsvm_u32_attr vsvm_attr_##_name = {			\
+		.attr = {							\
+			.attr = { .name = #_name, .mode = 0644 },		\
+			.show = u32_tunable_show,				\
+			.store = u32_tunable_store,				\
+		},								\
+		.offset = offsetof(struct vsvm_tunables, _name),		\
+		.min = (_min), .max = (_max), .pow2 = (_pow2),			\
+	}
+
+VSVM_U32_TUNABLE(notifier_window_mb, 2, 65536, true);
+VSVM_U32_TUNABLE(fault_around_kb, 0, 2048, false);
+VSVM_U32_TUNABLE(fault_max_retries, 1, 1000, false);
+VSVM_U32_TUNABLE(tlb_entries, 4, 65536, true);
+
+static ssize_t huge_pages_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(dev_to_vsvm(dev)->tunables.huge_pages));
+}
+
+static ssize_t huge_pages_store(struct device *dev, struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	bool val;
+	int ret = kstrtobool(buf, &val);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(dev_to_vsvm(dev)->tunables.huge_pages, val);
+	return count;
+}
+static DEVICE_ATTR_RW(huge_pages);
+
+static const char * const vsvm_policy_names[] = {
+	[VSVM_SVM_POLICY_PRECISE] = "precise",
+	[VSVM_SVM_POLICY_ZAP_ALL] = "zap_all",
+};
+
+static ssize_t event_policy_show(struct device *dev, struct device_attribute *attr,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  vsvm_policy_names[READ_ONCE(dev_to_vsvm(dev)->tunables.event_policy)]);
+}
+
+static ssize_t event_policy_store(struct device *dev, struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	int i = sysfs_match_string(vsvm_policy_names, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(dev_to_vsvm(dev)->tunables.event_policy, i);
+	return count;
+}
+static DEVICE_ATTR_RW(event_policy);
+
+static const unsigned long vsvm_chunk_choices[] = { SZ_2M, SZ_64K, SZ_4K };
+
+static ssize_t chunk_sizes_show(struct device *dev, struct device_attribute *attr,
+				char *buf)
+{
+	unsigned long sizes = READ_ONCE(dev_to_vsvm(dev)->tunables.chunk_sizes);
+	int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(vsvm_chunk_choices); i++)
+		if (sizes & vsvm_chunk_choices[i])
+			len += sysfs_emit_at(buf, len, "%s%lu", len ? " " : "",
+					     vsvm_chunk_choices[i] / SZ_1K);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+/* A list of sizes in KiB, from 4, 64 and 2048, separated by spaces or commas. */
+static ssize_t chunk_sizes_store(struct device *dev, struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	unsigned long sizes = SZ_4K;
+	char *copy, *cur, *tok;
+	int i, ret = 0;
+
+	copy = kstrndup(buf, count, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	cur = strim(copy);
+	while ((tok = strsep(&cur, " ,")) && !ret) {
+		unsigned long kb;
+
+		if (!*tok)
+			continue;
+		ret = kstrtoul(tok, 10, &kb);
+		if (ret)
+			break;
+		ret = -EINVAL;
+		for (i = 0; i < ARRAY_SIZE(vsvm_chunk_choices); i++) {
+			if (kb * SZ_1K == vsvm_chunk_choices[i]) {
+				sizes |= vsvm_chunk_choices[i];
+				ret = 0;
+			}
+		}
+	}
+	kfree(copy);
+	if (ret)
+		return ret;
+	WRITE_ONCE(dev_to_vsvm(dev)->tunables.chunk_sizes, sizes);
+	return count;
+}
+static DEVICE_ATTR_RW(chunk_sizes);
+
 static struct attribute *vsvm_tunable_attrs[] = {
 	&dev_attr_dbg_mask.attr,
+	&vsvm_attr_notifier_window_mb.attr.attr,
+	&dev_attr_chunk_sizes.attr,
+	&vsvm_attr_fault_around_kb.attr.attr,
+	&vsvm_attr_fault_max_retries.attr.attr,
+	&vsvm_attr_tlb_entries.attr.attr,
+	&dev_attr_event_policy.attr,
+	&dev_attr_huge_pages.attr,
 	NULL
 };
 

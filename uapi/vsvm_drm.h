@@ -50,9 +50,24 @@ extern "C" {
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
 #define DRM_VSVM_GET_PARAM		0x00
+#define DRM_VSVM_VM_CREATE		0x01
+#define DRM_VSVM_VM_DESTROY		0x02
+#define DRM_VSVM_EXEC			0x03
+#define DRM_VSVM_WAIT			0x04
+#define DRM_VSVM_VM_COUNTERS		0x05
 
 #define DRM_IOCTL_VSVM_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GET_PARAM, struct drm_vsvm_get_param)
+#define DRM_IOCTL_VSVM_VM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_VM_CREATE, struct drm_vsvm_vm_create)
+#define DRM_IOCTL_VSVM_VM_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_VM_DESTROY, struct drm_vsvm_vm_destroy)
+#define DRM_IOCTL_VSVM_EXEC \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_EXEC, struct drm_vsvm_exec)
+#define DRM_IOCTL_VSVM_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_WAIT, struct drm_vsvm_wait)
+#define DRM_IOCTL_VSVM_VM_COUNTERS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_VM_COUNTERS, struct drm_vsvm_vm_counters)
 
 /**
  * enum drm_vsvm_param - parameters readable with &DRM_IOCTL_VSVM_GET_PARAM
@@ -78,10 +93,16 @@ enum drm_vsvm_param {
 };
 
 /*
- * Capability bits (DRM_VSVM_PARAM_CAPABILITIES). None is defined yet: the
- * mirror, the copy engine and the compute engine add theirs as they land.
+ * Capability bits (DRM_VSVM_PARAM_CAPABILITIES).
+ *
+ * DRM_VSVM_CAP_SVM: VMs created with DRM_VSVM_VM_CREATE_SVM mirror the
+ *	creating process's address space; see "vsvm memory model".
+ * DRM_VSVM_CAP_COPY_ENGINE: DRM_IOCTL_VSVM_EXEC accepts
+ *	DRM_VSVM_ENGINE_COPY jobs (struct drm_vsvm_cmd).
  */
-#define DRM_VSVM_CAPS_ALL		0ull
+#define DRM_VSVM_CAP_SVM		(1ull << 0)
+#define DRM_VSVM_CAP_COPY_ENGINE	(1ull << 1)
+#define DRM_VSVM_CAPS_ALL		(DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE)
 
 /**
  * struct drm_vsvm_get_param - argument of &DRM_IOCTL_VSVM_GET_PARAM
@@ -113,6 +134,276 @@ struct drm_vsvm_get_param {
 
 /* Valid bits of drm_vsvm_get_param.flags: none yet. */
 #define DRM_VSVM_GET_PARAM_FLAGS	0u
+
+/**
+ * DOC: vsvm VMs
+ *
+ * A VM is a device address space. A VM created with %DRM_VSVM_VM_CREATE_SVM
+ * mirrors the address space (mm) of the process that created it: device
+ * address X is CPU address X of that process. The VM is bound to that mm for
+ * its whole life. Jobs that make the device touch memory are accepted only
+ * from a task of that mm (another process, even one that shares the file
+ * through fork() or SCM_RIGHTS, gets -EACCES), and once the mm is gone (the
+ * process exited) they fail with -ESRCH. VM ids are per open file.
+ */
+
+/* Valid bits of drm_vsvm_vm_create.flags. */
+#define DRM_VSVM_VM_CREATE_SVM		(1u << 0)
+#define DRM_VSVM_VM_CREATE_FLAGS	DRM_VSVM_VM_CREATE_SVM
+
+/**
+ * struct drm_vsvm_vm_create - argument of &DRM_IOCTL_VSVM_VM_CREATE
+ *
+ * Return: 0 on success; -EINVAL when @extensions is not zero or @flags is
+ * not a subset of %DRM_VSVM_VM_CREATE_FLAGS, or lacks %DRM_VSVM_VM_CREATE_SVM
+ * (the only kind of VM so far); -ENOMEM; -ENOSPC when the file has too many
+ * VMs.
+ */
+struct drm_vsvm_vm_create {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @flags: in, %DRM_VSVM_VM_CREATE_SVM. */
+	__u32 flags;
+	/** @vm_id: out, the new VM's id (never 0). */
+	__u32 vm_id;
+};
+
+/**
+ * struct drm_vsvm_vm_destroy - argument of &DRM_IOCTL_VSVM_VM_DESTROY
+ *
+ * Waits for the VM's jobs, removes its mirror and frees it.
+ *
+ * Return: 0 on success; -EINVAL when @pad is not zero; -ENOENT when @vm_id
+ * names no VM of this file.
+ */
+struct drm_vsvm_vm_destroy {
+	/** @vm_id: the VM to destroy. */
+	__u32 vm_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/**
+ * DOC: vsvm copy engine
+ *
+ * The copy engine executes a list of &struct drm_vsvm_cmd in order. Every
+ * address is a device virtual address, that is a CPU address of the VM's
+ * process. The engine reaches memory only through the device page table; an
+ * address without a device translation raises a device page fault that the
+ * driver resolves from the CPU page tables. A fault on an address the process
+ * could not access the same way (no mapping, PROT_NONE, a write to read-only
+ * memory) is fatal: the job stops and its status reports the address and the
+ * access (&struct drm_vsvm_wait).
+ *
+ * %DRM_VSVM_CMD_COPY: copy @size bytes from @src to @dst (any alignment;
+ *	overlapping ranges behave as if copied through a temporary buffer).
+ * %DRM_VSVM_CMD_FILL: write @size bytes at @dst, byte i being byte
+ *	(i % 8) of the little-endian @value.
+ * %DRM_VSVM_CMD_CHECKSUM: compute the 64-bit FNV-1a hash of the @size bytes
+ *	at @src and write it as a little-endian __u64 at @dst (8-byte aligned).
+ */
+#define DRM_VSVM_CMD_COPY		1
+#define DRM_VSVM_CMD_FILL		2
+#define DRM_VSVM_CMD_CHECKSUM		3
+
+/**
+ * struct drm_vsvm_cmd - one copy-engine command
+ */
+struct drm_vsvm_cmd {
+	/** @op: DRM_VSVM_CMD_*. */
+	__u32 op;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @src: source address (COPY, CHECKSUM), else must be zero. */
+	__u64 src;
+	/** @dst: destination address (COPY, FILL), result address (CHECKSUM). */
+	__u64 dst;
+	/** @size: bytes to read or write; at most %DRM_VSVM_CMD_MAX_SIZE. */
+	__u64 size;
+	/** @value: fill pattern (FILL), else must be zero. */
+	__u64 value;
+};
+
+#define DRM_VSVM_CMD_MAX_SIZE		(1ull << 40)
+#define DRM_VSVM_EXEC_MAX_CMDS		4096
+
+/* Engine classes (drm_vsvm_exec.engine). */
+#define DRM_VSVM_ENGINE_COPY		1
+
+/* Valid bits of drm_vsvm_exec.flags: none yet. */
+#define DRM_VSVM_EXEC_FLAGS		0u
+
+/**
+ * struct drm_vsvm_exec - argument of &DRM_IOCTL_VSVM_EXEC
+ *
+ * Submits a job: the commands are copied in at submission, so the array may
+ * be reused as soon as the ioctl returns. Jobs of one VM and engine run in
+ * submission order.
+ *
+ * Return: 0 on success; -EINVAL for a non-zero @extensions or @pad, unknown
+ * @flags, an unknown @engine, @num_cmds of 0 or above
+ * %DRM_VSVM_EXEC_MAX_CMDS, or a malformed command (unknown op, non-zero
+ * flags, a member that must be zero, @size above the maximum, a misaligned
+ * CHECKSUM result, an address range that wraps); -EFAULT when @cmds_ptr
+ * cannot be read; -ENOENT for an unknown @vm_id or @out_syncobj; -EACCES
+ * when the caller is not a task of the VM's process; -ESRCH when that
+ * process is gone.
+ */
+struct drm_vsvm_exec {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @vm_id: the VM whose address space the job uses. */
+	__u32 vm_id;
+	/** @engine: DRM_VSVM_ENGINE_*. */
+	__u32 engine;
+	/** @cmds_ptr: user pointer to @num_cmds &struct drm_vsvm_cmd. */
+	__u64 cmds_ptr;
+	/** @num_cmds: number of commands, 1 to %DRM_VSVM_EXEC_MAX_CMDS. */
+	__u32 num_cmds;
+	/** @flags: must be a subset of %DRM_VSVM_EXEC_FLAGS. */
+	__u32 flags;
+	/**
+	 * @out_syncobj: 0, or a syncobj handle whose fence is replaced by the
+	 * job's fence, signalled when the job ends (whatever its status).
+	 */
+	__u32 out_syncobj;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @job_id: out, the job's id in its VM, for &DRM_IOCTL_VSVM_WAIT. */
+	__u64 job_id;
+};
+
+/* Job status (drm_vsvm_wait.status); 0 is never a status. */
+#define DRM_VSVM_JOB_OK			1
+/* A fatal device page fault: fault_addr and fault_access say where. */
+#define DRM_VSVM_JOB_FAULT		2
+/* Faults kept colliding with invalidations beyond fault_max_retries. */
+#define DRM_VSVM_JOB_RETRIES		3
+/* The VM's process went away before or while the job ran. */
+#define DRM_VSVM_JOB_NO_MM		4
+/* The job could not get memory for page tables or fault bookkeeping. */
+#define DRM_VSVM_JOB_NOMEM		5
+
+/* Access types (drm_vsvm_wait.fault_access). */
+#define DRM_VSVM_ACCESS_READ		1
+#define DRM_VSVM_ACCESS_WRITE		2
+
+/* Valid bits of drm_vsvm_wait.flags: none yet. */
+#define DRM_VSVM_WAIT_FLAGS		0u
+
+/**
+ * struct drm_vsvm_wait - argument of &DRM_IOCTL_VSVM_WAIT
+ *
+ * Waits until a job ends and reports its status. The status of a finished
+ * job is kept until the VM is destroyed, for the last
+ * %DRM_VSVM_WAIT_MAX_KEPT jobs of the VM.
+ *
+ * Return: 0 when the job has ended (its outcome is in @status, even when it
+ * failed); -ETIME when @timeout_ns passed first; -EINTR/-ERESTARTSYS on a
+ * signal; -EINVAL for non-zero @pad or unknown @flags; -ENOENT for an
+ * unknown @vm_id, or a @job_id never submitted or no longer kept.
+ */
+struct drm_vsvm_wait {
+	/** @vm_id: the job's VM. */
+	__u32 vm_id;
+	/** @flags: must be a subset of %DRM_VSVM_WAIT_FLAGS. */
+	__u32 flags;
+	/** @job_id: from &struct drm_vsvm_exec. */
+	__u64 job_id;
+	/**
+	 * @timeout_ns: absolute CLOCK_MONOTONIC time in ns at which to give
+	 * up; 0 polls.
+	 */
+	__s64 timeout_ns;
+	/** @status: out, DRM_VSVM_JOB_*. */
+	__u32 status;
+	/** @fault_access: out, DRM_VSVM_ACCESS_* of a fatal fault, else 0. */
+	__u32 fault_access;
+	/** @fault_addr: out, address of a fatal fault, else 0. */
+	__u64 fault_addr;
+	/** @cmd_index: out, index of the command that failed, else 0. */
+	__u32 cmd_index;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+#define DRM_VSVM_WAIT_MAX_KEPT		1024
+
+/**
+ * enum drm_vsvm_counter - per-VM counters (&DRM_IOCTL_VSVM_VM_COUNTERS)
+ *
+ * @DRM_VSVM_COUNTER_FAULTS: device page faults handled (fatal ones too).
+ * @DRM_VSVM_COUNTER_FAULTS_FATAL: faults that failed a job.
+ * @DRM_VSVM_COUNTER_FAULT_RETRIES: faults retried because an invalidation
+ *	collided with them (mmu_interval_read_retry() or -EBUSY).
+ * @DRM_VSVM_COUNTER_MAPPED_4K: 4 KiB device PTEs written by faults.
+ * @DRM_VSVM_COUNTER_MAPPED_2M: 2 MiB device PTEs written by faults.
+ * @DRM_VSVM_COUNTER_INVAL_UNMAP: invalidations with event UNMAP.
+ * @DRM_VSVM_COUNTER_INVAL_CLEAR: ... CLEAR.
+ * @DRM_VSVM_COUNTER_INVAL_PROTECTION_VMA: ... PROTECTION_VMA.
+ * @DRM_VSVM_COUNTER_INVAL_PROTECTION_PAGE: ... PROTECTION_PAGE.
+ * @DRM_VSVM_COUNTER_INVAL_SOFT_DIRTY: ... SOFT_DIRTY.
+ * @DRM_VSVM_COUNTER_INVAL_RELEASE: ... RELEASE.
+ * @DRM_VSVM_COUNTER_INVAL_MIGRATE: ... MIGRATE.
+ * @DRM_VSVM_COUNTER_INVAL_EXCLUSIVE: ... EXCLUSIVE.
+ * @DRM_VSVM_COUNTER_INVAL_NONBLOCK_FAILED: non-blockable invalidations that
+ *	had to report failure because they could not take the lock.
+ * @DRM_VSVM_COUNTER_PTES_ZAPPED: device PTEs removed, in 4 KiB units.
+ * @DRM_VSVM_COUNTER_PTES_DOWNGRADED: device PTEs made read-only, 4 KiB units.
+ * @DRM_VSVM_COUNTER_TLB_FLUSHES: device TLB range invalidations.
+ * @DRM_VSVM_COUNTER_RANGES_GC: ranges freed after an UNMAP.
+ * @DRM_VSVM_COUNTER_RANGES_ALIVE: ranges tracked now.
+ * @DRM_VSVM_COUNTER_NOTIFIERS_ALIVE: interval notifiers registered now.
+ * @DRM_VSVM_COUNTER_PT_BYTES: memory of the device page table now.
+ * @DRM_VSVM_COUNTER_FAULT_NS: total time spent in fault handling.
+ * @DRM_VSVM_COUNTER_HMM_NS: part of it spent in hmm_range_fault().
+ * @DRM_VSVM_COUNTER_COUNT: number of counters of this uapi version.
+ */
+enum drm_vsvm_counter {
+	DRM_VSVM_COUNTER_FAULTS,
+	DRM_VSVM_COUNTER_FAULTS_FATAL,
+	DRM_VSVM_COUNTER_FAULT_RETRIES,
+	DRM_VSVM_COUNTER_MAPPED_4K,
+	DRM_VSVM_COUNTER_MAPPED_2M,
+	DRM_VSVM_COUNTER_INVAL_UNMAP,
+	DRM_VSVM_COUNTER_INVAL_CLEAR,
+	DRM_VSVM_COUNTER_INVAL_PROTECTION_VMA,
+	DRM_VSVM_COUNTER_INVAL_PROTECTION_PAGE,
+	DRM_VSVM_COUNTER_INVAL_SOFT_DIRTY,
+	DRM_VSVM_COUNTER_INVAL_RELEASE,
+	DRM_VSVM_COUNTER_INVAL_MIGRATE,
+	DRM_VSVM_COUNTER_INVAL_EXCLUSIVE,
+	DRM_VSVM_COUNTER_INVAL_NONBLOCK_FAILED,
+	DRM_VSVM_COUNTER_PTES_ZAPPED,
+	DRM_VSVM_COUNTER_PTES_DOWNGRADED,
+	DRM_VSVM_COUNTER_TLB_FLUSHES,
+	DRM_VSVM_COUNTER_RANGES_GC,
+	DRM_VSVM_COUNTER_RANGES_ALIVE,
+	DRM_VSVM_COUNTER_NOTIFIERS_ALIVE,
+	DRM_VSVM_COUNTER_PT_BYTES,
+	DRM_VSVM_COUNTER_FAULT_NS,
+	DRM_VSVM_COUNTER_HMM_NS,
+	DRM_VSVM_COUNTER_COUNT
+};
+
+/**
+ * struct drm_vsvm_vm_counters - argument of &DRM_IOCTL_VSVM_VM_COUNTERS
+ *
+ * Copies the first min(@count, %DRM_VSVM_COUNTER_COUNT) counters of a VM, as
+ * __u64 indexed by &enum drm_vsvm_counter, to @counters_ptr, and sets @count
+ * to %DRM_VSVM_COUNTER_COUNT (call with @count 0 to learn it).
+ *
+ * Return: 0 on success; -ENOENT for an unknown @vm_id; -EFAULT when
+ * @counters_ptr cannot be written.
+ */
+struct drm_vsvm_vm_counters {
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @count: in, entries @counters_ptr has room for; out, the number of counters. */
+	__u32 count;
+	/** @counters_ptr: user pointer to an array of __u64. */
+	__u64 counters_ptr;
+};
 
 #if defined(__cplusplus)
 }

@@ -14,7 +14,9 @@ KERNEL_SRC=$VSVM_CACHE/linux-$KERNEL_VERSION
 # later, "release" for benchmarks. Each has its build dir and module root.
 KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-debug}
 KERNEL_BUILD=$VSVM_CACHE/build-$KERNEL_FLAVOUR
-KERNEL_MODROOT=$VSVM_CACHE/modroot-$KERNEL_FLAVOUR
+# The installed modules live in the clone: two clones sharing the cache may
+# build different vsvm.ko files, and each guest must load its own.
+KERNEL_MODROOT=${VSVM_BUILD:-$VSVM_ROOT/build}/modroot-$KERNEL_FLAVOUR
 KERNEL_IMAGE=$KERNEL_BUILD/arch/x86/boot/bzImage
 
 vsvm_log() { printf '[vsvm] %s\n' "$*" >&2; }

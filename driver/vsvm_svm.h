@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+#ifndef __VSVM_SVM_H__
+#define __VSVM_SVM_H__
+
+#include <linux/atomic.h>
+#include <linux/interval_tree.h>
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+struct vsvm_svm;
+
+/**
+ * enum vsvm_svm_policy - how invalidations treat the device's translations
+ * @VSVM_SVM_POLICY_PRECISE: act on the event (see DOC: Event policy)
+ * @VSVM_SVM_POLICY_ZAP_ALL: zap on every event, as existing drivers do
+ */
+enum vsvm_svm_policy {
+	VSVM_SVM_POLICY_PRECISE,
+	VSVM_SVM_POLICY_ZAP_ALL,
+};
+
+/**
+ * enum vsvm_svm_action - what an invalidation does to the mirror
+ * @VSVM_SVM_IGNORE: nothing (the device itself caused the event)
+ * @VSVM_SVM_ZAP: remove the translations; the ranges stay tracked
+ * @VSVM_SVM_DOWNGRADE: make the translations read-only
+ * @VSVM_SVM_UNMAP: remove the translations and forget the ranges
+ * @VSVM_SVM_RELEASE: the address space is going away: remove everything
+ */
+enum vsvm_svm_action {
+	VSVM_SVM_IGNORE,
+	VSVM_SVM_ZAP,
+	VSVM_SVM_DOWNGRADE,
+	VSVM_SVM_UNMAP,
+	VSVM_SVM_RELEASE,
+};
+
+/**
+ * enum vsvm_svm_stat - mirror statistics (&vsvm_svm.stats)
+ * @VSVM_SVM_STAT_FAULTS: faults handled
+ * @VSVM_SVM_STAT_FAULTS_FATAL: faults the CPU side refused (no VMA, ...)
+ * @VSVM_SVM_STAT_RETRIES: faults retried after colliding with invalidations
+ * @VSVM_SVM_STAT_MAPPED_4K: 4 KiB translations written
+ * @VSVM_SVM_STAT_MAPPED_2M: 2 MiB translations written
+ * @VSVM_SVM_STAT_INVAL_FIRST: first of one counter per mmu_notifier_event
+ * @VSVM_SVM_STAT_INVAL_LAST: last of them (MMU_NOTIFY_EXCLUSIVE)
+ * @VSVM_SVM_STAT_NONBLOCK_FAILED: non-blockable invalidations refused
+ * @VSVM_SVM_STAT_ZAPPED: translations removed, in 4 KiB units
+ * @VSVM_SVM_STAT_DOWNGRADED: translations made read-only, in 4 KiB units
+ * @VSVM_SVM_STAT_TLB_FLUSHES: TLB range flushes requested
+ * @VSVM_SVM_STAT_RANGES_GC: ranges freed by garbage collection
+ * @VSVM_SVM_STAT_RANGES: ranges alive
+ * @VSVM_SVM_STAT_NOTIFIERS: interval notifiers alive
+ * @VSVM_SVM_STAT_FAULT_NS: time in vsvm_svm_fault()
+ * @VSVM_SVM_STAT_HMM_NS: time in hmm_range_fault()
+ * @VSVM_SVM_STAT_COUNT: number of statistics
+ */
+enum vsvm_svm_stat {
+	VSVM_SVM_STAT_FAULTS,
+	VSVM_SVM_STAT_FAULTS_FATAL,
+	VSVM_SVM_STAT_RETRIES,
+	VSVM_SVM_STAT_MAPPED_4K,
+	VSVM_SVM_STAT_MAPPED_2M,
+	VSVM_SVM_STAT_INVAL_FIRST,
+	VSVM_SVM_STAT_INVAL_LAST = VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_EXCLUSIVE,
+	VSVM_SVM_STAT_NONBLOCK_FAILED,
+	VSVM_SVM_STAT_ZAPPED,
+	VSVM_SVM_STAT_DOWNGRADED,
+	VSVM_SVM_STAT_TLB_FLUSHES,
+	VSVM_SVM_STAT_RANGES_GC,
+	VSVM_SVM_STAT_RANGES,
+	VSVM_SVM_STAT_NOTIFIERS,
+	VSVM_SVM_STAT_FAULT_NS,
+	VSVM_SVM_STAT_HMM_NS,
+	VSVM_SVM_STAT_COUNT
+};
+
+/**
+ * struct vsvm_svm_ops - what the mirror core needs from a device
+ *
+ * @prepare: called without any lock before a fault commits translations
+ *	for [@start, @end): get everything @map will need (page-table pages),
+ *	so that @map never allocates. May sleep. Return 0 or -errno.
+ * @map: write one translation of 4 KiB (@order 0) or 2 MiB (@order 9) at
+ *	@addr to @pfn, writable or read-only. Called with &vsvm_svm.lock
+ *	held for write; must not sleep or allocate. Return 0, or -ENOMEM when
+ *	@prepare did not provide enough (the core prepares again).
+ * @zap: remove every translation in [@start, @end) from the page table.
+ *	Same context as @map. Return the number of 4 KiB units removed.
+ * @protect: make every translation in [@start, @end) read-only. Same
+ *	context as @map. Return the number of 4 KiB units downgraded.
+ * @flush_tlb: drop cached translations of [@start, @end) from every TLB of
+ *	the device. Same context as @map: device engines use translations
+ *	only while holding &vsvm_svm.lock for read, so none is in use.
+ */
+struct vsvm_svm_ops {
+	int (*prepare)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
+	int (*map)(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
+		   unsigned int order, bool writable);
+	u64 (*zap)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
+	u64 (*protect)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
+	void (*flush_tlb)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
+};
+
+/**
+ * struct vsvm_svm_config - tunables of a mirror, fixed when it is created
+ * @window_shift: log2 of the size of a notifier window
+ * @chunk_sizes: range sizes allowed, as a mask of sizes (SZ_4K must be set)
+ * @fault_around: bytes around a faulting address whose CPU-present pages
+ *	are mapped too (without being faulted in)
+ * @max_retries: collisions with invalidations a fault tolerates
+ * @huge_pages: map 2 MiB translations for PMD-mapped memory
+ */
+struct vsvm_svm_config {
+	unsigned int window_shift;
+	unsigned long chunk_sizes;
+	unsigned long fault_around;
+	unsigned int max_retries;
+	bool huge_pages;
+};
+
+/**
+ * struct vsvm_svm - the mirror of one address space
+ * @mm: the mirrored address space (mmgrab()ed)
+ * @ops: the device's callbacks
+ * @config: tunables
+ * @policy: &enum vsvm_svm_policy, read at each invalidation
+ * @owner: device-private owner; invalidations carrying it are the device's own
+ * @lock: "the notifier lock": held for write to change translations, ranges
+ *	and windows (fault commit, invalidation, GC); held for read by device
+ *	engines while they use translations (see DOC: Locking)
+ * @windows: interval tree of &struct vsvm_svm_window, under @lock
+ * @gc_list: ranges to free, under @lock
+ * @gc_work: frees them outside the notifier callback
+ * @dead: the address space is gone (RELEASE seen, or mm without users)
+ * @stats: &enum vsvm_svm_stat counters
+ */
+struct vsvm_svm {
+	struct mm_struct *mm;
+	const struct vsvm_svm_ops *ops;
+	struct vsvm_svm_config config;
+	int policy;
+	void *owner;
+	struct rw_semaphore lock;
+	struct rb_root_cached windows;
+	struct list_head gc_list;
+	struct work_struct gc_work;
+	bool dead;
+	atomic64_t stats[VSVM_SVM_STAT_COUNT];
+};
+
+int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
+		  const struct vsvm_svm_ops *ops,
+		  const struct vsvm_svm_config *config, void *owner);
+void vsvm_svm_fini(struct vsvm_svm *svm);
+int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write);
+u64 vsvm_svm_stat(const struct vsvm_svm *svm, enum vsvm_svm_stat stat);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Pure policy logic, exported for KUnit. */
+enum vsvm_svm_action vsvm_svm_event_action(enum mmu_notifier_event event,
+					   bool own, enum vsvm_svm_policy policy);
+unsigned long vsvm_svm_pick_chunk(unsigned long addr, unsigned long lo,
+				  unsigned long hi, unsigned long sizes,
+				  bool (*busy)(void *ctx, unsigned long start,
+					       unsigned long end),
+				  void *ctx);
+#endif
+
+#endif /* __VSVM_SVM_H__ */

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+
+/**
+ * DOC: VMs
+ *
+ * A VM binds the mirror core (&struct vsvm_svm) to the virtual device: its
+ * &struct vsvm_svm_ops write the device page table (&struct vsvm_pt) and
+ * flush the engines' TLBs. A VM belongs to the file that created it and to
+ * the address space (mm) of the process that created it; only tasks of that
+ * mm may submit jobs to it. Tunables are read when a VM is created and stay
+ * fixed for its life.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/sched/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+
+#include "vsvm_drm.h"
+#include "vsvm_drv.h"
+#include "vsvm_job.h"
+#include "vsvm_vm.h"
+
+#define VSVM_VMS_PER_FILE	1024
+
+static struct vsvm_vm *svm_to_vm(struct vsvm_svm *svm)
+{
+	return container_of(svm, struct vsvm_vm, svm);
+}
+
+static int vsvm_vm_prepare(struct vsvm_svm *svm, unsigned long start, unsigned long end)
+{
+	return vsvm_pt_reserve(&svm_to_vm(svm)->pt, start, end, GFP_KERNEL);
+}
+
+static int vsvm_vm_map(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
+		       unsigned int order, bool writable)
+{
+	struct vsvm_vm *vm = svm_to_vm(svm);
+
+	return vsvm_pt_map(&vm->pt, addr, pfn, order, writable ? VSVM_PTE_WRITE : 0,
+			   &vm->pt_stats);
+}
+
+static u64 vsvm_vm_zap(struct vsvm_svm *svm, unsigned long start, unsigned long end)
+{
+	struct vsvm_vm *vm = svm_to_vm(svm);
+	u64 before = vm->pt_stats.zapped;
+
+	vsvm_pt_zap(&vm->pt, start, end, &vm->pt_stats);
+	return vm->pt_stats.zapped - before;
+}
+
+static u64 vsvm_vm_protect(struct vsvm_svm *svm, unsigned long start, unsigned long end)
+{
+	struct vsvm_vm *vm = svm_to_vm(svm);
+	u64 before = vm->pt_stats.downgraded;
+
+	vsvm_pt_protect(&vm->pt, start, end, &vm->pt_stats);
+	return vm->pt_stats.downgraded - before;
+}
+
+static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigned long end)
+{
+	vsvm_tlb_invalidate_range(&svm_to_vm(svm)->tlb, start, end);
+}
+
+static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
+	.prepare = vsvm_vm_prepare,
+	.map = vsvm_vm_map,
+	.zap = vsvm_vm_zap,
+	.protect = vsvm_vm_protect,
+	.flush_tlb = vsvm_vm_flush_tlb,
+};
+
+/**
+ * vsvm_vm_translate() - translate a device address as the copy engine does
+ * @vm: the VM
+ * @va: device virtual address
+ * @write: the access is a write
+ * @pfn: set to the frame of the 4 KiB page holding @va
+ *
+ * Looks in the engine's TLB, then walks the page table (setting the
+ * accessed/dirty bits) and fills the TLB. Call with @vm->svm.lock held for
+ * read, and use the result only until it is dropped.
+ *
+ * Return: 0, or -ENOENT when there is no translation allowing the access (a
+ * device page fault).
+ */
+int vsvm_vm_translate(struct vsvm_vm *vm, u64 va, bool write, unsigned long *pfn)
+{
+	struct vsvm_tlb_result hit;
+	struct vsvm_pt_entry entry;
+
+	lockdep_assert_held_read(&vm->svm.lock);
+
+	if (vsvm_tlb_lookup(&vm->tlb, va, write, &hit)) {
+		*pfn = hit.pfn;
+		return 0;
+	}
+	if (!vsvm_pt_touch(&vm->pt, va, write, &entry))
+		return -ENOENT;
+	vsvm_tlb_insert(&vm->tlb, va, entry.pfn, entry.order, entry.writable);
+	*pfn = entry.pfn;
+	return 0;
+}
+
+static void vsvm_vm_release(struct kref *kref)
+{
+	struct vsvm_vm *vm = container_of(kref, struct vsvm_vm, refcount);
+	struct vsvm_device *vdev = vm->vdev;
+
+	mutex_lock(&vdev->vms_lock);
+	list_del(&vm->link);
+	mutex_unlock(&vdev->vms_lock);
+
+	vsvm_svm_fini(&vm->svm);
+	vsvm_job_release_all(vm);
+	vsvm_tlb_fini(&vm->tlb);
+	vsvm_pt_fini(&vm->pt);
+	xa_destroy(&vm->jobs);
+	mutex_destroy(&vm->job_lock);
+	kfree(vm);
+}
+
+/**
+ * vsvm_vm_put() - drop a VM reference
+ * @vm: the VM
+ */
+void vsvm_vm_put(struct vsvm_vm *vm)
+{
+	kref_put(&vm->refcount, vsvm_vm_release);
+}
+
+/**
+ * vsvm_vm_lookup() - find a VM of a file and take a reference
+ * @vfile: the file
+ * @id: the VM id
+ *
+ * Return: the VM (release with vsvm_vm_put()), or NULL.
+ */
+struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id)
+{
+	struct vsvm_vm *vm;
+
+	xa_lock(&vfile->vms);
+	vm = xa_load(&vfile->vms, id);
+	if (vm)
+		kref_get(&vm->refcount);
+	xa_unlock(&vfile->vms);
+	return vm;
+}
+
+static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev)
+{
+	const struct vsvm_tunables *t = &vdev->tunables;
+	struct vsvm_svm_config config = {
+		.window_shift = ilog2(READ_ONCE(t->notifier_window_mb)) + 20,
+		.chunk_sizes = READ_ONCE(t->chunk_sizes),
+		.fault_around = (unsigned long)READ_ONCE(t->fault_around_kb) * SZ_1K,
+		.max_retries = READ_ONCE(t->fault_max_retries),
+		.huge_pages = READ_ONCE(t->huge_pages),
+	};
+	struct vsvm_vm *vm;
+	int ret;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&vm->refcount);
+	vm->vdev = vdev;
+	mutex_init(&vm->job_lock);
+	xa_init(&vm->jobs);
+	vm->next_job_id = 1;
+	vm->oldest_job_id = 1;
+	spin_lock_init(&vm->fence_lock);
+	vm->fence_context = dma_fence_context_alloc(1);
+
+	ret = vsvm_pt_init(&vm->pt);
+	if (ret)
+		goto err_free;
+	ret = vsvm_tlb_init(&vm->tlb, READ_ONCE(t->tlb_entries), VSVM_TLB_DEFAULT_WAYS);
+	if (ret)
+		goto err_pt;
+	ret = vsvm_svm_init(&vm->svm, current->mm, &vsvm_vm_svm_ops, &config, vdev);
+	if (ret)
+		goto err_tlb;
+	vm->svm.policy = READ_ONCE(t->event_policy);
+
+	mutex_lock(&vdev->vms_lock);
+	list_add_tail(&vm->link, &vdev->vms);
+	mutex_unlock(&vdev->vms_lock);
+	return vm;
+
+err_tlb:
+	vsvm_tlb_fini(&vm->tlb);
+err_pt:
+	vsvm_pt_fini(&vm->pt);
+err_free:
+	kfree(vm);
+	return ERR_PTR(ret);
+}
+
+/**
+ * vsvm_vm_create_ioctl() - DRM_IOCTL_VSVM_VM_CREATE
+ * @drm: the DRM device
+ * @data: &struct drm_vsvm_vm_create
+ * @file: the caller's file
+ *
+ * Return: 0 or a negative errno (see &struct drm_vsvm_vm_create).
+ */
+int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+	struct vsvm_file *vfile = file->driver_priv;
+	struct drm_vsvm_vm_create *args = data;
+	struct vsvm_vm *vm;
+	u32 id;
+	int ret;
+
+	if (args->extensions || (args->flags & ~DRM_VSVM_VM_CREATE_FLAGS) ||
+	    !(args->flags & DRM_VSVM_VM_CREATE_SVM))
+		return vsvm_reject(vdev, "VM_CREATE: bad extensions or flags 0x%x\n", args->flags);
+	if (!current->mm)
+		return -EINVAL;
+
+	vm = vsvm_vm_create(vdev);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+
+	ret = xa_alloc(&vfile->vms, &id, vm, XA_LIMIT(1, VSVM_VMS_PER_FILE), GFP_KERNEL);
+	if (ret) {
+		vsvm_vm_put(vm);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	vm->id = id;
+	args->vm_id = id;
+	return 0;
+}
+
+/* Take the VM out of its file, wait for its jobs, drop the file's reference. */
+static void vsvm_vm_destroy(struct vsvm_vm *vm)
+{
+	vsvm_job_wait_all(vm);
+	vsvm_vm_put(vm);
+}
+
+/**
+ * vsvm_vm_destroy_ioctl() - DRM_IOCTL_VSVM_VM_DESTROY
+ * @drm: the DRM device
+ * @data: &struct drm_vsvm_vm_destroy
+ * @file: the caller's file
+ *
+ * Return: 0 or a negative errno (see &struct drm_vsvm_vm_destroy).
+ */
+int vsvm_vm_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+	struct vsvm_file *vfile = file->driver_priv;
+	struct drm_vsvm_vm_destroy *args = data;
+	struct vsvm_vm *vm;
+
+	if (args->pad)
+		return vsvm_reject(vdev, "VM_DESTROY: pad must be zero\n");
+	vm = xa_erase(&vfile->vms, args->vm_id);
+	if (!vm)
+		return vsvm_reject_errno(vdev, -ENOENT, "VM_DESTROY: no VM %u\n", args->vm_id);
+	vsvm_vm_destroy(vm);
+	return 0;
+}
+
+/**
+ * vsvm_vm_file_close() - destroy the VMs of a closing file
+ * @vfile: the file
+ */
+void vsvm_vm_file_close(struct vsvm_file *vfile)
+{
+	struct vsvm_vm *vm;
+	unsigned long id;
+
+	xa_for_each(&vfile->vms, id, vm) {
+		xa_erase(&vfile->vms, id);
+		vsvm_vm_destroy(vm);
+	}
+	xa_destroy(&vfile->vms);
+}
+
+/**
+ * vsvm_vm_counters() - the VM's counters in uapi order
+ * @vm: the VM
+ * @counters: DRM_VSVM_COUNTER_COUNT values, indexed by &enum drm_vsvm_counter
+ */
+void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters)
+{
+	static const u8 from_svm[DRM_VSVM_COUNTER_COUNT] = {
+		[DRM_VSVM_COUNTER_FAULTS] = VSVM_SVM_STAT_FAULTS,
+		[DRM_VSVM_COUNTER_FAULTS_FATAL] = VSVM_SVM_STAT_FAULTS_FATAL,
+		[DRM_VSVM_COUNTER_FAULT_RETRIES] = VSVM_SVM_STAT_RETRIES,
+		[DRM_VSVM_COUNTER_MAPPED_4K] = VSVM_SVM_STAT_MAPPED_4K,
+		[DRM_VSVM_COUNTER_MAPPED_2M] = VSVM_SVM_STAT_MAPPED_2M,
+		[DRM_VSVM_COUNTER_INVAL_UNMAP] = VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_UNMAP,
+		[DRM_VSVM_COUNTER_INVAL_CLEAR] = VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_CLEAR,
+		[DRM_VSVM_COUNTER_INVAL_PROTECTION_VMA] =
+			VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_PROTECTION_VMA,
+		[DRM_VSVM_COUNTER_INVAL_PROTECTION_PAGE] =
+			VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_PROTECTION_PAGE,
+		[DRM_VSVM_COUNTER_INVAL_SOFT_DIRTY] =
+			VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_SOFT_DIRTY,
+		[DRM_VSVM_COUNTER_INVAL_RELEASE] = VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_RELEASE,
+		[DRM_VSVM_COUNTER_INVAL_MIGRATE] = VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_MIGRATE,
+		[DRM_VSVM_COUNTER_INVAL_EXCLUSIVE] =
+			VSVM_SVM_STAT_INVAL_FIRST + MMU_NOTIFY_EXCLUSIVE,
+		[DRM_VSVM_COUNTER_INVAL_NONBLOCK_FAILED] = VSVM_SVM_STAT_NONBLOCK_FAILED,
+		[DRM_VSVM_COUNTER_PTES_ZAPPED] = VSVM_SVM_STAT_ZAPPED,
+		[DRM_VSVM_COUNTER_PTES_DOWNGRADED] = VSVM_SVM_STAT_DOWNGRADED,
+		[DRM_VSVM_COUNTER_TLB_FLUSHES] = VSVM_SVM_STAT_TLB_FLUSHES,
+		[DRM_VSVM_COUNTER_RANGES_GC] = VSVM_SVM_STAT_RANGES_GC,
+		[DRM_VSVM_COUNTER_RANGES_ALIVE] = VSVM_SVM_STAT_RANGES,
+		[DRM_VSVM_COUNTER_NOTIFIERS_ALIVE] = VSVM_SVM_STAT_NOTIFIERS,
+		[DRM_VSVM_COUNTER_FAULT_NS] = VSVM_SVM_STAT_FAULT_NS,
+		[DRM_VSVM_COUNTER_HMM_NS] = VSVM_SVM_STAT_HMM_NS,
+	};
+	int i;
+
+	for (i = 0; i < DRM_VSVM_COUNTER_COUNT; i++)
+		counters[i] = vsvm_svm_stat(&vm->svm, from_svm[i]);
+
+	down_read(&vm->svm.lock);
+	counters[DRM_VSVM_COUNTER_PT_BYTES] = vsvm_pt_bytes(&vm->pt);
+	up_read(&vm->svm.lock);
+}
+
+/**
+ * vsvm_vm_counters_ioctl() - DRM_IOCTL_VSVM_VM_COUNTERS
+ * @drm: the DRM device
+ * @data: &struct drm_vsvm_vm_counters
+ * @file: the caller's file
+ *
+ * Return: 0 or a negative errno (see &struct drm_vsvm_vm_counters).
+ */
+int vsvm_vm_counters_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+	struct drm_vsvm_vm_counters *args = data;
+	u64 counters[DRM_VSVM_COUNTER_COUNT];
+	struct vsvm_vm *vm;
+	u32 n;
+	int ret = 0;
+
+	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
+	if (!vm)
+		return vsvm_reject_errno(vdev, -ENOENT, "VM_COUNTERS: no VM %u\n", args->vm_id);
+	vsvm_vm_counters(vm, counters);
+	vsvm_vm_put(vm);
+
+	n = min_t(u32, args->count, DRM_VSVM_COUNTER_COUNT);
+	if (n && copy_to_user(u64_to_user_ptr(args->counters_ptr), counters,
+			      n * sizeof(u64)))
+		ret = -EFAULT;
+	args->count = DRM_VSVM_COUNTER_COUNT;
+	return ret;
+}

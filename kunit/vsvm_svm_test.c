@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the mirror core's pure logic: the event policy and the
+ * choice of range sizes.
+ *
+ * Copyright (c) 2026 The vsvm authors
+ */
+
+#include <kunit/test.h>
+#include <linux/sizes.h>
+
+#include "vsvm_svm.h"
+
+static void vsvm_svm_test_policy_precise(struct kunit *test)
+{
+	const enum vsvm_svm_policy p = VSVM_SVM_POLICY_PRECISE;
+
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_UNMAP, false, p), VSVM_SVM_UNMAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_CLEAR, false, p), VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_VMA, false, p),
+			VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_PAGE, false, p),
+			VSVM_SVM_DOWNGRADE);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_SOFT_DIRTY, false, p),
+			VSVM_SVM_DOWNGRADE);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_RELEASE, false, p),
+			VSVM_SVM_RELEASE);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, false, p), VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, false, p),
+			VSVM_SVM_ZAP);
+}
+
+static void vsvm_svm_test_policy_own_events(struct kunit *test)
+{
+	int p;
+
+	for (p = VSVM_SVM_POLICY_PRECISE; p <= VSVM_SVM_POLICY_ZAP_ALL; p++) {
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, true, p),
+				VSVM_SVM_IGNORE);
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, true, p),
+				VSVM_SVM_IGNORE);
+		/* Ownership means nothing for the other events. */
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_CLEAR, true, p),
+				VSVM_SVM_ZAP);
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_UNMAP, true, p),
+				VSVM_SVM_UNMAP);
+	}
+}
+
+static void vsvm_svm_test_policy_zap_all(struct kunit *test)
+{
+	const enum vsvm_svm_policy p = VSVM_SVM_POLICY_ZAP_ALL;
+	int ev;
+
+	for (ev = MMU_NOTIFY_UNMAP; ev <= MMU_NOTIFY_EXCLUSIVE; ev++) {
+		enum vsvm_svm_action want = VSVM_SVM_ZAP;
+
+		if (ev == MMU_NOTIFY_UNMAP)
+			want = VSVM_SVM_UNMAP;
+		else if (ev == MMU_NOTIFY_RELEASE)
+			want = VSVM_SVM_RELEASE;
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_svm_event_action(ev, false, p), want,
+				    "event %d", ev);
+	}
+}
+
+struct busy_ranges {
+	unsigned long start[4], end[4];
+	int n;
+};
+
+static bool busy(void *ctx, unsigned long start, unsigned long end)
+{
+	struct busy_ranges *b = ctx;
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		if (start < b->end[i] && b->start[i] < end)
+			return true;
+	return false;
+}
+
+#define ALL_SIZES (SZ_2M | SZ_64K | SZ_4K)
+
+static void vsvm_svm_test_chunk_largest_fit(struct kunit *test)
+{
+	/* A big VMA: 2 MiB chunk around the address. */
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40000000, 0x50000000,
+						  ALL_SIZES, NULL, NULL), SZ_2M);
+	/* A 1 MiB VMA cannot hold a 2 MiB chunk: 64 KiB. */
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40100000, 0x40200000,
+						  ALL_SIZES, NULL, NULL), SZ_64K);
+	/* A VMA of a few pages, not 64 KiB aligned around the address: 4 KiB. */
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40122000, 0x40125000,
+						  ALL_SIZES, NULL, NULL), SZ_4K);
+}
+
+static void vsvm_svm_test_chunk_allowed_sizes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40000000, 0x50000000,
+						  SZ_64K | SZ_4K, NULL, NULL), SZ_64K);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40000000, 0x50000000,
+						  SZ_4K, NULL, NULL), SZ_4K);
+}
+
+static void vsvm_svm_test_chunk_avoids_ranges(struct kunit *test)
+{
+	/* A 64 KiB range already in the 2 MiB block: a 64 KiB chunk beside it. */
+	struct busy_ranges b = { .start = { 0x40110000 }, .end = { 0x40120000 }, .n = 1 };
+
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40000000, 0x50000000,
+						  ALL_SIZES, busy, &b), SZ_64K);
+	/* A 4 KiB range in the 64 KiB block too: 4 KiB. */
+	b.start[1] = 0x40120000;
+	b.end[1] = 0x40121000;
+	b.n = 2;
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40000000, 0x50000000,
+						  ALL_SIZES, busy, &b), SZ_4K);
+	/* The page itself taken: nothing fits. */
+	b.start[2] = 0x40123000;
+	b.end[2] = 0x40124000;
+	b.n = 3;
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x40123456, 0x40000000, 0x50000000,
+						  ALL_SIZES, busy, &b), 0);
+}
+
+static void vsvm_svm_test_chunk_window_edge(struct kunit *test)
+{
+	/* The window ends inside the 2 MiB block. */
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x401f0000, 0x40000000, 0x401f8000,
+						  ALL_SIZES, NULL, NULL), SZ_4K);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_pick_chunk(0x401e0000, 0x40000000, 0x401f8000,
+						  ALL_SIZES, NULL, NULL), SZ_64K);
+}
+
+static struct kunit_case vsvm_svm_test_cases[] = {
+	KUNIT_CASE(vsvm_svm_test_policy_precise),
+	KUNIT_CASE(vsvm_svm_test_policy_own_events),
+	KUNIT_CASE(vsvm_svm_test_policy_zap_all),
+	KUNIT_CASE(vsvm_svm_test_chunk_largest_fit),
+	KUNIT_CASE(vsvm_svm_test_chunk_allowed_sizes),
+	KUNIT_CASE(vsvm_svm_test_chunk_avoids_ranges),
+	KUNIT_CASE(vsvm_svm_test_chunk_window_edge),
+	{}
+};
+
+static struct kunit_suite vsvm_svm_test_suite = {
+	.name = "vsvm-svm",
+	.test_cases = vsvm_svm_test_cases,
+};
+
+kunit_test_suite(vsvm_svm_test_suite);
