@@ -16,6 +16,12 @@
  * ``ioctls_rejected``
  *	vsvm ioctls that rejected their arguments; with the ``dbg_mask``
  *	tunable's bit 0x1 set, the reason is logged
+ * ``vms``
+ *	VMs alive
+ *
+ * followed by the VM counters below summed over all the device's VMs (the
+ * event counts of destroyed VMs included; ``ranges_alive``,
+ * ``notifiers_alive`` and ``pt_bytes`` over the live VMs only).
  *
  * ``/sys/kernel/debug/dri/vsvm.<N>/vms`` shows, for every VM of the device, a
  * line ``vm <id>`` followed by its counters as ``  name value`` lines: the
@@ -31,17 +37,6 @@
 #include "vsvm_drm.h"
 #include "vsvm_drv.h"
 #include "vsvm_vm.h"
-
-static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
-{
-	struct drm_debugfs_entry *entry = m->private;
-	struct vsvm_counters *c = &to_vsvm_device(entry->dev)->counters;
-
-	seq_printf(m, "files_opened %lld\n", atomic64_read(&c->files_opened));
-	seq_printf(m, "files_open %lld\n", atomic64_read(&c->files_open));
-	seq_printf(m, "ioctls_rejected %lld\n", atomic64_read(&c->ioctls_rejected));
-	return 0;
-}
 
 static const char * const vsvm_counter_names[DRM_VSVM_COUNTER_COUNT] = {
 	[DRM_VSVM_COUNTER_FAULTS] = "faults",
@@ -68,6 +63,40 @@ static const char * const vsvm_counter_names[DRM_VSVM_COUNTER_COUNT] = {
 	[DRM_VSVM_COUNTER_FAULT_NS] = "fault_ns",
 	[DRM_VSVM_COUNTER_HMM_NS] = "hmm_ns",
 };
+
+/* The VM counters summed over the device's VMs, destroyed ones included. */
+static void vsvm_debugfs_device_totals(struct seq_file *m, struct vsvm_device *vdev)
+{
+	u64 total[DRM_VSVM_COUNTER_COUNT], counters[DRM_VSVM_COUNTER_COUNT];
+	struct vsvm_vm *vm;
+	unsigned int i, vms = 0;
+
+	mutex_lock(&vdev->vms_lock);
+	memcpy(total, vdev->retired, sizeof(total));
+	list_for_each_entry(vm, &vdev->vms, link) {
+		vsvm_vm_counters(vm, counters);
+		for (i = 0; i < DRM_VSVM_COUNTER_COUNT; i++)
+			total[i] += counters[i];
+		vms++;
+	}
+	mutex_unlock(&vdev->vms_lock);
+
+	seq_printf(m, "vms %u\n", vms);
+	for (i = 0; i < DRM_VSVM_COUNTER_COUNT; i++)
+		seq_printf(m, "%s %llu\n", vsvm_counter_names[i], total[i]);
+}
+
+static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct vsvm_counters *c = &to_vsvm_device(entry->dev)->counters;
+
+	seq_printf(m, "files_opened %lld\n", atomic64_read(&c->files_opened));
+	seq_printf(m, "files_open %lld\n", atomic64_read(&c->files_open));
+	seq_printf(m, "ioctls_rejected %lld\n", atomic64_read(&c->ioctls_rejected));
+	vsvm_debugfs_device_totals(m, to_vsvm_device(entry->dev));
+	return 0;
+}
 
 static int vsvm_debugfs_vms_show(struct seq_file *m, void *unused)
 {

@@ -15,6 +15,8 @@
 #include <drm/drm_device.h>
 #include <drm/drm_print.h>
 
+#include "vsvm_drm.h"
+
 #define DRIVER_NAME	"vsvm"
 #define DRIVER_DESC	"Virtual SVM compute accelerator"
 #define DRIVER_MAJOR	0
@@ -69,6 +71,7 @@ struct vsvm_tunables {
  * @counters: event counters (debugfs)
  * @vms_lock: protects @vms
  * @vms: every VM of the device (for debugfs)
+ * @retired: counters of the VMs already destroyed, for the device totals
  * @copy_wq: the copy engine: an ordered workqueue
  */
 struct vsvm_device {
@@ -77,8 +80,9 @@ struct vsvm_device {
 	u32 dbg_mask;
 	struct vsvm_tunables tunables;
 	struct vsvm_counters counters;
-	struct mutex vms_lock; /* protects @vms */
+	struct mutex vms_lock; /* protects @vms and @retired */
 	struct list_head vms;
+	u64 retired[DRM_VSVM_COUNTER_COUNT];
 	struct workqueue_struct *copy_wq;
 };
 

@@ -115,9 +115,15 @@ static void vsvm_vm_release(struct kref *kref)
 {
 	struct vsvm_vm *vm = container_of(kref, struct vsvm_vm, refcount);
 	struct vsvm_device *vdev = vm->vdev;
+	u64 counters[DRM_VSVM_COUNTER_COUNT];
+	int i;
 
+	vsvm_vm_counters(vm, counters);
 	mutex_lock(&vdev->vms_lock);
 	list_del(&vm->link);
+	for (i = 0; i < DRM_VSVM_COUNTER_COUNT; i++)
+		if (!vsvm_counter_is_gauge(i))
+			vdev->retired[i] += counters[i];
 	mutex_unlock(&vdev->vms_lock);
 
 	vsvm_svm_fini(&vm->svm);
@@ -289,6 +295,20 @@ void vsvm_vm_file_close(struct vsvm_file *vfile)
 		vsvm_vm_destroy(vm);
 	}
 	xa_destroy(&vfile->vms);
+}
+
+/**
+ * vsvm_counter_is_gauge() - tell a level from an event count
+ * @counter: &enum drm_vsvm_counter
+ *
+ * Return: true for counters that say how much exists now (ranges,
+ * notifiers, page-table bytes), which do not add up over destroyed VMs.
+ */
+bool vsvm_counter_is_gauge(unsigned int counter)
+{
+	return counter == DRM_VSVM_COUNTER_RANGES_ALIVE ||
+	       counter == DRM_VSVM_COUNTER_NOTIFIERS_ALIVE ||
+	       counter == DRM_VSVM_COUNTER_PT_BYTES;
 }
 
 /**

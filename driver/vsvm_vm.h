@@ -71,6 +71,7 @@ void vsvm_vm_put(struct vsvm_vm *vm);
 void vsvm_vm_file_close(struct vsvm_file *vfile);
 int vsvm_vm_translate(struct vsvm_vm *vm, u64 va, bool write, unsigned long *pfn);
 void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters);
+bool vsvm_counter_is_gauge(unsigned int counter);
 
 int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vsvm_vm_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file);

@@ -16,8 +16,10 @@ struct CapabilityName {
 };
 
 // One entry per DRM_VSVM_CAP_* bit, added with the bit in the uapi header.
-// None is defined yet.
-constexpr std::array<CapabilityName, 0> kCapabilityNames{};
+constexpr std::array kCapabilityNames{
+    CapabilityName{DRM_VSVM_CAP_SVM, "svm"},
+    CapabilityName{DRM_VSVM_CAP_COPY_ENGINE, "copy-engine"},
+};
 
 constexpr bool namesOnlyDefinedCapabilities()
 {

@@ -23,7 +23,7 @@ ListedDevice sampleDevice()
                 .caps =
                     {
                         .uapiVersion = {.major = 0, .minor = 1},
-                        .capabilityBits = 0x6,
+                        .capabilityBits = 0x40000001, // svm, and a bit no uapi defines
                         .vaBits = 48,
                         .pageSizes = 0x1000 | 0x20'0000,
                         .numDevices = 2,
@@ -45,7 +45,8 @@ TEST(InfoReport, FormatsSizesWithBinaryUnits)
 TEST(InfoReport, PrintsUnknownCapabilitiesInHex)
 {
     EXPECT_EQ(formatCapabilities(0), "0x0 (none)");
-    EXPECT_EQ(formatCapabilities(0x6), "0x6 (unknown 0x6)");
+    EXPECT_EQ(formatCapabilities(0x40000000), "0x40000000 (unknown 0x40000000)");
+    EXPECT_EQ(formatCapabilities(0x40000003), "0x40000003 (svm, copy-engine, unknown 0x40000000)");
 }
 
 TEST(InfoReport, TextShowsEveryField)
@@ -55,7 +56,7 @@ TEST(InfoReport, TextShowsEveryField)
     EXPECT_THAT(text, HasSubstr("vsvm device 1: /dev/dri/renderD129\n"));
     EXPECT_THAT(text, HasSubstr("driver:        vsvm 0.1.0 (virtual SVM accelerator)\n"));
     EXPECT_THAT(text, HasSubstr("uapi version:  0.1\n"));
-    EXPECT_THAT(text, HasSubstr("capabilities:  0x6 (unknown 0x6)\n"));
+    EXPECT_THAT(text, HasSubstr("capabilities:  0x40000001 (svm, unknown 0x40000000)\n"));
     EXPECT_THAT(text, HasSubstr("va bits:       48\n"));
     EXPECT_THAT(text, HasSubstr("page sizes:    4K, 2M\n"));
     EXPECT_THAT(text, HasSubstr("vsvm devices:  2\n"));
@@ -73,9 +74,9 @@ TEST(InfoReport, JsonShowsEveryField)
     EXPECT_EQ(device["driver"]["version"], "0.1.0");
     EXPECT_EQ(device["uapi_version"]["major"], 0);
     EXPECT_EQ(device["uapi_version"]["minor"], 1);
-    EXPECT_EQ(device["capabilities"]["mask"], 0x6);
-    EXPECT_EQ(device["capabilities"]["names"], nlohmann::json::array());
-    EXPECT_EQ(device["capabilities"]["unknown_mask"], 0x6);
+    EXPECT_EQ(device["capabilities"]["mask"], 0x40000001);
+    EXPECT_EQ(device["capabilities"]["names"], nlohmann::json::array({"svm"}));
+    EXPECT_EQ(device["capabilities"]["unknown_mask"], 0x40000000);
     EXPECT_EQ(device["va_bits"], 48);
     EXPECT_EQ(device["page_sizes"], nlohmann::json({4096, 2097152}));
     EXPECT_EQ(device["num_devices"], 2);
