@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -19,7 +20,7 @@
 
 #include "vsvm_helpers.h"
 
-/* ---- the render node -------------------------------------------------------- */
+/* ---- the render node ------------------------------------------------------------------ */
 
 /**
  * vsvm_fd_is_vsvm() - whether @fd is a device file of the vsvm driver
@@ -160,7 +161,7 @@ void vsvm_require_caps(int fd, uint64_t caps)
 		      (unsigned long long)have, (unsigned long long)(caps & ~have));
 }
 
-/* ---- VMs ---------------------------------------------------------------------- */
+/* ---- VMs ------------------------------------------------------------------------------ */
 
 /* Return: 0 or the negative errno of DRM_IOCTL_VSVM_VM_CREATE. */
 int __vsvm_vm_create(int fd, struct drm_vsvm_vm_create *args)
@@ -193,7 +194,7 @@ void vsvm_vm_destroy(int fd, uint32_t vm)
 	igt_assert_eq(__vsvm_vm_destroy(fd, &args), 0);
 }
 
-/* ---- jobs ----------------------------------------------------------------------- */
+/* ---- jobs ----------------------------------------------------------------------------- */
 
 /** vsvm_job_status_name() - Return: the name of a DRM_VSVM_JOB_* value. */
 const char *vsvm_job_status_name(uint32_t status)
@@ -387,7 +388,48 @@ struct vsvm_job_status vsvm_checksum(int fd, uint32_t vm, const void *src, uint6
 	return vsvm_run(fd, vm, &cmd, 1);
 }
 
-/* ---- counters ------------------------------------------------------------------- */
+/* Each command of the long job copies this much; two buffers of it are used. */
+#define LONG_JOB_CHUNK		(16ull << 20)
+
+/**
+ * vsvm_submit_long_job() - submit a job that runs for a long time
+ * @fd: the vsvm device file
+ * @vm: a VM of this process
+ *
+ * The job is %DRM_VSVM_EXEC_MAX_CMDS copies of 16 MiB back and forth between
+ * two anonymous buffers, 64 GiB in all: seconds on real hardware, far longer
+ * in the emulated guest. For tests of timeouts and of a process exiting with
+ * work in flight: the job ends (NO_MM) when the process's address space goes
+ * away, whereas VM_DESTROY or closing the file would wait for it. The
+ * buffers are left mapped.
+ *
+ * Return: the job's id.
+ */
+uint64_t vsvm_submit_long_job(int fd, uint32_t vm)
+{
+	struct drm_vsvm_cmd *cmds;
+	uint8_t *bufs;
+	uint64_t job_id;
+
+	bufs = mmap(NULL, 2 * LONG_JOB_CHUNK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(bufs != MAP_FAILED);
+	cmds = calloc(DRM_VSVM_EXEC_MAX_CMDS, sizeof(*cmds));
+	igt_assert(cmds);
+
+	for (unsigned int i = 0; i < DRM_VSVM_EXEC_MAX_CMDS; i++) {
+		uint8_t *src = bufs + (i % 2) * LONG_JOB_CHUNK;
+		uint8_t *dst = bufs + (1 - i % 2) * LONG_JOB_CHUNK;
+
+		cmds[i] = vsvm_cmd_copy(dst, src, LONG_JOB_CHUNK);
+	}
+	vsvm_exec(fd, vm, cmds, DRM_VSVM_EXEC_MAX_CMDS, &job_id);
+	free(cmds);
+
+	return job_id;
+}
+
+/* ---- counters ------------------------------------------------------------------------- */
 
 /** vsvm_counter_name() - Return: the name of a DRM_VSVM_COUNTER_* index. */
 const char *vsvm_counter_name(unsigned int counter)
@@ -472,9 +514,18 @@ void vsvm_counters_delta(int fd, uint32_t vm, const uint64_t before[DRM_VSVM_COU
 	}
 }
 
-/* ---- tunables --------------------------------------------------------------------- */
+/* ---- tunables ------------------------------------------------------------------------- */
 
-static int tunable_path(int fd, const char *name, char *path, size_t len)
+/**
+ * vsvm_tunable_path() - the sysfs file of a tunable of the device of @fd
+ * @fd: the vsvm device file
+ * @name: the tunable's file name in ``device/tunables/``
+ * @path: set to the path
+ * @len: size of @path
+ *
+ * Return: 0 or the negative errno of fstat().
+ */
+int vsvm_tunable_path(int fd, const char *name, char *path, size_t len)
 {
 	struct stat st;
 
@@ -503,7 +554,7 @@ int vsvm_tunable_read(int fd, const char *name, char *buf, size_t len)
 	ssize_t n;
 	int ret, tfd;
 
-	ret = tunable_path(fd, name, path, sizeof(path));
+	ret = vsvm_tunable_path(fd, name, path, sizeof(path));
 	if (ret)
 		return ret;
 	tfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -533,7 +584,7 @@ int vsvm_tunable_write(int fd, const char *name, const char *value)
 	char path[PATH_MAX];
 	int ret, tfd;
 
-	ret = tunable_path(fd, name, path, sizeof(path));
+	ret = vsvm_tunable_path(fd, name, path, sizeof(path));
 	if (ret)
 		return ret;
 	tfd = open(path, O_WRONLY | O_CLOEXEC);
@@ -545,7 +596,7 @@ int vsvm_tunable_write(int fd, const char *name, const char *value)
 	return ret;
 }
 
-/* ---- data ---------------------------------------------------------------------------- */
+/* ---- data ----------------------------------------------------------------------------- */
 
 /* The uapi's values are little-endian; the checks below compare host words. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "vsvm tests assume a little-endian host");

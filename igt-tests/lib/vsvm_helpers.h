@@ -40,7 +40,7 @@
  */
 #define VSVM_JOB_TIMEOUT_NS	(120 * VSVM_NSEC_PER_SEC)
 
-/* ---- the render node -------------------------------------------------------- */
+/* ---- the render node ------------------------------------------------------------------ */
 
 bool vsvm_fd_is_vsvm(int fd);
 int vsvm_open_render_node(unsigned int nth, char *path, size_t path_len);
@@ -51,14 +51,14 @@ int __vsvm_get_param(int fd, struct drm_vsvm_get_param *args);
 uint64_t vsvm_get_param(int fd, uint32_t param);
 void vsvm_require_caps(int fd, uint64_t caps);
 
-/* ---- VMs ---------------------------------------------------------------------- */
+/* ---- VMs ------------------------------------------------------------------------------ */
 
 int __vsvm_vm_create(int fd, struct drm_vsvm_vm_create *args);
 uint32_t vsvm_vm_create(int fd);
 int __vsvm_vm_destroy(int fd, struct drm_vsvm_vm_destroy *args);
 void vsvm_vm_destroy(int fd, uint32_t vm);
 
-/* ---- jobs ----------------------------------------------------------------------- */
+/* ---- jobs ----------------------------------------------------------------------------- */
 
 /* The outcome of a job, as DRM_IOCTL_VSVM_WAIT reports it. */
 struct vsvm_job_status {
@@ -122,6 +122,8 @@ struct vsvm_job_status vsvm_fill(int fd, uint32_t vm, void *dst, uint64_t size,
 struct vsvm_job_status vsvm_checksum(int fd, uint32_t vm, const void *src, uint64_t size,
 				     uint64_t *result);
 
+uint64_t vsvm_submit_long_job(int fd, uint32_t vm);
+
 /* Fails unless the job ended with DRM_VSVM_JOB_OK. */
 #define igt_assert_job_ok(st) do { \
 	struct vsvm_job_status __st = (st); \
@@ -143,7 +145,7 @@ struct vsvm_job_status vsvm_checksum(int fd, uint32_t vm, const void *src, uint6
 	igt_assert_eq(__st.fault_access, (access)); \
 } while (0)
 
-/* ---- counters ------------------------------------------------------------------- */
+/* ---- counters ------------------------------------------------------------------------- */
 
 const char *vsvm_counter_name(unsigned int counter);
 int __vsvm_vm_counters(int fd, struct drm_vsvm_vm_counters *args);
@@ -151,12 +153,13 @@ void vsvm_counters(int fd, uint32_t vm, uint64_t out[DRM_VSVM_COUNTER_COUNT]);
 void vsvm_counters_delta(int fd, uint32_t vm, const uint64_t before[DRM_VSVM_COUNTER_COUNT],
 			 uint64_t delta[DRM_VSVM_COUNTER_COUNT]);
 
-/* ---- tunables --------------------------------------------------------------------- */
+/* ---- tunables ------------------------------------------------------------------------- */
 
+int vsvm_tunable_path(int fd, const char *name, char *path, size_t len);
 int vsvm_tunable_read(int fd, const char *name, char *buf, size_t len);
 int vsvm_tunable_write(int fd, const char *name, const char *value);
 
-/* ---- data ---------------------------------------------------------------------------- */
+/* ---- data ----------------------------------------------------------------------------- */
 
 uint64_t vsvm_fnv1a64(const void *data, size_t size);
 
