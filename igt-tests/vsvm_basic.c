@@ -3,8 +3,7 @@
  * Copyright (c) 2026 The vsvm authors
  */
 
-/* _GNU_SOURCE comes from the build: igt_vsvm.h needs sigsetjmp(), we need versionsort(). */
-#include <dirent.h>
+/* _GNU_SOURCE comes from the build: igt_vsvm.h needs sigsetjmp(). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,14 +14,10 @@
 
 #include <xf86drm.h>
 
-#include "igt_vsvm.h"
-#include "vsvm_drm.h"
+#include "vsvm_helpers.h"
 
 IGT_TEST_DESCRIPTION("Basic checks of the vsvm render node and of DRM_IOCTL_VSVM_GET_PARAM: "
 		     "the values it reports and every argument check it makes.");
-
-#define VSVM_DRIVER_NAME	"vsvm"
-#define DRI_DIR			"/dev/dri"
 
 #define SZ_4K			(1ull << 12)
 #define SZ_2M			(1ull << 21)
@@ -36,100 +31,6 @@ static struct {
 	char path[PATH_MAX];
 	unsigned int num_nodes;
 } vsvm = { .fd = -1 };
-
-static bool fd_is_vsvm(int fd)
-{
-	drmVersionPtr version = drmGetVersion(fd);
-	bool match = version && version->name && !strcmp(version->name, VSVM_DRIVER_NAME);
-
-	drmFreeVersion(version);
-	return match;
-}
-
-static int filter_render_node(const struct dirent *entry)
-{
-	return !strncmp(entry->d_name, "renderD", strlen("renderD"));
-}
-
-/**
- * vsvm_open_render_node() - open one vsvm render node
- * @nth: which vsvm node to open, counting from 0 in /dev/dri/renderD* order
- * @path: set to the node's path when it is opened
- * @path_len: size of @path
- *
- * The render nodes of other drivers are skipped, so this works on a machine
- * with a real GPU too.
- *
- * Return: the open file descriptor, or -1 when there are not @nth + 1 vsvm
- * render nodes.
- */
-static int vsvm_open_render_node(unsigned int nth, char *path, size_t path_len)
-{
-	struct dirent **entries;
-	int count, i, fd = -1;
-
-	count = scandir(DRI_DIR, &entries, filter_render_node, versionsort);
-	if (count < 0)
-		return -1;
-
-	for (i = 0; i < count; i++) {
-		char node[PATH_MAX];
-		int node_fd;
-
-		snprintf(node, sizeof(node), DRI_DIR "/%s", entries[i]->d_name);
-		free(entries[i]);
-		if (fd >= 0)
-			continue;
-
-		node_fd = open(node, O_RDWR | O_CLOEXEC);
-		if (node_fd < 0)
-			continue;
-		if (fd_is_vsvm(node_fd) && nth-- == 0) {
-			fd = node_fd;
-			snprintf(path, path_len, "%s", node);
-		} else {
-			close(node_fd);
-		}
-	}
-	free(entries);
-
-	return fd;
-}
-
-static unsigned int vsvm_count_render_nodes(void)
-{
-	char path[PATH_MAX];
-	unsigned int count = 0;
-	int fd;
-
-	while ((fd = vsvm_open_render_node(count, path, sizeof(path))) >= 0) {
-		close(fd);
-		count++;
-	}
-
-	return count;
-}
-
-/* Return: 0 or the negative errno of DRM_IOCTL_VSVM_GET_PARAM. */
-static int __vsvm_get_param(int fd, struct drm_vsvm_get_param *args)
-{
-	int err = 0;
-
-	if (drmIoctl(fd, DRM_IOCTL_VSVM_GET_PARAM, args))
-		err = -errno;
-	errno = 0;
-
-	return err;
-}
-
-static uint64_t vsvm_get_param(int fd, uint32_t param)
-{
-	struct drm_vsvm_get_param args = { .param = param };
-
-	igt_assert_eq(__vsvm_get_param(fd, &args), 0);
-
-	return args.value;
-}
 
 /*
  * Sends @args, which differs from a valid request in one member, and checks
@@ -225,7 +126,7 @@ static void test_open_render_node(void)
 	/* A render node is not exclusive: a second client opens it too. */
 	fd2 = open(vsvm.path, O_RDWR | O_CLOEXEC);
 	igt_assert_fd(fd2);
-	igt_assert(fd_is_vsvm(fd2));
+	igt_assert(vsvm_fd_is_vsvm(fd2));
 	igt_assert_eq(drmGetNodeTypeFromFd(fd2), DRM_NODE_RENDER);
 	close(fd2);
 }
@@ -333,9 +234,7 @@ static void test_bad_ioctl(void)
 igt_main
 {
 	igt_fixture {
-		vsvm.fd = vsvm_open_render_node(0, vsvm.path, sizeof(vsvm.path));
-		igt_require_f(vsvm.fd >= 0, "no %s render node in %s\n", VSVM_DRIVER_NAME,
-			      DRI_DIR);
+		vsvm.fd = vsvm_open(vsvm.path, sizeof(vsvm.path));
 		vsvm.num_nodes = vsvm_count_render_nodes();
 	}
 

@@ -24,6 +24,8 @@
  *   DEBUG = 0, INFO = 1, WARN = 2, CRITICAL = 3, NONE = 4.
  * - The test binary defines __igt_test_description, which libigt references
  *   weakly and prints for ``--help-description`` and ``--describe``.
+ * - __igt_fork() returns a bool (true in the child); a child that fails calls
+ *   exit() with the failure code, which igt_waitchildren() collects.
  *
  * The blocks follow one protocol: ask libigt whether to enter (it returns
  * false when the block is filtered out, listed only, or must skip), then
@@ -43,6 +45,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #ifndef _POSIX_C_SOURCE
 #error "igt_vsvm.h needs sigsetjmp(): build with -D_GNU_SOURCE"
@@ -140,6 +143,10 @@ __igt_noreturn void igt_exit(void);
 
 #define igt_assert_eq(a, b)	__igt_assert_cmp(int, "%d", a, ==, b)
 #define igt_assert_eq_u64(a, b)	__igt_assert_cmp(unsigned long long, "%#llx", a, ==, b)
+
+#define igt_assert_neq(a, b)	__igt_assert_cmp(int, "%d", a, !=, b)
+#define igt_assert_lte_u64(a, b)	__igt_assert_cmp(unsigned long long, "%llu", a, <=, b)
+#define igt_assert_lt_u64(a, b)	__igt_assert_cmp(unsigned long long, "%llu", a, <, b)
 
 /* Fails unless @fd is a valid file descriptor. */
 #define igt_assert_fd(fd) \
@@ -242,5 +249,38 @@ bool __igt_run_dynamic_subtest(const char *dynamic_subtest_name);
 	for (; __igt_run_dynamic_subtest(name) && \
 	     sigsetjmp(igt_dynamic_jmpbuf, 1) == 0; \
 	     igt_success())
+
+/* ---- child processes and exit handlers ------------------------------------ */
+
+/*
+ * Forks one test child; true in the child. libigt records the child so that
+ * igt_waitchildren() can turn its exit status into the subtest's result. Only
+ * inside a subtest.
+ */
+bool __igt_fork(void);
+
+/*
+ * igt_fork - runs the body in @num_children child processes, @child being the
+ * child's number (0 ...). A failed igt_assert() in a child exits the child
+ * with IGT_EXIT_FAILURE; the body falling through exits it with 0. A child
+ * must not skip: igt_skip() is not forwarded to the parent. Join with
+ * igt_waitchildren().
+ */
+#define igt_fork(child, num_children) \
+	for (int child = 0; child < (num_children); child++) \
+		for (; __igt_fork(); exit(0))
+
+/* Waits for every igt_fork() child; fails the subtest when one failed or died. */
+void igt_waitchildren(void);
+/* igt_waitchildren(), but kills the children and fails after @seconds. */
+void igt_waitchildren_timeout(int seconds, const char *reason);
+
+/*
+ * Runs @fn (with the signal number, or 0 at exit()) when the process exits or
+ * dies of a fatal signal: where a test restores global state it changed.
+ * Children of igt_fork() start with no handlers.
+ */
+typedef void (*igt_exit_handler_t)(int sig);
+void igt_install_exit_handler(igt_exit_handler_t fn);
 
 #endif /* __IGT_VSVM_H__ */
