@@ -159,7 +159,7 @@ static int vsvm_probe(struct platform_device *pdev)
 	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);
 	if (ret)
 		return ret;
-	vdev->copy_wq = alloc_ordered_workqueue("vsvm-copy.%d", 0, pdev->id);
+	vdev->copy_wq = alloc_workqueue("vsvm-copy.%d", WQ_UNBOUND, VSVM_COPY_ENGINES, pdev->id);
 	if (!vdev->copy_wq)
 		return -ENOMEM;
 	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_destroy_wq, vdev->copy_wq);

@@ -28,6 +28,9 @@
 #define VSVM_DBG_FILE	BIT(1)	/* open and close of device files */
 #define VSVM_DBG_ALL	(VSVM_DBG_IOCTL | VSVM_DBG_FILE)
 
+/* Copy engines per device: VMs whose jobs can run at the same time. */
+#define VSVM_COPY_ENGINES	4
+
 /**
  * struct vsvm_counters - device-wide event counters, shown in debugfs
  * @files_opened: device files opened since probe
@@ -72,7 +75,8 @@ struct vsvm_tunables {
  * @vms_lock: protects @vms
  * @vms: every VM of the device (for debugfs)
  * @retired: counters of the VMs already destroyed, for the device totals
- * @copy_wq: the copy engine: an ordered workqueue
+ * @copy_wq: the copy engines: a workqueue running up to VSVM_COPY_ENGINES
+ *	VMs' jobs at once
  */
 struct vsvm_device {
 	struct drm_device drm;

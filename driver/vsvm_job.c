@@ -6,8 +6,11 @@
 /**
  * DOC: Copy engine
  *
- * The copy engine is a kernel thread (an ordered workqueue per device) that
- * runs jobs one after the other. It behaves like hardware: it reaches
+ * The device has ``VSVM_COPY_ENGINES`` copy engines: kernel threads of the
+ * device's copy workqueue. Jobs of one VM run one after the other, in
+ * submission order; jobs of different VMs run in parallel, so that one
+ * process's long job does not hold up another's. An engine behaves like
+ * hardware: it reaches
  * memory only through the VM's device page table and its TLB
  * (vsvm_vm_translate()). An access without a translation is a device page
  * fault, which the engine hands to the mirror core (vsvm_svm_fault()) before
@@ -257,9 +260,8 @@ static int run_checksum(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 	return 0;
 }
 
-static void vsvm_job_run(struct work_struct *work)
+static void vsvm_job_run(struct vsvm_job *job)
 {
-	struct vsvm_job *job = container_of(work, struct vsvm_job, work);
 	struct vsvm_vm *vm = job->vm;
 	u32 i;
 	int ret = 0;
@@ -285,9 +287,37 @@ static void vsvm_job_run(struct work_struct *work)
 		job->cmd_index = 0;
 	}
 
+	/* WAIT reads the status once the fence has signalled. */
+	smp_wmb();
 	dma_fence_signal(&job->fence);
 	dma_fence_put(&job->fence);
+	/* May be the last reference: nothing may touch the VM after it. */
 	vsvm_vm_put(vm);
+}
+
+/**
+ * vsvm_job_exec_work() - a copy engine runs the next job of a VM
+ * @work: &vsvm_vm.exec_work
+ *
+ * Runs one job and queues itself again while jobs wait: a work item never
+ * runs on two engines at once, so a VM's jobs keep their order.
+ */
+void vsvm_job_exec_work(struct work_struct *work)
+{
+	struct vsvm_vm *vm = container_of(work, struct vsvm_vm, exec_work);
+	struct vsvm_job *job;
+
+	mutex_lock(&vm->job_lock);
+	job = list_first_entry_or_null(&vm->queue, struct vsvm_job, link);
+	if (job) {
+		list_del(&job->link);
+		/* The waiting jobs hold references: @vm outlives this run. */
+		if (!list_empty(&vm->queue))
+			queue_work(vm->vdev->copy_wq, &vm->exec_work);
+	}
+	mutex_unlock(&vm->job_lock);
+	if (job)
+		vsvm_job_run(job);
 }
 
 static int check_cmd(struct vsvm_device *vdev, const struct drm_vsvm_cmd *cmd, u32 i)
@@ -402,7 +432,6 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	job->vm = vm;	/* the lookup's reference, dropped when the job ends */
 	job->cmds = cmds;
 	job->num_cmds = args->num_cmds;
-	INIT_WORK(&job->work, vsvm_job_run);
 
 	mutex_lock(&vm->job_lock);
 	job->id = vm->next_job_id;
@@ -420,7 +449,8 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	vsvm_job_trim(vm);
 	/* The jobs table owns the initial reference; the engine takes one. */
 	dma_fence_get(&job->fence);
-	queue_work(vdev->copy_wq, &job->work);
+	list_add_tail(&job->link, &vm->queue);
+	queue_work(vdev->copy_wq, &vm->exec_work);
 	mutex_unlock(&vm->job_lock);
 
 	if (syncobj) {

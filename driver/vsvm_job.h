@@ -19,7 +19,7 @@ struct vsvm_vm;
  * @fence: signalled when the job ends; its refcount is the job's
  * @vm: the VM (a reference is held while the job is queued or running)
  * @id: id in the VM
- * @work: runs the job on the device's copy engine
+ * @link: in &vsvm_vm.queue until the job starts
  * @cmds: the commands, copied in at submission
  * @num_cmds: number of @cmds
  * @status: DRM_VSVM_JOB_*, set before @fence signals
@@ -31,7 +31,7 @@ struct vsvm_job {
 	struct dma_fence fence;
 	struct vsvm_vm *vm;
 	u64 id;
-	struct work_struct work;
+	struct list_head link;
 	struct drm_vsvm_cmd *cmds;
 	u32 num_cmds;
 	u32 status;
@@ -44,5 +44,6 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vsvm_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 void vsvm_job_wait_all(struct vsvm_vm *vm);
 void vsvm_job_release_all(struct vsvm_vm *vm);
+void vsvm_job_exec_work(struct work_struct *work);
 
 #endif /* __VSVM_JOB_H__ */

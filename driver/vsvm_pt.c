@@ -452,6 +452,16 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_map);
 
 /*
+ * A leaf loses its DIRTY bit: tell the owner, which must mark the memory
+ * dirty for the CPU side (the device wrote it behind the CPU's page tables).
+ */
+static void vsvm_pt_report_dirty(struct vsvm_pt *pt, u64 pte, unsigned int level)
+{
+	if ((pte & VSVM_PTE_DIRTY) && pt->dirty)
+		pt->dirty(pt, vsvm_pte_pfn(pte), level * VSVM_PT_ENTRY_BITS);
+}
+
+/*
  * Zap (@zap true) or write-protect the leaves of [start, end) under @table, a
  * table at @level whose range contains [start, end). Return true when @table
  * lost entries and is now empty, for the caller to unlink it.
@@ -477,6 +487,7 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 
 		if (vsvm_pte_is_leaf(*ptep, level)) {
 			if (!zap) {
+				vsvm_pt_report_dirty(pt, *ptep, level);
 				/* A partly covered 2 MiB leaf loses WRITE whole. */
 				if (*ptep & VSVM_PTE_WRITE)
 					st->downgraded += pages;
@@ -484,6 +495,7 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 				continue;
 			}
 			if (whole || !vsvm_pt_split_huge(pt, ptep, st)) {
+				vsvm_pt_report_dirty(pt, *ptep, level);
 				if (!whole)
 					st->huge_zapped_whole++;
 				*ptep = 0;

@@ -43,6 +43,10 @@
 
 /**
  * struct vsvm_pt - a device page table and its reserve of table pages
+ * @dirty: if set, called under the page-table lock for every leaf with
+ *	DIRTY set that a zap or protect clears, with its frame and order
+ *	(the device wrote the memory; the owner tells the CPU side). Must not
+ *	sleep or allocate.
  * @root: the level-3 table; always present between init and fini
  * @nr_tables: table pages linked into the tree, root included
  * @reserve_lock: protects @reserve and @reserve_count; innermost lock, taken
@@ -54,6 +58,7 @@
  * see DOC: Page-table locking and reserve.
  */
 struct vsvm_pt {
+	void (*dirty)(struct vsvm_pt *pt, unsigned long pfn, unsigned int order);
 	u64 *root;
 	unsigned long nr_tables;
 	spinlock_t reserve_lock;	/* protects the reserve only */

@@ -117,7 +117,14 @@
  *
  * hmm_range_fault() returning -EBUSY counts as a collision too. -EFAULT
  * (no VMA, PROT_NONE) and -EPERM (write to read-only memory) are fatal
- * device faults, reported to the caller.
+ * device faults, reported to the caller. In a userfaultfd-registered VMA
+ * the faulting page is only snapshot, never faulted in (its handler runs
+ * in the process, which a device fault cannot wait for): a page that is
+ * not there yet is a fatal fault.
+ *
+ * What the device writes reaches the CPU side's dirty tracking when its
+ * translation goes: a leaf with the device's DIRTY bit marks its folio
+ * dirty (&vsvm_pt.dirty), as KVM does for its secondary PTEs.
  */
 
 #include <linux/hmm.h>
@@ -127,6 +134,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/userfaultfd_k.h>
 
 #include <kunit/visibility.h>
 
@@ -400,7 +408,7 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 
 	action = vsvm_svm_event_action(mrange->event,
 				       svm->owner && mrange->owner == svm->owner,
-				       READ_ONCE(svm->policy));
+				       READ_ONCE(*svm->policy));
 	stat_add(svm, VSVM_SVM_STAT_INVAL_FIRST + mrange->event, 1);
 
 	if (mmu_notifier_range_blockable(mrange)) {
@@ -633,6 +641,7 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 		.dev_private_owner = svm->owner,
 	};
 	unsigned int tries = 0;
+	bool uffd = false;
 	ktime_t t0 = ktime_get();
 	u64 hmm_ns = 0;
 	int ret;
@@ -664,6 +673,12 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 	mmap_read_lock(svm->mm);
 	vma = vma_lookup(svm->mm, addr);
 	ret = vma ? range_get(svm, win, vma, addr, &spare, &rstart, &rend) : -EFAULT;
+	/*
+	 * A fault in a userfaultfd-registered VMA would have to wait for the
+	 * process's handler, which hmm_range_fault() cannot do (handle_userfault()
+	 * gives up with a warning): only take what is already there.
+	 */
+	uffd = vma && userfaultfd_armed(vma);
 	mmap_read_unlock(svm->mm);
 	if (ret)
 		goto out_win;
@@ -683,8 +698,9 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 			break;
 		}
 		memset(pfns, 0, npages * sizeof(*pfns));
-		pfns[(addr - hmm.start) >> PAGE_SHIFT] =
-			HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0);
+		if (!uffd)
+			pfns[(addr - hmm.start) >> PAGE_SHIFT] =
+				HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0);
 
 		hmm.notifier_seq = mmu_interval_read_begin(&win->notifier);
 		h0 = ktime_get();
@@ -699,6 +715,18 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 		}
 		if (ret)
 			break;
+		if (uffd) {
+			unsigned long p = pfns[(addr - hmm.start) >> PAGE_SHIFT];
+
+			if (!(p & HMM_PFN_VALID)) {
+				ret = -EFAULT;
+				break;
+			}
+			if (write && !(p & HMM_PFN_WRITE)) {
+				ret = -EPERM;
+				break;
+			}
+		}
 
 		ret = svm->ops->prepare(svm, hmm.start, hmm.end);
 		if (ret)
@@ -752,6 +780,8 @@ static void vsvm_svm_prime_lockdep(struct vsvm_svm *svm)
  * @mm: the address space; the mirror holds an mmgrab() reference
  * @ops: the device's callbacks
  * @config: tunables, copied
+ * @policy: the event policy to apply, read at each invalidation (so that it
+ *	can be switched while the mirror lives); must outlive the mirror
  * @owner: the device's owner cookie for migrations it starts (may be NULL)
  *
  * No notifier is registered yet: windows are created by faults.
@@ -760,7 +790,8 @@ static void vsvm_svm_prime_lockdep(struct vsvm_svm *svm)
  */
 int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 		  const struct vsvm_svm_ops *ops,
-		  const struct vsvm_svm_config *config, void *owner)
+		  const struct vsvm_svm_config *config, const u32 *policy,
+		  void *owner)
 {
 	int i;
 
@@ -768,6 +799,7 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 	mmgrab(mm);
 	svm->ops = ops;
 	svm->config = *config;
+	svm->policy = policy;
 	svm->owner = owner;
 	init_rwsem(&svm->lock);
 	svm->windows = RB_ROOT_CACHED;

@@ -130,7 +130,7 @@ struct vsvm_svm_config {
  * @mm: the mirrored address space (mmgrab()ed)
  * @ops: the device's callbacks
  * @config: tunables
- * @policy: &enum vsvm_svm_policy, read at each invalidation
+ * @policy: where to read the &enum vsvm_svm_policy, at each invalidation
  * @owner: device-private owner; invalidations carrying it are the device's own
  * @lock: "the notifier lock": held for write to change translations, ranges
  *	and windows (fault commit, invalidation, GC); held for read by device
@@ -145,7 +145,7 @@ struct vsvm_svm {
 	struct mm_struct *mm;
 	const struct vsvm_svm_ops *ops;
 	struct vsvm_svm_config config;
-	int policy;
+	const u32 *policy;
 	void *owner;
 	struct rw_semaphore lock;
 	struct rb_root_cached windows;
@@ -157,7 +157,8 @@ struct vsvm_svm {
 
 int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 		  const struct vsvm_svm_ops *ops,
-		  const struct vsvm_svm_config *config, void *owner);
+		  const struct vsvm_svm_config *config, const u32 *policy,
+		  void *owner);
 void vsvm_svm_fini(struct vsvm_svm *svm);
 int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write);
 u64 vsvm_svm_stat(const struct vsvm_svm *svm, enum vsvm_svm_stat stat);

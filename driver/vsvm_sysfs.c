@@ -15,8 +15,8 @@
  *	rejections, 0x2 file open/close) printed at KERN_DEBUG. Default: the
  *	``dbg_mask`` module parameter. Takes effect at once.
  *
- * The others are read when a VM is created and apply to VMs created after
- * the change:
+ * ``event_policy`` takes effect at once too; the others are read when a VM
+ * is created and apply to VMs created after the change:
  *
  * ``notifier_window_mb`` (power of two, 2 to 65536; default 512)
  *	Size of the aligned window one mmu interval notifier covers.

@@ -11,10 +11,12 @@
  * flush the engines' TLBs. A VM belongs to the file that created it and to
  * the address space (mm) of the process that created it; only tasks of that
  * mm may submit jobs to it. Tunables are read when a VM is created and stay
- * fixed for its life.
+ * fixed for its life, except ``event_policy`` and ``dbg_mask``, which take
+ * effect at once.
  */
 
 #include <linux/dma-fence.h>
+#include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -66,6 +68,17 @@ static u64 vsvm_vm_protect(struct vsvm_svm *svm, unsigned long start, unsigned l
 	return vm->pt_stats.downgraded - before;
 }
 
+/*
+ * The device wrote this memory through a writable translation, perhaps one
+ * taken from a CPU PTE that was writable but clean (MADV_FREE, a snapshot of
+ * fault-around): before the translation goes, mark the folio dirty as a CPU
+ * write would have, so that reclaim and writeback do not lose the data.
+ */
+static void vsvm_vm_pt_dirty(struct vsvm_pt *pt, unsigned long pfn, unsigned int order)
+{
+	folio_mark_dirty(pfn_folio(pfn));
+}
+
 static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	vsvm_tlb_invalidate_range(&svm_to_vm(svm)->tlb, start, end);
@@ -106,7 +119,12 @@ int vsvm_vm_translate(struct vsvm_vm *vm, u64 va, bool write, unsigned long *pfn
 	}
 	if (!vsvm_pt_touch(&vm->pt, va, write, &entry))
 		return -ENOENT;
-	vsvm_tlb_insert(&vm->tlb, va, entry.pfn, entry.order, entry.writable);
+	/*
+	 * Cache write permission only once the leaf is DIRTY: the first write
+	 * through a clean leaf must walk the table to set DIRTY, or the write
+	 * would never reach the CPU side's dirty tracking.
+	 */
+	vsvm_tlb_insert(&vm->tlb, va, entry.pfn, entry.order, entry.writable && entry.dirty);
 	*pfn = entry.pfn;
 	return 0;
 }
@@ -117,6 +135,14 @@ static void vsvm_vm_release(struct kref *kref)
 	struct vsvm_device *vdev = vm->vdev;
 	u64 counters[DRM_VSVM_COUNTER_COUNT];
 	int i;
+
+	/*
+	 * Zap everything while the notifiers still keep the translations
+	 * current, so that what the device wrote is marked dirty.
+	 */
+	down_write(&vm->svm.lock);
+	vsvm_pt_zap(&vm->pt, 0, VSVM_PT_VA_END, &vm->pt_stats);
+	up_write(&vm->svm.lock);
 
 	vsvm_vm_counters(vm, counters);
 	mutex_lock(&vdev->vms_lock);
@@ -184,6 +210,8 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev)
 	mutex_init(&vm->job_lock);
 	xa_init(&vm->jobs);
 	vm->next_job_id = 1;
+	INIT_LIST_HEAD(&vm->queue);
+	INIT_WORK(&vm->exec_work, vsvm_job_exec_work);
 	vm->oldest_job_id = 1;
 	spin_lock_init(&vm->fence_lock);
 	vm->fence_context = dma_fence_context_alloc(1);
@@ -191,13 +219,14 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev)
 	ret = vsvm_pt_init(&vm->pt);
 	if (ret)
 		goto err_free;
+	vm->pt.dirty = vsvm_vm_pt_dirty;
 	ret = vsvm_tlb_init(&vm->tlb, READ_ONCE(t->tlb_entries), VSVM_TLB_DEFAULT_WAYS);
 	if (ret)
 		goto err_pt;
-	ret = vsvm_svm_init(&vm->svm, current->mm, &vsvm_vm_svm_ops, &config, vdev);
+	ret = vsvm_svm_init(&vm->svm, current->mm, &vsvm_vm_svm_ops, &config,
+			    &t->event_policy, vdev);
 	if (ret)
 		goto err_tlb;
-	vm->svm.policy = READ_ONCE(t->event_policy);
 
 	mutex_lock(&vdev->vms_lock);
 	list_add_tail(&vm->link, &vdev->vms);

@@ -36,6 +36,8 @@ struct vsvm_device;
  * @next_job_id: id of the next job
  * @oldest_job_id: smallest id still in @jobs
  * @last_fence: fence of the last job submitted, or NULL
+ * @queue: jobs submitted and not started, oldest first, under @job_lock
+ * @exec_work: runs the VM's jobs on a copy engine, one at a time
  * @fence_context: dma-fence context of the VM's jobs
  * @fence_lock: lock of those fences
  * @link: in &vsvm_device.vms
@@ -53,6 +55,8 @@ struct vsvm_vm {
 	u64 next_job_id;
 	u64 oldest_job_id;
 	struct dma_fence *last_fence;
+	struct list_head queue;
+	struct work_struct exec_work;
 	u64 fence_context;
 	spinlock_t fence_lock; /* the lock of the VM's job fences */
 	struct list_head link;
