@@ -44,7 +44,7 @@ igt: deps
 	@cmake --build $(BUILD)/igt -j$(JOBS)
 
 vm:
-	@tools/vm/run-vm.sh --results $(BUILD)/vm -- $(CMD)
+	@tools/vm/run-vm.sh --show --results $(BUILD)/vm -- $(CMD)
 
 module-check: kernel
 	@tools/module-check.sh

@@ -10,5 +10,5 @@ build=${VSVM_BUILD:-$VSVM_ROOT/build}
 
 tools/deps.sh
 make -s -C "$VSVM_ROOT" build
-tools/vm/run-vm.sh --results "$build/demo" --timeout "${VSVM_GUEST_TIMEOUT:-900}" \
+tools/vm/run-vm.sh --show --results "$build/demo" --timeout "${VSVM_GUEST_TIMEOUT:-900}" \
 	-- tools/vm/demo.sh

@@ -17,6 +17,7 @@
 #   --timeout SEC   wall-clock limit for the whole guest (default 1800)
 #   --mem SIZE      guest memory (default 4G)
 #   --smp N         guest CPUs (default 2)
+#   --show          print the command's output when the guest is done
 #   --append ARGS   extra kernel command-line arguments
 #   --kernel IMAGE  boot this kernel instead of build-kernel.sh's
 #   --initrd FILE   with an initramfs (for kernels that need modules to
@@ -30,7 +31,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-results="" log="" timeout=1800 mem=4G smp=2 append="" initrd=""
+results="" log="" timeout=1800 mem=4G smp=2 append="" initrd="" show=0
 kernel=$KERNEL_IMAGE modroot=$KERNEL_MODROOT
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--show) show=1; shift ;;
 	--kernel) kernel=$2 modroot=""; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--modroot) modroot=$2; shift 2 ;;
@@ -89,6 +91,8 @@ timeout --kill-after=10 "$timeout" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \
 	-nic none </dev/null || qemu_status=$?
+
+[ "$show" = 0 ] || cat "$results/command.log" 2>/dev/null
 
 status=0
 if [ ! -f "$results/exit-status" ]; then
