@@ -16,6 +16,9 @@ source "$(dirname "$0")/common.sh"
 
 fragment=$VSVM_ROOT/tools/vm/$KERNEL_FLAVOUR.config
 [ -f "$fragment" ] || vsvm_die "no config fragment $fragment"
+# A fragment may start from another one: a first line "# base: NAME" puts
+# tools/vm/NAME.config before it, and its own lines override the base's.
+base=$(sed -n '1s/^# base: *\([a-z0-9_-]*\).*/\1/p' "$fragment")
 [ -f "$KERNEL_TARBALL" ] || vsvm_die "$KERNEL_TARBALL missing: run tools/deps.sh"
 mkdir -p "$VSVM_CACHE"
 # One kernel build at a time per cache (two clones may share it).
@@ -39,29 +42,37 @@ fi
 ln -sfn "$VSVM_ROOT/driver" "$KERNEL_SRC/drivers/gpu/drm/vsvm"
 
 # --- configuration: regenerated only when the fragment changes ---
-mkdir -p "$KERNEL_BUILD"
 export CCACHE_DIR=${CCACHE_DIR:-$VSVM_CACHE/ccache}
 # ccache keys on file contents; a new clone path must not defeat it.
 export CCACHE_BASEDIR=$VSVM_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 kmake=(make -C "$KERNEL_SRC" O="$KERNEL_BUILD" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc")
+merged=$KERNEL_BUILD/.vsvm-fragment
+mkdir -p "$KERNEL_BUILD"
+cat ${base:+"$VSVM_ROOT/tools/vm/$base.config"} "$fragment" >"$merged.new"
 # Contents only: the same fragment in another clone is the same configuration.
-want=$(cat "$fragment" "$VSVM_ROOT/Kconfig" | sha256sum | cut -d' ' -f1)
+want=$(cat "$merged.new" "$VSVM_ROOT/Kconfig" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$KERNEL_BUILD/.config" ] || [ "$(cat "$KERNEL_BUILD/.vsvm-config-hash" 2>/dev/null)" != "$want" ]; then
-	vsvm_log "configuring ($KERNEL_FLAVOUR): allnoconfig + $(basename "$fragment")"
-	"${kmake[@]}" -s KCONFIG_ALLCONFIG="$fragment" allnoconfig
+	mv "$merged.new" "$merged"
+	vsvm_log "configuring ($KERNEL_FLAVOUR): allnoconfig + $(basename "$fragment")${base:+ on $base.config}"
+	"${kmake[@]}" -s KCONFIG_ALLCONFIG="$merged" allnoconfig
+	# The last line naming an option wins, as in Kconfig.
 	missing=0
-	while IFS= read -r line; do
-		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-		if ! grep -qxF -- "$line" "$KERNEL_BUILD/.config"; then
-			opt=${line%%=*}
-			got=$(grep -E "^$opt=|^# $opt is not set" "$KERNEL_BUILD/.config" || echo "absent")
-			printf '[vsvm] config: asked for %s, got %s\n' "$line" "$got" >&2
-			missing=1
+	while IFS='=' read -r opt val; do
+		if [ "$val" = n ]; then
+			! grep -q "^$opt=" "$KERNEL_BUILD/.config" && continue
+		else
+			grep -qxF -- "$opt=$val" "$KERNEL_BUILD/.config" && continue
 		fi
-	done <"$fragment"
+		got=$(grep -E "^$opt=|^# $opt is not set" "$KERNEL_BUILD/.config" || echo "absent")
+		printf '[vsvm] config: asked for %s=%s, got %s\n' "$opt" "$val" "$got" >&2
+		missing=1
+	done < <(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)$/\1=\2/p' \
+			-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' "$merged" |
+		 awk -F= '{ last[$1] = $0 } END { for (k in last) print last[k] }')
 	[ "$missing" = 0 ] || vsvm_die "the kernel configuration lacks options of $(basename "$fragment")"
 	echo "$want" >"$KERNEL_BUILD/.vsvm-config-hash"
 fi
+rm -f "$merged.new"
 
 # make decides by mtimes: when the link now points at another clone, whose
 # files may be older than the objects, vsvm's objects must go.
