@@ -6,6 +6,7 @@
 /* _GNU_SOURCE comes from the build: igt_vsvm.h needs sigsetjmp(), we need memfd_create(). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/mempolicy.h>
 #include <linux/userfaultfd.h>
@@ -18,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vsvm_helpers.h"
@@ -1334,6 +1336,89 @@ static void test_event_policy_zap_all(void)
 	soft_dirty("zap_all");
 }
 
+/*
+ * The figures the event policy exists for: after fork() or clear_refs,
+ * how many device PTEs were downgraded or zapped, and how many faults the
+ * device then takes to read and to write the memory again. Printed, and
+ * asserted: under "precise" a read takes no fault, under "zap_all" it does.
+ */
+static void policy_figures(const char *event, const char *policy)
+{
+	const size_t pages = 256, size = pages * PAGE_SIZE;
+	const bool precise = !strcmp(policy, "precise");
+	uint64_t inval, downgraded, zapped, read_faults, write_faults;
+	uint8_t *buf = map_anon(size);
+
+	set_event_policy(policy);
+	device_fill(buf, size, fill_value(70));
+
+	mark();
+	if (!strcmp(event, "fork")) {
+		pid_t pid = fork();
+
+		igt_assert(pid >= 0);
+		if (!pid)
+			_exit(0);
+		igt_assert_eq(waitpid(pid, NULL, 0), pid);
+		since();
+		inval = svm.delta[COUNTER(INVAL_PROTECTION_PAGE)];
+	} else {
+		clear_soft_dirty();
+		since();
+		inval = svm.delta[COUNTER(INVAL_SOFT_DIRTY)];
+	}
+	downgraded = svm.delta[COUNTER(PTES_DOWNGRADED)];
+	zapped = svm.delta[COUNTER(PTES_ZAPPED)];
+
+	mark();
+	igt_assert_device_sees_cpu(buf, size);
+	since();
+	read_faults = svm.delta[COUNTER(FAULTS)];
+
+	mark();
+	device_fill(buf, size, fill_value(71));
+	since();
+	write_faults = svm.delta[COUNTER(FAULTS)];
+	igt_assert_filled(buf, size, fill_value(71));
+
+	igt_info("%s, event_policy=%s, %zu pages: %" PRIu64 " invalidations, %" PRIu64
+		 " PTEs downgraded, %" PRIu64 " zapped; device read: %" PRIu64
+		 " faults; device write: %" PRIu64 " faults\n", event, policy, pages, inval,
+		 downgraded, zapped, read_faults, write_faults);
+
+	igt_assert_lte_u64(1, inval);
+	if (precise) {
+		igt_assert_lte_u64(pages, downgraded);
+		igt_assert_eq_u64(read_faults, 0);
+	} else {
+		igt_assert_lte_u64(pages, zapped);
+		igt_assert_lte_u64(1, read_faults);
+	}
+	igt_assert_lte_u64(1, write_faults);
+	restore_knobs(0);
+	unmap(buf, size);
+}
+
+static void test_policy_figures(void)
+{
+	static const char *const events[] = { "fork", "soft-dirty" };
+	static const char *const policies[] = { "precise", "zap_all" };
+
+	/* volatile: they live across the sigsetjmp() of igt_dynamic(). */
+	for (volatile unsigned int e = 0; e < ARRAY_SIZE(events); e++) {
+		for (volatile unsigned int p = 0; p < ARRAY_SIZE(policies); p++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s-%s", events[e], policies[p]);
+			igt_dynamic(name) {
+				vsvm_vm_destroy(svm.fd, svm.vm);
+				svm.vm = vsvm_vm_create(svm.fd);
+				policy_figures(events[e], policies[p]);
+			}
+		}
+	}
+}
+
 /* move_pages(2) through the raw syscall: no libnuma needed. */
 static long sys_move_pages(unsigned long count, void **pages, const int *nodes, int *status,
 			   int flags)
@@ -2442,6 +2527,12 @@ igt_main
 		     "fault again; a device write makes the pages soft-dirty in pagemap.");
 	igt_subtest("event-policy-zap-all")
 		run(test_event_policy_zap_all);
+
+	igt_describe("fork() and clear_refs under each event policy: PTEs downgraded (precise) "
+		     "or zapped (zap_all), faults of the device's next read and write; prints "
+		     "the figures.");
+	igt_subtest_with_dynamic("policy-figures")
+		run(test_policy_figures);
 
 	igt_describe("move_pages(2) moves mirrored pages to the other NUMA node (no pinning); "
 		     "the device's translations are zapped and its reads find the moved data.");
