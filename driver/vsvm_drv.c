@@ -102,6 +102,7 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSVM_EXEC, vsvm_exec_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSVM_WAIT, vsvm_wait_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSVM_VM_COUNTERS, vsvm_vm_counters_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_VM_PREFETCH, vsvm_vm_prefetch_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations vsvm_fops = {

@@ -415,3 +415,65 @@ int vsvm_vm_counters_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	args->count = DRM_VSVM_COUNTER_COUNT;
 	return ret;
 }
+
+/**
+ * vsvm_vm_prefetch_ioctl() - DRM_IOCTL_VSVM_VM_PREFETCH
+ * @drm: the DRM device
+ * @data: &struct drm_vsvm_vm_prefetch
+ * @file: the caller's file
+ *
+ * Faults every page of the range that has no suitable translation, as the
+ * copy engine would: one fault maps its whole fault-around span, so most
+ * pages are found already mapped.
+ *
+ * Return: 0 or a negative errno (see &struct drm_vsvm_vm_prefetch).
+ */
+int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+	struct drm_vsvm_vm_prefetch *args = data;
+	bool write = args->flags & DRM_VSVM_PREFETCH_WRITE;
+	struct vsvm_pt_entry entry;
+	struct vsvm_vm *vm;
+	u64 addr, end;
+	int ret = 0;
+
+	if (args->flags & ~DRM_VSVM_PREFETCH_FLAGS)
+		return vsvm_reject(vdev, "PREFETCH: unknown flags 0x%x\n", args->flags);
+	if (!args->size || args->start + args->size < args->start)
+		return vsvm_reject(vdev, "PREFETCH: bad range size %llu\n", args->size);
+
+	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
+	if (!vm)
+		return vsvm_reject_errno(vdev, -ENOENT, "PREFETCH: no VM %u\n", args->vm_id);
+	if (current->mm != vm->svm.mm) {
+		ret = vsvm_reject_errno(vdev, -EACCES,
+					"PREFETCH: VM %u mirrors another process\n", vm->id);
+		goto out;
+	}
+
+	end = args->start + args->size;
+	for (addr = ALIGN_DOWN(args->start, PAGE_SIZE); addr < end; addr += PAGE_SIZE) {
+		bool mapped;
+
+		down_read(&vm->svm.lock);
+		mapped = vsvm_pt_lookup(&vm->pt, addr, &entry) && (!write || entry.writable);
+		up_read(&vm->svm.lock);
+		if (mapped)
+			continue;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = vsvm_svm_fault(&vm->svm, addr, write);
+		if (ret) {
+			vsvm_dbg(vdev, VSVM_DBG_IOCTL, "PREFETCH: fault at 0x%llx: %d\n",
+				 addr, ret);
+			break;
+		}
+		cond_resched();
+	}
+out:
+	vsvm_vm_put(vm);
+	return ret;
+}

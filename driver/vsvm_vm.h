@@ -80,5 +80,6 @@ bool vsvm_counter_is_gauge(unsigned int counter);
 int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vsvm_vm_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vsvm_vm_counters_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __VSVM_VM_H__ */

@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <xf86drm.h>
+
 #include "vsvm_helpers.h"
 
 IGT_TEST_DESCRIPTION("The SVM mirror seen through the copy engine: every kind of memory a "
@@ -1419,6 +1421,38 @@ static void test_policy_figures(void)
 	}
 }
 
+/* Populate the mirror ahead of the job: the job itself then takes no fault. */
+static void test_prefetch(void)
+{
+	const size_t size = 64 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	struct drm_vsvm_vm_prefetch args = {
+		.vm_id = svm.vm,
+		.start = (uintptr_t)buf,
+		.size = size,
+	};
+
+	/* A read prefetch of memory the CPU never touched, then device reads. */
+	mark();
+	igt_assert_eq(drmIoctl(svm.fd, DRM_IOCTL_VSVM_VM_PREFETCH, &args), 0);
+	since();
+	assert_moved(FAULTS, 1);
+	mark();
+	igt_assert_device_sees_cpu(buf, size);
+	since();
+	assert_moved_by(FAULTS, 0);
+
+	/* A write prefetch, then device writes: no fault either. */
+	args.flags = DRM_VSVM_PREFETCH_WRITE;
+	igt_assert_eq(drmIoctl(svm.fd, DRM_IOCTL_VSVM_VM_PREFETCH, &args), 0);
+	mark();
+	device_fill(buf, size, fill_value(72));
+	since();
+	assert_moved_by(FAULTS, 0);
+	igt_assert_filled(buf, size, fill_value(72));
+	unmap(buf, size);
+}
+
 /* move_pages(2) through the raw syscall: no libnuma needed. */
 static long sys_move_pages(unsigned long count, void **pages, const int *nodes, int *status,
 			   int flags)
@@ -2533,6 +2567,11 @@ igt_main
 		     "the figures.");
 	igt_subtest_with_dynamic("policy-figures")
 		run(test_policy_figures);
+
+	igt_describe("VM_PREFETCH populates the mirror (read, then write): the jobs that follow "
+		     "take no device fault.");
+	igt_subtest("prefetch")
+		run(test_prefetch);
 
 	igt_describe("move_pages(2) moves mirrored pages to the other NUMA node (no pinning); "
 		     "the device's translations are zapped and its reads find the moved data.");

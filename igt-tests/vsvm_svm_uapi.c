@@ -385,6 +385,89 @@ static void test_exec_foreign_process(void)
 	igt_waitchildren();
 }
 
+/* ---- VM_PREFETCH ---------------------------------------------------------------------- */
+
+static int __prefetch(struct drm_vsvm_vm_prefetch *args)
+{
+	return drmIoctl(uapi.fd, DRM_IOCTL_VSVM_VM_PREFETCH, args) ? -errno : 0;
+}
+
+static struct drm_vsvm_vm_prefetch valid_prefetch(void)
+{
+	return (struct drm_vsvm_vm_prefetch){
+		.vm_id = uapi.vm,
+		.start = (uintptr_t)uapi.buf,
+		.size = 2 * PAGE_SIZE,
+	};
+}
+
+static void assert_prefetch_fails(struct drm_vsvm_vm_prefetch args, int expected, const char *what)
+{
+	assert_err(__prefetch(&args), expected, "VM_PREFETCH", what);
+}
+
+static void test_prefetch_bad_flags(void)
+{
+	for (unsigned int bit = 0; bit < 32; bit++) {
+		struct drm_vsvm_vm_prefetch args = valid_prefetch();
+
+		if (DRM_VSVM_PREFETCH_FLAGS & (1u << bit))
+			continue;
+		args.flags = 1u << bit;
+		assert_prefetch_fails(args, -EINVAL, "an unknown flag");
+	}
+}
+
+static void test_prefetch_bad_range(void)
+{
+	struct drm_vsvm_vm_prefetch args = valid_prefetch();
+
+	args.size = 0;
+	assert_prefetch_fails(args, -EINVAL, "size 0");
+	args = valid_prefetch();
+	args.start = UINT64_MAX - PAGE_SIZE;
+	args.size = 2 * PAGE_SIZE;
+	assert_prefetch_fails(args, -EINVAL, "a range that wraps");
+}
+
+static void test_prefetch_bad_vm(void)
+{
+	struct drm_vsvm_vm_prefetch args = valid_prefetch();
+
+	args.vm_id = UINT32_MAX;
+	assert_prefetch_fails(args, -ENOENT, "an unknown VM id");
+}
+
+static void test_prefetch_unmapped(void)
+{
+	struct drm_vsvm_vm_prefetch args = valid_prefetch();
+
+	args.start = (uintptr_t)uapi.hole;
+	assert_prefetch_fails(args, -EFAULT, "an address without a mapping");
+}
+
+static void test_prefetch_read_only(void)
+{
+	struct drm_vsvm_vm_prefetch args = valid_prefetch();
+	uint8_t *ro = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(ro != MAP_FAILED);
+	args.start = (uintptr_t)ro;
+	args.size = PAGE_SIZE;
+	/* Reading it is fine, writing it is not. */
+	igt_assert_eq(__prefetch(&args), 0);
+	args.flags = DRM_VSVM_PREFETCH_WRITE;
+	assert_prefetch_fails(args, -EPERM, "a write prefetch of read-only memory");
+	munmap(ro, PAGE_SIZE);
+}
+
+static void test_prefetch_foreign_process(void)
+{
+	igt_fork(child, 1)
+		assert_prefetch_fails(valid_prefetch(), -EACCES, "the VM of another process");
+	igt_waitchildren();
+}
+
 /* ---- WAIT ----------------------------------------------------------------------------- */
 
 static uint64_t run_valid_job(void)
@@ -695,6 +778,30 @@ igt_main
 		     "with -EACCES.");
 	igt_subtest("exec-foreign-process")
 		test_exec_foreign_process();
+
+	igt_describe("VM_PREFETCH with a flag outside DRM_VSVM_PREFETCH_FLAGS fails with -EINVAL.");
+	igt_subtest("prefetch-bad-flags")
+		test_prefetch_bad_flags();
+
+	igt_describe("VM_PREFETCH of size 0 or of a range that wraps fails with -EINVAL.");
+	igt_subtest("prefetch-bad-range")
+		test_prefetch_bad_range();
+
+	igt_describe("VM_PREFETCH in a VM id this file does not have fails with -ENOENT.");
+	igt_subtest("prefetch-bad-vm")
+		test_prefetch_bad_vm();
+
+	igt_describe("VM_PREFETCH of an address without a mapping fails with -EFAULT.");
+	igt_subtest("prefetch-unmapped")
+		test_prefetch_unmapped();
+
+	igt_describe("A write VM_PREFETCH of read-only memory fails with -EPERM; a read one works.");
+	igt_subtest("prefetch-read-only")
+		test_prefetch_read_only();
+
+	igt_describe("VM_PREFETCH from a process that is not the VM's fails with -EACCES.");
+	igt_subtest("prefetch-foreign-process")
+		test_prefetch_foreign_process();
 
 	igt_describe("WAIT in a VM id this file does not have fails with -ENOENT.");
 	igt_subtest("wait-bad-vm")

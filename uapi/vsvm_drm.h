@@ -55,6 +55,7 @@ extern "C" {
 #define DRM_VSVM_EXEC			0x03
 #define DRM_VSVM_WAIT			0x04
 #define DRM_VSVM_VM_COUNTERS		0x05
+#define DRM_VSVM_VM_PREFETCH		0x06
 
 #define DRM_IOCTL_VSVM_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GET_PARAM, struct drm_vsvm_get_param)
@@ -68,6 +69,8 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_WAIT, struct drm_vsvm_wait)
 #define DRM_IOCTL_VSVM_VM_COUNTERS \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_VM_COUNTERS, struct drm_vsvm_vm_counters)
+#define DRM_IOCTL_VSVM_VM_PREFETCH \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_VM_PREFETCH, struct drm_vsvm_vm_prefetch)
 
 /**
  * enum drm_vsvm_param - parameters readable with &DRM_IOCTL_VSVM_GET_PARAM
@@ -99,10 +102,13 @@ enum drm_vsvm_param {
  *	creating process's address space; see "vsvm memory model".
  * DRM_VSVM_CAP_COPY_ENGINE: DRM_IOCTL_VSVM_EXEC accepts
  *	DRM_VSVM_ENGINE_COPY jobs (struct drm_vsvm_cmd).
+ * DRM_VSVM_CAP_PREFETCH: DRM_IOCTL_VSVM_VM_PREFETCH populates the mirror.
  */
 #define DRM_VSVM_CAP_SVM		(1ull << 0)
 #define DRM_VSVM_CAP_COPY_ENGINE	(1ull << 1)
-#define DRM_VSVM_CAPS_ALL		(DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE)
+#define DRM_VSVM_CAP_PREFETCH		(1ull << 2)
+#define DRM_VSVM_CAPS_ALL		(DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE | \
+					 DRM_VSVM_CAP_PREFETCH)
 
 /**
  * struct drm_vsvm_get_param - argument of &DRM_IOCTL_VSVM_GET_PARAM
@@ -403,6 +409,38 @@ struct drm_vsvm_vm_counters {
 	__u32 count;
 	/** @counters_ptr: user pointer to an array of __u64. */
 	__u64 counters_ptr;
+};
+
+/* Valid bits of drm_vsvm_vm_prefetch.flags. */
+#define DRM_VSVM_PREFETCH_WRITE		(1u << 0)
+#define DRM_VSVM_PREFETCH_FLAGS		DRM_VSVM_PREFETCH_WRITE
+
+/**
+ * struct drm_vsvm_vm_prefetch - argument of &DRM_IOCTL_VSVM_VM_PREFETCH
+ *
+ * Populates the VM's mirror of [@start, @start + @size) (whole pages) as the
+ * device's own accesses would: every page gets a device translation,
+ * faulting it in on the CPU side if needed, so that a job that follows
+ * takes no device page fault there (until the CPU side changes). With
+ * %DRM_VSVM_PREFETCH_WRITE the translations are writable, as for device
+ * writes. Nothing is pinned: later invalidations apply as usual.
+ *
+ * Return: 0 on success; -EINVAL for unknown @flags, a @size of 0 or a range
+ * that wraps; -ENOENT for an unknown @vm_id; -EACCES when the caller is not
+ * a task of the VM's process; -EFAULT when a page of the range has no
+ * accessible mapping, -EPERM when a write prefetch meets read-only memory
+ * (pages before it stay populated); -EAGAIN after too many collisions with
+ * invalidations; -EINTR on a fatal signal.
+ */
+struct drm_vsvm_vm_prefetch {
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @flags: a subset of %DRM_VSVM_PREFETCH_FLAGS. */
+	__u32 flags;
+	/** @start: first address (rounded down to a page). */
+	__u64 start;
+	/** @size: bytes (the end is rounded up to a page). */
+	__u64 size;
 };
 
 #if defined(__cplusplus)

@@ -19,6 +19,7 @@ struct CapabilityName {
 constexpr std::array kCapabilityNames{
     CapabilityName{DRM_VSVM_CAP_SVM, "svm"},
     CapabilityName{DRM_VSVM_CAP_COPY_ENGINE, "copy-engine"},
+    CapabilityName{DRM_VSVM_CAP_PREFETCH, "prefetch"},
 };
 
 constexpr bool namesOnlyDefinedCapabilities()
