@@ -6,6 +6,7 @@
 #define __VSVM_DRM_H__
 
 #include "drm.h"
+#include "vsvm_isa.h"
 
 #if defined(__cplusplus)
 extern "C" {
@@ -45,7 +46,7 @@ extern "C" {
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */
 #define DRM_VSVM_UAPI_MAJOR		0
-#define DRM_VSVM_UAPI_MINOR		1
+#define DRM_VSVM_UAPI_MINOR		2
 #define DRM_VSVM_UAPI_VERSION \
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
@@ -86,6 +87,10 @@ extern "C" {
  *	table can map, each bit being a size in bytes (``SZ_4K | SZ_2M``).
  * @DRM_VSVM_PARAM_NUM_DEVICES: number of vsvm devices the driver created
  *	(the ``num_devices`` module parameter).
+ * @DRM_VSVM_PARAM_ISA_VERSION: version of the compute ISA the compute
+ *	engines execute (%VSVM_ISA_VERSION, docs/isa.rst).
+ * @DRM_VSVM_PARAM_COMPUTE_ENGINES: number of compute engines that share a
+ *	dispatch's workgroups (the ``compute_engines`` module parameter).
  */
 enum drm_vsvm_param {
 	DRM_VSVM_PARAM_UAPI_VERSION = 1,
@@ -93,6 +98,8 @@ enum drm_vsvm_param {
 	DRM_VSVM_PARAM_VA_BITS = 3,
 	DRM_VSVM_PARAM_PAGE_SIZES = 4,
 	DRM_VSVM_PARAM_NUM_DEVICES = 5,
+	DRM_VSVM_PARAM_ISA_VERSION = 6,
+	DRM_VSVM_PARAM_COMPUTE_ENGINES = 7,
 };
 
 /*
@@ -103,10 +110,13 @@ enum drm_vsvm_param {
  * DRM_VSVM_CAP_COPY_ENGINE: DRM_IOCTL_VSVM_EXEC accepts
  *	DRM_VSVM_ENGINE_COPY jobs (struct drm_vsvm_cmd).
  * DRM_VSVM_CAP_PREFETCH: DRM_IOCTL_VSVM_VM_PREFETCH populates the mirror.
+ * DRM_VSVM_CAP_COMPUTE: DRM_IOCTL_VSVM_EXEC accepts DRM_VSVM_ENGINE_COMPUTE
+ *	jobs (struct drm_vsvm_dispatch), and in-fences.
  */
 #define DRM_VSVM_CAP_SVM		(1ull << 0)
 #define DRM_VSVM_CAP_COPY_ENGINE	(1ull << 1)
 #define DRM_VSVM_CAP_PREFETCH		(1ull << 2)
+#define DRM_VSVM_CAP_COMPUTE		(1ull << 3)
 #define DRM_VSVM_CAPS_ALL		(DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE | \
 					 DRM_VSVM_CAP_PREFETCH)
 
@@ -232,9 +242,69 @@ struct drm_vsvm_cmd {
 
 #define DRM_VSVM_CMD_MAX_SIZE		(1ull << 40)
 #define DRM_VSVM_EXEC_MAX_CMDS		4096
+/* Most in-fences of one job. */
+#define DRM_VSVM_EXEC_MAX_IN_SYNCOBJS	64
+
+/**
+ * DOC: vsvm compute engine
+ *
+ * The compute engines run programs of the vsvm ISA (docs/isa.rst) over a
+ * grid of workgroups, one &struct drm_vsvm_dispatch after the other. The
+ * program is fetched from process memory through the device page table, and
+ * its arguments are plain 64-bit values, typically pointers into the
+ * process's memory (malloc, mmap, stack: any memory the process can access).
+ * The engines split a dispatch's workgroups among themselves.
+ *
+ * A dispatch that runs longer than the device's job timeout
+ * (``job_timeout_ms``) is stopped with %DRM_VSVM_JOB_TIMEOUT. An invalid
+ * program ends with %DRM_VSVM_JOB_INVALID, the error and the pc; a fatal
+ * fault with %DRM_VSVM_JOB_FAULT, the address, the access and the pc. The
+ * next job of the VM runs normally after any of them.
+ */
+
+/* Valid bits of drm_vsvm_dispatch.flags: none yet. */
+#define DRM_VSVM_DISPATCH_FLAGS		0u
+/* Largest program, in bytes. */
+#define DRM_VSVM_CODE_MAX_SIZE		(1u << 20)
+/* Largest grid dimension, in workgroups. */
+#define DRM_VSVM_MAX_GROUPS		(1u << 20)
+
+/**
+ * struct drm_vsvm_dispatch - one compute-engine command: run a program
+ *
+ * A job of the compute engine is an array of these, run in order; a
+ * dispatch starts once the previous one has ended.
+ */
+struct drm_vsvm_dispatch {
+	/**
+	 * @code_ptr: address of the program in the VM's process, 8-byte
+	 * aligned; the device fetches it through its page table.
+	 */
+	__u64 code_ptr;
+	/** @code_size: bytes, a multiple of 8, 8 to %DRM_VSVM_CODE_MAX_SIZE. */
+	__u64 code_size;
+	/** @entry: byte offset of the first instruction, 8-aligned, < @code_size. */
+	__u32 entry;
+	/** @isa_version: must be %VSVM_ISA_VERSION. */
+	__u32 isa_version;
+	/**
+	 * @group_size: lanes of a workgroup in x, y, z; each at least 1, the
+	 * product at most %VSVM_ISA_MAX_GROUP_LANES.
+	 */
+	__u32 group_size[3];
+	/** @num_groups: workgroups in x, y, z, each 1 to %DRM_VSVM_MAX_GROUPS. */
+	__u32 num_groups[3];
+	/** @num_args: entries of @args used, 0 to %VSVM_ISA_MAX_ARGS. */
+	__u32 num_args;
+	/** @flags: must be a subset of %DRM_VSVM_DISPATCH_FLAGS. */
+	__u32 flags;
+	/** @args: preloaded into s0..s15; entries past @num_args must be 0. */
+	__u64 args[VSVM_ISA_MAX_ARGS];
+};
 
 /* Engine classes (drm_vsvm_exec.engine). */
 #define DRM_VSVM_ENGINE_COPY		1
+#define DRM_VSVM_ENGINE_COMPUTE		2
 
 /* Valid bits of drm_vsvm_exec.flags: none yet. */
 #define DRM_VSVM_EXEC_FLAGS		0u
@@ -244,14 +314,18 @@ struct drm_vsvm_cmd {
  *
  * Submits a job: the commands are copied in at submission, so the array may
  * be reused as soon as the ioctl returns. Jobs of one VM and engine run in
- * submission order.
+ * submission order; jobs of different engines run in parallel unless an
+ * in-fence orders them. A job starts once the fences of all its
+ * @in_syncobjs_ptr syncobjs have signalled.
  *
  * Return: 0 on success; -EINVAL for a non-zero @extensions or @pad, unknown
  * @flags, an unknown @engine, @num_cmds of 0 or above
- * %DRM_VSVM_EXEC_MAX_CMDS, or a malformed command (unknown op, non-zero
+ * %DRM_VSVM_EXEC_MAX_CMDS, @num_in_syncobjs above
+ * %DRM_VSVM_EXEC_MAX_IN_SYNCOBJS, or a malformed command (unknown op, non-zero
  * flags, a member that must be zero, @size above the maximum, a misaligned
  * CHECKSUM result, an address range that wraps); -EFAULT when @cmds_ptr
- * cannot be read; -ENOENT for an unknown @vm_id or @out_syncobj; -EACCES
+ * cannot be read; -ENOENT for an unknown @vm_id or @out_syncobj, or an
+ * in-syncobj that is unknown or has no fence yet; -EACCES
  * when the caller is not a task of the VM's process; -ESRCH when that
  * process is gone.
  */
@@ -262,7 +336,11 @@ struct drm_vsvm_exec {
 	__u32 vm_id;
 	/** @engine: DRM_VSVM_ENGINE_*. */
 	__u32 engine;
-	/** @cmds_ptr: user pointer to @num_cmds &struct drm_vsvm_cmd. */
+	/**
+	 * @cmds_ptr: user pointer to @num_cmds commands: &struct drm_vsvm_cmd
+	 * for %DRM_VSVM_ENGINE_COPY, &struct drm_vsvm_dispatch for
+	 * %DRM_VSVM_ENGINE_COMPUTE.
+	 */
 	__u64 cmds_ptr;
 	/** @num_cmds: number of commands, 1 to %DRM_VSVM_EXEC_MAX_CMDS. */
 	__u32 num_cmds;
@@ -277,6 +355,15 @@ struct drm_vsvm_exec {
 	__u32 pad;
 	/** @job_id: out, the job's id in its VM, for &DRM_IOCTL_VSVM_WAIT. */
 	__u64 job_id;
+	/**
+	 * @in_syncobjs_ptr: user pointer to @num_in_syncobjs __u32 syncobj
+	 * handles whose current fences the job waits for.
+	 */
+	__u64 in_syncobjs_ptr;
+	/** @num_in_syncobjs: 0 to %DRM_VSVM_EXEC_MAX_IN_SYNCOBJS. */
+	__u32 num_in_syncobjs;
+	/** @pad2: must be zero. */
+	__u32 pad2;
 };
 
 /* Job status (drm_vsvm_wait.status); 0 is never a status. */
@@ -289,6 +376,12 @@ struct drm_vsvm_exec {
 #define DRM_VSVM_JOB_NO_MM		4
 /* The job could not get memory for page tables or fault bookkeeping. */
 #define DRM_VSVM_JOB_NOMEM		5
+/* An invalid program (compute): error and pc say what and where. */
+#define DRM_VSVM_JOB_INVALID		6
+/* The job ran past the job timeout and was stopped; pc says where. */
+#define DRM_VSVM_JOB_TIMEOUT		7
+/* An in-fence signalled an error: the job did not run. */
+#define DRM_VSVM_JOB_CANCELED		8
 
 /* Access types (drm_vsvm_wait.fault_access). */
 #define DRM_VSVM_ACCESS_READ		1
@@ -331,6 +424,16 @@ struct drm_vsvm_wait {
 	__u32 cmd_index;
 	/** @pad: must be zero. */
 	__u32 pad;
+	/**
+	 * @pc: out, byte offset in the program of the instruction that failed
+	 * (%DRM_VSVM_JOB_FAULT, %DRM_VSVM_JOB_INVALID, %DRM_VSVM_JOB_TIMEOUT of
+	 * a compute job), else 0.
+	 */
+	__u64 pc;
+	/** @error: out, &enum vsvm_isa_error for %DRM_VSVM_JOB_INVALID, else 0. */
+	__u32 error;
+	/** @pad2: must be zero. */
+	__u32 pad2;
 };
 
 #define DRM_VSVM_WAIT_MAX_KEPT		1024
