@@ -26,6 +26,10 @@ std::string_view paramName(drm_vsvm_param param)
         return "PAGE_SIZES";
     case DRM_VSVM_PARAM_NUM_DEVICES:
         return "NUM_DEVICES";
+    case DRM_VSVM_PARAM_ISA_VERSION:
+        return "ISA_VERSION";
+    case DRM_VSVM_PARAM_COMPUTE_ENGINES:
+        return "COMPUTE_ENGINES";
     }
     return "unknown";
 }

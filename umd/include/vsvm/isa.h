@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vsvm/status.h"
+
+/**
+ * Assembler and disassembler for the vsvm compute ISA, version 1.
+ *
+ * docs/isa.rst specifies the instructions and the assembler's text syntax;
+ * the numbers come from uapi/vsvm_isa.h. Both directions read one table of
+ * instructions (instructions()), so they cannot disagree about a mnemonic,
+ * an opcode or the operands a format accepts. Nothing here throws.
+ */
+namespace vsvm::isa {
+
+/// Which fields an instruction uses and which operands they accept (docs/isa.rst, "Formats").
+enum class Format : std::uint8_t {
+    Sopp,        ///< no operand (s_endpgm, s_nop, s_barrier)
+    SoppBranch,  ///< label (s_branch, s_cbranch_execz/execnz)
+    SoppCbranch, ///< S, label (s_cbranch_z/nz)
+    Sop1,        ///< D: S; A: S/lit
+    Sop2,        ///< D: S; A, B: S/lit
+    Vop1,        ///< D: V; A: any
+    Vop2,        ///< D: V; A, B: any
+    Vop3,        ///< D: V; A, B: any but literal; S in imm bits 0-7 (v_cndmask)
+    Vopc,        ///< D: S; A, B: any
+    VmemLoad,    ///< D: V; A: V or S; offset
+    VmemStore,   ///< A, B: V or S; offset
+    Vatomic,     ///< D: V; A, B: V or S; offset
+    SmemLoad,    ///< D: S but not exec; A: S; offset
+    SmemStore,   ///< A, B: S; offset
+};
+
+/// One row of the instruction table.
+struct InstructionInfo {
+    std::string_view mnemonic;
+    std::uint8_t opcode;
+    Format format;
+    /// The sources are float32: a literal may be written as a float (2.5, 1e-3).
+    bool floatSources;
+};
+
+/// Every instruction of ISA v1, in opcode order.
+std::span<const InstructionInfo> instructions();
+
+/// The row for @p opcode, or nullptr when the opcode is invalid.
+const InstructionInfo* findInstruction(std::uint8_t opcode);
+
+/// The row for @p mnemonic, or nullptr when there is no such instruction.
+const InstructionInfo* findInstruction(std::string_view mnemonic);
+
+/// An error in assembler source; line and column count from 1.
+struct Diagnostic {
+    unsigned line = 0;
+    unsigned column = 0;
+    std::string message;
+
+    bool operator==(const Diagnostic&) const = default;
+};
+
+/// "file:line:col: error: message", the form compilers and editors understand.
+std::string formatDiagnostic(std::string_view file, const Diagnostic& diagnostic);
+
+/// An assembled program: what drm_vsvm_dispatch's code_ptr and entry take.
+struct Program {
+    std::vector<std::uint64_t> words;
+    /// Byte offset of the first instruction to run (.entry), 0 by default.
+    std::uint32_t entry = 0;
+};
+
+/// The outcome of assemble(): a program when there is no diagnostic.
+struct Assembly {
+    Program program;
+    /// Every error found, in source order (at most one per line).
+    std::vector<Diagnostic> diagnostics;
+
+    bool ok() const { return diagnostics.empty(); }
+};
+
+/**
+ * Assemble @p source (docs/isa.rst, "Assembler syntax"). On error the
+ * diagnostics say where and why, and program is not meant to be used.
+ */
+Assembly assemble(std::string_view source);
+
+struct DisassembleOptions {
+    /// Emit ".entry" for this byte offset (which must be an instruction's).
+    std::optional<std::uint32_t> entry = std::nullopt;
+    /// Append "; offset: word" to every line, for a reader; assemble() ignores it.
+    bool showEncoding = false;
+};
+
+/**
+ * Text that assembles back to exactly @p words: branch targets get labels
+ * L_<hex byte offset>, and a word that is not a valid instruction (or whose
+ * branch leaves the program) is written as ".word 0x...". Fails (EINVAL)
+ * only when options.entry is not the offset of one of the words.
+ */
+Result<std::string> disassemble(std::span<const std::uint64_t> words,
+                                const DisassembleOptions& options = {});
+
+} // namespace vsvm::isa
