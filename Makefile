@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 export VSVM_BUILD := $(BUILD)
 
-.PHONY: all help test run build deps kernel umd igt module-check vm clean
+.PHONY: all help test run build deps kernel umd igt module-check fuzz-asm vm clean
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make kernel   only the guest kernel and its modules (KERNEL_FLAVOUR=debug)"
 	@echo "make vm CMD='...'  run a command as root in a fresh guest"
 	@echo "make module-check  checkpatch --strict and sparse over driver/"
+	@echo "make fuzz-asm FUZZ_TIME=600  fuzz the assembler/disassembler (clang, libFuzzer)"
 	@echo "make clean    remove $(BUILD) (the kernel cache outside the clone stays)"
 
 test:
@@ -42,6 +43,9 @@ umd: deps
 igt: deps
 	@cmake -S igt-tests -B $(BUILD)/igt -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
 	@cmake --build $(BUILD)/igt -j$(JOBS)
+
+fuzz-asm: deps
+	@FUZZ_TIME=$(or $(FUZZ_TIME),600) tools/fuzz-asm.sh
 
 vm:
 	@tools/vm/run-vm.sh --show --results $(BUILD)/vm -- $(CMD)

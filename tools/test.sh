@@ -40,6 +40,15 @@ else
 	result umd-unit run FAIL
 fi
 
+fuzz_time=${VSVM_TEST_FUZZ_TIME:-30}
+phase "assembler fuzzing (${fuzz_time}s, fixed seed)"
+if FUZZ_TIME=$fuzz_time tools/fuzz-asm.sh >"$out/fuzz-asm.log" 2>&1; then
+	result umd-fuzz assembler PASS
+else
+	result umd-fuzz assembler FAIL
+fi
+grep -E '^(Done|stat::)' "$out/fuzz-asm.log" >&2 || tail -n 20 "$out/fuzz-asm.log" >&2
+
 phase "guest: KUnit, IGT, UMD device tests"
 tools/vm/run-vm.sh --results "$out/guest" --timeout "${VSVM_GUEST_TIMEOUT:-2400}" \
 	-- tools/vm/guest-tests.sh

@@ -18,7 +18,7 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", "vsvm-as " VSVM_VERSION);
     app.footer("Errors are printed as FILE:LINE:COL: error: MESSAGE, all of them.\n"
                "Exit status: 0 on success; 1 when the source has errors or a file cannot be\n"
-               "read or written (nothing is written then); another non-zero value for bad arguments.");
+               "read or written (nothing is written then); another non-zero value for bad arguments.\n");
 
     std::string input;
     std::string output;

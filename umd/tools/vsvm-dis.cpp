@@ -23,7 +23,7 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", "vsvm-dis " VSVM_VERSION);
     app.footer("Exit status: 0 on success; 1 when the input cannot be read, is not a whole\n"
                "number of words, or --entry is not an instruction's offset; another non-zero\n"
-               "value for bad arguments.");
+               "value for bad arguments.\n");
 
     std::string input;
     std::string output = "-";
