@@ -16,6 +16,8 @@
  * ``ioctls_rejected``
  *	vsvm ioctls that rejected their arguments; with the ``dbg_mask``
  *	tunable's bit 0x1 set, the reason is logged
+ * ``jobs_timed_out``
+ *	jobs the scheduler stopped after ``job_timeout_ms``
  * ``vms``
  *	VMs alive
  *
@@ -94,6 +96,7 @@ static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "files_opened %lld\n", atomic64_read(&c->files_opened));
 	seq_printf(m, "files_open %lld\n", atomic64_read(&c->files_open));
 	seq_printf(m, "ioctls_rejected %lld\n", atomic64_read(&c->ioctls_rejected));
+	seq_printf(m, "jobs_timed_out %lld\n", atomic64_read(&c->jobs_timed_out));
 	vsvm_debugfs_device_totals(m, to_vsvm_device(entry->dev));
 	return 0;
 }

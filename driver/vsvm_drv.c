@@ -48,6 +48,14 @@ unsigned int vsvm_num_devices = 1;
 module_param_named(num_devices, vsvm_num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "Number of vsvm devices to create (1-16, default 1)");
 
+unsigned int vsvm_compute_engines = 2;
+module_param_named(compute_engines, vsvm_compute_engines, uint, 0444);
+MODULE_PARM_DESC(compute_engines, "Compute engines (kernel threads) per device, 1-8 (default 2)");
+
+unsigned int vsvm_job_timeout_ms = 10000;
+module_param_named(job_timeout_ms, vsvm_job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms, "A job running longer is stopped, in ms, 1-3600000 (default 10000)");
+
 static unsigned int vsvm_default_dbg_mask;
 module_param_named(dbg_mask, vsvm_default_dbg_mask, uint, 0444);
 MODULE_PARM_DESC(dbg_mask, "Initial dbg_mask tunable of each device (VSVM_DBG_* bits)");
@@ -137,6 +145,11 @@ static void vsvm_destroy_wq(struct drm_device *drm, void *wq)
 	destroy_workqueue(wq);
 }
 
+static void vsvm_compute_release(struct drm_device *drm, void *data)
+{
+	vsvm_compute_fini(to_vsvm_device(drm));
+}
+
 static int vsvm_probe(struct platform_device *pdev)
 {
 	struct vsvm_device *vdev;
@@ -164,6 +177,16 @@ static int vsvm_probe(struct platform_device *pdev)
 	if (!vdev->copy_wq)
 		return -ENOMEM;
 	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_destroy_wq, vdev->copy_wq);
+	if (ret)
+		return ret;
+	ret = vsvm_compute_init(vdev, vsvm_compute_engines);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_compute_release, NULL);
+	if (ret)
+		return ret;
+	/* After the engines: the schedulers are torn down first. */
+	ret = vsvm_job_sched_init(vdev);
 	if (ret)
 		return ret;
 	platform_set_drvdata(pdev, vdev);
@@ -214,6 +237,15 @@ static int __init vsvm_init(void)
 	if (!vsvm_num_devices || vsvm_num_devices > VSVM_MAX_DEVICES) {
 		pr_err("vsvm: num_devices=%u outside 1..%d\n", vsvm_num_devices,
 		       VSVM_MAX_DEVICES);
+		return -EINVAL;
+	}
+	if (!vsvm_compute_engines || vsvm_compute_engines > VSVM_MAX_COMPUTE_ENGINES) {
+		pr_err("vsvm: compute_engines=%u outside 1..%d\n", vsvm_compute_engines,
+		       VSVM_MAX_COMPUTE_ENGINES);
+		return -EINVAL;
+	}
+	if (!vsvm_job_timeout_ms || vsvm_job_timeout_ms > 3600000) {
+		pr_err("vsvm: job_timeout_ms=%u outside 1..3600000\n", vsvm_job_timeout_ms);
 		return -EINVAL;
 	}
 

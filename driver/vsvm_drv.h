@@ -15,7 +15,11 @@
 #include <drm/drm_device.h>
 #include <drm/drm_print.h>
 
+#include <drm/gpu_scheduler.h>
+
 #include "vsvm_drm.h"
+#include "vsvm_engine.h"
+#include "vsvm_job.h"
 
 #define DRIVER_NAME	"vsvm"
 #define DRIVER_DESC	"Virtual SVM compute accelerator"
@@ -26,7 +30,8 @@
 /* Debug categories of vsvm_dbg(), bits of the per-device dbg_mask tunable. */
 #define VSVM_DBG_IOCTL	BIT(0)	/* why an ioctl rejected its arguments */
 #define VSVM_DBG_FILE	BIT(1)	/* open and close of device files */
-#define VSVM_DBG_ALL	(VSVM_DBG_IOCTL | VSVM_DBG_FILE)
+#define VSVM_DBG_JOB	BIT(2)	/* job timeouts */
+#define VSVM_DBG_ALL	(VSVM_DBG_IOCTL | VSVM_DBG_FILE | VSVM_DBG_JOB)
 
 /* Copy engines per device: VMs whose jobs can run at the same time. */
 #define VSVM_COPY_ENGINES	4
@@ -36,11 +41,13 @@
  * @files_opened: device files opened since probe
  * @files_open: device files open now
  * @ioctls_rejected: vsvm ioctls that rejected their arguments
+ * @jobs_timed_out: jobs stopped by the scheduler's timeout
  */
 struct vsvm_counters {
 	atomic64_t files_opened;
 	atomic64_t files_open;
 	atomic64_t ioctls_rejected;
+	atomic64_t jobs_timed_out;
 };
 
 /**
@@ -77,6 +84,8 @@ struct vsvm_tunables {
  * @retired: counters of the VMs already destroyed, for the device totals
  * @copy_wq: the copy engines: a workqueue running up to VSVM_COPY_ENGINES
  *	VMs' jobs at once
+ * @compute: the compute engines
+ * @sched: one scheduler per &enum vsvm_engine_class
  */
 struct vsvm_device {
 	struct drm_device drm;
@@ -88,9 +97,13 @@ struct vsvm_device {
 	struct list_head vms;
 	u64 retired[DRM_VSVM_COUNTER_COUNT];
 	struct workqueue_struct *copy_wq;
+	struct vsvm_compute compute;
+	struct drm_gpu_scheduler sched[VSVM_ENGINE_CLASSES];
 };
 
 extern unsigned int vsvm_num_devices;
+extern unsigned int vsvm_compute_engines;
+extern unsigned int vsvm_job_timeout_ms;
 
 /**
  * vsvm_reject_errno() - fail an ioctl on bad input, saying why at debug level

@@ -4,48 +4,61 @@
  */
 
 /**
- * DOC: Copy engine
+ * DOC: Jobs and scheduling
  *
- * The device has ``VSVM_COPY_ENGINES`` copy engines: kernel threads of the
- * device's copy workqueue. Jobs of one VM run one after the other, in
- * submission order; jobs of different VMs run in parallel, so that one
- * process's long job does not hold up another's. An engine behaves like
- * hardware: it reaches
- * memory only through the VM's device page table and its TLB
- * (vsvm_vm_translate()). An access without a translation is a device page
- * fault, which the engine hands to the mirror core (vsvm_svm_fault()) before
- * trying again. It processes memory in pieces that stay inside one 4 KiB
- * page of each operand, and holds the VM's notifier lock for read only
- * while it translates and accesses one such piece: an invalidation waits at
- * most for one piece, and after it the engine cannot use a stale
- * translation.
+ * Every submission (DRM_IOCTL_VSVM_EXEC) is a job of the DRM GPU scheduler.
+ * A device has one &drm_gpu_scheduler per engine class (copy, compute); each
+ * VM has one &drm_sched_entity per class, its exec queue on that engine. The
+ * scheduler waits for a job's in-fences (syncobjs), then hands it to the
+ * engines (run_job) and gets back the job's hardware fence, which the
+ * engine signals when the job ends. The out-syncobj gets the scheduler's
+ * finished fence; DRM_IOCTL_VSVM_WAIT waits for the hardware fence, which
+ * free_job signals for a job that never ran (its VM was destroyed first).
+ * The job must not hold its finished fence: that fence holds the hardware
+ * fence (as its parent), which holds the job.
  *
- * A job ends with a status: ok, a fatal fault (the address and access the
- * CPU side refused), too many collisions with invalidations, or the
- * process gone. Its dma-fence signals then, whatever the status.
+ * A job's memory lives as long as its hardware fence: the VM's table of kept
+ * jobs (for WAIT) holds one reference, the scheduler one from submission
+ * until it frees the job, and run_job's return value one. The job holds a
+ * reference to its VM until the scheduler frees it, so a VM is freed only
+ * after all its jobs.
+ *
+ * Job timeout: the scheduler calls vsvm_sched_timedout_job() when the oldest
+ * running job of a class has run for ``job_timeout_ms``. The handler asks
+ * the engines to stop the job (it ends with %DRM_VSVM_JOB_TIMEOUT), waits for
+ * its hardware and finished fences, and frees it itself: the scheduler took
+ * the job off its pending list before calling the handler and will not free
+ * it. Nothing else needs resetting: the next job runs normally. A real GPU
+ * would reset the engine here.
  */
 
-#include <linux/highmem.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
 
 #include "vsvm_drm.h"
 #include "vsvm_drv.h"
+#include "vsvm_engine.h"
 #include "vsvm_job.h"
 #include "vsvm_vm.h"
 
-#define FNV64_OFFSET	0xcbf29ce484222325ull
-#define FNV64_PRIME	0x100000001b3ull
+/* Jobs of a class the scheduler hands to the engines at once. */
+#define VSVM_SCHED_CREDITS	64
 
 static struct vsvm_job *to_vsvm_job(struct dma_fence *fence)
 {
 	return container_of(fence, struct vsvm_job, fence);
+}
+
+static struct vsvm_job *sched_to_vsvm_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct vsvm_job, base);
 }
 
 static const char *vsvm_fence_driver_name(struct dma_fence *fence)
@@ -55,7 +68,7 @@ static const char *vsvm_fence_driver_name(struct dma_fence *fence)
 
 static const char *vsvm_fence_timeline_name(struct dma_fence *fence)
 {
-	return "copy";
+	return to_vsvm_job(fence)->engine == VSVM_ENGINE_COPY ? "copy" : "compute";
 }
 
 static void vsvm_fence_release(struct dma_fence *fence)
@@ -73,18 +86,17 @@ static const struct dma_fence_ops vsvm_fence_ops = {
 };
 
 /**
- * struct vsvm_access - translations of the current piece of a command
- * @src: source address of the piece, or 0 when unused
- * @dst: destination address of the piece, or 0 when unused
- * @src_pfn: its frame, valid while the lock is held
- * @dst_pfn: its frame, valid while the lock is held
+ * vsvm_job_fail() - record a failed memory access of a job
+ * @job: the job
+ * @err: the negative errno of the fault
+ * @addr: the address
+ * @write: the access was a write
+ *
+ * Maps the errno to a job status: -EAGAIN is %DRM_VSVM_JOB_RETRIES, -ESRCH
+ * %DRM_VSVM_JOB_NO_MM, -ENOMEM %DRM_VSVM_JOB_NOMEM, anything else a fatal
+ * fault.
  */
-struct vsvm_access {
-	u64 src, dst;
-	unsigned long src_pfn, dst_pfn;
-};
-
-static int job_fail(struct vsvm_job *job, int err, u64 addr, bool write)
+void vsvm_job_fail(struct vsvm_job *job, int err, u64 addr, bool write)
 {
 	switch (err) {
 	case -EAGAIN:
@@ -102,222 +114,198 @@ static int job_fail(struct vsvm_job *job, int err, u64 addr, bool write)
 	}
 	job->fault_addr = addr;
 	job->fault_access = write ? DRM_VSVM_ACCESS_WRITE : DRM_VSVM_ACCESS_READ;
-	return err;
 }
 
-/*
- * Translate the piece's operands. On success the VM's notifier lock is held
- * for read and the frames are valid until access_end(); on failure it is not
- * held and the job's status says why.
- */
-static int access_begin(struct vsvm_job *job, struct vsvm_access *a)
+static int vsvm_job_status_errno(u32 status)
 {
-	struct vsvm_vm *vm = job->vm;
-	unsigned int tries = 0;
-	u64 miss;
-	bool write;
-	int ret;
-
-	for (;;) {
-		down_read(&vm->svm.lock);
-		if (a->src && vsvm_vm_translate(vm, a->src, false, &a->src_pfn)) {
-			miss = a->src;
-			write = false;
-		} else if (a->dst && vsvm_vm_translate(vm, a->dst, true, &a->dst_pfn)) {
-			miss = a->dst;
-			write = true;
-		} else {
-			return 0;
-		}
-		up_read(&vm->svm.lock);
-
-		/* A device page fault. */
-		ret = vsvm_svm_fault(&vm->svm, miss, write);
-		if (ret)
-			return job_fail(job, ret, miss, write);
-		/* Invalidations may keep taking what the fault mapped. */
-		if (++tries > vm->svm.config.max_retries + 2)
-			return job_fail(job, -EAGAIN, miss, write);
+	switch (status) {
+	case DRM_VSVM_JOB_OK:
+		return 0;
+	case DRM_VSVM_JOB_TIMEOUT:
+		return -ETIME;
+	case DRM_VSVM_JOB_NO_MM:
+		return -ESRCH;
+	case DRM_VSVM_JOB_NOMEM:
+		return -ENOMEM;
+	case DRM_VSVM_JOB_CANCELED:
+		return -ECANCELED;
+	case DRM_VSVM_JOB_INVALID:
+		return -EINVAL;
+	default:
+		return -EIO;
 	}
-}
-
-static void access_end(struct vsvm_job *job)
-{
-	up_read(&job->vm->svm.lock);
-	cond_resched();
-}
-
-static size_t to_page_end(u64 addr)
-{
-	return PAGE_SIZE - offset_in_page(addr);
-}
-
-/* Bytes of a backwards piece ending at @end: back to its page start. */
-static size_t from_page_start(u64 end)
-{
-	return offset_in_page(end) ?: PAGE_SIZE;
-}
-
-static void copy_piece(const struct vsvm_access *a, size_t n)
-{
-	void *src = kmap_local_pfn(a->src_pfn);
-	void *dst = kmap_local_pfn(a->dst_pfn);
-
-	memmove(dst + offset_in_page(a->dst), src + offset_in_page(a->src), n);
-	kunmap_local(dst);
-	kunmap_local(src);
-}
-
-static int run_copy(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
-{
-	bool backwards = cmd->dst > cmd->src && cmd->dst < cmd->src + cmd->size;
-	u64 done = 0;
-	int ret;
-
-	while (done < cmd->size) {
-		u64 left = cmd->size - done;
-		struct vsvm_access a;
-		size_t n;
-
-		if (backwards) {
-			u64 se = cmd->src + left, de = cmd->dst + left;
-
-			n = min3(left, (u64)from_page_start(se), (u64)from_page_start(de));
-			a = (struct vsvm_access){ .src = se - n, .dst = de - n };
-		} else {
-			a = (struct vsvm_access){ .src = cmd->src + done, .dst = cmd->dst + done };
-			n = min3(left, (u64)to_page_end(a.src), (u64)to_page_end(a.dst));
-		}
-		ret = access_begin(job, &a);
-		if (ret)
-			return ret;
-		copy_piece(&a, n);
-		access_end(job);
-		done += n;
-	}
-	return 0;
-}
-
-static int run_fill(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
-{
-	__le64 pattern = cpu_to_le64(cmd->value);
-	const u8 *bytes = (const u8 *)&pattern;
-	u64 done = 0;
-	int ret;
-
-	while (done < cmd->size) {
-		struct vsvm_access a = { .dst = cmd->dst + done };
-		size_t n = min(cmd->size - done, (u64)to_page_end(a.dst));
-		u8 *page;
-		size_t i;
-
-		ret = access_begin(job, &a);
-		if (ret)
-			return ret;
-		page = kmap_local_pfn(a.dst_pfn);
-		for (i = 0; i < n; i++)
-			page[offset_in_page(a.dst) + i] = bytes[(done + i) % 8];
-		kunmap_local(page);
-		access_end(job);
-		done += n;
-	}
-	return 0;
-}
-
-static int run_checksum(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
-{
-	u64 hash = FNV64_OFFSET, done = 0;
-	struct vsvm_access a;
-	__le64 *result;
-	u8 *page;
-	int ret;
-
-	while (done < cmd->size) {
-		size_t n, i;
-
-		a = (struct vsvm_access){ .src = cmd->src + done };
-		n = min(cmd->size - done, (u64)to_page_end(a.src));
-		ret = access_begin(job, &a);
-		if (ret)
-			return ret;
-		page = kmap_local_pfn(a.src_pfn);
-		for (i = 0; i < n; i++)
-			hash = (hash ^ page[offset_in_page(a.src) + i]) * FNV64_PRIME;
-		kunmap_local(page);
-		access_end(job);
-		done += n;
-	}
-
-	a = (struct vsvm_access){ .dst = cmd->dst };
-	ret = access_begin(job, &a);
-	if (ret)
-		return ret;
-	page = kmap_local_pfn(a.dst_pfn);
-	result = (__le64 *)(page + offset_in_page(a.dst));
-	*result = cpu_to_le64(hash);
-	kunmap_local(page);
-	access_end(job);
-	return 0;
-}
-
-static void vsvm_job_run(struct vsvm_job *job)
-{
-	struct vsvm_vm *vm = job->vm;
-	u32 i;
-	int ret = 0;
-
-	for (i = 0; i < job->num_cmds && !ret; i++) {
-		const struct drm_vsvm_cmd *cmd = &job->cmds[i];
-
-		job->cmd_index = i;
-		switch (cmd->op) {
-		case DRM_VSVM_CMD_COPY:
-			ret = run_copy(job, cmd);
-			break;
-		case DRM_VSVM_CMD_FILL:
-			ret = run_fill(job, cmd);
-			break;
-		case DRM_VSVM_CMD_CHECKSUM:
-			ret = run_checksum(job, cmd);
-			break;
-		}
-	}
-	if (!ret) {
-		job->status = DRM_VSVM_JOB_OK;
-		job->cmd_index = 0;
-	}
-
-	/* WAIT reads the status once the fence has signalled. */
-	smp_wmb();
-	dma_fence_signal(&job->fence);
-	dma_fence_put(&job->fence);
-	/* May be the last reference: nothing may touch the VM after it. */
-	vsvm_vm_put(vm);
 }
 
 /**
- * vsvm_job_exec_work() - a copy engine runs the next job of a VM
- * @work: &vsvm_vm.exec_work
+ * vsvm_job_end() - an engine is done with a job
+ * @job: the job; its outcome fields are set, or none for success
  *
- * Runs one job and queues itself again while jobs wait: a work item never
- * runs on two engines at once, so a VM's jobs keep their order.
+ * Completes the status (ok, or timeout if the job was stopped for that),
+ * then signals the job's hardware fence. The engine must not touch the job
+ * afterwards.
  */
-void vsvm_job_exec_work(struct work_struct *work)
+void vsvm_job_end(struct vsvm_job *job)
 {
-	struct vsvm_vm *vm = container_of(work, struct vsvm_vm, exec_work);
-	struct vsvm_job *job;
+	if (!job->status)
+		job->status = READ_ONCE(job->cancel) ? DRM_VSVM_JOB_TIMEOUT : DRM_VSVM_JOB_OK;
+	if (job->status != DRM_VSVM_JOB_OK)
+		dma_fence_set_error(&job->fence, vsvm_job_status_errno(job->status));
+	/* WAIT reads the outcome once the fence has signalled. */
+	smp_wmb();
+	dma_fence_signal(&job->fence);
+}
 
-	mutex_lock(&vm->job_lock);
-	job = list_first_entry_or_null(&vm->queue, struct vsvm_job, link);
-	if (job) {
-		list_del(&job->link);
-		/* The waiting jobs hold references: @vm outlives this run. */
-		if (!list_empty(&vm->queue))
-			queue_work(vm->vdev->copy_wq, &vm->exec_work);
+static void vsvm_copy_submit(struct vsvm_job *job)
+{
+	struct vsvm_vm *vm = job->vm;
+
+	spin_lock(&vm->queue_lock);
+	list_add_tail(&job->link, &vm->queue);
+	queue_work(vm->vdev->copy_wq, &vm->exec_work);
+	spin_unlock(&vm->queue_lock);
+}
+
+static struct dma_fence *vsvm_sched_run_job(struct drm_sched_job *sched_job)
+{
+	struct vsvm_job *job = sched_to_vsvm_job(sched_job);
+
+	if (sched_job->s_fence->finished.error) {
+		job->status = DRM_VSVM_JOB_CANCELED;
+		vsvm_job_end(job);
+	} else if (job->engine == VSVM_ENGINE_COPY) {
+		vsvm_copy_submit(job);
+	} else {
+		vsvm_compute_submit(job->vm->vdev, job);
 	}
-	mutex_unlock(&vm->job_lock);
-	if (job)
-		vsvm_job_run(job);
+	return dma_fence_get(&job->fence);
+}
+
+static void vsvm_sched_free_job(struct drm_sched_job *sched_job)
+{
+	struct vsvm_job *job = sched_to_vsvm_job(sched_job);
+	struct vsvm_vm *vm = job->vm;
+
+	/* A job the scheduler dropped before it ran (its VM went away). */
+	if (!dma_fence_is_signaled(&job->fence)) {
+		job->status = DRM_VSVM_JOB_CANCELED;
+		vsvm_job_end(job);
+	}
+	drm_sched_job_cleanup(sched_job);
+	kvfree(job->cmds);
+	job->cmds = NULL;
+	if (atomic_dec_and_test(&vm->jobs_alive))
+		wake_up_var(&vm->jobs_alive);
+	vsvm_vm_put(vm);
+	dma_fence_put(&job->fence);
+}
+
+static enum drm_gpu_sched_stat vsvm_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct vsvm_job *job = sched_to_vsvm_job(sched_job);
+	struct vsvm_device *vdev = job->vm->vdev;
+
+	vsvm_dbg(vdev, VSVM_DBG_JOB, "job %llu of VM %u timed out\n", job->id, job->vm->id);
+	atomic64_inc(&vdev->counters.jobs_timed_out);
+	if (job->engine == VSVM_ENGINE_COMPUTE)
+		vsvm_compute_cancel(vdev, job);
+	else
+		WRITE_ONCE(job->cancel, true);
+	dma_fence_wait(&job->fence, false);
+	dma_fence_wait(&sched_job->s_fence->finished, false);
+	/* Off the scheduler's pending list: nobody else frees it. */
+	vsvm_sched_free_job(sched_job);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static const struct drm_sched_backend_ops vsvm_sched_ops = {
+	.run_job = vsvm_sched_run_job,
+	.timedout_job = vsvm_sched_timedout_job,
+	.free_job = vsvm_sched_free_job,
+};
+
+static void vsvm_job_sched_fini(struct drm_device *drm, void *data)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+	int i;
+
+	for (i = 0; i < VSVM_ENGINE_CLASSES; i++)
+		drm_sched_fini(&vdev->sched[i]);
+}
+
+/**
+ * vsvm_job_sched_init() - create the device's schedulers
+ * @vdev: the device
+ *
+ * One scheduler per engine class, with the ``job_timeout_ms`` module
+ * parameter as job timeout; freed with the DRM device.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsvm_job_sched_init(struct vsvm_device *vdev)
+{
+	static const char * const names[VSVM_ENGINE_CLASSES] = {
+		[VSVM_ENGINE_COPY] = "vsvm-copy",
+		[VSVM_ENGINE_COMPUTE] = "vsvm-compute",
+	};
+	struct drm_sched_init_args args = {
+		.ops = &vsvm_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = VSVM_SCHED_CREDITS,
+		.timeout = msecs_to_jiffies(vsvm_job_timeout_ms),
+		.dev = vdev->drm.dev,
+	};
+	int i, ret;
+
+	for (i = 0; i < VSVM_ENGINE_CLASSES; i++) {
+		args.name = names[i];
+		ret = drm_sched_init(&vdev->sched[i], &args);
+		if (ret) {
+			while (i--)
+				drm_sched_fini(&vdev->sched[i]);
+			return ret;
+		}
+	}
+	return drmm_add_action_or_reset(&vdev->drm, vsvm_job_sched_fini, NULL);
+}
+
+/**
+ * vsvm_job_vm_init() - create a VM's exec queues
+ * @vm: the VM being created
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsvm_job_vm_init(struct vsvm_vm *vm)
+{
+	int i, ret;
+
+	for (i = 0; i < VSVM_ENGINE_CLASSES; i++) {
+		struct drm_gpu_scheduler *sched = &vm->vdev->sched[i];
+
+		ret = drm_sched_entity_init(&vm->entity[i], DRM_SCHED_PRIORITY_NORMAL,
+					    &sched, 1, NULL);
+		if (ret) {
+			while (i--)
+				drm_sched_entity_destroy(&vm->entity[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vsvm_job_vm_fini() - tear down a VM's exec queues
+ * @vm: the VM being destroyed (the caller holds a reference)
+ *
+ * Lets the queued jobs run (or drops them if the process is being killed),
+ * then waits until the scheduler has freed every job of the VM.
+ */
+void vsvm_job_vm_fini(struct vsvm_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < VSVM_ENGINE_CLASSES; i++)
+		drm_sched_entity_destroy(&vm->entity[i]);
+	wait_var_event(&vm->jobs_alive, !atomic_read(&vm->jobs_alive));
 }
 
 static int check_cmd(struct vsvm_device *vdev, const struct drm_vsvm_cmd *cmd, u32 i)
@@ -353,6 +341,85 @@ static int check_cmd(struct vsvm_device *vdev, const struct drm_vsvm_cmd *cmd, u
 	return 0;
 }
 
+static int check_dispatch(struct vsvm_device *vdev, const struct drm_vsvm_dispatch *d, u32 i)
+{
+	u64 lanes = 1;
+	int k;
+
+	if (d->flags & ~DRM_VSVM_DISPATCH_FLAGS)
+		return vsvm_reject(vdev, "EXEC: dispatch %u: unknown flags 0x%x\n", i, d->flags);
+	if (d->isa_version != VSVM_ISA_VERSION)
+		return vsvm_reject(vdev, "EXEC: dispatch %u: ISA version %u, not %u\n", i,
+				   d->isa_version, VSVM_ISA_VERSION);
+	if (!IS_ALIGNED(d->code_ptr, 8) || d->code_ptr + d->code_size < d->code_ptr)
+		return vsvm_reject(vdev, "EXEC: dispatch %u: code_ptr misaligned or wraps\n", i);
+	if (!d->code_size || d->code_size > DRM_VSVM_CODE_MAX_SIZE ||
+	    !IS_ALIGNED(d->code_size, 8))
+		return vsvm_reject(vdev, "EXEC: dispatch %u: code_size %llu\n", i, d->code_size);
+	if (!IS_ALIGNED(d->entry, 8) || d->entry >= d->code_size)
+		return vsvm_reject(vdev, "EXEC: dispatch %u: entry %u\n", i, d->entry);
+	for (k = 0; k < 3; k++) {
+		if (!d->group_size[k] || !d->num_groups[k] ||
+		    d->num_groups[k] > DRM_VSVM_MAX_GROUPS)
+			return vsvm_reject(vdev, "EXEC: dispatch %u: bad grid in dimension %d\n",
+					   i, k);
+		lanes *= d->group_size[k];
+		if (lanes > VSVM_ISA_MAX_GROUP_LANES)
+			return vsvm_reject(vdev, "EXEC: dispatch %u: workgroup above %u lanes\n",
+					   i, VSVM_ISA_MAX_GROUP_LANES);
+	}
+	if (d->num_args > VSVM_ISA_MAX_ARGS)
+		return vsvm_reject(vdev, "EXEC: dispatch %u: %u arguments\n", i, d->num_args);
+	for (k = d->num_args; k < VSVM_ISA_MAX_ARGS; k++)
+		if (d->args[k])
+			return vsvm_reject(vdev, "EXEC: dispatch %u: args[%d] past num_args\n",
+					   i, k);
+	return 0;
+}
+
+/* Copy in and check the job's commands. */
+static void *vsvm_job_copy_cmds(struct vsvm_device *vdev, const struct drm_vsvm_exec *args)
+{
+	size_t size = args->engine == DRM_VSVM_ENGINE_COPY ? sizeof(struct drm_vsvm_cmd) :
+							     sizeof(struct drm_vsvm_dispatch);
+	void *cmds;
+	u32 i;
+	int ret;
+
+	cmds = vmemdup_array_user(u64_to_user_ptr(args->cmds_ptr), args->num_cmds, size);
+	if (IS_ERR(cmds))
+		return cmds;
+	for (i = 0; i < args->num_cmds; i++) {
+		if (args->engine == DRM_VSVM_ENGINE_COPY)
+			ret = check_cmd(vdev, (struct drm_vsvm_cmd *)cmds + i, i);
+		else
+			ret = check_dispatch(vdev, (struct drm_vsvm_dispatch *)cmds + i, i);
+		if (ret) {
+			kvfree(cmds);
+			return ERR_PTR(ret);
+		}
+	}
+	return cmds;
+}
+
+static int vsvm_job_add_in_fences(struct vsvm_device *vdev, struct vsvm_job *job,
+				  struct drm_file *file, const struct drm_vsvm_exec *args)
+{
+	u32 __user *handles = u64_to_user_ptr(args->in_syncobjs_ptr);
+	u32 i, handle;
+	int ret;
+
+	for (i = 0; i < args->num_in_syncobjs; i++) {
+		if (get_user(handle, handles + i))
+			return -EFAULT;
+		ret = drm_sched_job_add_syncobj_dependency(&job->base, file, handle, 0);
+		if (ret)
+			return vsvm_reject_errno(vdev, ret, "EXEC: in-syncobj %u: %d\n",
+						 handle, ret);
+	}
+	return 0;
+}
+
 /* Keep the last DRM_VSVM_WAIT_MAX_KEPT jobs of the VM; forget older ones. */
 static void vsvm_job_trim(struct vsvm_vm *vm)
 {
@@ -364,6 +431,11 @@ static void vsvm_job_trim(struct vsvm_vm *vm)
 		if (old)
 			dma_fence_put(&old->fence);
 	}
+}
+
+static enum vsvm_engine_class vsvm_engine_class(u32 engine)
+{
+	return engine == DRM_VSVM_ENGINE_COPY ? VSVM_ENGINE_COPY : VSVM_ENGINE_COMPUTE;
 }
 
 /**
@@ -379,20 +451,24 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct vsvm_device *vdev = to_vsvm_device(drm);
 	struct drm_vsvm_exec *args = data;
 	struct drm_syncobj *syncobj = NULL;
-	struct drm_vsvm_cmd *cmds;
+	struct dma_fence *done = NULL;
+	enum vsvm_engine_class cls;
 	struct vsvm_job *job;
 	struct vsvm_vm *vm;
-	u32 i;
+	void *cmds;
 	int ret;
 
-	if (args->extensions || args->pad)
+	if (args->extensions || args->pad || args->pad2)
 		return vsvm_reject(vdev, "EXEC: extensions and pad must be zero\n");
 	if (args->flags & ~DRM_VSVM_EXEC_FLAGS)
 		return vsvm_reject(vdev, "EXEC: unknown flags 0x%x\n", args->flags);
-	if (args->engine != DRM_VSVM_ENGINE_COPY)
+	if (args->engine != DRM_VSVM_ENGINE_COPY && args->engine != DRM_VSVM_ENGINE_COMPUTE)
 		return vsvm_reject(vdev, "EXEC: unknown engine %u\n", args->engine);
 	if (!args->num_cmds || args->num_cmds > DRM_VSVM_EXEC_MAX_CMDS)
 		return vsvm_reject(vdev, "EXEC: %u commands\n", args->num_cmds);
+	if (args->num_in_syncobjs > DRM_VSVM_EXEC_MAX_IN_SYNCOBJS)
+		return vsvm_reject(vdev, "EXEC: %u in-syncobjs\n", args->num_in_syncobjs);
+	cls = vsvm_engine_class(args->engine);
 
 	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
 	if (!vm)
@@ -403,16 +479,10 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		goto err_vm;
 	}
 
-	cmds = vmemdup_array_user(u64_to_user_ptr(args->cmds_ptr), args->num_cmds,
-				  sizeof(*cmds));
+	cmds = vsvm_job_copy_cmds(vdev, args);
 	if (IS_ERR(cmds)) {
 		ret = PTR_ERR(cmds);
 		goto err_vm;
-	}
-	for (i = 0; i < args->num_cmds; i++) {
-		ret = check_cmd(vdev, &cmds[i], i);
-		if (ret)
-			goto err_cmds;
 	}
 
 	if (args->out_syncobj) {
@@ -429,37 +499,51 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = -ENOMEM;
 		goto err_syncobj;
 	}
-	job->vm = vm;	/* the lookup's reference, dropped when the job ends */
-	job->cmds = cmds;
+	job->engine = cls;
 	job->num_cmds = args->num_cmds;
+	spin_lock_init(&job->fence_lock);
+	ret = drm_sched_job_init(&job->base, &vm->entity[cls], 1, vm, file->client_id);
+	if (ret)
+		goto err_job;
+	ret = vsvm_job_add_in_fences(vdev, job, file, args);
+	if (ret)
+		goto err_sched_job;
 
 	mutex_lock(&vm->job_lock);
 	job->id = vm->next_job_id;
 	ret = xa_err(xa_store(&vm->jobs, job->id, job, GFP_KERNEL));
 	if (ret) {
 		mutex_unlock(&vm->job_lock);
-		kfree(job);
-		goto err_syncobj;
+		goto err_sched_job;
 	}
 	vm->next_job_id++;
-	dma_fence_init(&job->fence, &vsvm_fence_ops, &vm->fence_lock, vm->fence_context,
-		       job->id);
-	dma_fence_put(vm->last_fence);
-	vm->last_fence = dma_fence_get(&job->fence);
-	vsvm_job_trim(vm);
-	/* The jobs table owns the initial reference; the engine takes one. */
+	/* From here on the fence owns the job and its commands. */
+	dma_fence_init(&job->fence, &vsvm_fence_ops, &job->fence_lock,
+		       vm->fence_context + cls, job->id);
+	job->cmds = cmds;
+	job->vm = vm;	/* the lookup's reference, dropped when the job is freed */
+	atomic_inc(&vm->jobs_alive);
+	drm_sched_job_arm(&job->base);
+	if (syncobj)
+		done = dma_fence_get(&job->base.s_fence->finished);
+	/* The jobs table owns the initial reference, the scheduler this one. */
 	dma_fence_get(&job->fence);
-	list_add_tail(&job->link, &vm->queue);
-	queue_work(vdev->copy_wq, &vm->exec_work);
+	vsvm_job_trim(vm);
+	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->job_lock);
 
 	if (syncobj) {
-		drm_syncobj_replace_fence(syncobj, &job->fence);
+		drm_syncobj_replace_fence(syncobj, done);
+		dma_fence_put(done);
 		drm_syncobj_put(syncobj);
 	}
 	args->job_id = job->id;
 	return 0;
 
+err_sched_job:
+	drm_sched_job_cleanup(&job->base);
+err_job:
+	kfree(job);
 err_syncobj:
 	if (syncobj)
 		drm_syncobj_put(syncobj);
@@ -482,12 +566,11 @@ int vsvm_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct vsvm_device *vdev = to_vsvm_device(drm);
 	struct drm_vsvm_wait *args = data;
-	struct dma_fence *fence = NULL;
 	struct vsvm_job *job;
 	struct vsvm_vm *vm;
 	long ret;
 
-	if (args->pad)
+	if (args->pad || args->pad2)
 		return vsvm_reject(vdev, "WAIT: pad must be zero\n");
 	if (args->flags & ~DRM_VSVM_WAIT_FLAGS)
 		return vsvm_reject(vdev, "WAIT: unknown flags 0x%x\n", args->flags);
@@ -498,54 +581,37 @@ int vsvm_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	mutex_lock(&vm->job_lock);
 	job = xa_load(&vm->jobs, args->job_id);
 	if (job)
-		fence = dma_fence_get(&job->fence);
+		dma_fence_get(&job->fence);
 	mutex_unlock(&vm->job_lock);
 	vsvm_vm_put(vm);
-	if (!fence)
+	if (!job)
 		return vsvm_reject_errno(vdev, -ENOENT, "WAIT: no job %llu\n", args->job_id);
 
 	if (args->timeout_ns)
-		ret = dma_fence_wait_timeout(fence, true,
+		ret = dma_fence_wait_timeout(&job->fence, true,
 					     drm_timeout_abs_to_jiffies(args->timeout_ns));
 	else
-		ret = dma_fence_is_signaled(fence);
+		ret = dma_fence_is_signaled(&job->fence);
 	if (ret > 0) {
-		/* The engine set the status before it signalled. */
+		/* The engine set the outcome before the fences signalled. */
 		smp_rmb();
 		args->status = job->status;
 		args->fault_access = job->fault_access;
 		args->fault_addr = job->fault_addr;
 		args->cmd_index = job->cmd_index;
+		args->pc = job->pc;
+		args->error = job->error;
 		ret = 0;
 	} else if (ret == 0) {
 		ret = -ETIME;
 	}
-	dma_fence_put(fence);
+	dma_fence_put(&job->fence);
 	return ret;
 }
 
 /**
- * vsvm_job_wait_all() - wait until every job of a VM has ended
- * @vm: the VM
- *
- * Jobs of a VM run in order, so this waits for the last one.
- */
-void vsvm_job_wait_all(struct vsvm_vm *vm)
-{
-	struct dma_fence *last;
-
-	mutex_lock(&vm->job_lock);
-	last = dma_fence_get(vm->last_fence);
-	mutex_unlock(&vm->job_lock);
-	if (last) {
-		dma_fence_wait(last, false);
-		dma_fence_put(last);
-	}
-}
-
-/**
  * vsvm_job_release_all() - drop the kept jobs of a VM being freed
- * @vm: the VM, with no job queued or running
+ * @vm: the VM, with no job left in the scheduler
  */
 void vsvm_job_release_all(struct vsvm_vm *vm)
 {
@@ -556,6 +622,4 @@ void vsvm_job_release_all(struct vsvm_vm *vm)
 		xa_erase(&vm->jobs, id);
 		dma_fence_put(&job->fence);
 	}
-	dma_fence_put(vm->last_fence);
-	vm->last_fence = NULL;
 }

@@ -73,6 +73,12 @@ VISIBLE_IF_KUNIT int vsvm_param_query(const struct vsvm_param_facts *facts,
 	case DRM_VSVM_PARAM_NUM_DEVICES:
 		value = facts->num_devices;
 		break;
+	case DRM_VSVM_PARAM_ISA_VERSION:
+		value = VSVM_ISA_VERSION;
+		break;
+	case DRM_VSVM_PARAM_COMPUTE_ENGINES:
+		value = facts->compute_engines;
+		break;
 	default:
 		*reason = "unknown param";
 		return -EINVAL;
@@ -101,6 +107,7 @@ int vsvm_param_get_ioctl(struct drm_device *drm, void *data,
 		.va_bits = VSVM_VA_BITS,
 		.page_sizes = VSVM_PAGE_SIZES,
 		.num_devices = vsvm_num_devices,
+		.compute_engines = vdev->compute.num_engines,
 	};
 	const char *reason = NULL;
 	int ret;

@@ -17,12 +17,14 @@ struct drm_vsvm_get_param;
  * @va_bits: width of a device virtual address
  * @page_sizes: page sizes the device page table maps, as a mask of sizes
  * @num_devices: number of vsvm devices the driver created
+ * @compute_engines: compute engines of the device
  */
 struct vsvm_param_facts {
 	u64 capabilities;
 	u32 va_bits;
 	u64 page_sizes;
 	u32 num_devices;
+	u32 compute_engines;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -637,7 +637,9 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_lookup);
  *
  * What the device does on a TLB miss: finds the leaf, checks that a write is
  * allowed, sets ACCESSED and, for a write, DIRTY. A failed walk (a device page
- * fault) changes nothing.
+ * fault) changes nothing. Unlike the other functions, walks may run
+ * concurrently with each other (several engines, the page-table lock held
+ * for read): the bits are set with an atomic compare-and-exchange.
  *
  * Return: true if the access may proceed; false if @va is not mapped or
  * @write hits a read-only leaf.
@@ -645,14 +647,21 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_lookup);
 bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
 		   struct vsvm_pt_entry *out)
 {
+	u64 set = VSVM_PTE_ACCESSED | (write ? VSVM_PTE_DIRTY : 0);
 	unsigned int level;
 	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level);
+	u64 pte;
 
-	if (!ptep || (write && !(*ptep & VSVM_PTE_WRITE)))
+	if (!ptep)
 		return false;
-	*ptep |= VSVM_PTE_ACCESSED | (write ? VSVM_PTE_DIRTY : 0);
+	/* Engines walk at the same time (the lock held for read): set bits atomically. */
+	pte = READ_ONCE(*ptep);
+	do {
+		if (write && !(pte & VSVM_PTE_WRITE))
+			return false;
+	} while ((pte & set) != set && !try_cmpxchg64(ptep, &pte, pte | set));
 	if (out)
-		vsvm_pt_fill_entry(*ptep, level, va, out);
+		vsvm_pt_fill_entry(pte | set, level, va, out);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_touch);

@@ -12,8 +12,9 @@
  *
  * ``dbg_mask``
  *	Debug message categories (``VSVM_DBG_*`` bits: 0x1 ioctl argument
- *	rejections, 0x2 file open/close) printed at KERN_DEBUG. Default: the
- *	``dbg_mask`` module parameter. Takes effect at once.
+ *	rejections, 0x2 file open/close, 0x4 job timeouts) printed at
+ *	KERN_DEBUG. Default: the ``dbg_mask`` module parameter. Takes effect at
+ *	once.
  *
  * ``event_policy`` takes effect at once too; the others are read when a VM
  * is created and apply to VMs created after the change:

@@ -81,7 +81,11 @@ static void vsvm_vm_pt_dirty(struct vsvm_pt *pt, unsigned long pfn, unsigned int
 
 static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
-	vsvm_tlb_invalidate_range(&svm_to_vm(svm)->tlb, start, end);
+	struct vsvm_vm *vm = svm_to_vm(svm);
+	unsigned int i;
+
+	for (i = 0; i < vm->num_tlbs; i++)
+		vsvm_tlb_invalidate_range(&vm->tlbs[i], start, end);
 }
 
 static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
@@ -93,8 +97,9 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 };
 
 /**
- * vsvm_vm_translate() - translate a device address as the copy engine does
+ * vsvm_vm_translate() - translate a device address as an engine does
  * @vm: the VM
+ * @tlb: the engine's TLB (VSVM_TLB_COPY, VSVM_TLB_COMPUTE())
  * @va: device virtual address
  * @write: the access is a write
  * @pfn: set to the frame of the 4 KiB page holding @va
@@ -106,14 +111,15 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
  * Return: 0, or -ENOENT when there is no translation allowing the access (a
  * device page fault).
  */
-int vsvm_vm_translate(struct vsvm_vm *vm, u64 va, bool write, unsigned long *pfn)
+int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
+		      unsigned long *pfn)
 {
 	struct vsvm_tlb_result hit;
 	struct vsvm_pt_entry entry;
 
 	lockdep_assert_held_read(&vm->svm.lock);
 
-	if (vsvm_tlb_lookup(&vm->tlb, va, write, &hit)) {
+	if (vsvm_tlb_lookup(&vm->tlbs[tlb], va, write, &hit)) {
 		*pfn = hit.pfn;
 		return 0;
 	}
@@ -124,8 +130,29 @@ int vsvm_vm_translate(struct vsvm_vm *vm, u64 va, bool write, unsigned long *pfn
 	 * through a clean leaf must walk the table to set DIRTY, or the write
 	 * would never reach the CPU side's dirty tracking.
 	 */
-	vsvm_tlb_insert(&vm->tlb, va, entry.pfn, entry.order, entry.writable && entry.dirty);
+	vsvm_tlb_insert(&vm->tlbs[tlb], va, entry.pfn, entry.order, entry.writable && entry.dirty);
 	*pfn = entry.pfn;
+	return 0;
+}
+
+static void vsvm_vm_tlbs_fini(struct vsvm_vm *vm, unsigned int n)
+{
+	while (n--)
+		vsvm_tlb_fini(&vm->tlbs[n]);
+	vm->num_tlbs = 0;
+}
+
+static int vsvm_vm_tlbs_init(struct vsvm_vm *vm, unsigned int n, unsigned int entries)
+{
+	int ret;
+
+	for (vm->num_tlbs = 0; vm->num_tlbs < n; vm->num_tlbs++) {
+		ret = vsvm_tlb_init(&vm->tlbs[vm->num_tlbs], entries, VSVM_TLB_DEFAULT_WAYS);
+		if (ret) {
+			vsvm_vm_tlbs_fini(vm, vm->num_tlbs);
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -154,7 +181,7 @@ static void vsvm_vm_release(struct kref *kref)
 
 	vsvm_svm_fini(&vm->svm);
 	vsvm_job_release_all(vm);
-	vsvm_tlb_fini(&vm->tlb);
+	vsvm_vm_tlbs_fini(vm, vm->num_tlbs);
 	vsvm_pt_fini(&vm->pt);
 	xa_destroy(&vm->jobs);
 	mutex_destroy(&vm->job_lock);
@@ -210,31 +237,37 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev)
 	mutex_init(&vm->job_lock);
 	xa_init(&vm->jobs);
 	vm->next_job_id = 1;
-	INIT_LIST_HEAD(&vm->queue);
-	INIT_WORK(&vm->exec_work, vsvm_job_exec_work);
 	vm->oldest_job_id = 1;
-	spin_lock_init(&vm->fence_lock);
-	vm->fence_context = dma_fence_context_alloc(1);
+	atomic_set(&vm->jobs_alive, 0);
+	spin_lock_init(&vm->queue_lock);
+	INIT_LIST_HEAD(&vm->queue);
+	INIT_WORK(&vm->exec_work, vsvm_copy_exec_work);
+	vm->fence_context = dma_fence_context_alloc(VSVM_ENGINE_CLASSES);
 
 	ret = vsvm_pt_init(&vm->pt);
 	if (ret)
 		goto err_free;
 	vm->pt.dirty = vsvm_vm_pt_dirty;
-	ret = vsvm_tlb_init(&vm->tlb, READ_ONCE(t->tlb_entries), VSVM_TLB_DEFAULT_WAYS);
+	ret = vsvm_vm_tlbs_init(vm, 1 + vdev->compute.num_engines, READ_ONCE(t->tlb_entries));
 	if (ret)
 		goto err_pt;
 	ret = vsvm_svm_init(&vm->svm, current->mm, &vsvm_vm_svm_ops, &config,
 			    &t->event_policy, vdev);
 	if (ret)
 		goto err_tlb;
+	ret = vsvm_job_vm_init(vm);
+	if (ret)
+		goto err_svm;
 
 	mutex_lock(&vdev->vms_lock);
 	list_add_tail(&vm->link, &vdev->vms);
 	mutex_unlock(&vdev->vms_lock);
 	return vm;
 
+err_svm:
+	vsvm_svm_fini(&vm->svm);
 err_tlb:
-	vsvm_tlb_fini(&vm->tlb);
+	vsvm_vm_tlbs_fini(vm, vm->num_tlbs);
 err_pt:
 	vsvm_pt_fini(&vm->pt);
 err_free:
@@ -279,10 +312,10 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	return 0;
 }
 
-/* Take the VM out of its file, wait for its jobs, drop the file's reference. */
+/* The VM is out of its file: wait for its jobs, drop the file's reference. */
 static void vsvm_vm_destroy(struct vsvm_vm *vm)
 {
-	vsvm_job_wait_all(vm);
+	vsvm_job_vm_fini(vm);
 	vsvm_vm_put(vm);
 }
 

@@ -12,6 +12,10 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+#include <drm/gpu_scheduler.h>
+
+#include "vsvm_engine.h"
+#include "vsvm_job.h"
 #include "vsvm_pt.h"
 #include "vsvm_svm.h"
 #include "vsvm_tlb.h"
@@ -28,18 +32,23 @@ struct vsvm_device;
  * @id: id in the file's VM table
  * @svm: the mirror core instance
  * @pt: the device page table; changed under @svm.lock held for write
- * @tlb: the copy engine's TLB for this VM; used by the engine under
- *	@svm.lock held for read, invalidated under it held for write
+ * @tlbs: the engines' TLBs for this VM (VSVM_TLB_COPY, VSVM_TLB_COMPUTE());
+ *	each used by one engine at a time under @svm.lock held for read, all
+ *	invalidated under it held for write
+ * @num_tlbs: TLBs in use: the copy engines' and one per compute engine
  * @pt_stats: page-table statistics, under @svm.lock held for write
- * @job_lock: protects @jobs, @next_job_id, @oldest_job_id, @last_fence
+ * @job_lock: protects @jobs, @next_job_id, @oldest_job_id, and orders the
+ *	submissions to @entity
  * @jobs: job id -> &struct vsvm_job, for the last DRM_VSVM_WAIT_MAX_KEPT jobs
  * @next_job_id: id of the next job
  * @oldest_job_id: smallest id still in @jobs
- * @last_fence: fence of the last job submitted, or NULL
- * @queue: jobs submitted and not started, oldest first, under @job_lock
- * @exec_work: runs the VM's jobs on a copy engine, one at a time
- * @fence_context: dma-fence context of the VM's jobs
- * @fence_lock: lock of those fences
+ * @entity: the VM's exec queue on each engine class's scheduler
+ * @jobs_alive: jobs submitted and not yet freed by the scheduler
+ * @queue_lock: protects @queue
+ * @queue: copy jobs handed over by the scheduler and not started, in order
+ * @exec_work: runs the VM's copy jobs on a copy engine, one at a time
+ * @fence_context: first of the dma-fence contexts of the VM's jobs, one per
+ *	engine class
  * @link: in &vsvm_device.vms
  */
 struct vsvm_vm {
@@ -48,17 +57,19 @@ struct vsvm_vm {
 	u32 id;
 	struct vsvm_svm svm;
 	struct vsvm_pt pt;
-	struct vsvm_tlb tlb;
+	struct vsvm_tlb tlbs[VSVM_VM_TLBS];
+	unsigned int num_tlbs;
 	struct vsvm_pt_stats pt_stats;
 	struct mutex job_lock; /* protects the job fields below */
 	struct xarray jobs;
 	u64 next_job_id;
 	u64 oldest_job_id;
-	struct dma_fence *last_fence;
+	struct drm_sched_entity entity[VSVM_ENGINE_CLASSES];
+	atomic_t jobs_alive;
+	spinlock_t queue_lock; /* protects @queue */
 	struct list_head queue;
 	struct work_struct exec_work;
 	u64 fence_context;
-	spinlock_t fence_lock; /* the lock of the VM's job fences */
 	struct list_head link;
 };
 
@@ -73,7 +84,8 @@ struct vsvm_file {
 struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id);
 void vsvm_vm_put(struct vsvm_vm *vm);
 void vsvm_vm_file_close(struct vsvm_file *vfile);
-int vsvm_vm_translate(struct vsvm_vm *vm, u64 va, bool write, unsigned long *pfn);
+int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
+		      unsigned long *pfn);
 void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters);
 bool vsvm_counter_is_gauge(unsigned int counter);
 

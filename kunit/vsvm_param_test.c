@@ -16,6 +16,7 @@ static const struct vsvm_param_facts facts = {
 	.va_bits = 48,
 	.page_sizes = SZ_4K | SZ_2M,
 	.num_devices = 3,
+	.compute_engines = 5,
 };
 
 #define UNTOUCHED 0xdeadbeefcafef00dull
@@ -31,6 +32,8 @@ static void vsvm_param_test_values(struct kunit *test)
 		{ DRM_VSVM_PARAM_VA_BITS, 48 },
 		{ DRM_VSVM_PARAM_PAGE_SIZES, SZ_4K | SZ_2M },
 		{ DRM_VSVM_PARAM_NUM_DEVICES, 3 },
+		{ DRM_VSVM_PARAM_ISA_VERSION, VSVM_ISA_VERSION },
+		{ DRM_VSVM_PARAM_COMPUTE_ENGINES, 5 },
 	};
 	unsigned int i;
 
@@ -64,7 +67,7 @@ static void vsvm_param_test_unknown_param(struct kunit *test)
 {
 	expect_rejected(test, (struct drm_vsvm_get_param){ .param = 0 });
 	expect_rejected(test, (struct drm_vsvm_get_param){
-		.param = DRM_VSVM_PARAM_NUM_DEVICES + 1 });
+		.param = DRM_VSVM_PARAM_COMPUTE_ENGINES + 1 });
 	expect_rejected(test, (struct drm_vsvm_get_param){ .param = U32_MAX });
 }
 

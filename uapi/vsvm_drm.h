@@ -118,7 +118,7 @@ enum drm_vsvm_param {
 #define DRM_VSVM_CAP_PREFETCH		(1ull << 2)
 #define DRM_VSVM_CAP_COMPUTE		(1ull << 3)
 #define DRM_VSVM_CAPS_ALL		(DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE | \
-					 DRM_VSVM_CAP_PREFETCH)
+					 DRM_VSVM_CAP_PREFETCH | DRM_VSVM_CAP_COMPUTE)
 
 /**
  * struct drm_vsvm_get_param - argument of &DRM_IOCTL_VSVM_GET_PARAM
@@ -321,11 +321,13 @@ struct drm_vsvm_dispatch {
  * Return: 0 on success; -EINVAL for a non-zero @extensions or @pad, unknown
  * @flags, an unknown @engine, @num_cmds of 0 or above
  * %DRM_VSVM_EXEC_MAX_CMDS, @num_in_syncobjs above
- * %DRM_VSVM_EXEC_MAX_IN_SYNCOBJS, or a malformed command (unknown op, non-zero
+ * %DRM_VSVM_EXEC_MAX_IN_SYNCOBJS, a malformed dispatch (a member outside its
+ * documented range), or a malformed command (unknown op, non-zero
  * flags, a member that must be zero, @size above the maximum, a misaligned
  * CHECKSUM result, an address range that wraps); -EFAULT when @cmds_ptr
- * cannot be read; -ENOENT for an unknown @vm_id or @out_syncobj, or an
- * in-syncobj that is unknown or has no fence yet; -EACCES
+ * or @in_syncobjs_ptr cannot be read; -ENOENT for an unknown @vm_id,
+ * @out_syncobj or in-syncobj; -EINVAL also for an in-syncobj without a
+ * fence; -EACCES
  * when the caller is not a task of the VM's process; -ESRCH when that
  * process is gone.
  */

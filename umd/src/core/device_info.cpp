@@ -20,6 +20,7 @@ constexpr std::array kCapabilityNames{
     CapabilityName{DRM_VSVM_CAP_SVM, "svm"},
     CapabilityName{DRM_VSVM_CAP_COPY_ENGINE, "copy-engine"},
     CapabilityName{DRM_VSVM_CAP_PREFETCH, "prefetch"},
+    CapabilityName{DRM_VSVM_CAP_COMPUTE, "compute"},
 };
 
 constexpr bool namesOnlyDefinedCapabilities()

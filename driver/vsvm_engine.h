@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+#ifndef __VSVM_ENGINE_H__
+#define __VSVM_ENGINE_H__
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+struct task_struct;
+struct vsvm_device;
+struct vsvm_isa_engine;
+struct vsvm_job;
+struct work_struct;
+
+/* Compute engines a device may have (the compute_engines module parameter). */
+#define VSVM_MAX_COMPUTE_ENGINES	8
+
+/*
+ * TLBs of a VM: one for the copy engines (a VM's copy jobs run one at a
+ * time), then one per compute engine.
+ */
+#define VSVM_TLB_COPY			0
+#define VSVM_TLB_COMPUTE(n)		(1 + (n))
+#define VSVM_VM_TLBS			(1 + VSVM_MAX_COMPUTE_ENGINES)
+
+/**
+ * struct vsvm_compute_engine - one compute engine: a kernel thread
+ * @compute: the device's compute block
+ * @index: engine number, also its TLB in every VM (VSVM_TLB_COMPUTE())
+ * @thread: the kernel thread
+ * @isa: interpreter state (registers of one workgroup, instruction cache)
+ * @last_dispatch: &vsvm_compute.dispatch_seq of the dispatch @isa last ran
+ */
+struct vsvm_compute_engine {
+	struct vsvm_compute *compute;
+	unsigned int index;
+	struct task_struct *thread;
+	struct vsvm_isa_engine *isa;
+	u64 last_dispatch;
+};
+
+/**
+ * struct vsvm_compute - the compute engines of a device
+ * @lock: protects @jobs and the dispatch progress of the jobs on it
+ * @jobs: jobs handed over by the scheduler, in order; the first one runs
+ * @wq: engines wait here for work
+ * @dispatch_seq: numbers the dispatches started, for the instruction caches
+ * @num_engines: engines in @engines
+ * @engines: the engines
+ */
+struct vsvm_compute {
+	spinlock_t lock; /* protects @jobs and job progress */
+	struct list_head jobs;
+	wait_queue_head_t wq;
+	u64 dispatch_seq;
+	unsigned int num_engines;
+	struct vsvm_compute_engine engines[VSVM_MAX_COMPUTE_ENGINES];
+};
+
+int vsvm_compute_init(struct vsvm_device *vdev, unsigned int num_engines);
+void vsvm_compute_fini(struct vsvm_device *vdev);
+void vsvm_compute_submit(struct vsvm_device *vdev, struct vsvm_job *job);
+void vsvm_compute_cancel(struct vsvm_device *vdev, struct vsvm_job *job);
+
+void vsvm_copy_exec_work(struct work_struct *work);
+
+#endif /* __VSVM_ENGINE_H__ */
