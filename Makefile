@@ -40,8 +40,9 @@ umd: deps
 	@cmake -S umd -B $(BUILD)/umd -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
 	@cmake --build $(BUILD)/umd -j$(JOBS)
 
-igt: deps
-	@cmake -S igt-tests -B $(BUILD)/igt -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
+igt: deps umd
+	@cmake -S igt-tests -B $(BUILD)/igt -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) \
+		-DVSVM_AS=$(BUILD)/umd/bin/vsvm-as >/dev/null
 	@cmake --build $(BUILD)/igt -j$(JOBS)
 
 fuzz-asm: deps

@@ -85,6 +85,24 @@ static void check_num_devices(uint64_t value)
 	igt_assert_eq_u64(value, vsvm.num_nodes);
 }
 
+static void check_isa_version(uint64_t value)
+{
+	igt_assert_eq_u64(value, VSVM_ISA_VERSION);
+}
+
+/* The compute_engines module parameter, as the module was loaded. */
+static void check_compute_engines(uint64_t value)
+{
+	char buf[16] = "";
+	int fd = open("/sys/module/vsvm/parameters/compute_engines", O_RDONLY);
+
+	igt_assert(fd >= 0);
+	igt_assert_lt_u64(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	igt_assert_eq_u64(value, strtoull(buf, NULL, 10));
+	igt_assert(value >= 1 && value <= 8);
+}
+
 /* Every enum drm_vsvm_param value; a new param is added here with its check. */
 static const struct vsvm_param {
 	const char *name;
@@ -96,6 +114,8 @@ static const struct vsvm_param {
 	{ "va-bits", DRM_VSVM_PARAM_VA_BITS, check_va_bits },
 	{ "page-sizes", DRM_VSVM_PARAM_PAGE_SIZES, check_page_sizes },
 	{ "num-devices", DRM_VSVM_PARAM_NUM_DEVICES, check_num_devices },
+	{ "isa-version", DRM_VSVM_PARAM_ISA_VERSION, check_isa_version },
+	{ "compute-engines", DRM_VSVM_PARAM_COMPUTE_ENGINES, check_compute_engines },
 };
 
 #define for_each_vsvm_param(p) \

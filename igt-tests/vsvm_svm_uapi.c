@@ -168,7 +168,7 @@ static void test_exec_bad_vm(void)
 
 static void test_exec_bad_engine(void)
 {
-	const uint32_t engines[] = { 0, DRM_VSVM_ENGINE_COPY + 1, UINT32_MAX };
+	const uint32_t engines[] = { 0, DRM_VSVM_ENGINE_COMPUTE + 1, UINT32_MAX };
 	struct drm_vsvm_cmd cmd = valid_cmd();
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(engines); i++) {
@@ -200,6 +200,136 @@ static void test_exec_bad_pad(void)
 
 	args.pad = 1;
 	assert_exec_fails(args, -EINVAL, "a non-zero pad");
+	args.pad = 0;
+	args.pad2 = 1;
+	assert_exec_fails(args, -EINVAL, "a non-zero pad2");
+}
+
+/* A dispatch of a one-instruction program that EXEC accepts. */
+static struct drm_vsvm_dispatch valid_dispatch(void)
+{
+	return (struct drm_vsvm_dispatch) {
+		.code_ptr = (uintptr_t)uapi.buf,
+		.code_size = 8,
+		.isa_version = VSVM_ISA_VERSION,
+		.group_size = { 1, 1, 1 },
+		.num_groups = { 1, 1, 1 },
+	};
+}
+
+static void assert_dispatch_einval(struct drm_vsvm_dispatch d, const char *what)
+{
+	struct drm_vsvm_exec args = valid_exec(NULL, 1);
+
+	args.engine = DRM_VSVM_ENGINE_COMPUTE;
+	args.cmds_ptr = (uintptr_t)&d;
+	assert_exec_fails(args, -EINVAL, what);
+}
+
+static void test_dispatch_bad_isa_version(void)
+{
+	struct drm_vsvm_dispatch d = valid_dispatch();
+
+	d.isa_version = 0;
+	assert_dispatch_einval(d, "ISA version 0");
+	d.isa_version = VSVM_ISA_VERSION + 1;
+	assert_dispatch_einval(d, "a future ISA version");
+}
+
+static void test_dispatch_bad_code(void)
+{
+	struct drm_vsvm_dispatch d = valid_dispatch();
+
+	d.code_ptr += 4;
+	assert_dispatch_einval(d, "a misaligned code_ptr");
+	d = valid_dispatch();
+	d.code_size = 0;
+	assert_dispatch_einval(d, "an empty program");
+	d.code_size = 12;
+	assert_dispatch_einval(d, "a code_size not a multiple of 8");
+	d.code_size = DRM_VSVM_CODE_MAX_SIZE + 8;
+	assert_dispatch_einval(d, "a code_size above the maximum");
+	d = valid_dispatch();
+	d.code_ptr = UINT64_MAX - 7;
+	assert_dispatch_einval(d, "a program range that wraps");
+}
+
+static void test_dispatch_bad_entry(void)
+{
+	struct drm_vsvm_dispatch d = valid_dispatch();
+
+	d.entry = 8;
+	assert_dispatch_einval(d, "an entry at the end of the program");
+	d.code_size = 16;
+	d.entry = 4;
+	assert_dispatch_einval(d, "a misaligned entry");
+}
+
+static void test_dispatch_bad_grid(void)
+{
+	for (int k = 0; k < 3; k++) {
+		struct drm_vsvm_dispatch d = valid_dispatch();
+
+		d.group_size[k] = 0;
+		assert_dispatch_einval(d, "an empty workgroup");
+		d = valid_dispatch();
+		d.num_groups[k] = 0;
+		assert_dispatch_einval(d, "no workgroups");
+		d.num_groups[k] = DRM_VSVM_MAX_GROUPS + 1;
+		assert_dispatch_einval(d, "too many workgroups");
+	}
+	{
+		struct drm_vsvm_dispatch d = valid_dispatch();
+
+		d.group_size[0] = 16;
+		d.group_size[1] = 16;
+		d.group_size[2] = 2;
+		assert_dispatch_einval(d, "a workgroup of 512 lanes");
+		d.group_size[0] = 1u << 31;
+		d.group_size[1] = 1u << 31;
+		d.group_size[2] = 1;
+		assert_dispatch_einval(d, "a workgroup whose lane count overflows 32 bits");
+	}
+}
+
+static void test_dispatch_bad_args(void)
+{
+	struct drm_vsvm_dispatch d = valid_dispatch();
+
+	d.num_args = VSVM_ISA_MAX_ARGS + 1;
+	assert_dispatch_einval(d, "17 arguments");
+	d.num_args = 2;
+	d.args[5] = 1;
+	assert_dispatch_einval(d, "an argument past num_args");
+}
+
+static void test_dispatch_bad_flags(void)
+{
+	struct drm_vsvm_dispatch d = valid_dispatch();
+
+	d.flags = 1;
+	assert_dispatch_einval(d, "unknown dispatch flags");
+}
+
+static void test_exec_bad_in_syncobj(void)
+{
+	struct drm_vsvm_cmd cmd = valid_cmd();
+	struct drm_vsvm_exec args = valid_exec(&cmd, 1);
+	uint32_t handles[DRM_VSVM_EXEC_MAX_IN_SYNCOBJS + 1] = { 0 };
+	uint32_t empty;
+
+	args.in_syncobjs_ptr = (uintptr_t)handles;
+	args.num_in_syncobjs = DRM_VSVM_EXEC_MAX_IN_SYNCOBJS + 1;
+	assert_exec_fails(args, -EINVAL, "too many in-syncobjs");
+	args.num_in_syncobjs = 1;
+	handles[0] = UINT32_MAX;
+	assert_exec_fails(args, -ENOENT, "an unknown in-syncobj");
+	igt_assert_eq(drmSyncobjCreate(uapi.fd, 0, &empty), 0);
+	handles[0] = empty;
+	assert_exec_fails(args, -EINVAL, "an in-syncobj without a fence");
+	drmSyncobjDestroy(uapi.fd, empty);
+	args.in_syncobjs_ptr = 8;
+	assert_exec_fails(args, -EFAULT, "an unreadable in_syncobjs_ptr");
 }
 
 static void test_exec_bad_extensions(void)
@@ -528,6 +658,9 @@ static void test_wait_bad_pad(void)
 	struct drm_vsvm_wait args = { .vm_id = uapi.vm, .job_id = run_valid_job(), .pad = 1 };
 
 	assert_wait_fails(args, -EINVAL, "a non-zero pad");
+	args.pad = 0;
+	args.pad2 = 1;
+	assert_wait_fails(args, -EINVAL, "a non-zero pad2");
 }
 
 static void test_wait_timeout(void)
@@ -720,6 +853,39 @@ igt_main
 	igt_describe("EXEC rejects a non-zero pad with -EINVAL.");
 	igt_subtest("exec-bad-pad")
 		test_exec_bad_pad();
+
+	igt_describe("A compute dispatch for another ISA version fails with -EINVAL.");
+	igt_subtest("dispatch-bad-isa-version")
+		test_dispatch_bad_isa_version();
+
+	igt_describe("A dispatch whose program is misaligned, empty, too big or wraps fails "
+		     "with -EINVAL.");
+	igt_subtest("dispatch-bad-code")
+		test_dispatch_bad_code();
+
+	igt_describe("A dispatch whose entry is misaligned or past the program fails with "
+		     "-EINVAL.");
+	igt_subtest("dispatch-bad-entry")
+		test_dispatch_bad_entry();
+
+	igt_describe("A dispatch with an empty or too big workgroup, or a grid dimension of 0 "
+		     "or above the maximum, fails with -EINVAL.");
+	igt_subtest("dispatch-bad-grid")
+		test_dispatch_bad_grid();
+
+	igt_describe("A dispatch with more than 16 arguments, or a non-zero one past num_args, "
+		     "fails with -EINVAL.");
+	igt_subtest("dispatch-bad-args")
+		test_dispatch_bad_args();
+
+	igt_describe("A dispatch with unknown flags fails with -EINVAL.");
+	igt_subtest("dispatch-bad-flags")
+		test_dispatch_bad_flags();
+
+	igt_describe("EXEC with too many in-syncobjs (-EINVAL), an unknown one (-ENOENT), one "
+		     "without a fence (-EINVAL) or an unreadable array (-EFAULT) fails.");
+	igt_subtest("exec-bad-in-syncobj")
+		test_exec_bad_in_syncobj();
 
 	igt_describe("EXEC rejects extensions, none being defined, with -EINVAL.");
 	igt_subtest("exec-bad-extensions")

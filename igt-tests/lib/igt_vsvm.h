@@ -143,6 +143,7 @@ __igt_noreturn void igt_exit(void);
 
 #define igt_assert_eq(a, b)	__igt_assert_cmp(int, "%d", a, ==, b)
 #define igt_assert_eq_u64(a, b)	__igt_assert_cmp(unsigned long long, "%#llx", a, ==, b)
+#define igt_assert_eq_u32(a, b)	__igt_assert_cmp(unsigned int, "%#x", a, ==, b)
 
 #define igt_assert_neq(a, b)	__igt_assert_cmp(int, "%d", a, !=, b)
 #define igt_assert_lte_u64(a, b)	__igt_assert_cmp(unsigned long long, "%llu", a, <=, b)

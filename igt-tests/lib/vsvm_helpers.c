@@ -205,6 +205,9 @@ const char *vsvm_job_status_name(uint32_t status)
 		[DRM_VSVM_JOB_RETRIES] = "RETRIES",
 		[DRM_VSVM_JOB_NO_MM] = "NO_MM",
 		[DRM_VSVM_JOB_NOMEM] = "NOMEM",
+		[DRM_VSVM_JOB_INVALID] = "INVALID",
+		[DRM_VSVM_JOB_TIMEOUT] = "TIMEOUT",
+		[DRM_VSVM_JOB_CANCELED] = "CANCELED",
 	};
 
 	if (status < sizeof(names) / sizeof(names[0]) && names[status])
@@ -268,6 +271,8 @@ static struct vsvm_job_status wait_status(const struct drm_vsvm_wait *args)
 		.fault_access = args->fault_access,
 		.fault_addr = args->fault_addr,
 		.cmd_index = args->cmd_index,
+		.pc = args->pc,
+		.error = args->error,
 	};
 }
 
@@ -700,4 +705,102 @@ size_t vsvm_fill_mismatch(const void *buf, size_t size, uint64_t value)
 			return i;
 
 	return SIZE_MAX;
+}
+
+/* ---- compute -------------------------------------------------------------------------- */
+
+/**
+ * vsvm_program_upload() - put a program into fresh process memory
+ * @prog: the program
+ *
+ * The compute engines fetch programs from process memory through the device
+ * page table, like any data: the copy is in freshly mapped pages that the
+ * device has never seen.
+ *
+ * Return: the program's address; free with vsvm_program_free().
+ */
+void *vsvm_program_upload(const struct vsvm_program *prog)
+{
+	size_t size = prog->num_words * sizeof(uint64_t);
+	void *code = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(code != MAP_FAILED);
+	memcpy(code, prog->words, size);
+	/* Read-only, like code: also keeps it a VMA of its own. */
+	igt_assert_eq(mprotect(code, size, PROT_READ), 0);
+	return code;
+}
+
+/** vsvm_program_free() - unmap a program from vsvm_program_upload() */
+void vsvm_program_free(void *code, const struct vsvm_program *prog)
+{
+	igt_assert_eq(munmap(code, prog->num_words * sizeof(uint64_t)), 0);
+}
+
+/**
+ * vsvm_dispatch_1d() - a one-dimensional dispatch of a program
+ * @code: the program's address (vsvm_program_upload())
+ * @prog: the program
+ * @lanes: lanes wanted in all; rounded up to whole workgroups
+ * @group_size: lanes per workgroup
+ *
+ * Return: the dispatch, without arguments.
+ */
+struct drm_vsvm_dispatch vsvm_dispatch_1d(const void *code, const struct vsvm_program *prog,
+					  uint32_t lanes, uint32_t group_size)
+{
+	return (struct drm_vsvm_dispatch) {
+		.code_ptr = (uintptr_t)code,
+		.code_size = prog->num_words * sizeof(uint64_t),
+		.entry = prog->entry,
+		.isa_version = VSVM_ISA_VERSION,
+		.group_size = { group_size, 1, 1 },
+		.num_groups = { (lanes + group_size - 1) / group_size, 1, 1 },
+	};
+}
+
+/**
+ * vsvm_exec_compute() - submit a compute job, asserting that EXEC succeeds
+ * @fd: the vsvm device file
+ * @vm: the VM
+ * @d: the dispatches
+ * @num: how many
+ * @in_syncobjs: syncobjs whose fences the job waits for, or NULL
+ * @num_in: how many
+ * @out_syncobj: 0, or a syncobj that gets the job's fence
+ *
+ * Return: the job id.
+ */
+uint64_t vsvm_exec_compute(int fd, uint32_t vm, const struct drm_vsvm_dispatch *d,
+			   unsigned int num, const uint32_t *in_syncobjs, unsigned int num_in,
+			   uint32_t out_syncobj)
+{
+	struct drm_vsvm_exec exec = {
+		.vm_id = vm,
+		.engine = DRM_VSVM_ENGINE_COMPUTE,
+		.cmds_ptr = (uintptr_t)d,
+		.num_cmds = num,
+		.in_syncobjs_ptr = (uintptr_t)in_syncobjs,
+		.num_in_syncobjs = num_in,
+		.out_syncobj = out_syncobj,
+	};
+	int ret = __vsvm_exec(fd, &exec);
+
+	igt_assert_f(ret == 0, "compute EXEC on VM %u: %d (%s)\n", vm, ret, strerror(-ret));
+	return exec.job_id;
+}
+
+/**
+ * vsvm_run_compute() - run one dispatch and wait for it
+ * @fd: the vsvm device file
+ * @vm: the VM
+ * @d: the dispatch
+ *
+ * Return: how the job ended.
+ */
+struct vsvm_job_status vsvm_run_compute(int fd, uint32_t vm, const struct drm_vsvm_dispatch *d)
+{
+	uint64_t job = vsvm_exec_compute(fd, vm, d, 1, NULL, 0, 0);
+
+	return vsvm_wait(fd, vm, job, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS));
 }

@@ -66,6 +66,8 @@ struct vsvm_job_status {
 	uint32_t fault_access;	/* DRM_VSVM_ACCESS_* of a fatal fault */
 	uint64_t fault_addr;	/* address of a fatal fault */
 	uint32_t cmd_index;	/* index of the command that failed */
+	uint64_t pc;		/* program offset of the failing instruction */
+	uint32_t error;		/* enum vsvm_isa_error of an invalid program */
 };
 
 const char *vsvm_job_status_name(uint32_t status);
@@ -81,6 +83,27 @@ struct vsvm_job_status vsvm_wait(int fd, uint32_t vm, uint64_t job_id, int64_t t
 
 int __vsvm_run(int fd, uint32_t vm, const struct drm_vsvm_cmd *cmds, unsigned int num_cmds,
 	       int64_t timeout_ns, struct vsvm_job_status *status);
+
+/* ---- compute -------------------------------------------------------------------------- */
+
+/* A program for the compute engines: the words and the entry offset. */
+struct vsvm_program {
+	const uint64_t *words;
+	size_t num_words;
+	uint32_t entry;
+};
+
+#define VSVM_PROGRAM(name) \
+	((struct vsvm_program){ name, sizeof(name) / sizeof(name[0]), name##_entry })
+
+void *vsvm_program_upload(const struct vsvm_program *prog);
+void vsvm_program_free(void *code, const struct vsvm_program *prog);
+struct drm_vsvm_dispatch vsvm_dispatch_1d(const void *code, const struct vsvm_program *prog,
+					  uint32_t lanes, uint32_t group_size);
+uint64_t vsvm_exec_compute(int fd, uint32_t vm, const struct drm_vsvm_dispatch *d,
+			   unsigned int num, const uint32_t *in_syncobjs, unsigned int num_in,
+			   uint32_t out_syncobj);
+struct vsvm_job_status vsvm_run_compute(int fd, uint32_t vm, const struct drm_vsvm_dispatch *d);
 struct vsvm_job_status vsvm_run(int fd, uint32_t vm, const struct drm_vsvm_cmd *cmds,
 				unsigned int num_cmds);
 

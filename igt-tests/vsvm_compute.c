@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright (c) 2026 The vsvm authors
+ *
+ * vsvm_compute - programs on the compute engines, over plain process memory
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "vsvm_helpers.h"
+
+#include "kernels/bad_load.h"
+#include "kernels/bad_store.h"
+#include "kernels/copy_word.h"
+#include "kernels/grid_ids.h"
+#include "kernels/histogram.h"
+#include "kernels/list_sum.h"
+#include "kernels/misaligned.h"
+#include "kernels/saxpy.h"
+#include "kernels/store_one.h"
+
+IGT_TEST_DESCRIPTION("Compute kernels dereferencing plain malloc/mmap pointers on the vsvm "
+		     "compute engines: results checked exactly, faults, invalid programs and "
+		     "runaway programs reported with their pc, the VM usable afterwards.");
+
+#define PAGE_SIZE 4096
+
+/* ISA words written by hand, for programs the assembler would refuse. */
+#define WORD(op, imm) ((uint64_t)(op) | ((uint64_t)(uint32_t)(imm) << 32))
+
+static struct {
+	int fd;
+	uint32_t vm;
+	char path[64];
+} t = { .fd = -1 };
+
+static struct vsvm_job_status run_program(const struct vsvm_program *prog, uint32_t lanes,
+					  uint32_t group_size, const uint64_t *args,
+					  unsigned int num_args)
+{
+	void *code = vsvm_program_upload(prog);
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, prog, lanes, group_size);
+	struct vsvm_job_status st;
+
+	igt_assert(num_args <= VSVM_ISA_MAX_ARGS);
+	if (num_args)
+		memcpy(d.args, args, num_args * sizeof(*args));
+	d.num_args = num_args;
+	st = vsvm_run_compute(t.fd, t.vm, &d);
+	vsvm_program_free(code, prog);
+	return st;
+}
+
+static void assert_ok(struct vsvm_job_status st)
+{
+	igt_assert_f(st.status == DRM_VSVM_JOB_OK,
+		     "job ended %s (addr 0x%llx, pc %llu, error %u)\n",
+		     vsvm_job_status_name(st.status), (unsigned long long)st.fault_addr,
+		     (unsigned long long)st.pc, st.error);
+}
+
+/* The VM still works after a failed job: a small program runs to the end. */
+static void assert_vm_usable(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_store_one);
+	uint64_t *out = malloc(sizeof(*out));
+	uint64_t args[] = { (uintptr_t)out };
+
+	igt_assert(out);
+	*out = 0;
+	assert_ok(run_program(&prog, 1, 1, args, 1));
+	igt_assert_eq_u64(*out, 42);
+	free(out);
+}
+
+static void test_saxpy(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_saxpy);
+	const uint32_t n = (1u << 16) + 7;
+	float *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y));
+	float *expect = malloc(n * sizeof(*expect));
+	const float a = 2.5f;
+	uint32_t a_bits, i;
+
+	igt_assert(x && y && expect);
+	srandom(1);
+	for (i = 0; i < n; i++) {
+		volatile float product;
+
+		x[i] = (float)(random() % 20000) / 7.0f - 1000.0f;
+		y[i] = (float)(random() % 20000) / 3.0f;
+		/* Two roundings, as the ISA's v_mac_f32. */
+		product = x[i] * a;
+		expect[i] = product + y[i];
+	}
+	memcpy(&a_bits, &a, sizeof(a_bits));
+
+	assert_ok(run_program(&prog, n, 64,
+			      (uint64_t[]){ (uintptr_t)x, (uintptr_t)y, n, a_bits }, 4));
+	for (i = 0; i < n; i++)
+		igt_assert_f(memcmp(&y[i], &expect[i], sizeof(float)) == 0,
+			     "y[%u] = %a, expected %a\n", i, y[i], expect[i]);
+	free(x);
+	free(y);
+	free(expect);
+}
+
+struct node {
+	struct node *next;
+	uint32_t value;
+};
+
+static void test_list_sum(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_list_sum);
+	const uint32_t lists = 300;
+	struct node **heads = calloc(lists, sizeof(*heads));
+	uint32_t *sums = calloc(lists, sizeof(*sums)), *expect = calloc(lists, sizeof(*expect));
+	uint32_t i, j;
+
+	igt_assert(heads && sums && expect);
+	srandom(2);
+	/* Lists of 0 to 36 nodes, each node its own malloc: lanes diverge. */
+	for (i = 0; i < lists; i++) {
+		for (j = 0; j < i % 37; j++) {
+			struct node *node = malloc(sizeof(*node));
+
+			igt_assert(node);
+			node->value = random() % 100000;
+			node->next = heads[i];
+			heads[i] = node;
+			expect[i] += node->value;
+		}
+		sums[i] = 0xdeadbeef;
+	}
+
+	assert_ok(run_program(&prog, lists, 32,
+			      (uint64_t[]){ (uintptr_t)heads, (uintptr_t)sums, lists }, 3));
+	for (i = 0; i < lists; i++)
+		igt_assert_f(sums[i] == expect[i], "list %u: sum %u, expected %u\n", i, sums[i],
+			     expect[i]);
+
+	for (i = 0; i < lists; i++)
+		while (heads[i]) {
+			struct node *next = heads[i]->next;
+
+			free(heads[i]);
+			heads[i] = next;
+		}
+	free(heads);
+	free(sums);
+	free(expect);
+}
+
+struct cpu_adder {
+	pthread_t thread;
+	uint32_t *counters;
+	uint32_t rounds;
+	unsigned int seed;
+};
+
+/* CPU atomics on the very counters the device increments. */
+static void *cpu_adder(void *data)
+{
+	struct cpu_adder *a = data;
+	uint32_t r, k;
+
+	for (r = 0; r < a->rounds; r++)
+		for (k = 0; k < 256; k++)
+			__atomic_fetch_add(&a->counters[(k * 7 + a->seed) % 256], 1,
+					   __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void test_histogram_atomics(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_histogram);
+	const uint32_t n = 1u << 18;
+	uint8_t *data = malloc(n);
+	uint32_t *counters = calloc(256, sizeof(*counters));
+	uint64_t expect[256] = { 0 };
+	struct cpu_adder adders[2];
+	struct drm_vsvm_dispatch d;
+	struct vsvm_job_status st;
+	uint64_t job;
+	void *code;
+	uint32_t i;
+
+	igt_assert(data && counters);
+	srandom(3);
+	for (i = 0; i < n; i++) {
+		data[i] = random() % 256;
+		expect[data[i]]++;
+	}
+
+	code = vsvm_program_upload(&prog);
+	d = vsvm_dispatch_1d(code, &prog, n, 256);
+	d.args[0] = (uintptr_t)data;
+	d.args[1] = (uintptr_t)counters;
+	d.args[2] = n;
+	d.num_args = 3;
+	job = vsvm_exec_compute(t.fd, t.vm, &d, 1, NULL, 0, 0);
+
+	/* Race the device: every counter gets rounds increments per adder. */
+	for (i = 0; i < 2; i++) {
+		adders[i] = (struct cpu_adder){ .counters = counters, .rounds = 2000, .seed = i };
+		igt_assert_eq(pthread_create(&adders[i].thread, NULL, cpu_adder, &adders[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(adders[i].thread, NULL);
+	st = vsvm_wait(t.fd, t.vm, job, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS));
+	assert_ok(st);
+
+	for (i = 0; i < 256; i++)
+		igt_assert_f(counters[i] == expect[i] + 2 * 2000,
+			     "counter %u: %u, expected %llu\n", i, counters[i],
+			     (unsigned long long)(expect[i] + 2 * 2000));
+	vsvm_program_free(code, &prog);
+	free(data);
+	free(counters);
+}
+
+static void test_grid_ids(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_grid_ids);
+	const uint32_t gs[3] = { 4, 2, 2 }, ng[3] = { 3, 2, 2 };
+	const uint32_t X = gs[0] * ng[0], Y = gs[1] * ng[1], Z = gs[2] * ng[2];
+	uint64_t *out = calloc(X * Y * Z, sizeof(*out));
+	void *code = vsvm_program_upload(&prog);
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &prog, 1, 1);
+	uint32_t x, y, z;
+
+	igt_assert(out);
+	memcpy(d.group_size, gs, sizeof(gs));
+	memcpy(d.num_groups, ng, sizeof(ng));
+	d.args[0] = (uintptr_t)out;
+	d.args[1] = X;
+	d.args[2] = Y;
+	d.num_args = 3;
+	assert_ok(vsvm_run_compute(t.fd, t.vm, &d));
+
+	for (z = 0; z < Z; z++)
+		for (y = 0; y < Y; y++)
+			for (x = 0; x < X; x++) {
+				uint64_t local = (x % gs[0]) + gs[0] * ((y % gs[1]) +
+									gs[1] * (z % gs[2]));
+				uint64_t want = x | (uint64_t)y << 16 | (uint64_t)z << 32 |
+						local << 48;
+
+				igt_assert_f(out[x + X * (y + Y * z)] == want,
+					     "(%u,%u,%u): 0x%llx, expected 0x%llx\n", x, y, z,
+					     (unsigned long long)out[x + X * (y + Y * z)],
+					     (unsigned long long)want);
+			}
+	vsvm_program_free(code, &prog);
+	free(out);
+}
+
+/*
+ * The program sits in pages the device has never seen: the first fetch is a
+ * device page fault, the only one of the job (its data is prefetched).
+ */
+static void test_code_fetch_faults(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_store_one);
+	uint64_t *out = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_vsvm_vm_prefetch pf = {
+		.vm_id = t.vm,
+		.flags = DRM_VSVM_PREFETCH_WRITE,
+		.start = (uintptr_t)out,
+		.size = PAGE_SIZE,
+	};
+	uint64_t before[DRM_VSVM_COUNTER_COUNT], delta[DRM_VSVM_COUNTER_COUNT];
+	void *code = vsvm_program_upload(&prog);
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &prog, 1, 1);
+
+	igt_assert(out != MAP_FAILED);
+	out[0] = 0;
+	igt_assert_eq(drmIoctl(t.fd, DRM_IOCTL_VSVM_VM_PREFETCH, &pf), 0);
+	d.args[0] = (uintptr_t)out;
+	d.num_args = 1;
+
+	vsvm_counters(t.fd, t.vm, before);
+	assert_ok(vsvm_run_compute(t.fd, t.vm, &d));
+	vsvm_counters_delta(t.fd, t.vm, before, delta);
+	igt_assert_eq_u64(out[0], 42);
+	igt_assert_eq_u64(delta[DRM_VSVM_COUNTER_FAULTS], 1);
+	igt_assert_eq_u64(delta[DRM_VSVM_COUNTER_FAULTS_FATAL], 0);
+
+	vsvm_program_free(code, &prog);
+	munmap(out, PAGE_SIZE);
+}
+
+static void test_bad_pointer(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_bad_load);
+	void *code = vsvm_program_upload(&prog);
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &prog, 1, 1);
+	char *gone = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vsvm_job_status st;
+
+	/* Unmapped after the program is in place, so nothing reuses the hole. */
+	igt_assert(gone != MAP_FAILED);
+	igt_assert_eq(munmap(gone, PAGE_SIZE), 0);
+	d.args[0] = (uintptr_t)gone;
+	d.num_args = 1;
+	st = vsvm_run_compute(t.fd, t.vm, &d);
+	vsvm_program_free(code, &prog);
+	igt_assert_eq_u32(st.status, DRM_VSVM_JOB_FAULT);
+	igt_assert_eq_u32(st.fault_access, DRM_VSVM_ACCESS_READ);
+	igt_assert_eq_u64(st.fault_addr, (uintptr_t)gone + 4);
+	igt_assert_eq_u64(st.pc, 8);
+	assert_vm_usable();
+}
+
+static void test_read_only_store(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_bad_store);
+	uint32_t *ro = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vsvm_job_status st;
+
+	igt_assert(ro != MAP_FAILED);
+	igt_assert_eq_u32(ro[0], 0);
+	st = run_program(&prog, 1, 1, (uint64_t[]){ (uintptr_t)ro }, 1);
+	igt_assert_eq_u32(st.status, DRM_VSVM_JOB_FAULT);
+	igt_assert_eq_u32(st.fault_access, DRM_VSVM_ACCESS_WRITE);
+	igt_assert_eq_u64(st.fault_addr, (uintptr_t)ro);
+	igt_assert_eq_u64(st.pc, 8);
+	igt_assert_eq_u32(ro[0], 0);
+	munmap(ro, PAGE_SIZE);
+	assert_vm_usable();
+}
+
+static void assert_invalid(const uint64_t *words, size_t num, uint32_t error, uint64_t pc)
+{
+	const struct vsvm_program prog = { words, num, 0 };
+	struct vsvm_job_status st = run_program(&prog, 1, 1, NULL, 0);
+
+	igt_assert_f(st.status == DRM_VSVM_JOB_INVALID, "job ended %s\n",
+		     vsvm_job_status_name(st.status));
+	igt_assert_eq_u32(st.error, error);
+	igt_assert_eq_u64(st.pc, pc);
+	assert_vm_usable();
+}
+
+static void test_invalid_opcode(void)
+{
+	const uint64_t words[] = { WORD(VSVM_OP_S_NOP, 0), WORD(0xff, 0),
+				   WORD(VSVM_OP_S_ENDPGM, 0) };
+
+	assert_invalid(words, 3, VSVM_ISA_ERR_OPCODE, 8);
+}
+
+static void test_invalid_operand(void)
+{
+	/* s_mov with a vector register (v0 = code 64) as destination. */
+	const uint64_t words[] = { WORD(VSVM_OP_S_MOV | 64 << 8, 0), WORD(VSVM_OP_S_ENDPGM, 0) };
+
+	assert_invalid(words, 2, VSVM_ISA_ERR_OPERAND, 0);
+}
+
+static void test_bad_branch(void)
+{
+	const uint64_t words[] = { WORD(VSVM_OP_S_NOP, 0), WORD(VSVM_OP_S_BRANCH, 100),
+				   WORD(VSVM_OP_S_ENDPGM, 0) };
+
+	assert_invalid(words, 3, VSVM_ISA_ERR_BRANCH, 8);
+}
+
+static void test_pc_off_end(void)
+{
+	const uint64_t words[] = { WORD(VSVM_OP_S_NOP, 0), WORD(VSVM_OP_S_NOP, 0) };
+
+	assert_invalid(words, 2, VSVM_ISA_ERR_PC, 16);
+}
+
+static void test_misaligned(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_misaligned);
+	uint64_t *buf = malloc(16);
+	struct vsvm_job_status st;
+
+	igt_assert(buf);
+	st = run_program(&prog, 1, 1, (uint64_t[]){ (uintptr_t)buf }, 1);
+	igt_assert_eq_u32(st.status, DRM_VSVM_JOB_INVALID);
+	igt_assert_eq_u32(st.error, VSVM_ISA_ERR_ALIGN);
+	igt_assert_eq_u64(st.fault_addr, (uintptr_t)buf + 2);
+	igt_assert_eq_u64(st.pc, 0);
+	free(buf);
+	assert_vm_usable();
+}
+
+/* A program that never ends is stopped by the scheduler's job timeout. */
+static void test_runaway_timeout(void)
+{
+	const uint64_t words[] = { WORD(VSVM_OP_S_NOP, 0), WORD(VSVM_OP_S_BRANCH, -1) };
+	const struct vsvm_program prog = { words, 2, 0 };
+	struct vsvm_job_status st = run_program(&prog, 64, 64, NULL, 0);
+
+	igt_assert_f(st.status == DRM_VSVM_JOB_TIMEOUT, "job ended %s\n",
+		     vsvm_job_status_name(st.status));
+	igt_assert_eq_u64(st.pc, 8);
+	assert_vm_usable();
+}
+
+/* Dispatches of a job run in order: the second reads what the first wrote. */
+static void test_dispatch_order(void)
+{
+	const struct vsvm_program store = VSVM_PROGRAM(kernel_store_one);
+	const struct vsvm_program copy = VSVM_PROGRAM(kernel_copy_word);
+	uint64_t *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	void *store_code = vsvm_program_upload(&store), *copy_code = vsvm_program_upload(&copy);
+	struct drm_vsvm_dispatch d[2] = {
+		vsvm_dispatch_1d(store_code, &store, 1, 1),
+		vsvm_dispatch_1d(copy_code, &copy, 1, 1),
+	};
+	uint64_t job;
+
+	igt_assert(a && b);
+	d[0].args[0] = (uintptr_t)a;
+	d[0].num_args = 1;
+	d[1].args[0] = (uintptr_t)a;
+	d[1].args[1] = (uintptr_t)b;
+	d[1].num_args = 2;
+	job = vsvm_exec_compute(t.fd, t.vm, d, 2, NULL, 0, 0);
+	assert_ok(vsvm_wait(t.fd, t.vm, job, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS)));
+	igt_assert_eq_u64(*b, 42);
+	vsvm_program_free(store_code, &store);
+	vsvm_program_free(copy_code, &copy);
+	free(a);
+	free(b);
+}
+
+/*
+ * A compute job waits for its in-fence: a slow copy job first fills 64 MiB,
+ * then sets the word the compute job copies.
+ */
+static void test_in_fence(void)
+{
+	const struct vsvm_program copy = VSVM_PROGRAM(kernel_copy_word);
+	const size_t big = 64ull << 20;
+	char *slow = malloc(big);
+	uint64_t *src = calloc(1, sizeof(*src)), *dst = calloc(1, sizeof(*dst));
+	void *code = vsvm_program_upload(&copy);
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &copy, 1, 1);
+	struct drm_vsvm_cmd cmds[2] = {
+		vsvm_cmd_fill(slow, big, 0x0101010101010101ull),
+		vsvm_cmd_fill(src, sizeof(*src), 0x1234567887654321ull),
+	};
+	struct drm_vsvm_exec exec = {
+		.vm_id = t.vm,
+		.engine = DRM_VSVM_ENGINE_COPY,
+		.cmds_ptr = (uintptr_t)cmds,
+		.num_cmds = 2,
+	};
+	uint32_t fence;
+	uint64_t job;
+
+	igt_assert(slow && src && dst);
+	igt_assert_eq(drmSyncobjCreate(t.fd, 0, &fence), 0);
+	exec.out_syncobj = fence;
+	igt_assert_eq(__vsvm_exec(t.fd, &exec), 0);
+
+	d.args[0] = (uintptr_t)src;
+	d.args[1] = (uintptr_t)dst;
+	d.num_args = 2;
+	job = vsvm_exec_compute(t.fd, t.vm, &d, 1, &fence, 1, 0);
+	assert_ok(vsvm_wait(t.fd, t.vm, job, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS)));
+	igt_assert_eq_u64(*dst, 0x1234567887654321ull);
+	assert_ok(vsvm_wait(t.fd, t.vm, exec.job_id, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS)));
+
+	drmSyncobjDestroy(t.fd, fence);
+	vsvm_program_free(code, &copy);
+	free(slow);
+	free(src);
+	free(dst);
+}
+
+igt_main
+{
+	igt_fixture {
+		t.fd = vsvm_open(t.path, sizeof(t.path));
+		vsvm_require_caps(t.fd, DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COMPUTE);
+		igt_assert_eq_u64(vsvm_get_param(t.fd, DRM_VSVM_PARAM_ISA_VERSION),
+				  VSVM_ISA_VERSION);
+		igt_assert_lte_u64(1, vsvm_get_param(t.fd, DRM_VSVM_PARAM_COMPUTE_ENGINES));
+		t.vm = vsvm_vm_create(t.fd);
+	}
+
+	igt_describe("saxpy over 65543 malloc'd floats: every result bit-exact.");
+	igt_subtest("saxpy")
+		test_saxpy();
+
+	igt_describe("Each lane sums its own malloc'd linked list (0-36 nodes): pointer "
+		     "chasing with divergent trip counts.");
+	igt_subtest("list-sum")
+		test_list_sum();
+
+	igt_describe("A histogram with device atomics while two CPU threads increment the "
+		     "same counters with CPU atomics: no increment is lost.");
+	igt_subtest("histogram-atomics")
+		test_histogram_atomics();
+
+	igt_describe("A 3D dispatch: every lane sees its global and local ids.");
+	igt_subtest("grid-ids")
+		test_grid_ids();
+
+	igt_describe("The program's fresh pages are fetched through the device page table: "
+		     "the first fetch is the job's only device page fault.");
+	igt_subtest("code-fetch-faults")
+		test_code_fetch_faults();
+
+	igt_describe("A load from an unmapped address fails the job with the address, a read, "
+		     "and the pc; the VM stays usable.");
+	igt_subtest("bad-pointer")
+		test_bad_pointer();
+
+	igt_describe("A store to read-only memory fails the job with the address, a write, "
+		     "and the pc; memory is unchanged.");
+	igt_subtest("read-only-store")
+		test_read_only_store();
+
+	igt_describe("An undefined opcode fails the job as an invalid program at its pc.");
+	igt_subtest("invalid-opcode")
+		test_invalid_opcode();
+
+	igt_describe("An operand the format does not allow fails the job at its pc.");
+	igt_subtest("invalid-operand")
+		test_invalid_operand();
+
+	igt_describe("A branch out of the program fails the job at the branch.");
+	igt_subtest("bad-branch")
+		test_bad_branch();
+
+	igt_describe("Running off the end of the program fails the job at the end.");
+	igt_subtest("pc-off-end")
+		test_pc_off_end();
+
+	igt_describe("A misaligned access fails the job with the address and pc.");
+	igt_subtest("misaligned")
+		test_misaligned();
+
+	igt_describe("An endless loop is stopped by the job timeout (status TIMEOUT, the "
+		     "loop's pc); the next job runs.");
+	igt_subtest("runaway-timeout")
+		test_runaway_timeout();
+
+	igt_describe("The dispatches of one job run in order.");
+	igt_subtest("dispatch-order")
+		test_dispatch_order();
+
+	igt_describe("A compute job waits for the syncobj of a slow copy job.");
+	igt_subtest("in-fence")
+		test_in_fence();
+
+	igt_fixture {
+		vsvm_vm_destroy(t.fd, t.vm);
+		close(t.fd);
+	}
+}
