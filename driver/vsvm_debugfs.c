@@ -18,6 +18,8 @@
  *	tunable's bit 0x1 set, the reason is logged
  * ``jobs_timed_out``
  *	jobs the scheduler stopped after ``job_timeout_ms``
+ * ``compute_groups.<n>``
+ *	workgroups compute engine <n> ran
  * ``vms``
  *	VMs alive
  *
@@ -88,6 +90,15 @@ static void vsvm_debugfs_device_totals(struct seq_file *m, struct vsvm_device *v
 		seq_printf(m, "%s %llu\n", vsvm_counter_names[i], total[i]);
 }
 
+static void vsvm_debugfs_engines(struct seq_file *m, struct vsvm_device *vdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vdev->compute.num_engines; i++)
+		seq_printf(m, "compute_groups.%u %lld\n", i,
+			   atomic64_read(&vdev->compute.engines[i].groups));
+}
+
 static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 {
 	struct drm_debugfs_entry *entry = m->private;
@@ -97,6 +108,7 @@ static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "files_open %lld\n", atomic64_read(&c->files_open));
 	seq_printf(m, "ioctls_rejected %lld\n", atomic64_read(&c->ioctls_rejected));
 	seq_printf(m, "jobs_timed_out %lld\n", atomic64_read(&c->jobs_timed_out));
+	vsvm_debugfs_engines(m, to_vsvm_device(entry->dev));
 	vsvm_debugfs_device_totals(m, to_vsvm_device(entry->dev));
 	return 0;
 }

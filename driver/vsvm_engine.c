@@ -618,6 +618,7 @@ static void compute_run_group(struct vsvm_compute_engine *eng, struct vsvm_job *
 	}
 	memset(res, 0, sizeof(*res));
 	vsvm_isa_run_group(eng->isa, d, id, &vsvm_compute_mem_ops, &ctx, res);
+	atomic64_inc(&eng->groups);
 }
 
 /* What an engine does next; under the compute lock. */

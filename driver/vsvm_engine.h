@@ -34,6 +34,7 @@ struct work_struct;
  * @thread: the kernel thread
  * @isa: interpreter state (registers of one workgroup, instruction cache)
  * @last_dispatch: &vsvm_compute.dispatch_seq of the dispatch @isa last ran
+ * @groups: workgroups this engine ran (debugfs ``compute_groups.<n>``)
  */
 struct vsvm_compute_engine {
 	struct vsvm_compute *compute;
@@ -41,6 +42,7 @@ struct vsvm_compute_engine {
 	struct task_struct *thread;
 	struct vsvm_isa_engine *isa;
 	u64 last_dispatch;
+	atomic64_t groups;
 };
 
 /**

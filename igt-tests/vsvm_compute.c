@@ -6,6 +6,8 @@
  */
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -486,6 +488,177 @@ static void test_in_fence(void)
 	free(dst);
 }
 
+/* Sum of the debugfs counters compute_groups.<n>, each in @per_engine. */
+static unsigned int read_engine_groups(uint64_t *per_engine, unsigned int max)
+{
+	char link[PATH_MAX], path[PATH_MAX + 64], name[64];
+	const char *node = strrchr(t.path, '/') + 1;
+	unsigned long long value;
+	unsigned int n = 0, i;
+	ssize_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/drm/%s/device", node);
+	len = readlink(path, link, sizeof(link) - 1);
+	igt_assert(len > 0);
+	link[len] = '\0';
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%s/counters", strrchr(link, '/') + 1);
+	f = fopen(path, "r");
+	igt_require_f(f, "%s: debugfs not readable\n", path);
+	while (fscanf(f, "%63s %llu", name, &value) == 2)
+		if (sscanf(name, "compute_groups.%u", &i) == 1 && i < max) {
+			per_engine[i] = value;
+			n = i + 1 > n ? i + 1 : n;
+		}
+	fclose(f);
+	return n;
+}
+
+/* Many workgroups: every engine takes some, and the results are exact. */
+static void test_many_workgroups(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_saxpy);
+	const uint32_t groups = 4096, n = groups * 16;
+	float *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y));
+	uint64_t before[8] = { 0 }, after[8] = { 0 }, total = 0;
+	unsigned int engines, i;
+	const float a = -3.0f;
+	uint32_t a_bits;
+
+	igt_assert(x && y);
+	for (i = 0; i < n; i++) {
+		x[i] = (float)i;
+		y[i] = 1.0f;
+	}
+	memcpy(&a_bits, &a, sizeof(a_bits));
+	engines = read_engine_groups(before, 8);
+	igt_assert_eq_u64(engines, vsvm_get_param(t.fd, DRM_VSVM_PARAM_COMPUTE_ENGINES));
+
+	assert_ok(run_program(&prog, n, 16,
+			      (uint64_t[]){ (uintptr_t)x, (uintptr_t)y, n, a_bits }, 4));
+	igt_assert_eq(read_engine_groups(after, 8), engines);
+	for (i = 0; i < engines; i++) {
+		igt_info("engine %u ran %llu workgroups\n", i,
+			 (unsigned long long)(after[i] - before[i]));
+		igt_assert_f(after[i] > before[i], "engine %u ran no workgroup\n", i);
+		total += after[i] - before[i];
+	}
+	igt_assert_eq_u64(total, groups);
+	for (i = 0; i < n; i++)
+		igt_assert_f(y[i] == (float)i * a + 1.0f, "y[%u] = %f\n", i, y[i]);
+	free(x);
+	free(y);
+}
+
+/* xorshift64*: the seeded generator of the random programs. */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dull;
+}
+
+/*
+ * A random word, biased to defined opcodes and operand codes so that most of
+ * the program executes; branches only go forward, so every program ends.
+ */
+static uint64_t random_word(uint64_t *state)
+{
+	uint64_t r = next_random(state);
+	uint8_t op = r & 0xff;
+	uint32_t imm = next_random(state) >> 32;
+
+	if ((r >> 8) & 1) {
+		/* Operand codes from the valid set: s0-s7, v0-v7, exec, lit, laneid. */
+		static const uint8_t codes[] = { 0, 1, 2, 5, 7, 64, 65, 66, 70, 71,
+						 128, 129, 130 };
+
+		r = (r & ~0xffffff00ull) |
+		    (uint64_t)codes[(r >> 16) % sizeof(codes)] << 8 |
+		    (uint64_t)codes[(r >> 24) % sizeof(codes)] << 16 |
+		    (uint64_t)codes[(r >> 40) % sizeof(codes)] << 24;
+		imm = (r >> 48) & 1 ? imm % 64 : imm;
+	}
+	if (op >= VSVM_OP_S_BRANCH && op <= VSVM_OP_S_CBRANCH_EXECNZ)
+		imm %= 8;
+	return (r & 0xffffffffull) | (uint64_t)imm << 32;
+}
+
+/*
+ * Seeded random programs over a sandbox: their arguments point into 1 MiB of
+ * scratch inside a 4 GiB PROT_NONE reservation, so a signed 32-bit offset
+ * from them lands in the scratch or faults. Run in a child process all the
+ * same. Each program is a job of its own (an error ends a job), and must end
+ * with a defined status; the kernel must stay silent (the harness checks).
+ */
+static void test_random_programs(void)
+{
+	igt_fork(child, 1) {
+		const unsigned int programs = 10000, words = 24, batch = 500;
+		const size_t reserve = 4ull << 30, scratch_size = 1 << 20;
+		uint64_t *code, state = 0x5eed;
+		unsigned int count[DRM_VSVM_JOB_CANCELED + 1] = { 0 };
+		uint64_t jobs[500];
+		char *arena, *scratch, path[64];
+		unsigned int p, j;
+		/* A VM serves only its creator's process: the child needs its own. */
+		int fd = vsvm_open(path, sizeof(path));
+		uint32_t vm = vsvm_vm_create(fd);
+
+		arena = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			     -1, 0);
+		igt_assert(arena != MAP_FAILED);
+		scratch = arena + reserve / 2;
+		igt_assert_eq(mprotect(scratch, scratch_size, PROT_READ | PROT_WRITE), 0);
+		code = mmap(NULL, (size_t)batch * words * 8, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		igt_assert(code != MAP_FAILED);
+
+		for (p = 0; p < programs; p += batch) {
+			for (j = 0; j < batch; j++) {
+				uint64_t *prog = code + (size_t)j * words;
+				struct drm_vsvm_dispatch d = {
+					.code_ptr = (uintptr_t)prog,
+					.code_size = words * 8,
+					.isa_version = VSVM_ISA_VERSION,
+					.group_size = { 1 + next_random(&state) % 40, 1, 1 },
+					.num_groups = { 1 + next_random(&state) % 3, 1, 1 },
+					.num_args = 4,
+				};
+				unsigned int w, k;
+
+				for (w = 0; w < words; w++)
+					prog[w] = random_word(&state);
+				for (k = 0; k < 4; k++)
+					d.args[k] = (uintptr_t)scratch +
+						    next_random(&state) % scratch_size;
+				jobs[j] = vsvm_exec_compute(fd, vm, &d, 1, NULL, 0, 0);
+			}
+			for (j = 0; j < batch; j++) {
+				struct vsvm_job_status st =
+					vsvm_wait(fd, vm, jobs[j],
+						  vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS));
+
+				igt_assert_f(st.status == DRM_VSVM_JOB_OK ||
+					     st.status == DRM_VSVM_JOB_FAULT ||
+					     st.status == DRM_VSVM_JOB_INVALID,
+					     "program %u ended %s\n", p + j,
+					     vsvm_job_status_name(st.status));
+				count[st.status]++;
+			}
+		}
+		igt_info("%u random programs: %u ok, %u fault, %u invalid\n", programs,
+			 count[DRM_VSVM_JOB_OK], count[DRM_VSVM_JOB_FAULT],
+			 count[DRM_VSVM_JOB_INVALID]);
+		igt_assert_lt_u64(0, count[DRM_VSVM_JOB_OK]);
+		vsvm_vm_destroy(fd, vm);
+		close(fd);
+	}
+	igt_waitchildren();
+	assert_vm_usable();
+}
+
 igt_main
 {
 	igt_fixture {
@@ -554,6 +727,16 @@ igt_main
 		     "loop's pc); the next job runs.");
 	igt_subtest("runaway-timeout")
 		test_runaway_timeout();
+
+	igt_describe("4096 workgroups: every compute engine runs some (debugfs "
+		     "compute_groups.<n>), they add up, and every result is exact.");
+	igt_subtest("many-workgroups")
+		test_many_workgroups();
+
+	igt_describe("10 000 seeded random programs each end OK, FAULT or INVALID, without a "
+		     "kernel splat; the VM keeps working.");
+	igt_subtest("random-programs")
+		test_random_programs();
 
 	igt_describe("The dispatches of one job run in order.");
 	igt_subtest("dispatch-order")
