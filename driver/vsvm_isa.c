@@ -1,0 +1,976 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+
+#include <linux/array_size.h>
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/fpu.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/byteorder.h>
+
+#include <kunit/visibility.h>
+
+#include "vsvm_isa.h"
+
+/**
+ * DOC: Compute ISA interpreter
+ *
+ * vsvm_isa.c decodes and executes the compute ISA of docs/isa.rst for one
+ * workgroup at a time. It is pure logic: memory is reached only through a
+ * &struct vsvm_isa_mem_ops table that the compute engine implements over the
+ * device page table and TLB (and the KUnit suite over a kernel buffer), so
+ * the interpreter knows nothing of DRM, VMs or the mm.
+ *
+ * An engine (&struct vsvm_isa_engine) holds the registers of up to
+ * %VSVM_ISA_MAX_WAVES waves and an instruction cache, allocated once;
+ * vsvm_isa_run_group() allocates nothing.
+ *
+ * Instruction cache: the program is fetched in pieces, each from the
+ * instruction being executed to the end of its 4 KiB page (or of the
+ * program), through &vsvm_isa_mem_ops.fetch. Fetched pieces stay valid for
+ * the rest of the dispatch; vsvm_isa_engine_reset() drops them when a new
+ * dispatch starts (and a group of a dispatch with another program drops them
+ * too). Changing the program while a dispatch runs therefore has undefined
+ * results, as the spec allows, but never harms the kernel. Words are decoded
+ * each time they execute; decoding is a table lookup and a few compares.
+ *
+ * Wave scheduling: the waves of a group run round-robin in time slices of
+ * %VSVM_ISA_SLICE instructions, so that a wave spinning on a flag that
+ * another wave of its group sets still lets that wave run. A wave that
+ * executes s_barrier stops until every wave that has not ended has reached a
+ * barrier; waves that ended count as arrived. Every
+ * %VSVM_ISA_STOP_INTERVAL instructions the interpreter calls
+ * &vsvm_isa_mem_ops.check_stop, where the engine may sleep and ends jobs that
+ * ran past their timeout; a program that loops forever is stopped there.
+ *
+ * FPU sections: the float32 instructions are in vsvm_isa_fp.c, the only file
+ * built with FPU code generation. The interpreter enters kernel_fpu_begin()
+ * at a float instruction and stays in the section for following float
+ * instructions, up to %VSVM_ISA_FPU_RUN of them; any other instruction, a
+ * fetch, check_stop and the end of a time slice leave it first, so no memory
+ * access and nothing that may sleep runs inside a section.
+ *
+ * Robustness: any 64-bit word is decoded to a valid instruction or an
+ * &enum vsvm_isa_error; operand codes are checked against the format before
+ * execution, so register indices are always in range. Branch targets are
+ * checked when taken, the pc before each fetch, and every memory address for
+ * alignment before the access. The first error of any wave ends the group
+ * with its pc.
+ */
+
+/* Instructions a wave runs before the next wave of its group gets a turn. */
+#define VSVM_ISA_SLICE			64
+/* Instructions between two calls of check_stop. */
+#define VSVM_ISA_STOP_INTERVAL		256
+/* Float instructions in one kernel_fpu_begin() section at most. */
+#define VSVM_ISA_FPU_RUN		32
+
+#define VSVM_ISA_CODE_WORDS		(DRM_VSVM_CODE_MAX_SIZE / 8)
+/* An unaligned program of the largest size touches one page more. */
+#define VSVM_ISA_CODE_PIECES		(DRM_VSVM_CODE_MAX_SIZE / SZ_4K + 1)
+
+#define VSVM_ISA_LANES_ALL		GENMASK(VSVM_ISA_WAVE_LANES - 1, 0)
+
+enum vsvm_isa_wave_state {
+	VSVM_ISA_WAVE_RUNNING,
+	VSVM_ISA_WAVE_BARRIER,
+	VSVM_ISA_WAVE_ENDED,
+};
+
+struct vsvm_isa_wave {
+	u64 s[VSVM_ISA_NUM_SREGS];
+	u64 exec;
+	u64 pc;
+	u32 exists;
+	enum vsvm_isa_wave_state state;
+	u64 v[VSVM_ISA_NUM_VREGS][VSVM_ISA_WAVE_LANES];
+};
+
+/**
+ * struct vsvm_isa_engine - the state of one compute engine's interpreter
+ * @waves: the register state of the waves of the group being run
+ * @req: the memory request being built
+ * @bcast: scalar operands broadcast to every lane, for A and B
+ * @code_ptr: the program whose pieces @fetched holds
+ * @code_size: its size
+ * @fetched: bit p set: piece p of the program is in @code
+ * @code: the instruction cache, indexed by pc / 8
+ */
+struct vsvm_isa_engine {
+	struct vsvm_isa_wave waves[VSVM_ISA_MAX_WAVES];
+	struct vsvm_isa_mem_req req;
+	u64 bcast[2][VSVM_ISA_WAVE_LANES];
+	u64 code_ptr;
+	u64 code_size;
+	DECLARE_BITMAP(fetched, VSVM_ISA_CODE_PIECES);
+	__le64 code[VSVM_ISA_CODE_WORDS];
+};
+
+/* What vsvm_isa_run_group() needs while it runs, on its stack. */
+struct vsvm_isa_run {
+	struct vsvm_isa_engine *eng;
+	const struct vsvm_isa_mem_ops *ops;
+	void *ctx;
+	struct vsvm_isa_result *res;
+	unsigned int since_check;
+	unsigned int fpu_run;
+	bool fpu;
+};
+
+enum vsvm_isa_step {
+	VSVM_ISA_STEP_NEXT,	/* go on with this wave */
+	VSVM_ISA_STEP_YIELD,	/* the wave ended or waits at a barrier */
+	VSVM_ISA_STEP_END,	/* the group ends: *res says why */
+};
+
+static const u64 vsvm_isa_laneid[VSVM_ISA_WAVE_LANES] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+};
+
+#define VOPC(type) \
+	[VSVM_OP_V_CMP_BASE + 8 * (type) ... \
+	 VSVM_OP_V_CMP_BASE + 8 * (type) + VSVM_COND_GE] = VSVM_ISA_FMT_VOPC
+
+static const u8 vsvm_isa_formats[256] = {
+	[VSVM_OP_S_ENDPGM ... VSVM_OP_S_BARRIER] = VSVM_ISA_FMT_SOPP,
+	[VSVM_OP_S_BRANCH] = VSVM_ISA_FMT_SOPP_BRANCH,
+	[VSVM_OP_S_CBRANCH_Z ... VSVM_OP_S_CBRANCH_NZ] = VSVM_ISA_FMT_SOPP_CBRANCH,
+	[VSVM_OP_S_CBRANCH_EXECZ ... VSVM_OP_S_CBRANCH_EXECNZ] = VSVM_ISA_FMT_SOPP_BRANCH,
+	[VSVM_OP_S_MOV ... VSVM_OP_S_NOT] = VSVM_ISA_FMT_SOP1,
+	[VSVM_OP_S_ADD ... VSVM_OP_S_MAX_I] = VSVM_ISA_FMT_SOP2,
+	[VSVM_OP_S_BCNT] = VSVM_ISA_FMT_SOP1,
+	[VSVM_OP_S_CMP_EQ ... VSVM_OP_S_CMP_GE_I] = VSVM_ISA_FMT_SOP2,
+	[VSVM_OP_V_MOV] = VSVM_ISA_FMT_VOP1,
+	[VSVM_OP_V_ADD_U32 ... VSVM_OP_V_REM_U64] = VSVM_ISA_FMT_VOP2,
+	[VSVM_OP_V_CVT_U64_U32 ... VSVM_OP_V_CVT_I32_F32] = VSVM_ISA_FMT_VOP1,
+	[VSVM_OP_V_CNDMASK] = VSVM_ISA_FMT_VOP3,
+	[VSVM_OP_V_ADD_F32 ... VSVM_OP_V_MAC_F32] = VSVM_ISA_FMT_VOP2,
+	[VSVM_OP_V_SQRT_F32] = VSVM_ISA_FMT_VOP1,
+	VOPC(VSVM_CMP_U32),
+	VOPC(VSVM_CMP_I32),
+	VOPC(VSVM_CMP_U64),
+	VOPC(VSVM_CMP_I64),
+	VOPC(VSVM_CMP_F32),
+	[VSVM_OP_V_LOAD_U8 ... VSVM_OP_V_LOAD_I32] = VSVM_ISA_FMT_VMEM_LOAD,
+	[VSVM_OP_V_STORE_B8 ... VSVM_OP_V_STORE_B64] = VSVM_ISA_FMT_VMEM_STORE,
+	[VSVM_OP_V_ATOMIC32_BASE ... VSVM_OP_V_ATOMIC32_BASE + VSVM_ATOMIC_CMPXCHG] =
+		VSVM_ISA_FMT_VATOMIC,
+	[VSVM_OP_V_ATOMIC64_BASE ... VSVM_OP_V_ATOMIC64_BASE + VSVM_ATOMIC_CMPXCHG] =
+		VSVM_ISA_FMT_VATOMIC,
+	[VSVM_OP_S_LOAD_U32 ... VSVM_OP_S_LOAD_U64] = VSVM_ISA_FMT_SMEM_LOAD,
+	[VSVM_OP_S_STORE_B32 ... VSVM_OP_S_STORE_B64] = VSVM_ISA_FMT_SMEM_STORE,
+};
+
+#undef VOPC
+
+/* Operand classes of the formats table in docs/isa.rst. */
+static bool op_is_s(u8 code)
+{
+	return code < VSVM_ISA_NUM_SREGS || code == VSVM_ISA_OP_EXEC;
+}
+
+static bool op_is_v(u8 code)
+{
+	return code >= VSVM_ISA_OP_VREG(0) &&
+	       code < VSVM_ISA_OP_VREG(VSVM_ISA_NUM_VREGS);
+}
+
+static bool op_is_s_lit(u8 code)
+{
+	return op_is_s(code) || code == VSVM_ISA_OP_LIT;
+}
+
+static bool op_is_any(u8 code)
+{
+	return code <= VSVM_ISA_OP_LANEID;
+}
+
+static bool op_is_vs(u8 code)
+{
+	return op_is_v(code) || op_is_s(code);
+}
+
+/**
+ * vsvm_isa_decode() - decode and validate one instruction word
+ * @word: the instruction, in CPU byte order
+ * @insn: out, the decoded instruction (filled in even when invalid)
+ *
+ * Checks the opcode, every operand code against the opcode's format, that
+ * fields the format does not use are zero, and the literal rule (imm must be
+ * 0 unless A or B is the literal, for formats whose imm is a literal).
+ *
+ * Return: %VSVM_ISA_ERR_NONE for a valid instruction, %VSVM_ISA_ERR_OPCODE
+ * for an undefined opcode, %VSVM_ISA_ERR_OPERAND for a bad operand code or a
+ * non-zero unused field.
+ */
+enum vsvm_isa_error vsvm_isa_decode(u64 word, struct vsvm_isa_insn *insn)
+{
+	u8 opcode = word >> VSVM_ISA_OPCODE_SHIFT;
+	u8 d = word >> VSVM_ISA_D_SHIFT;
+	u8 a = word >> VSVM_ISA_A_SHIFT;
+	u8 b = word >> VSVM_ISA_B_SHIFT;
+	u32 imm = word >> VSVM_ISA_IMM_SHIFT;
+	bool literal_imm = false;
+	bool ok;
+
+	*insn = (struct vsvm_isa_insn){
+		.opcode = opcode,
+		.format = vsvm_isa_formats[opcode],
+		.d = d, .a = a, .b = b, .imm = imm,
+	};
+
+	switch (insn->format) {
+	case VSVM_ISA_FMT_SOPP:
+		ok = !d && !a && !b && !imm;
+		break;
+	case VSVM_ISA_FMT_SOPP_BRANCH:
+		ok = !d && !a && !b;
+		break;
+	case VSVM_ISA_FMT_SOPP_CBRANCH:
+		ok = !d && op_is_s(a) && !b;
+		break;
+	case VSVM_ISA_FMT_SOP1:
+		ok = op_is_s(d) && op_is_s_lit(a) && !b;
+		literal_imm = true;
+		break;
+	case VSVM_ISA_FMT_SOP2:
+		ok = op_is_s(d) && op_is_s_lit(a) && op_is_s_lit(b);
+		literal_imm = true;
+		break;
+	case VSVM_ISA_FMT_VOP1:
+		ok = op_is_v(d) && op_is_any(a) && !b;
+		literal_imm = true;
+		break;
+	case VSVM_ISA_FMT_VOP2:
+		ok = op_is_v(d) && op_is_any(a) && op_is_any(b);
+		literal_imm = true;
+		break;
+	case VSVM_ISA_FMT_VOP3:
+		ok = op_is_v(d) && op_is_any(a) && a != VSVM_ISA_OP_LIT &&
+		     op_is_any(b) && b != VSVM_ISA_OP_LIT &&
+		     op_is_s(imm & 0xff) && !(imm >> 8);
+		insn->s = imm & 0xff;
+		break;
+	case VSVM_ISA_FMT_VOPC:
+		ok = op_is_s(d) && op_is_any(a) && op_is_any(b);
+		literal_imm = true;
+		break;
+	case VSVM_ISA_FMT_VMEM_LOAD:
+		ok = op_is_v(d) && op_is_vs(a) && !b;
+		break;
+	case VSVM_ISA_FMT_VMEM_STORE:
+		ok = !d && op_is_vs(a) && op_is_vs(b);
+		break;
+	case VSVM_ISA_FMT_VATOMIC:
+		ok = op_is_v(d) && op_is_vs(a) && op_is_vs(b);
+		break;
+	case VSVM_ISA_FMT_SMEM_LOAD:
+		ok = d < VSVM_ISA_NUM_SREGS && op_is_s(a) && !b;
+		break;
+	case VSVM_ISA_FMT_SMEM_STORE:
+		ok = !d && op_is_s(a) && op_is_s(b);
+		break;
+	default:
+		return VSVM_ISA_ERR_OPCODE;
+	}
+	if (literal_imm && imm && a != VSVM_ISA_OP_LIT && b != VSVM_ISA_OP_LIT)
+		ok = false;
+	return ok ? VSVM_ISA_ERR_NONE : VSVM_ISA_ERR_OPERAND;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_decode);
+
+static bool insn_is_float(const struct vsvm_isa_insn *insn)
+{
+	u8 op = insn->opcode;
+
+	return (op >= VSVM_OP_V_CVT_F32_U32 && op <= VSVM_OP_V_CVT_I32_F32) ||
+	       (op >= VSVM_OP_V_ADD_F32 && op <= VSVM_OP_V_SQRT_F32) ||
+	       (insn->format == VSVM_ISA_FMT_VOPC &&
+		(op - VSVM_OP_V_CMP_BASE) / 8 == VSVM_CMP_F32);
+}
+
+/**
+ * vsvm_isa_engine_alloc() - allocate an interpreter's state
+ *
+ * Return: the engine, its instruction cache empty, or NULL when out of
+ * memory.
+ */
+struct vsvm_isa_engine *vsvm_isa_engine_alloc(void)
+{
+	return kvzalloc(sizeof(struct vsvm_isa_engine), GFP_KERNEL);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_engine_alloc);
+
+/**
+ * vsvm_isa_engine_free() - free an interpreter's state
+ * @eng: the engine, or NULL
+ */
+void vsvm_isa_engine_free(struct vsvm_isa_engine *eng)
+{
+	kvfree(eng);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_engine_free);
+
+/**
+ * vsvm_isa_engine_reset() - start a new dispatch
+ * @eng: the engine
+ *
+ * Drops the cached instructions: the next group fetches its program again.
+ */
+void vsvm_isa_engine_reset(struct vsvm_isa_engine *eng)
+{
+	bitmap_zero(eng->fetched, VSVM_ISA_CODE_PIECES);
+	eng->code_ptr = 0;
+	eng->code_size = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_engine_reset);
+
+static void fpu_leave(struct vsvm_isa_run *r)
+{
+	if (r->fpu) {
+		kernel_fpu_end();
+		r->fpu = false;
+	}
+}
+
+static void fpu_enter(struct vsvm_isa_run *r)
+{
+	if (r->fpu && ++r->fpu_run < VSVM_ISA_FPU_RUN)
+		return;
+	/* Bound the section: preemption is off inside it. */
+	fpu_leave(r);
+	kernel_fpu_begin();
+	r->fpu = true;
+	r->fpu_run = 0;
+}
+
+static enum vsvm_isa_step isa_invalid(struct vsvm_isa_run *r,
+				      enum vsvm_isa_error error, u64 pc)
+{
+	r->res->status = VSVM_ISA_INVALID;
+	r->res->error = error;
+	r->res->pc = pc;
+	return VSVM_ISA_STEP_END;
+}
+
+static enum vsvm_isa_step isa_fault(struct vsvm_isa_run *r, int err, u64 pc,
+				    u64 addr, bool write)
+{
+	r->res->status = VSVM_ISA_FAULT;
+	/* A backend that returns a positive value still reports a fault. */
+	r->res->err = err < 0 ? err : -EFAULT;
+	r->res->pc = pc;
+	r->res->fault_addr = addr;
+	r->res->fault_write = write;
+	return VSVM_ISA_STEP_END;
+}
+
+/*
+ * The instruction word at @pc (< code_size, 8-aligned), from the cache or
+ * fetched with the rest of its piece: from the start of its 4 KiB page (or
+ * of the program) to the end of the page (or of the program).
+ */
+static enum vsvm_isa_step isa_fetch(struct vsvm_isa_run *r, u64 pc, u64 *word)
+{
+	struct vsvm_isa_engine *eng = r->eng;
+	u64 in_page = eng->code_ptr & (SZ_4K - 1);
+	u64 piece = (in_page + pc) / SZ_4K;
+
+	if (!test_bit(piece, eng->fetched)) {
+		u64 start = piece ? piece * SZ_4K - in_page : 0;
+		u64 end = min(eng->code_size, (piece + 1) * SZ_4K - in_page);
+		u64 fault_addr = eng->code_ptr + pc;
+		int err;
+
+		fpu_leave(r);
+		err = r->ops->fetch(r->ctx, eng->code_ptr + start,
+				    &eng->code[start / 8], end - start, &fault_addr);
+		if (err)
+			return isa_fault(r, err, pc, fault_addr, false);
+		__set_bit(piece, eng->fetched);
+	}
+	*word = le64_to_cpu(eng->code[pc / 8]);
+	return VSVM_ISA_STEP_NEXT;
+}
+
+static u64 sread(const struct vsvm_isa_wave *w, u8 code, u64 lit)
+{
+	if (code < VSVM_ISA_NUM_SREGS)
+		return w->s[code];
+	if (code == VSVM_ISA_OP_EXEC)
+		return w->exec;
+	return lit;
+}
+
+static void swrite(struct vsvm_isa_wave *w, u8 code, u64 value)
+{
+	if (code < VSVM_ISA_NUM_SREGS)
+		w->s[code] = value;
+	else if (code == VSVM_ISA_OP_EXEC)
+		w->exec = value & w->exists;
+}
+
+/* The lanes of an operand: a vector register, laneid, or a broadcast scalar. */
+static const u64 *vread(struct vsvm_isa_wave *w, u8 code, u64 lit, u64 *bcast)
+{
+	u64 value;
+	unsigned int i;
+
+	if (op_is_v(code))
+		return w->v[code - VSVM_ISA_OP_VREG(0)];
+	if (code == VSVM_ISA_OP_LANEID)
+		return vsvm_isa_laneid;
+	value = sread(w, code, lit);
+	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+		bcast[i] = value;
+	return bcast;
+}
+
+/* -1, 0, 1 as @a is below, equal to or above @b, as @type says. */
+static int int_order(unsigned int type, u64 a, u64 b)
+{
+	switch (type) {
+	case VSVM_CMP_U32:
+		a = (u32)a;
+		b = (u32)b;
+		break;
+	case VSVM_CMP_I32:
+		return (s32)a < (s32)b ? -1 : (s32)a > (s32)b;
+	case VSVM_CMP_I64:
+		return (s64)a < (s64)b ? -1 : (s64)a > (s64)b;
+	}
+	return a < b ? -1 : a > b;
+}
+
+static bool int_cmp(unsigned int type, unsigned int cond, u64 a, u64 b)
+{
+	int order = int_order(type, a, b);
+
+	switch (cond) {
+	case VSVM_COND_EQ:
+		return order == 0;
+	case VSVM_COND_NE:
+		return order != 0;
+	case VSVM_COND_LT:
+		return order < 0;
+	case VSVM_COND_LE:
+		return order <= 0;
+	case VSVM_COND_GT:
+		return order > 0;
+	default:
+		return order >= 0;
+	}
+}
+
+/* The integer vector ALU, per lane; 32-bit results are zero-extended. */
+static u64 valu(u8 opcode, u64 a, u64 b)
+{
+	u32 a32 = a, b32 = b;
+
+	switch (opcode) {
+	case VSVM_OP_V_MOV:
+		return a;
+	case VSVM_OP_V_ADD_U32:
+		return (u32)(a32 + b32);
+	case VSVM_OP_V_SUB_U32:
+		return (u32)(a32 - b32);
+	case VSVM_OP_V_MUL_U32:
+		return (u32)(a32 * b32);
+	case VSVM_OP_V_AND_B32:
+		return a32 & b32;
+	case VSVM_OP_V_OR_B32:
+		return a32 | b32;
+	case VSVM_OP_V_XOR_B32:
+		return a32 ^ b32;
+	case VSVM_OP_V_SHL_B32:
+		return (u32)(a32 << (b32 & 31));
+	case VSVM_OP_V_SHR_B32:
+		return a32 >> (b32 & 31);
+	case VSVM_OP_V_SAR_I32:
+		return (u32)((s32)a32 >> (b32 & 31));
+	case VSVM_OP_V_MIN_U32:
+		return min(a32, b32);
+	case VSVM_OP_V_MAX_U32:
+		return max(a32, b32);
+	case VSVM_OP_V_MIN_I32:
+		return (u32)min_t(s32, a32, b32);
+	case VSVM_OP_V_MAX_I32:
+		return (u32)max_t(s32, a32, b32);
+	case VSVM_OP_V_DIV_U32:
+		return b32 ? a32 / b32 : U32_MAX;
+	case VSVM_OP_V_REM_U32:
+		return b32 ? a32 % b32 : a32;
+	case VSVM_OP_V_ADD_U64:
+		return a + b;
+	case VSVM_OP_V_SUB_U64:
+		return a - b;
+	case VSVM_OP_V_MUL_U64:
+		return a * b;
+	case VSVM_OP_V_AND_B64:
+		return a & b;
+	case VSVM_OP_V_OR_B64:
+		return a | b;
+	case VSVM_OP_V_XOR_B64:
+		return a ^ b;
+	case VSVM_OP_V_SHL_B64:
+		return a << (b & 63);
+	case VSVM_OP_V_SHR_B64:
+		return a >> (b & 63);
+	case VSVM_OP_V_SAR_I64:
+		return (u64)((s64)a >> (b & 63));
+	case VSVM_OP_V_MIN_U64:
+		return min(a, b);
+	case VSVM_OP_V_MAX_U64:
+		return max(a, b);
+	case VSVM_OP_V_MIN_I64:
+		return (u64)min_t(s64, a, b);
+	case VSVM_OP_V_MAX_I64:
+		return (u64)max_t(s64, a, b);
+	case VSVM_OP_V_DIV_U64:
+		return b ? a / b : U64_MAX;
+	case VSVM_OP_V_REM_U64:
+		return b ? a % b : a;
+	case VSVM_OP_V_CVT_U64_U32:
+		return a32;
+	case VSVM_OP_V_CVT_I64_I32:
+		return (u64)(s64)(s32)a32;
+	default:
+		return 0;
+	}
+}
+
+/* The scalar ALU: the 64-bit operations it shares with the vector ALU. */
+static const u8 vsvm_isa_salu_as_valu[] = {
+	[VSVM_OP_S_MOV - VSVM_OP_S_MOV] = VSVM_OP_V_MOV,
+	[VSVM_OP_S_ADD - VSVM_OP_S_MOV] = VSVM_OP_V_ADD_U64,
+	[VSVM_OP_S_SUB - VSVM_OP_S_MOV] = VSVM_OP_V_SUB_U64,
+	[VSVM_OP_S_MUL - VSVM_OP_S_MOV] = VSVM_OP_V_MUL_U64,
+	[VSVM_OP_S_AND - VSVM_OP_S_MOV] = VSVM_OP_V_AND_B64,
+	[VSVM_OP_S_OR - VSVM_OP_S_MOV] = VSVM_OP_V_OR_B64,
+	[VSVM_OP_S_XOR - VSVM_OP_S_MOV] = VSVM_OP_V_XOR_B64,
+	[VSVM_OP_S_SHL - VSVM_OP_S_MOV] = VSVM_OP_V_SHL_B64,
+	[VSVM_OP_S_SHR - VSVM_OP_S_MOV] = VSVM_OP_V_SHR_B64,
+	[VSVM_OP_S_SAR - VSVM_OP_S_MOV] = VSVM_OP_V_SAR_I64,
+	[VSVM_OP_S_MIN_U - VSVM_OP_S_MOV] = VSVM_OP_V_MIN_U64,
+	[VSVM_OP_S_MAX_U - VSVM_OP_S_MOV] = VSVM_OP_V_MAX_U64,
+	[VSVM_OP_S_MIN_I - VSVM_OP_S_MOV] = VSVM_OP_V_MIN_I64,
+	[VSVM_OP_S_MAX_I - VSVM_OP_S_MOV] = VSVM_OP_V_MAX_I64,
+};
+
+static u64 salu(u8 opcode, u64 a, u64 b)
+{
+	unsigned int cmp;
+
+	switch (opcode) {
+	case VSVM_OP_S_NOT:
+		return ~a;
+	case VSVM_OP_S_ANDN2:
+		return a & ~b;
+	case VSVM_OP_S_BCNT:
+		return hweight64(a);
+	case VSVM_OP_S_CMP_EQ ... VSVM_OP_S_CMP_GE_I:
+		cmp = opcode - VSVM_OP_S_CMP_EQ;
+		/* eq, ne, then lt/le/gt/ge unsigned, then signed. */
+		if (cmp < 6)
+			return int_cmp(VSVM_CMP_U64, cmp, a, b);
+		return int_cmp(VSVM_CMP_I64, cmp - 4, a, b);
+	default:
+		if (opcode - VSVM_OP_S_MOV >= ARRAY_SIZE(vsvm_isa_salu_as_valu))
+			return 0;
+		return valu(vsvm_isa_salu_as_valu[opcode - VSVM_OP_S_MOV], a, b);
+	}
+}
+
+static enum vsvm_isa_step exec_branch(struct vsvm_isa_run *r,
+				      struct vsvm_isa_wave *w,
+				      const struct vsvm_isa_insn *insn, u64 pc)
+{
+	bool taken;
+	s64 target;
+
+	switch (insn->opcode) {
+	case VSVM_OP_S_CBRANCH_Z:
+		taken = sread(w, insn->a, 0) == 0;
+		break;
+	case VSVM_OP_S_CBRANCH_NZ:
+		taken = sread(w, insn->a, 0) != 0;
+		break;
+	case VSVM_OP_S_CBRANCH_EXECZ:
+		taken = w->exec == 0;
+		break;
+	case VSVM_OP_S_CBRANCH_EXECNZ:
+		taken = w->exec != 0;
+		break;
+	default:
+		taken = true;
+		break;
+	}
+	if (!taken) {
+		w->pc = pc + 8;
+		return VSVM_ISA_STEP_NEXT;
+	}
+	/* pc is below 1 MiB: no overflow. */
+	target = (s64)pc + 8 + 8 * (s64)(s32)insn->imm;
+	if (target < 0 || target >= r->eng->code_size)
+		return isa_invalid(r, VSVM_ISA_ERR_BRANCH, pc);
+	w->pc = target;
+	return VSVM_ISA_STEP_NEXT;
+}
+
+static void exec_valu(struct vsvm_isa_run *r, struct vsvm_isa_wave *w,
+		      const struct vsvm_isa_insn *insn, u64 lit)
+{
+	const u64 *a = vread(w, insn->a, lit, r->eng->bcast[0]);
+	const u64 *b = insn->format == VSVM_ISA_FMT_VOP1 ? a :
+		       vread(w, insn->b, lit, r->eng->bcast[1]);
+	u64 *d = w->v[insn->d - VSVM_ISA_OP_VREG(0)];
+	u32 lanes = w->exec;
+	unsigned int i;
+	u64 sel;
+
+	if (insn_is_float(insn)) {
+		vsvm_isa_fp_vop(insn->opcode, lanes, d, a, b);
+		return;
+	}
+	if (insn->opcode == VSVM_OP_V_CNDMASK) {
+		sel = sread(w, insn->s, 0);
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			if (lanes & BIT(i))
+				d[i] = sel & BIT(i) ? b[i] : a[i];
+		return;
+	}
+	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+		if (lanes & BIT(i))
+			d[i] = valu(insn->opcode, a[i], b[i]);
+}
+
+static void exec_vcmp(struct vsvm_isa_run *r, struct vsvm_isa_wave *w,
+		      const struct vsvm_isa_insn *insn, u64 lit)
+{
+	const u64 *a = vread(w, insn->a, lit, r->eng->bcast[0]);
+	const u64 *b = vread(w, insn->b, lit, r->eng->bcast[1]);
+	unsigned int type = (insn->opcode - VSVM_OP_V_CMP_BASE) / 8;
+	unsigned int cond = (insn->opcode - VSVM_OP_V_CMP_BASE) % 8;
+	u32 lanes = w->exec, mask = 0;
+	unsigned int i;
+
+	if (type == VSVM_CMP_F32) {
+		mask = vsvm_isa_fp_cmp(cond, lanes, a, b);
+	} else {
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			if ((lanes & BIT(i)) && int_cmp(type, cond, a[i], b[i]))
+				mask |= BIT(i);
+	}
+	swrite(w, insn->d, mask);
+}
+
+/* Checks alignment, then performs r->eng->req (if any lane is left). */
+static enum vsvm_isa_step mem_access(struct vsvm_isa_run *r, u64 pc)
+{
+	struct vsvm_isa_mem_req *req = &r->eng->req;
+	u64 fault_addr = 0;
+	bool fault_write = req->kind != VSVM_ISA_MEM_LOAD;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++) {
+		if ((req->lanes & BIT(i)) && (req->addr[i] & (req->size - 1))) {
+			r->res->fault_addr = req->addr[i];
+			return isa_invalid(r, VSVM_ISA_ERR_ALIGN, pc);
+		}
+	}
+	if (!req->lanes)
+		return VSVM_ISA_STEP_NEXT;
+	err = r->ops->access(r->ctx, req, &fault_addr, &fault_write);
+	if (err)
+		return isa_fault(r, err, pc, fault_addr, fault_write);
+	return VSVM_ISA_STEP_NEXT;
+}
+
+static u64 size_mask(unsigned int size)
+{
+	return size == 8 ? U64_MAX : BIT_ULL(size * 8) - 1;
+}
+
+static u64 sign_extend_size(u64 value, unsigned int size)
+{
+	return size == 8 ? value : (u64)sign_extend64(value, size * 8 - 1);
+}
+
+static enum vsvm_isa_step exec_vmem(struct vsvm_isa_run *r,
+				    struct vsvm_isa_wave *w,
+				    const struct vsvm_isa_insn *insn, u64 pc)
+{
+	struct vsvm_isa_mem_req *req = &r->eng->req;
+	const u64 *a = vread(w, insn->a, 0, r->eng->bcast[0]);
+	const u64 *b = vread(w, insn->b, 0, r->eng->bcast[1]);
+	/* A store has no D: point at a register it does not use. */
+	u64 *d = w->v[op_is_v(insn->d) ? insn->d - VSVM_ISA_OP_VREG(0) : 0];
+	s64 offset = (s32)insn->imm;
+	bool sign = false;
+	enum vsvm_isa_step step;
+	unsigned int i;
+	u64 mask;
+
+	req->lanes = w->exec;
+	req->atomic = 0;
+	switch (insn->format) {
+	case VSVM_ISA_FMT_VMEM_LOAD:
+		req->kind = VSVM_ISA_MEM_LOAD;
+		req->size = 1 << (insn->opcode & 3);
+		sign = insn->opcode >= VSVM_OP_V_LOAD_I8;
+		break;
+	case VSVM_ISA_FMT_VMEM_STORE:
+		req->kind = VSVM_ISA_MEM_STORE;
+		req->size = 1 << (insn->opcode & 3);
+		break;
+	default:
+		req->kind = VSVM_ISA_MEM_ATOMIC;
+		req->size = insn->opcode >= VSVM_OP_V_ATOMIC64_BASE ? 8 : 4;
+		req->atomic = insn->opcode & 15;
+		break;
+	}
+	mask = size_mask(req->size);
+	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++) {
+		req->addr[i] = a[i] + offset;
+		req->data[i] = req->kind == VSVM_ISA_MEM_LOAD ? 0 : b[i] & mask;
+		req->cmp[i] = req->kind == VSVM_ISA_MEM_ATOMIC ? d[i] & mask : 0;
+	}
+	step = mem_access(r, pc);
+	if (step != VSVM_ISA_STEP_NEXT || req->kind == VSVM_ISA_MEM_STORE)
+		return step;
+	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++) {
+		if (!(req->lanes & BIT(i)))
+			continue;
+		d[i] = req->data[i] & mask;
+		if (sign)
+			d[i] = sign_extend_size(d[i], req->size);
+	}
+	return VSVM_ISA_STEP_NEXT;
+}
+
+static enum vsvm_isa_step exec_smem(struct vsvm_isa_run *r,
+				    struct vsvm_isa_wave *w,
+				    const struct vsvm_isa_insn *insn, u64 pc)
+{
+	struct vsvm_isa_mem_req *req = &r->eng->req;
+	bool wide = insn->opcode == VSVM_OP_S_LOAD_U64 ||
+		    insn->opcode == VSVM_OP_S_STORE_B64;
+	enum vsvm_isa_step step;
+
+	req->kind = insn->format == VSVM_ISA_FMT_SMEM_LOAD ?
+		    VSVM_ISA_MEM_LOAD : VSVM_ISA_MEM_STORE;
+	req->size = wide ? 8 : 4;
+	req->atomic = 0;
+	req->lanes = BIT(0);
+	req->addr[0] = sread(w, insn->a, 0) + (s64)(s32)insn->imm;
+	req->data[0] = req->kind == VSVM_ISA_MEM_STORE ?
+		       sread(w, insn->b, 0) & size_mask(req->size) : 0;
+	req->cmp[0] = 0;
+	step = mem_access(r, pc);
+	if (step == VSVM_ISA_STEP_NEXT && req->kind == VSVM_ISA_MEM_LOAD)
+		swrite(w, insn->d, req->data[0] & size_mask(req->size));
+	return step;
+}
+
+/* Executes the instruction at the wave's pc. */
+static enum vsvm_isa_step isa_step(struct vsvm_isa_run *r, struct vsvm_isa_wave *w)
+{
+	struct vsvm_isa_insn insn;
+	enum vsvm_isa_error error;
+	enum vsvm_isa_step step;
+	u64 pc = w->pc;
+	u64 word, lit;
+
+	if (pc >= r->eng->code_size)
+		return isa_invalid(r, VSVM_ISA_ERR_PC, pc);
+	step = isa_fetch(r, pc, &word);
+	if (step != VSVM_ISA_STEP_NEXT)
+		return step;
+	error = vsvm_isa_decode(word, &insn);
+	if (error)
+		return isa_invalid(r, error, pc);
+
+	if (insn_is_float(&insn))
+		fpu_enter(r);
+	else
+		fpu_leave(r);
+	r->since_check++;
+	r->res->instructions++;
+	lit = (u64)(s64)(s32)insn.imm;
+
+	switch (insn.format) {
+	case VSVM_ISA_FMT_SOPP:
+		w->pc = pc + 8;
+		if (insn.opcode == VSVM_OP_S_ENDPGM) {
+			w->state = VSVM_ISA_WAVE_ENDED;
+			return VSVM_ISA_STEP_YIELD;
+		}
+		if (insn.opcode == VSVM_OP_S_BARRIER) {
+			w->state = VSVM_ISA_WAVE_BARRIER;
+			return VSVM_ISA_STEP_YIELD;
+		}
+		return VSVM_ISA_STEP_NEXT;
+	case VSVM_ISA_FMT_SOPP_BRANCH:
+	case VSVM_ISA_FMT_SOPP_CBRANCH:
+		return exec_branch(r, w, &insn, pc);
+	case VSVM_ISA_FMT_SOP1:
+	case VSVM_ISA_FMT_SOP2:
+		swrite(w, insn.d, salu(insn.opcode, sread(w, insn.a, lit),
+				       sread(w, insn.b, lit)));
+		break;
+	case VSVM_ISA_FMT_VOP1:
+	case VSVM_ISA_FMT_VOP2:
+	case VSVM_ISA_FMT_VOP3:
+		exec_valu(r, w, &insn, lit);
+		break;
+	case VSVM_ISA_FMT_VOPC:
+		exec_vcmp(r, w, &insn, lit);
+		break;
+	case VSVM_ISA_FMT_VMEM_LOAD:
+	case VSVM_ISA_FMT_VMEM_STORE:
+	case VSVM_ISA_FMT_VATOMIC:
+		step = exec_vmem(r, w, &insn, pc);
+		break;
+	default:
+		step = exec_smem(r, w, &insn, pc);
+		break;
+	}
+	if (step == VSVM_ISA_STEP_NEXT)
+		w->pc = pc + 8;
+	return step;
+}
+
+/* Runs @w for one time slice; false when the group ends. */
+static bool isa_run_slice(struct vsvm_isa_run *r, struct vsvm_isa_wave *w)
+{
+	enum vsvm_isa_step step = VSVM_ISA_STEP_NEXT;
+	unsigned int n;
+
+	for (n = 0; n < VSVM_ISA_SLICE && step == VSVM_ISA_STEP_NEXT; n++) {
+		if (r->since_check >= VSVM_ISA_STOP_INTERVAL) {
+			fpu_leave(r);
+			r->since_check = 0;
+			if (r->ops->check_stop && r->ops->check_stop(r->ctx)) {
+				r->res->status = VSVM_ISA_STOPPED;
+				r->res->pc = w->pc;
+				return false;
+			}
+		}
+		step = isa_step(r, w);
+	}
+	fpu_leave(r);
+	return step != VSVM_ISA_STEP_END;
+}
+
+static void isa_init_wave(struct vsvm_isa_wave *w, unsigned int index,
+			  unsigned int lanes, const struct drm_vsvm_dispatch *d,
+			  const u32 group_id[3])
+{
+	const u32 *gs = d->group_size;
+	unsigned int i, n = min_t(unsigned int, lanes - index * VSVM_ISA_WAVE_LANES,
+				  VSVM_ISA_WAVE_LANES);
+
+	memset(w, 0, sizeof(*w));
+	for (i = 0; i < min_t(u32, d->num_args, VSVM_ISA_MAX_ARGS); i++)
+		w->s[i] = d->args[i];
+	for (i = 0; i < 3; i++) {
+		w->s[16 + i] = group_id[i];
+		w->s[19 + i] = gs[i];
+		w->s[22 + i] = d->num_groups[i];
+	}
+	for (i = 0; i < n; i++) {
+		u32 f = index * VSVM_ISA_WAVE_LANES + i;
+		u32 local[3] = { f % gs[0], f / gs[0] % gs[1], f / gs[0] / gs[1] };
+		unsigned int k;
+
+		for (k = 0; k < 3; k++) {
+			w->v[k][i] = (u64)group_id[k] * gs[k] + local[k];
+			w->v[3 + k][i] = local[k];
+		}
+		w->v[6][i] = f;
+	}
+	w->exists = GENMASK(n - 1, 0);
+	w->exec = w->exists;
+	w->pc = d->entry;
+	w->state = VSVM_ISA_WAVE_RUNNING;
+}
+
+/**
+ * vsvm_isa_run_group() - run one workgroup of a dispatch to its end
+ * @eng: the engine; its instruction cache holds what earlier groups of the
+ *	same dispatch fetched
+ * @d: the dispatch, validated by the ioctl (sizes, alignment, isa_version)
+ * @group_id: the group's id in x, y and z
+ * @ops: how to reach memory
+ * @ctx: passed to @ops
+ * @res: out, how the group ended
+ *
+ * Runs every wave of the group until all have executed s_endpgm, one of
+ * them hits an error, or @ops->check_stop asks to stop. Allocates nothing.
+ * Waits only in @ops. A dispatch the ioctl should have refused (a group of
+ * no or too many lanes, a bad program size) ends as %VSVM_ISA_INVALID with
+ * %VSVM_ISA_ERR_PC.
+ */
+void vsvm_isa_run_group(struct vsvm_isa_engine *eng,
+			const struct drm_vsvm_dispatch *d, const u32 group_id[3],
+			const struct vsvm_isa_mem_ops *ops, void *ctx,
+			struct vsvm_isa_result *res)
+{
+	struct vsvm_isa_run r = { .eng = eng, .ops = ops, .ctx = ctx, .res = res };
+	u64 lanes = (u64)d->group_size[0] * d->group_size[1] * d->group_size[2];
+	unsigned int nwaves, i, live, waiting;
+
+	memset(res, 0, sizeof(*res));
+	if (d->code_ptr != eng->code_ptr || d->code_size != eng->code_size) {
+		vsvm_isa_engine_reset(eng);
+		eng->code_ptr = d->code_ptr;
+		eng->code_size = d->code_size;
+	}
+	if (!lanes || lanes > VSVM_ISA_MAX_GROUP_LANES ||
+	    d->group_size[0] > VSVM_ISA_MAX_GROUP_LANES ||
+	    d->group_size[1] > VSVM_ISA_MAX_GROUP_LANES ||
+	    d->code_size > DRM_VSVM_CODE_MAX_SIZE || d->code_size % 8 ||
+	    d->code_ptr % 8 || d->entry % 8) {
+		isa_invalid(&r, VSVM_ISA_ERR_PC, d->entry);
+		return;
+	}
+
+	nwaves = DIV_ROUND_UP(lanes, VSVM_ISA_WAVE_LANES);
+	for (i = 0; i < nwaves; i++)
+		isa_init_wave(&eng->waves[i], i, lanes, d, group_id);
+
+	for (;;) {
+		for (i = 0; i < nwaves; i++) {
+			if (eng->waves[i].state == VSVM_ISA_WAVE_RUNNING &&
+			    !isa_run_slice(&r, &eng->waves[i]))
+				return;
+		}
+		live = 0;
+		waiting = 0;
+		for (i = 0; i < nwaves; i++) {
+			if (eng->waves[i].state == VSVM_ISA_WAVE_ENDED)
+				continue;
+			live++;
+			if (eng->waves[i].state == VSVM_ISA_WAVE_BARRIER)
+				waiting++;
+		}
+		if (!live)
+			break;
+		if (waiting == live) {
+			for (i = 0; i < nwaves; i++)
+				if (eng->waves[i].state == VSVM_ISA_WAVE_BARRIER)
+					eng->waves[i].state = VSVM_ISA_WAVE_RUNNING;
+		}
+	}
+	res->status = VSVM_ISA_DONE;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_run_group);
