@@ -565,12 +565,29 @@ static uint64_t next_random(uint64_t *state)
  */
 static uint64_t random_word(uint64_t *state)
 {
+	/* Defined opcodes of every class, the branches forward only (below). */
+	static const uint8_t ops[] = {
+		VSVM_OP_S_NOP, VSVM_OP_S_BARRIER, VSVM_OP_S_BRANCH, VSVM_OP_S_CBRANCH_Z,
+		VSVM_OP_S_CBRANCH_EXECZ, VSVM_OP_S_MOV, VSVM_OP_S_ADD, VSVM_OP_S_AND,
+		VSVM_OP_S_SHL, VSVM_OP_S_CMP_LT_U, VSVM_OP_V_MOV, VSVM_OP_V_ADD_U32,
+		VSVM_OP_V_MUL_U32, VSVM_OP_V_DIV_U32, VSVM_OP_V_ADD_U64, VSVM_OP_V_SHL_B64,
+		VSVM_OP_V_CVT_F32_I32, VSVM_OP_V_CVT_I32_F32, VSVM_OP_V_CNDMASK,
+		VSVM_OP_V_ADD_F32, VSVM_OP_V_DIV_F32, VSVM_OP_V_MAC_F32, VSVM_OP_V_SQRT_F32,
+		VSVM_OP_V_CMP_BASE + 8 * VSVM_CMP_F32 + VSVM_COND_LT,
+		VSVM_OP_V_CMP_BASE + 8 * VSVM_CMP_U32 + VSVM_COND_NE,
+		VSVM_OP_V_LOAD_U8, VSVM_OP_V_LOAD_I32, VSVM_OP_V_LOAD_U64, VSVM_OP_V_STORE_B32,
+		VSVM_OP_V_STORE_B64, VSVM_OP_V_ATOMIC32_BASE + VSVM_ATOMIC_ADD,
+		VSVM_OP_V_ATOMIC64_BASE + VSVM_ATOMIC_CMPXCHG, VSVM_OP_S_LOAD_U64,
+		VSVM_OP_S_STORE_B32,
+	};
 	uint64_t r = next_random(state);
-	uint8_t op = r & 0xff;
+	uint8_t op = (r >> 56) % 8 ? ops[(r >> 32) % sizeof(ops)] : r & 0xff;
 	uint32_t imm = next_random(state) >> 32;
 
-	if ((r >> 8) & 1) {
-		/* Operand codes from the valid set: s0-s7, v0-v7, exec, lit, laneid. */
+	r = (r & ~0xffull) | op;
+
+	if ((r >> 8) % 4) {
+		/* Operand codes, often valid ones: s0-s7, v0-v7, exec, lit, laneid. */
 		static const uint8_t codes[] = { 0, 1, 2, 5, 7, 64, 65, 66, 70, 71,
 						 128, 129, 130 };
 
@@ -618,9 +635,11 @@ static void test_random_programs(void)
 		for (p = 0; p < programs; p += batch) {
 			for (j = 0; j < batch; j++) {
 				uint64_t *prog = code + (size_t)j * words;
+				/* 1 to 23 random words and s_endpgm: short ones often run to the end. */
+				unsigned int len = 2 + next_random(&state) % (words - 1);
 				struct drm_vsvm_dispatch d = {
 					.code_ptr = (uintptr_t)prog,
-					.code_size = words * 8,
+					.code_size = len * 8,
 					.isa_version = VSVM_ISA_VERSION,
 					.group_size = { 1 + next_random(&state) % 40, 1, 1 },
 					.num_groups = { 1 + next_random(&state) % 3, 1, 1 },
@@ -628,8 +647,9 @@ static void test_random_programs(void)
 				};
 				unsigned int w, k;
 
-				for (w = 0; w < words; w++)
+				for (w = 0; w < len - 1; w++)
 					prog[w] = random_word(&state);
+				prog[len - 1] = VSVM_OP_S_ENDPGM;
 				for (k = 0; k < 4; k++)
 					d.args[k] = (uintptr_t)scratch +
 						    next_random(&state) % scratch_size;

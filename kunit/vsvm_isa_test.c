@@ -1073,13 +1073,15 @@ static void vsvm_isa_test_stores(struct kunit *test)
 	}
 }
 
+struct atomic_case {
+	u8 op;
+	u64 mem, b, d, after;
+};
+
 static void vsvm_isa_test_atomics(struct kunit *test)
 {
 	/* Per op: memory before, operand B, old D, memory after (D gets m). */
-	static const struct {
-		u8 op;
-		u64 mem, b, d, after;
-	} cases32[] = {
+	static const struct atomic_case cases32[] = {
 		{ VSVM_ATOMIC_ADD, 0xfffffffe, 3, 0, 1 },
 		{ VSVM_ATOMIC_MIN_U, 0x80000000, 5, 0, 5 },
 		{ VSVM_ATOMIC_MAX_U, 0x80000000, 5, 0, 0x80000000 },
@@ -1092,7 +1094,8 @@ static void vsvm_isa_test_atomics(struct kunit *test)
 		/* cmpxchg compares the low 32 bits of D */
 		{ VSVM_ATOMIC_CMPXCHG, 0x12345678, 0x77, 0xffff000012345678ull, 0x77 },
 		{ VSVM_ATOMIC_CMPXCHG, 0x12345678, 0x77, 0x12345679, 0x12345678 },
-	}, cases64[] = {
+	};
+	static const struct atomic_case cases64[] = {
 		{ VSVM_ATOMIC_ADD, 0xffffffffffffffffull, 2, 0, 1 },
 		{ VSVM_ATOMIC_MIN_U, 0x8000000000000000ull, 5, 0, 5 },
 		{ VSVM_ATOMIC_MAX_U, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
@@ -1109,26 +1112,19 @@ static void vsvm_isa_test_atomics(struct kunit *test)
 	unsigned int i, lane, size;
 
 	for (size = 4; size <= 8; size += 4) {
+		const struct atomic_case *cases = cases64;
 		unsigned int n = ARRAY_SIZE(cases64);
+		u64 hi = 0;
 
-		if (size == 4)
+		if (size == 4) {
+			cases = cases32;
 			n = ARRAY_SIZE(cases32);
-
+			hi = 0xeeeeeeee00000000ull;	/* beyond the access */
+		}
 		for (i = 0; i < n; i++) {
-			const typeof(cases32[0]) *c;
-			u64 mem, b, d, after;
-			u8 op;
-			u64 hi = size == 4 ? 0xeeeeeeee00000000ull : 0;
-
-			if (size == 4)
-				c = &cases32[i];
-			else
-				c = &cases64[i];
-			op = c->op;
-			mem = c->mem;
-			b = c->b;
-			d = c->d;
-			after = c->after;
+			u8 op = cases[i].op;
+			u64 mem = cases[i].mem, b = cases[i].b, d = cases[i].d;
+			u64 after = cases[i].after;
 
 			for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++) {
 				data64(t, VIN(0))[lane] = hi | mem;
