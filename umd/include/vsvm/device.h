@@ -53,6 +53,13 @@ public:
     const std::string& path() const { return path_; }
     const DriverVersion& driverVersion() const { return driver_; }
 
+    /// The render node's descriptor, owned by the Device.
+    int fd() const { return fd_.get(); }
+
+    /// The seam this device issues its ioctls through; VMs, queues and
+    /// fences made from the device use it too.
+    os::Os& os() const { return *os_; }
+
 private:
     Device(os::Os& os, UniqueFd fd, std::string path, DriverVersion driver);
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <memory>
+#include <ctime>
 #include <utility>
 
 #include <fmt/format.h>
@@ -103,6 +104,66 @@ int LibdrmOs::ioctl(int fd, unsigned long request, void* arg)
     if (drmIoctl(fd, request, arg) == 0)
         return 0;
     return -lastErrno();
+}
+
+template <unsigned long Request, typename Args>
+static int typedIoctl(Os& os, int fd, Args& args)
+{
+    static_assert(_IOC_SIZE(Request) == sizeof(Args), "ioctl request and argument struct differ");
+    return os.ioctl(fd, Request, &args);
+}
+
+int LibdrmOs::vmCreate(int fd, drm_vsvm_vm_create& args)
+{
+    return typedIoctl<DRM_IOCTL_VSVM_VM_CREATE>(*this, fd, args);
+}
+
+int LibdrmOs::vmDestroy(int fd, drm_vsvm_vm_destroy& args)
+{
+    return typedIoctl<DRM_IOCTL_VSVM_VM_DESTROY>(*this, fd, args);
+}
+
+int LibdrmOs::exec(int fd, drm_vsvm_exec& args)
+{
+    return typedIoctl<DRM_IOCTL_VSVM_EXEC>(*this, fd, args);
+}
+
+int LibdrmOs::wait(int fd, drm_vsvm_wait& args)
+{
+    return typedIoctl<DRM_IOCTL_VSVM_WAIT>(*this, fd, args);
+}
+
+int LibdrmOs::vmCounters(int fd, drm_vsvm_vm_counters& args)
+{
+    return typedIoctl<DRM_IOCTL_VSVM_VM_COUNTERS>(*this, fd, args);
+}
+
+int LibdrmOs::vmPrefetch(int fd, drm_vsvm_vm_prefetch& args)
+{
+    return typedIoctl<DRM_IOCTL_VSVM_VM_PREFETCH>(*this, fd, args);
+}
+
+Result<uint32_t> LibdrmOs::syncobjCreate(int fd)
+{
+    uint32_t handle = 0;
+    // drmSyncobjCreate() returns drmIoctl()'s -1 and leaves errno set.
+    if (drmSyncobjCreate(fd, 0, &handle) != 0)
+        return Status::fromErrno(lastErrno(), "DRM_IOCTL_SYNCOBJ_CREATE");
+    return handle;
+}
+
+int LibdrmOs::syncobjDestroy(int fd, uint32_t handle)
+{
+    if (drmSyncobjDestroy(fd, handle) == 0)
+        return 0;
+    return -lastErrno();
+}
+
+int64_t LibdrmOs::monotonicNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
 }
 
 Os& systemOs()

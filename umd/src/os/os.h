@@ -3,12 +3,14 @@
 
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "vsvm/device_info.h"
 #include "vsvm/status.h"
 #include "vsvm/unique_fd.h"
+#include "vsvm_drm.h"
 
 namespace vsvm::os {
 
@@ -20,9 +22,13 @@ struct DrmNode {
 
 /**
  * The seam between the UMD and the kernel. Everything that calls an ioctl or
- * libdrm sits behind it, so core code stays testable with a mock. It speaks in
- * file descriptors and untyped ioctls on purpose: new ioctls (VM create, exec,
- * syncobj waits) need no new method here.
+ * libdrm sits behind it, so core code stays testable with a mock. Each vsvm
+ * ioctl has a typed method taking its zero-initialised argument struct, so a
+ * test can match the exact arguments without casting; the untyped ioctl()
+ * serves GET_PARAM and is the fallback for ioctls without a method yet.
+ *
+ * The ioctl methods return 0 or a negative errno, as the kernel's handler
+ * did: the caller knows what the ioctl meant and builds the error message.
  */
 class Os {
 public:
@@ -40,6 +46,21 @@ public:
     /// negative errno, as the kernel's handler did: the caller knows what the
     /// ioctl meant and builds the error message.
     virtual int ioctl(int fd, unsigned long request, void* arg) = 0;
+
+    virtual int vmCreate(int fd, drm_vsvm_vm_create& args) = 0;
+    virtual int vmDestroy(int fd, drm_vsvm_vm_destroy& args) = 0;
+    virtual int exec(int fd, drm_vsvm_exec& args) = 0;
+    virtual int wait(int fd, drm_vsvm_wait& args) = 0;
+    virtual int vmCounters(int fd, drm_vsvm_vm_counters& args) = 0;
+    virtual int vmPrefetch(int fd, drm_vsvm_vm_prefetch& args) = 0;
+
+    /// A new syncobj without a fence (drmSyncobjCreate()).
+    virtual Result<uint32_t> syncobjCreate(int fd) = 0;
+    virtual int syncobjDestroy(int fd, uint32_t handle) = 0;
+
+    /// CLOCK_MONOTONIC in ns: the clock of the absolute timeouts of
+    /// DRM_IOCTL_VSVM_WAIT. Behind the seam so that tests fix "now".
+    virtual int64_t monotonicNs() = 0;
 };
 
 /// The libdrm implementation; it lives as long as the program.
