@@ -467,15 +467,24 @@ static int compute_access(void *data, struct vsvm_isa_mem_req *req, u64 *fault_a
 	unsigned int tlb = VSVM_TLB_COMPUTE(ctx->eng->index);
 	unsigned long lanes = req->lanes, pfn[VSVM_ISA_WAVE_LANES];
 	bool write = req->kind != VSVM_ISA_MEM_LOAD;
-	unsigned int tries = 0, lane;
+	unsigned int tries = 0, lane, prev = 0;
 	int ret;
 
 	for (;;) {
 		u64 miss = 0;
 		bool missed = false;
 
+		u64 page = U64_MAX;
+
 		down_read(&vm->svm.lock);
 		for_each_set_bit(lane, &lanes, VSVM_ISA_WAVE_LANES) {
+			/* Lanes on the page of the lane before share its translation. */
+			if (req->addr[lane] >> PAGE_SHIFT == page) {
+				pfn[lane] = pfn[prev];
+				continue;
+			}
+			prev = lane;
+			page = req->addr[lane] >> PAGE_SHIFT;
 			if (vsvm_vm_translate(vm, tlb, req->addr[lane], write, &pfn[lane])) {
 				miss = req->addr[lane];
 				missed = true;
@@ -621,6 +630,12 @@ static void compute_run_group(struct vsvm_compute_engine *eng, struct vsvm_job *
 	atomic64_inc(&eng->groups);
 }
 
+/* The head job can be finished, or has a workgroup to start. */
+static bool compute_job_ready(const struct vsvm_job *job)
+{
+	return job->stopping ? !job->in_flight : job->next_group < job->num_groups;
+}
+
 /* What an engine does next; under the compute lock. */
 enum compute_step { STEP_WAIT, STEP_GROUP, STEP_FINISH };
 
@@ -633,12 +648,12 @@ static enum compute_step compute_next(struct vsvm_compute *c, struct vsvm_job **
 	if (!job)
 		return STEP_WAIT;
 	*jobp = job;
-	if (job->stopping && !job->in_flight) {
+	if (!compute_job_ready(job))
+		return STEP_WAIT;
+	if (job->stopping) {
 		list_del(&job->link);
 		return STEP_FINISH;
 	}
-	if (job->stopping || job->next_group >= job->num_groups)
-		return STEP_WAIT;
 	*group = job->next_group++;
 	*seq = job->dispatch_seq;
 	job->in_flight++;
@@ -652,8 +667,7 @@ static bool compute_has_work(struct vsvm_compute *c)
 
 	spin_lock(&c->lock);
 	job = list_first_entry_or_null(&c->jobs, struct vsvm_job, link);
-	ret = job && ((job->stopping && !job->in_flight) ||
-		      (!job->stopping && job->next_group < job->num_groups));
+	ret = job && compute_job_ready(job);
 	spin_unlock(&c->lock);
 	return ret;
 }
