@@ -39,6 +39,23 @@ if [ ! -f "$KERNEL_SRC/.vsvm-prepared" ]; then
 	touch "$KERNEL_SRC.tmp/.vsvm-prepared"
 	mv "$KERNEL_SRC.tmp" "$KERNEL_SRC"
 fi
+# Local kernel patches (tools/vm/kernel-patches/*.patch, in name order), each
+# applied once; a stamp names the patch and its hash, so a tree extracted
+# before a patch existed gets it too. A patch that no longer applies is an
+# error, never silently skipped.
+for p in "$VSVM_ROOT"/tools/vm/kernel-patches/*.patch; do
+	[ -e "$p" ] || continue
+	stamp=$KERNEL_SRC/.vsvm-patch-$(basename "$p" .patch)-$(sha256sum "$p" | cut -c1-16)
+	[ -f "$stamp" ] && continue
+	if patch -d "$KERNEL_SRC" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1; then
+		vsvm_log "kernel patch $(basename "$p") already applied"
+	else
+		vsvm_log "applying kernel patch $(basename "$p")"
+		patch -d "$KERNEL_SRC" -p1 -s -f --no-backup-if-mismatch <"$p" ||
+			vsvm_die "kernel patch $(basename "$p") does not apply to $KERNEL_VERSION"
+	fi
+	touch "$stamp"
+done
 ln -sfn "$VSVM_ROOT/driver" "$KERNEL_SRC/drivers/gpu/drm/vsvm"
 
 # --- configuration: regenerated only when the fragment changes ---
