@@ -20,6 +20,25 @@
  * ``/sys/kernel/debug/dri/vsvm.<N>/``; docs/ lists them all.
  */
 
+/**
+ * DOC: Device removal
+ *
+ * Unbinding a device (``/sys/bus/platform/drivers/vsvm/unbind``, or module
+ * removal, which the open files' module references prevent while any is
+ * open) calls drm_dev_unplug(). From then on the DRM core fails every ioctl
+ * of the files still open with -ENODEV. The ioctls that touch the device
+ * (VM_CREATE, EXEC, PREFETCH) and the engines' work run inside
+ * drm_dev_enter()/drm_dev_exit(), so the unplug waits for those in flight:
+ * a running copy job stops at its next piece (it checks
+ * drm_dev_is_unplugged()), a running compute job at its next interpreter
+ * check, and both end with %DRM_VSVM_JOB_CANCELED, as do the jobs that had
+ * not started. After drm_dev_unplug() returns no engine touches process
+ * memory. The &struct vsvm_device, its schedulers, engines and VMs stay
+ * until the last file is closed (drmm-managed), so closing a file after the
+ * removal frees its VMs as usual; binding the device again creates a new
+ * DRM device and render node.
+ */
+
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>

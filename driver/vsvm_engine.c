@@ -48,6 +48,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
+
 #include "vsvm_drm.h"
 #include "vsvm_drv.h"
 #include "vsvm_engine.h"
@@ -128,10 +130,19 @@ static void access_end(struct vsvm_job *job)
 	cond_resched();
 }
 
-/* The timeout handler asked the job to stop (vsvm_job_end() says TIMEOUT). */
+/*
+ * The timeout handler asked the job to stop (vsvm_job_end() says TIMEOUT), or
+ * the device is being removed, which waits for the running jobs to stop.
+ */
 static int copy_check_cancel(struct vsvm_job *job)
 {
-	return READ_ONCE(job->cancel) ? -ETIME : 0;
+	if (READ_ONCE(job->cancel))
+		return -ETIME;
+	if (drm_dev_is_unplugged(&job->vm->vdev->drm)) {
+		job->status = DRM_VSVM_JOB_CANCELED;
+		return -ENODEV;
+	}
+	return 0;
 }
 
 static size_t to_page_end(u64 addr)
@@ -285,6 +296,7 @@ void vsvm_copy_exec_work(struct work_struct *work)
 {
 	struct vsvm_vm *vm = container_of(work, struct vsvm_vm, exec_work);
 	struct vsvm_job *job;
+	int idx;
 
 	spin_lock(&vm->queue_lock);
 	job = list_first_entry_or_null(&vm->queue, struct vsvm_job, link);
@@ -294,8 +306,16 @@ void vsvm_copy_exec_work(struct work_struct *work)
 			queue_work(vm->vdev->copy_wq, &vm->exec_work);
 	}
 	spin_unlock(&vm->queue_lock);
-	if (job)
-		vsvm_copy_run(job);
+	if (!job)
+		return;
+	if (!drm_dev_enter(&vm->vdev->drm, &idx)) {
+		/* The device was removed: its engines run nothing more. */
+		job->status = DRM_VSVM_JOB_CANCELED;
+		vsvm_job_end(job);
+		return;
+	}
+	vsvm_copy_run(job);
+	drm_dev_exit(idx);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -548,7 +568,7 @@ static bool compute_check_stop(void *data)
 	struct vsvm_compute_ctx *ctx = data;
 
 	cond_resched();
-	return READ_ONCE(ctx->job->stopping);
+	return READ_ONCE(ctx->job->stopping) || drm_dev_is_unplugged(&ctx->job->vm->vdev->drm);
 }
 
 static const struct vsvm_isa_mem_ops vsvm_compute_mem_ops = {
@@ -676,13 +696,15 @@ static int vsvm_compute_thread(void *data)
 {
 	struct vsvm_compute_engine *eng = data;
 	struct vsvm_compute *c = eng->compute;
+	struct vsvm_device *vdev = container_of(c, struct vsvm_device, compute);
 
 	while (!kthread_should_stop()) {
 		struct vsvm_isa_result res;
 		struct vsvm_job *job = NULL;
 		enum compute_step step;
-		bool finish = false;
+		bool finish = false, gone;
 		u64 group = 0, seq = 0;
+		int idx;
 
 		spin_lock(&c->lock);
 		step = compute_next(c, &job, &group, &seq);
@@ -699,9 +721,20 @@ static int vsvm_compute_thread(void *data)
 			continue;
 		}
 
-		compute_run_group(eng, job, seq, group, &res);
+		gone = !drm_dev_enter(&vdev->drm, &idx);
+		if (!gone) {
+			compute_run_group(eng, job, seq, group, &res);
+			gone = res.status == VSVM_ISA_STOPPED && drm_dev_is_unplugged(&vdev->drm);
+			drm_dev_exit(idx);
+		} else {
+			/* The device was removed: its engines run nothing more. */
+			memset(&res, 0, sizeof(res));
+			res.status = VSVM_ISA_STOPPED;
+		}
 
 		spin_lock(&c->lock);
+		if (gone && !job->status)
+			job->status = DRM_VSVM_JOB_CANCELED;
 		compute_record(c, job, &res);
 		job->in_flight--;
 		if (!job->in_flight && job->next_group >= job->num_groups && !job->stopping) {

@@ -37,6 +37,7 @@
 #include <linux/uaccess.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_syncobj.h>
@@ -456,7 +457,7 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct vsvm_job *job;
 	struct vsvm_vm *vm;
 	void *cmds;
-	int ret;
+	int idx, ret;
 
 	if (args->extensions || args->pad || args->pad2)
 		return vsvm_reject(vdev, "EXEC: extensions and pad must be zero\n");
@@ -478,11 +479,15 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 					vm->id);
 		goto err_vm;
 	}
+	if (!drm_dev_enter(drm, &idx)) {
+		ret = -ENODEV;
+		goto err_vm;
+	}
 
 	cmds = vsvm_job_copy_cmds(vdev, args);
 	if (IS_ERR(cmds)) {
 		ret = PTR_ERR(cmds);
-		goto err_vm;
+		goto err_dev;
 	}
 
 	if (args->out_syncobj) {
@@ -538,6 +543,7 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		drm_syncobj_put(syncobj);
 	}
 	args->job_id = job->id;
+	drm_dev_exit(idx);
 	return 0;
 
 err_sched_job:
@@ -549,6 +555,8 @@ err_syncobj:
 		drm_syncobj_put(syncobj);
 err_cmds:
 	kvfree(cmds);
+err_dev:
+	drm_dev_exit(idx);
 err_vm:
 	vsvm_vm_put(vm);
 	return ret;

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 
 #include "vsvm_drm.h"
@@ -289,27 +290,34 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	struct vsvm_file *vfile = file->driver_priv;
 	struct drm_vsvm_vm_create *args = data;
 	struct vsvm_vm *vm;
+	int idx, ret;
 	u32 id;
-	int ret;
 
 	if (args->extensions || (args->flags & ~DRM_VSVM_VM_CREATE_FLAGS) ||
 	    !(args->flags & DRM_VSVM_VM_CREATE_SVM))
 		return vsvm_reject(vdev, "VM_CREATE: bad extensions or flags 0x%x\n", args->flags);
 	if (!current->mm)
 		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
 
 	vm = vsvm_vm_create(vdev);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
+	if (IS_ERR(vm)) {
+		ret = PTR_ERR(vm);
+		goto out;
+	}
 
 	ret = xa_alloc(&vfile->vms, &id, vm, XA_LIMIT(1, VSVM_VMS_PER_FILE), GFP_KERNEL);
 	if (ret) {
 		vsvm_vm_put(vm);
-		return ret == -EBUSY ? -ENOSPC : ret;
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto out;
 	}
 	vm->id = id;
 	args->vm_id = id;
-	return 0;
+out:
+	drm_dev_exit(idx);
+	return ret;
 }
 
 /* The VM is out of its file: wait for its jobs, drop the file's reference. */
@@ -469,7 +477,7 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	struct vsvm_pt_entry entry;
 	struct vsvm_vm *vm;
 	u64 addr, end;
-	int ret = 0;
+	int idx, ret = 0;
 
 	if (args->flags & ~DRM_VSVM_PREFETCH_FLAGS)
 		return vsvm_reject(vdev, "PREFETCH: unknown flags 0x%x\n", args->flags);
@@ -482,6 +490,10 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	if (current->mm != vm->svm.mm) {
 		ret = vsvm_reject_errno(vdev, -EACCES,
 					"PREFETCH: VM %u mirrors another process\n", vm->id);
+		goto out;
+	}
+	if (!drm_dev_enter(drm, &idx)) {
+		ret = -ENODEV;
 		goto out;
 	}
 
@@ -506,6 +518,7 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 		}
 		cond_resched();
 	}
+	drm_dev_exit(idx);
 out:
 	vsvm_vm_put(vm);
 	return ret;

@@ -157,10 +157,24 @@ struct drm_vsvm_get_param {
  * A VM is a device address space. A VM created with %DRM_VSVM_VM_CREATE_SVM
  * mirrors the address space (mm) of the process that created it: device
  * address X is CPU address X of that process. The VM is bound to that mm for
- * its whole life. Jobs that make the device touch memory are accepted only
- * from a task of that mm (another process, even one that shares the file
- * through fork() or SCM_RIGHTS, gets -EACCES), and once the mm is gone (the
- * process exited) they fail with -ESRCH. VM ids are per open file.
+ * its whole life. VM ids are per open file.
+ *
+ * Isolation: only a task of the VM's mm can make the device touch the VM's
+ * memory. Another process holding the same file (inherited through fork(),
+ * received through SCM_RIGHTS) gets -EACCES from &DRM_IOCTL_VSVM_EXEC (both
+ * engines) and &DRM_IOCTL_VSVM_VM_PREFETCH. It may still use the ioctls that
+ * act on the file's objects without touching memory: &DRM_IOCTL_VSVM_WAIT
+ * (a job's status, including the address of a fatal fault),
+ * &DRM_IOCTL_VSVM_VM_COUNTERS and &DRM_IOCTL_VSVM_VM_DESTROY; and it may
+ * create VMs of its own on the file, which mirror its own mm. Once the VM's
+ * mm is gone (the process exited), its jobs end with %DRM_VSVM_JOB_NO_MM.
+ * The render node needs no privilege: any user who can open it can use it.
+ *
+ * Device removal: once the device is unbound from its driver, every ioctl on
+ * a file opened before fails with -ENODEV; jobs that had not started end
+ * with %DRM_VSVM_JOB_CANCELED and running compute jobs stop at their next
+ * workgroup, so that the engines touch no memory after the removal. Closing
+ * the files frees everything.
  */
 
 /* Valid bits of drm_vsvm_vm_create.flags. */
@@ -382,7 +396,10 @@ struct drm_vsvm_exec {
 #define DRM_VSVM_JOB_INVALID		6
 /* The job ran past the job timeout and was stopped; pc says where. */
 #define DRM_VSVM_JOB_TIMEOUT		7
-/* An in-fence signalled an error: the job did not run. */
+/*
+ * An in-fence signalled an error, or the device was removed: the job did not
+ * run, or stopped.
+ */
 #define DRM_VSVM_JOB_CANCELED		8
 
 /* Access types (drm_vsvm_wait.fault_access). */
