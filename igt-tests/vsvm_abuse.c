@@ -68,41 +68,12 @@ static void *map_anon(size_t size)
 	return p;
 }
 
-static int write_file(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	err = n < 0 ? -errno : 0;
-	close(fd);
-	return err;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* A value of the device's debugfs counters file ("name value" lines). */
 static uint64_t device_counter(const char *name)
 {
 	char buf[8192], *line, *save;
 
-	igt_assert_eq(read_file(DEBUGFS_COUNTERS, buf, sizeof(buf)), 0);
+	igt_assert_eq(vsvm_read_file(DEBUGFS_COUNTERS, buf, sizeof(buf)), 0);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char key[64];
 		unsigned long long value;
@@ -646,7 +617,7 @@ static char proc_state(pid_t pid)
 	char path[64], buf[512], *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_file(path, buf, sizeof(buf)))
+	if (vsvm_read_file(path, buf, sizeof(buf)))
 		return '?';
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' ? p[2] : '?';
@@ -761,7 +732,7 @@ static void restore_oom_setup(int sig)
 {
 	(void)sig;
 	if (saved_printk[0])
-		write_file(PRINTK, saved_printk);
+		vsvm_write_file(PRINTK, saved_printk);
 	rmdir(CGROUP_OOM);
 }
 
@@ -799,23 +770,23 @@ static void test_oom_kill(void)
 
 	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK))
 		igt_assert_eq(mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL), 0);
-	igt_assert_eq(write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"), 0);
+	igt_assert_eq(vsvm_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"), 0);
 	rmdir(CGROUP_OOM);
 	igt_assert_eq(mkdir(CGROUP_OOM, 0755), 0);
 	igt_install_exit_handler(restore_oom_setup);
-	igt_assert_eq(write_file(CGROUP_OOM "/memory.max", "96M"), 0);
-	write_file(CGROUP_OOM "/memory.swap.max", "0");
+	igt_assert_eq(vsvm_write_file(CGROUP_OOM "/memory.max", "96M"), 0);
+	vsvm_write_file(CGROUP_OOM "/memory.swap.max", "0");
 
 	/*
 	 * The OOM report is a warning with a stack dump, which the console
 	 * check would take for a splat: keep warnings off the console while the
 	 * OOM killer runs, and look at the kernel log of that window here.
 	 */
-	igt_assert_eq(read_file(PRINTK, saved_printk, sizeof(saved_printk)), 0);
+	igt_assert_eq(vsvm_read_file(PRINTK, saved_printk, sizeof(saved_printk)), 0);
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	igt_assert_fd(kmsg);
 	igt_assert(lseek(kmsg, 0, SEEK_END) >= 0);
-	igt_assert_eq(write_file(PRINTK, "4"), 0);
+	igt_assert_eq(vsvm_write_file(PRINTK, "4"), 0);
 
 	igt_assert_eq(pipe(ready), 0);
 	pid = fork_child();
@@ -826,7 +797,7 @@ static void test_oom_kill(void)
 		int fd;
 
 		snprintf(self, sizeof(self), "%d", getpid());
-		if (write_file(CGROUP_OOM "/cgroup.procs", self))
+		if (vsvm_write_file(CGROUP_OOM "/cgroup.procs", self))
 			_exit(2);
 		fd = open_node();
 		vm = vsvm_vm_create(fd);
@@ -848,10 +819,10 @@ static void test_oom_kill(void)
 	}
 	igt_assert_eq(read(ready[0], &c, 1), 1);
 	status = wait_child(pid);
-	igt_assert_eq(write_file(PRINTK, saved_printk), 0);
+	igt_assert_eq(vsvm_write_file(PRINTK, saved_printk), 0);
 	igt_assert_f(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 		     "child status %#x, expected SIGKILL\n", status);
-	igt_assert_eq(read_file(CGROUP_OOM "/memory.events", events, sizeof(events)), 0);
+	igt_assert_eq(vsvm_read_file(CGROUP_OOM "/memory.events", events, sizeof(events)), 0);
 	p = strstr(events, "oom_kill ");
 	igt_assert(p && sscanf(p, "oom_kill %llu", &kills) == 1);
 	igt_assert_lte_u64(1, kills);
@@ -906,10 +877,10 @@ static void inject_restore(int sig)
 	(void)sig;
 	if (!inject_set)
 		return;
-	write_file(FAILSLAB "/probability", "0");
-	write_file(FAIL_PAGE_ALLOC "/probability", "0");
+	vsvm_write_file(FAILSLAB "/probability", "0");
+	vsvm_write_file(FAIL_PAGE_ALLOC "/probability", "0");
 	for (unsigned int i = 0; i < ARRAY_SIZE(inject_settings_init); i++)
-		write_file(inject_settings_init[i].file, inject_saved[i]);
+		vsvm_write_file(inject_settings_init[i].file, inject_saved[i]);
 	inject_set = false;
 }
 
@@ -922,13 +893,13 @@ static void inject_setup(void)
 {
 	igt_require_f(access(FAILSLAB, F_OK) == 0, "no %s: kernel without FAILSLAB\n", FAILSLAB);
 	for (unsigned int i = 0; i < ARRAY_SIZE(inject_settings_init); i++) {
-		igt_assert_eq(read_file(inject_settings_init[i].file, inject_saved[i],
+		igt_assert_eq(vsvm_read_file(inject_settings_init[i].file, inject_saved[i],
 					sizeof(inject_saved[i])), 0);
 	}
 	inject_set = true;
 	igt_install_exit_handler(inject_restore);
 	for (unsigned int i = 0; i < ARRAY_SIZE(inject_settings_init); i++)
-		igt_assert_eq(write_file(inject_settings_init[i].file,
+		igt_assert_eq(vsvm_write_file(inject_settings_init[i].file,
 					 inject_settings_init[i].value), 0);
 }
 
@@ -1208,10 +1179,10 @@ static void set_engines_make_it_fail(const char *value)
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (read_file(path, comm, sizeof(comm)) || strncmp(comm, "vsvm-cmp", 8))
+		if (vsvm_read_file(path, comm, sizeof(comm)) || strncmp(comm, "vsvm-cmp", 8))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/make-it-fail", pid);
-		igt_assert_eq(write_file(path, value), 0);
+		igt_assert_eq(vsvm_write_file(path, value), 0);
 	}
 	closedir(proc);
 }
@@ -1234,12 +1205,12 @@ static void test_fail_engine_faults(void)
 	inject_setup();
 	igt_install_exit_handler(engines_restore);
 	set_engines_make_it_fail("1");
-	igt_assert_eq(write_file(FAILSLAB "/probability", "30"), 0);
-	igt_assert_eq(write_file(FAILSLAB "/interval", "1"), 0);
-	igt_assert_eq(write_file(FAILSLAB "/times", "-1"), 0);
-	igt_assert_eq(write_file(FAIL_PAGE_ALLOC "/probability", "30"), 0);
-	igt_assert_eq(write_file(FAIL_PAGE_ALLOC "/interval", "1"), 0);
-	igt_assert_eq(write_file(FAIL_PAGE_ALLOC "/times", "-1"), 0);
+	igt_assert_eq(vsvm_write_file(FAILSLAB "/probability", "30"), 0);
+	igt_assert_eq(vsvm_write_file(FAILSLAB "/interval", "1"), 0);
+	igt_assert_eq(vsvm_write_file(FAILSLAB "/times", "-1"), 0);
+	igt_assert_eq(vsvm_write_file(FAIL_PAGE_ALLOC "/probability", "30"), 0);
+	igt_assert_eq(vsvm_write_file(FAIL_PAGE_ALLOC "/interval", "1"), 0);
+	igt_assert_eq(vsvm_write_file(FAIL_PAGE_ALLOC "/times", "-1"), 0);
 
 	for (int i = 0; i < ENGINE_CAMPAIGN_JOBS; i++) {
 		/* Fresh memory each time: every job takes device page faults. */
@@ -1281,7 +1252,7 @@ static void rebind(int sig)
 {
 	(void)sig;
 	if (!device_bound())
-		write_file(PLATFORM_DRIVER "/bind", PLATFORM_DEVICE);
+		vsvm_write_file(PLATFORM_DRIVER "/bind", PLATFORM_DEVICE);
 }
 
 /* Return: the fence status of a sync_file (1 signalled, 0 pending, < 0 error). */
@@ -1347,7 +1318,7 @@ static void test_unbind_with_open_files(void)
 
 	igt_install_exit_handler(rebind);
 	start = vsvm_now_ns();
-	igt_assert_eq(write_file(PLATFORM_DRIVER "/unbind", PLATFORM_DEVICE), 0);
+	igt_assert_eq(vsvm_write_file(PLATFORM_DRIVER "/unbind", PLATFORM_DEVICE), 0);
 	igt_info("unbind with a job running took %.1f ms\n", (vsvm_now_ns() - start) / 1e6);
 	igt_assert(!device_bound());
 	igt_assert_eq(vsvm_count_render_nodes(), 0);
@@ -1379,7 +1350,7 @@ static void test_unbind_with_open_files(void)
 	close(fd);
 	close(idle);
 
-	igt_assert_eq(write_file(PLATFORM_DRIVER "/bind", PLATFORM_DEVICE), 0);
+	igt_assert_eq(vsvm_write_file(PLATFORM_DRIVER "/bind", PLATFORM_DEVICE), 0);
 	igt_assert(device_bound());
 	fd = open_node();
 	vm = vsvm_vm_create(fd);

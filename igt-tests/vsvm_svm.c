@@ -149,36 +149,14 @@ static int pattern_file(size_t size, uint32_t seed)
 	return fd;
 }
 
-/* Return: 0 or -errno; writes @value to the file at @path (sysfs, procfs). */
-static int write_str(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, value, strlen(value)) < 0 ? -errno : 0;
-	close(fd);
-
-	return ret;
-}
-
 /* Return: 0 or -errno; reads the file at @path into @buf, without the newline. */
 static int read_str(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int ret = vsvm_read_file(path, buf, len);
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-
-	return 0;
+	if (!ret)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ret;
 }
 
 /* Return: the value of @field ("SwapTotal:") in /proc/meminfo, in kB, or -1. */
@@ -232,7 +210,7 @@ static void restore_knobs(int sig)
 	(void)sig;
 	while (num_saved_knobs) {
 		num_saved_knobs--;
-		write_str(saved_knobs[num_saved_knobs].path, saved_knobs[num_saved_knobs].value);
+		vsvm_write_file(saved_knobs[num_saved_knobs].path, saved_knobs[num_saved_knobs].value);
 	}
 }
 
@@ -269,7 +247,7 @@ static int set_knob(const char *path, const char *value)
 		igt_install_exit_handler(restore_knobs);
 	}
 
-	return write_str(path, value);
+	return vsvm_write_file(path, value);
 }
 
 /* ---- the device, through the subtest's VM --------------------------------------------- */
@@ -1280,7 +1258,7 @@ static void set_event_policy(const char *policy)
 
 static void clear_soft_dirty(void)
 {
-	igt_assert_eq(write_str("/proc/self/clear_refs", "4"), 0);
+	igt_assert_eq(vsvm_write_file("/proc/self/clear_refs", "4"), 0);
 }
 
 /*

@@ -601,6 +601,52 @@ int vsvm_tunable_write(int fd, const char *name, const char *value)
 	return ret;
 }
 
+/* ---- files (sysfs, procfs, debugfs) -------------------------------------------------- */
+
+/**
+ * vsvm_write_file() - write a string to a file (sysfs, procfs, debugfs)
+ * @path: the file
+ * @value: what to write, in one write()
+ *
+ * Return: 0 or the negative errno of open() or write().
+ */
+int vsvm_write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, value, strlen(value)) < 0 ? -errno : 0;
+	close(fd);
+
+	return ret;
+}
+
+/**
+ * vsvm_read_file() - read a small file whole (one read()), NUL-terminated
+ * @path: the file
+ * @buf: where to put its contents, newlines included
+ * @len: size of @buf
+ *
+ * Return: 0 or the negative errno of open() or read().
+ */
+int vsvm_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+
+	return 0;
+}
+
 /* ---- data ----------------------------------------------------------------------------- */
 
 /* The uapi's values are little-endian; the checks below compare host words. */

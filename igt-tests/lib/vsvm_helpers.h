@@ -182,6 +182,11 @@ int vsvm_tunable_path(int fd, const char *name, char *path, size_t len);
 int vsvm_tunable_read(int fd, const char *name, char *buf, size_t len);
 int vsvm_tunable_write(int fd, const char *name, const char *value);
 
+/* ---- files (sysfs, procfs, debugfs) -------------------------------------------------- */
+
+int vsvm_write_file(const char *path, const char *value);
+int vsvm_read_file(const char *path, char *buf, size_t len);
+
 /* ---- data ----------------------------------------------------------------------------- */
 
 uint64_t vsvm_fnv1a64(const void *data, size_t size);
