@@ -474,8 +474,8 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
 	if (!vm)
 		return vsvm_reject_errno(vdev, -ENOENT, "EXEC: no VM %u\n", args->vm_id);
-	if (current->mm != vm->svm.mm) {
-		ret = vsvm_reject_errno(vdev, -EACCES, "EXEC: VM %u mirrors another process\n",
+	if (current->mm != vm->submitter_mm) {
+		ret = vsvm_reject_errno(vdev, -EACCES, "EXEC: VM %u belongs to another process\n",
 					vm->id);
 		goto err_vm;
 	}

@@ -103,7 +103,8 @@ int vsvm_param_get_ioctl(struct drm_device *drm, void *data,
 	struct vsvm_device *vdev = to_vsvm_device(drm);
 	struct drm_vsvm_get_param *args = data;
 	const struct vsvm_param_facts facts = {
-		.capabilities = DRM_VSVM_CAPS_ALL,
+		.capabilities = DRM_VSVM_CAPS_ALL &
+				~(IS_ENABLED(CONFIG_EXPORT_MM_ACCESS) ? 0 : DRM_VSVM_CAP_PIDFD_VM),
 		.va_bits = VSVM_VA_BITS,
 		.page_sizes = VSVM_PAGE_SIZES,
 		.num_devices = vsvm_num_devices,

@@ -10,14 +10,19 @@
  * &struct vsvm_svm_ops write the device page table (&struct vsvm_pt) and
  * flush the engines' TLBs. A VM belongs to the file that created it and to
  * the address space (mm) of the process that created it; only tasks of that
- * mm may submit jobs to it. Tunables are read when a VM is created and stay
+ * mm may submit jobs to it. It mirrors that mm too, or, when created on a
+ * pidfd, the mm of the target process, taken with mm_access() under the
+ * Cross Memory Attach rule (PTRACE_MODE_ATTACH_REALCREDS). Tunables are read when a VM is created and stay
  * fixed for its life, except ``event_policy`` and ``dbg_mask``, which take
  * effect at once.
  */
 
 #include <linux/dma-fence.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/ptrace.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -186,6 +191,7 @@ static void vsvm_vm_release(struct kref *kref)
 	vsvm_pt_fini(&vm->pt);
 	xa_destroy(&vm->jobs);
 	mutex_destroy(&vm->job_lock);
+	mmdrop(vm->submitter_mm);
 	kfree(vm);
 }
 
@@ -217,7 +223,7 @@ struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id)
 	return vm;
 }
 
-static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev)
+static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev, struct mm_struct *mm)
 {
 	const struct vsvm_tunables *t = &vdev->tunables;
 	struct vsvm_svm_config config = {
@@ -252,13 +258,16 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev)
 	ret = vsvm_vm_tlbs_init(vm, 1 + vdev->compute.num_engines, READ_ONCE(t->tlb_entries));
 	if (ret)
 		goto err_pt;
-	ret = vsvm_svm_init(&vm->svm, current->mm, &vsvm_vm_svm_ops, &config,
+	ret = vsvm_svm_init(&vm->svm, mm, &vsvm_vm_svm_ops, &config,
 			    &t->event_policy, vdev);
 	if (ret)
 		goto err_tlb;
 	ret = vsvm_job_vm_init(vm);
 	if (ret)
 		goto err_svm;
+
+	vm->submitter_mm = current->mm;
+	mmgrab(vm->submitter_mm);
 
 	mutex_lock(&vdev->vms_lock);
 	list_add_tail(&vm->link, &vdev->vms);
@@ -276,6 +285,38 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+#ifdef CONFIG_EXPORT_MM_ACCESS
+/*
+ * The mm of the process @pidfd refers to, with a user reference (mmget()),
+ * if the caller may ptrace-attach to it with its real credentials:
+ * mm_access() returns -EACCES otherwise, -ESRCH when it has no mm.
+ */
+static struct mm_struct *vsvm_vm_pidfd_mm(struct vsvm_device *vdev, int pidfd)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned int f_flags;
+
+	task = pidfd_get_task(pidfd, &f_flags);
+	if (IS_ERR(task))
+		return ERR_PTR(vsvm_reject_errno(vdev, PTR_ERR(task),
+						 "VM_CREATE: fd %d is no live pidfd\n", pidfd));
+	mm = mm_access(task, PTRACE_MODE_ATTACH_REALCREDS);
+	if (IS_ERR(mm))
+		vsvm_reject_errno(vdev, PTR_ERR(mm), "VM_CREATE: may not mirror pid %d\n",
+				  task_tgid_nr(task));
+	put_task_struct(task);
+	return mm;
+}
+#else
+/* The kernel does not export mm_access() and pidfd_get_task(). */
+static struct mm_struct *vsvm_vm_pidfd_mm(struct vsvm_device *vdev, int pidfd)
+{
+	return ERR_PTR(vsvm_reject_errno(vdev, -EOPNOTSUPP,
+					 "VM_CREATE: this kernel cannot check a pidfd\n"));
+}
+#endif
+
 /**
  * vsvm_vm_create_ioctl() - DRM_IOCTL_VSVM_VM_CREATE
  * @drm: the DRM device
@@ -289,6 +330,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	struct vsvm_device *vdev = to_vsvm_device(drm);
 	struct vsvm_file *vfile = file->driver_priv;
 	struct drm_vsvm_vm_create *args = data;
+	struct mm_struct *mm;
 	struct vsvm_vm *vm;
 	int idx, ret;
 	u32 id;
@@ -296,12 +338,26 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	if (args->extensions || (args->flags & ~DRM_VSVM_VM_CREATE_FLAGS) ||
 	    !(args->flags & DRM_VSVM_VM_CREATE_SVM))
 		return vsvm_reject(vdev, "VM_CREATE: bad extensions or flags 0x%x\n", args->flags);
+	if (args->pad || (args->pidfd && !(args->flags & DRM_VSVM_VM_CREATE_PIDFD)))
+		return vsvm_reject(vdev, "VM_CREATE: pad %u or pidfd %d without the flag\n",
+				   args->pad, args->pidfd);
 	if (!current->mm)
 		return -EINVAL;
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	vm = vsvm_vm_create(vdev);
+	if (args->flags & DRM_VSVM_VM_CREATE_PIDFD) {
+		mm = vsvm_vm_pidfd_mm(vdev, args->pidfd);
+	} else {
+		mm = current->mm;
+		mmget(mm);
+	}
+	if (IS_ERR(mm)) {
+		ret = PTR_ERR(mm);
+		goto out;
+	}
+	vm = vsvm_vm_create(vdev, mm);
+	mmput(mm);
 	if (IS_ERR(vm)) {
 		ret = PTR_ERR(vm);
 		goto out;
@@ -487,9 +543,9 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
 	if (!vm)
 		return vsvm_reject_errno(vdev, -ENOENT, "PREFETCH: no VM %u\n", args->vm_id);
-	if (current->mm != vm->svm.mm) {
+	if (current->mm != vm->submitter_mm) {
 		ret = vsvm_reject_errno(vdev, -EACCES,
-					"PREFETCH: VM %u mirrors another process\n", vm->id);
+					"PREFETCH: VM %u belongs to another process\n", vm->id);
 		goto out;
 	}
 	if (!drm_dev_enter(drm, &idx)) {

@@ -30,7 +30,11 @@ struct vsvm_device;
  * @refcount: the file's reference plus one per running job
  * @vdev: the device
  * @id: id in the file's VM table
- * @svm: the mirror core instance
+ * @svm: the mirror core instance; @svm.mm is the mirrored address space
+ * @submitter_mm: the address space whose tasks may submit jobs and prefetch
+ *	(the creator's; the same as @svm.mm unless the VM was created on a
+ *	pidfd); held with mmgrab() so that a recycled mm_struct cannot pass the
+ *	comparison
  * @pt: the device page table; changed under @svm.lock held for write
  * @tlbs: the engines' TLBs for this VM (VSVM_TLB_COPY, VSVM_TLB_COMPUTE());
  *	each used by one engine at a time under @svm.lock held for read, all
@@ -56,6 +60,7 @@ struct vsvm_vm {
 	struct vsvm_device *vdev;
 	u32 id;
 	struct vsvm_svm svm;
+	struct mm_struct *submitter_mm;
 	struct vsvm_pt pt;
 	struct vsvm_tlb tlbs[VSVM_VM_TLBS];
 	unsigned int num_tlbs;

@@ -46,7 +46,7 @@ extern "C" {
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */
 #define DRM_VSVM_UAPI_MAJOR		0
-#define DRM_VSVM_UAPI_MINOR		2
+#define DRM_VSVM_UAPI_MINOR		3
 #define DRM_VSVM_UAPI_VERSION \
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
@@ -112,13 +112,18 @@ enum drm_vsvm_param {
  * DRM_VSVM_CAP_PREFETCH: DRM_IOCTL_VSVM_VM_PREFETCH populates the mirror.
  * DRM_VSVM_CAP_COMPUTE: DRM_IOCTL_VSVM_EXEC accepts DRM_VSVM_ENGINE_COMPUTE
  *	jobs (struct drm_vsvm_dispatch), and in-fences.
+ * DRM_VSVM_CAP_PIDFD_VM: DRM_IOCTL_VSVM_VM_CREATE accepts
+ *	DRM_VSVM_VM_CREATE_PIDFD (a VM mirroring another process). Absent when
+ *	the kernel does not export what the check needs (uapi 0.3).
  */
 #define DRM_VSVM_CAP_SVM		(1ull << 0)
 #define DRM_VSVM_CAP_COPY_ENGINE	(1ull << 1)
 #define DRM_VSVM_CAP_PREFETCH		(1ull << 2)
 #define DRM_VSVM_CAP_COMPUTE		(1ull << 3)
+#define DRM_VSVM_CAP_PIDFD_VM		(1ull << 4)
 #define DRM_VSVM_CAPS_ALL		(DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE | \
-					 DRM_VSVM_CAP_PREFETCH | DRM_VSVM_CAP_COMPUTE)
+					 DRM_VSVM_CAP_PREFETCH | DRM_VSVM_CAP_COMPUTE | \
+					 DRM_VSVM_CAP_PIDFD_VM)
 
 /**
  * struct drm_vsvm_get_param - argument of &DRM_IOCTL_VSVM_GET_PARAM
@@ -168,6 +173,16 @@ struct drm_vsvm_get_param {
  * &DRM_IOCTL_VSVM_VM_COUNTERS and &DRM_IOCTL_VSVM_VM_DESTROY; and it may
  * create VMs of its own on the file, which mirror its own mm. Once the VM's
  * mm is gone (the process exited), its jobs end with %DRM_VSVM_JOB_NO_MM.
+ *
+ * Mirroring another process: with %DRM_VSVM_VM_CREATE_PIDFD the VM mirrors
+ * the mm of the process @pidfd refers to, under the rule Cross Memory Attach
+ * (process_vm_readv()) follows: the caller must be allowed to ptrace-attach
+ * to it with its real credentials (PTRACE_MODE_ATTACH_REALCREDS, which
+ * includes the LSMs, e.g. Yama's ptrace_scope), checked once, at creation.
+ * Device address X is then CPU address X of the target. The VM is still
+ * driven by its creator: only tasks of the creator's mm may submit jobs and
+ * prefetch (the target itself gets -EACCES like any other process); when the
+ * target exits, jobs end with %DRM_VSVM_JOB_NO_MM.
  * The render node needs no privilege: any user who can open it can use it.
  *
  * Device removal: once the device is unbound from its driver, every ioctl on
@@ -179,23 +194,41 @@ struct drm_vsvm_get_param {
 
 /* Valid bits of drm_vsvm_vm_create.flags. */
 #define DRM_VSVM_VM_CREATE_SVM		(1u << 0)
-#define DRM_VSVM_VM_CREATE_FLAGS	DRM_VSVM_VM_CREATE_SVM
+#define DRM_VSVM_VM_CREATE_PIDFD	(1u << 1)
+#define DRM_VSVM_VM_CREATE_FLAGS	(DRM_VSVM_VM_CREATE_SVM | DRM_VSVM_VM_CREATE_PIDFD)
 
 /**
  * struct drm_vsvm_vm_create - argument of &DRM_IOCTL_VSVM_VM_CREATE
  *
- * Return: 0 on success; -EINVAL when @extensions is not zero or @flags is
- * not a subset of %DRM_VSVM_VM_CREATE_FLAGS, or lacks %DRM_VSVM_VM_CREATE_SVM
- * (the only kind of VM so far); -ENOMEM; -ENOSPC when the file has too many
- * VMs.
+ * The struct grew in uapi 0.3 (@pidfd, @pad); the DRM core zero-fills the
+ * members an older caller does not pass, which keeps their meaning.
+ *
+ * Return: 0 on success; -EINVAL when @extensions or @pad is not zero, @flags
+ * is not a subset of %DRM_VSVM_VM_CREATE_FLAGS or lacks
+ * %DRM_VSVM_VM_CREATE_SVM (the only kind of VM so far), or @pidfd is not
+ * zero without %DRM_VSVM_VM_CREATE_PIDFD; -ENOMEM; -ENOSPC when the file
+ * has too many VMs. With %DRM_VSVM_VM_CREATE_PIDFD: -EOPNOTSUPP when the
+ * kernel lacks %DRM_VSVM_CAP_PIDFD_VM; -EBADF when @pidfd is not an open
+ * pidfd; -ESRCH when the process is gone (or has no mm); -EACCES when the
+ * caller may not ptrace-attach to it.
  */
 struct drm_vsvm_vm_create {
 	/** @extensions: must be zero. */
 	__u64 extensions;
-	/** @flags: in, %DRM_VSVM_VM_CREATE_SVM. */
+	/**
+	 * @flags: in, %DRM_VSVM_VM_CREATE_SVM, optionally with
+	 * %DRM_VSVM_VM_CREATE_PIDFD.
+	 */
 	__u32 flags;
 	/** @vm_id: out, the new VM's id (never 0). */
 	__u32 vm_id;
+	/**
+	 * @pidfd: in, with %DRM_VSVM_VM_CREATE_PIDFD a pidfd (pidfd_open())
+	 * of the process whose address space the VM mirrors; else zero.
+	 */
+	__s32 pidfd;
+	/** @pad: must be zero. */
+	__u32 pad;
 };
 
 /**

@@ -21,6 +21,7 @@ constexpr std::array kCapabilityNames{
     CapabilityName{DRM_VSVM_CAP_COPY_ENGINE, "copy-engine"},
     CapabilityName{DRM_VSVM_CAP_PREFETCH, "prefetch"},
     CapabilityName{DRM_VSVM_CAP_COMPUTE, "compute"},
+    CapabilityName{DRM_VSVM_CAP_PIDFD_VM, "pidfd-vm"},
 };
 
 constexpr bool namesOnlyDefinedCapabilities()
