@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -46,6 +47,30 @@ TEST_F(VsvmDeviceTest, VsvmRunReportsAFaultInItsBuffer)
                                           "\\(buffer 'x' \\+ 0x8\\)"));
     EXPECT_THAT(run.output, HasSubstr("x: not readable"));
     EXPECT_THAT(run.output, HasSubstr("faults_fatal 1"));
+}
+
+TEST_F(VsvmDeviceTest, VsvmRunWritesIntoAMappedFile)
+{
+    // y = 2 * x + y with x read from one file and y mapped shared from
+    // another: the device's stores land in the file's pages.
+    auto dir = std::filesystem::temp_directory_path();
+    std::string xPath = dir / "vsvm-run-x.bin", yPath = dir / "vsvm-run-y.bin";
+    std::vector<float> x(1000), y(1000, 1.0f);
+    for (std::size_t i = 0; i < x.size(); i++)
+        x[i] = static_cast<float>(i);
+    std::ofstream(xPath, std::ios::binary).write(reinterpret_cast<const char*>(x.data()), 4000);
+    std::ofstream(yPath, std::ios::binary).write(reinterpret_cast<const char*>(y.data()), 4000);
+
+    ProgramRun run = runProgram("vsvm-run " + kKernels + "/saxpy.vsa --groups 4 --lanes 256 --file x=" + xPath +
+                                " --file y=" + yPath + ":rw --arg x --arg y --arg 1000 --arg 2.0");
+    EXPECT_EQ(run.exitStatus, 0) << run.output;
+
+    std::vector<float> written(1000);
+    std::ifstream(yPath, std::ios::binary).read(reinterpret_cast<char*>(written.data()), 4000);
+    for (std::size_t i = 0; i < written.size(); i++)
+        ASSERT_EQ(written[i], 2.0f * static_cast<float>(i) + 1.0f) << "element " << i;
+    std::filesystem::remove(xPath);
+    std::filesystem::remove(yPath);
 }
 
 TEST_F(VsvmDeviceTest, VsvmRunSplitsAGridIntoJobs)
