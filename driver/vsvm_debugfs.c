@@ -28,11 +28,16 @@
  * ``notifiers_alive`` and ``pt_bytes`` over the live VMs only).
  *
  * ``/sys/kernel/debug/dri/vsvm.<N>/vms`` shows, for every VM of the device, a
- * line ``vm <id>`` followed by its counters as ``  name value`` lines: the
- * same counters user space reads with DRM_IOCTL_VSVM_VM_COUNTERS (see
- * &enum drm_vsvm_counter for their meaning).
+ * line ``vm <id> pid <pid> comm <comm>`` followed by its counters as
+ * ``  name value`` lines: the same counters user space reads with
+ * DRM_IOCTL_VSVM_VM_COUNTERS (see &enum drm_vsvm_counter for their meaning).
+ * VM ids are per open file, so two processes may each have a VM 1; the pid
+ * (in the initial pid namespace) and the command name of the process that
+ * created the VM tell them apart. The command name is the rest of the line
+ * and may contain spaces.
  */
 
+#include <linux/pid.h>
 #include <linux/seq_file.h>
 
 #include <drm/drm_debugfs.h>
@@ -124,7 +129,8 @@ static int vsvm_debugfs_vms_show(struct seq_file *m, void *unused)
 	mutex_lock(&vdev->vms_lock);
 	list_for_each_entry(vm, &vdev->vms, link) {
 		vsvm_vm_counters(vm, counters);
-		seq_printf(m, "vm %u\n", vm->id);
+		seq_printf(m, "vm %u pid %d comm %s\n", vm->id, pid_nr(vm->owner),
+			   vm->owner_comm);
 		for (i = 0; i < DRM_VSVM_COUNTER_COUNT; i++)
 			seq_printf(m, "  %s %llu\n", vsvm_counter_names[i], counters[i]);
 	}

@@ -192,6 +192,7 @@ static void vsvm_vm_release(struct kref *kref)
 	xa_destroy(&vm->jobs);
 	mutex_destroy(&vm->job_lock);
 	mmdrop(vm->submitter_mm);
+	put_pid(vm->owner);
 	kfree(vm);
 }
 
@@ -250,6 +251,8 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev, struct mm_struct
 	INIT_LIST_HEAD(&vm->queue);
 	INIT_WORK(&vm->exec_work, vsvm_copy_exec_work);
 	vm->fence_context = dma_fence_context_alloc(VSVM_ENGINE_CLASSES);
+	vm->owner = get_task_pid(current, PIDTYPE_TGID);
+	get_task_comm(vm->owner_comm, current);
 
 	ret = vsvm_pt_init(&vm->pt);
 	if (ret)
@@ -281,6 +284,7 @@ err_tlb:
 err_pt:
 	vsvm_pt_fini(&vm->pt);
 err_free:
+	put_pid(vm->owner);
 	kfree(vm);
 	return ERR_PTR(ret);
 }

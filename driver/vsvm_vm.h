@@ -8,6 +8,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -54,6 +55,8 @@ struct vsvm_device;
  * @fence_context: first of the dma-fence contexts of the VM's jobs, one per
  *	engine class
  * @link: in &vsvm_device.vms
+ * @owner: the thread group that created the VM, for debugfs
+ * @owner_comm: its command name at creation, for debugfs
  */
 struct vsvm_vm {
 	struct kref refcount;
@@ -76,6 +79,8 @@ struct vsvm_vm {
 	struct work_struct exec_work;
 	u64 fence_context;
 	struct list_head link;
+	struct pid *owner;
+	char owner_comm[TASK_COMM_LEN];
 };
 
 /**

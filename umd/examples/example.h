@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#pragma once
+
+// What every example does besides its own work: read options, load a kernel
+// of examples/kernels/, stop with a message on the first error.
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "vsvm/runtime.h"
+
+namespace example {
+
+/**
+ * The "--name N" options of an example: every name must be one of
+ * @p names and every N a positive whole number, or the program ends with a
+ * usage message (exit status 2). --help prints the usage and exits.
+ */
+class Options {
+public:
+    Options(int argc, char** argv, std::initializer_list<const char*> names, const char* usage)
+    {
+        for (int i = 1; i < argc; i += 2) {
+            if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+                std::printf("usage: %s %s\n", argv[0], usage);
+                std::exit(0);
+            }
+            bool known = std::any_of(names.begin(), names.end(),
+                                     [&](const char* name) { return std::strcmp(argv[i], name) == 0; });
+            char* end = nullptr;
+            unsigned long value = i + 1 < argc ? std::strtoul(argv[i + 1], &end, 10) : 0;
+            if (!known || i + 1 >= argc || *end || value == 0 || !std::isdigit(argv[i + 1][0])) {
+                std::fprintf(stderr, "%s: bad option '%s%s%s'\nusage: %s %s\n", argv[0], argv[i],
+                             i + 1 < argc ? " " : "", i + 1 < argc ? argv[i + 1] : "", argv[0], usage);
+                std::exit(2);
+            }
+            values_[argv[i]] = value;
+        }
+    }
+
+    unsigned long get(const char* name, unsigned long fallback) const
+    {
+        auto found = values_.find(name);
+        return found == values_.end() ? fallback : found->second;
+    }
+
+private:
+    std::map<std::string, unsigned long> values_;
+};
+
+/// Ends the program with "program: message" when @p result has no value.
+template <typename T>
+T check(const char* program, vsvm::Result<T> result)
+{
+    if (!result) {
+        std::fprintf(stderr, "%s: %s\n", program, result.status().message().c_str());
+        std::exit(1);
+    }
+    return std::move(result).value();
+}
+
+/// Assembles examples/kernels/@p name.vsa.
+inline vsvm::Kernel loadKernel(const char* program, const std::string& name)
+{
+    std::string path = std::string(VSVM_KERNELS_DIR) + "/" + name + ".vsa";
+    std::ifstream file(path);
+    if (!file) {
+        std::fprintf(stderr, "%s: cannot read %s\n", program, path.c_str());
+        std::exit(1);
+    }
+    std::stringstream source;
+    source << file.rdbuf();
+    return check(program, vsvm::Kernel::fromAssembly(source.str()));
+}
+
+/// Waits for @p fence; a job that did not end well ends the program with its
+/// description (for a fault: the address, the access and the pc).
+inline void waitOk(const char* program, const vsvm::Fence& fence)
+{
+    vsvm::JobResult result = check(program, fence.wait());
+    if (!result.ok()) {
+        std::fprintf(stderr, "%s: job failed: %s\n", program, result.describe().c_str());
+        std::exit(1);
+    }
+}
+
+inline void waitOk(const char* program, vsvm::Result<vsvm::Fence> fence)
+{
+    waitOk(program, check(program, std::move(fence)));
+}
+
+/**
+ * Runs [0, total) as jobs of at most @p chunk items: @p launch(first, count)
+ * submits one; at most 32 are queued at a time; every job must end well.
+ * Returns the number of jobs. Large work is split because a job must end
+ * within the device's job timeout (job_timeout_ms, 10 s by default) and an
+ * emulated device is slow; with pointer arguments a chunk is just pointers
+ * into the middle of the arrays.
+ */
+template <typename Launch>
+uint32_t launchInChunks(const char* program, uint32_t total, uint32_t chunk, Launch launch)
+{
+    const std::size_t kInFlight = 32;
+    std::deque<vsvm::Fence> running;
+    uint32_t jobs = 0;
+    for (uint32_t first = 0; first < total; first += chunk, jobs++) {
+        if (running.size() == kInFlight) {
+            waitOk(program, running.front());
+            running.pop_front();
+        }
+        running.push_back(check(program, launch(first, std::min(chunk, total - first))));
+    }
+    for (const vsvm::Fence& fence : running)
+        waitOk(program, fence);
+    return jobs;
+}
+
+/// The counters that show the device mirroring the process's memory.
+inline void printCounters(const char* program, const vsvm::Vm& vm)
+{
+    vsvm::VmCounters c = check(program, vm.counters());
+    std::printf("%s: device page faults %llu (4K maps %llu, 2M maps %llu, %.1f ms in faults), "
+                "invalidations %llu\n",
+                program, static_cast<unsigned long long>(c.faults),
+                static_cast<unsigned long long>(c.mapped4K), static_cast<unsigned long long>(c.mapped2M),
+                static_cast<double>(c.faultNs) / 1e6, static_cast<unsigned long long>(c.invalidations()));
+}
+
+} // namespace example
