@@ -12,9 +12,9 @@
  * the address space (mm) of the process that created it; only tasks of that
  * mm may submit jobs to it. It mirrors that mm too, or, when created on a
  * pidfd, the mm of the target process, taken with mm_access() under the
- * Cross Memory Attach rule (PTRACE_MODE_ATTACH_REALCREDS). Tunables are read when a VM is created and stay
- * fixed for its life, except ``event_policy`` and ``dbg_mask``, which take
- * effect at once.
+ * Cross Memory Attach rule (PTRACE_MODE_ATTACH_REALCREDS). Tunables are
+ * read when a VM is created and stay fixed for its life, except
+ * ``event_policy`` and ``dbg_mask``, which take effect at once.
  */
 
 #include <linux/dma-fence.h>
