@@ -14,7 +14,7 @@ log=${1:?usage: check-log.sh CONSOLE_LOG}
 [ -f "$log" ] || { echo "[vsvm] splat check: no console log $log" >&2; exit 1; }
 
 patterns=(
-	'BUG:'
+	'(^|[^A-Za-z_])BUG:'
 	'WARNING:'
 	'kernel BUG at'
 	'Oops'
