@@ -324,6 +324,7 @@ struct Job {
     uint32_t engine;
     bool valid;
     std::vector<drm_vsvm_cmd> cmds; // copy jobs, to check where a fault was
+    bool hadInFences = false;
 };
 
 class Fuzzer {
@@ -379,7 +380,7 @@ private:
     void verifiedCopyJob();
 
     void submitted(uint32_t vm, uint64_t id, uint32_t engine, bool valid,
-                   std::vector<drm_vsvm_cmd> cmds = {});
+                   std::vector<drm_vsvm_cmd> cmds = {}, bool inFences = false);
     void forgetVm(uint32_t vm);
     void drain();
     void checkJob(const Job& job, const drm_vsvm_wait& w);
@@ -654,10 +655,10 @@ void Fuzzer::forgetVm(uint32_t vm)
 }
 
 void Fuzzer::submitted(uint32_t vm, uint64_t id, uint32_t engine, bool valid,
-                       std::vector<drm_vsvm_cmd> cmds)
+                       std::vector<drm_vsvm_cmd> cmds, bool inFences)
 {
     stats.jobs++;
-    jobs_.push_back({vm, id, engine, valid, std::move(cmds)});
+    jobs_.push_back({vm, id, engine, valid, std::move(cmds), inFences});
     if (jobs_.size() >= 256)
         drain();
 }
@@ -722,7 +723,8 @@ void Fuzzer::fuzzExecCopy(bool valid)
     }
     if (call(DRM_VSVM_EXEC, DRM_IOCTL_VSVM_EXEC, &e, valid, "copy"))
         return;
-    submitted(e.vm_id, e.job_id, DRM_VSVM_ENGINE_COPY, valid, std::vector<drm_vsvm_cmd>(cmds, cmds + n));
+    submitted(e.vm_id, e.job_id, DRM_VSVM_ENGINE_COPY, valid, std::vector<drm_vsvm_cmd>(cmds, cmds + n),
+              e.num_in_syncobjs != 0);
 }
 
 void Fuzzer::fuzzExecCompute(bool valid)
@@ -971,7 +973,11 @@ void Fuzzer::checkJob(const Job& job, const drm_vsvm_wait& w)
         if (!compute)
             violation(fmt::format("copy job ended with compute status {}", w.status));
         break;
-    case DRM_VSVM_JOB_CANCELED: // an in-fence... none of ours carries an error
+    case DRM_VSVM_JOB_CANCELED:
+        // An in-syncobj may hold the fence of a job that failed.
+        if (!job.hadInFences)
+            violation(fmt::format("job {} without in-fences was canceled", job.id));
+        break;
     default:
         violation(fmt::format("job {} ended with status {}", job.id, w.status));
         break;
