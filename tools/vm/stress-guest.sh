@@ -32,6 +32,10 @@ start=$(date +%s)
 status=$?
 cat "$out/$mode.log" >&2
 echo "==== vsvm-$mode: exit status $status after $(($(date +%s) - start))s" >&2
+# Read every debugfs file of the device as well: counters after the storm.
+for f in /sys/kernel/debug/dri/vsvm.*/*; do
+	[ -f "$f" ] && cat "$f" >/dev/null
+done
 dmesg | tail -n +"$((before + 1))" >"$out/$mode-dmesg.log"
 
 fail=0

@@ -271,6 +271,15 @@ struct Sandbox {
         return inReservation(a, n) && !inArea(a, n, verify, kVerify) && !inArea(a, n, args, kArgs);
     }
 
+    // Does [a, a + n) lie in memory the device can write?
+    bool deviceWritable(uint64_t a, uint64_t n) const
+    {
+        for (auto [area, len] : {std::pair{rw, kRw}, {thp, kThp}, {shm, kShm}, {verify, kVerify}})
+            if (a >= uint64_t(area) && n <= len && a - uint64_t(area) <= len - n)
+                return true;
+        return false;
+    }
+
     // Is nothing of [a, a + n) readable? For program fetches outside the code area.
     bool unreadable(uint64_t a, uint64_t n) const
     {
@@ -710,7 +719,12 @@ void Fuzzer::fuzzExecCopy(bool valid)
         e.out_syncobj = syncobjs_[2 + rng_.below(2)];
     if (!valid) {
         switch (rng_.below(6)) {
-        case 0: flipBits(&e, sizeof(e)); break;
+        case 0:
+            // Not the commands pointer: shifted into the commands, it would
+            // make the kernel read fields as addresses no check has seen.
+            flipBits(&e, offsetof(drm_vsvm_exec, cmds_ptr));
+            flipBits(&e.num_cmds, sizeof(e) - offsetof(drm_vsvm_exec, num_cmds));
+            break;
         case 1: e.cmds_ptr = userPtr(cmds, n * sizeof(drm_vsvm_cmd), false); break;
         case 2: e.in_syncobjs_ptr = userPtr(in, 16, false), e.num_in_syncobjs = 4; break;
         case 3: (rng_.chance(50) ? e.num_cmds : e.num_in_syncobjs) = uint32_t(boundary()); break;
@@ -723,8 +737,9 @@ void Fuzzer::fuzzExecCopy(bool valid)
     }
     if (call(DRM_VSVM_EXEC, DRM_IOCTL_VSVM_EXEC, &e, valid, "copy"))
         return;
-    submitted(e.vm_id, e.job_id, DRM_VSVM_ENGINE_COPY, valid, std::vector<drm_vsvm_cmd>(cmds, cmds + n),
-              e.num_in_syncobjs != 0);
+    // A bit flip may have made num_cmds smaller: the rest never ran.
+    submitted(e.vm_id, e.job_id, DRM_VSVM_ENGINE_COPY, valid,
+              std::vector<drm_vsvm_cmd>(cmds, cmds + std::min(e.num_cmds, n)), e.num_in_syncobjs != 0);
 }
 
 void Fuzzer::fuzzExecCompute(bool valid)
@@ -946,6 +961,23 @@ void Fuzzer::checkJob(const Job& job, const drm_vsvm_wait& w)
         return;
     }
     bool compute = job.engine == DRM_VSVM_ENGINE_COMPUTE;
+    // The commands that ran to their end touched only accessible memory:
+    // an access to memory the process could not access the same way must
+    // fault, not give or take data.
+    size_t completed = w.status == DRM_VSVM_JOB_OK ? job.cmds.size()
+                       : w.status == DRM_VSVM_JOB_FAULT ? std::min<size_t>(w.cmd_index, job.cmds.size())
+                                                        : 0;
+    for (size_t i = 0; i < completed; i++) {
+        const drm_vsvm_cmd& c = job.cmds[i];
+        uint64_t written = c.op == DRM_VSVM_CMD_CHECKSUM ? 8 : c.size;
+        bool badDst = !sb_.deviceWritable(c.dst, written);
+        bool badSrc = c.op != DRM_VSVM_CMD_FILL && sb_.unreadable(c.src, 1);
+        if (badDst || badSrc)
+            violation(fmt::format("job {} (status {}): command {} (op {} src {:#x} dst {:#x} size {:#x}) "
+                                  "completed though its {} is not accessible",
+                                  job.id, w.status, i, c.op, c.src, c.dst, c.size,
+                                  badDst ? "destination" : "source"));
+    }
     switch (w.status) {
     case DRM_VSVM_JOB_OK:
         break;
@@ -978,9 +1010,18 @@ void Fuzzer::checkJob(const Job& job, const drm_vsvm_wait& w)
         if (!job.hadInFences)
             violation(fmt::format("job {} without in-fences was canceled", job.id));
         break;
-    default:
-        violation(fmt::format("job {} ended with status {}", job.id, w.status));
+    default: {
+        std::string cmd;
+        if (w.cmd_index < job.cmds.size()) {
+            const drm_vsvm_cmd& c = job.cmds[w.cmd_index];
+            cmd = fmt::format(" (op {} src {:#x} dst {:#x} size {:#x})", c.op, c.src, c.dst, c.size);
+        }
+        violation(fmt::format("job {} of VM {} (engine {}) ended with status {}: address {:#x} access {} "
+                              "command {}{}",
+                              job.id, job.vm, job.engine, w.status, w.fault_addr, w.fault_access,
+                              w.cmd_index, cmd));
         break;
+    }
     }
 }
 
