@@ -1005,6 +1005,13 @@ void Fuzzer::checkJob(const Job& job, const drm_vsvm_wait& w)
         if (!compute)
             violation(fmt::format("copy job ended with compute status {}", w.status));
         break;
+    case DRM_VSVM_JOB_RETRIES:
+        // Defined, but nothing here changes the address space on purpose
+        // (khugepaged and compaction do): worth a look when it shows up.
+        fmt::print(stderr, "vsvm-fuzz: seed {}: note: job {} of VM {} (engine {}) ended RETRIES at {:#x} "
+                   "(access {}, command {})\n", seed_, job.id, job.vm, job.engine, w.fault_addr,
+                   w.fault_access, w.cmd_index);
+        break;
     case DRM_VSVM_JOB_CANCELED:
         // An in-syncobj may hold the fence of a job that failed.
         if (!job.hadInFences)
