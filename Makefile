@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 export VSVM_BUILD := $(BUILD)
 
-.PHONY: all help test run build deps kernel umd igt module-check fuzz-asm vm clean
+.PHONY: all help test run build deps kernel umd igt module-check fuzz-asm fuzz soak vm clean
 
 all: build
 
@@ -20,6 +20,8 @@ help:
 	@echo "make vm CMD='...'  run a command as root in a fresh guest"
 	@echo "make module-check  checkpatch --strict and sparse over driver/"
 	@echo "make fuzz-asm FUZZ_TIME=600  fuzz the assembler/disassembler (clang, libFuzzer)"
+	@echo "make fuzz DURATION=10m [COUNT=N] [SEED=S]  hostile ioctl input in a guest (vsvm-fuzz)"
+	@echo "make soak DURATION=10m [SEED=S]  address-space changes racing the device in a guest (vsvm-soak)"
 	@echo "make clean    remove $(BUILD) (the kernel cache outside the clone stays)"
 
 test:
@@ -47,6 +49,12 @@ igt: deps umd
 
 fuzz-asm: deps
 	@FUZZ_TIME=$(or $(FUZZ_TIME),600) tools/fuzz-asm.sh
+
+fuzz: kernel umd
+	@DURATION=$(or $(DURATION),10m) COUNT=$(COUNT) SEED=$(SEED) tools/stress.sh fuzz
+
+soak: kernel umd
+	@DURATION=$(or $(DURATION),10m) SEED=$(SEED) tools/stress.sh soak
 
 vm:
 	@tools/vm/run-vm.sh --show --results $(BUILD)/vm -- $(CMD)

@@ -192,6 +192,17 @@ static int vsvm_probe(struct platform_device *pdev)
 	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);
 	if (ret)
 		return ret;
+	/*
+	 * The DRM core declares its debugfs file gem_names for every driver
+	 * (drm_debugfs_add_files() ignores the DRIVER_GEM the entry asks
+	 * for), and reading it takes object_name_lock, which only
+	 * drm_gem_init() sets up: without GEM, set up the lock and the
+	 * (empty) name table here, or a read is a lockdep splat.
+	 */
+	idr_init(&vdev->drm.object_name_idr);
+	ret = drmm_mutex_init(&vdev->drm, &vdev->drm.object_name_lock);
+	if (ret)
+		return ret;
 	vdev->copy_wq = alloc_workqueue("vsvm-copy.%d", WQ_UNBOUND, VSVM_COPY_ENGINES, pdev->id);
 	if (!vdev->copy_wq)
 		return -ENOMEM;

@@ -66,14 +66,20 @@
 
 /**
  * struct vsvm_access - translations of the current piece of a command
- * @src: source address of the piece, or 0 when unused
- * @dst: destination address of the piece, or 0 when unused
+ * @src: source address of the piece
+ * @dst: destination address of the piece
  * @src_pfn: its frame, valid while the lock is held
  * @dst_pfn: its frame, valid while the lock is held
+ * @reads: the piece has a source (@src is used)
+ * @writes: the piece has a destination (@dst is used)
+ *
+ * Whether an operand is used is said by @reads and @writes, not by a zero
+ * address: 0 is an address like any other, which faults.
  */
 struct vsvm_access {
 	u64 src, dst;
 	unsigned long src_pfn, dst_pfn;
+	bool reads, writes;
 };
 
 /* Faults a miss may take before the access gives up: collisions, plus slack. */
@@ -97,10 +103,10 @@ static int access_begin(struct vsvm_job *job, struct vsvm_access *a)
 
 	for (;;) {
 		down_read(&vm->svm.lock);
-		if (a->src && vsvm_vm_translate(vm, VSVM_TLB_COPY, a->src, false, &a->src_pfn)) {
+		if (a->reads && vsvm_vm_translate(vm, VSVM_TLB_COPY, a->src, false, &a->src_pfn)) {
 			miss = a->src;
 			write = false;
-		} else if (a->dst &&
+		} else if (a->writes &&
 			   vsvm_vm_translate(vm, VSVM_TLB_COPY, a->dst, true, &a->dst_pfn)) {
 			miss = a->dst;
 			write = true;
@@ -181,9 +187,11 @@ static int run_copy(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 			u64 se = cmd->src + left, de = cmd->dst + left;
 
 			n = min3(left, (u64)from_page_start(se), (u64)from_page_start(de));
-			a = (struct vsvm_access){ .src = se - n, .dst = de - n };
+			a = (struct vsvm_access){ .src = se - n, .dst = de - n,
+						  .reads = true, .writes = true };
 		} else {
-			a = (struct vsvm_access){ .src = cmd->src + done, .dst = cmd->dst + done };
+			a = (struct vsvm_access){ .src = cmd->src + done, .dst = cmd->dst + done,
+						  .reads = true, .writes = true };
 			n = min3(left, (u64)to_page_end(a.src), (u64)to_page_end(a.dst));
 		}
 		ret = copy_check_cancel(job) ?: access_begin(job, &a);
@@ -204,7 +212,7 @@ static int run_fill(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 	int ret;
 
 	while (done < cmd->size) {
-		struct vsvm_access a = { .dst = cmd->dst + done };
+		struct vsvm_access a = { .dst = cmd->dst + done, .writes = true };
 		size_t n = min(cmd->size - done, (u64)to_page_end(a.dst));
 		u8 *page;
 		size_t i;
@@ -233,7 +241,7 @@ static int run_checksum(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 	while (done < cmd->size) {
 		size_t n, i;
 
-		a = (struct vsvm_access){ .src = cmd->src + done };
+		a = (struct vsvm_access){ .src = cmd->src + done, .reads = true };
 		n = min(cmd->size - done, (u64)to_page_end(a.src));
 		ret = copy_check_cancel(job) ?: access_begin(job, &a);
 		if (ret)
@@ -246,7 +254,7 @@ static int run_checksum(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 		done += n;
 	}
 
-	a = (struct vsvm_access){ .dst = cmd->dst };
+	a = (struct vsvm_access){ .dst = cmd->dst, .writes = true };
 	ret = access_begin(job, &a);
 	if (ret)
 		return ret;

@@ -2174,6 +2174,29 @@ static void test_bad_address(void)
 	unmap(page, PAGE_SIZE);
 }
 
+/*
+ * Address 0 is an address like any other: nothing is mapped there, so every
+ * command that touches it faults at 0 and moves no data (the engine once
+ * took 0 for "no operand" and used page frame 0).
+ */
+static void test_null_address(void)
+{
+	uint8_t *page = map_anon(PAGE_SIZE);
+	struct drm_vsvm_cmd cmd;
+
+	vsvm_pattern_fill(page, PAGE_SIZE, 41);
+	igt_assert_job_fault(device_read(NULL, 64), NULL, READ);
+	igt_assert_job_fault(device_write(NULL, 64), NULL, WRITE);
+	cmd = vsvm_cmd_copy(page, NULL, 64);
+	igt_assert_job_fault(vsvm_run(svm.fd, svm.vm, &cmd, 1), NULL, READ);
+	cmd = vsvm_cmd_copy(NULL, page, 64);
+	igt_assert_job_fault(vsvm_run(svm.fd, svm.vm, &cmd, 1), NULL, WRITE);
+	cmd = vsvm_cmd_checksum(page, 64, NULL);
+	igt_assert_job_fault(vsvm_run(svm.fd, svm.vm, &cmd, 1), NULL, WRITE);
+	igt_assert_pattern(page, PAGE_SIZE, 41);
+	unmap(page, PAGE_SIZE);
+}
+
 static void test_exit_with_job(void)
 {
 	struct {
@@ -2611,6 +2634,11 @@ igt_main
 		     "the exact address, access and command; the VM goes on working.");
 	igt_subtest("bad-address")
 		run(test_bad_address);
+
+	igt_describe("Every command touching address 0 faults there, reading or writing, and "
+		     "moves no data.");
+	igt_subtest("null-address")
+		run(test_null_address);
 
 	igt_describe("A process exits with long jobs running: its exit does not hang, a job in a "
 		     "VM of a file it shared ends NO_MM after a RELEASE invalidation, and that "

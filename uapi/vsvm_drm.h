@@ -42,6 +42,13 @@ extern "C" {
  * otherwise the ioctl fails with -EINVAL (the reason is logged at debug
  * level, see the ``dbg_mask`` module parameter). Enum values start at 1: 0 is
  * never a valid value.
+ *
+ * Besides the errors each ioctl lists, every ioctl fails with -EFAULT when
+ * its argument struct cannot be copied in or out, and may fail with -ENOMEM.
+ * The DRM core copies in as many bytes as the request's size gives (when its
+ * direction includes writing) and zero-fills the rest of the struct, so a
+ * shorter struct from an older header reads as zeros at its end; a command
+ * number of the driver's range without an ioctl fails with -EINVAL.
  */
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # The in-guest part of `make test`: load the driver, run the KUnit suites,
-# the IGT testlist and the UMD device tests, unload the driver. Runs as the
+# the IGT testlist, the UMD device tests, a minute of vsvm-fuzz and two of
+# vsvm-soak, unload the driver. Runs as the
 # command of run-vm.sh. Every result becomes one line of
 # $VSVM_RESULTS/results.txt:
 #
@@ -68,6 +69,14 @@ if [ -f "$out/umd-device.xml" ]; then
 else
 	result umd-device run FAIL
 fi
+
+# Hostile input and the soak: their summary lines ("fuzz:", "soak:") go to
+# the log, their results to results.txt.
+step "fuzz: vsvm-fuzz, seed 1, fixed count (about a minute)"
+"$root/tools/vm/stress-guest.sh" fuzz --seed 1 --count 12000 | tee -a "$results"
+
+step "soak: vsvm-soak, 2 minutes"
+"$root/tools/vm/stress-guest.sh" soak --seed 1 --duration 120 | tee -a "$results"
 
 step "unload vsvm"
 if modprobe -r vsvm; then

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Run vsvm-fuzz or vsvm-soak in the guest and turn the outcome into results:
+#
+#   tools/vm/stress-guest.sh fuzz|soak [TOOL ARGS...]
+#
+# Loads vsvm if needed, runs build/umd/bin/vsvm-<mode> with the arguments,
+# keeps its output in $VSVM_RESULTS/<mode>.log (and on the console), and
+# prints two lines:
+#
+#   RESULT <mode> run PASS|FAIL               the tool's own checks
+#   RESULT <mode> no-kernel-splat PASS|FAIL   check-log.sh over what the
+#                                             kernel logged meanwhile
+#
+# Exit status 0 when both pass. Used by guest-tests.sh (make test) and by
+# tools/stress.sh (make fuzz, make soak).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${VSVM_BUILD:-$root/build}
+out=${VSVM_RESULTS:?run me inside the guest (run-vm.sh)}
+mode=${1:?usage: stress-guest.sh fuzz|soak [ARGS...]}
+shift
+case "$mode" in fuzz|soak) ;; *) echo "stress-guest.sh: unknown mode $mode" >&2; exit 2 ;; esac
+
+[ -e /sys/module/vsvm ] || modprobe vsvm || { echo "RESULT $mode run FAIL"; exit 1; }
+
+before=$(dmesg | wc -l)
+echo "==== vsvm-$mode $*" >&2
+start=$(date +%s)
+"$build/umd/bin/vsvm-$mode" "$@" >"$out/$mode.log" 2>&1
+status=$?
+cat "$out/$mode.log" >&2
+echo "==== vsvm-$mode: exit status $status after $(($(date +%s) - start))s" >&2
+# Read every debugfs file of the device as well: counters after the storm.
+for f in /sys/kernel/debug/dri/vsvm.*/*; do
+	[ -f "$f" ] && cat "$f" >/dev/null
+done
+dmesg | tail -n +"$((before + 1))" >"$out/$mode-dmesg.log"
+
+fail=0
+if [ "$status" = 0 ]; then
+	echo "RESULT $mode run PASS"
+else
+	echo "RESULT $mode run FAIL"
+	fail=1
+fi
+if "$root/tools/vm/check-log.sh" "$out/$mode-dmesg.log"; then
+	echo "RESULT $mode no-kernel-splat PASS"
+else
+	echo "RESULT $mode no-kernel-splat FAIL"
+	fail=1
+fi
+exit "$fail"
