@@ -10,6 +10,9 @@
 #   BENCH_ARGS     extra arguments of vsvm-bench (e.g. "--reps 7 --only B1 B4")
 #   BENCH_MEM      guest memory (default 6G: B4 holds 2 GiB, B1 1 GiB and more)
 #   BENCH_TIMEOUT  limit for the guest in seconds (default 5400)
+#   BENCH_KERNEL_BUILD=0  boot the release kernel already built, without
+#                  running build-kernel.sh (which waits for other clones'
+#                  kernel builds on its lock even when nothing changed)
 #
 # Writes $VSVM_BUILD/bench/{results.json,results.md,results.png,b1.dat,b6.dat,
 # console.log} and prints the table.
@@ -21,7 +24,9 @@ out=$build/bench
 bench=$build/umd/bin/vsvm-bench
 [ -x "$bench" ] || vsvm_die "$bench missing: run make umd"
 
-"$VSVM_ROOT/tools/vm/build-kernel.sh" release
+if [ "${BENCH_KERNEL_BUILD:-1}" != 0 ] || [ ! -f "$KERNEL_IMAGE" ]; then
+	"$VSVM_ROOT/tools/vm/build-kernel.sh" release
+fi
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 machine="$cpu, $(nproc) host CPUs, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') TCG guest"
@@ -39,7 +44,7 @@ vsvm_log "guest done in $(($(date +%s) - start)) s"
 
 if command -v gnuplot >/dev/null; then
 	gnuplot <<-GNUPLOT
-	set terminal pngcairo size 1400,1000 font ",10"
+	set terminal pngcairo size 1400,1000 font ",10" noenhanced
 	set output "$out/results.png"
 	set multiplot layout 2,2 title "vsvm benchmarks, $(date -u +%Y-%m-%d), $machine"
 	set key top left
