@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 export VSVM_BUILD := $(BUILD)
 
-.PHONY: all help test run build deps kernel umd igt module-check fuzz-asm fuzz soak vm clean
+.PHONY: all help test run build deps kernel umd igt module-check fuzz-asm fuzz soak vm bench clean
 
 all: build
 
@@ -19,6 +19,8 @@ help:
 	@echo "make kernel   only the guest kernel and its modules (KERNEL_FLAVOUR=debug)"
 	@echo "make vm CMD='...'  run a command as root in a fresh guest"
 	@echo "make module-check  checkpatch --strict and sparse over driver/"
+	@echo "make bench    benchmarks B1-B7 in one guest of the release kernel (docs/benchmarks.rst);"
+	@echo "              writes $(BUILD)/bench/results.{json,md,png} and prints the table"
 	@echo "make fuzz-asm FUZZ_TIME=600  fuzz the assembler/disassembler (clang, libFuzzer)"
 	@echo "make fuzz DURATION=10m [COUNT=N] [SEED=S]  hostile ioctl input in a guest (vsvm-fuzz)"
 	@echo "make soak DURATION=10m [SEED=S]  address-space changes racing the device in a guest (vsvm-soak)"
@@ -55,6 +57,9 @@ fuzz: kernel umd
 
 soak: kernel umd
 	@DURATION=$(or $(DURATION),10m) SEED=$(SEED) tools/stress.sh soak
+
+bench: deps umd
+	@tools/bench.sh
 
 vm:
 	@tools/vm/run-vm.sh --show --results $(BUILD)/vm -- $(CMD)

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# make bench: the benchmarks of docs/benchmarks.rst in one guest boot of the
+# release kernel (tools/vm/release.config: no lockdep, KASAN or kmemleak).
+#
+#   tools/bench.sh            (the UMD must be built: make bench does it)
+#
+# Environment:
+#   BENCH_ARGS     extra arguments of vsvm-bench (e.g. "--reps 7 --only B1 B4")
+#   BENCH_MEM      guest memory (default 6G: B4 holds 2 GiB, B1 1 GiB and more)
+#   BENCH_TIMEOUT  limit for the guest in seconds (default 5400)
+#   BENCH_KERNEL_BUILD=0  boot the release kernel already built, without
+#                  running build-kernel.sh (which waits for other clones'
+#                  kernel builds on its lock even when nothing changed)
+#
+# Writes $VSVM_BUILD/bench/{results.json,results.md,results.png,b1.dat,b6.dat,
+# console.log} and prints the table.
+set -euo pipefail
+export KERNEL_FLAVOUR=release
+source "$(dirname "$0")/vm/common.sh"
+build=${VSVM_BUILD:-$VSVM_ROOT/build}
+out=$build/bench
+bench=$build/umd/bin/vsvm-bench
+[ -x "$bench" ] || vsvm_die "$bench missing: run make umd"
+
+if [ "${BENCH_KERNEL_BUILD:-1}" != 0 ] || [ ! -f "$KERNEL_IMAGE" ]; then
+	"$VSVM_ROOT/tools/vm/build-kernel.sh" release
+fi
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+machine="$cpu, $(nproc) host CPUs, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') TCG guest"
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+# shellcheck disable=SC2086
+"$VSVM_ROOT/tools/vm/run-vm.sh" --results "$out" --mem "${BENCH_MEM:-6G}" \
+	--timeout "${BENCH_TIMEOUT:-5400}" -- \
+	"$VSVM_ROOT/tools/vm/bench-guest.sh" "$bench" --machine "$machine" ${BENCH_ARGS:-} || {
+	tail -n 30 "$out/command.log" 2>/dev/null >&2 || true
+	vsvm_die "the benchmark guest failed (console: $out/console.log)"
+}
+vsvm_log "guest done in $(($(date +%s) - start)) s"
+
+if command -v gnuplot >/dev/null; then
+	gnuplot <<-GNUPLOT
+	set terminal pngcairo size 1400,1000 font ",10" noenhanced
+	set output "$out/results.png"
+	set multiplot layout 2,2 title "vsvm benchmarks, $(date -u +%Y-%m-%d), $machine"
+	set key top left
+	set logscale x 2
+	set logscale y
+	set grid
+	set xlabel "MiB of fresh malloc memory"
+	set ylabel "µs per 4 KiB page (median, min-max)"
+	do for [i=0:1] {
+		set title sprintf("B1 first touch, THP %s", i == 0 ? "off" : "on")
+		plot "$out/b1.dat" index i using 1:2:3:4 with yerrorlines title "vsvm copy engine", \
+		     "" index i using 1:5:6:7 with yerrorlines title "test_hmm dmirror", \
+		     "" index i using 1:8:9:10 with yerrorlines title "CPU memset"
+	}
+	set logscale x 10
+	unset logscale y
+	set xlabel "small mallocs touched by the device"
+	set ylabel "µs of fault handling per fault"
+	set yrange [0:*]
+	set title "B6 time per fault"
+	plot "$out/b6.dat" using 1:2:3:4 with yerrorlines title "vsvm"
+	set ylabel "device page-table bytes per mirrored byte"
+	set title "B6 page-table memory"
+	set logscale y
+	set yrange [*:*]
+	plot "$out/b6.dat" using 1:5:6:7 with yerrorlines title "vsvm", 0.003 with lines dashtype 2 title "goal 0.3%"
+	unset multiplot
+	GNUPLOT
+	vsvm_log "plot: $out/results.png"
+else
+	vsvm_log "gnuplot missing (tools/deps.sh installs it): no plot"
+fi
+vsvm_log "results: $out/results.json, $out/results.md"
+cat "$out/results.md"

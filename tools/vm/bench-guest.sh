@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Guest side of `make bench` (tools/bench.sh): load vsvm and test_hmm and run
+# the benchmark program, which writes its results to $VSVM_RESULTS.
+#
+#   tools/vm/bench-guest.sh VSVM_BENCH [ARG...]
+#
+# Swap is off, so that no measurement pays for pageout. vsvm gets a job
+# timeout of 10 minutes: a 1 GiB first-touch job takes seconds under TCG,
+# longer than the 10 s default allows on a slow host.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: bench-guest.sh VSVM_BENCH [ARG...]" >&2; exit 2; }
+bench=$1
+shift
+results=${VSVM_RESULTS:?not in a vsvm guest}
+
+swapoff -a
+modprobe vsvm job_timeout_ms=600000
+modprobe test_hmm
+echo "bench-guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo)"
+start=$(date +%s)
+"$bench" --out "$results" "$@"
+echo "bench-guest: done in $(($(date +%s) - start)) s"
