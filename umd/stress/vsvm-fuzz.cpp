@@ -54,9 +54,12 @@
 
 #include "vsvm/device.h"
 #include "vsvm/isa.h"
+#include "stress_util.h"
 #include "vsvm_drm.h"
 
 namespace {
+
+namespace stress = vsvm::stress;
 
 constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB, TiB = 1024 * GiB;
 constexpr uint64_t kUserEnd = 1ull << 47; // x86-64 4-level user address space
@@ -65,36 +68,13 @@ constexpr unsigned kMaxLiveVms = 8;
 // The args area: command arrays from its start, the raw-number buffer here.
 constexpr uint64_t kRawOffset = 44 * 1024;
 
-// xorshift64*: small, seedable, the same sequence everywhere.
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed * 0x9e3779b97f4a7c15ull + 0x5eed) {}
-    uint64_t next()
-    {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        return s * 0x2545f4914f6cdd1dull;
-    }
-    uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-    bool chance(unsigned percent) { return below(100) < percent; }
-    template <typename T> const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+using stress::fnv1a;
+using stress::nowNs;
+
+// The fuzzer's generator: its salt keeps it apart from the soak's.
+struct Rng : stress::Rng {
+    explicit Rng(uint64_t seed) : stress::Rng(seed, 0x5eed) {}
 };
-
-uint64_t fnv1a(const uint8_t* p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-
-int64_t nowNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 const char* ioctlName(unsigned index)
 {

@@ -52,7 +52,11 @@
 
 #include "vsvm/runtime.h"
 
+#include "stress_util.h"
+
 namespace {
+
+namespace stress = vsvm::stress;
 
 using namespace std::chrono_literals;
 
@@ -68,19 +72,9 @@ constexpr auto kJobTimeout = 120s;
 #endif
 constexpr int kMpolDefault = 0, kMpolBind = 2, kMpolMfMove = 2;
 
-// xorshift64*.
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed * 0x9e3779b97f4a7c15ull + 0x50a6) {}
-    uint64_t next()
-    {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        return s * 0x2545f4914f6cdd1dull;
-    }
-    uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-    bool chance(unsigned percent) { return below(100) < percent; }
+// The soak's generator: its salt keeps it apart from the fuzzer's.
+struct Rng : stress::Rng {
+    explicit Rng(uint64_t seed) : stress::Rng(seed, 0x50a6) {}
 };
 
 // Operations, counted per kind.
@@ -132,12 +126,7 @@ struct Shared {
     unsigned process = 0;
 };
 
-uint64_t fnvStep(uint64_t h, const uint8_t* p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
+using stress::fnvStep;
 
 int numaNodes()
 {
@@ -353,7 +342,7 @@ bool Worker::cpuCheck(size_t first, size_t count, const char* after)
 
 uint64_t Worker::expectedChecksum(size_t first, size_t count) const
 {
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = stress::kFnvBasis;
     std::array<uint64_t, kPage / 8> words;
     for (size_t p = first; p < first + count; p++) {
         words.fill(expect_[p]);
