@@ -178,9 +178,7 @@ static int target_finish(struct target *t, char command, uint32_t vm)
 {
 	int status;
 
-	/* Command 0: the target was told what to do already. */
-	if (command)
-		igt_assert_eq(write(t->cmd, &command, 1), 1);
+	igt_assert_eq(write(t->cmd, &command, 1), 1);
 	if (command == 'v')
 		igt_assert_eq(write(t->cmd, &vm, sizeof(vm)), (int)sizeof(vm));
 	igt_assert_eq(waitpid(t->pid, &status, 0), t->pid);
@@ -318,24 +316,33 @@ static void test_unprivileged(void)
 	struct target same_user = target_start(region, 1);
 	struct target undumpable = target_start(region, -1);
 
-	igt_fork(child, 1) {
-		uint32_t vm;
+	int ids[2];
+	uint32_t vm;
 
+	/*
+	 * The child hands the VM id to the parent, which tells the target:
+	 * igt_waitchildren() reaps any child that exits, so no target may end
+	 * before it returns.
+	 */
+	igt_assert_eq(pipe2(ids, O_CLOEXEC), 0);
+	igt_fork(child, 1) {
 		drop_to_nobody(true);
 		igt_assert_eq(vm_create_pidfd(pidfd_vm.fd, as_root.pidfd, NULL), -EACCES);
 		igt_assert_eq(vm_create_pidfd(pidfd_vm.fd, undumpable.pidfd, NULL), -EACCES);
 		igt_assert_eq(vm_create_pidfd(pidfd_vm.fd, same_user.pidfd, &vm), 0);
 		device_works_on_target(pidfd_vm.fd, vm, region);
-		/* The VM outlives this child on the shared file: leave the id to the parent. */
-		igt_assert_eq(write(same_user.cmd, "v", 1), 1);
-		igt_assert_eq(write(same_user.cmd, &vm, sizeof(vm)), (int)sizeof(vm));
+		/* The VM outlives this child on the shared file. */
+		igt_assert_eq(write(ids[1], &vm, sizeof(vm)), (int)sizeof(vm));
 	}
 	igt_waitchildren();
+	close(ids[1]);
+	igt_assert_eq(read(ids[0], &vm, sizeof(vm)), (int)sizeof(vm));
+	close(ids[0]);
 
 	igt_assert_eq(target_finish(&as_root, 'q', 0), TARGET_OK);
 	igt_assert_eq(target_finish(&undumpable, 'q', 0), TARGET_OK);
-	/* The child sent 'v' already; the target checked its memory and the EXEC ban. */
-	igt_assert_eq(target_finish(&same_user, 0, 0), TARGET_OK);
+	/* The target checks its memory and that it may not submit to the VM. */
+	igt_assert_eq(target_finish(&same_user, 'v', vm), TARGET_OK);
 	igt_assert_eq_u64(vsvm_pattern_mismatch(region, REGION_SIZE, PARENT_SEED), SIZE_MAX);
 	munmap(region, REGION_SIZE);
 }
