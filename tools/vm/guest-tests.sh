@@ -73,7 +73,7 @@ fi
 # Hostile input and the soak: their summary lines ("fuzz:", "soak:") go to
 # the log, their results to results.txt.
 step "fuzz: vsvm-fuzz, seed 1, fixed count (about a minute)"
-"$root/tools/vm/stress-guest.sh" fuzz --seed 1 --count 12000 | tee -a "$results"
+"$root/tools/vm/stress-guest.sh" fuzz --seed 1 --count 48000 | tee -a "$results"
 
 step "soak: vsvm-soak, 2 minutes"
 "$root/tools/vm/stress-guest.sh" soak --seed 1 --duration 120 | tee -a "$results"
