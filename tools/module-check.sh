@@ -17,16 +17,11 @@ else
 fi
 
 # Rebuild vsvm's objects under sparse; any sparse diagnostic is a failure.
-# The build directory is shared by every clone using the cache: take the
-# kernel build lock and point the tree's vsvm link at this clone, as
-# build-kernel.sh does, so that sparse checks these sources.
-exec 9>"$VSVM_CACHE/.kernel.lock"
-flock 9
-ln -sfn "$VSVM_ROOT/driver" "$KERNEL_SRC/drivers/gpu/drm/vsvm"
-if [ "$(cat "$KERNEL_BUILD/.vsvm-src" 2>/dev/null)" != "$VSVM_ROOT" ]; then
-	rm -rf "$KERNEL_BUILD/drivers/gpu/drm/vsvm"
-	echo "$VSVM_ROOT" >"$KERNEL_BUILD/.vsvm-src"
-fi
+# The build directory is shared by every clone using the cache: under the
+# kernel build lock, point the tree's vsvm link at this clone, so that sparse
+# checks these sources.
+vsvm_kernel_lock
+vsvm_kernel_link_driver
 log=${TMPDIR:-/tmp}/vsvm-sparse.log
 if make -s -C "$KERNEL_SRC" O="$KERNEL_BUILD" C=2 CF="-D__CHECK_ENDIAN__" \
 	-j"$(nproc)" drivers/gpu/drm/vsvm/ >"$log" 2>&1 &&

@@ -48,7 +48,7 @@ rm -rf "$out"
 status=0
 tools/vm/run-vm.sh --results "$out" --timeout $((seconds * 3 / 2 + 900)) \
 	-- sh -c "tools/vm/stress-guest.sh $mode ${args[*]} >\"\$VSVM_RESULTS/results.txt\"" || status=$?
-cat "$out/$mode.log" 2>/dev/null | grep -E "^(fuzz|soak):" || true
+grep -E "^(fuzz|soak):" "$out/$mode.log" 2>/dev/null || true
 cat "$out/results.txt" 2>/dev/null || true
 vsvm_log "console: $out/console.log; log: $out/$mode.log"
 exit "$status"

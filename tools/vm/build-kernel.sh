@@ -20,10 +20,7 @@ fragment=$VSVM_ROOT/tools/vm/$KERNEL_FLAVOUR.config
 # tools/vm/NAME.config before it, and its own lines override the base's.
 base=$(sed -n '1s/^# base: *\([a-z0-9_-]*\).*/\1/p' "$fragment")
 [ -f "$KERNEL_TARBALL" ] || vsvm_die "$KERNEL_TARBALL missing: run tools/deps.sh"
-mkdir -p "$VSVM_CACHE"
-# One kernel build at a time per cache (two clones may share it).
-exec 9>"$VSVM_CACHE/.kernel.lock"
-flock 9
+vsvm_kernel_lock
 
 # --- the source tree, extracted once and patched to know about vsvm ---
 if [ ! -f "$KERNEL_SRC/.vsvm-prepared" ]; then
@@ -56,7 +53,7 @@ for p in "$VSVM_ROOT"/tools/vm/kernel-patches/*.patch; do
 	fi
 	touch "$stamp"
 done
-ln -sfn "$VSVM_ROOT/driver" "$KERNEL_SRC/drivers/gpu/drm/vsvm"
+vsvm_kernel_link_driver
 
 # --- configuration: regenerated only when the fragment changes ---
 export CCACHE_DIR=${CCACHE_DIR:-$VSVM_CACHE/ccache}
@@ -90,13 +87,6 @@ if [ ! -f "$KERNEL_BUILD/.config" ] || [ "$(cat "$KERNEL_BUILD/.vsvm-config-hash
 	echo "$want" >"$KERNEL_BUILD/.vsvm-config-hash"
 fi
 rm -f "$merged.new"
-
-# make decides by mtimes: when the link now points at another clone, whose
-# files may be older than the objects, vsvm's objects must go.
-if [ "$(cat "$KERNEL_BUILD/.vsvm-src" 2>/dev/null)" != "$VSVM_ROOT" ]; then
-	rm -rf "$KERNEL_BUILD/drivers/gpu/drm/vsvm"
-	echo "$VSVM_ROOT" >"$KERNEL_BUILD/.vsvm-src"
-fi
 
 # --- build ---
 targets=${KERNEL_TARGETS:-bzImage modules}
