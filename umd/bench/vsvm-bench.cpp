@@ -214,8 +214,6 @@ struct Delta {
     uint64_t faults() const { return after.faults - before.faults; }
     uint64_t faultNs() const { return after.faultNs - before.faultNs; }
     uint64_t hmmNs() const { return after.hmmNs - before.hmmNs; }
-    uint64_t retries() const { return after.faultRetries - before.faultRetries; }
-    uint64_t mapped4K() const { return after.mapped4K - before.mapped4K; }
     uint64_t mapped2M() const { return after.mapped2M - before.mapped2M; }
 };
 
@@ -338,7 +336,7 @@ public:
     void b6();
 
     json meta() const;
-    std::string markdown() const;
+    std::string markdown(const json& meta) const;
     const Report& report() const { return report_; }
     void writePlotData(const std::string& dir) const;
 
@@ -739,9 +737,8 @@ json Bench::meta() const
               {"b6_counts", opt_.b6Counts}}}};
 }
 
-std::string Bench::markdown() const
+std::string Bench::markdown(const json& m) const
 {
-    const json m = meta();
     std::string md = fmt::format(
         "# vsvm benchmarks\n\n{} on {}; guest kernel {} ({} CPUs, {} MiB), {} repetitions: "
         "median [min, max]. Ratios are taken within each repetition. Runtime {:.0f} s.\n",
@@ -834,9 +831,10 @@ int main(int argc, char** argv)
     if (bench.wanted("B6"))
         bench.b6();
 
-    const json results = {{"meta", bench.meta()}, {"figures", bench.report().figures()}};
+    const json meta = bench.meta();
+    const json results = {{"meta", meta}, {"figures", bench.report().figures()}};
     writeText(opt.out + "/results.json", results.dump(2) + "\n");
-    writeText(opt.out + "/results.md", bench.markdown());
+    writeText(opt.out + "/results.md", bench.markdown(meta));
     bench.writePlotData(opt.out);
     return 0;
 }

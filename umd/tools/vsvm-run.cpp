@@ -26,6 +26,7 @@
 #include "program_io.h"
 #include "run_options.h"
 #include "vsvm/runtime.h"
+#include "vsvm/unique_fd.h"
 
 namespace {
 
@@ -128,23 +129,19 @@ Status fill(const Buffer& buffer, const BufferInit& init)
 Result<Buffer> makeBuffer(const BufferSpec& spec)
 {
     if (!spec.filePath.empty()) {
-        int fd = open(spec.filePath.c_str(), (spec.fileWritable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-        if (fd < 0)
+        vsvm::UniqueFd fd(open(spec.filePath.c_str(), (spec.fileWritable ? O_RDWR : O_RDONLY) | O_CLOEXEC));
+        if (!fd)
             return Status::fromErrno(errno, fmt::format("--file {}: open {}", spec.name, spec.filePath));
         struct stat st {};
-        if (fstat(fd, &st) != 0 || st.st_size == 0) {
-            int error = st.st_size == 0 ? EINVAL : errno;
-            close(fd);
+        int error = fstat(fd.get(), &st) != 0 ? errno : st.st_size == 0 ? EINVAL : 0;
+        if (error)
             return Status::fromErrno(error, fmt::format("--file {}: {} is empty or unreadable", spec.name,
                                                         spec.filePath));
-        }
         auto size = static_cast<std::size_t>(st.st_size);
         int prot = PROT_READ | (spec.fileWritable ? PROT_WRITE : 0);
-        void* data = mmap(nullptr, pageAlign(size), prot, MAP_SHARED, fd, 0);
-        int error = errno;
-        close(fd);
+        void* data = mmap(nullptr, pageAlign(size), prot, MAP_SHARED, fd.get(), 0);
         if (data == MAP_FAILED)
-            return Status::fromErrno(error, fmt::format("--file {}: mmap {}", spec.name, spec.filePath));
+            return Status::fromErrno(errno, fmt::format("--file {}: mmap {}", spec.name, spec.filePath));
         return Buffer(spec.name, static_cast<uint8_t*>(data), size, pageAlign(size));
     }
 
