@@ -38,13 +38,10 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <cinttypes>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -54,6 +51,7 @@
 
 #include "vsvm/device.h"
 #include "vsvm/isa.h"
+#include "vsvm/unique_fd.h"
 #include "stress_util.h"
 #include "vsvm_drm.h"
 
@@ -202,11 +200,10 @@ struct Sandbox {
         memset(ro, 0xa5, kRo);
         if (!open(ro, kRo, PROT_READ))
             return false;
-        int fd = memfd_create("vsvm-fuzz", MFD_CLOEXEC);
-        if (fd < 0 || ftruncate(fd, kShm) ||
-            mmap(shm, kShm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+        vsvm::UniqueFd fd(memfd_create("vsvm-fuzz", MFD_CLOEXEC));
+        if (!fd || ftruncate(fd.get(), kShm) ||
+            mmap(shm, kShm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd.get(), 0) == MAP_FAILED)
             return false;
-        close(fd);
         lowHoleEnd = lowestMapping();
         return lowHoleEnd > 0;
     }
@@ -323,7 +320,7 @@ struct Job {
 
 class Fuzzer {
 public:
-    Fuzzer(int fd, uint64_t seed, bool verbose) : fd_(fd), rng_(seed), seed_(seed), verbose_(verbose) {}
+    Fuzzer(int fd, uint64_t seed) : fd_(fd), rng_(seed), seed_(seed) {}
 
     bool setUp();
     void ioctlPhase(uint64_t iterations);
@@ -385,7 +382,6 @@ private:
     int fd_;
     Rng rng_;
     uint64_t seed_;
-    bool verbose_;
     Sandbox sb_;
     std::vector<uint32_t> vms_;
     std::vector<Job> jobs_;
@@ -1242,7 +1238,7 @@ Stats runRound(const Options& opt, const std::string& path, uint64_t round, uint
         Canary canary;
         canary.fill(seed ^ 0xca4a7);
         int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
-        Fuzzer f(fd, seed, opt.verbose);
+        Fuzzer f(fd, seed);
         if (fd < 0 || !f.setUp()) {
             fmt::print(stderr, "vsvm-fuzz: seed {}: set-up failed: {}\n", seed, strerror(errno));
             f.stats.violations++;

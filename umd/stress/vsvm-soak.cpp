@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -41,6 +42,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -208,7 +210,8 @@ private:
                const char* what);
     // A job that must fault at @p addr with @p access.
     void expectFault(vsvm::Result<vsvm::Fence> fence, uint64_t addr, vsvm::Access access, const char* what);
-    bool deviceVerify(size_t first, size_t count, const char* after);
+    bool deviceVerify(size_t first, size_t count, const char* after,
+                      const std::function<void()>& race = nullptr);
 
     void fillRace();
     void checksumRace();
@@ -496,10 +499,10 @@ void Worker::expectFault(vsvm::Result<vsvm::Fence> fence, uint64_t addr, vsvm::A
     sh_.expectedFaults++;
 }
 
-bool Worker::deviceVerify(size_t first, size_t count, const char* after)
+bool Worker::deviceVerify(size_t first, size_t count, const char* after, const std::function<void()>& race)
 {
     *result_ = 0;
-    if (!runOk([&] { return copy_->checksum(page(first), count * kPage, result_); }, nullptr, after))
+    if (!runOk([&] { return copy_->checksum(page(first), count * kPage, result_); }, race, after))
         return false;
     uint64_t want = expectedChecksum(first, count);
     if (*result_ != want) {
@@ -533,15 +536,7 @@ void Worker::checksumRace()
     size_t first, n;
     randomRange(first, n);
     cpuWrite(first, n, rng_.next() | 1);
-    *result_ = 0;
-    if (!runOk([&] { return copy_->checksum(page(first), n * kPage, result_); },
-               [&] { preserve(first, n, true); }, "checksum-race"))
-        return;
-    if (*result_ != expectedChecksum(first, n))
-        mismatch(fmt::format("checksum-race: pages {}+{}: device {:#x}, expected {:#x}", first, n, *result_,
-                             expectedChecksum(first, n)));
-    else
-        sh_.verifiedBytes += n * kPage;
+    deviceVerify(first, n, "checksum-race", [&] { preserve(first, n, true); });
 }
 
 // Device atomics and CPU atomics on the same 64 counters: no increment lost.
