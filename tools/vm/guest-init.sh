@@ -13,10 +13,29 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 # Modules of the kernel under test, built outside the clone (possibly under
-# /root, which gets a tmpfs below: bind them first).
+# /root, which gets a tmpfs below: bind them first). The host root is
+# read-only here and need not have a /lib/modules at all (nothing installs a
+# kernel package on a fresh machine), so the directory that holds modules/
+# gets a writable overlay (upper layer on a tmpfs of the guest's own) and the
+# mount point is made in it: the same steps whatever the host has.
 modroot=$(sed -n 's/.*vsvm_modroot=\([^ ]*\).*/\1/p' /proc/cmdline)
-if [ -d "$modroot/lib/modules" ]; then
-	mount --bind "$modroot/lib/modules" /lib/modules
+if [ -n "$modroot" ]; then
+	if [ ! -d "$modroot/lib/modules" ]; then
+		echo "vsvm-guest: no modules under $modroot/lib/modules" >&2
+	else
+		libdir=$(readlink -f /lib)
+		scratch=/dev/.vsvm-lib-overlay
+		mkdir -p "$scratch"
+		mount -t tmpfs -o mode=0700 tmpfs "$scratch"
+		mkdir -p "$scratch/upper" "$scratch/work"
+		if mount -t overlay overlay \
+			-o "lowerdir=$libdir,upperdir=$scratch/upper,workdir=$scratch/work" "$libdir" &&
+			mkdir -p "$libdir/modules"; then
+			mount --bind "$modroot/lib/modules" "$libdir/modules"
+		else
+			echo "vsvm-guest: cannot make $libdir/modules writable: modules will not load" >&2
+		fi
+	fi
 fi
 
 # What udev would make: the /dev/fd links bash's process substitution needs.
@@ -51,7 +70,8 @@ for dir in /run /tmp /var/tmp /root /mnt; do
 done
 chmod 1777 /tmp /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug
-mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null || true
+mkdir -p /dev/hugepages
+mount -t hugetlbfs hugetlbfs /dev/hugepages
 
 mkdir -p "$VSVM_RESULTS"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 results "$VSVM_RESULTS"
