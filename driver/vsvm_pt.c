@@ -378,6 +378,37 @@ static unsigned int vsvm_pt_missing_tables(const struct vsvm_pt *pt, u64 va,
 	return 0;
 }
 
+/*
+ * A leaf loses its DIRTY bit: tell the owner, which must mark the memory
+ * dirty for the CPU side (the device wrote it behind the CPU's page tables).
+ */
+static void vsvm_pt_report_dirty(struct vsvm_pt *pt, u64 pte, unsigned int level)
+{
+	if ((pte & VSVM_PTE_DIRTY) && pt->dirty)
+		pt->dirty(pt, vsvm_pte_pfn(pte), level * VSVM_PT_ENTRY_BITS);
+}
+
+/*
+ * @old, a leaf at @level whose first 4 KiB page should now be frame @pfn, is
+ * replaced by the leaf *@new. Carry its ACCESSED bit, and its DIRTY bit while
+ * *@new is writable, when the frame stays; otherwise report DIRTY. Return
+ * true when a TLB may cache something the new leaf no longer allows.
+ */
+static bool vsvm_pt_merge_leaf(struct vsvm_pt *pt, u64 old, unsigned int level,
+			       unsigned long pfn, u64 *new)
+{
+	bool same = vsvm_pte_pfn(old) == pfn;
+	bool lost_write = (old & VSVM_PTE_WRITE) && !(*new & VSVM_PTE_WRITE);
+
+	if (same)
+		*new |= old & VSVM_PTE_ACCESSED;
+	if (same && !lost_write)
+		*new |= old & VSVM_PTE_DIRTY;
+	else
+		vsvm_pt_report_dirty(pt, old, level);
+	return !same || lost_write;
+}
+
 /**
  * vsvm_pt_map() - write one leaf
  * @pt: the page table, under the page-table lock
@@ -387,19 +418,24 @@ static unsigned int vsvm_pt_missing_tables(const struct vsvm_pt *pt, u64 va,
  * @flags: %VSVM_PTE_WRITE or 0; VALID is implied
  * @st: counters to add to (tables taken, freed, leaves split)
  *
- * Overwrites whatever maps @va at that size; the new leaf starts with
- * ACCESSED and DIRTY clear. A 2 MiB leaf replaces a level-0 table under it,
- * whose page goes back to the reserve. A 4 KiB leaf inside a 2 MiB leaf first
- * splits it, so the other 511 pages stay mapped. Tables come only from the
- * reserve; nothing is allocated.
+ * Writes the leaf over whatever maps @va at that size, and never loses what
+ * the device did through the old translation: a leaf that maps the same
+ * frame keeps its ACCESSED bit, and its DIRTY bit while the new leaf is
+ * writable (a fault-around that maps an already mapped page again changes
+ * nothing the device relies on); the DIRTY bit of a leaf that is replaced
+ * (another frame, or WRITE taken away) is reported through &vsvm_pt.dirty
+ * first. A 2 MiB leaf replaces a level-0 table under it, whose leaves are
+ * merged the same way and whose page goes back to the reserve. A 4 KiB leaf
+ * inside a 2 MiB leaf first splits it, so the other 511 pages stay mapped.
+ * Tables come only from the reserve; nothing is allocated.
  *
- * Overwriting a live translation needs no TLB flush only if the frame stays
- * the same (a permission upgrade, 4 KiB leaves merged into a 2 MiB one); to
- * change the frame, zap and flush first.
- *
- * Return: 0 on success; -EINVAL for a bad order, flags, alignment, or an
- * address beyond 2^48; -ENOMEM, with the table unchanged, when the reserve
- * holds fewer pages than the tables this map must add.
+ * Return: 0 on success when no translation a TLB may hold changed (a new
+ * leaf, the same frame with the same or more permission); 1 on success when
+ * one did (another frame, or WRITE removed): the caller must flush the TLBs
+ * over the leaf before it drops the page-table lock. -EINVAL for a bad
+ * order, flags, alignment, or an address beyond 2^48; -ENOMEM, with the
+ * table unchanged, when the reserve holds fewer pages than the tables this
+ * map must add.
  */
 int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 		unsigned int order, u64 flags, struct vsvm_pt_stats *st)
@@ -408,7 +444,8 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 	u64 size = VSVM_PT_PAGE_SIZE << order;
 	u64 *table = pt->root;
 	unsigned int level;
-	u64 *ptep;
+	bool changed = false;
+	u64 *ptep, new;
 
 	if (order != 0 && order != VSVM_PT_HUGE_ORDER)
 		return -EINVAL;
@@ -443,23 +480,27 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 	}
 
 	ptep = &table[vsvm_pt_index(va, target)];
-	if (target && (*ptep & VSVM_PTE_VALID) && !(*ptep & VSVM_PTE_HUGE))
-		vsvm_pt_put_table(pt, vsvm_pte_table(*ptep), st);
-	*ptep = vsvm_pfn_pte(pfn) | flags | VSVM_PTE_VALID |
-		(target ? VSVM_PTE_HUGE : 0);
-	return 0;
+	new = vsvm_pfn_pte(pfn) | flags | VSVM_PTE_VALID | (target ? VSVM_PTE_HUGE : 0);
+	if (!(*ptep & VSVM_PTE_VALID)) {
+		*ptep = new;
+		return 0;
+	}
+	if (vsvm_pte_is_leaf(*ptep, target)) {
+		changed = vsvm_pt_merge_leaf(pt, *ptep, target, pfn, &new);
+	} else {
+		/* A 2 MiB leaf over a level-0 table: merge each of its leaves. */
+		u64 *old = vsvm_pte_table(*ptep);
+		unsigned int i;
+
+		for (i = 0; i < VSVM_PT_ENTRIES; i++)
+			if (old[i] & VSVM_PTE_VALID)
+				changed |= vsvm_pt_merge_leaf(pt, old[i], 0, pfn + i, &new);
+		vsvm_pt_put_table(pt, old, st);
+	}
+	*ptep = new;
+	return changed;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_map);
-
-/*
- * A leaf loses its DIRTY bit: tell the owner, which must mark the memory
- * dirty for the CPU side (the device wrote it behind the CPU's page tables).
- */
-static void vsvm_pt_report_dirty(struct vsvm_pt *pt, u64 pte, unsigned int level)
-{
-	if ((pte & VSVM_PTE_DIRTY) && pt->dirty)
-		pt->dirty(pt, vsvm_pte_pfn(pte), level * VSVM_PT_ENTRY_BITS);
-}
 
 /*
  * Zap (@zap true) or write-protect the leaves of [start, end) under @table, a
@@ -665,6 +706,66 @@ bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_touch);
+
+/* The first leaf under @table (at @level) that maps a byte of [*@va, @end). */
+static u64 *vsvm_pt_next_in(u64 *table, unsigned int level, u64 *va, u64 end,
+			    unsigned int *leaf_level)
+{
+	u64 span = BIT_ULL(vsvm_pt_shift(level));
+
+	while (*va < end) {
+		u64 *ptep = &table[vsvm_pt_index(*va, level)];
+		u64 entry_start = ALIGN_DOWN(*va, span);
+		u64 *leaf;
+
+		if (*ptep & VSVM_PTE_VALID) {
+			if (vsvm_pte_is_leaf(*ptep, level)) {
+				*va = entry_start;
+				*leaf_level = level;
+				return ptep;
+			}
+			leaf = vsvm_pt_next_in(vsvm_pte_table(*ptep), level - 1, va,
+					       min(end, entry_start + span), leaf_level);
+			if (leaf)
+				return leaf;
+		}
+		if (entry_start + span < entry_start)
+			break;
+		*va = entry_start + span;
+	}
+	return NULL;
+}
+
+/**
+ * vsvm_pt_next_leaf() - find the next translation in a range
+ * @pt: the page table, under the page-table lock (read is enough)
+ * @va: in: where to start looking; out: the first address of the leaf found
+ *	(aligned down to its size, so it may be below the value passed in)
+ * @end: end of the range (exclusive)
+ * @out: filled with the translation of *@va
+ *
+ * Walks only the tables that exist, so a sparse table is cheap to scan: for
+ * audits and tests that look at every translation of a range, continuing at
+ * *@va + (4 KiB << @out->order).
+ *
+ * Return: true when a leaf maps a byte of [@va, @end), false otherwise.
+ */
+bool vsvm_pt_next_leaf(const struct vsvm_pt *pt, u64 *va, u64 end,
+		       struct vsvm_pt_entry *out)
+{
+	unsigned int level;
+	u64 *ptep;
+
+	end = min(end, VSVM_PT_VA_END);
+	if (*va >= end)
+		return false;
+	ptep = vsvm_pt_next_in(pt->root, VSVM_PT_ROOT_LEVEL, va, end, &level);
+	if (!ptep)
+		return false;
+	vsvm_pt_fill_entry(*ptep, level, *va, out);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_next_leaf);
 
 /**
  * vsvm_pt_bytes() - memory held by the tree's table pages

@@ -18,18 +18,41 @@
 #define HUGE_PAGES	512
 #define TOP		VSVM_PT_VA_END
 
-static struct vsvm_pt *pt_of(struct kunit *test)
+/* The table under test and what it reported through &vsvm_pt.dirty. */
+struct pt_fixture {
+	struct vsvm_pt pt;
+	unsigned int dirty_reports;
+	unsigned long dirty_pfn;
+	unsigned int dirty_order;
+};
+
+static struct pt_fixture *fixture_of(struct kunit *test)
 {
 	return test->priv;
 }
 
+static struct vsvm_pt *pt_of(struct kunit *test)
+{
+	return &fixture_of(test)->pt;
+}
+
+static void record_dirty(struct vsvm_pt *pt, unsigned long pfn, unsigned int order)
+{
+	struct pt_fixture *f = container_of(pt, struct pt_fixture, pt);
+
+	f->dirty_reports++;
+	f->dirty_pfn = pfn;
+	f->dirty_order = order;
+}
+
 static int vsvm_pt_suite_init(struct kunit *test)
 {
-	struct vsvm_pt *pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	struct pt_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, pt);
-	KUNIT_ASSERT_EQ(test, vsvm_pt_init(pt), 0);
-	test->priv = pt;
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_init(&f->pt), 0);
+	f->pt.dirty = record_dirty;
+	test->priv = f;
 	return 0;
 }
 
@@ -89,16 +112,21 @@ static void vsvm_pt_suite_exit(struct kunit *test)
 	vsvm_pt_fini(pt);
 }
 
-/* Reserve for one leaf at @va and map it; assert success. */
-static void map(struct kunit *test, u64 va, unsigned long pfn,
-		unsigned int order, u64 flags, struct vsvm_pt_stats *st)
+/*
+ * Reserve for one leaf at @va and map it; assert success. Return what
+ * vsvm_pt_map() returned: 1 when a translation a TLB may hold changed.
+ */
+static int map(struct kunit *test, u64 va, unsigned long pfn,
+	       unsigned int order, u64 flags, struct vsvm_pt_stats *st)
 {
 	struct vsvm_pt *pt = pt_of(test);
+	int ret;
 
 	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, va, va + (SZ_4K << order),
 					      GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ_MSG(test, vsvm_pt_map(pt, va, pfn, order, flags, st),
-			    0, "mapping %llx", va);
+	ret = vsvm_pt_map(pt, va, pfn, order, flags, st);
+	KUNIT_ASSERT_GE_MSG(test, ret, 0, "mapping %llx", va);
+	return ret;
 }
 
 static void expect_mapped(struct kunit *test, u64 va, unsigned long pfn,
@@ -277,7 +305,10 @@ static void vsvm_pt_test_remap_overwrites(struct kunit *test)
 
 	map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st);
 	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE, true, NULL));
-	map(test, BASE, PFN + 5, 0, 0, &st);
+	/* Another frame: the old leaf's DIRTY is reported, the TLB must go. */
+	KUNIT_EXPECT_EQ(test, map(test, BASE, PFN + 5, 0, 0, &st), 1);
+	KUNIT_EXPECT_EQ(test, fixture_of(test)->dirty_reports, 1);
+	KUNIT_EXPECT_EQ(test, fixture_of(test)->dirty_pfn, PFN);
 
 	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
 	KUNIT_EXPECT_EQ(test, e.pfn, PFN + 5);
@@ -285,6 +316,114 @@ static void vsvm_pt_test_remap_overwrites(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, e.accessed);
 	KUNIT_EXPECT_FALSE(test, e.dirty);
 	expect_tables(test, 4);
+}
+
+/*
+ * Fault-around maps pages again that are mapped already: a device write
+ * through the old leaf must not be forgotten (the DIRTY bit stays, or is
+ * reported), and a change a TLB may hold must be said.
+ */
+static void vsvm_pt_test_remap_keeps_dirty(struct kunit *test)
+{
+	struct pt_fixture *f = fixture_of(test);
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE, true, NULL));
+
+	/* The same page, writable again: nothing changes, nothing to flush. */
+	KUNIT_EXPECT_EQ(test, map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st), 0);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_TRUE(test, e.writable);
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 0);
+
+	/* The same page, read-only now: DIRTY is reported, WRITE must leave the TLB. */
+	KUNIT_EXPECT_EQ(test, map(test, BASE, PFN, 0, 0, &st), 1);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 1);
+	KUNIT_EXPECT_EQ(test, f->dirty_pfn, PFN);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_FALSE(test, e.writable);
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+
+	/* An upgrade of the same page needs no flush. */
+	KUNIT_EXPECT_EQ(test, map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st), 0);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 1);
+}
+
+/* A 2 MiB leaf over 4 KiB leaves keeps or reports what they were written. */
+static void vsvm_pt_test_map_2m_merges_dirty(struct kunit *test)
+{
+	struct pt_fixture *f = fixture_of(test);
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, BASE + 3 * SZ_4K, PFN + 3, 0, VSVM_PTE_WRITE, &st);
+	map(test, BASE + SZ_2M + 7 * SZ_4K, 99, 0, VSVM_PTE_WRITE, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + 3 * SZ_4K, true, NULL));
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + SZ_2M + 7 * SZ_4K, true, NULL));
+
+	/* The frames of the huge page: DIRTY moves into the 2 MiB leaf. */
+	KUNIT_EXPECT_EQ(test, map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st), 0);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 0);
+
+	/* Another frame under the new leaf: reported, and the TLB must go. */
+	KUNIT_EXPECT_EQ(test, map(test, BASE + SZ_2M, PFN + HUGE_PAGES, VSVM_PT_HUGE_ORDER,
+				  VSVM_PTE_WRITE, &st), 1);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 1);
+	KUNIT_EXPECT_EQ(test, f->dirty_pfn, 99);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_2M, &e));
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+	expect_tables(test, 3);
+}
+
+/* vsvm_pt_next_leaf() visits every leaf of a range once, in order. */
+static void vsvm_pt_test_next_leaf(struct kunit *test)
+{
+	static const u64 where[] = {
+		BASE + SZ_4K, BASE + SZ_2M, BASE + SZ_1G + 5 * SZ_4K, BASE + (u64)SZ_1G * 513,
+	};
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+	unsigned int i, found = 0;
+	u64 va;
+
+	map(test, where[0], PFN, 0, 0, &st);
+	map(test, where[1], PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	map(test, where[2], 42, 0, 0, &st);
+	map(test, where[3], 43, 0, 0, &st);
+
+	for (va = 0; vsvm_pt_next_leaf(pt, &va, TOP, &e); va += SZ_4K << e.order) {
+		KUNIT_ASSERT_LT(test, found, ARRAY_SIZE(where));
+		KUNIT_EXPECT_EQ(test, va, where[found]);
+		found++;
+	}
+	KUNIT_EXPECT_EQ(test, found, ARRAY_SIZE(where));
+
+	/* A start inside a 2 MiB leaf finds it, at its first address. */
+	va = BASE + SZ_2M + 9 * SZ_4K;
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_next_leaf(pt, &va, va + 1, &e));
+	KUNIT_EXPECT_EQ(test, va, BASE + SZ_2M);
+	KUNIT_EXPECT_EQ(test, e.pfn, PFN);
+	KUNIT_EXPECT_TRUE(test, e.writable);
+
+	/* Empty stretches and ends. */
+	va = BASE + 2 * SZ_4K;
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_next_leaf(pt, &va, BASE + SZ_2M, &e));
+	va = where[3] + SZ_4K;
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_next_leaf(pt, &va, TOP, &e));
+	for (i = 0; i < ARRAY_SIZE(where); i++)
+		vsvm_pt_zap(pt, where[i], where[i] + SZ_2M, &st);
+	va = 0;
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_next_leaf(pt, &va, TOP, &e));
 }
 
 static void vsvm_pt_test_zap_exact(struct kunit *test)
@@ -509,8 +648,9 @@ static void vsvm_pt_test_map_2m_replaces_table(struct kunit *test)
 
 	reserved = vsvm_pt_reserve_count(pt);
 	memset(&st, 0, sizeof(st));
+	/* Other frames than the 4 KiB leaves had: a TLB may hold those. */
 	KUNIT_ASSERT_EQ(test, vsvm_pt_map(pt, BASE, 4 * PFN, VSVM_PT_HUGE_ORDER,
-					  0, &st), 0);
+					  0, &st), 1);
 	expect_mapped(test, BASE, 4 * PFN, VSVM_PT_HUGE_ORDER, false);
 	expect_mapped(test, BASE + SZ_4K, 4 * PFN + 1, VSVM_PT_HUGE_ORDER,
 		      false);
@@ -843,6 +983,9 @@ static struct kunit_case vsvm_pt_test_cases[] = {
 	KUNIT_CASE(vsvm_pt_test_map_bad_args),
 	KUNIT_CASE(vsvm_pt_test_va_bits),
 	KUNIT_CASE(vsvm_pt_test_remap_overwrites),
+	KUNIT_CASE(vsvm_pt_test_remap_keeps_dirty),
+	KUNIT_CASE(vsvm_pt_test_map_2m_merges_dirty),
+	KUNIT_CASE(vsvm_pt_test_next_leaf),
 	KUNIT_CASE(vsvm_pt_test_zap_exact),
 	KUNIT_CASE(vsvm_pt_test_zap_unaligned),
 	KUNIT_CASE(vsvm_pt_test_zap_whole_2m),
