@@ -113,6 +113,12 @@ static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "files_open %lld\n", atomic64_read(&c->files_open));
 	seq_printf(m, "ioctls_rejected %lld\n", atomic64_read(&c->ioctls_rejected));
 	seq_printf(m, "jobs_timed_out %lld\n", atomic64_read(&c->jobs_timed_out));
+	if (IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT)) {
+		u64 checks, violations;
+
+		vsvm_svm_audit_counts(&checks, &violations);
+		seq_printf(m, "audit_checks %llu\naudit_violations %llu\n", checks, violations);
+	}
 	vsvm_debugfs_engines(m, to_vsvm_device(entry->dev));
 	vsvm_debugfs_device_totals(m, to_vsvm_device(entry->dev));
 	return 0;

@@ -82,10 +82,11 @@ struct vsvm_access {
 	bool reads, writes;
 };
 
-/* Faults a miss may take before the access gives up: collisions, plus slack. */
-static unsigned int vsvm_fault_budget(const struct vsvm_vm *vm)
+static int copy_check_cancel(struct vsvm_job *job);
+
+static int copy_stop(void *job)
 {
-	return vm->svm.config.max_retries + 2;
+	return copy_check_cancel(job);
 }
 
 /*
@@ -96,7 +97,7 @@ static unsigned int vsvm_fault_budget(const struct vsvm_vm *vm)
 static int access_begin(struct vsvm_job *job, struct vsvm_access *a)
 {
 	struct vsvm_vm *vm = job->vm;
-	unsigned int tries = 0;
+	unsigned int misses = 0;
 	u64 miss;
 	bool write;
 	int ret;
@@ -116,17 +117,13 @@ static int access_begin(struct vsvm_job *job, struct vsvm_access *a)
 		up_read(&vm->svm.lock);
 
 		/* A device page fault. */
-		ret = vsvm_svm_fault(&vm->svm, miss, write);
+		ret = vsvm_vm_fault(vm, miss, write, &misses, copy_stop, job);
 		if (ret)
-			goto fail;
-		/* Invalidations may keep taking what the fault mapped. */
-		if (++tries > vsvm_fault_budget(vm)) {
-			ret = -EAGAIN;
-			goto fail;
-		}
+			break;
 	}
-fail:
-	vsvm_job_fail(job, ret, miss, write);
+	/* A job told to stop ends as vsvm_job_end() says (TIMEOUT, CANCELED). */
+	if (!copy_check_cancel(job))
+		vsvm_job_fail(job, ret, miss, write);
 	return ret;
 }
 
@@ -266,6 +263,13 @@ static int run_checksum(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 	return 0;
 }
 
+/* A job ends: the audit (if built in) checks the VM against the CPU first. */
+static void engine_job_end(struct vsvm_job *job)
+{
+	vsvm_svm_audit_cpu(&job->vm->svm);
+	vsvm_job_end(job);
+}
+
 static void vsvm_copy_run(struct vsvm_job *job)
 {
 	const struct drm_vsvm_cmd *cmds = job->cmds;
@@ -290,7 +294,7 @@ static void vsvm_copy_run(struct vsvm_job *job)
 	}
 	if (!ret)
 		job->cmd_index = 0;
-	vsvm_job_end(job);
+	engine_job_end(job);
 }
 
 /**
@@ -483,6 +487,14 @@ static void compute_access_lane(struct vsvm_isa_mem_req *req, unsigned int lane,
 	kunmap_local(page);
 }
 
+static bool compute_check_stop(void *data);
+
+/* A fault of a job that must stop ends the workgroup as STOPPED, not FAULT. */
+static int compute_stop(void *data)
+{
+	return compute_check_stop(data) ? -ECANCELED : 0;
+}
+
 /*
  * Translate every lane under the notifier lock, then access: no lane uses a
  * translation an invalidation has already taken away.
@@ -495,7 +507,7 @@ static int compute_access(void *data, struct vsvm_isa_mem_req *req, u64 *fault_a
 	unsigned int tlb = VSVM_TLB_COMPUTE(ctx->eng->index);
 	unsigned long lanes = req->lanes, pfn[VSVM_ISA_WAVE_LANES];
 	bool write = req->kind != VSVM_ISA_MEM_LOAD;
-	unsigned int tries = 0, lane, prev = 0;
+	unsigned int misses = 0, lane, prev = 0;
 	int ret;
 
 	for (;;) {
@@ -527,10 +539,7 @@ static int compute_access(void *data, struct vsvm_isa_mem_req *req, u64 *fault_a
 		}
 		up_read(&vm->svm.lock);
 
-		ret = vsvm_svm_fault(&vm->svm, miss, write);
-		/* Each lane may need a fault of its own, each may collide. */
-		if (!ret && ++tries > VSVM_ISA_WAVE_LANES * vsvm_fault_budget(vm))
-			ret = -EAGAIN;
+		ret = vsvm_vm_fault(vm, miss, write, &misses, compute_stop, ctx);
 		if (ret) {
 			*fault_addr = miss;
 			*fault_write = write;
@@ -544,7 +553,7 @@ static int compute_fetch(void *data, u64 addr, void *buf, size_t len, u64 *fault
 	struct vsvm_compute_ctx *ctx = data;
 	struct vsvm_vm *vm = ctx->job->vm;
 	unsigned int tlb = VSVM_TLB_COMPUTE(ctx->eng->index);
-	unsigned int tries = 0;
+	unsigned int misses = 0;
 	unsigned long pfn;
 	int ret;
 
@@ -561,9 +570,7 @@ static int compute_fetch(void *data, u64 addr, void *buf, size_t len, u64 *fault
 			return 0;
 		}
 		up_read(&vm->svm.lock);
-		ret = vsvm_svm_fault(&vm->svm, addr, false);
-		if (!ret && ++tries > vsvm_fault_budget(vm))
-			ret = -EAGAIN;
+		ret = vsvm_vm_fault(vm, addr, false, &misses, compute_stop, ctx);
 		if (ret) {
 			*fault_addr = addr;
 			return ret;
@@ -618,6 +625,8 @@ static void compute_record(struct vsvm_compute *c, struct vsvm_job *job,
 		return;
 	switch (res->status) {
 	case VSVM_ISA_FAULT:
+		if (res->err == -ECANCELED)
+			goto stopped;	/* compute_stop() ended a fault */
 		vsvm_job_fail(job, res->err, res->fault_addr, res->fault_write);
 		job->pc = res->pc;
 		break;
@@ -628,6 +637,7 @@ static void compute_record(struct vsvm_compute *c, struct vsvm_job *job,
 		job->fault_addr = res->error == VSVM_ISA_ERR_ALIGN ? res->fault_addr : 0;
 		break;
 	case VSVM_ISA_STOPPED:
+stopped:
 		/* A job that has not failed stops only when it timed out. */
 		if (job->cancel) {
 			job->status = DRM_VSVM_JOB_TIMEOUT;
@@ -724,7 +734,7 @@ static int vsvm_compute_thread(void *data)
 			continue;
 		}
 		if (step == STEP_FINISH) {
-			vsvm_job_end(job);
+			engine_job_end(job);
 			wake_up_all(&c->wq);
 			continue;
 		}
@@ -758,7 +768,7 @@ static int vsvm_compute_thread(void *data)
 		}
 		spin_unlock(&c->lock);
 		if (finish)
-			vsvm_job_end(job);
+			engine_job_end(job);
 		wake_up_all(&c->wq);
 	}
 	return 0;

@@ -120,11 +120,69 @@
  * device faults, reported to the caller. In a userfaultfd-registered VMA
  * the faulting page is only snapshot, never faulted in (its handler runs
  * in the process, which a device fault cannot wait for): a page that is
- * not there yet is a fatal fault.
+ * not there yet is a fatal fault. A device write to a page that is there
+ * but write-protected (the zero page, copy-on-write after fork) is faulted
+ * as a CPU store would be, since the CPU's fault would not involve the
+ * handler either (unless the VMA tracks writes with VM_UFFD_WP); only
+ * accesses the process itself could not make are fatal.
+ *
+ * hmm_range_fault() may leave the faulting page out even when asked to
+ * fault it: for a hugetlb entry it reads the request of the first page of
+ * the entry inside the span only, and returns a missing huge page without
+ * HMM_PFN_VALID but with its order. The step after the walk therefore checks
+ * that the faulting page came back with the access asked for, and walks
+ * again from the faulting page if not; and nothing is mapped from an entry
+ * without HMM_PFN_VALID, whatever its order says.
+ *
+ * Memory that is not in the kernel's direct map (``memfd_secret()``) is
+ * never mapped: the engines reach pages through the direct map. A fault in
+ * such a VMA is fatal (-EFAULT, like PROT_NONE), and fault-around leaves
+ * such VMAs out of the span.
+ *
+ * The range invariant: *a range is never freed while the device page table
+ * may translate an address inside it*, and every translation lies inside a
+ * range. The commit step therefore re-checks, under the lock, that the
+ * range found in step 2 is still the one in the tree (garbage collection
+ * may have freed it meanwhile: then the fault looks it up again), clears
+ * the range's unmapped bits for every page it maps (all of them for a
+ * 2 MiB translation) and takes the range off the garbage list if an UNMAP
+ * had queued it. Garbage collection zaps a range's span before freeing it,
+ * which finds nothing while the invariant holds (the audit checks it).
  *
  * What the device writes reaches the CPU side's dirty tracking when its
  * translation goes: a leaf with the device's DIRTY bit marks its folio
  * dirty (&vsvm_pt.dirty), as KVM does for its secondary PTEs.
+ */
+
+/**
+ * DOC: Audit
+ *
+ * With ``CONFIG_DRM_VSVM_DEBUG_AUDIT`` the core checks its invariants as it
+ * runs and WARNs, naming the VM and the address, on any violation, so that a
+ * violation is a kernel splat (which fails every test run):
+ *
+ * - after each invalidation callback: no translation inside the invalidated
+ *   span survives a zap, and none is writable after a downgrade;
+ * - at garbage collection and when a VM is torn down: every translation lies
+ *   inside a live range of a live window (whose notifier is registered), in
+ *   a range no UNMAP has queued for collection, and garbage collection finds
+ *   nothing to zap in a range it frees; a fault's commit replaces no
+ *   translation of another page;
+ * - when a job ends while the address space is alive
+ *   (vsvm_svm_audit_cpu()): every translation of the device maps the page
+ *   the CPU page table maps at that address, with no more permission. The
+ *   check snapshots the CPU side of each range with hmm_range_fault() (no
+ *   faulting) and compares under &vsvm_svm.lock only if no invalidation ran
+ *   since the snapshot (the fault path's sequence rule); an invalidation
+ *   removes a translation before the CPU side changes, so this must hold at
+ *   every such instant. One window is left out: munmap() removes the VMA
+ *   and downgrades mmap_lock before it invalidates and clears the PTEs, so
+ *   a page without a VMA may still be mapped on both sides for a moment.
+ *
+ * The checks and violations are counted (debugfs ``counters``:
+ * ``audit_checks``, ``audit_violations``). The audit is slow and meant for
+ * the debug kernel of ``make test``; the release kernel of ``make bench``
+ * leaves it out.
  */
 
 #include <linux/hmm.h>
@@ -135,6 +193,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/userfaultfd_k.h>
+#include <uapi/linux/magic.h>
 
 #include <kunit/visibility.h>
 
@@ -196,6 +255,25 @@ static void stat_add(struct vsvm_svm *svm, enum vsvm_svm_stat stat, u64 val)
 {
 	atomic64_add(val, &svm->stats[stat]);
 }
+
+#if IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT)
+static atomic64_t audit_checks = ATOMIC64_INIT(0);
+static atomic64_t audit_violations = ATOMIC64_INIT(0);
+
+static void audit_count(void)
+{
+	atomic64_inc(&audit_checks);
+}
+
+#define audit_violation(svm, fmt, ...)						\
+	do {									\
+		atomic64_inc(&audit_violations);				\
+		WARN(1, "vsvm audit: VM %u: " fmt, (svm)->id, ##__VA_ARGS__);	\
+	} while (0)
+#else
+static void audit_count(void) {}
+static __printf(2, 3) void audit_violation(const struct vsvm_svm *svm, const char *fmt, ...) {}
+#endif
 
 /**
  * vsvm_svm_stat() - read one statistic
@@ -369,6 +447,30 @@ static void windows_free(struct vsvm_svm *svm, struct list_head *dead)
 	}
 }
 
+static void audit_leaves_locked(struct vsvm_svm *svm);
+
+/*
+ * Free a range whose pages were all unmapped. Its span is zapped first:
+ * that finds nothing while the range invariant holds (DOC: Fault path), and
+ * makes sure that no translation outlives the range if it does not.
+ */
+static void range_collect(struct vsvm_svm *svm, struct vsvm_svm_range *range)
+{
+	u64 zapped;
+
+	lockdep_assert_held_write(&svm->lock);
+	zapped = svm->ops->zap(svm, range_start(range), range_end(range));
+	if (zapped) {
+		svm->ops->flush_tlb(svm, range_start(range), range_end(range));
+		stat_add(svm, VSVM_SVM_STAT_ZAPPED, zapped);
+		audit_violation(svm, "range [0x%lx, 0x%lx) freed with %llu pages mapped\n",
+				range_start(range), range_end(range), zapped);
+	}
+	list_del(&range->gc_link);
+	range_remove(svm, range);
+	stat_add(svm, VSVM_SVM_STAT_RANGES_GC, 1);
+}
+
 /* Free unmapped ranges, then windows left empty. */
 static void vsvm_svm_gc(struct vsvm_svm *svm)
 {
@@ -380,13 +482,12 @@ static void vsvm_svm_gc(struct vsvm_svm *svm)
 		return;
 	down_write(&svm->lock);
 	any = !list_empty(&svm->gc_list);
-	list_for_each_entry_safe(range, tmp, &svm->gc_list, gc_link) {
-		list_del(&range->gc_link);
-		range_remove(svm, range);
-		stat_add(svm, VSVM_SVM_STAT_RANGES_GC, 1);
-	}
-	if (any)
+	list_for_each_entry_safe(range, tmp, &svm->gc_list, gc_link)
+		range_collect(svm, range);
+	if (any) {
 		windows_collect_empty(svm, &dead);
+		audit_leaves_locked(svm);
+	}
 	up_write(&svm->lock);
 	windows_free(svm, &dead);
 }
@@ -394,6 +495,32 @@ static void vsvm_svm_gc(struct vsvm_svm *svm)
 static void vsvm_svm_gc_work(struct work_struct *work)
 {
 	vsvm_svm_gc(container_of(work, struct vsvm_svm, gc_work));
+}
+
+/* After an invalidation: nothing zapped survives, nothing downgraded writes. */
+static void audit_invalidation(struct vsvm_svm *svm, enum vsvm_svm_action action,
+			       unsigned long start, unsigned long end)
+{
+	unsigned long addr = start, pfn;
+	unsigned int order;
+	bool writable;
+
+	if (!IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT) || action == VSVM_SVM_IGNORE)
+		return;
+	audit_count();
+	while (svm->ops->next_leaf(svm, &addr, end, &pfn, &order, &writable)) {
+		if (action != VSVM_SVM_DOWNGRADE) {
+			audit_violation(svm, "0x%lx mapped after a zap of [0x%lx, 0x%lx)\n",
+					addr, start, end);
+			return;
+		}
+		if (writable) {
+			audit_violation(svm, "translation of 0x%lx writable after a downgrade\n",
+					addr);
+			return;
+		}
+		addr += PAGE_SIZE << order;
+	}
 }
 
 static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
@@ -439,6 +566,7 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 			ranges_mark_unmapped(svm, win, start, end);
 		break;
 	}
+	audit_invalidation(svm, action, start, end);
 
 	up_write(&svm->lock);
 	return true;
@@ -566,53 +694,279 @@ out:
 }
 
 /*
+ * Write one translation. When it replaced one of another page, or took write
+ * permission away, a TLB may hold the old one: flush. At commit time that
+ * means the device held a translation the CPU side no longer has, which the
+ * invalidations must have prevented.
+ */
+static int commit_one(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
+		      unsigned int order, bool writable)
+{
+	int ret = svm->ops->map(svm, addr, pfn, order, writable);
+
+	if (ret <= 0)
+		return ret;
+	svm->ops->flush_tlb(svm, addr, addr + (PAGE_SIZE << order));
+	stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
+	audit_violation(svm, "fault at 0x%lx replaced a translation of another page\n", addr);
+	return 0;
+}
+
+/* What one device fault works on, from the range lookup to the commit. */
+struct fault_state {
+	struct vsvm_svm_window *win;
+	unsigned long addr;
+	bool write;
+	bool uffd;
+	unsigned long rstart, rend;
+	struct hmm_range hmm;
+};
+
+static unsigned long fault_pfn(const struct fault_state *f)
+{
+	return f->hmm.hmm_pfns[(f->addr - f->hmm.start) >> PAGE_SHIFT];
+}
+
+/*
  * Commit the result of hmm_range_fault(): called with the lock held for
  * write after mmu_interval_read_retry() said the pfns are still current.
+ * Return -EAGAIN when the range is no longer the one the fault looked up.
  */
-static int commit_pfns(struct vsvm_svm *svm, struct vsvm_svm_window *win,
-		       const struct hmm_range *hmm, unsigned long addr,
-		       unsigned long rstart, unsigned long rend)
+static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 {
+	const struct hmm_range *hmm = &f->hmm;
 	unsigned long npages = (hmm->end - hmm->start) >> PAGE_SHIFT;
-	unsigned long fault_idx = (addr - hmm->start) >> PAGE_SHIFT;
-	unsigned long hpfn = hmm->hmm_pfns[fault_idx];
+	unsigned long hpfn = fault_pfn(f);
 	struct vsvm_svm_range *range;
 	unsigned long i;
 	int ret;
 
 	lockdep_assert_held_write(&svm->lock);
 
-	if (svm->config.huge_pages && rend - rstart == SZ_2M &&
+	/* Garbage collection may have freed the range since range_get(). */
+	range = range_find(f->win, f->addr);
+	if (!range || range_start(range) != f->rstart || range_end(range) != f->rend)
+		return -EAGAIN;
+
+	if (svm->config.huge_pages && f->rend - f->rstart == SZ_2M &&
+	    (hpfn & HMM_PFN_VALID) && !(hpfn & HMM_PFN_ERROR) &&
 	    hmm_pfn_to_map_order(hpfn) == PMD_SHIFT - PAGE_SHIFT) {
 		unsigned long head = page_to_pfn(hmm_pfn_to_page(hpfn)) -
-				     ((addr - rstart) >> PAGE_SHIFT);
+				     ((f->addr - f->rstart) >> PAGE_SHIFT);
 
-		ret = svm->ops->map(svm, rstart, head, PMD_SHIFT - PAGE_SHIFT,
-				    hpfn & HMM_PFN_WRITE);
+		ret = commit_one(svm, f->rstart, head, PMD_SHIFT - PAGE_SHIFT,
+				 hpfn & HMM_PFN_WRITE);
 		if (ret)
 			return ret;
 		stat_add(svm, VSVM_SVM_STAT_MAPPED_2M, 1);
+		bitmap_zero(range->unmapped, VSVM_SVM_CHUNK_PAGES);
 		npages = 0;
 	}
 
 	for (i = 0; i < npages; i++) {
 		unsigned long p = hmm->hmm_pfns[i];
+		unsigned long addr = hmm->start + (i << PAGE_SHIFT);
 
 		if (!(p & HMM_PFN_VALID) || (p & HMM_PFN_ERROR))
 			continue;
-		ret = svm->ops->map(svm, hmm->start + (i << PAGE_SHIFT),
-				    page_to_pfn(hmm_pfn_to_page(p)), 0, p & HMM_PFN_WRITE);
+		ret = commit_one(svm, addr, page_to_pfn(hmm_pfn_to_page(p)), 0,
+				 p & HMM_PFN_WRITE);
 		if (ret)
 			return ret;
 		stat_add(svm, VSVM_SVM_STAT_MAPPED_4K, 1);
+		/* What the device maps again is no longer unmapped. */
+		clear_bit((addr - f->rstart) >> PAGE_SHIFT, range->unmapped);
 	}
-
-	/* What the device maps again is no longer unmapped. */
-	range = range_find(win, addr);
-	if (range)
-		bitmap_clear(range->unmapped, (hmm->start - range_start(range)) >> PAGE_SHIFT,
-			     (hmm->end - hmm->start) >> PAGE_SHIFT);
+	/* An UNMAP may have queued it; mapped again, it is no garbage. */
+	if (!list_empty(&range->gc_link))
+		list_del_init(&range->gc_link);
 	return 0;
+}
+
+/* Memory the kernel's direct map lacks: the engines cannot reach it. */
+static bool vma_no_direct_map(const struct vm_area_struct *vma)
+{
+	return vma->vm_file && file_inode(vma->vm_file)->i_sb->s_magic == SECRETMEM_MAGIC;
+}
+
+/*
+ * Step 2 of DOC: Fault path: the VMA and the range around the address. The
+ * range is where the fault-around span may go.
+ */
+static int fault_find_range(struct vsvm_svm *svm, struct fault_state *f,
+			    struct vsvm_svm_range **spare)
+{
+	unsigned long around = svm->config.fault_around;
+	struct vm_area_struct *vma;
+	int ret;
+
+	mmap_read_lock(svm->mm);
+	vma = vma_lookup(svm->mm, f->addr);
+	if (!vma || vma_no_direct_map(vma)) {
+		mmap_read_unlock(svm->mm);
+		return -EFAULT;
+	}
+	ret = range_get(svm, f->win, vma, f->addr, spare, &f->rstart, &f->rend);
+	/*
+	 * A fault in a userfaultfd-registered VMA would have to wait for the
+	 * process's handler, which hmm_range_fault() cannot do (handle_userfault()
+	 * gives up with a warning): only take what is already there.
+	 */
+	f->uffd = userfaultfd_armed(vma);
+	mmap_read_unlock(svm->mm);
+	if (ret)
+		return ret;
+
+	f->hmm.notifier = &f->win->notifier;
+	f->hmm.start = max(f->rstart, f->addr > around ? f->addr - around : 0);
+	f->hmm.end = min(f->rend, f->addr + PAGE_SIZE + around);
+	return 0;
+}
+
+/*
+ * Leave VMAs without a direct map out of the snapshot (under mmap_lock, so
+ * the VMAs are the ones the walk saw). Return false when the faulting page
+ * is in one.
+ */
+static bool fault_drop_no_direct_map(struct vsvm_svm *svm, struct fault_state *f)
+{
+	VMA_ITERATOR(vmi, svm->mm, f->hmm.start);
+	struct vm_area_struct *vma;
+	bool ok = true;
+
+	for_each_vma_range(vmi, vma, f->hmm.end) {
+		unsigned long s = max(vma->vm_start, f->hmm.start);
+		unsigned long e = min(vma->vm_end, f->hmm.end);
+
+		if (!vma_no_direct_map(vma))
+			continue;
+		memset(&f->hmm.hmm_pfns[(s - f->hmm.start) >> PAGE_SHIFT], 0,
+		       ((e - s) >> PAGE_SHIFT) * sizeof(unsigned long));
+		if (f->addr >= s && f->addr < e)
+			ok = false;
+	}
+	return ok;
+}
+
+/*
+ * A device write to a page that is present but write-protected (the zero
+ * page, a page shared copy-on-write) in a userfaultfd-registered VMA: a CPU
+ * store there breaks the protection without asking the handler (unless the
+ * VMA tracks writes, VM_UFFD_WP). Fault it as the CPU would, but let the
+ * fault give up (VM_FAULT_RETRY, with mmap_lock kept) where it would need
+ * the handler after all: the page went away meanwhile. Return -EBUSY to
+ * snapshot again (counted as a collision), or a fatal error.
+ */
+static int fault_uffd_write(struct vsvm_svm *svm, struct fault_state *f)
+{
+	unsigned int flags = FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE |
+			     FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_RETRY_NOWAIT;
+	struct vm_area_struct *vma;
+	vm_fault_t fault;
+	int ret = -EFAULT;
+
+	mmap_read_lock(svm->mm);
+	vma = vma_lookup(svm->mm, f->addr);
+	if (vma && !(vma->vm_flags & VM_WRITE)) {
+		ret = -EPERM;
+	} else if (vma && !(vma->vm_flags & VM_UFFD_WP) && !vma_no_direct_map(vma)) {
+		fault = handle_mm_fault(vma, f->addr, flags, NULL);
+		if (!(fault & (VM_FAULT_ERROR | VM_FAULT_RETRY)))
+			ret = -EBUSY;
+	}
+	mmap_read_unlock(svm->mm);
+	return ret;
+}
+
+/*
+ * Steps 3 and 4: snapshot the span, faulting the faulting page in unless the
+ * VMA is userfaultfd-registered. Return 0 with f->hmm.notifier_seq set,
+ * -EBUSY on a collision, -EAGAIN when the walk must start again from the
+ * faulting page, or a fatal error.
+ */
+static int fault_snapshot(struct vsvm_svm *svm, struct fault_state *f, u64 *hmm_ns)
+{
+	unsigned long npages = (f->hmm.end - f->hmm.start) >> PAGE_SHIFT;
+	unsigned long idx = (f->addr - f->hmm.start) >> PAGE_SHIFT;
+	ktime_t t0;
+	bool direct;
+	int ret;
+
+	memset(f->hmm.hmm_pfns, 0, npages * sizeof(unsigned long));
+	if (!f->uffd)
+		f->hmm.hmm_pfns[idx] = HMM_PFN_REQ_FAULT | (f->write ? HMM_PFN_REQ_WRITE : 0);
+
+	f->hmm.notifier_seq = mmu_interval_read_begin(&f->win->notifier);
+	t0 = ktime_get();
+	mmap_read_lock(svm->mm);
+	ret = hmm_range_fault(&f->hmm);
+	direct = !ret && fault_drop_no_direct_map(svm, f);
+	mmap_read_unlock(svm->mm);
+	*hmm_ns += ktime_to_ns(ktime_sub(ktime_get(), t0));
+	if (ret)
+		return ret;
+	if (!direct)
+		return -EFAULT;
+
+	if (!(fault_pfn(f) & HMM_PFN_VALID)) {
+		if (f->uffd || f->hmm.start == f->addr)
+			return -EFAULT;
+		/* The walk did not honour the request (hugetlb): start at the page. */
+		f->hmm.start = f->addr;
+		return -EAGAIN;
+	}
+	if (f->write && !(fault_pfn(f) & HMM_PFN_WRITE)) {
+		if (f->uffd)
+			return fault_uffd_write(svm, f);
+		if (f->hmm.start == f->addr)
+			return -EPERM;
+		f->hmm.start = f->addr;
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
+ * Steps 3 to 6 for the range fault_find_range() found: snapshot, prepare,
+ * commit, retrying collisions. -EAGAIN when the range went away (look it up
+ * again), -EBUSY after too many collisions.
+ */
+static int fault_range(struct vsvm_svm *svm, struct fault_state *f,
+		       unsigned int *tries, u64 *hmm_ns)
+{
+	int ret;
+
+	for (;;) {
+		if (*tries > svm->config.max_retries)
+			return -EBUSY;
+		ret = fault_snapshot(svm, f, hmm_ns);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret == -EBUSY) {
+			++*tries;
+			stat_add(svm, VSVM_SVM_STAT_RETRIES, 1);
+			continue;
+		}
+		if (ret)
+			return ret;
+
+		ret = svm->ops->prepare(svm, f->hmm.start, f->hmm.end);
+		if (ret)
+			return ret;
+
+		down_write(&svm->lock);
+		if (mmu_interval_read_retry(&f->win->notifier, f->hmm.notifier_seq)) {
+			up_write(&svm->lock);
+			++*tries;
+			stat_add(svm, VSVM_SVM_STAT_RETRIES, 1);
+			continue;
+		}
+		ret = commit_pfns(svm, f);
+		up_write(&svm->lock);
+		if (ret != -ENOMEM)
+			return ret;
+		++*tries;
+	}
 }
 
 /**
@@ -625,32 +979,30 @@ static int commit_pfns(struct vsvm_svm *svm, struct vsvm_svm_window *win,
  *
  * Return: 0 when a translation for @addr was written (it may already be gone
  * again: the caller retries its access), -EFAULT when the address has no
- * accessible mapping, -EPERM for a write to read-only memory, -ESRCH when the
- * address space is gone, -EAGAIN after too many collisions with
- * invalidations, -ENOMEM.
+ * accessible mapping (or one the device may not reach), -EPERM for a write
+ * to read-only memory, -ESRCH when the address space is gone, -EAGAIN after
+ * too many collisions with invalidations, -ENOMEM.
  */
 int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 {
-	struct vsvm_svm_range *spare = NULL;
-	struct vsvm_svm_window *win;
-	struct vm_area_struct *vma;
-	unsigned long *pfns = NULL;
-	unsigned long rstart, rend;
-	struct hmm_range hmm = {
-		.pfn_flags_mask = HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
-		.dev_private_owner = svm->owner,
+	struct fault_state f = {
+		.addr = ALIGN_DOWN(addr, PAGE_SIZE),
+		.write = write,
+		.hmm = {
+			.pfn_flags_mask = HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
+			.dev_private_owner = svm->owner,
+		},
 	};
+	struct vsvm_svm_range *spare = NULL;
 	unsigned int tries = 0;
-	bool uffd = false;
 	ktime_t t0 = ktime_get();
 	u64 hmm_ns = 0;
 	int ret;
 
-	addr = ALIGN_DOWN(addr, PAGE_SIZE);
 	stat_add(svm, VSVM_SVM_STAT_FAULTS, 1);
 	if (READ_ONCE(svm->dead))
 		return -ESRCH;
-	if (addr >= svm->mm->task_size)
+	if (f.addr >= svm->mm->task_size)
 		return -EFAULT;
 	if (!mmget_not_zero(svm->mm))
 		return -ESRCH;
@@ -658,100 +1010,33 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 	vsvm_svm_gc(svm);
 
 	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-	pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
-	if (!spare || !pfns) {
+	f.hmm.hmm_pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(unsigned long),
+					GFP_KERNEL);
+	if (!spare || !f.hmm.hmm_pfns) {
 		ret = -ENOMEM;
 		goto out_mm;
 	}
 
-	win = window_get(svm, addr);
-	if (IS_ERR(win)) {
-		ret = PTR_ERR(win);
+	f.win = window_get(svm, f.addr);
+	if (IS_ERR(f.win)) {
+		ret = PTR_ERR(f.win);
 		goto out_mm;
 	}
-
-	mmap_read_lock(svm->mm);
-	vma = vma_lookup(svm->mm, addr);
-	ret = vma ? range_get(svm, win, vma, addr, &spare, &rstart, &rend) : -EFAULT;
-	/*
-	 * A fault in a userfaultfd-registered VMA would have to wait for the
-	 * process's handler, which hmm_range_fault() cannot do (handle_userfault()
-	 * gives up with a warning): only take what is already there.
-	 */
-	uffd = vma && userfaultfd_armed(vma);
-	mmap_read_unlock(svm->mm);
-	if (ret)
-		goto out_win;
-
-	hmm.notifier = &win->notifier;
-	hmm.start = max(rstart, addr > svm->config.fault_around ?
-				addr - svm->config.fault_around : 0);
-	hmm.end = min(rend, addr + PAGE_SIZE + svm->config.fault_around);
-	hmm.hmm_pfns = pfns;
-
-	for (;;) {
-		unsigned long npages = (hmm.end - hmm.start) >> PAGE_SHIFT;
-		ktime_t h0;
-
-		if (tries > svm->config.max_retries) {
-			ret = -EAGAIN;
-			break;
-		}
-		memset(pfns, 0, npages * sizeof(*pfns));
-		if (!uffd)
-			pfns[(addr - hmm.start) >> PAGE_SHIFT] =
-				HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0);
-
-		hmm.notifier_seq = mmu_interval_read_begin(&win->notifier);
-		h0 = ktime_get();
-		mmap_read_lock(svm->mm);
-		ret = hmm_range_fault(&hmm);
-		mmap_read_unlock(svm->mm);
-		hmm_ns += ktime_to_ns(ktime_sub(ktime_get(), h0));
-		if (ret == -EBUSY) {
-			tries++;
-			stat_add(svm, VSVM_SVM_STAT_RETRIES, 1);
-			continue;
-		}
-		if (ret)
-			break;
-		if (uffd) {
-			unsigned long p = pfns[(addr - hmm.start) >> PAGE_SHIFT];
-
-			if (!(p & HMM_PFN_VALID)) {
-				ret = -EFAULT;
-				break;
-			}
-			if (write && !(p & HMM_PFN_WRITE)) {
-				ret = -EPERM;
-				break;
-			}
-		}
-
-		ret = svm->ops->prepare(svm, hmm.start, hmm.end);
-		if (ret)
-			break;
-
-		down_write(&svm->lock);
-		if (mmu_interval_read_retry(&win->notifier, hmm.notifier_seq)) {
-			up_write(&svm->lock);
-			tries++;
-			stat_add(svm, VSVM_SVM_STAT_RETRIES, 1);
-			continue;
-		}
-		ret = commit_pfns(svm, win, &hmm, addr, rstart, rend);
-		up_write(&svm->lock);
-		if (ret != -ENOMEM)
-			break;
-		tries++;
-	}
-out_win:
-	window_put(svm, win);
+	do {
+		if (!spare)
+			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		ret = spare ? fault_find_range(svm, &f, &spare) : -ENOMEM;
+		if (!ret)
+			ret = fault_range(svm, &f, &tries, &hmm_ns);
+	} while (ret == -EAGAIN && tries <= svm->config.max_retries && ++tries);
+	if (ret == -EBUSY || ret == -EAGAIN)
+		ret = -EAGAIN;
+	window_put(svm, f.win);
 out_mm:
 	if (ret == -EFAULT || ret == -EPERM)
 		stat_add(svm, VSVM_SVM_STAT_FAULTS_FATAL, 1);
 	mmput(svm->mm);
-	kvfree(pfns);
+	kvfree(f.hmm.hmm_pfns);
 	kfree(spare);
 	stat_add(svm, VSVM_SVM_STAT_HMM_NS, hmm_ns);
 	stat_add(svm, VSVM_SVM_STAT_FAULT_NS, ktime_to_ns(ktime_sub(ktime_get(), t0)));
@@ -786,7 +1071,8 @@ static void vsvm_svm_prime_lockdep(struct vsvm_svm *svm)
  *
  * No notifier is registered yet: windows are created by faults.
  *
- * Return: 0.
+ * Return: 0, or -EINVAL when @ops lacks a callback or @config is out of
+ * range (a fault-around span or window that is not whole pages, no retry).
  */
 int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 		  const struct vsvm_svm_ops *ops,
@@ -794,6 +1080,14 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 		  void *owner)
 {
 	int i;
+
+	if (!ops->prepare || !ops->map || !ops->zap || !ops->protect ||
+	    !ops->flush_tlb || !ops->next_leaf)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(config->fault_around) || config->fault_around > VSVM_SVM_MAX_CHUNK ||
+	    config->window_shift < PMD_SHIFT || config->window_shift >= BITS_PER_LONG - 1 ||
+	    !config->max_retries)
+		return -EINVAL;
 
 	svm->mm = mm;
 	mmgrab(mm);
@@ -816,33 +1110,212 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
  * @svm: the mirror; no fault may run or start
  *
  * Removes every notifier and range. The device's translations are left to
- * the caller, which tears its page table down anyway.
+ * the caller, which tears its page table down anyway. The notifiers go
+ * first: a callback still running may queue garbage collection, which can
+ * be cancelled only once no callback can run any more.
  */
 void vsvm_svm_fini(struct vsvm_svm *svm)
 {
+	struct vsvm_svm_window *win, *tmp;
 	struct interval_tree_node *node;
 	LIST_HEAD(dead);
 
-	cancel_work_sync(&svm->gc_work);
-
 	down_write(&svm->lock);
-	for (node = interval_tree_iter_first(&svm->windows, 0, ULONG_MAX); node;
-	     node = interval_tree_iter_first(&svm->windows, 0, ULONG_MAX)) {
-		struct vsvm_svm_window *win =
-			container_of(node, struct vsvm_svm_window, itree);
-		struct interval_tree_node *rn;
-
-		while ((rn = interval_tree_iter_first(&win->ranges, 0, ULONG_MAX))) {
-			struct vsvm_svm_range *r =
-				container_of(rn, struct vsvm_svm_range, itree);
-
-			list_del_init(&r->gc_link);
-			range_remove(svm, r);
-		}
+	while ((node = interval_tree_iter_first(&svm->windows, 0, ULONG_MAX))) {
+		win = container_of(node, struct vsvm_svm_window, itree);
 		interval_tree_remove(&win->itree, &svm->windows);
 		list_add(&win->dead_link, &dead);
 	}
 	up_write(&svm->lock);
-	windows_free(svm, &dead);
+
+	list_for_each_entry(win, &dead, dead_link) {
+		mmu_interval_notifier_remove(&win->notifier);
+		stat_add(svm, VSVM_SVM_STAT_NOTIFIERS, -1);
+	}
+	cancel_work_sync(&svm->gc_work);
+
+	down_write(&svm->lock);
+	list_for_each_entry(win, &dead, dead_link) {
+		while ((node = interval_tree_iter_first(&win->ranges, 0, ULONG_MAX))) {
+			struct vsvm_svm_range *r =
+				container_of(node, struct vsvm_svm_range, itree);
+
+			list_del_init(&r->gc_link);
+			range_remove(svm, r);
+		}
+	}
+	up_write(&svm->lock);
+	list_for_each_entry_safe(win, tmp, &dead, dead_link)
+		kfree(win);
 	mmdrop(svm->mm);
 }
+
+#if IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT)
+/*
+ * Every translation lies inside a live range of a live window (in the tree,
+ * so its notifier is registered), and in no range an UNMAP queued for
+ * collection.
+ */
+static void audit_leaves_locked(struct vsvm_svm *svm)
+{
+	unsigned long addr = 0, pfn;
+	unsigned int order;
+	bool writable;
+
+	lockdep_assert_held(&svm->lock);
+	audit_count();
+	while (svm->ops->next_leaf(svm, &addr, ULONG_MAX, &pfn, &order, &writable)) {
+		struct vsvm_svm_window *win = window_lookup(svm, addr);
+		struct vsvm_svm_range *range = win ? range_find(win, addr) : NULL;
+
+		if (!range || addr + (PAGE_SIZE << order) > range_end(range)) {
+			audit_violation(svm, "translation of 0x%lx lies outside every range\n",
+					addr);
+			return;
+		}
+		if (!list_empty(&range->gc_link)) {
+			audit_violation(svm, "0x%lx mapped in a range queued for collection\n",
+					addr);
+			return;
+		}
+		/* The rest of the range is inside it too. */
+		addr = range_end(range);
+	}
+}
+
+/**
+ * vsvm_svm_audit_leaves() - check that every translation is inside a range
+ * @svm: the mirror
+ *
+ * See DOC: Audit. Takes &vsvm_svm.lock for read.
+ */
+void vsvm_svm_audit_leaves(struct vsvm_svm *svm)
+{
+	down_read(&svm->lock);
+	audit_leaves_locked(svm);
+	up_read(&svm->lock);
+}
+
+/*
+ * The next range at or after *@cursor, with a user reference on its window
+ * (window_put()); *@cursor moves past it.
+ */
+static struct vsvm_svm_window *audit_next_range(struct vsvm_svm *svm, unsigned long *cursor,
+						unsigned long *start, unsigned long *end)
+{
+	struct interval_tree_node *wn, *rn;
+	struct vsvm_svm_window *win = NULL;
+
+	down_write(&svm->lock);
+	for (wn = interval_tree_iter_first(&svm->windows, *cursor, ULONG_MAX); wn;
+	     wn = interval_tree_iter_next(wn, *cursor, ULONG_MAX)) {
+		win = container_of(wn, struct vsvm_svm_window, itree);
+		rn = interval_tree_iter_first(&win->ranges, *cursor, ULONG_MAX);
+		if (rn) {
+			*start = rn->start;
+			*end = rn->last + 1;
+			*cursor = *end;
+			win->users++;
+			break;
+		}
+		win = NULL;
+	}
+	up_write(&svm->lock);
+	return win;
+}
+
+/* Compare the translations of [start, end) with a snapshot of the CPU's. */
+static void audit_cpu_range(struct vsvm_svm *svm, struct vsvm_svm_window *win,
+			    unsigned long start, unsigned long end, unsigned long *pfns)
+{
+	struct hmm_range hmm = {
+		.notifier = &win->notifier,
+		.start = start,
+		.end = end,
+		.hmm_pfns = pfns,
+		.dev_private_owner = svm->owner,
+	};
+	unsigned long addr = start, pfn, i;
+	unsigned int order;
+	bool writable;
+
+	memset(pfns, 0, ((end - start) >> PAGE_SHIFT) * sizeof(*pfns));
+	hmm.notifier_seq = mmu_interval_read_begin(&win->notifier);
+	/* mmap_lock, then the notifier lock: the order of DOC: Locking. */
+	mmap_read_lock(svm->mm);
+	if (hmm_range_fault(&hmm))
+		goto out_mm;	/* a collision: nothing to conclude */
+
+	down_read(&svm->lock);
+	if (mmu_interval_read_retry(&win->notifier, hmm.notifier_seq))
+		goto out;
+	audit_count();
+	while (svm->ops->next_leaf(svm, &addr, end, &pfn, &order, &writable)) {
+		for (i = 0; i < (1UL << order); i++) {
+			unsigned long a = addr + (i << PAGE_SHIFT);
+			unsigned long cpu;
+
+			if (a < start || a >= end)
+				continue;
+			cpu = pfns[(a - start) >> PAGE_SHIFT];
+			/*
+			 * munmap() removes the VMA, downgrades mmap_lock, and
+			 * only then clears the PTEs, invalidating first: in
+			 * between, the page is still mapped on both sides.
+			 */
+			if (!(cpu & HMM_PFN_VALID) && !vma_lookup(svm->mm, a))
+				continue;
+			if (!(cpu & HMM_PFN_VALID) || (cpu & HMM_PFN_ERROR) ||
+			    page_to_pfn(hmm_pfn_to_page(cpu)) != pfn + i ||
+			    (writable && !(cpu & HMM_PFN_WRITE))) {
+				audit_violation(svm, "0x%lx: device maps pfn 0x%lx%s, CPU 0x%lx\n",
+						a, pfn + i, writable ? " rw" : "", cpu);
+				goto out;
+			}
+		}
+		addr += PAGE_SIZE << order;
+	}
+out:
+	up_read(&svm->lock);
+out_mm:
+	mmap_read_unlock(svm->mm);
+}
+
+/**
+ * vsvm_svm_audit_cpu() - check every translation against the CPU page table
+ * @svm: the mirror
+ *
+ * See DOC: Audit. Sleeps; call with no lock held. Does nothing when the
+ * address space is gone.
+ */
+void vsvm_svm_audit_cpu(struct vsvm_svm *svm)
+{
+	unsigned long cursor = 0, start, end;
+	struct vsvm_svm_window *win;
+	unsigned long *pfns;
+
+	if (READ_ONCE(svm->dead) || !mmget_not_zero(svm->mm))
+		return;
+	pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
+	while (pfns && (win = audit_next_range(svm, &cursor, &start, &end))) {
+		audit_cpu_range(svm, win, start, end, pfns);
+		window_put(svm, win);
+		cond_resched();
+	}
+	kvfree(pfns);
+	mmput(svm->mm);
+}
+
+/**
+ * vsvm_svm_audit_counts() - what the audit did, over all mirrors
+ * @checks: set to the number of checks made
+ * @violations: set to the number of violations found
+ */
+void vsvm_svm_audit_counts(u64 *checks, u64 *violations)
+{
+	*checks = atomic64_read(&audit_checks);
+	*violations = atomic64_read(&audit_violations);
+}
+#else
+static void audit_leaves_locked(struct vsvm_svm *svm) {}
+#endif

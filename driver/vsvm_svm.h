@@ -89,8 +89,13 @@ enum vsvm_svm_stat {
  *	so that @map never allocates. May sleep. Return 0 or -errno.
  * @map: write one translation of 4 KiB (@order 0) or 2 MiB (@order 9) at
  *	@addr to @pfn, writable or read-only. Called with &vsvm_svm.lock
- *	held for write; must not sleep or allocate. Return 0, or -ENOMEM when
- *	@prepare did not provide enough (the core prepares again).
+ *	held for write; must not sleep or allocate. A translation that is
+ *	already there keeps what the device did through it (its accessed and
+ *	dirty state) when the page stays the same. Return 0; 1 when an
+ *	existing translation of @addr changed in a way a TLB may have cached
+ *	(another page, or write permission taken away: the core flushes);
+ *	-ENOMEM when @prepare did not provide enough (the core prepares
+ *	again).
  * @zap: remove every translation in [@start, @end) from the page table.
  *	Same context as @map. Return the number of 4 KiB units removed.
  * @protect: make every translation in [@start, @end) read-only. Same
@@ -98,6 +103,12 @@ enum vsvm_svm_stat {
  * @flush_tlb: drop cached translations of [@start, @end) from every TLB of
  *	the device. Same context as @map: device engines use translations
  *	only while holding &vsvm_svm.lock for read, so none is in use.
+ * @next_leaf: find the first translation that maps a byte of [*@addr,
+ *	@end): set *@addr to its first address, *@pfn to its first page,
+ *	*@order and *@writable, and return true; false when there is none.
+ *	Called with &vsvm_svm.lock held (read or write); must not sleep. The
+ *	audit (CONFIG_DRM_VSVM_DEBUG_AUDIT) checks the mirror's invariants
+ *	with it.
  */
 struct vsvm_svm_ops {
 	int (*prepare)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
@@ -106,6 +117,8 @@ struct vsvm_svm_ops {
 	u64 (*zap)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	u64 (*protect)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	void (*flush_tlb)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
+	bool (*next_leaf)(struct vsvm_svm *svm, unsigned long *addr, unsigned long end,
+			  unsigned long *pfn, unsigned int *order, bool *writable);
 };
 
 /**
@@ -139,6 +152,7 @@ struct vsvm_svm_config {
  * @gc_list: ranges to free, under @lock
  * @gc_work: frees them outside the notifier callback
  * @dead: the address space is gone (RELEASE seen, or mm without users)
+ * @id: a number that names the mirror in messages (the device's VM id)
  * @stats: &enum vsvm_svm_stat counters
  */
 struct vsvm_svm {
@@ -152,6 +166,7 @@ struct vsvm_svm {
 	struct list_head gc_list;
 	struct work_struct gc_work;
 	bool dead;
+	u32 id;
 	atomic64_t stats[VSVM_SVM_STAT_COUNT];
 };
 
@@ -162,6 +177,20 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 void vsvm_svm_fini(struct vsvm_svm *svm);
 int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write);
 u64 vsvm_svm_stat(const struct vsvm_svm *svm, enum vsvm_svm_stat stat);
+
+#if IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT)
+void vsvm_svm_audit_leaves(struct vsvm_svm *svm);
+void vsvm_svm_audit_cpu(struct vsvm_svm *svm);
+void vsvm_svm_audit_counts(u64 *checks, u64 *violations);
+#else
+static inline void vsvm_svm_audit_leaves(struct vsvm_svm *svm) {}
+static inline void vsvm_svm_audit_cpu(struct vsvm_svm *svm) {}
+static inline void vsvm_svm_audit_counts(u64 *checks, u64 *violations)
+{
+	*checks = 0;
+	*violations = 0;
+}
+#endif
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Pure policy logic, exported for KUnit. */

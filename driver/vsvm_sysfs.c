@@ -23,9 +23,11 @@
  *	Size of the aligned window one mmu interval notifier covers.
  * ``chunk_sizes`` (KiB, from 4 64 2048; default ``2048 64 4``)
  *	Range sizes the mirror may use, largest first; 4 is always allowed.
- * ``fault_around_kb`` (0 to 2048; default 64)
+ * ``fault_around_kb`` (0 to 2048, a multiple of the page size in KiB, 4 on
+ * x86; default 64)
  *	Span on each side of a faulting page whose pages already present on the
- *	CPU side are mapped by the same fault (without faulting them in).
+ *	CPU side are mapped by the same fault (without faulting them in). A
+ *	value that is not whole pages is rejected (-EINVAL).
  * ``fault_max_retries`` (1 to 1000; default 16)
  *	Collisions with invalidations one device fault tolerates before the job
  *	fails with status RETRIES.
@@ -85,12 +87,14 @@ static DEVICE_ATTR_RW(dbg_mask);
  * @min: smallest valid value
  * @max: largest valid value
  * @pow2: the value must be a power of two
+ * @step: the value must be a multiple of it (0: any value)
  */
 struct vsvm_u32_attr {
 	struct device_attribute attr;
 	size_t offset;
 	u32 min, max;
 	bool pow2;
+	u32 step;
 };
 
 static u32 *u32_tunable(struct device *dev, struct device_attribute *attr)
@@ -115,13 +119,14 @@ static ssize_t u32_tunable_store(struct device *dev, struct device_attribute *at
 	ret = kstrtou32(buf, 0, &val);
 	if (ret)
 		return ret;
-	if (val < ua->min || val > ua->max || (ua->pow2 && !is_power_of_2(val)))
+	if (val < ua->min || val > ua->max || (ua->pow2 && !is_power_of_2(val)) ||
+	    (ua->step && val % ua->step))
 		return -EINVAL;
 	WRITE_ONCE(*u32_tunable(dev, attr), val);
 	return count;
 }
 
-#define VSVM_U32_TUNABLE(_name, _min, _max, _pow2)				\
+#define VSVM_U32_TUNABLE(_name, _min, _max, _pow2, _step)			\
 	static struct vsvm_u32_attr vsvm_attr_##_name = {			\
 		.attr = {							\
 			.attr = { .name = #_name, .mode = 0644 },		\
@@ -129,13 +134,14 @@ static ssize_t u32_tunable_store(struct device *dev, struct device_attribute *at
 			.store = u32_tunable_store,				\
 		},								\
 		.offset = offsetof(struct vsvm_tunables, _name),		\
-		.min = (_min), .max = (_max), .pow2 = (_pow2),			\
+		.min = (_min), .max = (_max), .pow2 = (_pow2), .step = (_step),	\
 	}
 
-VSVM_U32_TUNABLE(notifier_window_mb, 2, 65536, true);
-VSVM_U32_TUNABLE(fault_around_kb, 0, 2048, false);
-VSVM_U32_TUNABLE(fault_max_retries, 1, 1000, false);
-VSVM_U32_TUNABLE(tlb_entries, 4, 65536, true);
+VSVM_U32_TUNABLE(notifier_window_mb, 2, 65536, true, 0);
+/* Whole pages: a span that is not is no span hmm_range_fault() takes. */
+VSVM_U32_TUNABLE(fault_around_kb, 0, 2048, false, PAGE_SIZE / SZ_1K);
+VSVM_U32_TUNABLE(fault_max_retries, 1, 1000, false, 0);
+VSVM_U32_TUNABLE(tlb_entries, 4, 65536, true, 0);
 
 static ssize_t huge_pages_show(struct device *dev, struct device_attribute *attr, char *buf)
 {

@@ -17,7 +17,9 @@
  * ``event_policy`` and ``dbg_mask``, which take effect at once.
  */
 
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
@@ -42,9 +44,21 @@ static struct vsvm_vm *svm_to_vm(struct vsvm_svm *svm)
 	return container_of(svm, struct vsvm_vm, svm);
 }
 
+/*
+ * Page-table pages are the mirrored process's memory, as its own page tables
+ * are: charge them to its memory cgroup, also when a device engine (a kernel
+ * thread) faults.
+ */
 static int vsvm_vm_prepare(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
-	return vsvm_pt_reserve(&svm_to_vm(svm)->pt, start, end, GFP_KERNEL);
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(svm->mm);
+	struct mem_cgroup *old = set_active_memcg(memcg);
+	int ret;
+
+	ret = vsvm_pt_reserve(&svm_to_vm(svm)->pt, start, end, GFP_KERNEL_ACCOUNT);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+	return ret;
 }
 
 static int vsvm_vm_map(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
@@ -85,6 +99,21 @@ static void vsvm_vm_pt_dirty(struct vsvm_pt *pt, unsigned long pfn, unsigned int
 	folio_mark_dirty(pfn_folio(pfn));
 }
 
+static bool vsvm_vm_next_leaf(struct vsvm_svm *svm, unsigned long *addr, unsigned long end,
+			      unsigned long *pfn, unsigned int *order, bool *writable)
+{
+	struct vsvm_pt_entry entry;
+	u64 va = *addr;
+
+	if (!vsvm_pt_next_leaf(&svm_to_vm(svm)->pt, &va, end, &entry))
+		return false;
+	*addr = va;
+	*pfn = entry.pfn;
+	*order = entry.order;
+	*writable = entry.writable;
+	return true;
+}
+
 static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	struct vsvm_vm *vm = svm_to_vm(svm);
@@ -100,6 +129,7 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 	.zap = vsvm_vm_zap,
 	.protect = vsvm_vm_protect,
 	.flush_tlb = vsvm_vm_flush_tlb,
+	.next_leaf = vsvm_vm_next_leaf,
 };
 
 /**
@@ -141,6 +171,47 @@ int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
 	return 0;
 }
 
+/**
+ * vsvm_vm_fault() - an engine's device page fault: resolve it or give up
+ * @vm: the VM
+ * @addr: the address whose translation missed
+ * @write: the access is a write
+ * @misses: the caller's count of misses of this access, 0 before the first
+ * @stop: if not NULL, tells that the access must end (the job timed out, the
+ *	device went away, a fatal signal): return 0 to go on, or an errno
+ * @ctx: passed to @stop
+ *
+ * The one translate -> unlock -> fault -> retry loop of the device: an
+ * engine (or PREFETCH) calls it, with no lock held, after
+ * vsvm_vm_translate() missed, and translates again when it returns 0. A
+ * collision with invalidations (the core gives up after
+ * ``fault_max_retries`` of them, or the new translation is taken away again
+ * before the access could use it) is progress on the CPU side, not an
+ * error: past ``fault_max_retries`` + 2 misses of one access the engine backs
+ * off (200 us, doubling to 10 ms) and tries again for as long as @stop lets
+ * it, as a hardware engine would replay the access.
+ *
+ * Return: 0 to translate again; @stop's errno; or the fault's fatal error
+ * (-EFAULT, -EPERM, -ESRCH, -ENOMEM).
+ */
+int vsvm_vm_fault(struct vsvm_vm *vm, u64 addr, bool write, unsigned int *misses,
+		  int (*stop)(void *ctx), void *ctx)
+{
+	unsigned int budget = vm->svm.config.max_retries + 2;
+	int ret;
+
+	for (;;) {
+		ret = stop ? stop(ctx) : 0;
+		if (ret)
+			return ret;
+		if (++*misses > budget)
+			fsleep(min(10000UL, 100UL << min(*misses - budget, 7U)));
+		ret = vsvm_svm_fault(&vm->svm, addr, write);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+}
+
 static void vsvm_vm_tlbs_fini(struct vsvm_vm *vm, unsigned int n)
 {
 	while (n--)
@@ -173,6 +244,7 @@ static void vsvm_vm_release(struct kref *kref)
 	 * Zap everything while the notifiers still keep the translations
 	 * current, so that what the device wrote is marked dirty.
 	 */
+	vsvm_svm_audit_leaves(&vm->svm);
 	down_write(&vm->svm.lock);
 	vsvm_pt_zap(&vm->pt, 0, VSVM_PT_VA_END, &vm->pt_stats);
 	up_write(&vm->svm.lock);
@@ -374,6 +446,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 		goto out;
 	}
 	vm->id = id;
+	vm->svm.id = id;
 	args->vm_id = id;
 out:
 	drm_dev_exit(idx);
@@ -517,6 +590,11 @@ int vsvm_vm_counters_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	return ret;
 }
 
+static int prefetch_stop(void *unused)
+{
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 /**
  * vsvm_vm_prefetch_ioctl() - DRM_IOCTL_VSVM_VM_PREFETCH
  * @drm: the DRM device
@@ -535,6 +613,7 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	struct drm_vsvm_vm_prefetch *args = data;
 	bool write = args->flags & DRM_VSVM_PREFETCH_WRITE;
 	struct vsvm_pt_entry entry;
+	unsigned int misses;
 	struct vsvm_vm *vm;
 	u64 addr, end;
 	int idx, ret = 0;
@@ -561,16 +640,20 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	for (addr = ALIGN_DOWN(args->start, PAGE_SIZE); addr < end; addr += PAGE_SIZE) {
 		bool mapped;
 
-		down_read(&vm->svm.lock);
-		mapped = vsvm_pt_lookup(&vm->pt, addr, &entry) && (!write || entry.writable);
-		up_read(&vm->svm.lock);
-		if (mapped)
-			continue;
+		/* A range of terabytes, mapped or not, must stay killable. */
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		ret = vsvm_svm_fault(&vm->svm, addr, write);
+		down_read(&vm->svm.lock);
+		mapped = vsvm_pt_lookup(&vm->pt, addr, &entry) && (!write || entry.writable);
+		up_read(&vm->svm.lock);
+		if (mapped) {
+			cond_resched();
+			continue;
+		}
+		misses = 0;
+		ret = vsvm_vm_fault(vm, addr, write, &misses, prefetch_stop, NULL);
 		if (ret) {
 			vsvm_dbg(vdev, VSVM_DBG_IOCTL, "PREFETCH: fault at 0x%llx: %d\n",
 				 addr, ret);

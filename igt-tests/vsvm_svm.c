@@ -1658,6 +1658,72 @@ static void test_userfaultfd_user_mode_only(void)
 	userfaultfd_read(UFFD_USER_MODE_ONLY);
 }
 
+/*
+ * In a VMA registered with userfaultfd in missing mode only, a page that is
+ * present but write-protected (the zero page of UFFDIO_ZEROPAGE, a page
+ * shared copy-on-write with a child after fork) takes a CPU store without
+ * the handler: the device's write must succeed too, and the child must keep
+ * its copy. No handler runs in this test (none is needed).
+ */
+static void test_userfaultfd_cow_write(void)
+{
+	const size_t size = 2 * PAGE_SIZE;
+	struct uffdio_api api = { .api = UFFD_API };
+	uint8_t *buf = map_anon(size), *pattern = map_anon(PAGE_SIZE);
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)buf, .len = size },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)buf, .src = (uintptr_t)pattern, .len = PAGE_SIZE,
+	};
+	struct uffdio_zeropage zero = {
+		.range = { .start = (uintptr_t)buf + PAGE_SIZE, .len = PAGE_SIZE },
+	};
+	int uffd, to_child[2], from_child[2], wstatus;
+	char token;
+	pid_t child;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	igt_require_f(uffd >= 0, "userfaultfd: %s\n", strerror(errno));
+	igt_assert_eq(ioctl(uffd, UFFDIO_API, &api), 0);
+	igt_assert_eq(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+	vsvm_pattern_fill(pattern, PAGE_SIZE, 71);
+	igt_assert_eq(ioctl(uffd, UFFDIO_COPY, &copy), 0);
+	igt_assert_eq(ioctl(uffd, UFFDIO_ZEROPAGE, &zero), 0);
+
+	/* The child shares page 0 copy-on-write and checks it after our writes. */
+	igt_assert_eq(pipe(to_child), 0);
+	igt_assert_eq(pipe(from_child), 0);
+	child = fork();
+	igt_assert(child >= 0);
+	if (child == 0) {
+		close(to_child[1]);
+		close(from_child[0]);
+		if (read(to_child[0], &token, 1) != 1)
+			_exit(2);
+		_exit(vsvm_pattern_mismatch(buf, PAGE_SIZE, 71) ? 1 : 0);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+
+	/* The zero page, then the copy-on-write page: both as a CPU store would. */
+	igt_assert_job_ok(vsvm_fill(svm.fd, svm.vm, buf + PAGE_SIZE, PAGE_SIZE, fill_value(5)));
+	igt_assert_job_ok(vsvm_fill(svm.fd, svm.vm, buf, PAGE_SIZE, fill_value(6)));
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf, PAGE_SIZE, fill_value(6)), 0);
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf + PAGE_SIZE, PAGE_SIZE, fill_value(5)), 0);
+
+	igt_assert_eq(write(to_child[1], "x", 1), 1);
+	igt_assert_eq(waitpid(child, &wstatus, 0), child);
+	igt_assert_f(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0,
+		     "the child saw the parent's device write in its copy-on-write page\n");
+	close(to_child[1]);
+	close(from_child[0]);
+	close(uffd);
+	unmap(buf, size);
+	unmap(pattern, PAGE_SIZE);
+}
+
 /* ---- races and load ------------------------------------------------------------------- */
 
 /*
@@ -2592,6 +2658,11 @@ igt_main
 	igt_describe("The same with UFFD_USER_MODE_ONLY, where kernel faults fail at once.");
 	igt_subtest("userfaultfd-user-mode-only")
 		run(test_userfaultfd_user_mode_only);
+
+	igt_describe("In a userfaultfd missing-mode VMA, device writes to the zero page and to a "
+		     "page shared copy-on-write succeed as CPU stores do; the child keeps its copy.");
+	igt_subtest("userfaultfd-cow-write")
+		run(test_userfaultfd_cow_write);
 
 	/* Races and load. */
 	igt_describe("A thread unmaps and remaps a range while the device copies from it: every "
