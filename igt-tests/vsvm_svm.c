@@ -1680,9 +1680,8 @@ static void test_userfaultfd_cow_write(void)
 	struct uffdio_zeropage zero = {
 		.range = { .start = (uintptr_t)buf + PAGE_SIZE, .len = PAGE_SIZE },
 	};
-	int uffd, to_child[2], from_child[2], wstatus;
+	int uffd, to_child[2];
 	char token;
-	pid_t child;
 
 	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	igt_require_f(uffd >= 0, "userfaultfd: %s\n", strerror(errno));
@@ -1694,31 +1693,23 @@ static void test_userfaultfd_cow_write(void)
 
 	/* The child shares page 0 copy-on-write and checks it after our writes. */
 	igt_assert_eq(pipe(to_child), 0);
-	igt_assert_eq(pipe(from_child), 0);
-	child = fork();
-	igt_assert(child >= 0);
-	if (child == 0) {
+	igt_fork(child, 1) {
 		close(to_child[1]);
-		close(from_child[0]);
-		if (read(to_child[0], &token, 1) != 1)
-			_exit(2);
-		_exit(vsvm_pattern_mismatch(buf, PAGE_SIZE, 71) ? 1 : 0);
+		igt_assert_eq(read(to_child[0], &token, 1), 1);
+		igt_assert_f(vsvm_pattern_mismatch(buf, PAGE_SIZE, 71) == SIZE_MAX,
+			     "the child saw the parent's device write in its copy\n");
 	}
 	close(to_child[0]);
-	close(from_child[1]);
 
 	/* The zero page, then the copy-on-write page: both as a CPU store would. */
 	igt_assert_job_ok(vsvm_fill(svm.fd, svm.vm, buf + PAGE_SIZE, PAGE_SIZE, fill_value(5)));
 	igt_assert_job_ok(vsvm_fill(svm.fd, svm.vm, buf, PAGE_SIZE, fill_value(6)));
-	igt_assert_eq_u64(vsvm_fill_mismatch(buf, PAGE_SIZE, fill_value(6)), 0);
-	igt_assert_eq_u64(vsvm_fill_mismatch(buf + PAGE_SIZE, PAGE_SIZE, fill_value(5)), 0);
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf, PAGE_SIZE, fill_value(6)), SIZE_MAX);
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf + PAGE_SIZE, PAGE_SIZE, fill_value(5)), SIZE_MAX);
 
 	igt_assert_eq(write(to_child[1], "x", 1), 1);
-	igt_assert_eq(waitpid(child, &wstatus, 0), child);
-	igt_assert_f(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0,
-		     "the child saw the parent's device write in its copy-on-write page\n");
+	igt_waitchildren();
 	close(to_child[1]);
-	close(from_child[0]);
 	close(uffd);
 	unmap(buf, size);
 	unmap(pattern, PAGE_SIZE);
