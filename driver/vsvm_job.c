@@ -23,6 +23,20 @@
  * reference to its VM until the scheduler frees it, so a VM is freed only
  * after all its jobs.
  *
+ * Submission and VM destruction: a VM takes jobs while it is in its file's
+ * VM table. EXEC checks that under &vsvm_vm.job_lock and pushes its job to
+ * the entity before it drops the lock; VM_DESTROY (and the close of the
+ * file) takes the VM out of the table first, then vsvm_job_vm_fini() takes
+ * and drops &vsvm_vm.job_lock before it tears the entities down. Hence every
+ * job pushed to an entity was pushed before the teardown began, so it runs
+ * to an end or the scheduler drops it (status CANCELED), and frees it either
+ * way; an EXEC that gets past the check later fails with -ENOENT and leaves
+ * nothing behind. A job is never pushed to a torn-down entity, where it
+ * would never run nor be freed and would keep its VM (and with it the mm and
+ * the notifiers) alive. EXEC holds its VM reference but no lock while it
+ * reads user memory (commands, in-syncobj handles), which user space can
+ * stall at will (userfaultfd): VM_DESTROY never waits for such an EXEC.
+ *
  * Job timeout: the scheduler calls vsvm_sched_timedout_job() when the oldest
  * running job of a class has run for ``job_timeout_ms``. The handler asks
  * the engines to stop the job (it ends with %DRM_VSVM_JOB_TIMEOUT), waits for
@@ -295,14 +309,24 @@ int vsvm_job_vm_init(struct vsvm_vm *vm)
 
 /**
  * vsvm_job_vm_fini() - tear down a VM's exec queues
- * @vm: the VM being destroyed (the caller holds a reference)
+ * @vm: the VM being destroyed, already out of its file's VM table (the
+ *	caller holds a reference)
  *
- * Lets the queued jobs run (or drops them if the process is being killed),
- * then waits until the scheduler has freed every job of the VM.
+ * Waits until every EXEC that found the VM in the table has pushed its job
+ * (see DOC: Jobs and scheduling), lets the queued jobs run (or drops them if
+ * the process is being killed), then waits until the scheduler has freed
+ * every job of the VM.
  */
 void vsvm_job_vm_fini(struct vsvm_vm *vm)
 {
 	int i;
+
+	/*
+	 * An EXEC holding job_lock now may have seen the VM still in the
+	 * table: let it push its job. Any later one sees the VM gone.
+	 */
+	mutex_lock(&vm->job_lock);
+	mutex_unlock(&vm->job_lock);
 
 	for (i = 0; i < VSVM_ENGINE_CLASSES; i++)
 		drm_sched_entity_destroy(&vm->entity[i]);
@@ -434,6 +458,18 @@ static void vsvm_job_trim(struct vsvm_vm *vm)
 	}
 }
 
+/*
+ * Whether @vm, found as @id in @vfile, still takes jobs: it is still there
+ * (see DOC: Jobs and scheduling). The caller's reference keeps @vm from
+ * being freed and recycled as a new VM under the same id.
+ */
+static bool vsvm_job_vm_open(struct vsvm_file *vfile, u32 id, struct vsvm_vm *vm)
+{
+	lockdep_assert_held(&vm->job_lock);
+
+	return xa_load(&vfile->vms, id) == vm;
+}
+
 static enum vsvm_engine_class vsvm_engine_class(u32 engine)
 {
 	return engine == DRM_VSVM_ENGINE_COPY ? VSVM_ENGINE_COPY : VSVM_ENGINE_COMPUTE;
@@ -515,6 +551,12 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		goto err_sched_job;
 
 	mutex_lock(&vm->job_lock);
+	if (!vsvm_job_vm_open(file->driver_priv, args->vm_id, vm)) {
+		mutex_unlock(&vm->job_lock);
+		ret = vsvm_reject_errno(vdev, -ENOENT, "EXEC: VM %u destroyed meanwhile\n",
+					vm->id);
+		goto err_sched_job;
+	}
 	job->id = vm->next_job_id;
 	ret = xa_err(xa_store(&vm->jobs, job->id, job, GFP_KERNEL));
 	if (ret) {

@@ -10,9 +10,12 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
@@ -25,6 +28,7 @@
 #include <unistd.h>
 
 #include <linux/sync_file.h>
+#include <linux/userfaultfd.h>
 #include <xf86drm.h>
 
 #include "vsvm_helpers.h"
@@ -44,6 +48,7 @@ IGT_TEST_DESCRIPTION("Abuse of the vsvm device from the kernel's side: isolation
 #define PLATFORM_DEVICE	"vsvm.0"
 #define PLATFORM_DRIVER	"/sys/bus/platform/drivers/vsvm"
 #define DEBUGFS_COUNTERS	"/sys/kernel/debug/dri/" PLATFORM_DEVICE "/counters"
+#define DEBUGFS_VMS	"/sys/kernel/debug/dri/" PLATFORM_DEVICE "/vms"
 #define NOBODY		65534
 
 #ifndef SYS_pidfd_open
@@ -608,6 +613,192 @@ static void test_close_while_running(void)
 	igt_assert_eq_u64(*result, 42);
 	wait_device_idle(files, vms, 30);
 	vsvm_program_free(code, &prog);
+}
+
+/* ---- lifecycle: EXEC racing VM_DESTROY ------------------------------------------------ */
+
+/* How long an ioctl that waits for nothing may take on the emulated guest. */
+#define PROMPT_NS	(10 * VSVM_NSEC_PER_SEC)
+
+/* VMs of this process that the device still has (its debugfs "vms" file). */
+static unsigned int own_vms_alive(void)
+{
+	FILE *f = fopen(DEBUGFS_VMS, "re");
+	unsigned int n = 0, id;
+	char *line = NULL;
+	size_t len = 0;
+	int pid;
+
+	igt_assert_f(f, "%s: %s\n", DEBUGFS_VMS, strerror(errno));
+	while (getline(&line, &len, f) > 0)
+		if (sscanf(line, "vm %u pid %d", &id, &pid) == 2 && pid == getpid())
+			n++;
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* One ioctl in a thread of its own, which the main thread watches. */
+struct ioctl_thread {
+	pthread_t thread;
+	int fd;
+	unsigned long request;
+	void *arg;
+	int ret;
+	int64_t ns;		/* how long the ioctl took */
+	atomic_bool done;
+};
+
+static void *ioctl_thread_run(void *data)
+{
+	struct ioctl_thread *t = data;
+	int64_t start = vsvm_now_ns();
+
+	t->ret = drmIoctl(t->fd, t->request, t->arg) ? -errno : 0;
+	t->ns = vsvm_now_ns() - start;
+	atomic_store(&t->done, true);
+	return NULL;
+}
+
+static void ioctl_thread_start(struct ioctl_thread *t, int fd, unsigned long request, void *arg)
+{
+	*t = (struct ioctl_thread){ .fd = fd, .request = request, .arg = arg };
+	igt_assert_eq(pthread_create(&t->thread, NULL, ioctl_thread_run, t), 0);
+}
+
+/* Return: whether the ioctl returned within @ns (the thread is joined then). */
+static bool ioctl_thread_wait(struct ioctl_thread *t, int64_t ns)
+{
+	int64_t end = vsvm_now_ns() + ns;
+
+	while (!atomic_load(&t->done) && vsvm_now_ns() < end)
+		usleep(1000);
+	if (!atomic_load(&t->done))
+		return false;
+	igt_assert_eq(pthread_join(t->thread, NULL), 0);
+	return true;
+}
+
+/* Waits until a thread is blocked on the missing page @page of @uffd. */
+static void wait_uffd_fault(int uffd, const void *page)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	igt_assert_f(poll(&pfd, 1, PROMPT_NS / VSVM_NSEC_PER_MSEC) == 1,
+		     "EXEC never faulted on its commands\n");
+	igt_assert_eq(read(uffd, &msg, sizeof(msg)), sizeof(msg));
+	igt_assert_eq(msg.event, UFFD_EVENT_PAGEFAULT);
+	igt_assert_eq_u64(msg.arg.pagefault.address & ~(PAGE_SIZE - 1), (uintptr_t)page);
+}
+
+/*
+ * EXEC holds its VM reference and is stalled in the copy of its commands (a
+ * userfaultfd page, missing mode) while VM_DESTROY destroys the VM. The
+ * contract: VM_DESTROY does not wait for an EXEC that user space stalls;
+ * the EXEC, once it goes on, finds the VM gone, fails with -ENOENT and
+ * leaves nothing behind (no fence in its out-syncobj, no job, no VM). A job
+ * pushed to the destroyed VM's exec queue would never run nor be freed, and
+ * would keep the VM, its mm and its notifiers alive for ever.
+ */
+static void exec_vs_destroy(const char *name, uint32_t engine, const void *cmd, size_t size)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	uint8_t *cmds = map_anon(PAGE_SIZE), *staged = map_anon(PAGE_SIZE);
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)cmds, .len = PAGE_SIZE },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)cmds,
+		.src = (uintptr_t)staged,
+		.len = PAGE_SIZE,
+	};
+	int fd = open_node();
+	struct drm_vsvm_exec exec = {
+		.vm_id = vsvm_vm_create(fd),
+		.engine = engine,
+		.cmds_ptr = (uintptr_t)cmds,
+		.num_cmds = 1,
+	};
+	struct drm_vsvm_vm_destroy destroy = { .vm_id = exec.vm_id };
+	struct ioctl_thread exec_thread, destroy_thread;
+	bool destroy_prompt, exec_returned;
+	struct drm_vsvm_wait wait;
+	unsigned int alive;
+	int64_t end;
+	int uffd, fence;
+
+	memcpy(staged, cmd, size);
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &exec.out_syncobj), 0);
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	igt_require_f(uffd >= 0, "userfaultfd: %s\n", strerror(errno));
+	igt_assert_eq(ioctl(uffd, UFFDIO_API, &api), 0);
+	igt_assert_eq(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+
+	ioctl_thread_start(&exec_thread, fd, DRM_IOCTL_VSVM_EXEC, &exec);
+	wait_uffd_fault(uffd, cmds);
+	ioctl_thread_start(&destroy_thread, fd, DRM_IOCTL_VSVM_VM_DESTROY, &destroy);
+	destroy_prompt = ioctl_thread_wait(&destroy_thread, PROMPT_NS);
+
+	/* Whatever VM_DESTROY did, let EXEC go on. */
+	igt_assert_eq(ioctl(uffd, UFFDIO_COPY, &copy), 0);
+	exec_returned = ioctl_thread_wait(&exec_thread, PROMPT_NS);
+	if (!destroy_prompt)
+		ioctl_thread_wait(&destroy_thread, PROMPT_NS);
+
+	/* An accepted job would have to end; a rejected one leaves no fence (-EINVAL). */
+	fence = drmSyncobjWait(fd, &exec.out_syncobj, 1,
+			       exec_returned && !exec_thread.ret ? vsvm_timeout_in(PROMPT_NS) : 0,
+			       0, NULL);
+	end = vsvm_now_ns() + PROMPT_NS;
+	while ((alive = own_vms_alive()) && vsvm_now_ns() < end)
+		usleep(50 * 1000);
+	igt_info("%s: VM_DESTROY %s (%.1f ms) with EXEC stalled; EXEC then %s %d (%s); "
+		 "out-syncobj wait %d; VMs of this process left %u\n", name,
+		 destroy_prompt ? "returned" : "blocked", destroy_thread.ns / 1e6,
+		 exec_returned ? "returned" : "blocked, so far", exec_thread.ret,
+		 strerror(-exec_thread.ret), fence, alive);
+
+	igt_assert_f(destroy_prompt, "VM_DESTROY blocked behind an EXEC stalled in its copy\n");
+	igt_assert_f(exec_returned, "EXEC blocked once its commands were there\n");
+	igt_assert_eq(destroy_thread.ret, 0);
+	igt_assert_f(exec_thread.ret == -ENOENT,
+		     "EXEC on a VM destroyed meanwhile returned %d (%s), expected -ENOENT\n",
+		     exec_thread.ret, strerror(-exec_thread.ret));
+	igt_assert_f(fence == -EINVAL, "the rejected EXEC left a fence in its out-syncobj\n");
+	igt_assert_eq(wait_job(fd, exec.vm_id, 1, &wait), -ENOENT);
+	igt_assert_f(!alive, "%u VMs of this process still alive after VM_DESTROY\n", alive);
+
+	close(uffd);
+	drmSyncobjDestroy(fd, exec.out_syncobj);
+	close(fd);
+	munmap(staged, PAGE_SIZE);
+	munmap(cmds, PAGE_SIZE);
+}
+
+static void test_exec_vs_destroy(void)
+{
+	struct vsvm_program prog = VSVM_PROGRAM(kernel_store_one);
+	uint64_t *dst = map_anon(PAGE_SIZE);
+	void *code = vsvm_program_upload(&prog);
+	struct drm_vsvm_cmd fill = vsvm_cmd_fill(dst, PAGE_SIZE, 0x5a5a5a5a5a5a5a5aull);
+	struct drm_vsvm_dispatch d = store_one_at(code, dst);
+	int fd;
+	uint32_t vm;
+
+	exec_vs_destroy("copy", DRM_VSVM_ENGINE_COPY, &fill, sizeof(fill));
+	exec_vs_destroy("compute", DRM_VSVM_ENGINE_COMPUTE, &d, sizeof(d));
+	/* Neither job ran. */
+	igt_assert_eq_u64(*dst, 0);
+
+	fd = open_node();
+	vm = vsvm_vm_create(fd);
+	assert_device_works(fd, vm);
+	vsvm_vm_destroy(fd, vm);
+	close(fd);
+	vsvm_program_free(code, &prog);
+	munmap(dst, PAGE_SIZE);
 }
 
 /* ---- the OOM reaper ------------------------------------------------------------------- */
@@ -1447,6 +1638,12 @@ igt_main
 		     "the VM.");
 	igt_subtest("close-while-running")
 		test_close_while_running();
+
+	igt_describe("EXEC stalled in the copy of its commands (userfaultfd) while VM_DESTROY "
+		     "destroys its VM: VM_DESTROY returns at once, the EXEC then fails with "
+		     "-ENOENT and submits nothing, and no VM of the process is left.");
+	igt_subtest("exec-vs-destroy")
+		test_exec_vs_destroy();
 
 	igt_describe("process_mrelease() (the OOM reaper) takes apart a killed process's "
 		     "mirrored memory while its job runs: the non-blockable invalidations "

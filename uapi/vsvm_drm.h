@@ -53,7 +53,7 @@ extern "C" {
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */
 #define DRM_VSVM_UAPI_MAJOR		0
-#define DRM_VSVM_UAPI_MINOR		3
+#define DRM_VSVM_UAPI_MINOR		4
 #define DRM_VSVM_UAPI_VERSION \
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
@@ -241,7 +241,13 @@ struct drm_vsvm_vm_create {
 /**
  * struct drm_vsvm_vm_destroy - argument of &DRM_IOCTL_VSVM_VM_DESTROY
  *
- * Waits for the VM's jobs, removes its mirror and frees it.
+ * Waits for the VM's jobs, removes its mirror and frees it. Each job that
+ * &DRM_IOCTL_VSVM_EXEC accepted for the VM ends (runs, or is canceled if
+ * the process is being killed) and its out-syncobj's fence signals before
+ * this returns; an EXEC racing this call is either accepted first, or fails
+ * with -ENOENT and submits nothing. This does not wait for an EXEC still
+ * reading its arguments from user memory. The VM's job statuses go with
+ * it: &DRM_IOCTL_VSVM_WAIT fails with -ENOENT afterwards.
  *
  * Return: 0 on success; -EINVAL when @pad is not zero; -ENOENT when @vm_id
  * names no VM of this file.
@@ -380,10 +386,10 @@ struct drm_vsvm_dispatch {
  * flags, a member that must be zero, @size above the maximum, a misaligned
  * CHECKSUM result, an address range that wraps); -EFAULT when @cmds_ptr
  * or @in_syncobjs_ptr cannot be read; -ENOENT for an unknown @vm_id,
- * @out_syncobj or in-syncobj; -EINVAL also for an in-syncobj without a
- * fence; -EACCES
- * when the caller is not a task of the VM's process; -ESRCH when that
- * process is gone.
+ * @out_syncobj or in-syncobj, and when &DRM_IOCTL_VSVM_VM_DESTROY destroyed
+ * the VM while this EXEC ran (nothing is submitted then); -EINVAL also for
+ * an in-syncobj without a fence; -EACCES when the caller is not a task of
+ * the VM's process; -ESRCH when that process is gone.
  */
 struct drm_vsvm_exec {
 	/** @extensions: must be zero. */
@@ -426,7 +432,10 @@ struct drm_vsvm_exec {
 #define DRM_VSVM_JOB_OK			1
 /* A fatal device page fault: fault_addr and fault_access say where. */
 #define DRM_VSVM_JOB_FAULT		2
-/* Faults kept colliding with invalidations beyond fault_max_retries. */
+/*
+ * Faults kept colliding with invalidations. Not produced since uapi 0.4: the
+ * engines retry collisions with a back-off for as long as the job may run.
+ */
 #define DRM_VSVM_JOB_RETRIES		3
 /* The VM's process went away before or while the job ran. */
 #define DRM_VSVM_JOB_NO_MM		4
