@@ -600,8 +600,10 @@ struct drm_vsvm_vm_counters {
  * that wraps; -ENOENT for an unknown @vm_id; -EACCES when the caller is not
  * a task of the VM's process; -EFAULT when a page of the range has no
  * accessible mapping, -EPERM when a write prefetch meets read-only memory
- * (pages before it stay populated); -EAGAIN after too many collisions with
- * invalidations; -EINTR on a fatal signal.
+ * (pages before it stay populated), also for memory without a place in
+ * the kernel's direct map (memfd_secret()); -EINTR on a fatal signal.
+ * Collisions with invalidations are retried with a back-off (since uapi
+ * 0.4; before, -EAGAIN after too many of them).
  */
 struct drm_vsvm_vm_prefetch {
 	/** @vm_id: the VM. */
