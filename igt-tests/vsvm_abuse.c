@@ -577,6 +577,50 @@ static void test_kill_with_jobs(void)
 	close(ready[1]);
 }
 
+struct unmapper {
+	void *buf;
+	size_t size;
+	atomic_bool go;
+};
+
+static void *unmap_when_told(void *arg)
+{
+	struct unmapper *u = arg;
+
+	while (!atomic_load(&u->go))
+		;
+	igt_assert_eq(munmap(u->buf, u->size), 0);
+	return NULL;
+}
+
+/*
+ * munmap()'s invalidation racing VM_DESTROY, many times: the garbage
+ * collection an UNMAP queues must never run on a freed VM (KASAN would
+ * report the access), and every VM goes.
+ */
+static void test_munmap_vs_destroy(void)
+{
+	const size_t size = 8 << 20;
+	uint64_t vms = device_counter("vms");
+	int fd = open_node();
+
+	for (int i = 0; i < 100; i++) {
+		struct unmapper u = { .buf = map_anon(size), .size = size };
+		uint32_t vm = vsvm_vm_create(fd);
+		pthread_t thread;
+
+		/* One range per 2 MiB, each all unmapped by the munmap. */
+		for (size_t off = 0; off < size; off += 2 << 20)
+			igt_assert_job_ok(vsvm_fill(fd, vm, (uint8_t *)u.buf + off, PAGE_SIZE, i));
+		igt_assert_eq(pthread_create(&thread, NULL, unmap_when_told, &u), 0);
+		atomic_store(&u.go, true);
+		vsvm_vm_destroy(fd, vm);
+		pthread_join(thread, NULL);
+	}
+	close(fd);
+	igt_assert_eq_u64(device_counter("vms"), vms);
+}
+
 static void test_close_while_running(void)
 {
 	uint64_t files = device_counter("files_open"), vms = device_counter("vms");
@@ -1638,6 +1682,11 @@ igt_main
 		     "the VM.");
 	igt_subtest("close-while-running")
 		test_close_while_running();
+
+	igt_describe("munmap() of mirrored ranges racing VM_DESTROY, 100 times: the garbage "
+		     "collection an UNMAP queues never runs on a freed VM.");
+	igt_subtest("munmap-vs-destroy")
+		test_munmap_vs_destroy();
 
 	igt_describe("EXEC stalled in the copy of its commands (userfaultfd) while VM_DESTROY "
 		     "destroys its VM: VM_DESTROY returns at once, the EXEC then fails with "

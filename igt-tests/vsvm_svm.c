@@ -1811,6 +1811,82 @@ static void test_munmap_race(void)
 	unmap(r.region, size);
 }
 
+/* Invalidates one page of the notifier window in bursts (MADV_DONTNEED). */
+struct churner {
+	uint8_t *page;
+	atomic_bool stop;
+	atomic_ulong rounds;
+};
+
+static void *churn_loop(void *arg)
+{
+	struct churner *c = arg;
+
+	while (!atomic_load(&c->stop)) {
+		int64_t burst_end = vsvm_now_ns() + 40 * 1000 * 1000;
+
+		while (vsvm_now_ns() < burst_end) {
+			c->page[0] = 1;
+			madvise(c->page, PAGE_SIZE, MADV_DONTNEED);
+			atomic_fetch_add(&c->rounds, 1);
+		}
+		usleep(20 * 1000);
+	}
+	return NULL;
+}
+
+/*
+ * Collisions with invalidations are progress on the CPU side, not an error:
+ * with fault_max_retries at its minimum and bursts of invalidations in the
+ * same notifier window, every device read of unchanged memory ends OK with
+ * the right data (the engine backs off and replays), and never RETRIES.
+ */
+static void test_collisions_no_retries(void)
+{
+	const size_t size = 32 * PAGE_SIZE;
+	const int64_t budget = vsvm_timeout_in(60 * VSVM_NSEC_PER_SEC);
+	struct churner c = { .page = map_anon(PAGE_SIZE) };
+	uint64_t counters[DRM_VSVM_COUNTER_COUNT], expected;
+	uint8_t *buf = map_anon(size);
+	char path[PATH_MAX];
+	unsigned int jobs;
+	pthread_t thread;
+	uint32_t vm;
+
+	igt_assert_eq(vsvm_tunable_path(svm.fd, "fault_max_retries", path, sizeof(path)), 0);
+	igt_require_f(access(path, W_OK) == 0, "no writable %s\n", path);
+	igt_assert_eq(set_knob(path, "1"), 0);
+	vm = vsvm_vm_create(svm.fd);	/* tunables apply to VMs created after */
+
+	vsvm_pattern_fill(buf, size, 41);
+	expected = vsvm_fnv1a64(buf, size);
+	igt_assert_eq(pthread_create(&thread, NULL, churn_loop, &c), 0);
+	for (jobs = 0; jobs < 150 && vsvm_now_ns() < budget; jobs++) {
+		struct vsvm_job_status status;
+
+		/* Drop the device's translations, keep the contents: the job faults. */
+		igt_assert_eq(mprotect(buf, size, PROT_READ), 0);
+		igt_assert_eq(mprotect(buf, size, PROT_READ | PROT_WRITE), 0);
+		status = vsvm_checksum(svm.fd, vm, buf, size, svm.result);
+		igt_assert_f(status.status == DRM_VSVM_JOB_OK, "job %u ended %s at %#llx\n", jobs,
+			     vsvm_job_status_name(status.status),
+			     (unsigned long long)status.fault_addr);
+		igt_assert_eq_u64(*svm.result, expected);
+	}
+	atomic_store(&c.stop, true);
+	pthread_join(thread, NULL);
+
+	vsvm_counters(svm.fd, vm, counters);
+	igt_info("%u jobs OK; %lu invalidation rounds; %llu faults, %llu fault retries\n", jobs,
+		 atomic_load(&c.rounds), (unsigned long long)counters[COUNTER(FAULTS)],
+		 (unsigned long long)counters[COUNTER(FAULT_RETRIES)]);
+	/* The collisions happened: the test exercised what it claims. */
+	igt_assert(counters[COUNTER(FAULT_RETRIES)] > 0);
+	vsvm_vm_destroy(svm.fd, vm);
+	unmap(buf, size);
+	unmap(c.page, PAGE_SIZE);
+}
+
 /*
  * The CPU writes generation after generation into a buffer while the device
  * copies it out. Even bytes hold the generation, odd bytes a fixed pattern.
@@ -2656,6 +2732,12 @@ igt_main
 		run(test_userfaultfd_cow_write);
 
 	/* Races and load. */
+	igt_describe("Bursts of invalidations in the notifier window, fault_max_retries 1: every "
+		     "device read ends OK with the right data, never RETRIES (collisions are "
+		     "retried with a back-off).");
+	igt_subtest("collisions-no-retries")
+		run(test_collisions_no_retries);
+
 	igt_describe("A thread unmaps and remaps a range while the device copies from it: every "
 		     "job ends OK (with consistent data) or FAULT, and the retry path is taken.");
 	igt_subtest("munmap-race")

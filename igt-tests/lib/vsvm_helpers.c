@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -192,6 +193,36 @@ void vsvm_vm_destroy(int fd, uint32_t vm)
 	struct drm_vsvm_vm_destroy args = { .vm_id = vm };
 
 	igt_assert_eq(__vsvm_vm_destroy(fd, &args), 0);
+}
+
+/* Return: 0 or the negative errno of DRM_IOCTL_VSVM_VM_PREFETCH. */
+int __vsvm_vm_prefetch(int fd, struct drm_vsvm_vm_prefetch *args)
+{
+	return vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_PREFETCH, args);
+}
+
+/**
+ * vsvm_vm_prefetch() - populate the mirror of [@start, @start + @size)
+ * @fd: the vsvm device file
+ * @vm: the VM
+ * @start: first address
+ * @size: bytes
+ * @flags: DRM_VSVM_PREFETCH_* flags
+ *
+ * Asserts that the prefetch works.
+ */
+void vsvm_vm_prefetch(int fd, uint32_t vm, const void *start, uint64_t size, uint32_t flags)
+{
+	struct drm_vsvm_vm_prefetch args = {
+		.vm_id = vm,
+		.flags = flags,
+		.start = (uintptr_t)start,
+		.size = size,
+	};
+	int ret = __vsvm_vm_prefetch(fd, &args);
+
+	igt_assert_f(ret == 0, "prefetch of %#llx bytes at %p: %s\n", (unsigned long long)size,
+		     start, strerror(-ret));
 }
 
 /* ---- jobs ----------------------------------------------------------------------------- */
@@ -645,6 +676,137 @@ int vsvm_read_file(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 
 	return 0;
+}
+
+/* ---- system-wide knobs, restored at exit ---------------------------------------------- */
+
+static struct {
+	char path[PATH_MAX];
+	char value[128];
+} saved_knobs[16];
+static unsigned int num_saved_knobs;
+
+/**
+ * vsvm_knobs_restore() - put back every knob vsvm_knob_set() changed
+ *
+ * Last changed first. Also runs from an exit handler, so a test that fails
+ * half-way leaves the system as it found it.
+ */
+void vsvm_knobs_restore(void)
+{
+	while (num_saved_knobs) {
+		num_saved_knobs--;
+		vsvm_write_file(saved_knobs[num_saved_knobs].path,
+				saved_knobs[num_saved_knobs].value);
+	}
+}
+
+static void restore_knobs_at_exit(int sig)
+{
+	(void)sig;
+	vsvm_knobs_restore();
+}
+
+/*
+ * The value to write back for what @path reads as @old: a choice list such
+ * as "always [madvise] never" reads back as its selected word.
+ */
+static void knob_value(char *old)
+{
+	char *open_bracket = strchr(old, '['), *close_bracket;
+
+	old[strcspn(old, "\n")] = '\0';
+	close_bracket = open_bracket ? strchr(open_bracket, ']') : NULL;
+	if (close_bracket) {
+		*close_bracket = '\0';
+		memmove(old, open_bracket + 1, strlen(open_bracket + 1) + 1);
+	}
+}
+
+/**
+ * vsvm_knob_set() - set a system-wide knob for the rest of the test
+ * @path: the sysfs or procfs file (a vsvm tunable's path from
+ *	vsvm_tunable_path() too)
+ * @value: what to write
+ *
+ * The first change of @path saves its old value, which vsvm_knobs_restore()
+ * writes back, at the latest when the test binary exits.
+ *
+ * Return: 0 or the negative errno of reading or writing @path.
+ */
+int vsvm_knob_set(const char *path, const char *value)
+{
+	static bool handler_installed;
+	char old[sizeof(saved_knobs[0].value)];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < num_saved_knobs; i++)
+		if (!strcmp(saved_knobs[i].path, path))
+			break;
+
+	if (i == num_saved_knobs) {
+		ret = vsvm_read_file(path, old, sizeof(old));
+		if (ret)
+			return ret;
+		knob_value(old);
+		igt_assert(num_saved_knobs < sizeof(saved_knobs) / sizeof(saved_knobs[0]));
+		snprintf(saved_knobs[i].path, sizeof(saved_knobs[i].path), "%s", path);
+		snprintf(saved_knobs[i].value, sizeof(saved_knobs[i].value), "%s", old);
+		num_saved_knobs++;
+		if (!handler_installed) {
+			igt_install_exit_handler(restore_knobs_at_exit);
+			handler_installed = true;
+		}
+	}
+
+	return vsvm_write_file(path, value);
+}
+
+/* ---- /proc/meminfo, /proc/self/smaps -------------------------------------------------- */
+
+/** vsvm_meminfo_kb() - Return: @field ("HugePages_Free:") of /proc/meminfo, or -1. */
+long vsvm_meminfo_kb(const char *field)
+{
+	char line[256];
+	long value = -1;
+	FILE *file = fopen("/proc/meminfo", "r");
+
+	igt_assert(file);
+	while (fgets(line, sizeof(line), file))
+		if (!strncmp(line, field, strlen(field)))
+			value = strtol(line + strlen(field), NULL, 10);
+	fclose(file);
+
+	return value;
+}
+
+/**
+ * vsvm_smaps_kb() - a field of the VMA holding @addr in /proc/self/smaps
+ * @addr: an address of the VMA
+ * @field: the field with its colon ("AnonHugePages:")
+ *
+ * Return: its value in kB, 0 when the VMA or the field is missing.
+ */
+unsigned long vsvm_smaps_kb(const void *addr, const char *field)
+{
+	unsigned long start, end, value = 0;
+	bool in_vma = false;
+	char line[512];
+	FILE *file = fopen("/proc/self/smaps", "r");
+
+	igt_assert(file);
+	while (fgets(line, sizeof(line), file)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in_vma = start <= (uintptr_t)addr && (uintptr_t)addr < end;
+		} else if (in_vma && !strncmp(line, field, strlen(field))) {
+			value = strtoul(line + strlen(field), NULL, 10);
+			break;
+		}
+	}
+	fclose(file);
+
+	return value;
 }
 
 /* ---- data ----------------------------------------------------------------------------- */

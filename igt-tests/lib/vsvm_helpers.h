@@ -9,8 +9,9 @@
  * DOC: vsvm_helpers, what the vsvm IGT tests share
  *
  * Finding and opening the vsvm render node, thin wrappers of every vsvm
- * ioctl, one-command copy-engine jobs, the per-VM counters and the host-side
- * FNV-1a that CHECKSUM results are compared with.
+ * ioctl, one-command copy-engine jobs, the per-VM counters, the host-side
+ * FNV-1a that CHECKSUM results are compared with, and the system-wide knobs
+ * (sysfs, procfs) a test changes, put back when the test binary exits.
  *
  * Naming follows IGT: ``__vsvm_<ioctl>()`` takes the raw argument struct and
  * returns 0 or the negative errno, for negative tests; ``vsvm_<ioctl>()``
@@ -57,6 +58,8 @@ int __vsvm_vm_create(int fd, struct drm_vsvm_vm_create *args);
 uint32_t vsvm_vm_create(int fd);
 int __vsvm_vm_destroy(int fd, struct drm_vsvm_vm_destroy *args);
 void vsvm_vm_destroy(int fd, uint32_t vm);
+int __vsvm_vm_prefetch(int fd, struct drm_vsvm_vm_prefetch *args);
+void vsvm_vm_prefetch(int fd, uint32_t vm, const void *start, uint64_t size, uint32_t flags);
 
 /* ---- jobs ----------------------------------------------------------------------------- */
 
@@ -186,6 +189,12 @@ int vsvm_tunable_write(int fd, const char *name, const char *value);
 
 int vsvm_write_file(const char *path, const char *value);
 int vsvm_read_file(const char *path, char *buf, size_t len);
+
+int vsvm_knob_set(const char *path, const char *value);
+void vsvm_knobs_restore(void);
+
+long vsvm_meminfo_kb(const char *field);
+unsigned long vsvm_smaps_kb(const void *addr, const char *field);
 
 /* ---- data ----------------------------------------------------------------------------- */
 
