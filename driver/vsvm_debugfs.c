@@ -47,31 +47,13 @@
 #include "vsvm_drv.h"
 #include "vsvm_vm.h"
 
+#define VSVM_COUNTER_NAME(id, name) \
+	[DRM_VSVM_COUNTER_##id] = name,
 static const char * const vsvm_counter_names[DRM_VSVM_COUNTER_COUNT] = {
-	[DRM_VSVM_COUNTER_FAULTS] = "faults",
-	[DRM_VSVM_COUNTER_FAULTS_FATAL] = "faults_fatal",
-	[DRM_VSVM_COUNTER_FAULT_RETRIES] = "fault_retries",
-	[DRM_VSVM_COUNTER_MAPPED_4K] = "mapped_4k",
-	[DRM_VSVM_COUNTER_MAPPED_2M] = "mapped_2m",
-	[DRM_VSVM_COUNTER_INVAL_UNMAP] = "inval_unmap",
-	[DRM_VSVM_COUNTER_INVAL_CLEAR] = "inval_clear",
-	[DRM_VSVM_COUNTER_INVAL_PROTECTION_VMA] = "inval_protection_vma",
-	[DRM_VSVM_COUNTER_INVAL_PROTECTION_PAGE] = "inval_protection_page",
-	[DRM_VSVM_COUNTER_INVAL_SOFT_DIRTY] = "inval_soft_dirty",
-	[DRM_VSVM_COUNTER_INVAL_RELEASE] = "inval_release",
-	[DRM_VSVM_COUNTER_INVAL_MIGRATE] = "inval_migrate",
-	[DRM_VSVM_COUNTER_INVAL_EXCLUSIVE] = "inval_exclusive",
-	[DRM_VSVM_COUNTER_INVAL_NONBLOCK_FAILED] = "inval_nonblock_failed",
-	[DRM_VSVM_COUNTER_PTES_ZAPPED] = "ptes_zapped",
-	[DRM_VSVM_COUNTER_PTES_DOWNGRADED] = "ptes_downgraded",
-	[DRM_VSVM_COUNTER_TLB_FLUSHES] = "tlb_flushes",
-	[DRM_VSVM_COUNTER_RANGES_GC] = "ranges_gc",
-	[DRM_VSVM_COUNTER_RANGES_ALIVE] = "ranges_alive",
-	[DRM_VSVM_COUNTER_NOTIFIERS_ALIVE] = "notifiers_alive",
-	[DRM_VSVM_COUNTER_PT_BYTES] = "pt_bytes",
-	[DRM_VSVM_COUNTER_FAULT_NS] = "fault_ns",
-	[DRM_VSVM_COUNTER_HMM_NS] = "hmm_ns",
+	DRM_VSVM_COUNTER_NAMES(VSVM_COUNTER_NAME)
 };
+
+#undef VSVM_COUNTER_NAME
 
 /* The VM counters summed over the device's VMs, destroyed ones included. */
 static void vsvm_debugfs_device_totals(struct seq_file *m, struct vsvm_device *vdev)

@@ -563,6 +563,37 @@ enum drm_vsvm_counter {
 	DRM_VSVM_COUNTER_COUNT
 };
 
+/*
+ * DRM_VSVM_COUNTER_NAMES(X) - the name of every counter, as X(ID, "name") in
+ * the order of &enum drm_vsvm_counter (ID is the enumerator without its
+ * DRM_VSVM_COUNTER_ prefix): the one list that the driver's debugfs files,
+ * the IGT helpers and libvsvm take the names from.
+ */
+#define DRM_VSVM_COUNTER_NAMES(X) \
+	X(FAULTS, "faults") \
+	X(FAULTS_FATAL, "faults_fatal") \
+	X(FAULT_RETRIES, "fault_retries") \
+	X(MAPPED_4K, "mapped_4k") \
+	X(MAPPED_2M, "mapped_2m") \
+	X(INVAL_UNMAP, "inval_unmap") \
+	X(INVAL_CLEAR, "inval_clear") \
+	X(INVAL_PROTECTION_VMA, "inval_protection_vma") \
+	X(INVAL_PROTECTION_PAGE, "inval_protection_page") \
+	X(INVAL_SOFT_DIRTY, "inval_soft_dirty") \
+	X(INVAL_RELEASE, "inval_release") \
+	X(INVAL_MIGRATE, "inval_migrate") \
+	X(INVAL_EXCLUSIVE, "inval_exclusive") \
+	X(INVAL_NONBLOCK_FAILED, "inval_nonblock_failed") \
+	X(PTES_ZAPPED, "ptes_zapped") \
+	X(PTES_DOWNGRADED, "ptes_downgraded") \
+	X(TLB_FLUSHES, "tlb_flushes") \
+	X(RANGES_GC, "ranges_gc") \
+	X(RANGES_ALIVE, "ranges_alive") \
+	X(NOTIFIERS_ALIVE, "notifiers_alive") \
+	X(PT_BYTES, "pt_bytes") \
+	X(FAULT_NS, "fault_ns") \
+	X(HMM_NS, "hmm_ns")
+
 /**
  * struct drm_vsvm_vm_counters - argument of &DRM_IOCTL_VSVM_VM_COUNTERS
  *

@@ -470,31 +470,11 @@ uint64_t vsvm_submit_long_job(int fd, uint32_t vm)
 /** vsvm_counter_name() - Return: the name of a DRM_VSVM_COUNTER_* index. */
 const char *vsvm_counter_name(unsigned int counter)
 {
+#define NAME(id, name) [DRM_VSVM_COUNTER_##id] = name,
 	static const char *const names[DRM_VSVM_COUNTER_COUNT] = {
-		[DRM_VSVM_COUNTER_FAULTS] = "faults",
-		[DRM_VSVM_COUNTER_FAULTS_FATAL] = "faults_fatal",
-		[DRM_VSVM_COUNTER_FAULT_RETRIES] = "fault_retries",
-		[DRM_VSVM_COUNTER_MAPPED_4K] = "mapped_4k",
-		[DRM_VSVM_COUNTER_MAPPED_2M] = "mapped_2m",
-		[DRM_VSVM_COUNTER_INVAL_UNMAP] = "inval_unmap",
-		[DRM_VSVM_COUNTER_INVAL_CLEAR] = "inval_clear",
-		[DRM_VSVM_COUNTER_INVAL_PROTECTION_VMA] = "inval_protection_vma",
-		[DRM_VSVM_COUNTER_INVAL_PROTECTION_PAGE] = "inval_protection_page",
-		[DRM_VSVM_COUNTER_INVAL_SOFT_DIRTY] = "inval_soft_dirty",
-		[DRM_VSVM_COUNTER_INVAL_RELEASE] = "inval_release",
-		[DRM_VSVM_COUNTER_INVAL_MIGRATE] = "inval_migrate",
-		[DRM_VSVM_COUNTER_INVAL_EXCLUSIVE] = "inval_exclusive",
-		[DRM_VSVM_COUNTER_INVAL_NONBLOCK_FAILED] = "inval_nonblock_failed",
-		[DRM_VSVM_COUNTER_PTES_ZAPPED] = "ptes_zapped",
-		[DRM_VSVM_COUNTER_PTES_DOWNGRADED] = "ptes_downgraded",
-		[DRM_VSVM_COUNTER_TLB_FLUSHES] = "tlb_flushes",
-		[DRM_VSVM_COUNTER_RANGES_GC] = "ranges_gc",
-		[DRM_VSVM_COUNTER_RANGES_ALIVE] = "ranges_alive",
-		[DRM_VSVM_COUNTER_NOTIFIERS_ALIVE] = "notifiers_alive",
-		[DRM_VSVM_COUNTER_PT_BYTES] = "pt_bytes",
-		[DRM_VSVM_COUNTER_FAULT_NS] = "fault_ns",
-		[DRM_VSVM_COUNTER_HMM_NS] = "hmm_ns",
+		DRM_VSVM_COUNTER_NAMES(NAME)
 	};
+#undef NAME
 
 	if (counter < DRM_VSVM_COUNTER_COUNT && names[counter])
 		return names[counter];

@@ -13,36 +13,38 @@
 namespace vsvm {
 namespace {
 
-struct CounterField {
-    std::string_view name;
-    uint64_t VmCounters::*field;
-};
+// The names come from the uapi header's list, in enum drm_vsvm_counter order.
+#define VSVM_COUNTER_NAME(id, name) name,
+constexpr std::array<std::string_view, DRM_VSVM_COUNTER_COUNT> kCounterNames = {
+    DRM_VSVM_COUNTER_NAMES(VSVM_COUNTER_NAME)};
+#undef VSVM_COUNTER_NAME
+static_assert(!kCounterNames.back().empty(), "a counter without a name in DRM_VSVM_COUNTER_NAMES");
 
-// Indexed by enum drm_vsvm_counter.
-constexpr std::array<CounterField, DRM_VSVM_COUNTER_COUNT> kCounterFields = {{
-    {"faults", &VmCounters::faults},
-    {"faults_fatal", &VmCounters::faultsFatal},
-    {"fault_retries", &VmCounters::faultRetries},
-    {"mapped_4k", &VmCounters::mapped4K},
-    {"mapped_2m", &VmCounters::mapped2M},
-    {"inval_unmap", &VmCounters::invalUnmap},
-    {"inval_clear", &VmCounters::invalClear},
-    {"inval_protection_vma", &VmCounters::invalProtectionVma},
-    {"inval_protection_page", &VmCounters::invalProtectionPage},
-    {"inval_soft_dirty", &VmCounters::invalSoftDirty},
-    {"inval_release", &VmCounters::invalRelease},
-    {"inval_migrate", &VmCounters::invalMigrate},
-    {"inval_exclusive", &VmCounters::invalExclusive},
-    {"inval_nonblock_failed", &VmCounters::invalNonblockFailed},
-    {"ptes_zapped", &VmCounters::ptesZapped},
-    {"ptes_downgraded", &VmCounters::ptesDowngraded},
-    {"tlb_flushes", &VmCounters::tlbFlushes},
-    {"ranges_gc", &VmCounters::rangesGc},
-    {"ranges_alive", &VmCounters::rangesAlive},
-    {"notifiers_alive", &VmCounters::notifiersAlive},
-    {"pt_bytes", &VmCounters::ptBytes},
-    {"fault_ns", &VmCounters::faultNs},
-    {"hmm_ns", &VmCounters::hmmNs},
+// The members of VmCounters, indexed by enum drm_vsvm_counter.
+constexpr std::array<uint64_t VmCounters::*, DRM_VSVM_COUNTER_COUNT> kCounterFields = {{
+    &VmCounters::faults,
+    &VmCounters::faultsFatal,
+    &VmCounters::faultRetries,
+    &VmCounters::mapped4K,
+    &VmCounters::mapped2M,
+    &VmCounters::invalUnmap,
+    &VmCounters::invalClear,
+    &VmCounters::invalProtectionVma,
+    &VmCounters::invalProtectionPage,
+    &VmCounters::invalSoftDirty,
+    &VmCounters::invalRelease,
+    &VmCounters::invalMigrate,
+    &VmCounters::invalExclusive,
+    &VmCounters::invalNonblockFailed,
+    &VmCounters::ptesZapped,
+    &VmCounters::ptesDowngraded,
+    &VmCounters::tlbFlushes,
+    &VmCounters::rangesGc,
+    &VmCounters::rangesAlive,
+    &VmCounters::notifiersAlive,
+    &VmCounters::ptBytes,
+    &VmCounters::faultNs,
+    &VmCounters::hmmNs,
 }};
 
 } // namespace
@@ -57,7 +59,7 @@ std::array<VmCounters::Entry, DRM_VSVM_COUNTER_COUNT> VmCounters::entries() cons
 {
     std::array<Entry, DRM_VSVM_COUNTER_COUNT> entries{};
     for (std::size_t i = 0; i < kCounterFields.size(); i++)
-        entries[i] = {kCounterFields[i].name, this->*kCounterFields[i].field};
+        entries[i] = {kCounterNames[i], this->*kCounterFields[i]};
     return entries;
 }
 
@@ -115,7 +117,7 @@ Result<VmCounters> Vm::counters() const
     // An older kernel with fewer counters leaves the rest at 0.
     VmCounters counters;
     for (std::size_t i = 0; i < kCounterFields.size(); i++)
-        counters.*kCounterFields[i].field = values[i];
+        counters.*kCounterFields[i] = values[i];
     return counters;
 }
 
