@@ -48,6 +48,9 @@ echo "==== vsvm-$mode: exit status $status after $(($(date +%s) - start))s" >&2
 for f in /sys/kernel/debug/dri/vsvm.*/*; do
 	[ -f "$f" ] && cat "$f" >/dev/null
 done
+# What the mirror audit (CONFIG_DRM_VSVM_DEBUG_AUDIT) checked meanwhile.
+grep -h '^audit_' /sys/kernel/debug/dri/vsvm.0/counters 2>/dev/null | tr '\n' ' ' |
+	sed 's/^./'"$mode"': &/;s/ $/\n/' >&2
 dmesg | tail -n +"$((before + 1))" >"$out/$mode-dmesg.log"
 
 fail=0
