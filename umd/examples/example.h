@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <sstream>
@@ -104,26 +105,34 @@ inline void waitOk(const char* program, vsvm::Result<vsvm::Fence> fence)
 /**
  * Runs [0, total) as jobs of at most @p chunk items: @p launch(first, count)
  * submits one; at most 32 are queued at a time; every job must end well.
- * Returns the number of jobs. Large work is split because a job must end
+ * @p done(jobs), when given, is called each time a job has ended well, with
+ * the number of jobs ended so far (they end in order). Returns the number of
+ * jobs. Large work is split because a job must end
  * within the device's job timeout (job_timeout_ms, 10 s by default) and an
  * emulated device is slow; with pointer arguments a chunk is just pointers
  * into the middle of the arrays.
  */
 template <typename Launch>
-uint32_t launchInChunks(const char* program, uint32_t total, uint32_t chunk, Launch launch)
+uint32_t launchInChunks(const char* program, uint32_t total, uint32_t chunk, Launch launch,
+                        const std::function<void(uint32_t)>& done = {})
 {
     const std::size_t kInFlight = 32;
     std::deque<vsvm::Fence> running;
     uint32_t jobs = 0;
+    uint32_t ended = 0;
+    auto waitFront = [&] {
+        waitOk(program, running.front());
+        running.pop_front();
+        if (done)
+            done(++ended);
+    };
     for (uint32_t first = 0; first < total; first += chunk, jobs++) {
-        if (running.size() == kInFlight) {
-            waitOk(program, running.front());
-            running.pop_front();
-        }
+        if (running.size() == kInFlight)
+            waitFront();
         running.push_back(check(program, launch(first, std::min(chunk, total - first))));
     }
-    for (const vsvm::Fence& fence : running)
-        waitOk(program, fence);
+    while (!running.empty())
+        waitFront();
     return jobs;
 }
 

@@ -5,6 +5,8 @@
 // takes a page fault the first time it touches each page. Freeing the arrays
 // afterwards unmaps them, and the device's translations go with them.
 // Usage: saxpy [--mib N]   (N MiB per array, default 64)
+// While the device works it prints a line as each job (1 MiB of each array)
+// ends: under emulation a large run takes minutes.
 
 #include <chrono>
 #include <cstdio>
@@ -36,13 +38,24 @@ int main(int argc, char** argv)
     }
 
     // One job per 1 MiB of each array (example.h says why).
+    const uint32_t chunk = 256 * 1024;
+    const uint32_t totalJobs = (n + chunk - 1) / chunk;
     auto start = std::chrono::steady_clock::now();
+    auto sinceStart = [&] {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+    };
     const uint32_t lanes = 256;
     vsvm::ComputeQueue queue(vm);
-    uint32_t jobs = example::launchInChunks("saxpy", n, 256 * 1024, [&](uint32_t first, uint32_t count) {
-        return queue.launch(kernel, {(count + lanes - 1) / lanes}, {lanes}, x + first, y + first, count, a);
-    });
-    auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+    uint32_t jobs = example::launchInChunks(
+        "saxpy", n, chunk,
+        [&](uint32_t first, uint32_t count) {
+            return queue.launch(kernel, {(count + lanes - 1) / lanes}, {lanes}, x + first, y + first, count, a);
+        },
+        [&](uint32_t ended) {
+            std::printf("saxpy: job %u/%u done, %.1f s\n", ended, totalJobs, sinceStart().count() / 1000);
+            std::fflush(stdout);
+        });
+    auto elapsed = sinceStart();
 
     uint32_t wrong = 0;
     for (uint32_t i = 0; i < n; i++)

@@ -21,6 +21,9 @@ TEST_F(VsvmDeviceTest, SaxpyExampleIsRightOnTwoJobs)
     EXPECT_EQ(run.exitStatus, 0) << run.output;
     EXPECT_THAT(run.output, ContainsRegex("saxpy: 524288 elements .*, ok \\(0 wrong\\), .* ms on the device "
                                           "\\(2 jobs\\)"));
+    // Progress: a line as each job ends.
+    EXPECT_THAT(run.output, ContainsRegex("saxpy: job 1/2 done, [0-9.]+ s"));
+    EXPECT_THAT(run.output, ContainsRegex("saxpy: job 2/2 done, [0-9.]+ s"));
     // The device faulted the arrays in, and free() unmapped them.
     EXPECT_THAT(run.output, ContainsRegex("device page faults [1-9][0-9]*"));
     EXPECT_THAT(run.output, ContainsRegex("after free\\(\\): invalidations [1-9][0-9]* \\(unmap [1-9]"));
