@@ -19,8 +19,8 @@ build=${VSVM_BUILD:-$VSVM_ROOT/build}/fuzz-asm
 fuzz_time=${FUZZ_TIME:-30}
 seed=${FUZZ_SEED:-1}
 
-CXX=${FUZZ_CXX:-clang++} cmake -S umd/tests/fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"${JOBS:-2}"
+CXX=${FUZZ_CXX:-clang++} JOBS=${JOBS:-2} tools/cmake-build.sh umd/tests/fuzz "$build" \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 mkdir -p "$build/corpus" "$build/artifacts"
 vsvm_log "fuzzing the assembler for ${fuzz_time}s (seed $seed)"

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: MIT
 #
 # `make test`: install what is missing, build everything, run the host unit
-# tests, boot one guest for the KUnit suites, the IGT testlist and the UMD
-# device tests, and print one line "N passed, N failed, N skipped" over all of
-# them. Exits non-zero on any failure, any kernel splat in the guest log, or
-# a guest that did not finish.
+# tests, build the documentation (warnings are errors), boot one guest for
+# the KUnit suites, the IGT testlist and the UMD device tests, and print one
+# line "N passed, N failed, N skipped" over all of them. Exits non-zero on any
+# failure, any kernel splat in the guest log, or a guest that did not finish.
 set -uo pipefail
 source "$(dirname "$0")/vm/common.sh"
 cd "$VSVM_ROOT"
@@ -48,6 +48,14 @@ else
 	result umd-fuzz assembler FAIL
 fi
 grep -E '^(Done|stat::)' "$out/fuzz-asm.log" >&2 || tail -n 20 "$out/fuzz-asm.log" >&2
+
+phase "documentation (sphinx-build -W)"
+if make -s -C "$VSVM_ROOT" docs >"$out/docs.log" 2>&1; then
+	result docs sphinx PASS
+else
+	grep -E '(WARNING|ERROR|CRITICAL|SEVERE):' "$out/docs.log" >&2 || tail -n 20 "$out/docs.log" >&2
+	result docs sphinx FAIL
+fi
 
 phase "guest: KUnit, IGT, UMD device tests"
 tools/vm/run-vm.sh --results "$out/guest" --timeout "${VSVM_GUEST_TIMEOUT:-2400}" \

@@ -56,9 +56,7 @@ done
 vsvm_kernel_link_driver
 
 # --- configuration: regenerated only when the fragment changes ---
-export CCACHE_DIR=${CCACHE_DIR:-$VSVM_CACHE/ccache}
-# ccache keys on file contents; a new clone path must not defeat it.
-export CCACHE_BASEDIR=$VSVM_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+vsvm_ccache_env
 kmake=(make -C "$KERNEL_SRC" O="$KERNEL_BUILD" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc")
 merged=$KERNEL_BUILD/.vsvm-fragment
 mkdir -p "$KERNEL_BUILD"

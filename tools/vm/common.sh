@@ -19,6 +19,15 @@ KERNEL_BUILD=$VSVM_CACHE/build-$KERNEL_FLAVOUR
 KERNEL_MODROOT=${VSVM_BUILD:-$VSVM_ROOT/build}/modroot-$KERNEL_FLAVOUR
 KERNEL_IMAGE=$KERNEL_BUILD/arch/x86/boot/bzImage
 
+# ccache for every compiler vsvm runs (the kernel, the UMD, the IGT tests):
+# one cache outside the clone, keyed on file contents and relative paths, so
+# that a fresh clone (another directory) hits what an earlier one compiled.
+# An empty or missing cache only costs time.
+vsvm_ccache_env() {
+	export CCACHE_DIR=${CCACHE_DIR:-$VSVM_CACHE/ccache}
+	export CCACHE_BASEDIR=$VSVM_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+}
+
 vsvm_log() { printf '[vsvm] %s\n' "$*" >&2; }
 vsvm_die() { printf '[vsvm] error: %s\n' "$*" >&2; exit 1; }
 
