@@ -159,44 +159,6 @@ static int read_str(const char *path, char *buf, size_t len)
 	return ret;
 }
 
-/* Return: the value of @field ("SwapTotal:") in /proc/meminfo, in kB, or -1. */
-static long meminfo_kb(const char *field)
-{
-	char line[256];
-	long value = -1;
-	FILE *file = fopen("/proc/meminfo", "r");
-
-	igt_assert(file);
-	while (fgets(line, sizeof(line), file))
-		if (!strncmp(line, field, strlen(field)))
-			value = strtol(line + strlen(field), NULL, 10);
-	fclose(file);
-
-	return value;
-}
-
-/* Return: the value of @field ("AnonHugePages:") of the VMA holding @addr in smaps, in kB. */
-static unsigned long smaps_kb(const void *addr, const char *field)
-{
-	unsigned long start, end, value = 0;
-	bool in_vma = false;
-	char line[512];
-	FILE *file = fopen("/proc/self/smaps", "r");
-
-	igt_assert(file);
-	while (fgets(line, sizeof(line), file)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in_vma = start <= (uintptr_t)addr && (uintptr_t)addr < end;
-		} else if (in_vma && !strncmp(line, field, strlen(field))) {
-			value = strtoul(line + strlen(field), NULL, 10);
-			break;
-		}
-	}
-	fclose(file);
-
-	return value;
-}
-
 /* ---- global knobs the tests change, restored at exit ---------------------------------- */
 
 static struct {
@@ -576,7 +538,7 @@ static void test_thp(void)
 	buf = (uint8_t *)ALIGN_UP((uintptr_t)raw, SZ_2M);
 	igt_assert_eq(madvise(buf, SZ_2M, MADV_HUGEPAGE), 0);
 	vsvm_pattern_fill(buf, SZ_2M, 11);
-	igt_require_f(smaps_kb(buf, "AnonHugePages:") >= 2048,
+	igt_require_f(vsvm_smaps_kb(buf, "AnonHugePages:") >= 2048,
 		      "the CPU's touch got no transparent huge page\n");
 
 	/* A device read of the whole THP maps it with one 2 MiB PTE. */
@@ -593,15 +555,15 @@ static void test_thp(void)
 /* Skips unless @pages free 2 MiB hugetlb pages exist; as root, reserves them. */
 static void require_hugetlb_pages(long pages)
 {
-	long free_pages = meminfo_kb("HugePages_Free:");
-	long total = meminfo_kb("HugePages_Total:");
+	long free_pages = vsvm_meminfo_kb("HugePages_Free:");
+	long total = vsvm_meminfo_kb("HugePages_Total:");
 	char value[32];
 
-	igt_require_f(meminfo_kb("Hugepagesize:") == 2048, "default hugetlb size is not 2 MiB\n");
+	igt_require_f(vsvm_meminfo_kb("Hugepagesize:") == 2048, "default hugetlb size is not 2 MiB\n");
 	if (free_pages < pages && geteuid() == 0) {
 		snprintf(value, sizeof(value), "%ld", total + pages - free_pages);
 		set_knob("/proc/sys/vm/nr_hugepages", value);
-		free_pages = meminfo_kb("HugePages_Free:");
+		free_pages = vsvm_meminfo_kb("HugePages_Free:");
 	}
 	igt_require_f(free_pages >= pages, "%ld free hugetlb pages, %ld needed\n", free_pages,
 		      pages);
@@ -1086,7 +1048,7 @@ static void test_madvise_pageout(void)
 	uint8_t *buf = map_anon(size), *expected = map_anon(size);
 	unsigned int swapped;
 
-	igt_require_f(meminfo_kb("SwapTotal:") > 0, "no swap\n");
+	igt_require_f(vsvm_meminfo_kb("SwapTotal:") > 0, "no swap\n");
 
 	/* Page data the CPU wrote and data the device wrote (the first half). */
 	vsvm_pattern_fill(buf, size, 32);
