@@ -76,18 +76,11 @@ static void *map_anon(size_t size)
 /* A value of the device's debugfs counters file ("name value" lines). */
 static uint64_t device_counter(const char *name)
 {
-	char buf[8192], *line, *save;
+	uint64_t value;
+	int ret = vsvm_counters_file_value(DEBUGFS_COUNTERS, name, &value);
 
-	igt_assert_eq(vsvm_read_file(DEBUGFS_COUNTERS, buf, sizeof(buf)), 0);
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char key[64];
-		unsigned long long value;
-
-		if (sscanf(line, "%63s %llu", key, &value) == 2 && !strcmp(key, name))
-			return value;
-	}
-	igt_assert_f(false, "no counter %s in %s\n", name, DEBUGFS_COUNTERS);
-	return 0;
+	igt_assert_f(ret == 0, "counter %s of %s: %s\n", name, DEBUGFS_COUNTERS, strerror(-ret));
+	return value;
 }
 
 /*

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "vsvm_helpers.h"
+#include "kernels/saxpy.h"
 
 IGT_TEST_DESCRIPTION("Mirror correctness: regressions for bugs found by reading the driver. "
 		     "hugetlb pages under a fault-around span, range bookkeeping across a THP "
@@ -1094,6 +1095,145 @@ static void test_prefetch_charges_memcg(void)
 	igt_assert_eq(rmdir(CGROUP_MIRROR), 0);
 }
 
+/* ---- the audit under concurrent faults ------------------------------------------------ */
+
+#define AUDIT_ELEMS	(SZ_2M / sizeof(float))
+#define AUDIT_ROUNDS	4
+
+/* A value of the audit's counters; skips on a kernel built without the audit. */
+static uint64_t audit_counter(const char *name)
+{
+	uint64_t value = 0;
+	int ret = vsvm_debugfs_counter(mirror.fd, name, &value);
+
+	igt_require_f(ret != -ENOENT, "no %s: the kernel has no CONFIG_DRM_VSVM_DEBUG_AUDIT\n",
+		      name);
+	igt_assert_f(ret == 0, "debugfs counter %s: %s\n", name, strerror(-ret));
+	return value;
+}
+
+/*
+ * One saxpy over @x and @y on the compute engines (whose workgroups fault on
+ * several engines at once) while the copy engine runs one small job after
+ * another in the same VM: every job end audits the whole VM against the CPU
+ * page table, while the faults are adding and upgrading translations.
+ */
+static void saxpy_beside_audits(float *x, float *y, uint32_t a_bits, unsigned int *jobs)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_saxpy);
+	void *code = vsvm_program_upload(&prog);
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &prog, AUDIT_ELEMS, 64);
+	struct drm_vsvm_wait wait = { .vm_id = mirror.vm };
+	int64_t deadline = vsvm_timeout_in(120 * VSVM_NSEC_PER_SEC);
+	int ret;
+
+	d.args[0] = (uintptr_t)x;
+	d.args[1] = (uintptr_t)y;
+	d.args[2] = AUDIT_ELEMS;
+	d.args[3] = a_bits;
+	d.num_args = 4;
+	wait.job_id = vsvm_exec_compute(mirror.fd, mirror.vm, &d, 1, NULL, 0, 0);
+	do {
+		struct vsvm_job_status st = vsvm_fill(mirror.fd, mirror.vm, mirror.result,
+						      sizeof(*mirror.result), *jobs);
+
+		igt_assert_f(st.status == DRM_VSVM_JOB_OK, "FILL job %u ended %s\n", *jobs,
+			     vsvm_job_status_name(st.status));
+		++*jobs;
+		wait.timeout_ns = 0;	/* poll */
+		ret = __vsvm_wait(mirror.fd, &wait);
+		igt_assert_f(ret == 0 || ret == -ETIME, "WAIT: %s\n", strerror(-ret));
+	} while (ret == -ETIME && vsvm_now_ns() < deadline);
+	igt_assert_f(ret == 0, "saxpy still running after 120 s\n");
+	igt_assert_f(wait.status == DRM_VSVM_JOB_OK, "saxpy ended %s at 0x%llx\n",
+		     vsvm_job_status_name(wait.status), (unsigned long long)wait.fault_addr);
+	vsvm_program_free(code, &prog);
+}
+
+static void audit_round(bool cow, unsigned int round, unsigned int *jobs)
+{
+	float *x = (float *)map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	float *y = (float *)map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	float *expect = malloc(SZ_2M);
+	const float a = 2.5f;
+	uint32_t a_bits;
+	size_t i;
+
+	igt_assert(x != (float *)MAP_FAILED && y != (float *)MAP_FAILED && expect);
+	/* 4 KiB pages: a translation per page, faulted one span at a time. */
+	igt_assert_eq(madvise(x, SZ_2M, MADV_NOHUGEPAGE), 0);
+	igt_assert_eq(madvise(y, SZ_2M, MADV_NOHUGEPAGE), 0);
+	memcpy(&a_bits, &a, sizeof(a_bits));
+	for (i = 0; i < AUDIT_ELEMS; i++)
+		expect[i] = 0.0f;
+	if (cow) {
+		pid_t child;
+
+		for (i = 0; i < AUDIT_ELEMS; i++) {
+			volatile float product;
+
+			x[i] = (float)((i + round) % 1000);
+			y[i] = (float)(i % 777);
+			product = x[i] * a;	/* two roundings, as v_mac_f32 */
+			expect[i] = product + y[i];
+		}
+		/*
+		 * A child that exits at once leaves every PTE read-only; the
+		 * device's write faults then reuse the pages, making the PTEs
+		 * writable without an invalidation.
+		 */
+		child = fork();
+		igt_assert(child >= 0);
+		if (!child)
+			_exit(0);
+		igt_assert_eq(waitpid(child, NULL, 0), child);
+	}
+
+	saxpy_beside_audits(x, y, a_bits, jobs);
+	for (i = 0; i < AUDIT_ELEMS; i++)
+		igt_assert_f(!memcmp(&y[i], &expect[i], sizeof(float)),
+			     "round %u: y[%zu] = %a, expected %a\n", round, i, y[i], expect[i]);
+	free(expect);
+	unmap(x, SZ_2M);
+	unmap(y, SZ_2M);
+}
+
+static void test_audit_concurrent_faults(void)
+{
+	static const struct {
+		const char *name;
+		bool cow;
+	} cases[] = {
+		{ "fresh-memory", false },
+		{ "cow-reuse", true },
+	};
+
+	vsvm_require_caps(mirror.fd, DRM_VSVM_CAP_COMPUTE);
+	/* volatile: it lives across the sigsetjmp() of igt_dynamic(). */
+	for (volatile unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
+		igt_dynamic(cases[c].name) {
+			uint64_t checks = audit_counter("audit_checks");
+			uint64_t violations = audit_counter("audit_violations");
+			unsigned int jobs = 0, round;
+
+			vm_reopen();
+			for (round = 0; round < AUDIT_ROUNDS; round++)
+				audit_round(cases[c].cow, round, &jobs);
+			igt_info("%s: %u copy jobs beside %u saxpy runs, %llu audit checks\n",
+				 cases[c].name, jobs, AUDIT_ROUNDS,
+				 (unsigned long long)(audit_counter("audit_checks") - checks));
+			igt_assert_f(audit_counter("audit_checks") > checks,
+				     "the audit checked nothing\n");
+			igt_assert_f(audit_counter("audit_violations") == violations,
+				     "the audit reported %llu violations (see the kernel log)\n",
+				     (unsigned long long)(audit_counter("audit_violations") -
+							  violations));
+		}
+	}
+}
+
 /* ---- subtest set-up ------------------------------------------------------------------- */
 
 /*
@@ -1168,6 +1308,13 @@ igt_main
 		     "tables (about 2 MiB) to the caller's memory cgroup.");
 	igt_subtest("prefetch-charges-memcg")
 		run(test_prefetch_charges_memcg);
+
+	igt_describe("Device faults on several compute engines (fresh memory; pages made "
+		     "writable again by a write fault after fork) while copy jobs end one "
+		     "after another in the same VM: the audit of each job end finds no "
+		     "violation and saxpy's results are exact.");
+	igt_subtest_with_dynamic("audit-concurrent-faults")
+		run(test_audit_concurrent_faults);
 
 	igt_fixture {
 		close(mirror.fd);

@@ -743,6 +743,69 @@ int vsvm_knob_set(const char *path, const char *value)
 	return vsvm_write_file(path, value);
 }
 
+/**
+ * vsvm_counters_file_value() - one value of a "name value" lines file
+ * @path: the file (the device's debugfs ``counters``)
+ * @name: the name of the line
+ * @value: set to its value
+ *
+ * Return: 0, -ENOENT when the file has no such line, or the negative errno
+ * of reading the file.
+ */
+int vsvm_counters_file_value(const char *path, const char *name, uint64_t *value)
+{
+	char buf[8192], *line, *save;
+	int ret = vsvm_read_file(path, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long v;
+		char key[64];
+
+		if (sscanf(line, "%63s %llu", key, &v) == 2 && !strcmp(key, name)) {
+			*value = v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/**
+ * vsvm_debugfs_counter() - read one line of the device's debugfs ``counters``
+ * @fd: the vsvm device file
+ * @name: the counter ("audit_violations", "files_open", ...)
+ * @value: set to its value
+ *
+ * The file is ``/sys/kernel/debug/dri/<platform device>/counters``, the
+ * device found from @fd's character device.
+ *
+ * Return: 0, -ENOENT when the file has no such line (a counter the kernel
+ * was built without), or the negative errno of reading the file (-EACCES
+ * when not root, -ENOENT without debugfs).
+ */
+int vsvm_debugfs_counter(int fd, const char *name, uint64_t *value)
+{
+	char path[PATH_MAX + 64], link[PATH_MAX];
+	const char *dev;
+	struct stat st;
+	ssize_t len;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISCHR(st.st_mode))
+		return -ENOTTY;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
+		 minor(st.st_rdev));
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		return -errno;
+	link[len] = '\0';
+	dev = strrchr(link, '/');
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%s/counters", dev ? dev + 1 : link);
+	return vsvm_counters_file_value(path, name, value);
+}
+
 /* ---- /proc/meminfo, /proc/self/smaps -------------------------------------------------- */
 
 /** vsvm_meminfo_kb() - Return: @field ("HugePages_Free:") of /proc/meminfo, or -1. */
