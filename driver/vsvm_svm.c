@@ -167,15 +167,22 @@
  *   inside a live range of a live window (whose notifier is registered), in
  *   a range no UNMAP has queued for collection, and garbage collection finds
  *   nothing to zap in a range it frees; a fault's commit replaces no
- *   translation of another page;
+ *   translation of another page (it may take write permission away: a
+ *   CPU-side write fault makes a PTE writable without an invalidation, so
+ *   a fault on one engine may commit a read-only snapshot after a fault on
+ *   another committed the writable one);
  * - when a job ends while the address space is alive
- *   (vsvm_svm_audit_cpu()): every translation of the device maps the page
+ *   (vsvm_svm_audit_cpu()), and while jobs run for the range of every
+ *   eighth fault: every translation of the device maps the page
  *   the CPU page table maps at that address, with no more permission. The
  *   check snapshots the CPU side of each range with hmm_range_fault() (no
  *   faulting) and compares under &vsvm_svm.lock only if no invalidation ran
  *   since the snapshot (the fault path's sequence rule); an invalidation
  *   removes a translation before the CPU side changes, so this must hold at
- *   every such instant. One window is left out: munmap() removes the VMA
+ *   every such instant; a comparison is skipped, as a collision, when a
+ *   fault committed translations meanwhile (they may map what the CPU side
+ *   gained after the snapshot without an invalidation: a page faulted in, a
+ *   PTE made writable). One window is left out: munmap() removes the VMA
  *   and downgrades mmap_lock before it invalidates and clears the PTEs, so
  *   a page without a VMA may still be mapped on both sides for a moment.
  *
@@ -251,6 +258,31 @@ static inline unsigned long range_pages(const struct vsvm_svm_range *r)
 	return (range_end(r) - range_start(r)) >> PAGE_SHIFT;
 }
 
+/* KUnit's ways into the core's races (&struct vsvm_svm_test_hooks). */
+static void hook_before_commit(struct vsvm_svm *svm, unsigned long addr)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (svm->test_hooks && svm->test_hooks->before_commit)
+		svm->test_hooks->before_commit(svm, addr);
+#endif
+}
+
+static void hook_invalidate(struct vsvm_svm *svm, const struct mmu_notifier_range *range)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (svm->test_hooks && svm->test_hooks->invalidate)
+		svm->test_hooks->invalidate(svm, range);
+#endif
+}
+
+static void hook_gc_work(struct vsvm_svm *svm)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (svm->test_hooks && svm->test_hooks->gc_work)
+		svm->test_hooks->gc_work(svm);
+#endif
+}
+
 static void stat_add(struct vsvm_svm *svm, enum vsvm_svm_stat stat, u64 val)
 {
 	atomic64_add(val, &svm->stats[stat]);
@@ -286,6 +318,7 @@ u64 vsvm_svm_stat(const struct vsvm_svm *svm, enum vsvm_svm_stat stat)
 {
 	return atomic64_read(&svm->stats[stat]);
 }
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_stat);
 
 /**
  * vsvm_svm_event_action() - the event policy
@@ -448,6 +481,8 @@ static void windows_free(struct vsvm_svm *svm, struct list_head *dead)
 }
 
 static void audit_leaves_locked(struct vsvm_svm *svm);
+struct fault_state;
+static void audit_fault_sample(struct vsvm_svm *svm, struct fault_state *f);
 
 /*
  * Free a range whose pages were all unmapped. Its span is zapped first:
@@ -494,7 +529,10 @@ static void vsvm_svm_gc(struct vsvm_svm *svm)
 
 static void vsvm_svm_gc_work(struct work_struct *work)
 {
-	vsvm_svm_gc(container_of(work, struct vsvm_svm, gc_work));
+	struct vsvm_svm *svm = container_of(work, struct vsvm_svm, gc_work);
+
+	hook_gc_work(svm);
+	vsvm_svm_gc(svm);
 }
 
 /* After an invalidation: nothing zapped survives, nothing downgraded writes. */
@@ -545,6 +583,7 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 		return false;
 	}
 	mmu_interval_set_seq(mni, cur_seq);
+	hook_invalidate(svm, mrange);
 
 	switch (action) {
 	case VSVM_SVM_IGNORE:
@@ -650,6 +689,46 @@ static void window_put(struct vsvm_svm *svm, struct vsvm_svm_window *win)
 	windows_free(svm, &dead);
 }
 
+/**
+ * vsvm_svm_test_invalidate() - deliver an invalidation the CPU side did not make
+ * @svm: the mirror
+ * @start: start of the invalidated span, in the window of @start
+ * @end: its end
+ * @event: what the CPU side would have done
+ *
+ * For KUnit: sequences of events that the mm of this kernel never produces
+ * (an UNMAP of half a PMD-mapped page without the CLEAR of the split first)
+ * but that the core must survive all the same. The window's sequence number
+ * moves as for a real invalidation, so a fault in flight retries.
+ *
+ * Return: false when no window covers @start (nothing would be called).
+ */
+VISIBLE_IF_KUNIT bool vsvm_svm_test_invalidate(struct vsvm_svm *svm, unsigned long start,
+					       unsigned long end, enum mmu_notifier_event event)
+{
+	struct mmu_notifier_range range = {
+		.mm = svm->mm,
+		.start = start,
+		.end = end,
+		.event = event,
+		.flags = MMU_NOTIFIER_RANGE_BLOCKABLE,
+	};
+	struct vsvm_svm_window *win;
+
+	down_write(&svm->lock);
+	win = window_lookup(svm, start);
+	if (win)
+		win->users++;
+	up_write(&svm->lock);
+	if (!win)
+		return false;
+	/* Odd, as every sequence number a real invalidation sets. */
+	vsvm_svm_invalidate(&win->notifier, &range, READ_ONCE(win->notifier.invalidate_seq) + 2);
+	window_put(svm, win);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_test_invalidate);
+
 /*
  * Find or create the range around @addr and return its bounds. Called with
  * mmap_lock held for read; @spare is a preallocated range it may consume
@@ -694,21 +773,51 @@ out:
 }
 
 /*
+ * What a commit replaces maps the same pages: a translation of another page
+ * at commit time would be one the CPU side no longer has, which the
+ * invalidations must have removed. (Write permission may legitimately be
+ * taken away: a fault that snapshot a read-only PTE can commit after
+ * another fault on another engine found it made writable by a CPU-side
+ * write fault, which upgrades without an invalidation.)
+ */
+static void audit_commit(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
+			 unsigned int order)
+{
+	unsigned long end = addr + (PAGE_SIZE << order), at = addr, old;
+	unsigned int old_order;
+	bool writable;
+
+	if (!IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT))
+		return;
+	audit_count();
+	while (svm->ops->next_leaf(svm, &at, end, &old, &old_order, &writable)) {
+		unsigned long first = max(at, addr);
+		unsigned long now = pfn + ((first - addr) >> PAGE_SHIFT);
+
+		if (old + ((first - at) >> PAGE_SHIFT) != now) {
+			audit_violation(svm, "fault at 0x%lx replaced a mapping of another page\n",
+					first);
+			return;
+		}
+		at += PAGE_SIZE << old_order;
+	}
+}
+
+/*
  * Write one translation. When it replaced one of another page, or took write
- * permission away, a TLB may hold the old one: flush. At commit time that
- * means the device held a translation the CPU side no longer has, which the
- * invalidations must have prevented.
+ * permission away, a TLB may hold the old one: flush.
  */
 static int commit_one(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
 		      unsigned int order, bool writable)
 {
-	int ret = svm->ops->map(svm, addr, pfn, order, writable);
+	int ret;
 
+	audit_commit(svm, addr, pfn, order);
+	ret = svm->ops->map(svm, addr, pfn, order, writable);
 	if (ret <= 0)
 		return ret;
 	svm->ops->flush_tlb(svm, addr, addr + (PAGE_SIZE << order));
 	stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
-	audit_violation(svm, "fault at 0x%lx replaced a translation of another page\n", addr);
 	return 0;
 }
 
@@ -780,6 +889,7 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 	/* An UNMAP may have queued it; mapped again, it is no garbage. */
 	if (!list_empty(&range->gc_link))
 		list_del_init(&range->gc_link);
+	svm->commits++;
 	return 0;
 }
 
@@ -954,6 +1064,7 @@ static int fault_range(struct vsvm_svm *svm, struct fault_state *f,
 		if (ret)
 			return ret;
 
+		hook_before_commit(svm, f->addr);
 		down_write(&svm->lock);
 		if (mmu_interval_read_retry(&f->win->notifier, f->hmm.notifier_seq)) {
 			up_write(&svm->lock);
@@ -1009,10 +1120,9 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 
 	vsvm_svm_gc(svm);
 
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
 	f.hmm.hmm_pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(unsigned long),
 					GFP_KERNEL);
-	if (!spare || !f.hmm.hmm_pfns) {
+	if (!f.hmm.hmm_pfns) {
 		ret = -ENOMEM;
 		goto out_mm;
 	}
@@ -1023,6 +1133,7 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 		goto out_mm;
 	}
 	do {
+		/* A range the lookup may insert: allocated before any lock is taken. */
 		if (!spare)
 			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
 		ret = spare ? fault_find_range(svm, &f, &spare) : -ENOMEM;
@@ -1031,6 +1142,8 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 	} while (ret == -EAGAIN && tries <= svm->config.max_retries && ++tries);
 	if (ret == -EBUSY || ret == -EAGAIN)
 		ret = -EAGAIN;
+	if (!ret)
+		audit_fault_sample(svm, &f);
 	window_put(svm, f.win);
 out_mm:
 	if (ret == -EFAULT || ret == -EPERM)
@@ -1042,6 +1155,7 @@ out_mm:
 	stat_add(svm, VSVM_SVM_STAT_FAULT_NS, ktime_to_ns(ktime_sub(ktime_get(), t0)));
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_fault);
 
 /* Teach lockdep the orders of DOC: Locking before any test can break them. */
 static void vsvm_svm_prime_lockdep(struct vsvm_svm *svm)
@@ -1104,6 +1218,7 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 	vsvm_svm_prime_lockdep(svm);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_init);
 
 /**
  * vsvm_svm_fini() - stop mirroring
@@ -1149,6 +1264,7 @@ void vsvm_svm_fini(struct vsvm_svm *svm)
 		kfree(win);
 	mmdrop(svm->mm);
 }
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_fini);
 
 #if IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT)
 /*
@@ -1195,6 +1311,7 @@ void vsvm_svm_audit_leaves(struct vsvm_svm *svm)
 	audit_leaves_locked(svm);
 	up_read(&svm->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_audit_leaves);
 
 /*
  * The next range at or after *@cursor, with a user reference on its window
@@ -1238,8 +1355,12 @@ static void audit_cpu_range(struct vsvm_svm *svm, struct vsvm_svm_window *win,
 	unsigned long addr = start, pfn, i;
 	unsigned int order;
 	bool writable;
+	u64 commits;
 
 	memset(pfns, 0, ((end - start) >> PAGE_SHIFT) * sizeof(*pfns));
+	down_read(&svm->lock);
+	commits = svm->commits;
+	up_read(&svm->lock);
 	hmm.notifier_seq = mmu_interval_read_begin(&win->notifier);
 	/* mmap_lock, then the notifier lock: the order of DOC: Locking. */
 	mmap_read_lock(svm->mm);
@@ -1247,7 +1368,13 @@ static void audit_cpu_range(struct vsvm_svm *svm, struct vsvm_svm_window *win,
 		goto out_mm;	/* a collision: nothing to conclude */
 
 	down_read(&svm->lock);
-	if (mmu_interval_read_retry(&win->notifier, hmm.notifier_seq))
+	/*
+	 * A fault that committed meanwhile may map what the CPU side gained
+	 * after the snapshot (a page faulted in, a PTE made writable: neither
+	 * invalidates): nothing to conclude either.
+	 */
+	if (mmu_interval_read_retry(&win->notifier, hmm.notifier_seq) ||
+	    svm->commits != commits)
 		goto out;
 	audit_count();
 	while (svm->ops->next_leaf(svm, &addr, end, &pfn, &order, &writable)) {
@@ -1279,6 +1406,19 @@ out:
 	up_read(&svm->lock);
 out_mm:
 	mmap_read_unlock(svm->mm);
+}
+
+/*
+ * While jobs run: every VSVM_SVM_AUDIT_SAMPLE-th fault compares the range it
+ * committed to with the CPU page table (the window is still held).
+ */
+#define VSVM_SVM_AUDIT_SAMPLE	8
+
+static void audit_fault_sample(struct vsvm_svm *svm, struct fault_state *f)
+{
+	if (vsvm_svm_stat(svm, VSVM_SVM_STAT_FAULTS) % VSVM_SVM_AUDIT_SAMPLE)
+		return;
+	audit_cpu_range(svm, f->win, f->rstart, f->rend, f->hmm.hmm_pfns);
 }
 
 /**
@@ -1316,6 +1456,8 @@ void vsvm_svm_audit_counts(u64 *checks, u64 *violations)
 	*checks = atomic64_read(&audit_checks);
 	*violations = atomic64_read(&audit_violations);
 }
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_audit_counts);
 #else
 static void audit_leaves_locked(struct vsvm_svm *svm) {}
+static void audit_fault_sample(struct vsvm_svm *svm, struct fault_state *f) {}
 #endif

@@ -139,6 +139,22 @@ struct vsvm_svm_config {
 };
 
 /**
+ * struct vsvm_svm_test_hooks - where KUnit steps into the core's races
+ * @before_commit: a fault at @addr has its snapshot and is about to take
+ *	&vsvm_svm.lock to commit it; no lock is held
+ * @invalidate: an invalidation callback has taken &vsvm_svm.lock for write
+ *	and is about to change the mirror
+ * @gc_work: the garbage-collection work item starts
+ *
+ * Only with CONFIG_KUNIT; the mirror's @test_hooks is NULL outside tests.
+ */
+struct vsvm_svm_test_hooks {
+	void (*before_commit)(struct vsvm_svm *svm, unsigned long addr);
+	void (*invalidate)(struct vsvm_svm *svm, const struct mmu_notifier_range *range);
+	void (*gc_work)(struct vsvm_svm *svm);
+};
+
+/**
  * struct vsvm_svm - the mirror of one address space
  * @mm: the mirrored address space (mmgrab()ed)
  * @ops: the device's callbacks
@@ -152,8 +168,11 @@ struct vsvm_svm_config {
  * @gc_list: ranges to free, under @lock
  * @gc_work: frees them outside the notifier callback
  * @dead: the address space is gone (RELEASE seen, or mm without users)
+ * @commits: fault commits so far, under @lock (the audit tells from it
+ *	whether translations were added while it looked at the CPU side)
  * @id: a number that names the mirror in messages (the device's VM id)
  * @stats: &enum vsvm_svm_stat counters
+ * @test_hooks: KUnit's hooks (CONFIG_KUNIT only), NULL otherwise
  */
 struct vsvm_svm {
 	struct mm_struct *mm;
@@ -166,8 +185,12 @@ struct vsvm_svm {
 	struct list_head gc_list;
 	struct work_struct gc_work;
 	bool dead;
+	u64 commits;
 	u32 id;
 	atomic64_t stats[VSVM_SVM_STAT_COUNT];
+#if IS_ENABLED(CONFIG_KUNIT)
+	const struct vsvm_svm_test_hooks *test_hooks;
+#endif
 };
 
 int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
@@ -201,6 +224,8 @@ unsigned long vsvm_svm_pick_chunk(unsigned long addr, unsigned long lo,
 				  bool (*busy)(void *ctx, unsigned long start,
 					       unsigned long end),
 				  void *ctx);
+bool vsvm_svm_test_invalidate(struct vsvm_svm *svm, unsigned long start,
+			      unsigned long end, enum mmu_notifier_event event);
 #endif
 
 #endif /* __VSVM_SVM_H__ */
