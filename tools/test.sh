@@ -82,7 +82,7 @@ fi
 phase "KUnit results (kunit.py parse)"
 tools/vm/kunit-results.sh "$out/guest/kunit" >>"$all"
 
-phase "distro kernel: out-of-tree build, boot, load, open"
+phase "distro kernel: out-of-tree build, DKMS package, boot, load, open"
 tools/vm/distro-check.sh >>"$all" || true
 
 passed=$(grep -c ' PASS$' "$all")
