@@ -61,6 +61,7 @@
 #include "vsvm_drv.h"
 #include "vsvm_engine.h"
 #include "vsvm_job.h"
+#include "vsvm_trace.h"
 #include "vsvm_vm.h"
 
 /* Jobs of a class the scheduler hands to the engines at once. */
@@ -151,6 +152,11 @@ static int vsvm_job_status_errno(u32 status)
 	}
 }
 
+static const char *vsvm_job_engine_name(const struct vsvm_job *job)
+{
+	return job->engine == VSVM_ENGINE_COPY ? "copy" : "compute";
+}
+
 /**
  * vsvm_job_end() - an engine is done with a job
  * @job: the job; its outcome fields are set, or none for success
@@ -163,6 +169,7 @@ void vsvm_job_end(struct vsvm_job *job)
 {
 	if (!job->status)
 		job->status = READ_ONCE(job->cancel) ? DRM_VSVM_JOB_TIMEOUT : DRM_VSVM_JOB_OK;
+	trace_vsvm_job_ended(job->vm->id, job->id, vsvm_job_engine_name(job), job->status);
 	if (job->status != DRM_VSVM_JOB_OK)
 		dma_fence_set_error(&job->fence, vsvm_job_status_errno(job->status));
 	/* WAIT reads the outcome once the fence has signalled. */
@@ -188,8 +195,10 @@ static struct dma_fence *vsvm_sched_run_job(struct drm_sched_job *sched_job)
 		job->status = DRM_VSVM_JOB_CANCELED;
 		vsvm_job_end(job);
 	} else if (job->engine == VSVM_ENGINE_COPY) {
+		trace_vsvm_job_started(job->vm->id, job->id, vsvm_job_engine_name(job), 0);
 		vsvm_copy_submit(job);
 	} else {
+		trace_vsvm_job_started(job->vm->id, job->id, vsvm_job_engine_name(job), 0);
 		vsvm_compute_submit(job->vm->vdev, job);
 	}
 	return dma_fence_get(&job->fence);
@@ -576,6 +585,7 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	/* The jobs table owns the initial reference, the scheduler this one. */
 	dma_fence_get(&job->fence);
 	vsvm_job_trim(vm);
+	trace_vsvm_job_queued(vm->id, job->id, vsvm_job_engine_name(job), 0);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->job_lock);
 

@@ -205,6 +205,7 @@
 #include <kunit/visibility.h>
 
 #include "vsvm_svm.h"
+#include "vsvm_trace.h"
 
 #define VSVM_SVM_MAX_CHUNK	SZ_2M
 #define VSVM_SVM_CHUNK_PAGES	(VSVM_SVM_MAX_CHUNK >> PAGE_SHIFT)
@@ -468,16 +469,19 @@ static void windows_collect_empty(struct vsvm_svm *svm, struct list_head *dead)
 	}
 }
 
-/* Remove the notifiers of collected windows; no lock may be held. */
-static void windows_free(struct vsvm_svm *svm, struct list_head *dead)
+/* Remove the notifiers of collected windows; no lock may be held. Return: how many. */
+static unsigned int windows_free(struct vsvm_svm *svm, struct list_head *dead)
 {
 	struct vsvm_svm_window *win, *tmp;
+	unsigned int n = 0;
 
 	list_for_each_entry_safe(win, tmp, dead, dead_link) {
 		mmu_interval_notifier_remove(&win->notifier);
 		stat_add(svm, VSVM_SVM_STAT_NOTIFIERS, -1);
 		kfree(win);
+		n++;
 	}
+	return n;
 }
 
 static void audit_leaves_locked(struct vsvm_svm *svm);
@@ -510,21 +514,24 @@ static void range_collect(struct vsvm_svm *svm, struct vsvm_svm_range *range)
 static void vsvm_svm_gc(struct vsvm_svm *svm)
 {
 	struct vsvm_svm_range *range, *tmp;
+	unsigned int ranges = 0, windows;
 	LIST_HEAD(dead);
-	bool any;
 
 	if (list_empty_careful(&svm->gc_list))
 		return;
 	down_write(&svm->lock);
-	any = !list_empty(&svm->gc_list);
-	list_for_each_entry_safe(range, tmp, &svm->gc_list, gc_link)
+	list_for_each_entry_safe(range, tmp, &svm->gc_list, gc_link) {
 		range_collect(svm, range);
-	if (any) {
+		ranges++;
+	}
+	if (ranges) {
 		windows_collect_empty(svm, &dead);
 		audit_leaves_locked(svm);
 	}
 	up_write(&svm->lock);
-	windows_free(svm, &dead);
+	windows = windows_free(svm, &dead);
+	if (ranges)
+		trace_vsvm_gc(svm->id, ranges, windows);
 }
 
 static void vsvm_svm_gc_work(struct work_struct *work)
@@ -570,6 +577,7 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 	unsigned long start = max(mrange->start, window_start(win));
 	unsigned long end = min(mrange->end, window_end(win));
 	enum vsvm_svm_action action;
+	u64 zapped = 0, downgraded = 0;
 
 	action = vsvm_svm_event_action(mrange->event,
 				       svm->owner && mrange->owner == svm->owner,
@@ -589,7 +597,8 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 	case VSVM_SVM_IGNORE:
 		break;
 	case VSVM_SVM_DOWNGRADE:
-		stat_add(svm, VSVM_SVM_STAT_DOWNGRADED, svm->ops->protect(svm, start, end));
+		downgraded = svm->ops->protect(svm, start, end);
+		stat_add(svm, VSVM_SVM_STAT_DOWNGRADED, downgraded);
 		svm->ops->flush_tlb(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
 		break;
@@ -598,7 +607,8 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 		fallthrough;
 	case VSVM_SVM_UNMAP:
 	case VSVM_SVM_ZAP:
-		stat_add(svm, VSVM_SVM_STAT_ZAPPED, svm->ops->zap(svm, start, end));
+		zapped = svm->ops->zap(svm, start, end);
+		stat_add(svm, VSVM_SVM_STAT_ZAPPED, zapped);
 		svm->ops->flush_tlb(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
 		if (action == VSVM_SVM_UNMAP)
@@ -606,6 +616,7 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 		break;
 	}
 	audit_invalidation(svm, action, start, end);
+	trace_vsvm_invalidate(svm->id, mrange->event, start, end, action, zapped, downgraded);
 
 	up_write(&svm->lock);
 	return true;
@@ -829,6 +840,7 @@ struct fault_state {
 	bool uffd;
 	unsigned long rstart, rend;
 	struct hmm_range hmm;
+	unsigned int mapped_4k, mapped_2m;
 };
 
 static unsigned long fault_pfn(const struct fault_state *f)
@@ -868,6 +880,7 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 		if (ret)
 			return ret;
 		stat_add(svm, VSVM_SVM_STAT_MAPPED_2M, 1);
+		f->mapped_2m++;
 		bitmap_zero(range->unmapped, VSVM_SVM_CHUNK_PAGES);
 		npages = 0;
 	}
@@ -883,6 +896,7 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 		if (ret)
 			return ret;
 		stat_add(svm, VSVM_SVM_STAT_MAPPED_4K, 1);
+		f->mapped_4k++;
 		/* What the device maps again is no longer unmapped. */
 		clear_bit((addr - f->rstart) >> PAGE_SHIFT, range->unmapped);
 	}
@@ -1080,6 +1094,47 @@ static int fault_range(struct vsvm_svm *svm, struct fault_state *f,
 	}
 }
 
+/*
+ * Steps 1 to 6 of DOC: Fault path, with a reference on the address space:
+ * garbage first, then the window, the range, the snapshot and the commit.
+ */
+static int fault_in_mm(struct vsvm_svm *svm, struct fault_state *f, unsigned int *tries,
+		       u64 *hmm_ns)
+{
+	struct vsvm_svm_range *spare = NULL;
+	int ret;
+
+	vsvm_svm_gc(svm);
+
+	f->hmm.hmm_pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(unsigned long),
+					 GFP_KERNEL);
+	if (!f->hmm.hmm_pfns)
+		return -ENOMEM;
+
+	f->win = window_get(svm, f->addr);
+	if (IS_ERR(f->win)) {
+		ret = PTR_ERR(f->win);
+		goto out;
+	}
+	do {
+		/* A range the lookup may insert: allocated before any lock is taken. */
+		if (!spare)
+			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		ret = spare ? fault_find_range(svm, f, &spare) : -ENOMEM;
+		if (!ret)
+			ret = fault_range(svm, f, tries, hmm_ns);
+	} while (ret == -EAGAIN && *tries <= svm->config.max_retries && ++*tries);
+	if (ret == -EBUSY)
+		ret = -EAGAIN;
+	if (!ret)
+		audit_fault_sample(svm, f);
+	window_put(svm, f->win);
+out:
+	kvfree(f->hmm.hmm_pfns);
+	kfree(spare);
+	return ret;
+}
+
 /**
  * vsvm_svm_fault() - resolve a device page fault
  * @svm: the mirror
@@ -1104,55 +1159,29 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 			.dev_private_owner = svm->owner,
 		},
 	};
-	struct vsvm_svm_range *spare = NULL;
 	unsigned int tries = 0;
 	ktime_t t0 = ktime_get();
-	u64 hmm_ns = 0;
+	u64 hmm_ns = 0, ns;
 	int ret;
 
 	stat_add(svm, VSVM_SVM_STAT_FAULTS, 1);
-	if (READ_ONCE(svm->dead))
-		return -ESRCH;
-	if (f.addr >= svm->mm->task_size)
-		return -EFAULT;
-	if (!mmget_not_zero(svm->mm))
-		return -ESRCH;
-
-	vsvm_svm_gc(svm);
-
-	f.hmm.hmm_pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(unsigned long),
-					GFP_KERNEL);
-	if (!f.hmm.hmm_pfns) {
-		ret = -ENOMEM;
-		goto out_mm;
+	trace_vsvm_fault_begin(svm->id, f.addr, write);
+	if (READ_ONCE(svm->dead)) {
+		ret = -ESRCH;
+	} else if (f.addr >= svm->mm->task_size) {
+		ret = -EFAULT;
+	} else if (!mmget_not_zero(svm->mm)) {
+		ret = -ESRCH;
+	} else {
+		ret = fault_in_mm(svm, &f, &tries, &hmm_ns);
+		mmput(svm->mm);
+		if (ret == -EFAULT || ret == -EPERM)
+			stat_add(svm, VSVM_SVM_STAT_FAULTS_FATAL, 1);
+		stat_add(svm, VSVM_SVM_STAT_HMM_NS, hmm_ns);
 	}
-
-	f.win = window_get(svm, f.addr);
-	if (IS_ERR(f.win)) {
-		ret = PTR_ERR(f.win);
-		goto out_mm;
-	}
-	do {
-		/* A range the lookup may insert: allocated before any lock is taken. */
-		if (!spare)
-			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-		ret = spare ? fault_find_range(svm, &f, &spare) : -ENOMEM;
-		if (!ret)
-			ret = fault_range(svm, &f, &tries, &hmm_ns);
-	} while (ret == -EAGAIN && tries <= svm->config.max_retries && ++tries);
-	if (ret == -EBUSY || ret == -EAGAIN)
-		ret = -EAGAIN;
-	if (!ret)
-		audit_fault_sample(svm, &f);
-	window_put(svm, f.win);
-out_mm:
-	if (ret == -EFAULT || ret == -EPERM)
-		stat_add(svm, VSVM_SVM_STAT_FAULTS_FATAL, 1);
-	mmput(svm->mm);
-	kvfree(f.hmm.hmm_pfns);
-	kfree(spare);
-	stat_add(svm, VSVM_SVM_STAT_HMM_NS, hmm_ns);
-	stat_add(svm, VSVM_SVM_STAT_FAULT_NS, ktime_to_ns(ktime_sub(ktime_get(), t0)));
+	ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	stat_add(svm, VSVM_SVM_STAT_FAULT_NS, ns);
+	trace_vsvm_fault_end(svm->id, f.addr, write, ret, tries, f.mapped_4k, f.mapped_2m, ns);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_fault);
