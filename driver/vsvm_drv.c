@@ -187,6 +187,7 @@ static int vsvm_probe(struct platform_device *pdev)
 		.tlb_entries = VSVM_TLB_DEFAULT_ENTRIES,
 		.event_policy = VSVM_SVM_POLICY_PRECISE,
 		.huge_pages = true,
+		.aging = 1,
 	};
 	INIT_LIST_HEAD(&vdev->vms);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);

@@ -59,8 +59,9 @@ struct vsvm_counters {
  * @tlb_entries: entries of each engine TLB
  * @event_policy: &enum vsvm_svm_policy
  * @huge_pages: map 2 MiB device pages for PMD-mapped memory
+ * @aging: answer reclaim from the device's accessed bits (DOC: Aging)
  *
- * Except dbg_mask they are read when a VM is created.
+ * Except event_policy and aging they are read when a VM is created.
  */
 struct vsvm_tunables {
 	u32 notifier_window_mb;
@@ -70,6 +71,7 @@ struct vsvm_tunables {
 	u32 tlb_entries;
 	u32 event_policy;
 	bool huge_pages;
+	u32 aging;
 };
 
 /**

@@ -768,6 +768,57 @@ bool vsvm_pt_next_leaf(const struct vsvm_pt *pt, u64 *va, u64 end,
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_next_leaf);
 
 /**
+ * vsvm_pt_clear_young() - clear the ACCESSED bits of a range (aging)
+ * @pt: the page table, under the page-table lock held for read (engines may
+ *	be setting bits at the same time: the bits are cleared atomically)
+ * @start: start of the range
+ * @end: end of the range (exclusive)
+ *
+ * A 2 MiB leaf that overlaps the range answers for all of it. A TLB may
+ * still cache the translations: the caller makes the engines drop them, or
+ * later accesses through the TLB do not set the bits again.
+ *
+ * Return: the number of leaves that had ACCESSED set.
+ */
+u64 vsvm_pt_clear_young(struct vsvm_pt *pt, u64 start, u64 end)
+{
+	unsigned int level;
+	u64 va = start, young = 0;
+	u64 *ptep;
+
+	end = min(end, VSVM_PT_VA_END);
+	while (va < end && (ptep = vsvm_pt_next_in(pt->root, VSVM_PT_ROOT_LEVEL, &va, end,
+						   &level))) {
+		u64 pte = READ_ONCE(*ptep);
+
+		while ((pte & VSVM_PTE_ACCESSED) &&
+		       !try_cmpxchg64(ptep, &pte, pte & ~VSVM_PTE_ACCESSED))
+			;
+		if (pte & VSVM_PTE_ACCESSED)
+			young++;
+		va += BIT_ULL(vsvm_pt_shift(level));
+	}
+	return young;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_clear_young);
+
+/**
+ * vsvm_pt_test_young() - whether the translation of an address was used
+ * @pt: the page table, under the page-table lock (read is enough)
+ * @va: the address
+ *
+ * Return: true when a leaf maps @va and has ACCESSED set.
+ */
+bool vsvm_pt_test_young(struct vsvm_pt *pt, u64 va)
+{
+	unsigned int level;
+	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level);
+
+	return ptep && (READ_ONCE(*ptep) & VSVM_PTE_ACCESSED);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_test_young);
+
+/**
  * vsvm_pt_bytes() - memory held by the tree's table pages
  * @pt: the page table
  *

@@ -124,6 +124,8 @@ bool vsvm_pt_lookup(const struct vsvm_pt *pt, u64 va,
 		    struct vsvm_pt_entry *out);
 bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
 		   struct vsvm_pt_entry *out);
+u64 vsvm_pt_clear_young(struct vsvm_pt *pt, u64 start, u64 end);
+bool vsvm_pt_test_young(struct vsvm_pt *pt, u64 va);
 bool vsvm_pt_next_leaf(const struct vsvm_pt *pt, u64 *va, u64 end,
 		       struct vsvm_pt_entry *out);
 

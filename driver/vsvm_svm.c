@@ -172,7 +172,7 @@
  *   a fault on one engine may commit a read-only snapshot after a fault on
  *   another committed the writable one);
  * - when a job ends while the address space is alive
- *   (vsvm_svm_audit_cpu()), and while jobs run for the range of every
+ *   (vsvm_svm_audit_cpu()), and while jobs run over the span of every
  *   eighth fault: every translation of the device maps the page
  *   the CPU page table maps at that address, with no more permission. The
  *   check snapshots the CPU side of each range with hmm_range_fault() (no
@@ -190,6 +190,35 @@
  * ``audit_checks``, ``audit_violations``). The audit is slow and meant for
  * the debug kernel of ``make test``; the release kernel of ``make bench``
  * leaves it out.
+ */
+
+/**
+ * DOC: Aging
+ *
+ * Reclaim chooses its victims by the CPU's accessed bits. A page the device
+ * reads all the time but the CPU never touches would look cold, be
+ * reclaimed, and be faulted back by the device, again and again. As KVM does
+ * for its secondary MMU, the core registers a full &struct mmu_notifier per
+ * mirrored address space for the young callbacks only (interval notifiers
+ * do not get them) and answers from the device's accessed bits:
+ *
+ * - ``clear_flush_young`` (the classic LRU's folio_referenced()) and
+ *   ``clear_young`` (MGLRU's page-table walk and look-around, idle page
+ *   tracking): clear the accessed state of the translations in the span
+ *   and make the TLBs drop them, so that the next use sets it again; answer
+ *   whether any was set. A 2 MiB translation answers for its whole span.
+ * - ``test_young`` (khugepaged): answer without clearing.
+ *
+ * The callbacks run under the CPU's page-table lock: they only try-lock
+ * &vsvm_svm.lock for read (a fault's commit or an invalidation holding it
+ * for write makes them answer "not young", which is what the CPU side
+ * alone would say). The device's engines set the accessed bit on every
+ * page-table walk, with the lock held for read like the callbacks, so the
+ * bits are cleared atomically.
+ *
+ * The ``aging`` tunable (default on) is read at every question; off, the
+ * device's accesses are invisible to reclaim, as in every other HMM driver.
+ * Counters: ``young_queries``, ``young_answers``, ``young_cleared``.
  */
 
 #include <linux/hmm.h>
@@ -700,6 +729,7 @@ static void window_put(struct vsvm_svm *svm, struct vsvm_svm_window *win)
 	windows_free(svm, &dead);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * vsvm_svm_test_invalidate() - deliver an invalidation the CPU side did not make
  * @svm: the mirror
@@ -714,8 +744,8 @@ static void window_put(struct vsvm_svm *svm, struct vsvm_svm_window *win)
  *
  * Return: false when no window covers @start (nothing would be called).
  */
-VISIBLE_IF_KUNIT bool vsvm_svm_test_invalidate(struct vsvm_svm *svm, unsigned long start,
-					       unsigned long end, enum mmu_notifier_event event)
+bool vsvm_svm_test_invalidate(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+			      enum mmu_notifier_event event)
 {
 	struct mmu_notifier_range range = {
 		.mm = svm->mm,
@@ -739,6 +769,7 @@ VISIBLE_IF_KUNIT bool vsvm_svm_test_invalidate(struct vsvm_svm *svm, unsigned lo
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_test_invalidate);
+#endif
 
 /*
  * Find or create the range around @addr and return its bounds. Called with
@@ -1186,6 +1217,63 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_fault);
 
+/* DOC: Aging: whether to answer, and with the lock for read if so. */
+static bool aging_begin(struct vsvm_svm *svm)
+{
+	if (!svm->config.aging || !READ_ONCE(*svm->config.aging))
+		return false;
+	stat_add(svm, VSVM_SVM_STAT_YOUNG_QUERIES, 1);
+	return down_read_trylock(&svm->lock);
+}
+
+static int aging_clear(struct vsvm_svm *svm, unsigned long start, unsigned long end)
+{
+	u64 young;
+
+	if (!aging_begin(svm))
+		return 0;
+	young = svm->ops->clear_young(svm, start, end);
+	up_read(&svm->lock);
+	if (!young)
+		return 0;
+	stat_add(svm, VSVM_SVM_STAT_YOUNG_ANSWERS, 1);
+	stat_add(svm, VSVM_SVM_STAT_YOUNG_CLEARED, young);
+	return 1;
+}
+
+static int vsvm_svm_clear_flush_young(struct mmu_notifier *mn, struct mm_struct *mm,
+				      unsigned long start, unsigned long end)
+{
+	return aging_clear(container_of(mn, struct vsvm_svm, aging_mn), start, end);
+}
+
+static int vsvm_svm_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
+				unsigned long start, unsigned long end)
+{
+	return aging_clear(container_of(mn, struct vsvm_svm, aging_mn), start, end);
+}
+
+static int vsvm_svm_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
+			       unsigned long addr)
+{
+	struct vsvm_svm *svm = container_of(mn, struct vsvm_svm, aging_mn);
+	bool young;
+
+	if (!aging_begin(svm))
+		return 0;
+	young = svm->ops->test_young(svm, addr);
+	up_read(&svm->lock);
+	if (young)
+		stat_add(svm, VSVM_SVM_STAT_YOUNG_ANSWERS, 1);
+	return young;
+}
+
+static const struct mmu_notifier_ops vsvm_svm_aging_ops = {
+	.clear_flush_young = vsvm_svm_clear_flush_young,
+	.clear_young = vsvm_svm_clear_young,
+	.test_young = vsvm_svm_test_young,
+};
+
 /* Teach lockdep the orders of DOC: Locking before any test can break them. */
 static void vsvm_svm_prime_lockdep(struct vsvm_svm *svm)
 {
@@ -1214,8 +1302,12 @@ static void vsvm_svm_prime_lockdep(struct vsvm_svm *svm)
  *
  * No notifier is registered yet: windows are created by faults.
  *
- * Return: 0, or -EINVAL when @ops lacks a callback or @config is out of
- * range (a fault-around span or window that is not whole pages, no retry).
+ * Registers the mmu_notifier of DOC: Aging when @ops has the young
+ * callbacks (it takes the mmap_lock for write).
+ *
+ * Return: 0, or -EINVAL when @ops lacks a callback (or has only one of the
+ * young ones) or @config is out of range (a fault-around span or window
+ * that is not whole pages, no retry); -ENOMEM.
  */
 int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 		  const struct vsvm_svm_ops *ops,
@@ -1225,7 +1317,7 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 	int i;
 
 	if (!ops->prepare || !ops->map || !ops->zap || !ops->protect ||
-	    !ops->flush_tlb || !ops->next_leaf)
+	    !ops->flush_tlb || !ops->next_leaf || !ops->clear_young != !ops->test_young)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(config->fault_around) || config->fault_around > VSVM_SVM_MAX_CHUNK ||
 	    config->window_shift < PMD_SHIFT || config->window_shift >= BITS_PER_LONG - 1 ||
@@ -1245,6 +1337,16 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 	for (i = 0; i < VSVM_SVM_STAT_COUNT; i++)
 		atomic64_set(&svm->stats[i], 0);
 	vsvm_svm_prime_lockdep(svm);
+
+	svm->aging_mn.ops = &vsvm_svm_aging_ops;
+	if (ops->clear_young) {
+		int ret = mmu_notifier_register(&svm->aging_mn, mm);
+
+		if (ret) {
+			mmdrop(mm);
+			return ret;
+		}
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_init);
@@ -1276,6 +1378,8 @@ void vsvm_svm_fini(struct vsvm_svm *svm)
 		mmu_interval_notifier_remove(&win->notifier);
 		stat_add(svm, VSVM_SVM_STAT_NOTIFIERS, -1);
 	}
+	if (svm->ops->clear_young)
+		mmu_notifier_unregister(&svm->aging_mn, svm->mm);
 	cancel_work_sync(&svm->gc_work);
 
 	down_write(&svm->lock);
@@ -1438,8 +1542,9 @@ out_mm:
 }
 
 /*
- * While jobs run: every VSVM_SVM_AUDIT_SAMPLE-th fault compares the range it
- * committed to with the CPU page table (the window is still held).
+ * While jobs run: every VSVM_SVM_AUDIT_SAMPLE-th fault compares the span it
+ * committed (its fault-around span) with the CPU page table; the window is
+ * still held.
  */
 #define VSVM_SVM_AUDIT_SAMPLE	8
 
@@ -1447,7 +1552,7 @@ static void audit_fault_sample(struct vsvm_svm *svm, struct fault_state *f)
 {
 	if (vsvm_svm_stat(svm, VSVM_SVM_STAT_FAULTS) % VSVM_SVM_AUDIT_SAMPLE)
 		return;
-	audit_cpu_range(svm, f->win, f->rstart, f->rend, f->hmm.hmm_pfns);
+	audit_cpu_range(svm, f->win, f->hmm.start, f->hmm.end, f->hmm.hmm_pfns);
 }
 
 /**

@@ -59,6 +59,9 @@ enum vsvm_svm_action {
  * @VSVM_SVM_STAT_NOTIFIERS: interval notifiers alive
  * @VSVM_SVM_STAT_FAULT_NS: time in vsvm_svm_fault()
  * @VSVM_SVM_STAT_HMM_NS: time in hmm_range_fault()
+ * @VSVM_SVM_STAT_YOUNG_QUERIES: reclaim's questions (clear_young and friends)
+ * @VSVM_SVM_STAT_YOUNG_ANSWERS: of them, answered "used by the device"
+ * @VSVM_SVM_STAT_YOUNG_CLEARED: ACCESSED bits of translations cleared
  * @VSVM_SVM_STAT_COUNT: number of statistics
  */
 enum vsvm_svm_stat {
@@ -78,6 +81,9 @@ enum vsvm_svm_stat {
 	VSVM_SVM_STAT_NOTIFIERS,
 	VSVM_SVM_STAT_FAULT_NS,
 	VSVM_SVM_STAT_HMM_NS,
+	VSVM_SVM_STAT_YOUNG_QUERIES,
+	VSVM_SVM_STAT_YOUNG_ANSWERS,
+	VSVM_SVM_STAT_YOUNG_CLEARED,
 	VSVM_SVM_STAT_COUNT
 };
 
@@ -109,6 +115,14 @@ enum vsvm_svm_stat {
  *	Called with &vsvm_svm.lock held (read or write); must not sleep. The
  *	audit (CONFIG_DRM_VSVM_DEBUG_AUDIT) checks the mirror's invariants
  *	with it.
+ * @clear_young: (optional, for aging) clear the accessed state of every
+ *	translation in [@start, @end) and make the device's TLBs forget them,
+ *	so that the next use marks them again. Called with &vsvm_svm.lock
+ *	held for read, in atomic context (under the CPU's page-table lock):
+ *	must not sleep; engines may be using translations at the same time.
+ *	Return the number of translations that were accessed.
+ * @test_young: (optional, for aging) whether the translation of @addr was
+ *	accessed, without clearing it. Same context as @clear_young.
  */
 struct vsvm_svm_ops {
 	int (*prepare)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
@@ -119,6 +133,8 @@ struct vsvm_svm_ops {
 	void (*flush_tlb)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	bool (*next_leaf)(struct vsvm_svm *svm, unsigned long *addr, unsigned long end,
 			  unsigned long *pfn, unsigned int *order, bool *writable);
+	u64 (*clear_young)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
+	bool (*test_young)(struct vsvm_svm *svm, unsigned long addr);
 };
 
 /**
@@ -129,6 +145,8 @@ struct vsvm_svm_ops {
  *	are mapped too (without being faulted in)
  * @max_retries: collisions with invalidations a fault tolerates
  * @huge_pages: map 2 MiB translations for PMD-mapped memory
+ * @aging: where to read, at each of reclaim's questions, whether to answer
+ *	them from the device's accessed bits (DOC: Aging); NULL: never
  */
 struct vsvm_svm_config {
 	unsigned int window_shift;
@@ -136,6 +154,7 @@ struct vsvm_svm_config {
 	unsigned long fault_around;
 	unsigned int max_retries;
 	bool huge_pages;
+	const u32 *aging;
 };
 
 /**
@@ -172,6 +191,8 @@ struct vsvm_svm_test_hooks {
  *	whether translations were added while it looked at the CPU side)
  * @id: a number that names the mirror in messages (the device's VM id)
  * @stats: &enum vsvm_svm_stat counters
+ * @aging_mn: the mmu_notifier that answers reclaim's young questions
+ *	(registered when the device has @ops->clear_young)
  * @test_hooks: KUnit's hooks (CONFIG_KUNIT only), NULL otherwise
  */
 struct vsvm_svm {
@@ -188,6 +209,7 @@ struct vsvm_svm {
 	u64 commits;
 	u32 id;
 	atomic64_t stats[VSVM_SVM_STAT_COUNT];
+	struct mmu_notifier aging_mn;
 #if IS_ENABLED(CONFIG_KUNIT)
 	const struct vsvm_svm_test_hooks *test_hooks;
 #endif

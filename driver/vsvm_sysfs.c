@@ -16,8 +16,8 @@
  *	KERN_DEBUG. Default: the ``dbg_mask`` module parameter. Takes effect at
  *	once.
  *
- * ``event_policy`` takes effect at once too; the others are read when a VM
- * is created and apply to VMs created after the change:
+ * ``event_policy`` and ``aging`` take effect at once too; the others are
+ * read when a VM is created and apply to VMs created after the change:
  *
  * ``notifier_window_mb`` (power of two, 2 to 65536; default 512)
  *	Size of the aligned window one mmu interval notifier covers.
@@ -29,8 +29,9 @@
  *	CPU side are mapped by the same fault (without faulting them in). A
  *	value that is not whole pages is rejected (-EINVAL).
  * ``fault_max_retries`` (1 to 1000; default 16)
- *	Collisions with invalidations one device fault tolerates before the job
- *	fails with status RETRIES.
+ *	Collisions with invalidations one device fault tolerates before the
+ *	engine backs off (200 us to 10 ms between tries) and tries again for as
+ *	long as the job may run.
  * ``tlb_entries`` (power of two, 4 to 65536; default 64)
  *	Entries of the copy engine's TLB of each VM (4-way set associative).
  * ``event_policy`` (``precise`` or ``zap_all``; default ``precise``)
@@ -39,6 +40,10 @@
  *	drivers do. See DOC: Event policy.
  * ``huge_pages`` (0 or 1; default 1)
  *	Map 2 MiB device pages where the CPU maps memory with a PMD.
+ * ``aging`` (0 or 1; default 1)
+ *	Answer reclaim's "was this page used?" from the device's accessed bits
+ *	too, so that memory the device uses stays resident (DOC: Aging). 0
+ *	leaves reclaim to the CPU's bits alone.
  */
 
 #include <linux/device.h>
@@ -142,6 +147,7 @@ VSVM_U32_TUNABLE(notifier_window_mb, 2, 65536, true, 0);
 VSVM_U32_TUNABLE(fault_around_kb, 0, 2048, false, PAGE_SIZE / SZ_1K);
 VSVM_U32_TUNABLE(fault_max_retries, 1, 1000, false, 0);
 VSVM_U32_TUNABLE(tlb_entries, 4, 65536, true, 0);
+VSVM_U32_TUNABLE(aging, 0, 1, false, 0);
 
 static ssize_t huge_pages_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
@@ -241,6 +247,7 @@ static struct attribute *vsvm_tunable_attrs[] = {
 	&vsvm_attr_notifier_window_mb.attr.attr,
 	&dev_attr_chunk_sizes.attr,
 	&vsvm_attr_fault_around_kb.attr.attr,
+	&vsvm_attr_aging.attr.attr,
 	&vsvm_attr_fault_max_retries.attr.attr,
 	&vsvm_attr_tlb_entries.attr.attr,
 	&dev_attr_event_policy.attr,

@@ -114,6 +114,27 @@ static bool vsvm_vm_next_leaf(struct vsvm_svm *svm, unsigned long *addr, unsigne
 	return true;
 }
 
+/*
+ * DOC: Aging, for the device: clear the accessed bits, and have every engine
+ * drop its TLB before its next translation (a TLB hit sets no bit; the
+ * engines own their TLBs, which only they may touch while the lock is held
+ * for read).
+ */
+static u64 vsvm_vm_clear_young(struct vsvm_svm *svm, unsigned long start, unsigned long end)
+{
+	struct vsvm_vm *vm = svm_to_vm(svm);
+	u64 young = vsvm_pt_clear_young(&vm->pt, start, end);
+
+	if (young)
+		atomic_inc(&vm->tlb_gen);
+	return young;
+}
+
+static bool vsvm_vm_test_young(struct vsvm_svm *svm, unsigned long addr)
+{
+	return vsvm_pt_test_young(&svm_to_vm(svm)->pt, addr);
+}
+
 static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	struct vsvm_vm *vm = svm_to_vm(svm);
@@ -130,6 +151,8 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 	.protect = vsvm_vm_protect,
 	.flush_tlb = vsvm_vm_flush_tlb,
 	.next_leaf = vsvm_vm_next_leaf,
+	.clear_young = vsvm_vm_clear_young,
+	.test_young = vsvm_vm_test_young,
 };
 
 /**
@@ -152,9 +175,16 @@ int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
 {
 	struct vsvm_tlb_result hit;
 	struct vsvm_pt_entry entry;
+	int gen;
 
 	lockdep_assert_held_read(&vm->svm.lock);
 
+	gen = atomic_read(&vm->tlb_gen);
+	if (unlikely(gen != vm->tlb_seen[tlb])) {
+		/* Aging cleared accessed bits: walk again, to set them again. */
+		vsvm_tlb_flush_all(&vm->tlbs[tlb]);
+		vm->tlb_seen[tlb] = gen;
+	}
 	if (vsvm_tlb_lookup(&vm->tlbs[tlb], va, write, &hit)) {
 		*pfn = hit.pfn;
 		return 0;
@@ -305,6 +335,7 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev, struct mm_struct
 		.fault_around = (unsigned long)READ_ONCE(t->fault_around_kb) * SZ_1K,
 		.max_retries = READ_ONCE(t->fault_max_retries),
 		.huge_pages = READ_ONCE(t->huge_pages),
+		.aging = &t->aging,
 	};
 	struct vsvm_vm *vm;
 	int ret;
@@ -548,6 +579,9 @@ void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters)
 		[DRM_VSVM_COUNTER_NOTIFIERS_ALIVE] = VSVM_SVM_STAT_NOTIFIERS,
 		[DRM_VSVM_COUNTER_FAULT_NS] = VSVM_SVM_STAT_FAULT_NS,
 		[DRM_VSVM_COUNTER_HMM_NS] = VSVM_SVM_STAT_HMM_NS,
+		[DRM_VSVM_COUNTER_YOUNG_QUERIES] = VSVM_SVM_STAT_YOUNG_QUERIES,
+		[DRM_VSVM_COUNTER_YOUNG_ANSWERS] = VSVM_SVM_STAT_YOUNG_ANSWERS,
+		[DRM_VSVM_COUNTER_YOUNG_CLEARED] = VSVM_SVM_STAT_YOUNG_CLEARED,
 	};
 	int i;
 

@@ -41,6 +41,9 @@ struct vsvm_device;
  *	each used by one engine at a time under @svm.lock held for read, all
  *	invalidated under it held for write
  * @num_tlbs: TLBs in use: the copy engines' and one per compute engine
+ * @tlb_gen: bumped when aging cleared accessed bits (DOC: Aging): every
+ *	engine then drops its TLB before its next translation
+ * @tlb_seen: the @tlb_gen each TLB was last flushed for, by its engine
  * @pt_stats: page-table statistics, under @svm.lock held for write
  * @job_lock: protects @jobs, @next_job_id, @oldest_job_id, and orders the
  *	submissions to @entity
@@ -67,6 +70,8 @@ struct vsvm_vm {
 	struct vsvm_pt pt;
 	struct vsvm_tlb tlbs[VSVM_VM_TLBS];
 	unsigned int num_tlbs;
+	atomic_t tlb_gen;
+	int tlb_seen[VSVM_VM_TLBS];
 	struct vsvm_pt_stats pt_stats;
 	struct mutex job_lock; /* protects the job fields below */
 	struct xarray jobs;

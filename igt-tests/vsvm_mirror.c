@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -50,8 +51,9 @@ IGT_TEST_DESCRIPTION("Mirror correctness: regressions for bugs found by reading 
 #define SYS_memfd_secret	447
 #endif
 
-/* /proc/self/pagemap: the page is present. */
+/* /proc/self/pagemap: the page is present; it is in swap. */
 #define PM_PRESENT	(1ull << 63)
+#define PM_SWAP		(1ull << 62)
 
 #define READ		DRM_VSVM_ACCESS_READ
 #define WRITE		DRM_VSVM_ACCESS_WRITE
@@ -1095,6 +1097,168 @@ static void test_prefetch_charges_memcg(void)
 	igt_assert_eq(rmdir(CGROUP_MIRROR), 0);
 }
 
+/* ---- aging: reclaim sees what the device uses ----------------------------------------- */
+
+#define AGING_HALF	(8ull << 20)	/* each of A and B */
+#define AGING_SQUEEZE	(6ull << 20)	/* memory.max this far below the usage */
+#define AGING_PRESSURE_S	6
+#define AGING_READ	(1ull << 20)	/* per job: short, even while swapping */
+
+static struct {
+	volatile bool stop;
+	unsigned int jobs, failed, last_status;
+	const uint8_t *a;
+} aging;
+
+/* The device reads A over and over, a MiB per job, until told to stop. */
+static void *aging_reader(void *unused __attribute__((unused)))
+{
+	for (uint64_t offset = 0; !aging.stop; offset = (offset + AGING_READ) % AGING_HALF) {
+		struct drm_vsvm_cmd cmd = vsvm_cmd_checksum(aging.a + offset, AGING_READ,
+							    mirror.result);
+		struct vsvm_job_status st = { 0 };
+
+		if (__vsvm_run(mirror.fd, mirror.vm, &cmd, 1,
+			       vsvm_timeout_in(60 * VSVM_NSEC_PER_SEC), &st) ||
+		    st.status != DRM_VSVM_JOB_OK) {
+			aging.failed++;
+			aging.last_status = st.status;
+		}
+		aging.jobs++;
+	}
+	return NULL;
+}
+
+/* Return: how many pages of @buf are resident; *@swapped: how many in swap. */
+static unsigned int pages_resident(const void *buf, size_t size, unsigned int *swapped)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	unsigned int count = 0;
+
+	igt_assert_fd(fd);
+	*swapped = 0;
+	for (size_t offset = 0; offset < size; offset += PAGE_SIZE) {
+		uint64_t entry;
+		off_t where = ((uintptr_t)buf + offset) / PAGE_SIZE * sizeof(entry);
+
+		igt_assert_eq(pread(fd, &entry, sizeof(entry), where), sizeof(entry));
+		count += !!(entry & PM_PRESENT);
+		*swapped += !!(entry & PM_SWAP);
+	}
+	close(fd);
+	return count;
+}
+
+static uint64_t cgroup_u64(const char *file)
+{
+	char path[PATH_MAX], buf[64];
+
+	snprintf(path, sizeof(path), CGROUP_MIRROR "/%s", file);
+	igt_assert_eq(vsvm_read_file(path, buf, sizeof(buf)), 0);
+	return strtoull(buf, NULL, 10);
+}
+
+/*
+ * Two equal halves mirrored by the device, A read by it all the time, B by
+ * nobody; then the memory cgroup squeezes them. With aging, reclaim sees
+ * the device's accesses to A and takes B; without, the device is invisible.
+ */
+static void aging_run(bool on)
+{
+	uint64_t before[DRM_VSVM_COUNTER_COUNT], delta[DRM_VSVM_COUNTER_COUNT];
+	unsigned int res_a, res_b, swap_a, swap_b, pages = AGING_HALF / PAGE_SIZE;
+	uint8_t *a = map_anon(AGING_HALF), *b = map_anon(AGING_HALF);
+	uint8_t *squeeze = map_anon(8 << 20);
+	char value[32], self[32];
+	pthread_t reader;
+	int64_t start;
+	uint64_t sum;
+
+	snprintf(self, sizeof(self), "%d", getpid());
+	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/cgroup.procs", self), 0);
+	set_tunable("aging", on ? "1" : "0");
+	vm_reopen();
+	igt_assert_eq(madvise(a, AGING_HALF, MADV_NOHUGEPAGE), 0);
+	igt_assert_eq(madvise(b, AGING_HALF, MADV_NOHUGEPAGE), 0);
+	/* Different bytes in every page, so that swap has to keep them all. */
+	vsvm_pattern_fill(a, AGING_HALF, 1);
+	vsvm_pattern_fill(b, AGING_HALF, 2);
+	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, a, AGING_HALF, &sum).status,
+		      DRM_VSVM_JOB_OK);
+	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, b, AGING_HALF, &sum).status,
+		      DRM_VSVM_JOB_OK);
+
+	memset(&aging, 0, sizeof(aging));
+	aging.a = a;
+	igt_assert_eq(pthread_create(&reader, NULL, aging_reader, NULL), 0);
+	vsvm_counters(mirror.fd, mirror.vm, before);
+
+	snprintf(value, sizeof(value), "%llu",
+		 (unsigned long long)(cgroup_u64("memory.current") - AGING_SQUEEZE));
+	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/memory.max", value), 0);
+	start = vsvm_now_ns();
+	while (seconds_since(start) < AGING_PRESSURE_S)
+		memset(squeeze, (int)seconds_since(start) + 1, 8 << 20);
+
+	aging.stop = true;
+	pthread_join(reader, NULL);
+	res_a = pages_resident(a, AGING_HALF, &swap_a);
+	res_b = pages_resident(b, AGING_HALF, &swap_b);
+	vsvm_counters_delta(mirror.fd, mirror.vm, before, delta);
+	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/memory.max", "max"), 0);
+
+	igt_info("aging %s: A resident %u/%u (swapped %u), B resident %u/%u (swapped %u); "
+		 "%u device reads of a MiB of A (%u failed); device faults %llu; young queries %llu, "
+		 "answers %llu, bits cleared %llu\n", on ? "on" : "off", res_a, pages, swap_a,
+		 res_b, pages, swap_b, aging.jobs, aging.failed,
+		 (unsigned long long)delta[COUNTER(FAULTS)],
+		 (unsigned long long)delta[COUNTER(YOUNG_QUERIES)],
+		 (unsigned long long)delta[COUNTER(YOUNG_ANSWERS)],
+		 (unsigned long long)delta[COUNTER(YOUNG_CLEARED)]);
+	igt_assert_f(aging.failed == 0, "%u of the device's reads of A failed, the last %s\n",
+		     aging.failed, vsvm_job_status_name(aging.last_status));
+	igt_assert_f(swap_a + swap_b > 0, "the cgroup evicted nothing: no pressure to judge\n");
+	/* A and B hold what the CPU wrote, swapped or not. */
+	igt_assert(vsvm_pattern_mismatch(a, AGING_HALF, 1) == SIZE_MAX);
+	igt_assert(vsvm_pattern_mismatch(b, AGING_HALF, 2) == SIZE_MAX);
+	if (on) {
+		igt_assert_f(delta[COUNTER(YOUNG_ANSWERS)] > 0, "reclaim never heard the device\n");
+		igt_assert_f(res_a >= 2 * res_b, "A (read by the device) has %u pages resident, "
+			     "B (untouched) %u: expected A >= 2 x B\n", res_a, res_b);
+	} else {
+		igt_assert_eq_u64(delta[COUNTER(YOUNG_QUERIES)], 0);
+		igt_assert_eq_u64(delta[COUNTER(YOUNG_ANSWERS)], 0);
+	}
+	vm_close();
+	unmap(a, AGING_HALF);
+	unmap(b, AGING_HALF);
+	unmap(squeeze, 8 << 20);
+}
+
+static void test_aging(void)
+{
+	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK))
+		igt_assert_eq(mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL), 0);
+	igt_assert_eq(vsvm_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"), 0);
+	igt_require_f(vsvm_meminfo_kb("SwapTotal:") > 64 * 1024, "no swap to evict to\n");
+	igt_install_exit_handler(remove_mirror_cgroup);
+
+	/*
+	 * Each case in a child, in a cgroup of its own (nothing charged by the
+	 * case before): the cgroup holds it, and its memory goes with it.
+	 */
+	for (volatile int on = 1; on >= 0; on--) {
+		igt_dynamic(on ? "on" : "off") {
+			rmdir(CGROUP_MIRROR);
+			igt_assert_eq(mkdir(CGROUP_MIRROR, 0755), 0);
+			igt_fork(child, 1)
+				aging_run(on);
+			igt_waitchildren();
+			igt_assert_eq(rmdir(CGROUP_MIRROR), 0);
+		}
+	}
+}
+
 /* ---- the audit under concurrent faults ------------------------------------------------ */
 
 #define AUDIT_ELEMS	(SZ_2M / sizeof(float))
@@ -1308,6 +1472,13 @@ igt_main
 		     "tables (about 2 MiB) to the caller's memory cgroup.");
 	igt_subtest("prefetch-charges-memcg")
 		run(test_prefetch_charges_memcg);
+
+	igt_describe("Aging: A and B, 8 MiB each, mirrored; the device reads A in a loop "
+		     "while a memory cgroup squeezes both into swap on zram. With the aging "
+		     "tunable on, reclaim hears the device (young answers) and keeps A: A "
+		     "resident >= 2 x B; off, reclaim never asks. Data intact either way.");
+	igt_subtest_with_dynamic("aging")
+		run(test_aging);
 
 	igt_describe("Device faults on several compute engines (fresh memory; pages made "
 		     "writable again by a write fault after fork) while copy jobs end one "

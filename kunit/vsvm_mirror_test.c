@@ -32,6 +32,7 @@ struct mirror_fx {
 	struct vsvm_pt pt;
 	struct vsvm_pt_stats st;
 	u32 policy;
+	u32 aging;
 	struct vsvm_svm_test_hooks hooks;
 	struct kunit *test;
 	/* 2 MiB aligned; [base, base + 4 MiB) is one anonymous VMA. */
@@ -98,6 +99,16 @@ static bool fx_next_leaf(struct vsvm_svm *svm, unsigned long *addr, unsigned lon
 	return true;
 }
 
+static u64 fx_clear_young(struct vsvm_svm *svm, unsigned long start, unsigned long end)
+{
+	return vsvm_pt_clear_young(&fx_of(svm)->pt, start, end);
+}
+
+static bool fx_test_young(struct vsvm_svm *svm, unsigned long addr)
+{
+	return vsvm_pt_test_young(&fx_of(svm)->pt, addr);
+}
+
 static const struct vsvm_svm_ops fx_ops = {
 	.prepare = fx_prepare,
 	.map = fx_map,
@@ -105,6 +116,8 @@ static const struct vsvm_svm_ops fx_ops = {
 	.protect = fx_protect,
 	.flush_tlb = fx_flush_tlb,
 	.next_leaf = fx_next_leaf,
+	.clear_young = fx_clear_young,
+	.test_young = fx_test_young,
 };
 
 static void fx_before_commit(struct vsvm_svm *svm, unsigned long addr)
@@ -123,7 +136,7 @@ static void fx_before_commit(struct vsvm_svm *svm, unsigned long addr)
  */
 static int mirror_init(struct kunit *test)
 {
-	const struct vsvm_svm_config config = {
+	struct vsvm_svm_config config = {
 		.window_shift = 21,
 		.chunk_sizes = SZ_2M | SZ_64K | SZ_4K,
 		.fault_around = SZ_64K,
@@ -136,6 +149,8 @@ static int mirror_init(struct kunit *test)
 
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fx);
+	fx->aging = 1;
+	config.aging = &fx->aging;
 	fx->test = test;
 	test->priv = fx;
 
@@ -417,11 +432,54 @@ static void vsvm_mirror_test_fini_waits_for_gc(struct kunit *test)
 	KUNIT_EXPECT_FALSE_MSG(test, late, "garbage collection ran after vsvm_svm_fini() returned");
 }
 
+/* The device's side of reclaim's "was it used?" (DOC: Aging). */
+static void vsvm_mirror_test_aging(struct kunit *test)
+{
+	struct mirror_fx *fx = test->priv;
+	struct mmu_notifier *mn = &fx->svm.aging_mn;
+	const struct mmu_notifier_ops *ops = mn->ops;
+	struct mm_struct *mm = current->mm;
+	unsigned long a = fx->base;
+
+	KUNIT_ASSERT_EQ(test, vsvm_svm_fault(&fx->svm, a, false), 0);
+	/* Mapped, never used by the device. */
+	KUNIT_EXPECT_EQ(test, ops->clear_young(mn, mm, a, a + PAGE_SIZE), 0);
+
+	/* An engine's walk marks it: young, once. */
+	down_read(&fx->svm.lock);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(&fx->pt, a, false, NULL));
+	up_read(&fx->svm.lock);
+	KUNIT_EXPECT_EQ(test, ops->test_young(mn, mm, a), 1);
+	KUNIT_EXPECT_EQ(test, ops->clear_flush_young(mn, mm, a, a + PAGE_SIZE), 1);
+	KUNIT_EXPECT_EQ(test, ops->test_young(mn, mm, a), 0);
+	KUNIT_EXPECT_EQ(test, ops->clear_young(mn, mm, a, a + PAGE_SIZE), 0);
+
+	/* Aging off: no answer, and the bit is left for later. */
+	down_read(&fx->svm.lock);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(&fx->pt, a, false, NULL));
+	up_read(&fx->svm.lock);
+	WRITE_ONCE(fx->aging, 0);
+	KUNIT_EXPECT_EQ(test, ops->clear_young(mn, mm, a, a + PAGE_SIZE), 0);
+	WRITE_ONCE(fx->aging, 1);
+	KUNIT_EXPECT_EQ(test, ops->test_young(mn, mm, a), 1);
+
+	/* The lock held for write (a commit): no waiting, no answer. */
+	down_write(&fx->svm.lock);
+	KUNIT_EXPECT_EQ(test, ops->clear_young(mn, mm, a, a + PAGE_SIZE), 0);
+	up_write(&fx->svm.lock);
+	KUNIT_EXPECT_EQ(test, ops->clear_young(mn, mm, a, a + PAGE_SIZE), 1);
+
+	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_YOUNG_QUERIES), 8);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_YOUNG_ANSWERS), 4);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_YOUNG_CLEARED), 2);
+}
+
 static struct kunit_case vsvm_mirror_test_cases[] = {
 	KUNIT_CASE(vsvm_mirror_test_huge_leaf_clears_unmapped),
 	KUNIT_CASE(vsvm_mirror_test_commit_takes_range_off_gc),
 	KUNIT_CASE(vsvm_mirror_test_commit_into_smaller_range),
 	KUNIT_CASE(vsvm_mirror_test_fini_waits_for_gc),
+	KUNIT_CASE(vsvm_mirror_test_aging),
 	{}
 };
 

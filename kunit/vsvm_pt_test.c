@@ -384,6 +384,43 @@ static void vsvm_pt_test_map_2m_merges_dirty(struct kunit *test)
 	expect_tables(test, 3);
 }
 
+/*
+ * Aging: vsvm_pt_clear_young() counts and clears the leaves a walk marked
+ * ACCESSED in a range (a 2 MiB leaf answers for all of its span), and
+ * leaves DIRTY and the rest of the table alone.
+ */
+static void vsvm_pt_test_clear_young(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+
+	map(test, BASE, PFN, 0, VSVM_PTE_WRITE, &st);
+	map(test, BASE + SZ_4K, PFN + 1, 0, 0, &st);
+	map(test, BASE + SZ_2M, PFN + HUGE_PAGES, VSVM_PT_HUGE_ORDER, 0, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_clear_young(pt, BASE, BASE + SZ_4M), 0);
+
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE, true, NULL));
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + SZ_2M + 5 * SZ_4K, false, NULL));
+	KUNIT_EXPECT_TRUE(test, vsvm_pt_test_young(pt, BASE));
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_test_young(pt, BASE + SZ_4K));
+	KUNIT_EXPECT_TRUE(test, vsvm_pt_test_young(pt, BASE + SZ_2M + SZ_1M));
+
+	/* The last page of the huge leaf's span is enough to find it. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_clear_young(pt, BASE + SZ_4M - SZ_4K, BASE + SZ_4M), 1);
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_test_young(pt, BASE + SZ_2M));
+	KUNIT_EXPECT_EQ(test, vsvm_pt_clear_young(pt, BASE, BASE + SZ_4M), 1);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_clear_young(pt, BASE, BASE + SZ_4M), 0);
+
+	/* DIRTY stays: it is what the CPU side's dirty tracking needs. */
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_FALSE(test, e.accessed);
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+	KUNIT_EXPECT_TRUE(test, e.writable);
+	/* Unmapped addresses are not young. */
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_test_young(pt, BASE + SZ_1G));
+}
+
 /* vsvm_pt_next_leaf() visits every leaf of a range once, in order. */
 static void vsvm_pt_test_next_leaf(struct kunit *test)
 {
@@ -985,6 +1022,7 @@ static struct kunit_case vsvm_pt_test_cases[] = {
 	KUNIT_CASE(vsvm_pt_test_remap_overwrites),
 	KUNIT_CASE(vsvm_pt_test_remap_keeps_dirty),
 	KUNIT_CASE(vsvm_pt_test_map_2m_merges_dirty),
+	KUNIT_CASE(vsvm_pt_test_clear_young),
 	KUNIT_CASE(vsvm_pt_test_next_leaf),
 	KUNIT_CASE(vsvm_pt_test_zap_exact),
 	KUNIT_CASE(vsvm_pt_test_zap_unaligned),

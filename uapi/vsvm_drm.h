@@ -53,7 +53,7 @@ extern "C" {
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */
 #define DRM_VSVM_UAPI_MAJOR		0
-#define DRM_VSVM_UAPI_MINOR		4
+#define DRM_VSVM_UAPI_MINOR		5
 #define DRM_VSVM_UAPI_VERSION \
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
@@ -534,6 +534,10 @@ struct drm_vsvm_wait {
  * @DRM_VSVM_COUNTER_PT_BYTES: memory of the device page table now.
  * @DRM_VSVM_COUNTER_FAULT_NS: total time spent in fault handling.
  * @DRM_VSVM_COUNTER_HMM_NS: part of it spent in hmm_range_fault().
+ * @DRM_VSVM_COUNTER_YOUNG_QUERIES: reclaim asked whether the device used
+ *	some of the VM's memory (aging, since uapi 0.5).
+ * @DRM_VSVM_COUNTER_YOUNG_ANSWERS: ... and the answer was yes.
+ * @DRM_VSVM_COUNTER_YOUNG_CLEARED: device accessed bits cleared by aging.
  * @DRM_VSVM_COUNTER_COUNT: number of counters of this uapi version.
  */
 enum drm_vsvm_counter {
@@ -560,6 +564,9 @@ enum drm_vsvm_counter {
 	DRM_VSVM_COUNTER_PT_BYTES,
 	DRM_VSVM_COUNTER_FAULT_NS,
 	DRM_VSVM_COUNTER_HMM_NS,
+	DRM_VSVM_COUNTER_YOUNG_QUERIES,
+	DRM_VSVM_COUNTER_YOUNG_ANSWERS,
+	DRM_VSVM_COUNTER_YOUNG_CLEARED,
 	DRM_VSVM_COUNTER_COUNT
 };
 
@@ -592,7 +599,10 @@ enum drm_vsvm_counter {
 	X(NOTIFIERS_ALIVE, "notifiers_alive") \
 	X(PT_BYTES, "pt_bytes") \
 	X(FAULT_NS, "fault_ns") \
-	X(HMM_NS, "hmm_ns")
+	X(HMM_NS, "hmm_ns") \
+	X(YOUNG_QUERIES, "young_queries") \
+	X(YOUNG_ANSWERS, "young_answers") \
+	X(YOUNG_CLEARED, "young_cleared")
 
 /**
  * struct drm_vsvm_vm_counters - argument of &DRM_IOCTL_VSVM_VM_COUNTERS
