@@ -35,6 +35,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "cli.h"
 #include "hmm_dmirror.h"
 #include "vsvm/runtime.h"
 
@@ -801,21 +802,28 @@ int main(int argc, char** argv)
     Options opt;
     CLI::App app{"vsvm benchmarks B1-B7 (docs/benchmarks.rst); run as root in the guest"};
     app.add_option("--reps", opt.reps, "repetitions of every measurement (at least 1)")->check(CLI::PositiveNumber);
-    app.add_option("--b1-mib", opt.b1Mib, "B1 sizes in MiB (multiples of 2)");
+    app.add_option("--b1-mib", opt.b1Mib, "B1 sizes in MiB (multiples of 2)")
+        ->check(CLI::Validator(
+            [](const std::string& mib) {
+                return mib.empty() || mib.find_first_not_of("0123456789") != std::string::npos ||
+                               std::stoull(mib) == 0 || std::stoull(mib) % 2
+                           ? "must be a positive multiple of 2, not " + mib
+                           : std::string();
+            },
+            "MIB"));
     app.add_option("--b2-mib", opt.b2Mib, "B2 region in MiB");
     app.add_option("--b3-mib", opt.b3Mib, "B3 region in MiB");
     app.add_option("--b4-mib", opt.b4Mib, "B4 copy size in MiB");
     app.add_option("--b5-floats", opt.b5Floats, "B5 saxpy elements");
     app.add_option("--b6-counts", opt.b6Counts, "B6 numbers of mallocs");
-    app.add_option("--only", opt.only, "run only these benchmarks (B1 ... B6; B7 comes with B1)");
+    app.add_option("--only", opt.only, "run only these benchmarks (B1 ... B6; B7 comes with B1)")
+        ->check(CLI::IsMember({"B1", "B2", "B3", "B4", "B5", "B6"}));
     app.add_option("--out", opt.out, "directory for results.json, results.md, b1.dat, b6.dat");
     app.add_option("--machine", opt.machine, "description of the host, for the report");
     app.add_option("--dmirror", opt.dmirror, "test_hmm device file");
     app.add_option("--kernels", opt.kernels, "directory of saxpy.vsa");
-    CLI11_PARSE(app, argc, argv);
-    for (std::size_t mib : opt.b1Mib)
-        if (mib == 0 || mib % 2)
-            die("--b1-mib: {} is not a positive multiple of 2", mib);
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
 
     Bench bench(opt);
     if (bench.wanted("B1"))

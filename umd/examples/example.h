@@ -11,9 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <fstream>
-#include <functional>
 #include <initializer_list>
 #include <map>
 #include <sstream>
@@ -86,54 +84,14 @@ inline vsvm::Kernel loadKernel(const char* program, const std::string& name)
     return check(program, vsvm::Kernel::fromAssembly(source.str()));
 }
 
-/// Waits for @p fence; a job that did not end well ends the program with its
-/// description (for a fault: the address, the access and the pc).
-inline void waitOk(const char* program, const vsvm::Fence& fence)
+/// Ends the program with "program: message" when @p status is a failure
+/// (for a job that did not end well: its fault address, access and pc).
+inline void check(const char* program, const vsvm::Status& status)
 {
-    vsvm::JobResult result = check(program, fence.wait());
-    if (!result.ok()) {
-        std::fprintf(stderr, "%s: job failed: %s\n", program, result.describe().c_str());
+    if (!status.ok()) {
+        std::fprintf(stderr, "%s: %s\n", program, status.message().c_str());
         std::exit(1);
     }
-}
-
-inline void waitOk(const char* program, vsvm::Result<vsvm::Fence> fence)
-{
-    waitOk(program, check(program, std::move(fence)));
-}
-
-/**
- * Runs [0, total) as jobs of at most @p chunk items: @p launch(first, count)
- * submits one; at most 32 are queued at a time; every job must end well.
- * @p done(jobs), when given, is called each time a job has ended well, with
- * the number of jobs ended so far (they end in order). Returns the number of
- * jobs. Large work is split because a job must end
- * within the device's job timeout (job_timeout_ms, 10 s by default) and an
- * emulated device is slow; with pointer arguments a chunk is just pointers
- * into the middle of the arrays.
- */
-template <typename Launch>
-uint32_t launchInChunks(const char* program, uint32_t total, uint32_t chunk, Launch launch,
-                        const std::function<void(uint32_t)>& done = {})
-{
-    const std::size_t kInFlight = 32;
-    std::deque<vsvm::Fence> running;
-    uint32_t jobs = 0;
-    uint32_t ended = 0;
-    auto waitFront = [&] {
-        waitOk(program, running.front());
-        running.pop_front();
-        if (done)
-            done(++ended);
-    };
-    for (uint32_t first = 0; first < total; first += chunk, jobs++) {
-        if (running.size() == kInFlight)
-            waitFront();
-        running.push_back(check(program, launch(first, std::min(chunk, total - first))));
-    }
-    while (!running.empty())
-        waitFront();
-    return jobs;
 }
 
 /// The counters that show the device mirroring the process's memory.

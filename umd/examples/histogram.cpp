@@ -6,6 +6,7 @@
 // counters and none of their increments may be lost.
 // Usage: histogram [--mib N]   (N MiB of bytes, default 4)
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -41,20 +42,25 @@ int main(int argc, char** argv)
         expected[data[i]]++;
     }
 
+    // Jobs of 1 MiB of bytes each, within the device's job timeout.
     auto start = std::chrono::steady_clock::now();
     const uint32_t lanes = 256;
     vsvm::ComputeQueue queue(vm);
-    uint32_t jobs = example::launchInChunks("histogram", n, 1024 * 1024, [&](uint32_t first, uint32_t count) {
-        return queue.launch(kernel, {(count + lanes - 1) / lanes}, {lanes}, data + first, counters, count);
-    });
+    auto argsOfJob = [&](uint32_t firstGroup, uint32_t count) {
+        uint32_t first = firstGroup * lanes;
+        uint32_t bytes = std::min(count * lanes, n - first);
+        return vsvm::KernelArgs(data + first, counters, bytes);
+    };
+    uint64_t jobs = example::check(
+        "histogram", queue.dispatchSplit(kernel, {(n + lanes - 1) / lanes}, {lanes}, argsOfJob, {.maxGroups = 4096}));
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
 
     uint32_t wrong = 0;
     for (int value = 0; value < 256; value++)
         wrong += counters[value] != expected[value];
     std::printf("histogram: %u bytes (%zu MiB malloc'd) into 256 atomic counters, %s (%u counters wrong), "
-                "%.1f ms on the device (%u jobs)\n",
-                n, mib, wrong ? "FAILED" : "ok", wrong, elapsed.count(), jobs);
+                "%.1f ms on the device (%llu jobs)\n",
+                n, mib, wrong ? "FAILED" : "ok", wrong, elapsed.count(), static_cast<unsigned long long>(jobs));
     example::printCounters("histogram", vm);
     std::free(data);
     std::free(counters);

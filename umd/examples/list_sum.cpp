@@ -53,8 +53,9 @@ int main(int argc, char** argv)
     }
 
     auto start = std::chrono::steady_clock::now();
-    example::waitOk("list_sum",
-                    vsvm::ComputeQueue(vm).launch(kernel, {groups}, {lanes}, heads.data(), sums.data()));
+    vsvm::Fence job = example::check("list_sum", vsvm::ComputeQueue(vm).launch(kernel, {groups}, {lanes},
+                                                                               heads.data(), sums.data()));
+    example::check("list_sum", job.waitOk());
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
 
     uint32_t wrong = 0;

@@ -8,6 +8,7 @@
 // While the device works it prints a line as each job (1 MiB of each array)
 // ends: under emulation a large run takes minutes.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,31 +38,36 @@ int main(int argc, char** argv)
         y[i] = 1.0f;
     }
 
-    // One job per 1 MiB of each array (example.h says why).
-    const uint32_t chunk = 256 * 1024;
-    const uint32_t totalJobs = (n + chunk - 1) / chunk;
+    // One job per 1 MiB of each array: a job must end within the device's
+    // job timeout (job_timeout_ms, 10 s by default), and an emulated device
+    // is slow. Each job gets pointers into the middle of the arrays.
+    const uint32_t lanes = 256;
+    const uint32_t groups = (n + lanes - 1) / lanes;
+    const uint32_t groupsPerJob = 1024;
     auto start = std::chrono::steady_clock::now();
     auto sinceStart = [&] {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
     };
-    const uint32_t lanes = 256;
     vsvm::ComputeQueue queue(vm);
-    uint32_t jobs = example::launchInChunks(
-        "saxpy", n, chunk,
-        [&](uint32_t first, uint32_t count) {
-            return queue.launch(kernel, {(count + lanes - 1) / lanes}, {lanes}, x + first, y + first, count, a);
-        },
-        [&](uint32_t ended) {
-            std::printf("saxpy: job %u/%u done, %.1f s\n", ended, totalJobs, sinceStart().count() / 1000);
-            std::fflush(stdout);
-        });
+    vsvm::SplitOptions split{.maxGroups = groupsPerJob};
+    split.progress = [&](uint64_t done, uint64_t total) {
+        std::printf("saxpy: job %llu/%llu done, %.1f s\n", static_cast<unsigned long long>(done),
+                    static_cast<unsigned long long>(total), sinceStart().count() / 1000);
+        std::fflush(stdout);
+    };
+    auto argsOfJob = [&](uint32_t firstGroup, uint32_t count) {
+        uint32_t first = firstGroup * lanes;
+        uint32_t elements = std::min(count * lanes, n - first);
+        return vsvm::KernelArgs(x + first, y + first, elements, a);
+    };
+    uint64_t jobs = example::check("saxpy", queue.dispatchSplit(kernel, {groups}, {lanes}, argsOfJob, split));
     auto elapsed = sinceStart();
 
     uint32_t wrong = 0;
     for (uint32_t i = 0; i < n; i++)
         wrong += y[i] != a * static_cast<float>(i % 1000) + 1.0f;
-    std::printf("saxpy: %u elements (2 x %zu MiB malloc'd), %s (%u wrong), %.1f ms on the device (%u jobs)\n", n,
-                mib, wrong ? "FAILED" : "ok", wrong, elapsed.count(), jobs);
+    std::printf("saxpy: %u elements (2 x %zu MiB malloc'd), %s (%u wrong), %.1f ms on the device (%llu jobs)\n",
+                n, mib, wrong ? "FAILED" : "ok", wrong, elapsed.count(), static_cast<unsigned long long>(jobs));
     example::printCounters("saxpy", vm);
 
     // Large blocks are mmap'd by malloc, so free() unmaps them: the kernel

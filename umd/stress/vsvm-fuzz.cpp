@@ -53,6 +53,7 @@
 #include <fmt/format.h>
 #include <xf86drm.h>
 
+#include "cli.h"
 #include "vsvm/device.h"
 #include "vsvm/isa.h"
 #include "vsvm/unique_fd.h"
@@ -1292,14 +1293,15 @@ int main(int argc, char** argv)
     app.add_option("--round-size", opt.roundSize, "ioctl-phase iterations per child")->capture_default_str();
     app.add_option("--device", opt.device, "render node (default: the first vsvm device)");
     app.add_flag("--verbose", opt.verbose, "print every round");
-    CLI11_PARSE(app, argc, argv);
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
 
     std::string path = opt.device;
     if (path.empty()) {
         auto dev = vsvm::Device::open(std::size_t{0});
         if (!dev) {
             fmt::print(stderr, "vsvm-fuzz: {}\n", dev.status().message());
-            return 2;
+            return 1;
         }
         path = dev->path();
     }

@@ -78,6 +78,7 @@
 #include <fmt/format.h>
 #include <xf86drm.h>
 
+#include "cli.h"
 #include "vsvm/runtime.h"
 #include "vsvm/unique_fd.h"
 
@@ -1505,21 +1506,26 @@ int main(int argc, char** argv)
         ->check(CLI::Range(1u, 16u));
     app.add_option("--seed", opt.seed, "seed")->capture_default_str();
     app.add_option("--device", opt.device, "render node (default: the first vsvm device)");
-    CLI11_PARSE(app, argc, argv);
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
 
     double seconds;
     try {
         seconds = parseDuration(opt.duration);
     } catch (const std::exception&) {
-        fmt::print(stderr, "vsvm-soak: bad --duration {}\n", opt.duration);
-        return 2;
+        seconds = -1;
+    }
+    if (!(seconds > 0)) {
+        fmt::print(stderr, "vsvm-soak: bad --duration {}: a positive number of seconds, optionally with s, m "
+                           "or h\n", opt.duration);
+        return vsvm::tools::kBadUsage;
     }
     std::string path = opt.device;
     if (path.empty()) {
         auto dev = vsvm::Device::open(std::size_t{0});
         if (!dev) {
             fmt::print(stderr, "vsvm-soak: {}\n", dev.status().message());
-            return 2;
+            return 1;
         }
         path = dev->path();
     }
@@ -1530,7 +1536,7 @@ int main(int argc, char** argv)
     for (unsigned p = 0; p < opt.processes; p++) {
         int fds[2];
         if (pipe(fds))
-            return 2;
+            return 1;
         pid_t pid = fork();
         if (pid == 0) {
             close(fds[0]);

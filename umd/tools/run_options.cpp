@@ -11,6 +11,8 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -19,7 +21,7 @@ namespace {
 
 Status invalid(std::string message)
 {
-    return Status::fromErrno(EINVAL, std::move(message));
+    return Status::error(EINVAL, std::move(message));
 }
 
 /// A whole number, decimal or 0x hex, nothing else around it.
@@ -249,7 +251,87 @@ Result<Protection> parseProtection(std::string_view text)
     return invalid(fmt::format("--protect {}: the protection must be none or read", text));
 }
 
-Result<ArgSpec> parseArg(std::string_view text, std::span<const std::string> bufferNames)
+namespace {
+
+/// An integer of --arg: "42", "-1", "0x10".
+struct ParsedInteger {
+    bool negative = false;
+    uint64_t magnitude = 0;
+};
+
+std::optional<ParsedInteger> parseInteger(std::string_view text)
+{
+    ParsedInteger integer;
+    integer.negative = text.starts_with('-');
+    if (!parseUnsigned(integer.negative ? text.substr(1) : text, integer.magnitude))
+        return std::nullopt;
+    return integer;
+}
+
+// The integer as a @p bits-wide integer of that signedness, or nullopt when
+// it does not fit.
+std::optional<NumberArg> fitInteger(const ParsedInteger& integer, bool isSigned, unsigned bits)
+{
+    using Kind = HostArg::Kind;
+    const uint64_t unsignedMax = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+    const uint64_t positiveMax = isSigned ? unsignedMax >> 1 : unsignedMax;
+    const uint64_t negativeMax = isSigned ? positiveMax + 1 : 0;
+    if (integer.negative ? integer.magnitude > negativeMax : integer.magnitude > positiveMax)
+        return std::nullopt;
+    uint64_t value = integer.negative ? ~integer.magnitude + 1 : integer.magnitude;
+    return NumberArg{value, {isSigned ? Kind::Signed : Kind::Unsigned, static_cast<uint8_t>(bits)}};
+}
+
+NumberArg floatArg(double value)
+{
+    return {uint64_t{std::bit_cast<uint32_t>(static_cast<float>(value))}, {HostArg::Kind::Float, 32}};
+}
+
+NumberArg doubleArg(double value)
+{
+    return {std::bit_cast<uint64_t>(value), {HostArg::Kind::Double, 64}};
+}
+
+// A number for a parameter of @p type; why not, if it is not one.
+Result<NumberArg> typedNumber(std::string_view text, ArgType type, std::string_view param)
+{
+    auto integer = parseInteger(text);
+    std::string_view number = text.starts_with("f64:") ? text.substr(4) : text;
+    double value = 0;
+    bool isNumber = integer || parseFloat(number, value);
+    if (integer)
+        value = integer->negative ? -static_cast<double>(integer->magnitude) : static_cast<double>(integer->magnitude);
+    auto fail = [&](std::string_view expected) {
+        return invalid(fmt::format("--arg {}: kernel {} takes {}", text, param, expected));
+    };
+    switch (type) {
+    case ArgType::Ptr:
+        if (integer && !integer->negative)
+            return NumberArg{integer->magnitude, HostArg{}}; // an address, as is
+        return fail("a buffer name, NAME+OFFSET or an address");
+    case ArgType::F32:
+    case ArgType::F64:
+        if (!isNumber || (type == ArgType::F32 && text.starts_with("f64:")))
+            return fail(type == ArgType::F32 ? "a number (a float32)" : "a number (a double)");
+        return type == ArgType::F32 ? floatArg(value) : doubleArg(value);
+    default: {
+        bool isSigned = type == ArgType::I32 || type == ArgType::I64;
+        unsigned bits = type == ArgType::U32 || type == ArgType::I32 ? 32 : 64;
+        auto fitted = integer ? fitInteger(*integer, isSigned, bits) : std::nullopt;
+        if (!fitted && isSigned)
+            return fail(bits == 32 ? fmt::format("a whole number from {} to {}", INT32_MIN, INT32_MAX)
+                                   : fmt::format("a whole number from {} to {}", INT64_MIN, INT64_MAX));
+        if (!fitted)
+            return fail(fmt::format("a whole number from 0 to {}", bits == 32 ? uint64_t{UINT32_MAX} : UINT64_MAX));
+        return *fitted;
+    }
+    }
+}
+
+} // namespace
+
+Result<ArgSpec> parseArg(std::string_view text, std::span<const std::string> bufferNames, const KernelParam* param,
+                         std::string_view paramName)
 {
     std::size_t plus = text.find('+');
     std::string_view name = text.substr(0, plus);
@@ -259,27 +341,34 @@ Result<ArgSpec> parseArg(std::string_view text, std::span<const std::string> buf
             (!parseUnsigned(text.substr(plus + 1), offset) ||
              offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())))
             return invalid(fmt::format("--arg {}: the offset must be a whole number of bytes", text));
+        if (param && param->type != ArgType::Ptr)
+            return invalid(fmt::format("--arg {}: kernel {} is {}, not an address", text, paramName,
+                                       toString(param->type)));
         return ArgSpec{BufferRef{std::string(name), static_cast<int64_t>(offset)}};
     }
     if (isName(text) && text != "inf" && text != "nan")
         return invalid(fmt::format("--arg {}: no buffer of that name (declare it with --buf or --file)", text));
 
+    if (param) {
+        auto number = typedNumber(text, param->type, paramName);
+        if (!number)
+            return number.status();
+        return ArgSpec{*number};
+    }
     if (text.starts_with("f64:")) {
         double value = 0;
         if (!parseFloat(text.substr(4), value))
             return invalid(fmt::format("--arg {}: not a number", text));
-        return ArgSpec{std::bit_cast<uint64_t>(value)};
+        return ArgSpec{doubleArg(value)};
     }
-    bool negative = text.starts_with('-');
-    uint64_t magnitude = 0;
-    if (parseUnsigned(negative ? text.substr(1) : text, magnitude)) {
-        if (negative && magnitude > uint64_t{1} << 63)
+    if (auto integer = parseInteger(text)) {
+        if (integer->negative && integer->magnitude > uint64_t{1} << 63)
             return invalid(fmt::format("--arg {}: below the smallest 64-bit integer", text));
-        return ArgSpec{negative ? ~magnitude + 1 : magnitude};
+        return ArgSpec{*fitInteger(*integer, integer->negative, 64)};
     }
     double value = 0;
     if (parseFloat(text, value))
-        return ArgSpec{uint64_t{std::bit_cast<uint32_t>(static_cast<float>(value))}};
+        return ArgSpec{floatArg(value)};
     return invalid(fmt::format("--arg {}: expected a buffer name, NAME+OFFSET, an integer, a float "
                                "(2.5) or f64:VALUE",
                                text));

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "vsvm/kernel_signature.h"
 #include "vsvm/queue.h"
 #include "vsvm/status.h"
 
@@ -63,19 +64,31 @@ struct Protection {
 Result<Protection> parseProtection(std::string_view text);
 
 /// A kernel argument of --arg: a buffer's address (plus a byte offset), or
-/// the 64 bits of a number.
+/// a number: its 64 bits and the kind of value it is (KernelArgs::pushAs()),
+/// which a launch checks against the kernel's signature.
 struct BufferRef {
     std::string name;
     int64_t offset = 0;
 };
-using ArgSpec = std::variant<BufferRef, uint64_t>;
+struct NumberArg {
+    uint64_t bits = 0;
+    HostArg host; ///< Bits for an address given as a number
+};
+using ArgSpec = std::variant<BufferRef, NumberArg>;
 
 /**
  * --arg VALUE: NAME or NAME+OFFSET (a buffer in @p bufferNames), an integer
- * (decimal or 0x hex, negative ones sign-extended), a float32 ("2.5",
- * "1e-3", "2f": its bits in the low 32 bits) or "f64:VALUE" (a double's bits).
+ * (decimal or 0x hex), a float ("2.5", "1e-3", "2f") or "f64:VALUE".
+ *
+ * For a kernel with a signature, @p param (the parameter this argument is
+ * for) decides what VALUE is: a ptr takes a buffer or an address, u32, i32,
+ * u64, i64 an integer in their range, f32 and f64 any number (2 is 2.0). A
+ * value that does not fit is EINVAL naming the parameter. Without @p param,
+ * an integer is a 64-bit integer (negative ones sign-extended), a float a
+ * float32, f64:VALUE a double.
  */
-Result<ArgSpec> parseArg(std::string_view text, std::span<const std::string> bufferNames);
+Result<ArgSpec> parseArg(std::string_view text, std::span<const std::string> bufferNames,
+                         const KernelParam* param = nullptr, std::string_view paramName = {});
 
 /// --print NAME[:TYPE[:COUNT]].
 struct PrintSpec {

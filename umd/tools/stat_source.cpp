@@ -120,7 +120,7 @@ Result<CounterList> parseCounters(std::string_view text)
     CounterList counters;
     for (std::string_view line : lines(text))
         if (!parseCounterLine(line, counters))
-            return Status::fromErrno(EINVAL, fmt::format("counters: bad line '{}'", line));
+            return Status::error(EINVAL, fmt::format("counters: bad line '{}'", line));
     return counters;
 }
 
@@ -135,11 +135,11 @@ Result<std::vector<VmStat>> parseVms(std::string_view text)
             std::string vmWord, pidWord, commWord;
             if (!(header >> vmWord >> vm.id >> pidWord >> vm.pid >> commWord) || pidWord != "pid" ||
                 commWord != "comm")
-                return Status::fromErrno(EINVAL, fmt::format("vms: bad line '{}'", line));
+                return Status::error(EINVAL, fmt::format("vms: bad line '{}'", line));
             std::getline(header >> std::ws, vm.comm);
             vms.push_back(std::move(vm));
         } else if (vms.empty() || !line.starts_with(' ') || !parseCounterLine(line, vms.back().counters)) {
-            return Status::fromErrno(EINVAL, fmt::format("vms: bad line '{}'", line));
+            return Status::error(EINVAL, fmt::format("vms: bad line '{}'", line));
         }
     }
     return vms;
@@ -189,6 +189,40 @@ Result<std::vector<DeviceStat>> readDevices(const std::string& debugfsDri, const
         return a.name.size() != b.name.size() ? a.name.size() < b.name.size() : a.name < b.name;
     });
     return devices;
+}
+
+bool debugfsMountedAt(std::string_view path, std::string_view mounts)
+{
+    fs::path target = fs::path(path).lexically_normal();
+    for (std::string_view line : lines(mounts)) {
+        // "none /sys/kernel/debug debugfs rw,relatime 0 0"
+        std::istringstream fields{std::string(line)};
+        std::string source, mountPoint, type;
+        if (!(fields >> source >> mountPoint >> type) || type != "debugfs")
+            continue;
+        fs::path point = fs::path(mountPoint).lexically_normal();
+        auto [end, unused] = std::mismatch(point.begin(), point.end(), target.begin(), target.end());
+        if (end == point.end())
+            return true;
+    }
+    return false;
+}
+
+std::string explainUnreadableDebugfs(const Status& error, std::string_view debugfsDri, bool root,
+                                     bool debugfsMounted)
+{
+    // debugfs's top directory is root's alone, mounted or not: anyone else
+    // first needs to be root.
+    if (!root && (debugfsMounted || error.errnum() == EACCES || error.errnum() == EPERM))
+        return "the counters are in debugfs, which only root may read: run vsvm-stat as root";
+    std::string mountHint = "mount -t debugfs none /sys/kernel/debug";
+    if (!debugfsMounted)
+        return fmt::format("no debugfs is mounted at {} or above it: {}{}", debugfsDri, mountHint,
+                           root ? "" : ", then run vsvm-stat as root");
+    if (error.errnum() == ENOENT)
+        return fmt::format("debugfs is mounted, but {} does not exist: no DRM driver is loaded (modprobe vsvm)",
+                           debugfsDri);
+    return fmt::format("debugfs is mounted, but {} cannot be read", debugfsDri);
 }
 
 double ratePerSecond(uint64_t now, uint64_t before, double seconds)

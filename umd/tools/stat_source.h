@@ -54,6 +54,19 @@ Result<std::vector<VmStat>> parseVms(std::string_view text);
  */
 Result<std::vector<DeviceStat>> readDevices(const std::string& debugfsDri, const std::string& sysfsDrm);
 
+/// Whether a debugfs is mounted at @p path or a directory above it, by the
+/// contents of /proc/mounts (@p mounts).
+bool debugfsMountedAt(std::string_view path, std::string_view mounts);
+
+/**
+ * What to do when readDevices() failed with @p error on @p debugfsDri, for a
+ * user who is root or not (@p root), with debugfs mounted there or not: run
+ * as root (only root may read debugfs), mount debugfs, or load the module
+ * (debugfs is there, DRM's directory is not). Never tells root to run as root.
+ */
+std::string explainUnreadableDebugfs(const Status& error, std::string_view debugfsDri, bool root,
+                                     bool debugfsMounted);
+
 /// The rate of change of every counter of @p now since @p before, per second.
 double ratePerSecond(uint64_t now, uint64_t before, double seconds);
 

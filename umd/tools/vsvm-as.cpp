@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli.h"
 #include "program_io.h"
 #include "vsvm/isa.h"
 
@@ -18,7 +19,7 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", "vsvm-as " VSVM_VERSION);
     app.footer("Errors are printed as FILE:LINE:COL: error: MESSAGE, all of them.\n"
                "Exit status: 0 on success; 1 when the source has errors or a file cannot be\n"
-               "read or written (nothing is written then); another non-zero value for bad arguments.\n");
+               "read or written (nothing is written then); 2 for bad options.\n");
 
     std::string input;
     std::string output;
@@ -29,7 +30,8 @@ int main(int argc, char** argv)
                    "Write a C header: static const uint64_t NAME[] (the words) and\n"
                    "static const uint32_t NAME_entry (the .entry byte offset)")
         ->type_name("NAME");
-    CLI11_PARSE(app, argc, argv);
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
 
     auto source = vsvm::tools::readFile(input);
     if (!source) {

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli.h"
 #include "program_io.h"
 #include "vsvm/isa.h"
 
@@ -21,20 +22,36 @@ int main(int argc, char** argv)
                  "Branch targets get labels L_<hex byte offset>; words that are not valid\n"
                  "instructions are printed as .word 0x..."};
     app.set_version_flag("--version", "vsvm-dis " VSVM_VERSION);
-    app.footer("Exit status: 0 on success; 1 when the input cannot be read, is not a whole\n"
-               "number of words, or --entry is not an instruction's offset; another non-zero\n"
-               "value for bad arguments.\n");
+    app.footer("A binary holds the words only: --entry and --signature give back what .entry\n"
+               "and .args said.\n"
+               "Exit status: 0 on success; 1 when the input cannot be read or is not a whole\n"
+               "number of words; 2 for bad options (--entry not an instruction's offset too).\n");
 
     std::string input;
     std::string output = "-";
     std::optional<std::uint32_t> entry;
     bool showEncoding = false;
+    std::optional<std::string> signatureText;
     app.add_option("input", input, "Program binary ('-' for stdin)")->required()->type_name("FILE.bin");
     app.add_option("-o,--output", output, "Output file (default: stdout)")->type_name("FILE");
     app.add_option("--entry", entry, "Emit .entry for this byte offset (decimal or 0x hex)")
         ->type_name("OFFSET");
     app.add_flag("-e,--encoding", showEncoding, "Annotate every line with its byte offset and word");
-    CLI11_PARSE(app, argc, argv);
+    app.add_option("--signature", signatureText,
+                   "Emit .args with these parameters (\"ptr x, u32 n\"; none for no parameter)")
+        ->type_name("ARGS");
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
+
+    std::optional<vsvm::KernelSignature> signature;
+    if (signatureText) {
+        auto parsed = vsvm::isa::parseSignature(*signatureText == "none" ? "" : *signatureText);
+        if (!parsed) {
+            fmt::print(stderr, "vsvm-dis: --signature: {}\n", parsed.status().message());
+            return vsvm::tools::kBadUsage;
+        }
+        signature = std::move(*parsed);
+    }
 
     auto bytes = vsvm::tools::readFile(input);
     if (!bytes) {
@@ -46,10 +63,10 @@ int main(int argc, char** argv)
         fmt::print(stderr, "vsvm-dis: {}: {}\n", input, words.status().message());
         return 1;
     }
-    auto text = vsvm::isa::disassemble(*words, {.entry = entry, .showEncoding = showEncoding});
+    auto text = vsvm::isa::disassemble(*words, {.entry = entry, .showEncoding = showEncoding, .signature = signature});
     if (!text) {
         fmt::print(stderr, "vsvm-dis: --entry: {}\n", text.status().message());
-        return 1;
+        return vsvm::tools::kBadUsage;
     }
     if (vsvm::Status written = vsvm::tools::writeFile(output, *text); !written.ok()) {
         fmt::print(stderr, "vsvm-dis: {}\n", written.message());

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli.h"
 #include "info_report.h"
 #include "vsvm/device.h"
 
@@ -62,7 +63,8 @@ int main(int argc, char** argv)
                  "virtual address bits and page sizes."};
     app.set_version_flag("--version", "vsvm-info " VSVM_VERSION);
     app.footer("Exit status: 0 on success; 1 when there is no vsvm device or one cannot be\n"
-               "read (the reason goes to stderr); another non-zero value for bad arguments.");
+               "read (the reason goes to stderr: the module not loaded, no vsvm render node, a\n"
+               "node this user may not open); 2 for bad options.");
 
     bool json = false;
     std::size_t deviceIndex = 0;
@@ -73,7 +75,8 @@ int main(int argc, char** argv)
             ->type_name("N")
             ->check(kWholeNumber);
 
-    CLI11_PARSE(app, argc, argv);
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
 
     auto devices = deviceOption->count() ? listOneDevice(deviceIndex) : listAllDevices();
     if (!devices) {
@@ -81,8 +84,7 @@ int main(int argc, char** argv)
         return 1;
     }
     if (devices->empty()) {
-        fmt::print(stderr, "vsvm-info: no vsvm device found: is the vsvm module loaded, and can "
-                           "this user open /dev/dri/renderD*?\n");
+        fmt::print(stderr, "vsvm-info: {}\n", vsvm::Device::noDeviceStatus().message());
         return 1;
     }
 

@@ -23,6 +23,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli.h"
 #include "program_io.h"
 #include "run_options.h"
 #include "vsvm/runtime.h"
@@ -36,9 +37,10 @@ using vsvm::Status;
 using vsvm::tools::BufferInit;
 using vsvm::tools::BufferSpec;
 
-// Exit statuses beyond CLI11's own (which it uses for malformed options).
+// Exit statuses: 1 for a job or device that failed, 2 for bad input, as for
+// malformed options (vsvm::tools::kBadUsage).
 constexpr int kJobFailed = 1;
-constexpr int kBadInput = 2;
+constexpr int kBadInput = vsvm::tools::kBadUsage;
 
 /// A buffer of the run: page-aligned memory of its own, so that --protect can
 /// change it alone, unmapped with the Buffer.
@@ -133,10 +135,10 @@ Result<Buffer> makeBuffer(const BufferSpec& spec)
         if (!fd)
             return Status::fromErrno(errno, fmt::format("--file {}: open {}", spec.name, spec.filePath));
         struct stat st {};
-        int error = fstat(fd.get(), &st) != 0 ? errno : st.st_size == 0 ? EINVAL : 0;
-        if (error)
-            return Status::fromErrno(error, fmt::format("--file {}: {} is empty or unreadable", spec.name,
-                                                        spec.filePath));
+        if (fstat(fd.get(), &st) != 0)
+            return Status::fromErrno(errno, fmt::format("--file {}: fstat {}", spec.name, spec.filePath));
+        if (st.st_size == 0)
+            return Status::error(EINVAL, fmt::format("--file {}: {} is empty", spec.name, spec.filePath));
         auto size = static_cast<std::size_t>(st.st_size);
         int prot = PROT_READ | (spec.fileWritable ? PROT_WRITE : 0);
         void* data = mmap(nullptr, pageAlign(size), prot, MAP_SHARED, fd.get(), 0);
@@ -154,7 +156,8 @@ Result<Buffer> makeBuffer(const BufferSpec& spec)
     return buffer;
 }
 
-Result<vsvm::Kernel> loadKernel(const std::string& path, const std::string& format, uint32_t entry)
+Result<vsvm::Kernel> loadKernel(const std::string& path, const std::string& format, uint32_t entry,
+                               const std::string& signatureText)
 {
     auto contents = vsvm::tools::readFile(path);
     if (!contents)
@@ -165,13 +168,22 @@ Result<vsvm::Kernel> loadKernel(const std::string& path, const std::string& form
         for (const vsvm::isa::Diagnostic& diagnostic : assembly.diagnostics)
             fmt::print(stderr, "{}\n", vsvm::isa::formatDiagnostic(path == "-" ? "<stdin>" : path, diagnostic));
         if (!assembly.ok())
-            return Status::fromErrno(EINVAL, fmt::format("{}: the program has errors", path));
+            return Status::error(EINVAL, fmt::format("{}: the program has errors", path));
+        if (!signatureText.empty())
+            return Status::error(EINVAL, "--signature is for binary programs: assembly has .args");
         return vsvm::Kernel::fromProgram(assembly.program);
     }
     auto words = vsvm::tools::bytesToWords(*contents);
     if (!words)
         return words.status().withContext(path);
-    auto kernel = vsvm::Kernel::fromWords(*words, entry);
+    std::optional<vsvm::KernelSignature> signature;
+    if (!signatureText.empty()) {
+        auto parsed = vsvm::isa::parseSignature(signatureText == "none" ? "" : signatureText);
+        if (!parsed)
+            return parsed.status().withContext("--signature");
+        signature = std::move(*parsed);
+    }
+    auto kernel = vsvm::Kernel::fromWords(*words, entry, std::move(signature));
     if (!kernel)
         return kernel.status().withContext(path);
     return kernel;
@@ -188,6 +200,19 @@ std::string whereIs(uint64_t address, const std::vector<Buffer>& buffers)
     return "";
 }
 
+/// "pc 0x30: v_load_u32 v10, v8": the instruction of @p kernel at byte @p pc.
+std::string instructionAt(const vsvm::Kernel& kernel, uint64_t pc)
+{
+    if (pc % 8 != 0 || pc >= kernel.codeSize())
+        return fmt::format("pc {:#x} is outside the program", pc);
+    auto text = vsvm::isa::disassemble({kernel.code() + pc / 8, 1});
+    std::string line = text ? *text : std::string();
+    // The text is ".isa 1\n    INSTRUCTION\n".
+    std::size_t start = line.find("\n    ");
+    line = start == std::string::npos ? "?" : line.substr(start + 5, line.size() - start - 6);
+    return fmt::format("pc {:#x}: {}", pc, line);
+}
+
 std::string formatCounters(const vsvm::VmCounters& counters, bool all)
 {
     std::string text;
@@ -198,11 +223,6 @@ std::string formatCounters(const vsvm::VmCounters& counters, bool all)
     }
     return text;
 }
-
-struct Job {
-    vsvm::Fence fence;
-    uint64_t number;
-};
 
 } // namespace
 
@@ -223,17 +243,20 @@ int main(int argc, char** argv)
         "Example:\n"
         "  vsvm-run saxpy.vsa --groups 4 --lanes 256 --buf x=4K:f32=1 --buf y=4K:f32=2 \\\n"
         "           --arg x --arg y --arg 1024 --arg 3.0 --print y:f32:8\n"
+        "A program with .args (or --signature) gets its arguments checked: their number,\n"
+        "and each against its type (2 is 2.0 for an f32; a float for a u32 is an error).\n"
         "Exit status: 0 when every job ended ok; 1 when a job failed (fault, invalid\n"
-        "program, timeout) or the device could not be used; 2 for bad input (a buffer,\n"
-        "argument or program that is not valid); another non-zero value for malformed options.");
+        "program, timeout) or the device could not be used; 2 for bad options or input (a\n"
+        "buffer, argument or program that is not valid), all checked before the device is opened.");
 
     std::string kernelPath;
     std::string format = "auto";
     uint32_t entry = 0;
+    std::string signatureText;
     std::string groupsText = "1";
     std::string lanesText = "1";
     std::vector<std::string> bufferTexts, fileTexts, argTexts, printTexts, protectTexts;
-    uint64_t iterations = 1;
+    uint32_t iterations = 1;
     uint32_t split = 0;
     double timeoutSeconds = 0;
     std::size_t deviceIndex = 0;
@@ -247,7 +270,13 @@ int main(int argc, char** argv)
     app.add_option("--format", format, "How to read the program: auto (by the .vsa extension), vsa or bin")
         ->check(CLI::IsMember({"auto", "vsa", "bin"}));
     app.add_option("--entry", entry, "Byte offset of the first instruction of a binary program")->type_name("OFFSET");
-    app.add_option("-g,--groups", groupsText, "Workgroups: X, XxY or XxYxZ (default 1)")->type_name("X[xYxZ]");
+    app.add_option("--signature", signatureText,
+                   "The parameters of a binary program, as .args writes them (\"ptr x, u32 n\"; none\n"
+                   "for no parameter): the arguments are checked against them")
+        ->type_name("ARGS");
+    app.add_option("-g,--groups", groupsText,
+                   "Workgroups: X, XxY or XxYxZ (default 1), each at most 1048576 in one job")
+        ->type_name("X[xYxZ]");
     app.add_option("-l,--lanes", lanesText, "Lanes per workgroup: X, XxY or XxYxZ, at most 256 in all (default 1)")
         ->type_name("X[xYxZ]");
     app.add_option("-b,--buf", bufferTexts, "A buffer of anonymous memory (see below)")->type_name("NAME=SIZE[:INIT]");
@@ -262,7 +291,7 @@ int main(int argc, char** argv)
                    "f32, x8, x32, x64; the first COUNT elements (default 16)")
         ->type_name("NAME[:TYPE[:COUNT]]");
     app.add_option("-n,--iterations", iterations, "Run the dispatch this many times, one job each, in order")
-        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+        ->check(CLI::Range(1u, 1u << 30));
     app.add_option("--split", split,
                    "Split the grid into jobs of at most N workgroups in x (for grids that would\n"
                    "run past the device's job timeout); each job gets the x index of its first\n"
@@ -276,23 +305,27 @@ int main(int argc, char** argv)
     app.add_flag("--all-counters", allCounters, "Print every VM counter, not only those that are not 0");
     app.add_flag("--progress", forceProgress, "Show a progress bar even when stderr is not a terminal");
     app.add_flag("--no-progress", noProgress, "Never show a progress bar");
-    CLI11_PARSE(app, argc, argv);
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
 
     auto bad = [](const Status& status) {
         fmt::print(stderr, "vsvm-run: {}\n", status.message());
         return kBadInput;
     };
 
-    // Everything the user typed is checked before the device is touched.
+    // Everything the user typed is checked before the device is touched:
+    // the grid, the buffers, the program, the arguments against its signature.
     auto groups = vsvm::tools::parseDim3(groupsText);
     if (!groups)
         return bad(groups.status().withContext("--groups"));
     auto lanes = vsvm::tools::parseDim3(lanesText);
     if (!lanes)
         return bad(lanes.status().withContext("--lanes"));
-    if (uint64_t{lanes->x} * lanes->y * lanes->z > VSVM_ISA_MAX_GROUP_LANES)
-        return bad(Status::fromErrno(EINVAL, fmt::format("--lanes {}: more than {} lanes in a workgroup",
-                                                         lanesText, VSVM_ISA_MAX_GROUP_LANES)));
+    // One job's part of the grid; the whole may be larger with --split.
+    const uint32_t chunk = split ? std::min(split, groups->x) : groups->x;
+    if (Status grid = vsvm::checkGrid({chunk, groups->y, groups->z}, *lanes); !grid.ok())
+        return bad(grid.withContext(fmt::format("--groups {} --lanes {}{}", groupsText, lanesText,
+                                                split ? fmt::format(" --split {}", split) : "")));
     std::vector<BufferSpec> specs;
     for (const std::string& text : bufferTexts) {
         auto spec = vsvm::tools::parseBuffer(text);
@@ -309,27 +342,33 @@ int main(int argc, char** argv)
     std::vector<std::string> names;
     for (const BufferSpec& spec : specs) {
         if (std::find(names.begin(), names.end(), spec.name) != names.end())
-            return bad(Status::fromErrno(EINVAL, fmt::format("buffer '{}' declared twice", spec.name)));
+            return bad(Status::error(EINVAL, fmt::format("buffer '{}' declared twice", spec.name)));
         names.push_back(spec.name);
     }
     auto known = [&](const std::string& name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+    if (argTexts.size() + (split ? 1 : 0) > VSVM_ISA_MAX_ARGS)
+        return bad(Status::error(E2BIG, fmt::format("{} arguments{}: at most {}", argTexts.size(),
+                                                    split ? " and --split's" : "", VSVM_ISA_MAX_ARGS)));
+    auto kernel = loadKernel(kernelPath, format, entry, signatureText);
+    if (!kernel)
+        return bad(kernel.status());
+    const auto& signature = kernel->signature();
     std::vector<vsvm::tools::ArgSpec> args;
-    for (const std::string& text : argTexts) {
-        auto arg = vsvm::tools::parseArg(text, names);
+    for (std::size_t i = 0; i < argTexts.size(); i++) {
+        bool typed = signature && i < signature->params.size();
+        auto arg = vsvm::tools::parseArg(argTexts[i], names, typed ? &signature->params[i] : nullptr,
+                                         typed ? signature->describeParam(i) : "");
         if (!arg)
             return bad(arg.status());
         args.push_back(std::move(*arg));
     }
-    if (args.size() + (split ? 1 : 0) > VSVM_ISA_MAX_ARGS)
-        return bad(Status::fromErrno(E2BIG, fmt::format("{} arguments{}: at most {}", args.size(),
-                                                        split ? " and --split's" : "", VSVM_ISA_MAX_ARGS)));
     std::vector<vsvm::tools::PrintSpec> prints;
     for (const std::string& text : printTexts) {
         auto print = vsvm::tools::parsePrint(text);
         if (!print)
             return bad(print.status());
         if (!known(print->name))
-            return bad(Status::fromErrno(EINVAL, fmt::format("--print {}: no buffer '{}'", text, print->name)));
+            return bad(Status::error(EINVAL, fmt::format("--print {}: no buffer '{}'", text, print->name)));
         prints.push_back(std::move(*print));
     }
     std::vector<vsvm::tools::Protection> protections;
@@ -338,13 +377,9 @@ int main(int argc, char** argv)
         if (!protection)
             return bad(protection.status());
         if (!known(protection->name))
-            return bad(Status::fromErrno(EINVAL, fmt::format("--protect {}: no buffer '{}'", text,
-                                                             protection->name)));
+            return bad(Status::error(EINVAL, fmt::format("--protect {}: no buffer '{}'", text, protection->name)));
         protections.push_back(std::move(*protection));
     }
-    auto kernel = loadKernel(kernelPath, format, entry);
-    if (!kernel)
-        return bad(kernel.status());
 
     std::vector<Buffer> buffers;
     for (const BufferSpec& spec : specs) {
@@ -363,12 +398,25 @@ int main(int argc, char** argv)
     }
 
     vsvm::KernelArgs kernelArgs;
-    for (const auto& arg : args) {
-        if (const auto* ref = std::get_if<vsvm::tools::BufferRef>(&arg))
-            kernelArgs.push(bufferNamed(ref->name).data() + ref->offset);
-        else
-            kernelArgs.pushBits(std::get<uint64_t>(arg));
+    for (std::size_t i = 0; i < args.size(); i++) {
+        if (const auto* ref = std::get_if<vsvm::tools::BufferRef>(&args[i])) {
+            const Buffer& buffer = bufferNamed(ref->name);
+            if (static_cast<uint64_t>(ref->offset) > buffer.size())
+                return bad(Status::error(EINVAL, fmt::format("--arg {}: offset {:#x} is past the end of buffer "
+                                                             "'{}' ({} bytes)",
+                                                             argTexts[i], ref->offset, ref->name, buffer.size())));
+            kernelArgs.push(buffer.data() + ref->offset);
+        } else {
+            const auto& number = std::get<vsvm::tools::NumberArg>(args[i]);
+            kernelArgs.pushAs(number.bits, number.host);
+        }
     }
+    // --split's argument is a 32-bit workgroup index: the kernel must take one.
+    vsvm::KernelArgs checked = kernelArgs;
+    if (split)
+        checked.push(uint32_t{0});
+    if (Status fits = kernel->checkArgs(checked); !fits.ok())
+        return bad(fits.withContext(fmt::format("{}{}", kernelPath, split ? " (with --split's last argument)" : "")));
 
     auto device = vsvm::Device::open(deviceIndex);
     if (!device) {
@@ -381,10 +429,10 @@ int main(int argc, char** argv)
         return kJobFailed;
     }
 
-    const uint32_t chunk = split ? split : groups->x;
-    const uint64_t jobsPerIteration = (groups->x + chunk - 1) / chunk;
+    const uint64_t jobsPerIteration = (uint64_t{groups->x} + chunk - 1) / chunk;
     const uint64_t totalJobs = iterations * jobsPerIteration;
-    fmt::print("program: {} ({} instructions, entry {:#x})\n", kernelPath, kernel->codeSize() / 8, kernel->entry());
+    fmt::print("program: {} ({} instructions, entry {:#x}{})\n", kernelPath, kernel->codeSize() / 8, kernel->entry(),
+               signature ? fmt::format(", .args {}", signature->toString()) : "");
     fmt::print("grid: {}x{}x{} workgroups of {}x{}x{} lanes, {} arguments, {} job{}\n", groups->x, groups->y,
                groups->z, lanes->x, lanes->y, lanes->z, args.size(), totalJobs, totalJobs == 1 ? "" : "s");
     std::fflush(stdout);
@@ -392,87 +440,45 @@ int main(int argc, char** argv)
     const bool progress = !noProgress && (forceProgress || (isatty(STDERR_FILENO) && totalJobs > 1));
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    auto showProgress = [&](uint64_t done) {
-        if (progress)
-            fmt::print(stderr, "\r{}", vsvm::tools::formatProgress(done, totalJobs, seconds()));
-    };
-    const auto timeout = timeoutSeconds > 0 ? std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                  std::chrono::duration<double>(timeoutSeconds))
-                                            : vsvm::Fence::kForever;
+    vsvm::SplitOptions options{.maxGroups = chunk, .iterations = iterations, .inFlight = 16};
+    if (timeoutSeconds > 0)
+        options.jobTimeout =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(timeoutSeconds));
+    if (progress) {
+        options.progress = [&](uint64_t done, uint64_t total) {
+            fmt::print(stderr, "\r{}", vsvm::tools::formatProgress(done, total, seconds()));
+        };
+        options.progressInterval = 200ms;
+    }
 
-    vsvm::ComputeQueue queue(*vm);
-    std::deque<Job> running;
-    uint64_t submitted = 0, done = 0;
-    std::optional<vsvm::JobResult> failure;
-    uint64_t failedJob = 0;
-    int status = 0;
-    // Waits for the oldest job, refreshing the progress bar while it runs.
-    auto retireOldest = [&]() -> bool {
-        Job& job = running.front();
-        const auto jobStart = std::chrono::steady_clock::now();
-        for (;;) {
-            auto step = progress ? std::min<std::chrono::nanoseconds>(200ms, timeout) : timeout;
-            auto result = job.fence.wait(step);
-            if (result) {
-                if (!result->ok() && !failure) {
-                    failure = *result;
-                    failedJob = job.number;
-                }
-                break;
-            }
-            bool timedOut = result.status().errnum() == ETIME &&
-                            std::chrono::steady_clock::now() - jobStart >= timeout;
-            if (result.status().errnum() != ETIME || timedOut) {
-                if (progress)
-                    fmt::print(stderr, "\n");
-                fmt::print(stderr, "vsvm-run: job {}: {}\n", job.number,
-                           timedOut ? fmt::format("still running after {} s", timeoutSeconds)
-                                    : result.status().message());
-                status = kJobFailed;
-                return false;
-            }
-            showProgress(done);
-        }
-        running.pop_front();
-        showProgress(++done);
-        return true;
-    };
-
-    const std::size_t kInFlight = 16;
-    for (uint64_t iteration = 0; iteration < iterations && !failure && status == 0; iteration++) {
-        for (uint32_t first = 0; first < groups->x && !failure && status == 0; first += chunk) {
-            if (running.size() == kInFlight && !retireOldest())
-                break;
-            vsvm::Dispatch dispatch{.kernel = &*kernel,
-                                    .groups = {std::min(chunk, groups->x - first), groups->y, groups->z},
-                                    .lanes = *lanes,
-                                    .args = kernelArgs};
+    auto jobs = vsvm::ComputeQueue(*vm).dispatchSplit(
+        *kernel, *groups, *lanes,
+        [&](uint32_t first, uint32_t) {
+            vsvm::KernelArgs jobArgs = kernelArgs;
             if (split)
-                dispatch.args.push(first);
-            auto fence = queue.submit({dispatch});
-            if (!fence) {
-                fmt::print(stderr, "{}vsvm-run: {}\n", progress ? "\n" : "", fence.status().message());
-                status = fence.status().errnum() == EINVAL || fence.status().errnum() == E2BIG ? kBadInput
-                                                                                                : kJobFailed;
-                break;
-            }
-            running.push_back({std::move(*fence), ++submitted});
-        }
-    }
-    while (!running.empty() && status == 0 && retireOldest()) {
-    }
+                jobArgs.push(first);
+            return jobArgs;
+        },
+        options);
     if (progress)
         fmt::print(stderr, "\n");
-    if (status != 0)
-        return status;
-
     double elapsed = seconds();
-    if (failure) {
-        fmt::print("job {} of {}: {}{}\n", failedJob, totalJobs, failure->describe(),
-                   failure->status == vsvm::JobStatus::Fault ? whereIs(failure->faultAddress, buffers) : "");
+    int status = 0;
+    if (!jobs && jobs.status().job()) {
+        // A job that did not end well: where, and in which buffer.
+        const vsvm::JobResult& failed = *jobs.status().job();
+        bool addressed = failed.status == vsvm::JobStatus::Fault || failed.faultAddress != 0;
+        fmt::print("{}{}\n", jobs.status().message(), addressed ? whereIs(failed.faultAddress, buffers) : "");
+        bool located = failed.status == vsvm::JobStatus::Fault || failed.status == vsvm::JobStatus::InvalidProgram ||
+                       failed.status == vsvm::JobStatus::Timeout;
+        if (located)
+            fmt::print("  the instruction at {}\n", instructionAt(*kernel, failed.pc));
         status = kJobFailed;
+    } else if (!jobs) {
+        fmt::print(stderr, "vsvm-run: {}\n", jobs.status().message());
+        return kJobFailed;
     } else {
-        fmt::print("jobs: {} ok in {:.3f} s ({:.3f} ms each)\n", done, elapsed, elapsed * 1e3 / done);
+        fmt::print("jobs: {} ok in {:.3f} s ({:.3f} ms each)\n", *jobs, elapsed, elapsed * 1e3 / *jobs);
     }
     for (const auto& print : prints) {
         const Buffer& buffer = bufferNamed(print.name);

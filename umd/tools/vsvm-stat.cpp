@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -19,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli.h"
 #include "stat_source.h"
 
 namespace {
@@ -83,8 +86,8 @@ int main(int argc, char** argv)
                "job, INVAL invalidations of every event type, MAP4K/MAP2M device PTEs written,\n"
                "ZAPPED device PTEs removed (4K units), PT_KiB page-table memory, FAULT_ms time in\n"
                "faults. docs/tools.rst and docs/admin.rst describe every counter.\n"
-               "Exit status: 0 on success; 1 when debugfs cannot be read or has no vsvm device;\n"
-               "another non-zero value for bad arguments.");
+               "Exit status: 0 on success; 1 when debugfs cannot be read or has no vsvm device\n"
+               "(it says what to do: run as root, mount debugfs, load the module); 2 for bad options.");
 
     bool once = false;
     bool json = false;
@@ -103,14 +106,17 @@ int main(int argc, char** argv)
     app.add_option("--debugfs", debugfs, "Where DRM's debugfs directories are")->type_name("DIR");
     app.add_option("--sysfs", sysfs, "Where the DRM class's sysfs entries are (to name render nodes)")
         ->type_name("DIR");
-    CLI11_PARSE(app, argc, argv);
+    if (auto exitStatus = vsvm::tools::parseCommandLine(app, argc, argv))
+        return *exitStatus;
 
     auto snapshot = [&]() -> std::optional<std::vector<vsvm::tools::DeviceStat>> {
         auto devices = vsvm::tools::readDevices(debugfs, sysfs);
         if (!devices) {
-            fmt::print(stderr, "vsvm-stat: {}\nvsvm-stat: the counters are in debugfs: run as root, with "
-                               "debugfs mounted (mount -t debugfs none /sys/kernel/debug)\n",
-                       devices.status().message());
+            std::stringstream mounts;
+            mounts << std::ifstream("/proc/mounts").rdbuf();
+            bool mounted = vsvm::tools::debugfsMountedAt(debugfs, mounts.str());
+            fmt::print(stderr, "vsvm-stat: {}\nvsvm-stat: {}\n", devices.status().message(),
+                       vsvm::tools::explainUnreadableDebugfs(devices.status(), debugfs, geteuid() == 0, mounted));
             return std::nullopt;
         }
         if (devices->empty()) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+// Thread safety: every type here is a value, and the functions are pure:
+// use them from any number of threads.
 namespace vsvm {
 
 /// The DRM driver name of every vsvm render node.

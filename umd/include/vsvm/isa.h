@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vsvm/kernel_signature.h"
 #include "vsvm/status.h"
 
 /**
@@ -19,6 +20,9 @@
  * the numbers come from uapi/vsvm_isa.h. Both directions read one table of
  * instructions (instructions()), so they cannot disagree about a mnemonic,
  * an opcode or the operands a format accepts. Nothing here throws.
+ *
+ * Thread safety: free functions of their arguments and of a table built
+ * once; call them from any number of threads.
  */
 namespace vsvm::isa {
 
@@ -75,6 +79,10 @@ struct Program {
     std::vector<std::uint64_t> words;
     /// Byte offset of the first instruction to run (.entry), 0 by default.
     std::uint32_t entry = 0;
+    /// The parameters `.args` declares; nullopt without `.args` (the
+    /// kernel's arguments are then not checked). Not part of the words: a
+    /// binary of the words alone has no signature.
+    std::optional<KernelSignature> signature = std::nullopt;
 };
 
 /// The outcome of assemble(): a program when there is no diagnostic.
@@ -97,6 +105,8 @@ struct DisassembleOptions {
     std::optional<std::uint32_t> entry = std::nullopt;
     /// Append "; offset: word" to every line, for a reader; assemble() ignores it.
     bool showEncoding = false;
+    /// Emit ".args" for this signature, so that the text keeps it.
+    std::optional<KernelSignature> signature = std::nullopt;
 };
 
 /**
@@ -107,5 +117,14 @@ struct DisassembleOptions {
  */
 Result<std::string> disassemble(std::span<const std::uint64_t> words,
                                 const DisassembleOptions& options = {});
+
+/**
+ * @p text read as the operands of `.args` ("ptr x, u32 n"; "" for a kernel
+ * without parameters), by the assembler's rules. Fails with EINVAL naming
+ * the first bad item: an unknown type, a bad or repeated name, more than 16
+ * parameters. For signatures that do not come from assembly (the C API,
+ * programs loaded from binaries).
+ */
+Result<KernelSignature> parseSignature(std::string_view text);
 
 } // namespace vsvm::isa

@@ -3,16 +3,19 @@
 
 #pragma once
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vsvm/fence.h"
 #include "vsvm/kernel.h"
 #include "vsvm/status.h"
 #include "vsvm/vm.h"
@@ -20,86 +23,8 @@
 
 namespace vsvm {
 
-namespace detail {
-class QueueBase;
-}
-
-/// How a job ended (drm_vsvm_wait.status).
-enum class JobStatus {
-    Ok,            ///< DRM_VSVM_JOB_OK
-    Fault,         ///< a fatal page fault: faultAddress, faultAccess (and pc) say where
-    Retries,       ///< faults kept colliding with invalidations
-    NoProcess,     ///< the VM's process went away
-    OutOfMemory,   ///< no memory for page tables or fault bookkeeping
-    InvalidProgram,///< isaError and pc say what and where
-    Timeout,       ///< ran past the device's job timeout; pc says where
-    Canceled,      ///< an in-fence signalled an error, the job did not run
-    Unknown,       ///< a status this UMD does not know (a newer kernel)
-};
-
-std::string_view toString(JobStatus status);
-
-/// The access of a fatal fault (drm_vsvm_wait.fault_access).
-enum class Access { None, Read, Write };
-
-std::string_view toString(Access access);
-
-/// The outcome of a job that ended, whatever it was.
-struct JobResult {
-    JobStatus status = JobStatus::Unknown;
-    uint32_t rawStatus = 0;       ///< drm_vsvm_wait.status as the kernel said it
-    uint64_t faultAddress = 0;
-    Access faultAccess = Access::None;
-    uint64_t pc = 0;              ///< byte offset in the program (compute)
-    uint32_t commandIndex = 0;    ///< the command or dispatch that failed
-    vsvm_isa_error isaError = VSVM_ISA_ERR_NONE;
-
-    bool ok() const { return status == JobStatus::Ok; }
-
-    /// One line for a person: "ok", "fault: write at 0x1000 (pc 0x18, command 0)".
-    std::string describe() const;
-};
-
-/**
- * A submitted job: wait for it, or make later jobs depend on it. Owns the
- * job's out-syncobj (destroyed with the Fence; jobs that already depend on
- * it keep its fence). Move-only. The Vm must outlive it.
- */
-class Fence {
-public:
-    static constexpr std::chrono::nanoseconds kForever = std::chrono::nanoseconds::max();
-
-    ~Fence();
-    Fence(Fence&& other) noexcept;
-    Fence& operator=(Fence&& other) noexcept;
-    Fence(const Fence&) = delete;
-    Fence& operator=(const Fence&) = delete;
-
-    /// Waits up to @p timeout (0 polls) for the job to end and returns its
-    /// outcome. A job that ended badly is a JobResult, not an error; the
-    /// errors are ETIME (still running at the timeout), EINTR, ENOENT (the
-    /// job's status is no longer kept).
-    Result<JobResult> wait(std::chrono::nanoseconds timeout = kForever) const;
-
-    uint64_t jobId() const { return jobId_; }
-    /// The out-syncobj whose fence signals when the job ends.
-    uint32_t syncobj() const { return syncobj_; }
-
-private:
-    friend class detail::QueueBase;
-    Fence(detail::VmRef vm, uint32_t syncobj, uint64_t jobId)
-        : vm_(vm), syncobj_(syncobj), jobId_(jobId)
-    {
-    }
-    void release() noexcept;
-
-    detail::VmRef vm_;
-    uint32_t syncobj_ = 0;
-    uint64_t jobId_ = 0;
-};
-
-/// Jobs a submission waits for: `{fenceA, fenceB}`.
-using Dependencies = std::vector<std::reference_wrapper<const Fence>>;
+// Thread safety: Dim3, CopyCommand, Dispatch and SplitOptions are values;
+// checkGrid() is a pure function; the queues say it below.
 
 /// A size in x, y, z; what is left out is 1.
 struct Dim3 {
@@ -108,18 +33,44 @@ struct Dim3 {
     uint32_t z = 1;
 };
 
+/**
+ * Whether a dispatch of @p groups workgroups of @p lanes lanes is within the
+ * device's limits: every size at least 1, each grid dimension at most
+ * DRM_VSVM_MAX_GROUPS, at most VSVM_ISA_MAX_GROUP_LANES lanes per workgroup.
+ * EINVAL saying which limit otherwise. Launches check it; tools can check
+ * their input with it before they open a device.
+ */
+Status checkGrid(Dim3 groups, Dim3 lanes);
+
 namespace detail {
+struct QueueState;
+
 /// Submission shared by both engines; see CopyQueue and ComputeQueue.
 class QueueBase {
+public:
+    /**
+     * Waits for every job submitted through this queue since the last
+     * finish() (whether or not their Fences still exist) and returns the
+     * first that did not end OK as a failed Status (Fence::waitOk()); ETIME
+     * when a job still runs at @p timeout (the jobs not yet waited for stay
+     * for the next finish()).
+     */
+    Status finish(std::chrono::nanoseconds timeout = Fence::kForever) const;
+
+    /// False for a moved-from queue.
+    bool valid() const { return state_ != nullptr; }
+
 protected:
-    explicit QueueBase(VmRef vm) : vm_(vm) {}
+    QueueBase(const Vm& vm, uint32_t engine);
+    ~QueueBase();
+    QueueBase(QueueBase&&) noexcept;
+    QueueBase& operator=(QueueBase&&) noexcept;
 
     /// One DRM_IOCTL_VSVM_EXEC of @p count commands at @p commands, with a
     /// new out-syncobj and @p after as in-syncobjs.
-    Result<Fence> submit(uint32_t engine, const void* commands, std::size_t count,
-                         const Dependencies& after) const;
+    Result<Fence> submit(const void* commands, std::size_t count, const Dependencies& after) const;
 
-    VmRef vm_;
+    std::shared_ptr<QueueState> state_;
 };
 } // namespace detail
 
@@ -134,12 +85,23 @@ struct CopyCommand {
     drm_vsvm_cmd cmd{};
 };
 
-/// The copy engine of a VM. Jobs of one queue run in submission order.
+/**
+ * The copy engine of a VM. Jobs of one VM and engine run in submission order.
+ * Move-only; a moved-from queue fails every call with EBADF, and a queue
+ * whose Vm was destroyed fails submissions with ENOENT.
+ *
+ * Thread safety: the const functions may be called from any number of
+ * threads at once; moving and destroying need exclusive access.
+ */
 class CopyQueue : private detail::QueueBase {
 public:
-    explicit CopyQueue(const Vm& vm) : detail::QueueBase(vm.ref()) {}
+    explicit CopyQueue(const Vm& vm) : detail::QueueBase(vm, DRM_VSVM_ENGINE_COPY) {}
 
-    /// One job of @p commands, run in order.
+    using detail::QueueBase::finish;
+    using detail::QueueBase::valid;
+
+    /// One job of @p commands, run in order. Sizes above DRM_VSVM_CMD_MAX_SIZE
+    /// and misaligned checksum results fail with EINVAL before any ioctl.
     Result<Fence> submit(std::span<const CopyCommand> commands, const Dependencies& after = {}) const;
 
     Result<Fence> copy(void* dst, const void* src, std::size_t size,
@@ -158,10 +120,43 @@ struct Dispatch {
     KernelArgs args;
 };
 
-/// The compute engines of a VM. Jobs of one queue run in submission order.
+/// How ComputeQueue::dispatchSplit() cuts and runs a grid.
+struct SplitOptions {
+    /// Workgroups in x per job, at least 1: few enough that a job ends well
+    /// within the device's job timeout (job_timeout_ms, 10 s by default).
+    uint32_t maxGroups = 0;
+    /// Run the whole grid this many times, one pass after the other.
+    uint32_t iterations = 1;
+    /// Jobs submitted and not yet waited for, at most.
+    std::size_t inFlight = 16;
+    /// Give up when one job still runs after this long (ETIME; it and the
+    /// jobs after it are left running).
+    std::chrono::nanoseconds jobTimeout = Fence::kForever;
+    /// Called with (jobs ended, jobs in all) as each job ends OK.
+    std::function<void(uint64_t done, uint64_t total)> progress{};
+    /// When positive, progress is also called this often while a job runs.
+    std::chrono::nanoseconds progressInterval{0};
+};
+
+/// The arguments of the job that runs workgroups [first, first + count) in x.
+using SplitArgs = std::function<KernelArgs(uint32_t first, uint32_t count)>;
+
+/**
+ * The compute engines of a VM. Jobs of one VM and engine run in submission
+ * order. Launches check, before any ioctl, the grid (checkGrid()) and the
+ * arguments against the kernel's signature (Kernel::checkArgs()).
+ * Move-only; a moved-from queue fails every call with EBADF, and a queue
+ * whose Vm was destroyed fails submissions with ENOENT.
+ *
+ * Thread safety: the const functions may be called from any number of
+ * threads at once; moving and destroying need exclusive access.
+ */
 class ComputeQueue : private detail::QueueBase {
 public:
-    explicit ComputeQueue(const Vm& vm) : detail::QueueBase(vm.ref()) {}
+    explicit ComputeQueue(const Vm& vm) : detail::QueueBase(vm, DRM_VSVM_ENGINE_COMPUTE) {}
+
+    using detail::QueueBase::finish;
+    using detail::QueueBase::valid;
 
     /// Runs @p kernel on @p groups workgroups of @p lanes lanes each, with
     /// @p args in s0.. (pointers, integers, floats; see KernelArgs).
@@ -179,6 +174,26 @@ public:
         return submit({{&kernel, groups, lanes, KernelArgs(args...)}}, after);
     }
 
+    /// launch() of a TypedKernel: the number and the types of @p args are
+    /// checked when the call compiles (TypedKernel says how).
+    template <KernelArg... Params, KernelArg... Args>
+    Result<Fence> launch(const TypedKernel<Params...>& kernel, Dim3 groups, Dim3 lanes, Args... args) const
+    {
+        return launchAfter({}, kernel, groups, lanes, args...);
+    }
+
+    template <KernelArg... Params, KernelArg... Args>
+    Result<Fence> launchAfter(const Dependencies& after, const TypedKernel<Params...>& kernel, Dim3 groups,
+                              Dim3 lanes, Args... args) const
+    {
+        // The checks' static_asserts are the compiler's message; the call is
+        // compiled only when they hold, so that no other error follows them.
+        if constexpr (detail::checkTypedArgs<TypeList<Params...>, TypeList<Args...>>())
+            return launchAfter(after, kernel.kernel(), groups, lanes, static_cast<Params>(args)...);
+        else
+            return Status::error(EINVAL, "launch() of a TypedKernel with arguments that do not fit");
+    }
+
     /// One job of @p dispatches, each starting when the previous one ended.
     Result<Fence> submit(std::span<const Dispatch> dispatches, const Dependencies& after = {}) const;
     Result<Fence> submit(std::initializer_list<Dispatch> dispatches,
@@ -186,6 +201,23 @@ public:
     {
         return submit(std::span<const Dispatch>(dispatches.begin(), dispatches.size()), after);
     }
+
+    /**
+     * Runs a grid too long for one job as jobs of at most
+     * options.maxGroups workgroups in x, in order, at most options.inFlight
+     * queued at a time, and waits for them. @p args gives each job its
+     * arguments: the kernel sees workgroup ids from 0 in every job, so a job
+     * needs to be told where its part starts (pointers into the middle of
+     * the arrays, or the first workgroup's index as an argument).
+     *
+     * Returns the number of jobs, all ended OK. The first job that did not
+     * end OK stops the run: no job is submitted after it, those in flight are
+     * waited for, and its failure is returned as Fence::waitOk() gives it,
+     * with "job K of N" as context. The grid may exceed DRM_VSVM_MAX_GROUPS
+     * in x; each job must be within checkGrid().
+     */
+    Result<uint64_t> dispatchSplit(const Kernel& kernel, Dim3 groups, Dim3 lanes, const SplitArgs& args,
+                                   const SplitOptions& options) const;
 };
 
 } // namespace vsvm

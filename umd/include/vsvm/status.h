@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cassert>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,36 +12,64 @@
 
 namespace vsvm {
 
+struct JobResult;
+
 /**
- * Outcome of an operation: success, or an errno value with the context it
- * happened in ("open /dev/dri/renderD128"). Errors are values rather than
- * exceptions so that no exception crosses the API; errno is the vocabulary
- * because every failure of a driver call ends up as one.
+ * Outcome of an operation: success, or an errno value with what happened.
+ * Errors are values rather than exceptions so that no exception crosses the
+ * API; errno is the vocabulary because every failure of a driver call ends up
+ * as one.
+ *
+ * Two kinds of failure: fromErrno() for a call whose errno is the reason
+ * ("open /dev/dri/renderD128" + ": Permission denied"), error() for a failure
+ * this library explains in full itself, whose message gets no strerror text
+ * (a made-up EINVAL would only add a misleading "Invalid argument"). A job
+ * that ended badly (Fence::waitOk()) carries its JobResult: job().
+ *
+ * Thread safety: a value; const access from any number of threads.
  */
 class [[nodiscard]] Status {
 public:
     /// Success.
     Status() = default;
 
-    /// A failure; @p errnum is a positive errno value (EIO if it is not).
+    /// A failure whose reason is @p errnum (positive; EIO if it is not),
+    /// in @p context: message() is "context: strerror(errnum)".
     static Status fromErrno(int errnum, std::string context);
+
+    /// A failure that @p message explains in full; @p errnum (EIO if it is
+    /// not positive) classifies it for programs. message() is @p message.
+    static Status error(int errnum, std::string message);
+
+    /// A job that did not end well: the errno of its status (EFAULT for a
+    /// fault, ENOEXEC for an invalid program, ETIMEDOUT for a job stopped at
+    /// the job timeout, ECANCELED, ESRCH, ENOMEM, EAGAIN for RETRIES, EIO for
+    /// an unknown status), the message "context: " + result.describe(), and
+    /// the result itself in job(). Defined with JobResult (vsvm/fence.h).
+    static Status jobFailed(const JobResult& result, std::string_view context);
 
     bool ok() const { return errnum_ == 0; }
 
     /// The positive errno value, 0 on success.
     int errnum() const { return errnum_; }
 
+    /// What failed ("open /dev/dri/renderD128"), or the whole message of error().
     const std::string& context() const { return context_; }
 
-    /// "context: strerror(errnum)", or "success".
+    /// For a person: "context: strerror(errnum)", the message of error(), or "success".
     std::string message() const;
 
-    /// The same error with @p outer prepended to the context ("outer: context").
+    /// The job that failed, when this status comes from one; else nullptr.
+    const JobResult* job() const { return job_.get(); }
+
+    /// The same error with @p outer prepended ("outer: context").
     Status withContext(std::string_view outer) const;
 
 private:
     int errnum_ = 0;
+    bool explained_ = false; // error(): no strerror text in message()
     std::string context_;
+    std::shared_ptr<const JobResult> job_;
 };
 
 namespace detail {
@@ -51,6 +80,8 @@ namespace detail {
  * A value of type T, or the Status explaining why there is none: a small
  * stand-in for C++23's std::expected<T, Status>, which g++ 12 lacks.
  * Reading the value of a failed Result is a programming error and aborts.
+ *
+ * Thread safety: as T; a value otherwise.
  */
 template <typename T>
 class [[nodiscard]] Result {

@@ -12,6 +12,9 @@ namespace vsvm {
 /**
  * Sole owner of a file descriptor: closes it exactly once, on destruction or
  * reset(). Move-only, so ownership is always visible in the code.
+ *
+ * Thread safety: get() and valid() from any number of threads; reset(),
+ * release(), moving and destroying need exclusive access.
  */
 class UniqueFd {
 public:

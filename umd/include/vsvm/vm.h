@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "vsvm/device.h"
@@ -14,18 +15,12 @@
 namespace vsvm {
 
 namespace detail {
-/// What a queue or a fence needs to reach its VM: plain values, so that they
-/// do not point into a Vm object that may move. The Device and the Vm must
-/// outlive everything made from them.
-struct VmRef {
-    os::Os* os = nullptr;
-    int fd = -1;
-    uint32_t id = 0;
-};
+class QueueBase;
+struct VmState;
 } // namespace detail
 
 /// The per-VM counters of DRM_IOCTL_VSVM_VM_COUNTERS (enum drm_vsvm_counter
-/// in uapi/vsvm_drm.h documents each one).
+/// in uapi/vsvm_drm.h documents each one). A value.
 struct VmCounters {
     uint64_t faults = 0;
     uint64_t faultsFatal = 0;
@@ -50,6 +45,9 @@ struct VmCounters {
     uint64_t ptBytes = 0;
     uint64_t faultNs = 0;
     uint64_t hmmNs = 0;
+    uint64_t youngQueries = 0;
+    uint64_t youngAnswers = 0;
+    uint64_t youngCleared = 0;
 
     /// Invalidations of every event type.
     uint64_t invalidations() const;
@@ -67,8 +65,16 @@ struct VmCounters {
 /**
  * A device address space that mirrors this process (DRM_VSVM_VM_CREATE_SVM):
  * any pointer of the process is a device pointer. Move-only; the destructor
- * destroys the VM, which first waits for its jobs. The Device must outlive
- * it, and it must outlive the queues and fences made on it.
+ * destroys the VM, which first waits for its jobs (and keeps the outcome of
+ * those whose Fence or queue still exists).
+ *
+ * Lifetimes: the Vm keeps its device open, so the Device may be destroyed
+ * first. Queues and Fences made on the Vm may outlive it: afterwards a
+ * queue's submissions fail with ENOENT, and a Fence reports the outcome its
+ * job had. A moved-from Vm fails every call with EBADF (id() is 0).
+ *
+ * Thread safety: the const functions may be called from any number of
+ * threads at once; moving and destroying need exclusive access.
  */
 class Vm {
 public:
@@ -80,8 +86,11 @@ public:
     Vm(const Vm&) = delete;
     Vm& operator=(const Vm&) = delete;
 
-    uint32_t id() const { return ref_.id; }
-    detail::VmRef ref() const { return ref_; }
+    /// The VM's id; 0 for a moved-from Vm.
+    uint32_t id() const;
+
+    /// False for a moved-from Vm.
+    bool valid() const { return state_ != nullptr; }
 
     Result<VmCounters> counters() const;
 
@@ -90,10 +99,11 @@ public:
     Status prefetch(const void* ptr, std::size_t size, bool write) const;
 
 private:
-    explicit Vm(detail::VmRef ref) : ref_(ref) {}
+    friend class detail::QueueBase;
+    explicit Vm(std::shared_ptr<detail::VmState> state);
     void destroy() noexcept;
 
-    detail::VmRef ref_;
+    std::shared_ptr<detail::VmState> state_;
 };
 
 } // namespace vsvm

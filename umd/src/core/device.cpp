@@ -4,10 +4,12 @@
 #include "vsvm/device.h"
 
 #include <cerrno>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "core/state.h"
 #include "os/os.h"
 
 namespace vsvm {
@@ -34,21 +36,58 @@ std::string_view paramName(drm_vsvm_param param)
     return "unknown";
 }
 
+std::string reason(int errnum)
+{
+    return std::generic_category().message(errnum);
+}
+
+// A render node this user cannot open, which may be vsvm's.
+Status unusableNode(const os::DrmNode& node)
+{
+    std::string what = node.driverName == kDriverName
+                           ? fmt::format("{} is a vsvm render node", node.path)
+                           : fmt::format("{} may be a vsvm render node (its driver is unknown)", node.path);
+    if (node.openError == EACCES || node.openError == EPERM)
+        return Status::error(node.openError,
+                             fmt::format("{}, and this user may not open it ({}): add the user to the group "
+                                         "that owns it (ls -l {}; usually 'render'), or run as root",
+                                         what, reason(node.openError), node.path));
+    return Status::error(node.openError, fmt::format("{}, and it cannot be opened: {}", what,
+                                                     reason(node.openError)));
+}
+
+// The vsvm nodes, in render-node order. A node that could not be opened
+// is an error when it may be vsvm's: leaving it out would silently shift
+// the device indices or hide the only device.
 Result<std::vector<os::DrmNode>> vsvmNodes(os::Os& os)
 {
     auto nodes = os.enumerateDevices();
     if (!nodes)
         return nodes.status();
-    std::erase_if(*nodes, [](const os::DrmNode& node) { return node.driverName != kDriverName; });
+    for (const os::DrmNode& node : *nodes) {
+        if (node.openError != 0 && (node.driverName.empty() || node.driverName == kDriverName))
+            return unusableNode(node);
+    }
+    std::erase_if(*nodes, [](const os::DrmNode& node) {
+        return node.openError != 0 || node.driverName != kDriverName;
+    });
     return nodes;
+}
+
+// Why the render nodes, all usable, include no vsvm node.
+Status noVsvmNode(os::Os& os)
+{
+    if (!os.driverLoaded(std::string(kDriverName)))
+        return Status::error(ENODEV, "no vsvm device: the vsvm kernel module is not loaded (modprobe vsvm)");
+    return Status::error(ENODEV, "no vsvm device: the vsvm module is loaded, but no render node in /dev/dri "
+                                 "is vsvm's (are its devices unbound from the driver?)");
 }
 
 } // namespace
 
-Device::Device(os::Os& os, UniqueFd fd, std::string path, DriverVersion driver)
-    : os_(&os), fd_(std::move(fd)), path_(std::move(path)), driver_(std::move(driver))
-{
-}
+Device::Device(std::shared_ptr<detail::DeviceState> state) : state_(std::move(state)) {}
+
+Device::~Device() = default;
 
 Result<std::vector<DeviceInfo>> Device::enumerate()
 {
@@ -74,6 +113,21 @@ Result<std::vector<DeviceInfo>> Device::enumerate(os::Os& os)
     return devices;
 }
 
+Status Device::noDeviceStatus()
+{
+    return noDeviceStatus(os::systemOs());
+}
+
+Status Device::noDeviceStatus(os::Os& os)
+{
+    auto nodes = vsvmNodes(os);
+    if (!nodes)
+        return nodes.status();
+    if (!nodes->empty())
+        return {};
+    return noVsvmNode(os);
+}
+
 Result<Device> Device::open(std::size_t index)
 {
     return open(os::systemOs(), index);
@@ -84,9 +138,12 @@ Result<Device> Device::open(os::Os& os, std::size_t index)
     auto nodes = vsvmNodes(os);
     if (!nodes)
         return nodes.status();
+    if (nodes->empty())
+        return noVsvmNode(os);
     if (index >= nodes->size())
-        return Status::fromErrno(ENODEV, fmt::format("vsvm device {} does not exist ({} found)",
-                                                     index, nodes->size()));
+        return Status::error(ENODEV, fmt::format("vsvm device {} does not exist: there {} {} (0 to {})", index,
+                                                 nodes->size() == 1 ? "is" : "are", nodes->size(),
+                                                 nodes->size() - 1));
     return open(os, (*nodes)[index].path);
 }
 
@@ -107,10 +164,28 @@ Result<Device> Device::open(os::Os& os, const std::string& path)
     if (!version)
         return version.status().withContext(path);
     if (version->name != kDriverName)
-        return Status::fromErrno(ENODEV, fmt::format("{} is a \"{}\" device, not \"{}\"", path,
-                                                     version->name, kDriverName));
+        return Status::error(ENODEV, fmt::format("{} is a \"{}\" device, not \"{}\"", path, version->name,
+                                                 kDriverName));
 
-    return Device(os, std::move(*fd), path, std::move(*version));
+    return Device(std::make_shared<detail::DeviceState>(
+        detail::DeviceState{.os = &os, .fd = std::move(*fd), .path = path, .driver = std::move(*version)}));
+}
+
+const std::string& Device::path() const
+{
+    static const std::string none;
+    return state_ ? state_->path : none;
+}
+
+const DriverVersion& Device::driverVersion() const
+{
+    static const DriverVersion none;
+    return state_ ? state_->driver : none;
+}
+
+int Device::fd() const
+{
+    return state_ ? state_->fd.get() : -1;
 }
 
 template <unsigned long Request, typename Args>
@@ -118,9 +193,11 @@ Status Device::ioctl(Args& args, std::string_view what) const
 {
     static_assert(_IOC_SIZE(Request) == sizeof(Args), "ioctl request and argument struct differ");
 
-    int ret = os_->ioctl(fd_.get(), Request, &args);
+    if (!state_)
+        return detail::movedFrom("Device");
+    int ret = state_->os->ioctl(state_->fd.get(), Request, &args);
     if (ret < 0)
-        return Status::fromErrno(-ret, fmt::format("{} on {}", what, path_));
+        return Status::fromErrno(-ret, fmt::format("{} on {}", what, state_->path));
     return {};
 }
 
@@ -151,8 +228,8 @@ Result<DeviceInfo> Device::queryInfo() const
     }
 
     return DeviceInfo{
-        .path = path_,
-        .driver = driver_,
+        .path = state_->path,
+        .driver = state_->driver,
         .caps =
             {
                 .uapiVersion = decodeUapiVersion(*uapiVersion),

@@ -20,10 +20,19 @@ Status Status::fromErrno(int errnum, std::string context)
     return status;
 }
 
+Status Status::error(int errnum, std::string message)
+{
+    Status status = fromErrno(errnum, std::move(message));
+    status.explained_ = true;
+    return status;
+}
+
 std::string Status::message() const
 {
     if (ok())
         return "success";
+    if (explained_)
+        return context_;
     // std::generic_category() is the thread-safe strerror().
     std::string reason = std::generic_category().message(errnum_);
     return context_.empty() ? reason : fmt::format("{}: {}", context_, reason);
@@ -33,8 +42,9 @@ Status Status::withContext(std::string_view outer) const
 {
     if (ok())
         return *this;
-    return fromErrno(errnum_, context_.empty() ? std::string(outer)
-                                               : fmt::format("{}: {}", outer, context_));
+    Status status = *this;
+    status.context_ = context_.empty() ? std::string(outer) : fmt::format("{}: {}", outer, context_);
+    return status;
 }
 
 namespace detail {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/ioctl_status.h"
+#include "core/state.h"
 #include "os/os.h"
 
 namespace vsvm {
@@ -45,7 +46,22 @@ constexpr std::array<uint64_t VmCounters::*, DRM_VSVM_COUNTER_COUNT> kCounterFie
     &VmCounters::ptBytes,
     &VmCounters::faultNs,
     &VmCounters::hmmNs,
+    &VmCounters::youngQueries,
+    &VmCounters::youngAnswers,
+    &VmCounters::youngCleared,
 }};
+
+// A counter the uapi gained without a member here would be a null member
+// pointer, written through at run time: refuse to compile instead.
+constexpr bool everyCounterHasAField()
+{
+    for (auto field : kCounterFields) {
+        if (field == nullptr)
+            return false;
+    }
+    return true;
+}
+static_assert(everyCounterHasAField(), "a counter of enum drm_vsvm_counter without a member in VmCounters");
 
 } // namespace
 
@@ -65,52 +81,72 @@ std::array<VmCounters::Entry, DRM_VSVM_COUNTER_COUNT> VmCounters::entries() cons
 
 Result<Vm> Vm::create(const Device& device)
 {
+    if (!device.state_)
+        return detail::movedFrom("Device").withContext("Vm::create()");
+    const detail::DeviceState& dev = *device.state_;
     drm_vsvm_vm_create args{};
     args.flags = DRM_VSVM_VM_CREATE_SVM;
-    Status status = detail::ioctlStatus(device.os().vmCreate(device.fd(), args),
-                                        fmt::format("DRM_IOCTL_VSVM_VM_CREATE on {}", device.path()));
+    Status status = detail::ioctlStatus(dev.os->vmCreate(dev.fd.get(), args),
+                                        fmt::format("DRM_IOCTL_VSVM_VM_CREATE on {}", dev.path));
     if (!status.ok())
         return status;
-    return Vm({.os = &device.os(), .fd = device.fd(), .id = args.vm_id});
+    auto state = std::make_shared<detail::VmState>();
+    state->device = device.state_;
+    state->id = args.vm_id;
+    return Vm(std::move(state));
 }
+
+Vm::Vm(std::shared_ptr<detail::VmState> state) : state_(std::move(state)) {}
 
 Vm::~Vm()
 {
     destroy();
 }
 
-Vm::Vm(Vm&& other) noexcept : ref_(std::exchange(other.ref_, {})) {}
+Vm::Vm(Vm&& other) noexcept : state_(std::move(other.state_)) {}
 
 Vm& Vm::operator=(Vm&& other) noexcept
 {
     if (this != &other) {
         destroy();
-        ref_ = std::exchange(other.ref_, {});
+        state_ = std::move(other.state_);
     }
     return *this;
 }
 
+uint32_t Vm::id() const
+{
+    return state_ ? state_->id : 0;
+}
+
 void Vm::destroy() noexcept
 {
-    if (ref_.id == 0)
+    if (!state_)
         return;
+    // VM_DESTROY waits for the jobs and forgets their statuses: read those
+    // somebody may still ask for first.
+    detail::resolveAll(*state_, state_->ledger.unresolved());
     drm_vsvm_vm_destroy args{};
-    args.vm_id = ref_.id;
+    args.vm_id = state_->id;
     // Nothing to report to: a destructor. The kernel frees the VM with the
     // file at the latest.
-    (void)ref_.os->vmDestroy(ref_.fd, args);
-    ref_ = {};
+    (void)state_->device->os->vmDestroy(state_->device->fd.get(), args);
+    state_->destroyed = true;
+    state_.reset();
 }
 
 Result<VmCounters> Vm::counters() const
 {
+    if (!state_)
+        return detail::movedFrom("Vm");
+    const detail::DeviceState& dev = *state_->device;
     std::array<uint64_t, DRM_VSVM_COUNTER_COUNT> values{};
     drm_vsvm_vm_counters args{};
-    args.vm_id = ref_.id;
+    args.vm_id = state_->id;
     args.count = values.size();
     args.counters_ptr = reinterpret_cast<uintptr_t>(values.data());
-    Status status = detail::ioctlStatus(ref_.os->vmCounters(ref_.fd, args),
-                                        fmt::format("DRM_IOCTL_VSVM_VM_COUNTERS(vm {})", ref_.id));
+    Status status = detail::ioctlStatus(dev.os->vmCounters(dev.fd.get(), args),
+                                        fmt::format("DRM_IOCTL_VSVM_VM_COUNTERS(vm {})", state_->id));
     if (!status.ok())
         return status;
 
@@ -123,14 +159,17 @@ Result<VmCounters> Vm::counters() const
 
 Status Vm::prefetch(const void* ptr, std::size_t size, bool write) const
 {
+    if (!state_)
+        return detail::movedFrom("Vm");
+    const detail::DeviceState& dev = *state_->device;
     drm_vsvm_vm_prefetch args{};
-    args.vm_id = ref_.id;
+    args.vm_id = state_->id;
     args.flags = write ? DRM_VSVM_PREFETCH_WRITE : 0;
     args.start = reinterpret_cast<uintptr_t>(ptr);
     args.size = size;
-    return detail::ioctlStatus(ref_.os->vmPrefetch(ref_.fd, args),
+    return detail::ioctlStatus(dev.os->vmPrefetch(dev.fd.get(), args),
                                fmt::format("DRM_IOCTL_VSVM_VM_PREFETCH(vm {}, {}, {:#x} bytes, {})",
-                                           ref_.id, ptr, size, write ? "write" : "read"));
+                                           state_->id, ptr, size, write ? "write" : "read"));
 }
 
 } // namespace vsvm

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "isa/encoding.h"
+#include "isa/signature.h"
 #include "isa/syntax.h"
 
 namespace vsvm::isa {
@@ -95,6 +96,7 @@ private:
         std::string label;
         unsigned line;
         unsigned column;
+        std::string_view user; ///< the branch's mnemonic; empty for .entry
     };
 
     bool full() const { return out_.diagnostics.size() >= kMaxDiagnostics; }
@@ -113,6 +115,7 @@ private:
     std::unordered_map<std::string, Label> labels_;
     std::vector<Reference> branches_;
     std::optional<Reference> entry_;
+    unsigned argsLine_ = 0; ///< the line of .args, 0 before it
 };
 
 void Assembler::error(unsigned line, unsigned column, std::string message)
@@ -141,7 +144,8 @@ Assembly Assembler::run(std::string_view source)
         // Target = pc + 8 + 8 * imm; both are inside a program far below 2^31 words.
         auto delta = static_cast<std::int64_t>(*target / 8) - static_cast<std::int64_t>(branch.word + 1);
         if (delta < std::numeric_limits<std::int32_t>::min() || delta > std::numeric_limits<std::int32_t>::max()) {
-            error(branch.line, branch.column, fmt::format("branch to '{}' is out of range", branch.label));
+            error(branch.line, branch.column,
+                  fmt::format("the branch of {} to '{}' is out of range", branch.user, branch.label));
             continue;
         }
         Fields fields = detail::splitWord(out_.program.words[branch.word]);
@@ -164,13 +168,16 @@ std::optional<std::uint64_t> Assembler::resolve(const Reference& reference, std:
 {
     auto found = labels_.find(reference.label);
     if (found == labels_.end()) {
-        error(reference.line, reference.column, fmt::format("undefined label '{}'", reference.label));
+        error(reference.line, reference.column,
+              fmt::format("undefined label '{}' ({}{}{})", reference.label, what,
+                          reference.user.empty() ? "" : " of ", reference.user));
         return std::nullopt;
     }
     // The device rejects a target outside [0, code_size) (VSVM_ISA_ERR_BRANCH).
     if (found->second.offset >= nextOffset()) {
         error(reference.line, reference.column,
-              fmt::format("{} '{}' is past the last instruction", what, reference.label));
+              fmt::format("{} '{}'{}{} is past the last instruction", what, reference.label,
+                          reference.user.empty() ? "" : " of ", reference.user));
         return std::nullopt;
     }
     return found->second.offset;
@@ -239,7 +246,7 @@ void Assembler::assembleLine(std::string_view text, unsigned line)
         unsigned operandColumn = restColumn + static_cast<unsigned>(start);
         std::string_view operand = trim(rest.substr(start, end - start), operandColumn);
         if (operand.empty()) {
-            error(line, operandColumn, "missing operand");
+            error(line, operandColumn, fmt::format("missing operand {} of {}", operands.size() + 1, name.text));
             return;
         }
         operands.push_back({operand, operandColumn});
@@ -282,7 +289,8 @@ void Assembler::instruction(const InstructionInfo& info, Token mnemonic, const s
                       fmt::format("the branch target of {} must be a label, not '{}'", info.mnemonic, token.text));
                 return;
             }
-            branches_.push_back({out_.program.words.size() - 1, std::string(token.text), line, token.column});
+            branches_.push_back(
+                {out_.program.words.size() - 1, std::string(token.text), line, token.column, info.mnemonic});
             break;
         case Operand::Offset: {
             Integer offset = parseInteger(token.text);
@@ -296,7 +304,9 @@ void Assembler::instruction(const InstructionInfo& info, Token mnemonic, const s
             if (!value || *value < std::numeric_limits<std::int32_t>::min() ||
                 *value > std::numeric_limits<std::int32_t>::max()) {
                 error(line, token.column,
-                      fmt::format("memory offset {} is out of range (-2147483648 to 2147483647)", token.text));
+                      fmt::format("operand {} ({}) of {}: memory offset {} is out of range (-2147483648 to "
+                                  "2147483647)",
+                                  i + 1, slot.name, info.mnemonic, token.text));
                 return;
             }
             fields.imm = static_cast<std::uint32_t>(*value);
@@ -325,6 +335,10 @@ bool Assembler::sourceOperand(const InstructionInfo& info, const Slot& slot, std
         error(line, token.column, std::move(message));
         return false;
     };
+    // Every message names the instruction and the operand.
+    auto failOperand = [&](std::string message) {
+        return fail(fmt::format("operand {} ({}) of {}: {}", index + 1, slot.name, info.mnemonic, message));
+    };
     auto mustBe = [&] {
         return fail(fmt::format("operand {} ({}) of {} must be {}, not '{}'", index + 1, slot.name, info.mnemonic,
                                 describe(slot.operand), token.text));
@@ -335,8 +349,8 @@ bool Assembler::sourceOperand(const InstructionInfo& info, const Slot& slot, std
     Register reg = parseRegister(token.text);
     Integer integer = parseInteger(token.text);
     if (reg.status == Register::BadNumber) {
-        return fail(fmt::format("bad register '{}' (registers are s0-s{} and v0-v{})", token.text,
-                                VSVM_ISA_NUM_SREGS - 1, VSVM_ISA_NUM_VREGS - 1));
+        return failOperand(fmt::format("bad register '{}' (registers are s0-s{} and v0-v{})", token.text,
+                                       VSVM_ISA_NUM_SREGS - 1, VSVM_ISA_NUM_VREGS - 1));
     } else if (reg.status == Register::Ok) {
         code = reg.code;
         if (!detail::acceptsCode(slot.operand, code))
@@ -350,22 +364,22 @@ bool Assembler::sourceOperand(const InstructionInfo& info, const Slot& slot, std
             // -1 and 0xffffffff are the same 32 bits; both sign-extend.
             if (!value || *value < std::numeric_limits<std::int32_t>::min() ||
                 *value > std::numeric_limits<std::uint32_t>::max())
-                return fail(fmt::format("literal {} does not fit in 32 bits (-2147483648 to 4294967295)",
-                                        token.text));
+                return failOperand(fmt::format("literal {} does not fit in 32 bits (-2147483648 to 4294967295)",
+                                               token.text));
             imm = static_cast<std::uint32_t>(*value);
         } else {
             if (!info.floatSources)
-                return fail(fmt::format("float literal {} needs an instruction with float32 sources, "
-                                        "which {} is not",
-                                        token.text, info.mnemonic));
+                return failOperand(fmt::format("float literal {} needs an instruction with float32 sources, "
+                                               "which {} is not",
+                                               token.text, info.mnemonic));
             auto value = parseFloat(token.text);
             if (!value)
-                return fail(fmt::format("float literal {} is malformed or out of range for float32", token.text));
+                return failOperand(fmt::format("float literal {} is malformed or out of range for float32", token.text));
             imm = std::bit_cast<std::uint32_t>(*value);
         }
         if (literal && fields.imm != imm)
-            return fail(fmt::format("only one literal fits in an instruction, and {} already holds {}",
-                                    info.mnemonic, literal->text));
+            return failOperand(fmt::format("only one literal fits in an instruction, and {} already holds {}",
+                                           info.mnemonic, literal->text));
         literal = token;
         code = VSVM_ISA_OP_LIT;
         fields.imm = imm;
@@ -419,7 +433,7 @@ void Assembler::directive(Token name, const std::vector<Token>& operands, unsign
             error(line, operands[0].column, fmt::format(".entry takes a label, not '{}'", operands[0].text));
             return;
         }
-        entry_ = Reference{0, std::string(operands[0].text), line, operands[0].column};
+        entry_ = Reference{0, std::string(operands[0].text), line, operands[0].column, ""};
     } else if (name.text == ".word") {
         if (!oneOperand("value"))
             return;
@@ -434,8 +448,23 @@ void Assembler::directive(Token name, const std::vector<Token>& operands, unsign
             return;
         }
         out_.program.words.push_back(*word);
+    } else if (name.text == ".args") {
+        if (argsLine_ != 0) {
+            error(line, name.column, fmt::format("duplicate .args (the first is on line {})", argsLine_));
+            return;
+        }
+        argsLine_ = line;
+        detail::SignatureReader reader;
+        for (std::size_t i = 0; i < operands.size(); i++) {
+            if (auto message = reader.add(operands[i].text)) {
+                error(line, operands[i].column, fmt::format("argument {} of .args: {}", i + 1, *message));
+                return;
+            }
+        }
+        out_.program.signature = reader.take();
     } else {
-        error(line, name.column, fmt::format("unknown directive '{}' (.isa, .entry and .word exist)", name.text));
+        error(line, name.column,
+              fmt::format("unknown directive '{}' (.isa, .entry, .args and .word exist)", name.text));
     }
 }
 

@@ -118,7 +118,7 @@ std::string instructionText(const Decoded& decoded)
 Result<std::string> disassemble(std::span<const std::uint64_t> words, const DisassembleOptions& options)
 {
     if (options.entry && (*options.entry % kWordBytes != 0 || *options.entry / kWordBytes >= words.size()))
-        return Status::fromErrno(EINVAL, fmt::format("entry {:#x} is not the offset of an instruction of "
+        return Status::error(EINVAL, fmt::format("entry {:#x} is not the offset of an instruction of "
                                                      "the {}-word program",
                                                      *options.entry, words.size()));
 
@@ -132,6 +132,10 @@ Result<std::string> disassemble(std::span<const std::uint64_t> words, const Disa
     }
 
     std::string text = fmt::format(".isa {}\n", VSVM_ISA_VERSION);
+    if (options.signature) {
+        std::string params = options.signature->toString();
+        text += params.empty() ? ".args\n" : fmt::format(".args {}\n", params);
+    }
     if (options.entry) {
         labelled[*options.entry / kWordBytes] = true;
         text += fmt::format(".entry {}\n", labelName(*options.entry / kWordBytes));

@@ -6,6 +6,7 @@
 set(VSVM_ISA_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/assembler.cpp
   ${CMAKE_CURRENT_LIST_DIR}/disassembler.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/signature.cpp
   ${CMAKE_CURRENT_LIST_DIR}/syntax.cpp
   ${CMAKE_CURRENT_LIST_DIR}/table.cpp
 )

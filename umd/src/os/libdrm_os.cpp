@@ -38,9 +38,12 @@ bool inNodeNumberOrder(const DrmNode& a, const DrmNode& b)
 
 } // namespace
 
-LibdrmOs::LibdrmOs(std::string deviceDir) : deviceDir_(std::move(deviceDir)) {}
+LibdrmOs::LibdrmOs(std::string deviceDir, std::string sysfsDir)
+    : deviceDir_(std::move(deviceDir)), sysfsDir_(std::move(sysfsDir))
+{
+}
 
-LibdrmOs::LibdrmOs() : LibdrmOs(DRM_DIR_NAME) {}
+LibdrmOs::LibdrmOs() : LibdrmOs(DRM_DIR_NAME, "/sys") {}
 
 // The render nodes are found by listing the device directory rather than with
 // drmGetDevices2(): libdrm skips a platform device that has no device-tree
@@ -60,21 +63,33 @@ Result<std::vector<DrmNode>> LibdrmOs::enumerateDevices()
         if (!entry->path().filename().string().starts_with(DRM_RENDER_MINOR_NAME))
             continue;
 
-        // A node this user cannot open or identify is not one it can use.
+        // A node this user cannot open or identify is reported, with what
+        // sysfs says about its driver: it may be the vsvm node the user wants.
         std::string path = entry->path().string();
         auto fd = open(path);
-        if (!fd)
+        auto version = fd ? getVersion(fd->get()) : Result<DriverVersion>(fd.status());
+        if (version) {
+            nodes.push_back({std::move(path), std::move(version->name), 0});
             continue;
-        auto version = getVersion(fd->get());
-        if (!version)
-            continue;
-        nodes.push_back({std::move(path), std::move(version->name)});
+        }
+        if (fd && version.status().errnum() == ENOTTY)
+            continue; // it opens but is no DRM device at all, so not vsvm's
+        fs::path driver = fs::path(sysfsDir_) / "class/drm" / entry->path().filename() / "device/driver";
+        std::error_code linkError;
+        std::string sysfsName = fs::read_symlink(driver, linkError).filename().string();
+        nodes.push_back({std::move(path), linkError ? std::string() : sysfsName, version.status().errnum()});
     }
     if (error)
         return Status::fromErrno(error.value(), fmt::format("list {}", deviceDir_));
 
     std::sort(nodes.begin(), nodes.end(), inNodeNumberOrder);
     return nodes;
+}
+
+bool LibdrmOs::driverLoaded(const std::string& name)
+{
+    std::error_code error;
+    return std::filesystem::exists(std::filesystem::path(sysfsDir_) / "module" / name, error);
 }
 
 Result<UniqueFd> LibdrmOs::open(const std::string& path)

@@ -13,11 +13,12 @@ namespace vsvm::os {
 /// The real Os: libdrm and the render nodes under a device directory.
 class LibdrmOs : public Os {
 public:
-    /// @p deviceDir is /dev/dri (DRM_DIR_NAME) except in tests.
-    explicit LibdrmOs(std::string deviceDir);
+    /// @p deviceDir is /dev/dri (DRM_DIR_NAME) and @p sysfsDir /sys, except in tests.
+    LibdrmOs(std::string deviceDir, std::string sysfsDir);
     LibdrmOs();
 
     Result<std::vector<DrmNode>> enumerateDevices() override;
+    bool driverLoaded(const std::string& name) override;
     Result<UniqueFd> open(const std::string& path) override;
     Result<DriverVersion> getVersion(int fd) override;
     int ioctl(int fd, unsigned long request, void* arg) override;
@@ -33,6 +34,7 @@ public:
 
 private:
     std::string deviceDir_;
+    std::string sysfsDir_;
 };
 
 } // namespace vsvm::os

@@ -17,7 +17,11 @@ namespace vsvm::os {
 /// A DRM render node and the name of the driver behind it.
 struct DrmNode {
     std::string path;
+    /// DRM_IOCTL_VERSION's name; for a node that could not be opened, the
+    /// driver sysfs names, or empty when that is unknown too.
     std::string driverName;
+    /// The errno of a failed open or DRM_IOCTL_VERSION; 0 when both worked.
+    int openError = 0;
 };
 
 /**
@@ -29,14 +33,21 @@ struct DrmNode {
  *
  * The ioctl methods return 0 or a negative errno, as the kernel's handler
  * did: the caller knows what the ioctl meant and builds the error message.
+ *
+ * Thread safety: the library calls an Os from any thread, concurrently; the
+ * libdrm implementation keeps no state (each call is one system call), and a
+ * mock must tolerate what its test does.
  */
 class Os {
 public:
     virtual ~Os() = default;
 
-    /// Every render node that could be opened, with its driver name, sorted
-    /// by node number.
+    /// Every render node, sorted by node number, with its driver's name;
+    /// nodes that cannot be opened too, with the errno (openError).
     virtual Result<std::vector<DrmNode>> enumerateDevices() = 0;
+
+    /// Whether the kernel module @p name is loaded (/sys/module/NAME).
+    virtual bool driverLoaded(const std::string& name) = 0;
 
     virtual Result<UniqueFd> open(const std::string& path) = 0;
 

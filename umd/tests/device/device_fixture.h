@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdlib>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "vsvm/device.h"
+#include "vsvm/vm.h"
 
 namespace vsvm::test {
 
@@ -30,6 +32,32 @@ protected:
     }
 
     std::vector<DeviceInfo> devices_;
+};
+
+/// A VsvmDeviceTest with device 0 open and a VM on it.
+class VsvmVmTest : public VsvmDeviceTest {
+protected:
+    void SetUp() override
+    {
+        VsvmDeviceTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
+        auto device = Device::open(0);
+        ASSERT_TRUE(device) << device.status().message();
+        device_.emplace(std::move(*device));
+        auto vm = Vm::create(*device_);
+        ASSERT_TRUE(vm) << vm.status().message();
+        vm_.emplace(std::move(*vm));
+    }
+
+    void TearDown() override
+    {
+        vm_.reset();
+        device_.reset();
+    }
+
+    std::optional<Device> device_;
+    std::optional<Vm> vm_;
 };
 
 } // namespace vsvm::test

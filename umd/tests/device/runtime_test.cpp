@@ -19,51 +19,13 @@
 #include <gtest/gtest.h>
 
 #include "device_fixture.h"
+#include "mapping.h"
 #include "vsvm/runtime.h"
 
 namespace vsvm::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-const std::size_t kPage = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-
-/// Anonymous memory of its own, so that a test can change its protection or
-/// unmap it without touching anything else.
-class Mapping {
-public:
-    explicit Mapping(std::size_t size, int prot = PROT_READ | PROT_WRITE) : size_(size)
-    {
-        void* address = mmap(nullptr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        EXPECT_NE(address, MAP_FAILED) << std::strerror(errno);
-        address_ = address == MAP_FAILED ? nullptr : static_cast<uint8_t*>(address);
-        // 4 KiB device pages, whatever the THP setting.
-        if (address_)
-            madvise(address_, size_, MADV_NOHUGEPAGE);
-    }
-    ~Mapping() { unmap(); }
-    Mapping(const Mapping&) = delete;
-    Mapping& operator=(const Mapping&) = delete;
-
-    void unmap()
-    {
-        if (address_)
-            munmap(address_, size_);
-        address_ = nullptr;
-    }
-
-    uint8_t* data() const { return address_; }
-    template <typename T>
-    T* as() const
-    {
-        return reinterpret_cast<T*>(address_);
-    }
-    std::size_t size() const { return size_; }
-
-private:
-    uint8_t* address_ = nullptr;
-    std::size_t size_;
-};
 
 /// The FNV-1a the copy engine's checksum command computes (uapi/vsvm_drm.h).
 uint64_t fnv1a(const uint8_t* data, std::size_t size)
@@ -117,27 +79,8 @@ loop:
     s_endpgm
 )";
 
-class RuntimeTest : public VsvmDeviceTest {
+class RuntimeTest : public VsvmVmTest {
 protected:
-    void SetUp() override
-    {
-        VsvmDeviceTest::SetUp();
-        if (IsSkipped() || HasFatalFailure())
-            return;
-        auto device = Device::open(0);
-        ASSERT_TRUE(device) << device.status().message();
-        device_.emplace(std::move(*device));
-        auto vm = Vm::create(*device_);
-        ASSERT_TRUE(vm) << vm.status().message();
-        vm_.emplace(std::move(*vm));
-    }
-
-    void TearDown() override
-    {
-        vm_.reset();
-        device_.reset();
-    }
-
     VmCounters counters() const
     {
         auto counters = vm_->counters();
@@ -154,9 +97,6 @@ protected:
         EXPECT_TRUE(result) << result.status().message();
         return result.ok() ? *result : JobResult{};
     }
-
-    std::optional<Device> device_;
-    std::optional<Vm> vm_;
 };
 
 TEST_F(RuntimeTest, CopyFillAndChecksumCommandsRunInOrder)

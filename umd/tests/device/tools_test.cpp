@@ -45,6 +45,7 @@ TEST_F(VsvmDeviceTest, VsvmRunReportsAFaultInItsBuffer)
     EXPECT_EQ(run.exitStatus, 1) << run.output;
     EXPECT_THAT(run.output, ContainsRegex("job 1 of 1: fault: read at 0x[0-9a-f]+ \\(pc 0x[0-9a-f]+, command 0\\) "
                                           "\\(buffer 'x' \\+ 0x8\\)"));
+    EXPECT_THAT(run.output, HasSubstr("  the instruction at pc 0x30: v_load_u32 v10, v8\n"));
     EXPECT_THAT(run.output, HasSubstr("x: not readable"));
     EXPECT_THAT(run.output, HasSubstr("faults_fatal 1"));
 }

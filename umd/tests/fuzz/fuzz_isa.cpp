@@ -4,7 +4,8 @@
 // Feeds arbitrary bytes to the assembler (as source text) and to the
 // disassembler (as words), and checks the round trip on both: whatever
 // assembles must assemble the same after disassembly, and whatever words
-// disassemble must assemble back to themselves. Any difference aborts.
+// disassemble must assemble back to themselves, .args included. Any
+// difference aborts.
 
 #include <algorithm>
 #include <cstdint>
@@ -29,9 +30,11 @@ using vsvm::isa::Assembly;
     std::abort();
 }
 
-void checkReassembles(std::span<const std::uint64_t> words, std::optional<std::uint32_t> entry)
+void checkReassembles(std::span<const std::uint64_t> words, std::optional<std::uint32_t> entry,
+                      const std::optional<vsvm::KernelSignature>& signature)
 {
-    auto text = vsvm::isa::disassemble(words, {.entry = entry, .showEncoding = (words.size() % 2) != 0});
+    auto text = vsvm::isa::disassemble(
+        words, {.entry = entry, .showEncoding = (words.size() % 2) != 0, .signature = signature});
     if (!text.ok())
         fail("disassemble refused a valid entry", "");
     Assembly back = vsvm::isa::assemble(*text);
@@ -41,6 +44,8 @@ void checkReassembles(std::span<const std::uint64_t> words, std::optional<std::u
         fail("different words", *text);
     if (back.program.entry != entry.value_or(0))
         fail("different entry", *text);
+    if (back.program.signature != signature)
+        fail("different .args", *text);
 }
 
 } // namespace
@@ -50,11 +55,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view source(reinterpret_cast<const char*>(data), size);
     Assembly assembly = vsvm::isa::assemble(source);
     if (assembly.ok() && !assembly.program.words.empty())
-        checkReassembles(assembly.program.words, assembly.program.entry);
+        checkReassembles(assembly.program.words, assembly.program.entry, assembly.program.signature);
 
     std::vector<std::uint64_t> words(size / sizeof(std::uint64_t));
     if (!words.empty())
         std::memcpy(words.data(), data, words.size() * sizeof(std::uint64_t));
-    checkReassembles(words, std::nullopt);
+    checkReassembles(words, std::nullopt, std::nullopt);
     return 0;
 }

@@ -188,6 +188,97 @@ TEST_F(DeviceTest, OpenByIndexPastTheLastDeviceFails)
     EXPECT_EQ(device.status().errnum(), ENODEV);
 }
 
+// No device: the message says why, and a node this user cannot open is
+// never left out silently.
+TEST_F(DeviceTest, WithoutTheModuleNoDeviceSaysItIsNotLoaded)
+{
+    EXPECT_CALL(os_, enumerateDevices())
+        .Times(2)
+        .WillRepeatedly(Return(std::vector<os::DrmNode>{{"/dev/dri/renderD128", "i915", 0}}));
+    EXPECT_CALL(os_, driverLoaded("vsvm")).Times(2).WillRepeatedly(Return(false));
+
+    auto device = Device::open(os_, std::size_t{0});
+    Status why = Device::noDeviceStatus(os_);
+
+    ASSERT_FALSE(device);
+    EXPECT_EQ(device.status().errnum(), ENODEV);
+    EXPECT_EQ(device.status().message(), "no vsvm device: the vsvm kernel module is not loaded (modprobe vsvm)");
+    EXPECT_EQ(why.message(), device.status().message());
+}
+
+TEST_F(DeviceTest, WithTheModuleLoadedButNoNodeNoDeviceSaysSo)
+{
+    EXPECT_CALL(os_, enumerateDevices()).WillOnce(Return(std::vector<os::DrmNode>{}));
+    EXPECT_CALL(os_, driverLoaded("vsvm")).WillOnce(Return(true));
+
+    auto device = Device::open(os_, std::size_t{0});
+
+    ASSERT_FALSE(device);
+    EXPECT_EQ(device.status().errnum(), ENODEV);
+    EXPECT_THAT(device.status().message(),
+                HasSubstr("no vsvm device: the vsvm module is loaded, but no render node in /dev/dri is vsvm's"));
+}
+
+TEST_F(DeviceTest, AVsvmNodeThisUserMayNotOpenIsAnErrorThatNamesIt)
+{
+    EXPECT_CALL(os_, enumerateDevices())
+        .Times(3)
+        .WillRepeatedly(Return(std::vector<os::DrmNode>{{"/dev/dri/renderD128", "vsvm", EACCES}}));
+
+    auto devices = Device::enumerate(os_);
+    auto device = Device::open(os_, std::size_t{0});
+    Status why = Device::noDeviceStatus(os_);
+
+    ASSERT_FALSE(devices);
+    EXPECT_EQ(devices.status().errnum(), EACCES);
+    EXPECT_EQ(devices.status().message(),
+              "/dev/dri/renderD128 is a vsvm render node, and this user may not open it (Permission denied): "
+              "add the user to the group that owns it (ls -l /dev/dri/renderD128; usually 'render'), or run as "
+              "root");
+    EXPECT_EQ(device.status().message(), devices.status().message());
+    EXPECT_EQ(why.errnum(), EACCES);
+}
+
+TEST_F(DeviceTest, ANodeOfUnknownDriverThatCannotBeOpenedMayBeVsvms)
+{
+    EXPECT_CALL(os_, enumerateDevices())
+        .WillOnce(Return(std::vector<os::DrmNode>{{"/dev/dri/renderD128", "vsvm", 0},
+                                                  {"/dev/dri/renderD129", "", EIO}}));
+
+    auto devices = Device::enumerate(os_);
+
+    ASSERT_FALSE(devices);
+    EXPECT_EQ(devices.status().errnum(), EIO);
+    EXPECT_EQ(devices.status().message(), "/dev/dri/renderD129 may be a vsvm render node (its driver is unknown), "
+                                          "and it cannot be opened: Input/output error");
+}
+
+TEST_F(DeviceTest, AnUnopenableNodeOfAnotherDriverIsNotVsvms)
+{
+    EXPECT_CALL(os_, enumerateDevices())
+        .WillOnce(Return(std::vector<os::DrmNode>{{"/dev/dri/renderD128", "i915", EACCES},
+                                                  {"/dev/dri/renderD129", "vsvm", 0}}));
+    answerParams(expectOpen("/dev/dri/renderD129", "vsvm"), kDocumentedParams);
+
+    auto devices = Device::enumerate(os_);
+
+    ASSERT_TRUE(devices) << devices.status().message();
+    ASSERT_EQ(devices->size(), 1u);
+    EXPECT_EQ((*devices)[0].path, "/dev/dri/renderD129");
+}
+
+TEST_F(DeviceTest, OpenByIndexPastTheLastSaysHowManyThereAre)
+{
+    EXPECT_CALL(os_, enumerateDevices())
+        .WillOnce(Return(std::vector<os::DrmNode>{{"/dev/dri/renderD128", "vsvm", 0},
+                                                  {"/dev/dri/renderD129", "vsvm", 0}}));
+
+    auto device = Device::open(os_, std::size_t{2});
+
+    ASSERT_FALSE(device);
+    EXPECT_EQ(device.status().message(), "vsvm device 2 does not exist: there are 2 (0 to 1)");
+}
+
 TEST_F(DeviceTest, QueryParamSendsAZeroInitialisedStruct)
 {
     int rawFd = expectOpen("/dev/dri/renderD128", "vsvm");

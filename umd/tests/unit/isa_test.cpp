@@ -342,8 +342,8 @@ struct Expected {
 
 const Expected kErrors[] = {
     {"s_nop\n  v_frob v1, v2", 2, 3, "unknown instruction 'v_frob'"},
-    {"s_mov s64, s1", 1, 7, "bad register 's64'"},
-    {"v_mov v1, v99", 1, 11, "bad register 'v99'"},
+    {"s_mov s64, s1", 1, 7, "operand 1 (D) of s_mov: bad register 's64'"},
+    {"v_mov v1, v99", 1, 11, "operand 2 (A) of v_mov: bad register 'v99'"},
     {"s_mov v1, s1", 1, 7, "operand 1 (D) of s_mov must be a scalar register or exec, not 'v1'"},
     {"v_add_u32 v1, v2, foo", 1, 19, "must be a register, exec, laneid or a literal, not 'foo'"},
     {"s_load_u32 exec, s1", 1, 12, "must be a scalar register (not exec)"},
@@ -354,17 +354,20 @@ const Expected kErrors[] = {
     {"v_cndmask v1, v2, v3, 0", 1, 23, "a literal cannot be operand 4 (S)"},
     {"v_atomic_add_b32 v1, v2, 1", 1, 26, "a literal cannot be operand 3 (B)"},
     {"v_store_b32 1, v2", 1, 13, "a literal cannot be operand 1 (A)"},
-    {"v_add_u32 v1, 1, 2", 1, 18, "only one literal fits in an instruction, and v_add_u32 already holds 1"},
-    {"v_add_u32 v1, 0x100000000, v2", 1, 15, "literal 0x100000000 does not fit in 32 bits"},
-    {"s_mov s1, -2147483649", 1, 11, "literal -2147483649 does not fit in 32 bits"},
+    {"v_add_u32 v1, 1, 2", 1, 18,
+     "operand 3 (B) of v_add_u32: only one literal fits in an instruction, and v_add_u32 already holds 1"},
+    {"v_add_u32 v1, 0x100000000, v2", 1, 15, "operand 2 (A) of v_add_u32: literal 0x100000000 does not fit in 32 bits"},
+    {"s_mov s1, -2147483649", 1, 11, "operand 2 (A) of s_mov: literal -2147483649 does not fit in 32 bits"},
     {"s_mov s1, 99999999999999999999999", 1, 11, "does not fit in 32 bits"},
-    {"v_add_u32 v1, v2, 1.5", 1, 19, "float literal 1.5 needs an instruction with float32 sources"},
-    {"v_add_f32 v1, v2, 1e39", 1, 19, "float literal 1e39 is malformed or out of range for float32"},
-    {"v_load_u32 v1, v2, 0x80000000", 1, 20, "memory offset 0x80000000 is out of range"},
+    {"v_add_u32 v1, v2, 1.5", 1, 19,
+     "operand 3 (B) of v_add_u32: float literal 1.5 needs an instruction with float32 sources"},
+    {"v_add_f32 v1, v2, 1e39", 1, 19,
+     "operand 3 (B) of v_add_f32: float literal 1e39 is malformed or out of range for float32"},
+    {"v_load_u32 v1, v2, 0x80000000", 1, 20, "of v_load_u32: memory offset 0x80000000 is out of range"},
     {"v_load_u32 v1, v2, -2147483649", 1, 20, "memory offset -2147483649 is out of range"},
     {"v_load_u32 v1, v2, s3", 1, 20, "the memory offset of v_load_u32 must be an integer, not 's3'"},
-    {"s_branch nowhere\ns_endpgm", 1, 10, "undefined label 'nowhere'"},
-    {"s_branch end\nend:", 1, 10, "branch target 'end' is past the last instruction"},
+    {"s_branch nowhere\ns_endpgm", 1, 10, "undefined label 'nowhere' (branch target of s_branch)"},
+    {"s_branch end\nend:", 1, 10, "branch target 'end' of s_branch is past the last instruction"},
     {"s_branch 4\ns_endpgm", 1, 10, "the branch target of s_branch must be a label, not '4'"},
     {"a: s_nop\n  a: s_endpgm", 2, 3, "duplicate label 'a' (first defined on line 1)"},
     {"1a: s_endpgm", 1, 1, "bad label name '1a'"},
@@ -372,16 +375,16 @@ const Expected kErrors[] = {
     {"s_endpgm s1", 1, 1, "s_endpgm takes 0 operands (s_endpgm), not 1"},
     {"v_load_u32 v1", 1, 1, "v_load_u32 takes 2 or 3 operands (v_load_u32 D, A[, offset]), not 1"},
     {"s_cbranch_z end\nend: s_endpgm", 1, 1, "s_cbranch_z takes 2 operands"},
-    {"s_add s1, , s2", 1, 11, "missing operand"},
-    {"s_add s1, s2,", 1, 14, "missing operand"},
+    {"s_add s1, , s2", 1, 11, "missing operand 2 of s_add"},
+    {"s_add s1, s2,", 1, 14, "missing operand 3 of s_add"},
     {".isa 2", 1, 6, "unsupported ISA version '2'"},
     {".entry 5", 1, 8, ".entry takes a label, not '5'"},
     {".entry a\n.entry a\na: s_endpgm", 2, 1, "duplicate .entry (the first is on line 1)"},
-    {".entry nowhere\ns_endpgm", 1, 8, "undefined label 'nowhere'"},
+    {".entry nowhere\ns_endpgm", 1, 8, "undefined label 'nowhere' (.entry label)"},
     {".entry end\ns_endpgm\nend:", 1, 8, ".entry label 'end' is past the last instruction"},
     {".word 0x10000000000000000", 1, 7, ".word 0x10000000000000000 does not fit in 64 bits"},
     {".word s1", 1, 7, ".word takes an integer, not 's1'"},
-    {".align 8", 1, 1, "unknown directive '.align'"},
+    {".align 8", 1, 1, "unknown directive '.align' (.isa, .entry, .args and .word exist)"},
 };
 
 TEST(IsaDiagnostics, SayWhereAndWhy)
@@ -402,12 +405,12 @@ TEST(IsaDiagnostics, ReportsEveryErrorInSourceOrder)
                                  "v_mov v1, 1, 2\n"
                                  "s_endpgm\n");
     ASSERT_EQ(assembly.diagnostics.size(), 4u);
-    EXPECT_EQ(assembly.diagnostics[0], (Diagnostic{1, 10, "undefined label 'missing'"}));
+    EXPECT_EQ(assembly.diagnostics[0], (Diagnostic{1, 10, "undefined label 'missing' (branch target of s_branch)"}));
     EXPECT_EQ(assembly.diagnostics[1].line, 2u);
     EXPECT_EQ(assembly.diagnostics[2].line, 3u);
     EXPECT_EQ(assembly.diagnostics[3].line, 4u);
     EXPECT_EQ(formatDiagnostic("k.vsa", assembly.diagnostics[0]),
-              "k.vsa:1:10: error: undefined label 'missing'");
+              "k.vsa:1:10: error: undefined label 'missing' (branch target of s_branch)");
 }
 
 TEST(IsaDiagnostics, StopAfterAHundred)
@@ -465,6 +468,21 @@ TEST(IsaExamples, DocExamplesAreTheExampleFilesAndAssemble)
         EXPECT_FALSE(assembly.program.words.empty());
         Assembly back = assemble(disassembleOk(assembly.program.words));
         EXPECT_EQ(back.program.words, assembly.program.words) << files[i];
+    }
+}
+
+TEST(IsaExamples, ExampleKernelsDeclareTheirArguments)
+{
+    struct Expected {
+        const char* file;
+        const char* args;
+    };
+    for (const Expected& e : {Expected{"saxpy.vsa", "ptr x, ptr y, u32 n, f32 a"},
+                              Expected{"list_sum.vsa", "ptr heads, ptr sums"},
+                              Expected{"histogram.vsa", "ptr data, ptr counters, u32 n"}}) {
+        Assembly assembly = assemble(readFile(std::filesystem::path(VSVM_EXAMPLES_DIR) / e.file));
+        ASSERT_TRUE(assembly.program.signature) << e.file;
+        EXPECT_EQ(assembly.program.signature->toString(), e.args) << e.file;
     }
 }
 

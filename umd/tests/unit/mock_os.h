@@ -16,6 +16,7 @@ namespace vsvm::test {
 class MockOs : public os::Os {
 public:
     MOCK_METHOD(Result<std::vector<os::DrmNode>>, enumerateDevices, (), (override));
+    MOCK_METHOD(bool, driverLoaded, (const std::string& name), (override));
     MOCK_METHOD(Result<UniqueFd>, open, (const std::string& path), (override));
     MOCK_METHOD(Result<DriverVersion>, getVersion, (int fd), (override));
     MOCK_METHOD(int, ioctl, (int fd, unsigned long request, void* arg), (override));

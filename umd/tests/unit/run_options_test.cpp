@@ -25,7 +25,14 @@ uint64_t argBits(const char* text)
 {
     auto arg = parseArg(text, kBuffers);
     EXPECT_TRUE(arg) << text << ": " << arg.status().message();
-    return arg.ok() ? std::get<uint64_t>(*arg) : 0;
+    return arg.ok() ? std::get<NumberArg>(*arg).bits : 0;
+}
+
+/// The argument for parameter @p param of a kernel with .args @p args.
+Result<ArgSpec> typedArg(const char* text, const char* args, std::size_t param)
+{
+    KernelSignature signature = isa::parseSignature(args).value();
+    return parseArg(text, kBuffers, &signature.params[param], signature.describeParam(param));
 }
 
 TEST(RunOptions, SizesTakeBinarySuffixes)
@@ -116,6 +123,40 @@ TEST(RunOptions, ArgumentsAreBuffersIntegersOrFloats)
     EXPECT_THAT(parseArg("x+abc", kBuffers).status().message(), HasSubstr("the offset"));
     EXPECT_THAT(parseArg("1.2.3", kBuffers).status().message(), HasSubstr("expected a buffer name"));
     EXPECT_FALSE(parseArg("", kBuffers));
+    // Without a signature: what the text looks like.
+    EXPECT_EQ(std::get<NumberArg>(*parseArg("-1", kBuffers)).host, (HostArg{HostArg::Kind::Signed, 64}));
+    EXPECT_EQ(std::get<NumberArg>(*parseArg("7", kBuffers)).host, (HostArg{HostArg::Kind::Unsigned, 64}));
+    EXPECT_EQ(std::get<NumberArg>(*parseArg("2.5", kBuffers)).host, (HostArg{HostArg::Kind::Float, 32}));
+    EXPECT_EQ(std::get<NumberArg>(*parseArg("f64:2", kBuffers)).host, (HostArg{HostArg::Kind::Double, 64}));
+}
+
+TEST(RunOptions, WithASignatureEachArgumentIsReadAsItsParameterType)
+{
+    constexpr const char* kArgs = "ptr x, u32 n, f32 a, i32 d, f64 b, u64 big";
+    auto number = [&](const char* text, std::size_t param) { return std::get<NumberArg>(typedArg(text, kArgs, param).value()); };
+
+    EXPECT_EQ(number("2", 2).bits, std::bit_cast<uint32_t>(2.0f)) << "2 is 2.0 for an f32";
+    EXPECT_EQ(number("2", 2).host, (HostArg{HostArg::Kind::Float, 32}));
+    EXPECT_EQ(number("0.5", 4).bits, std::bit_cast<uint64_t>(0.5));
+    EXPECT_EQ(number("f64:0.5", 4).host, (HostArg{HostArg::Kind::Double, 64}));
+    EXPECT_EQ(number("4294967295", 1).host, (HostArg{HostArg::Kind::Unsigned, 32}));
+    EXPECT_EQ(number("-2147483648", 3).bits, 0xffffffff80000000u);
+    EXPECT_EQ(number("0x1000", 0).host, HostArg{}) << "an address given as a number";
+    EXPECT_EQ(std::get<BufferRef>(typedArg("x+8", kArgs, 0).value()).offset, 8);
+
+    EXPECT_EQ(typedArg("2.5", kArgs, 1).status().message(),
+              "--arg 2.5: kernel argument 2 (u32 n) takes a whole number from 0 to 4294967295");
+    EXPECT_EQ(typedArg("4294967296", kArgs, 1).status().errnum(), EINVAL);
+    EXPECT_EQ(typedArg("-1", kArgs, 1).status().errnum(), EINVAL);
+    EXPECT_EQ(typedArg("2147483648", kArgs, 3).status().message(),
+              "--arg 2147483648: kernel argument 4 (i32 d) takes a whole number from -2147483648 to 2147483647");
+    EXPECT_EQ(typedArg("x", kArgs, 1).status().message(), "--arg x: kernel argument 2 (u32 n) is u32, not an address");
+    EXPECT_EQ(typedArg("1.5", kArgs, 0).status().message(),
+              "--arg 1.5: kernel argument 1 (ptr x) takes a buffer name, NAME+OFFSET or an address");
+    EXPECT_EQ(typedArg("f64:1", kArgs, 2).status().message(),
+              "--arg f64:1: kernel argument 3 (f32 a) takes a number (a float32)");
+    EXPECT_EQ(typedArg("-1", kArgs, 5).status().message(),
+              "--arg -1: kernel argument 6 (u64 big) takes a whole number from 0 to 18446744073709551615");
 }
 
 TEST(RunOptions, PrintSpecsAndTheirOutput)

@@ -14,7 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "mock_os.h"
+#include "runtime_fixture.h"
 #include "vsvm/runtime.h"
 
 namespace vsvm {
@@ -30,92 +30,22 @@ using ::testing::InSequence;
 using ::testing::Return;
 using ::testing::StrictMock;
 
+using test::address;
+using test::kJobId;
+using test::kNow;
+using test::kSyncobj;
+using test::kVmId;
+using test::RuntimeTest;
+
 static_assert(!std::is_copy_constructible_v<Vm> && std::is_nothrow_move_constructible_v<Vm>);
 static_assert(!std::is_copy_constructible_v<Kernel> && std::is_nothrow_move_constructible_v<Kernel>);
 static_assert(!std::is_copy_constructible_v<Fence> && std::is_nothrow_move_constructible_v<Fence>);
-
-constexpr uint32_t kVmId = 7;
-constexpr uint32_t kSyncobj = 42;
-constexpr uint64_t kJobId = 1234;
-constexpr int64_t kNow = 5'000'000'000;
-
-uint64_t address(const void* pointer)
-{
-    return reinterpret_cast<uintptr_t>(pointer);
-}
+static_assert(!std::is_copy_constructible_v<ComputeQueue> && std::is_nothrow_move_constructible_v<ComputeQueue>);
 
 Kernel endpgmKernel()
 {
-    auto kernel = Kernel::fromAssembly("s_nop\ns_endpgm\n");
-    EXPECT_TRUE(kernel) << kernel.status().message();
-    return std::move(kernel).value();
+    return test::assembleKernel();
 }
-
-// A device and a VM on a StrictMock: an ioctl a test does not expect fails it.
-class RuntimeTest : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        UniqueFd fd = test::openDevNull();
-        fd_ = fd.get();
-        EXPECT_CALL(os_, open("/dev/dri/renderD128"))
-            .WillOnce(Return(ByMove(Result<UniqueFd>(std::move(fd)))));
-        EXPECT_CALL(os_, getVersion(fd_))
-            .WillOnce(Return(DriverVersion{.name = "vsvm", .major = 0, .minor = 2,
-                                           .patchlevel = 0, .description = "test"}));
-        auto device = Device::open(os_, "/dev/dri/renderD128");
-        ASSERT_TRUE(device) << device.status().message();
-        device_.emplace(std::move(*device));
-    }
-
-    Vm createVm()
-    {
-        EXPECT_CALL(os_, vmCreate(fd_, _)).WillOnce([](int, drm_vsvm_vm_create& args) {
-            args.vm_id = kVmId;
-            return 0;
-        });
-        auto vm = Vm::create(*device_);
-        EXPECT_TRUE(vm) << vm.status().message();
-        // Every VM of these tests is destroyed exactly once, at the end.
-        EXPECT_CALL(os_, vmDestroy(fd_, Field(&drm_vsvm_vm_destroy::vm_id, kVmId)))
-            .WillOnce(Return(0));
-        return std::move(vm).value();
-    }
-
-    /// The next submission gets syncobj @p handle, which its fence destroys.
-    void expectSyncobj(uint32_t handle = kSyncobj)
-    {
-        EXPECT_CALL(os_, syncobjCreate(fd_)).WillOnce(Return(Result<uint32_t>(handle)));
-        EXPECT_CALL(os_, syncobjDestroy(fd_, handle)).WillOnce(Return(0));
-    }
-
-    /// The next exec is answered with kJobId and recorded.
-    void expectExec()
-    {
-        EXPECT_CALL(os_, exec(fd_, _)).WillOnce([this](int, drm_vsvm_exec& args) {
-            exec_ = args;
-            auto* in = reinterpret_cast<const uint32_t*>(args.in_syncobjs_ptr);
-            inSyncobjs_.assign(in, in + args.num_in_syncobjs);
-            if (args.engine == DRM_VSVM_ENGINE_COMPUTE) {
-                auto* cmds = reinterpret_cast<const drm_vsvm_dispatch*>(args.cmds_ptr);
-                dispatches_.assign(cmds, cmds + args.num_cmds);
-            } else {
-                auto* cmds = reinterpret_cast<const drm_vsvm_cmd*>(args.cmds_ptr);
-                copyCmds_.assign(cmds, cmds + args.num_cmds);
-            }
-            args.job_id = kJobId;
-            return 0;
-        });
-    }
-
-    StrictMock<test::MockOs> os_;
-    int fd_ = -1;
-    std::optional<Device> device_;
-    drm_vsvm_exec exec_{};
-    std::vector<uint32_t> inSyncobjs_;
-    std::vector<drm_vsvm_dispatch> dispatches_;
-    std::vector<drm_vsvm_cmd> copyCmds_;
-};
 
 TEST_F(RuntimeTest, VmIsCreatedInSvmModeAndDestroyedOnce)
 {
@@ -172,6 +102,9 @@ TEST_F(RuntimeTest, CountersAreReadInFullAndNamed)
     EXPECT_EQ(entries[DRM_VSVM_COUNTER_FAULTS_FATAL].name, "faults_fatal");
     EXPECT_EQ(entries[DRM_VSVM_COUNTER_PT_BYTES].name, "pt_bytes");
     EXPECT_EQ(entries[DRM_VSVM_COUNTER_PT_BYTES].value, 100u + DRM_VSVM_COUNTER_PT_BYTES);
+    // Every counter lands in its own member, the last one too.
+    for (std::size_t i = 0; i < entries.size(); i++)
+        EXPECT_EQ(entries[i].value, 100u + i) << entries[i].name;
 }
 
 TEST_F(RuntimeTest, CountersFailureIsItsErrno)
@@ -439,47 +372,49 @@ TEST_F(RuntimeTest, WaitReportsFaultsAndInvalidPrograms)
     Vm vm = createVm();
     ComputeQueue queue(vm);
     Kernel kernel = endpgmKernel();
-    expectSyncobj();
-    expectExec();
-    auto fence = queue.launch(kernel, {1}, {1});
-    ASSERT_TRUE(fence) << fence.status().message();
+    expectJobs(3);
+    auto faulting = queue.launch(kernel, {1}, {1});
+    auto invalidProgram = queue.launch(kernel, {1}, {1});
+    auto unknownStatus = queue.launch(kernel, {1}, {1});
+    ASSERT_TRUE(faulting && invalidProgram && unknownStatus);
 
     EXPECT_CALL(os_, monotonicNs()).WillRepeatedly(Return(kNow));
-    InSequence order;
-    EXPECT_CALL(os_, wait(fd_, _)).WillOnce([](int, drm_vsvm_wait& args) {
+    EXPECT_CALL(os_, wait(fd_, Field(&drm_vsvm_wait::job_id, kJobId))).WillOnce([](int, drm_vsvm_wait& args) {
         args.status = DRM_VSVM_JOB_FAULT;
         args.fault_addr = 0xdead000;
         args.fault_access = DRM_VSVM_ACCESS_WRITE;
         args.pc = 0x18;
         return 0;
     });
-    EXPECT_CALL(os_, wait(fd_, _)).WillOnce([](int, drm_vsvm_wait& args) {
+    EXPECT_CALL(os_, wait(fd_, Field(&drm_vsvm_wait::job_id, kJobId + 1))).WillOnce([](int, drm_vsvm_wait& args) {
         args.status = DRM_VSVM_JOB_INVALID;
         args.error = VSVM_ISA_ERR_BRANCH;
         args.pc = 8;
         args.cmd_index = 0;
         return 0;
     });
-    EXPECT_CALL(os_, wait(fd_, _)).WillOnce([](int, drm_vsvm_wait& args) {
+    EXPECT_CALL(os_, wait(fd_, Field(&drm_vsvm_wait::job_id, kJobId + 2))).WillOnce([](int, drm_vsvm_wait& args) {
         args.status = 99;
         return 0;
     });
 
-    auto fault = fence->wait();
+    auto fault = faulting->wait();
     ASSERT_TRUE(fault) << fault.status().message();
     EXPECT_EQ(fault->status, JobStatus::Fault);
     EXPECT_EQ(fault->faultAddress, 0xdead000u);
     EXPECT_EQ(fault->faultAccess, Access::Write);
     EXPECT_EQ(fault->pc, 0x18u);
     EXPECT_EQ(fault->describe(), "fault: write at 0xdead000 (pc 0x18, command 0)");
+    // The outcome is kept: a second wait asks the kernel nothing.
+    EXPECT_EQ(faulting->wait().value(), *fault);
 
-    auto invalid = fence->wait();
+    auto invalid = invalidProgram->wait();
     ASSERT_TRUE(invalid) << invalid.status().message();
     EXPECT_EQ(invalid->status, JobStatus::InvalidProgram);
     EXPECT_EQ(invalid->isaError, VSVM_ISA_ERR_BRANCH);
     EXPECT_EQ(invalid->pc, 8u);
 
-    auto unknown = fence->wait();
+    auto unknown = unknownStatus->wait();
     ASSERT_TRUE(unknown) << unknown.status().message();
     EXPECT_EQ(unknown->status, JobStatus::Unknown);
     EXPECT_EQ(unknown->rawStatus, 99u);

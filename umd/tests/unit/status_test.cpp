@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "vsvm/fence.h"
 #include "vsvm/status.h"
+#include "vsvm_drm.h"
 
 namespace vsvm {
 namespace {
@@ -41,6 +43,31 @@ TEST(Status, WithContextPrependsAndKeepsErrno)
     EXPECT_EQ(status.errnum(), ENOTTY);
     EXPECT_EQ(status.context(), "/dev/null: DRM_IOCTL_VERSION");
     EXPECT_TRUE(Status().withContext("ignored").ok());
+}
+
+TEST(Status, AnExplainedErrorGetsNoStrerrorText)
+{
+    Status status = Status::error(EINVAL, "kernel argument 4 (f32 a) is given a double");
+    EXPECT_EQ(status.errnum(), EINVAL);
+    EXPECT_EQ(status.message(), "kernel argument 4 (f32 a) is given a double");
+    EXPECT_EQ(status.withContext("dispatch 0").message(), "dispatch 0: kernel argument 4 (f32 a) is given a double");
+    EXPECT_EQ(Status::error(0, "x").errnum(), EIO);
+    EXPECT_EQ(status.job(), nullptr);
+}
+
+TEST(Status, AFailedJobCarriesItsResult)
+{
+    JobResult fault{.status = JobStatus::Fault, .rawStatus = DRM_VSVM_JOB_FAULT, .faultAddress = 0x2000,
+                    .faultAccess = Access::Read, .pc = 0x30};
+
+    Status status = Status::jobFailed(fault, "job 3 of vm 1").withContext("saxpy");
+
+    EXPECT_EQ(status.errnum(), EFAULT);
+    EXPECT_EQ(status.message(), "saxpy: job 3 of vm 1: fault: read at 0x2000 (pc 0x30, command 0)");
+    ASSERT_NE(status.job(), nullptr);
+    EXPECT_EQ(*status.job(), fault);
+    Status copy = status;
+    EXPECT_EQ(copy.job()->faultAddress, 0x2000u);
 }
 
 TEST(Result, HoldsValue)
