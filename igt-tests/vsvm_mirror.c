@@ -127,11 +127,14 @@ static uint8_t *map_aligned(size_t size, size_t align, int prot, int flags, int 
 	return ptr;
 }
 
-/* Return: how many of the pages of @size bytes at @buf are present on the CPU side. */
-static unsigned int pages_present(const void *buf, size_t size)
+/*
+ * Return: how many of the pages of @size bytes at @buf are present on the
+ * CPU side; *@swapped (if not NULL): how many are in swap.
+ */
+static unsigned int pages_resident(const void *buf, size_t size, unsigned int *swapped)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	unsigned int count = 0;
+	unsigned int count = 0, in_swap = 0;
 
 	igt_assert_fd(fd);
 	for (size_t offset = 0; offset < size; offset += PAGE_SIZE) {
@@ -140,10 +143,17 @@ static unsigned int pages_present(const void *buf, size_t size)
 
 		igt_assert_eq(pread(fd, &entry, sizeof(entry), where), sizeof(entry));
 		count += !!(entry & PM_PRESENT);
+		in_swap += !!(entry & PM_SWAP);
 	}
 	close(fd);
-
+	if (swapped)
+		*swapped = in_swap;
 	return count;
+}
+
+static unsigned int pages_present(const void *buf, size_t size)
+{
+	return pages_resident(buf, size, NULL);
 }
 
 /* Reads every page of @buf on the CPU, so that each gets a page-table entry. */
@@ -1127,26 +1137,6 @@ static void *aging_reader(void *unused __attribute__((unused)))
 		aging.jobs++;
 	}
 	return NULL;
-}
-
-/* Return: how many pages of @buf are resident; *@swapped: how many in swap. */
-static unsigned int pages_resident(const void *buf, size_t size, unsigned int *swapped)
-{
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	unsigned int count = 0;
-
-	igt_assert_fd(fd);
-	*swapped = 0;
-	for (size_t offset = 0; offset < size; offset += PAGE_SIZE) {
-		uint64_t entry;
-		off_t where = ((uintptr_t)buf + offset) / PAGE_SIZE * sizeof(entry);
-
-		igt_assert_eq(pread(fd, &entry, sizeof(entry), where), sizeof(entry));
-		count += !!(entry & PM_PRESENT);
-		*swapped += !!(entry & PM_SWAP);
-	}
-	close(fd);
-	return count;
 }
 
 static uint64_t cgroup_u64(const char *file)
