@@ -578,13 +578,18 @@ static bool vsvm_pt_clamp(u64 *start, u64 *end)
  * the reserve; when the reserve is empty the whole 2 MiB leaf is zapped
  * instead. Tables left empty are unlinked and freed (the root stays). Never
  * allocates.
+ *
+ * Return: the 4 KiB units this call removed (also added to @st->zapped).
  */
-void vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
-		 struct vsvm_pt_stats *st)
+u64 vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
+		struct vsvm_pt_stats *st)
 {
+	u64 before = st->zapped;
+
 	if (vsvm_pt_clamp(&start, &end))
 		vsvm_pt_update_range(pt, pt->root, VSVM_PT_ROOT_LEVEL, start,
 				     end, true, st);
+	return st->zapped - before;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_zap);
 
@@ -601,13 +606,19 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_zap);
  * 2 MiB leaf only partly inside is downgraded whole rather than split: that
  * needs no table page, and over-protecting costs only a write fault, which
  * maps the page writable again.
+ *
+ * Return: the 4 KiB units this call made read-only (also added to
+ * @st->downgraded).
  */
-void vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
-		     struct vsvm_pt_stats *st)
+u64 vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
+		    struct vsvm_pt_stats *st)
 {
+	u64 before = st->downgraded;
+
 	if (vsvm_pt_clamp(&start, &end))
 		vsvm_pt_update_range(pt, pt->root, VSVM_PT_ROOT_LEVEL, start,
 				     end, false, st);
+	return st->downgraded - before;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_protect);
 

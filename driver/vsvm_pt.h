@@ -115,10 +115,10 @@ unsigned int vsvm_pt_reserve_count(struct vsvm_pt *pt);
 
 int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 		unsigned int order, u64 flags, struct vsvm_pt_stats *st);
-void vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
-		 struct vsvm_pt_stats *st);
-void vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
-		     struct vsvm_pt_stats *st);
+u64 vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
+		struct vsvm_pt_stats *st);
+u64 vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
+		    struct vsvm_pt_stats *st);
 
 bool vsvm_pt_lookup(const struct vsvm_pt *pt, u64 va,
 		    struct vsvm_pt_entry *out);

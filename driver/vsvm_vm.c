@@ -73,19 +73,15 @@ static int vsvm_vm_map(struct vsvm_svm *svm, unsigned long addr, unsigned long p
 static u64 vsvm_vm_zap(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	struct vsvm_vm *vm = svm_to_vm(svm);
-	u64 before = vm->pt_stats.zapped;
 
-	vsvm_pt_zap(&vm->pt, start, end, &vm->pt_stats);
-	return vm->pt_stats.zapped - before;
+	return vsvm_pt_zap(&vm->pt, start, end, &vm->pt_stats);
 }
 
 static u64 vsvm_vm_protect(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	struct vsvm_vm *vm = svm_to_vm(svm);
-	u64 before = vm->pt_stats.downgraded;
 
-	vsvm_pt_protect(&vm->pt, start, end, &vm->pt_stats);
-	return vm->pt_stats.downgraded - before;
+	return vsvm_pt_protect(&vm->pt, start, end, &vm->pt_stats);
 }
 
 /*

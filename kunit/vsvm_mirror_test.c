@@ -63,20 +63,12 @@ static int fx_map(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
 
 static u64 fx_zap(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
-	struct mirror_fx *fx = fx_of(svm);
-	u64 before = fx->st.zapped;
-
-	vsvm_pt_zap(&fx->pt, start, end, &fx->st);
-	return fx->st.zapped - before;
+	return vsvm_pt_zap(&fx_of(svm)->pt, start, end, &fx_of(svm)->st);
 }
 
 static u64 fx_protect(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
-	struct mirror_fx *fx = fx_of(svm);
-	u64 before = fx->st.downgraded;
-
-	vsvm_pt_protect(&fx->pt, start, end, &fx->st);
-	return fx->st.downgraded - before;
+	return vsvm_pt_protect(&fx_of(svm)->pt, start, end, &fx_of(svm)->st);
 }
 
 /* No TLB: the tests read the page table itself. */

@@ -473,7 +473,7 @@ static void vsvm_pt_test_zap_exact(struct kunit *test)
 		map(test, BASE + i * SZ_4K, PFN + i, 0, VSVM_PTE_WRITE, &st);
 
 	memset(&st, 0, sizeof(st));
-	vsvm_pt_zap(pt, BASE + 4 * SZ_4K, BASE + 8 * SZ_4K, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_zap(pt, BASE + 4 * SZ_4K, BASE + 8 * SZ_4K, &st), 4);
 	for (i = 0; i < 16; i++) {
 		if (i >= 4 && i < 8)
 			expect_unmapped(test, BASE + i * SZ_4K);
@@ -484,8 +484,8 @@ static void vsvm_pt_test_zap_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.tables_freed, 0);
 
 	/* Zapping nothing counts nothing. */
-	vsvm_pt_zap(pt, BASE + 4 * SZ_4K, BASE + 8 * SZ_4K, &st);
-	vsvm_pt_zap(pt, BASE + 5 * SZ_4K, BASE + 5 * SZ_4K, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_zap(pt, BASE + 4 * SZ_4K, BASE + 8 * SZ_4K, &st), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_zap(pt, BASE + 5 * SZ_4K, BASE + 5 * SZ_4K, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.zapped, 4);
 	expect_tables(test, 4);
 }
@@ -645,7 +645,8 @@ static void vsvm_pt_test_protect(struct kunit *test)
 
 	memset(&st, 0, sizeof(st));
 	/* Covers both 4 KiB pages and only the first page of the 2 MiB. */
-	vsvm_pt_protect(pt, BASE, BASE + SZ_2M + SZ_4K, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_protect(pt, BASE, BASE + SZ_2M + SZ_4K, &st),
+			1 + HUGE_PAGES);
 
 	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
 	KUNIT_EXPECT_EQ(test, e.pfn, PFN);
