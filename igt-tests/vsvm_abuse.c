@@ -996,9 +996,7 @@ static void test_oom_kill(void)
 	pid_t pid;
 	char c;
 
-	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK))
-		igt_assert_eq(mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL), 0);
-	igt_assert_eq(vsvm_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"), 0);
+	igt_assert_eq(vsvm_memcg_enable(), 0);
 	rmdir(CGROUP_OOM);
 	igt_assert_eq(mkdir(CGROUP_OOM, 0755), 0);
 	igt_install_exit_handler(restore_oom_setup);

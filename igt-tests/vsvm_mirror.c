@@ -1049,9 +1049,7 @@ static uint64_t cgroup_kernel_bytes(bool *from_stat)
  */
 static void test_prefetch_charges_memcg(void)
 {
-	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK))
-		igt_assert_eq(mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL), 0);
-	igt_assert_eq(vsvm_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"), 0);
+	igt_assert_eq(vsvm_memcg_enable(), 0);
 	rmdir(CGROUP_MIRROR);
 	igt_assert_eq(mkdir(CGROUP_MIRROR, 0755), 0);
 	igt_install_exit_handler(remove_mirror_cgroup);
@@ -1227,9 +1225,7 @@ static void aging_run(bool on)
 
 static void test_aging(void)
 {
-	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK))
-		igt_assert_eq(mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL), 0);
-	igt_assert_eq(vsvm_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"), 0);
+	igt_assert_eq(vsvm_memcg_enable(), 0);
 	igt_require_f(vsvm_meminfo_kb("SwapTotal:") > 64 * 1024, "no swap to evict to\n");
 	igt_install_exit_handler(remove_mirror_cgroup);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -804,6 +805,22 @@ int vsvm_debugfs_counter(int fd, const char *name, uint64_t *value)
 	dev = strrchr(link, '/');
 	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%s/counters", dev ? dev + 1 : link);
 	return vsvm_counters_file_value(path, name, value);
+}
+
+/**
+ * vsvm_memcg_enable() - make memory cgroups available under /sys/fs/cgroup
+ *
+ * Mounts cgroup2 there when nothing is mounted (the test VM), and enables the
+ * memory controller for the root's children.
+ *
+ * Return: 0 or the negative errno of mount() or of the write.
+ */
+int vsvm_memcg_enable(void)
+{
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+		return -errno;
+	return vsvm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
 }
 
 /* ---- /proc/meminfo, /proc/self/smaps -------------------------------------------------- */

@@ -193,6 +193,7 @@ int vsvm_read_file(const char *path, char *buf, size_t len);
 int vsvm_knob_set(const char *path, const char *value);
 void vsvm_knobs_restore(void);
 
+int vsvm_memcg_enable(void);
 int vsvm_counters_file_value(const char *path, const char *name, uint64_t *value);
 int vsvm_debugfs_counter(int fd, const char *name, uint64_t *value);
 long vsvm_meminfo_kb(const char *field);
