@@ -348,87 +348,20 @@ struct vsvm_compute_ctx {
 static u64 compute_atomic(void *p, unsigned int size, enum vsvm_isa_atomic_op op,
 			  u64 b, u64 cmp)
 {
-	u64 old, new;
-
 	if (size == 4) {
-		u32 *p32 = p, o32 = READ_ONCE(*p32), n32;
+		u32 *p32 = p, old = READ_ONCE(*p32);
 
-		do {
-			old = o32;
-			switch (op) {
-			case VSVM_ATOMIC_ADD:
-				n32 = o32 + (u32)b;
-				break;
-			case VSVM_ATOMIC_MIN_U:
-				n32 = min(o32, (u32)b);
-				break;
-			case VSVM_ATOMIC_MAX_U:
-				n32 = max(o32, (u32)b);
-				break;
-			case VSVM_ATOMIC_MIN_I:
-				n32 = min((s32)o32, (s32)b);
-				break;
-			case VSVM_ATOMIC_MAX_I:
-				n32 = max((s32)o32, (s32)b);
-				break;
-			case VSVM_ATOMIC_AND:
-				n32 = o32 & (u32)b;
-				break;
-			case VSVM_ATOMIC_OR:
-				n32 = o32 | (u32)b;
-				break;
-			case VSVM_ATOMIC_XOR:
-				n32 = o32 ^ (u32)b;
-				break;
-			case VSVM_ATOMIC_XCHG:
-				n32 = b;
-				break;
-			default: /* VSVM_ATOMIC_CMPXCHG */
-				n32 = o32 == (u32)cmp ? (u32)b : o32;
-				break;
-			}
-		} while (!try_cmpxchg(p32, &o32, n32));
+		/* A failed try_cmpxchg() updates old to the current value. */
+		while (!try_cmpxchg(p32, &old, vsvm_isa_atomic_value(op, 4, old, b, cmp)))
+			;
 		return old;
 	}
 
 	{
-		u64 *p64 = p, o64 = READ_ONCE(*p64);
+		u64 *p64 = p, old = READ_ONCE(*p64);
 
-		do {
-			old = o64;
-			switch (op) {
-			case VSVM_ATOMIC_ADD:
-				new = o64 + b;
-				break;
-			case VSVM_ATOMIC_MIN_U:
-				new = min(o64, b);
-				break;
-			case VSVM_ATOMIC_MAX_U:
-				new = max(o64, b);
-				break;
-			case VSVM_ATOMIC_MIN_I:
-				new = min((s64)o64, (s64)b);
-				break;
-			case VSVM_ATOMIC_MAX_I:
-				new = max((s64)o64, (s64)b);
-				break;
-			case VSVM_ATOMIC_AND:
-				new = o64 & b;
-				break;
-			case VSVM_ATOMIC_OR:
-				new = o64 | b;
-				break;
-			case VSVM_ATOMIC_XOR:
-				new = o64 ^ b;
-				break;
-			case VSVM_ATOMIC_XCHG:
-				new = b;
-				break;
-			default: /* VSVM_ATOMIC_CMPXCHG */
-				new = o64 == cmp ? b : o64;
-				break;
-			}
-		} while (!try_cmpxchg(p64, &o64, new));
+		while (!try_cmpxchg(p64, &old, vsvm_isa_atomic_value(op, 8, old, b, cmp)))
+			;
 		return old;
 	}
 }
@@ -634,7 +567,8 @@ static void compute_record(struct vsvm_compute *c, struct vsvm_job *job,
 		job->status = DRM_VSVM_JOB_INVALID;
 		job->error = res->error;
 		job->pc = res->pc;
-		job->fault_addr = res->error == VSVM_ISA_ERR_ALIGN ? res->fault_addr : 0;
+		job->fault_addr = res->error == VSVM_ISA_ERR_ALIGN ||
+				  res->error == VSVM_ISA_ERR_LDS ? res->fault_addr : 0;
 		break;
 	case VSVM_ISA_STOPPED:
 stopped:

@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 #include <linux/fpu.h>
 #include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -30,8 +31,18 @@
  * the interpreter knows nothing of DRM, VMs or the mm.
  *
  * An engine (&struct vsvm_isa_engine) holds the registers of up to
- * %VSVM_ISA_MAX_WAVES waves and an instruction cache, allocated once;
- * vsvm_isa_run_group() allocates nothing.
+ * %VSVM_ISA_MAX_WAVES waves, an instruction cache and the shared memory
+ * (LDS) of ISA v2, allocated once; vsvm_isa_run_group() allocates nothing.
+ *
+ * ISA versions: a dispatch is decoded as the version it names. Version 2
+ * adds opcodes only, so a v2 dispatch runs every v1 program unchanged, and
+ * under version 1 a v2 opcode stays %VSVM_ISA_ERR_OPCODE.
+ *
+ * Shared memory: the waves of a group run on one engine, one at a time, so
+ * LDS accesses need no locking and a store is visible to the other waves at
+ * once. Every group starts with its LDS all zero (no data of an earlier
+ * group, perhaps of another process, is ever visible); the engine zeroes
+ * only the bytes below the highest offset the previous group wrote.
  *
  * Instruction cache: the program is fetched in pieces, each from the
  * instruction being executed to the end of its 4 KiB page (or of the
@@ -103,6 +114,8 @@ struct vsvm_isa_wave {
  * @code_size: its size
  * @fetched: bit p set: piece p of the program is in @code
  * @code: the instruction cache, indexed by pc / 8
+ * @lds_dirty: bytes of @lds from offset 0 that may be non-zero
+ * @lds: the shared memory of the group being run (ISA v2)
  */
 struct vsvm_isa_engine {
 	struct vsvm_isa_wave waves[VSVM_ISA_MAX_WAVES];
@@ -112,6 +125,8 @@ struct vsvm_isa_engine {
 	u64 code_size;
 	DECLARE_BITMAP(fetched, VSVM_ISA_CODE_PIECES);
 	__le64 code[VSVM_ISA_CODE_WORDS];
+	u32 lds_dirty;
+	u8 lds[VSVM_ISA_LDS_BYTES] __aligned(8);
 };
 
 /* What vsvm_isa_run_group() needs while it runs, on its stack. */
@@ -120,6 +135,7 @@ struct vsvm_isa_run {
 	const struct vsvm_isa_mem_ops *ops;
 	void *ctx;
 	struct vsvm_isa_result *res;
+	u32 version;
 	unsigned int since_check;
 	unsigned int fpu_run;
 	bool fpu;
@@ -171,6 +187,19 @@ static const u8 vsvm_isa_formats[256] = {
 
 #undef VOPC
 
+/* The opcodes ISA v2 adds; decoded only for a v2 dispatch. */
+static const u8 vsvm_isa_formats_v2[256] = {
+	[VSVM_OP_V_CVT_F32_U64 ... VSVM_OP_V_CVT_I64_F32] = VSVM_ISA_FMT_VOP1,
+	[VSVM_OP_V_FMA_F32] = VSVM_ISA_FMT_VOP2,
+	[VSVM_OP_V_FLOOR_F32 ... VSVM_OP_V_RINT_F32] = VSVM_ISA_FMT_VOP1,
+	[VSVM_OP_V_CLZ_B32 ... VSVM_OP_V_CTZ_B64] = VSVM_ISA_FMT_VOP1,
+	[VSVM_OP_V_DIV_I32 ... VSVM_OP_V_MULHI_I64] = VSVM_ISA_FMT_VOP2,
+	[VSVM_OP_V_LDS_LOAD_U8 ... VSVM_OP_V_LDS_LOAD_I32] = VSVM_ISA_FMT_LDS_LOAD,
+	[VSVM_OP_V_LDS_STORE_B8 ... VSVM_OP_V_LDS_STORE_B64] = VSVM_ISA_FMT_LDS_STORE,
+	[VSVM_OP_V_LDS_ATOMIC32_BASE ...
+	 VSVM_OP_V_LDS_ATOMIC32_BASE + VSVM_ATOMIC_CMPXCHG] = VSVM_ISA_FMT_LDS_ATOMIC,
+};
+
 /* Operand classes of the formats table in docs/isa.rst. */
 static bool op_is_s(u8 code)
 {
@@ -201,6 +230,8 @@ static bool op_is_vs(u8 code)
 /**
  * vsvm_isa_decode() - decode and validate one instruction word
  * @word: the instruction, in CPU byte order
+ * @version: the ISA version to decode as, %VSVM_ISA_VERSION_MIN to
+ *	%VSVM_ISA_VERSION
  * @insn: out, the decoded instruction (filled in even when invalid)
  *
  * Checks the opcode, every operand code against the opcode's format, that
@@ -211,7 +242,8 @@ static bool op_is_vs(u8 code)
  * for an undefined opcode, %VSVM_ISA_ERR_OPERAND for a bad operand code or a
  * non-zero unused field.
  */
-enum vsvm_isa_error vsvm_isa_decode(u64 word, struct vsvm_isa_insn *insn)
+enum vsvm_isa_error vsvm_isa_decode(u64 word, u32 version,
+				    struct vsvm_isa_insn *insn)
 {
 	u8 opcode = word >> VSVM_ISA_OPCODE_SHIFT;
 	u8 d = word >> VSVM_ISA_D_SHIFT;
@@ -226,6 +258,8 @@ enum vsvm_isa_error vsvm_isa_decode(u64 word, struct vsvm_isa_insn *insn)
 		.format = vsvm_isa_formats[opcode],
 		.d = d, .a = a, .b = b, .imm = imm,
 	};
+	if (insn->format == VSVM_ISA_FMT_INVALID && version >= 2)
+		insn->format = vsvm_isa_formats_v2[opcode];
 
 	switch (insn->format) {
 	case VSVM_ISA_FMT_SOPP:
@@ -264,12 +298,15 @@ enum vsvm_isa_error vsvm_isa_decode(u64 word, struct vsvm_isa_insn *insn)
 		literal_imm = true;
 		break;
 	case VSVM_ISA_FMT_VMEM_LOAD:
+	case VSVM_ISA_FMT_LDS_LOAD:
 		ok = op_is_v(d) && op_is_vs(a) && !b;
 		break;
 	case VSVM_ISA_FMT_VMEM_STORE:
+	case VSVM_ISA_FMT_LDS_STORE:
 		ok = !d && op_is_vs(a) && op_is_vs(b);
 		break;
 	case VSVM_ISA_FMT_VATOMIC:
+	case VSVM_ISA_FMT_LDS_ATOMIC:
 		ok = op_is_v(d) && op_is_vs(a) && op_is_vs(b);
 		break;
 	case VSVM_ISA_FMT_SMEM_LOAD:
@@ -292,7 +329,8 @@ static bool insn_is_float(const struct vsvm_isa_insn *insn)
 	u8 op = insn->opcode;
 
 	return (op >= VSVM_OP_V_CVT_F32_U32 && op <= VSVM_OP_V_CVT_I32_F32) ||
-	       (op >= VSVM_OP_V_ADD_F32 && op <= VSVM_OP_V_SQRT_F32) ||
+	       (op >= VSVM_OP_V_CVT_F32_U64 && op <= VSVM_OP_V_CVT_I64_F32) ||
+	       (op >= VSVM_OP_V_ADD_F32 && op <= VSVM_OP_V_FMA_F32) ||
 	       (insn->format == VSVM_ISA_FMT_VOPC &&
 		(op - VSVM_OP_V_CMP_BASE) / 8 == VSVM_CMP_F32);
 }
@@ -470,6 +508,96 @@ static bool int_cmp(unsigned int type, unsigned int cond, u64 a, u64 b)
 	}
 }
 
+/* Signed division as C has it, with results for the cases C leaves undefined. */
+static u64 div_i64(s64 a, s64 b, bool rem)
+{
+	if (!b)
+		return rem ? a : U64_MAX;
+	if (a == S64_MIN && b == -1)
+		return rem ? 0 : (u64)S64_MIN;
+	return rem ? (u64)(a % b) : (u64)(a / b);
+}
+
+static u32 div_i32(s32 a, s32 b, bool rem)
+{
+	if (!b)
+		return rem ? a : U32_MAX;
+	if (a == S32_MIN && b == -1)
+		return rem ? 0 : (u32)S32_MIN;
+	return rem ? (u32)(a % b) : (u32)(a / b);
+}
+
+/* High 64 bits of the signed 128-bit product. */
+static u64 mulhi_i64(u64 a, u64 b)
+{
+	u64 hi = mul_u64_u64_shr(a, b, 64);
+
+	if ((s64)a < 0)
+		hi -= b;
+	if ((s64)b < 0)
+		hi -= a;
+	return hi;
+}
+
+#define F32_SIGN	0x80000000u
+#define F32_ONE		0x3f800000u
+#define F32_QNAN	0x7fc00000u
+
+/*
+ * floor, ceil, trunc and rint of a binary32 value, on its bits: no FPU
+ * needed. @e is the unbiased exponent; from 23 on, the value is an integer
+ * (or infinity), below 0 its magnitude is below 1.
+ */
+static u32 f32_round(u8 opcode, u32 x)
+{
+	int e = (int)((x >> 23) & 0xff) - 127;
+	bool neg = x & F32_SIGN;
+	u32 frac, q, rem, half;
+	unsigned int shift;
+
+	if ((x & ~F32_SIGN) > 0x7f800000u)
+		return F32_QNAN;
+	if (e >= 23)
+		return x;
+	if (e < 0) {
+		if (!(x & ~F32_SIGN))
+			return x;
+		switch (opcode) {
+		case VSVM_OP_V_FLOOR_F32:
+			return neg ? F32_SIGN | F32_ONE : 0;
+		case VSVM_OP_V_CEIL_F32:
+			return neg ? F32_SIGN : F32_ONE;
+		case VSVM_OP_V_RINT_F32:
+			/* Above one half rounds to 1; one half, to even 0. */
+			if (e == -1 && (x & 0x7fffff))
+				return (x & F32_SIGN) | F32_ONE;
+			return x & F32_SIGN;
+		default:
+			return x & F32_SIGN;
+		}
+	}
+	frac = 0x7fffffu >> e;
+	if (!(x & frac))
+		return x;
+	switch (opcode) {
+	case VSVM_OP_V_FLOOR_F32:
+		/* A carry into the exponent is the right result (2^k). */
+		return (neg ? x + frac : x) & ~frac;
+	case VSVM_OP_V_CEIL_F32:
+		return (neg ? x : x + frac) & ~frac;
+	case VSVM_OP_V_RINT_F32:
+		shift = 23 - e;
+		q = ((x & 0x7fffff) | 0x800000) >> shift;
+		rem = x & frac;
+		half = BIT(shift - 1);
+		if (rem > half || (rem == half && (q & 1)))
+			return ((x & ~frac) + BIT(shift)) & ~frac;
+		return x & ~frac;
+	default:
+		return x & ~frac;
+	}
+}
+
 /* The integer vector ALU, per lane; 32-bit results are zero-extended. */
 static u64 valu(u8 opcode, u64 a, u64 b)
 {
@@ -542,10 +670,95 @@ static u64 valu(u8 opcode, u64 a, u64 b)
 		return a32;
 	case VSVM_OP_V_CVT_I64_I32:
 		return (u64)(s64)(s32)a32;
+	case VSVM_OP_V_DIV_I32:
+		return div_i32(a32, b32, false);
+	case VSVM_OP_V_REM_I32:
+		return div_i32(a32, b32, true);
+	case VSVM_OP_V_DIV_I64:
+		return div_i64(a, b, false);
+	case VSVM_OP_V_REM_I64:
+		return div_i64(a, b, true);
+	case VSVM_OP_V_MULHI_U32:
+		return ((u64)a32 * b32) >> 32;
+	case VSVM_OP_V_MULHI_I32:
+		return (u32)(((s64)(s32)a32 * (s32)b32) >> 32);
+	case VSVM_OP_V_MULHI_U64:
+		return mul_u64_u64_shr(a, b, 64);
+	case VSVM_OP_V_MULHI_I64:
+		return mulhi_i64(a, b);
+	case VSVM_OP_V_CLZ_B32:
+		return a32 ? 31 - __fls(a32) : 32;
+	case VSVM_OP_V_CLZ_B64:
+		return a ? 63 - __fls(a) : 64;
+	case VSVM_OP_V_CTZ_B32:
+		return a32 ? __ffs(a32) : 32;
+	case VSVM_OP_V_CTZ_B64:
+		return a ? __ffs64(a) : 64;
+	case VSVM_OP_V_POPC_B32:
+		return hweight32(a32);
+	case VSVM_OP_V_POPC_B64:
+		return hweight64(a);
+	case VSVM_OP_V_FLOOR_F32 ... VSVM_OP_V_RINT_F32:
+		return f32_round(opcode, a32);
 	default:
 		return 0;
 	}
 }
+
+/**
+ * vsvm_isa_atomic_value() - the value an atomic writes back
+ * @op: the operation
+ * @size: 4 or 8 bytes
+ * @m: the value in memory (low @size bytes)
+ * @b: the operand (low @size bytes used)
+ * @cmp: %VSVM_ATOMIC_CMPXCHG: the expected value (low @size bytes used)
+ *
+ * Return: the new value of the @size bytes, zero-extended.
+ */
+u64 vsvm_isa_atomic_value(enum vsvm_isa_atomic_op op, unsigned int size, u64 m,
+			  u64 b, u64 cmp)
+{
+	u64 mask = size == 8 ? U64_MAX : U32_MAX;
+	unsigned int bits = size * 8 - 1;
+	u64 v;
+
+	m &= mask;
+	b &= mask;
+	switch (op) {
+	case VSVM_ATOMIC_ADD:
+		v = m + b;
+		break;
+	case VSVM_ATOMIC_MIN_U:
+		v = min(m, b);
+		break;
+	case VSVM_ATOMIC_MAX_U:
+		v = max(m, b);
+		break;
+	case VSVM_ATOMIC_MIN_I:
+		v = sign_extend64(m, bits) < sign_extend64(b, bits) ? m : b;
+		break;
+	case VSVM_ATOMIC_MAX_I:
+		v = sign_extend64(m, bits) > sign_extend64(b, bits) ? m : b;
+		break;
+	case VSVM_ATOMIC_AND:
+		v = m & b;
+		break;
+	case VSVM_ATOMIC_OR:
+		v = m | b;
+		break;
+	case VSVM_ATOMIC_XOR:
+		v = m ^ b;
+		break;
+	case VSVM_ATOMIC_XCHG:
+		v = b;
+		break;
+	default: /* VSVM_ATOMIC_CMPXCHG */
+		v = m == (cmp & mask) ? b : m;
+		break;
+	}
+	return v & mask;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_atomic_value);
 
 /* The scalar ALU: the 64-bit operations it shares with the vector ALU. */
 static const u8 vsvm_isa_salu_as_valu[] = {
@@ -757,6 +970,101 @@ static enum vsvm_isa_step exec_vmem(struct vsvm_isa_run *r,
 	return VSVM_ISA_STEP_NEXT;
 }
 
+static u64 lds_read(const u8 *p, unsigned int size)
+{
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		return le16_to_cpup((const __le16 *)p);
+	case 4:
+		return le32_to_cpup((const __le32 *)p);
+	default:
+		return le64_to_cpup((const __le64 *)p);
+	}
+}
+
+static void lds_write(u8 *p, unsigned int size, u64 v)
+{
+	switch (size) {
+	case 1:
+		*p = v;
+		break;
+	case 2:
+		*(__le16 *)p = cpu_to_le16(v);
+		break;
+	case 4:
+		*(__le32 *)p = cpu_to_le32(v);
+		break;
+	default:
+		*(__le64 *)p = cpu_to_le64(v);
+		break;
+	}
+}
+
+/*
+ * A shared-memory load, store or atomic (ISA v2). Every active lane's
+ * offset is checked before any lane's access, so a bad offset leaves the
+ * LDS unchanged. Lanes go in order, so for atomics to one offset each lane
+ * sees the previous lane's result, as for global atomics.
+ */
+static enum vsvm_isa_step exec_lds(struct vsvm_isa_run *r,
+				   struct vsvm_isa_wave *w,
+				   const struct vsvm_isa_insn *insn, u64 pc)
+{
+	struct vsvm_isa_engine *eng = r->eng;
+	const u64 *a = vread(w, insn->a, 0, eng->bcast[0]);
+	const u64 *b = vread(w, insn->b, 0, eng->bcast[1]);
+	u64 *d = w->v[op_is_v(insn->d) ? insn->d - VSVM_ISA_OP_VREG(0) : 0];
+	s64 offset = (s32)insn->imm;
+	u32 lanes = w->exec;
+	unsigned int size, i;
+	u64 addr, m;
+
+	if (insn->format == VSVM_ISA_FMT_LDS_ATOMIC)
+		size = 4;
+	else
+		size = 1 << (insn->opcode & 3);
+	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++) {
+		if (!(lanes & BIT(i)))
+			continue;
+		addr = a[i] + offset;
+		if (addr & (size - 1)) {
+			r->res->fault_addr = addr;
+			return isa_invalid(r, VSVM_ISA_ERR_ALIGN, pc);
+		}
+		if (addr > VSVM_ISA_LDS_BYTES - size) {
+			r->res->fault_addr = addr;
+			return isa_invalid(r, VSVM_ISA_ERR_LDS, pc);
+		}
+	}
+	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++) {
+		if (!(lanes & BIT(i)))
+			continue;
+		addr = a[i] + offset;
+		switch (insn->format) {
+		case VSVM_ISA_FMT_LDS_LOAD:
+			m = lds_read(&eng->lds[addr], size);
+			if (insn->opcode >= VSVM_OP_V_LDS_LOAD_I8)
+				m = sign_extend_size(m, size);
+			d[i] = m;
+			continue;
+		case VSVM_ISA_FMT_LDS_STORE:
+			lds_write(&eng->lds[addr], size, b[i]);
+			break;
+		default:
+			m = lds_read(&eng->lds[addr], size);
+			lds_write(&eng->lds[addr], size,
+				  vsvm_isa_atomic_value(insn->opcode & 15, size,
+							m, b[i], d[i]));
+			d[i] = m;
+			break;
+		}
+		eng->lds_dirty = max_t(u32, eng->lds_dirty, addr + size);
+	}
+	return VSVM_ISA_STEP_NEXT;
+}
+
 static enum vsvm_isa_step exec_smem(struct vsvm_isa_run *r,
 				    struct vsvm_isa_wave *w,
 				    const struct vsvm_isa_insn *insn, u64 pc)
@@ -795,7 +1103,7 @@ static enum vsvm_isa_step isa_step(struct vsvm_isa_run *r, struct vsvm_isa_wave 
 	step = isa_fetch(r, pc, &word);
 	if (step != VSVM_ISA_STEP_NEXT)
 		return step;
-	error = vsvm_isa_decode(word, &insn);
+	error = vsvm_isa_decode(word, r->version, &insn);
 	if (error)
 		return isa_invalid(r, error, pc);
 
@@ -839,6 +1147,11 @@ static enum vsvm_isa_step isa_step(struct vsvm_isa_run *r, struct vsvm_isa_wave 
 	case VSVM_ISA_FMT_VMEM_STORE:
 	case VSVM_ISA_FMT_VATOMIC:
 		step = exec_vmem(r, w, &insn, pc);
+		break;
+	case VSVM_ISA_FMT_LDS_LOAD:
+	case VSVM_ISA_FMT_LDS_STORE:
+	case VSVM_ISA_FMT_LDS_ATOMIC:
+		step = exec_lds(r, w, &insn, pc);
 		break;
 	default:
 		step = exec_smem(r, w, &insn, pc);
@@ -925,7 +1238,10 @@ void vsvm_isa_run_group(struct vsvm_isa_engine *eng,
 			const struct vsvm_isa_mem_ops *ops, void *ctx,
 			struct vsvm_isa_result *res)
 {
-	struct vsvm_isa_run r = { .eng = eng, .ops = ops, .ctx = ctx, .res = res };
+	struct vsvm_isa_run r = {
+		.eng = eng, .ops = ops, .ctx = ctx, .res = res,
+		.version = d->isa_version,
+	};
 	u64 lanes = (u64)d->group_size[0] * d->group_size[1] * d->group_size[2];
 	unsigned int nwaves, i, live, waiting;
 
@@ -943,6 +1259,10 @@ void vsvm_isa_run_group(struct vsvm_isa_engine *eng,
 		isa_invalid(&r, VSVM_ISA_ERR_PC, d->entry);
 		return;
 	}
+
+	/* The LDS of a new group is all zero (see "Shared memory" above). */
+	memset(eng->lds, 0, eng->lds_dirty);
+	eng->lds_dirty = 0;
 
 	nwaves = DIV_ROUND_UP(lanes, VSVM_ISA_WAVE_LANES);
 	for (i = 0; i < nwaves; i++)

@@ -118,6 +118,9 @@ struct vsvm_isa_result {
  * @VSVM_ISA_FMT_VATOMIC: D V, A and B V or S, imm offset
  * @VSVM_ISA_FMT_SMEM_LOAD: D a scalar register, A S, imm offset
  * @VSVM_ISA_FMT_SMEM_STORE: A and B S, imm offset
+ * @VSVM_ISA_FMT_LDS_LOAD: v2, as %VSVM_ISA_FMT_VMEM_LOAD, in shared memory
+ * @VSVM_ISA_FMT_LDS_STORE: v2, as %VSVM_ISA_FMT_VMEM_STORE, in shared memory
+ * @VSVM_ISA_FMT_LDS_ATOMIC: v2, as %VSVM_ISA_FMT_VATOMIC, in shared memory
  */
 enum vsvm_isa_format {
 	VSVM_ISA_FMT_INVALID,
@@ -135,6 +138,9 @@ enum vsvm_isa_format {
 	VSVM_ISA_FMT_VATOMIC,
 	VSVM_ISA_FMT_SMEM_LOAD,
 	VSVM_ISA_FMT_SMEM_STORE,
+	VSVM_ISA_FMT_LDS_LOAD,
+	VSVM_ISA_FMT_LDS_STORE,
+	VSVM_ISA_FMT_LDS_ATOMIC,
 };
 
 /**
@@ -166,7 +172,10 @@ void vsvm_isa_run_group(struct vsvm_isa_engine *eng,
 			const struct drm_vsvm_dispatch *d, const u32 group_id[3],
 			const struct vsvm_isa_mem_ops *ops, void *ctx,
 			struct vsvm_isa_result *res);
-enum vsvm_isa_error vsvm_isa_decode(u64 word, struct vsvm_isa_insn *insn);
+enum vsvm_isa_error vsvm_isa_decode(u64 word, u32 version,
+				    struct vsvm_isa_insn *insn);
+u64 vsvm_isa_atomic_value(enum vsvm_isa_atomic_op op, unsigned int size, u64 m,
+			  u64 b, u64 cmp);
 
 /*
  * Float32 operations, in vsvm_isa_fp.c, the only file built with FPU code

@@ -105,8 +105,74 @@ static u64 f32_to_i32(u32 a)
 	return (u32)(s32)f;
 }
 
-static u64 f32_op(u8 opcode, u32 a, u32 b, u32 d)
+static u64 f32_to_u64(u32 a)
 {
+	float f = f32_of(a);
+
+	if (f32_is_nan(a) || f <= 0.0f)
+		return 0;
+	if (f >= 18446744073709551616.0f)
+		return U64_MAX;
+	return (u64)f;
+}
+
+static u64 f32_to_i64(u32 a)
+{
+	float f = f32_of(a);
+
+	if (f32_is_nan(a))
+		return 0;
+	if (f >= 9223372036854775808.0f)
+		return S64_MAX;
+	if (f <= -9223372036854775808.0f)
+		return (u64)S64_MIN;
+	return (u64)(s64)f;
+}
+
+union vsvm_f64 {
+	u64 bits;
+	double f;
+};
+
+/*
+ * a * b + c with one rounding, without an FMA instruction: the product of
+ * two binary32 values is exact in binary64 (48 significant bits, exponent
+ * in range), the sum is rounded to 53 bits *to odd* (round to nearest, then
+ * if the rounding was inexact and the last bit is even, step one unit
+ * toward the exact value, which TwoSum gives), and a value rounded to odd
+ * with at least two more bits than binary32 rounds to binary32 exactly as
+ * the exact value would (Boldo and Melquiond, "Emulation of FMA and
+ * correctly rounded sums: proved algorithms using rounding to odd").
+ */
+static u64 f32_fma(u32 a, u32 b, u32 c)
+{
+	double p = (double)f32_of(a) * (double)f32_of(b);
+	double dc = f32_of(c);
+	union vsvm_f64 s = { .f = p + dc };
+	double bb, err;
+
+	if (f32_is_nan(a) || f32_is_nan(b) || f32_is_nan(c))
+		return VSVM_F32_QNAN;
+	/* Infinities and exact sums need no correction. */
+	if ((s.bits & 0x7ff0000000000000ull) != 0x7ff0000000000000ull) {
+		bb = s.f - p;
+		err = (p - (s.f - bb)) + (dc - bb);
+		if (err != 0.0 && !(s.bits & 1)) {
+			/* s is not 0 here: p + c == 0 is exact. */
+			bool up = err > 0.0, pos = s.f > 0.0;
+
+			if (up == pos)
+				s.bits++;
+			else
+				s.bits--;
+		}
+	}
+	return f32_result((float)s.f);
+}
+
+static u64 f32_op(u8 opcode, u64 a64, u32 b, u32 d)
+{
+	u32 a = a64;
 	float fa = f32_of(a), fb = f32_of(b), t;
 
 	switch (opcode) {
@@ -136,6 +202,16 @@ static u64 f32_op(u8 opcode, u32 a, u32 b, u32 d)
 		return f32_result(t + f32_of(d));
 	case VSVM_OP_V_SQRT_F32:
 		return f32_result(vsvm_sqrtf(fa));
+	case VSVM_OP_V_FMA_F32:
+		return f32_fma(a, b, d);
+	case VSVM_OP_V_CVT_F32_U64:
+		return f32_result((float)a64);
+	case VSVM_OP_V_CVT_F32_I64:
+		return f32_result((float)(s64)a64);
+	case VSVM_OP_V_CVT_U64_F32:
+		return f32_to_u64(a);
+	case VSVM_OP_V_CVT_I64_F32:
+		return f32_to_i64(a);
 	default:
 		return VSVM_F32_QNAN;
 	}
@@ -144,10 +220,11 @@ static u64 f32_op(u8 opcode, u32 a, u32 b, u32 d)
 /**
  * vsvm_isa_fp_vop() - a float32 vector ALU instruction, or a conversion
  * from or to float32
- * @opcode: %VSVM_OP_V_CVT_F32_U32 to %VSVM_OP_V_CVT_I32_F32, or
- *	%VSVM_OP_V_ADD_F32 to %VSVM_OP_V_SQRT_F32
+ * @opcode: %VSVM_OP_V_CVT_F32_U32 to %VSVM_OP_V_CVT_I32_F32,
+ *	%VSVM_OP_V_CVT_F32_U64 to %VSVM_OP_V_CVT_I64_F32, or
+ *	%VSVM_OP_V_ADD_F32 to %VSVM_OP_V_FMA_F32
  * @lanes: the active lanes
- * @d: the destination register's lanes (read by v_mac_f32)
+ * @d: the destination register's lanes (read by v_mac_f32, v_fma_f32)
  * @a: the lanes of the first operand
  * @b: the lanes of the second operand
  *

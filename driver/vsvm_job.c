@@ -382,9 +382,9 @@ static int check_dispatch(struct vsvm_device *vdev, const struct drm_vsvm_dispat
 
 	if (d->flags & ~DRM_VSVM_DISPATCH_FLAGS)
 		return vsvm_reject(vdev, "EXEC: dispatch %u: unknown flags 0x%x\n", i, d->flags);
-	if (d->isa_version != VSVM_ISA_VERSION)
-		return vsvm_reject(vdev, "EXEC: dispatch %u: ISA version %u, not %u\n", i,
-				   d->isa_version, VSVM_ISA_VERSION);
+	if (d->isa_version < VSVM_ISA_VERSION_MIN || d->isa_version > VSVM_ISA_VERSION)
+		return vsvm_reject(vdev, "EXEC: dispatch %u: ISA version %u, not %u to %u\n",
+				   i, d->isa_version, VSVM_ISA_VERSION_MIN, VSVM_ISA_VERSION);
 	if (!IS_ALIGNED(d->code_ptr, 8) || d->code_ptr + d->code_size < d->code_ptr)
 		return vsvm_reject(vdev, "EXEC: dispatch %u: code_ptr misaligned or wraps\n", i);
 	if (!d->code_size || d->code_size > DRM_VSVM_CODE_MAX_SIZE ||

@@ -374,7 +374,7 @@ static u64 vop_v12(u8 opcode)
 	struct vsvm_isa_insn insn;
 	u8 b = VR(11);
 
-	vsvm_isa_decode(opcode, &insn);
+	vsvm_isa_decode(opcode, VSVM_ISA_VERSION, &insn);
 	if (insn.format == VSVM_ISA_FMT_VOP1)
 		b = 0;
 	return ENC(opcode, VR(12), VR(10), b, 0);
@@ -401,7 +401,7 @@ static void vsvm_isa_test_decode_opcodes(struct kunit *test)
 		for (r = 0; r < ARRAY_SIZE(ranges); r++)
 			valid |= op >= ranges[r][0] && op <= ranges[r][1];
 		/* All-zero operands: never an opcode error for a defined opcode. */
-		err = vsvm_isa_decode(op, &insn);
+		err = vsvm_isa_decode(op, 1, &insn);
 		if (valid) {
 			defined++;
 			KUNIT_EXPECT_NE_MSG(test, err, VSVM_ISA_ERR_OPCODE, "opcode %#x", op);
@@ -414,14 +414,14 @@ static void vsvm_isa_test_decode_opcodes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, defined, 8 + 17 + 10 + 31 + 6 + 1 + 8 + 30 + 7 + 4 + 20 + 4);
 	/* Compare conditions 6 and 7, atomic ops 10-15. */
 	for (r = 0; r < 5; r++) {
-		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(VCMP(r, 6), &insn), VSVM_ISA_ERR_OPCODE);
-		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(VCMP(r, 7), &insn), VSVM_ISA_ERR_OPCODE);
+		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(VCMP(r, 6), 1, &insn), VSVM_ISA_ERR_OPCODE);
+		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(VCMP(r, 7), 1, &insn), VSVM_ISA_ERR_OPCODE);
 	}
 	for (op = 10; op < 16; op++) {
-		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(0xb0 + op, &insn), VSVM_ISA_ERR_OPCODE);
-		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(0xc0 + op, &insn), VSVM_ISA_ERR_OPCODE);
+		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(0xb0 + op, 1, &insn), VSVM_ISA_ERR_OPCODE);
+		KUNIT_EXPECT_EQ(test, vsvm_isa_decode(0xc0 + op, 1, &insn), VSVM_ISA_ERR_OPCODE);
 	}
-	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(0, &insn), VSVM_ISA_ERR_OPCODE);
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(0, 1, &insn), VSVM_ISA_ERR_OPCODE);
 }
 
 static void vsvm_isa_test_decode_valid(struct kunit *test)
@@ -460,7 +460,7 @@ static void vsvm_isa_test_decode_valid(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		u64 w = cases[i].word;
 
-		KUNIT_EXPECT_EQ_MSG(test, vsvm_isa_decode(w, &insn), VSVM_ISA_ERR_NONE,
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_isa_decode(w, 1, &insn), VSVM_ISA_ERR_NONE,
 				    "case %u", i);
 		KUNIT_EXPECT_EQ_MSG(test, insn.format, cases[i].format, "case %u", i);
 		KUNIT_EXPECT_EQ(test, insn.opcode, (u8)w);
@@ -469,7 +469,7 @@ static void vsvm_isa_test_decode_valid(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, insn.b, (u8)(w >> 24));
 		KUNIT_EXPECT_EQ(test, insn.imm, (u32)(w >> 32));
 	}
-	vsvm_isa_decode(I(V_CNDMASK, VR(1), SR(5), VR(2), SR(42)), &insn);
+	vsvm_isa_decode(I(V_CNDMASK, VR(1), SR(5), VR(2), SR(42)), 1, &insn);
 	KUNIT_EXPECT_EQ(test, insn.s, 42);
 }
 
@@ -540,7 +540,7 @@ static void vsvm_isa_test_decode_bad_operands(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		KUNIT_EXPECT_EQ_MSG(test, vsvm_isa_decode(cases[i], &insn),
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_isa_decode(cases[i], 1, &insn),
 				    VSVM_ISA_ERR_OPERAND, "case %u: %#llx", i, cases[i]);
 }
 
@@ -1635,10 +1635,312 @@ static void vsvm_isa_test_fuzz(struct kunit *test)
 	}
 }
 
+/* --- ISA v2 --- */
+
+static void vsvm_isa_test_decode_v2(struct kunit *test)
+{
+	static const struct {
+		u8 first, last, format;
+	} v2[] = {
+		{ 0x58, 0x5b, VSVM_ISA_FMT_VOP1 },	/* cvt f32 <-> 64-bit */
+		{ 0x68, 0x68, VSVM_ISA_FMT_VOP2 },	/* fma */
+		{ 0x69, 0x6c, VSVM_ISA_FMT_VOP1 },	/* floor ceil trunc rint */
+		{ 0x96, 0x9b, VSVM_ISA_FMT_VOP1 },	/* clz popc ctz */
+		{ 0xd8, 0xdf, VSVM_ISA_FMT_VOP2 },	/* div/rem signed, mulhi */
+		{ 0xe0, 0xe6, VSVM_ISA_FMT_LDS_LOAD },
+		{ 0xe8, 0xeb, VSVM_ISA_FMT_LDS_STORE },
+		{ 0xf0, 0xf9, VSVM_ISA_FMT_LDS_ATOMIC },
+	};
+	struct vsvm_isa_insn insn1, insn2;
+	unsigned int op, r, added = 0;
+
+	for (op = 0; op < 256; op++) {
+		enum vsvm_isa_error e1 = vsvm_isa_decode(op, 1, &insn1);
+		enum vsvm_isa_error e2 = vsvm_isa_decode(op, 2, &insn2);
+		int in_v2 = -1;
+
+		for (r = 0; r < ARRAY_SIZE(v2); r++)
+			if (op >= v2[r].first && op <= v2[r].last)
+				in_v2 = r;
+		if (in_v2 < 0) {
+			/* v2 changes nothing about a v1 opcode or a hole. */
+			KUNIT_EXPECT_EQ_MSG(test, e1, e2, "opcode %#x", op);
+			KUNIT_EXPECT_EQ_MSG(test, insn1.format, insn2.format, "opcode %#x", op);
+			continue;
+		}
+		added++;
+		KUNIT_EXPECT_EQ_MSG(test, e1, VSVM_ISA_ERR_OPCODE, "opcode %#x under v1", op);
+		KUNIT_EXPECT_NE_MSG(test, e2, VSVM_ISA_ERR_OPCODE, "opcode %#x under v2", op);
+		KUNIT_EXPECT_EQ_MSG(test, insn2.format, v2[in_v2].format, "opcode %#x", op);
+	}
+	KUNIT_EXPECT_EQ(test, added, 4 + 1 + 4 + 6 + 8 + 7 + 4 + 10);
+	/* Operand rules are the v1 formats': a literal address is invalid. */
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(I(V_LDS_LOAD_U32, VR(1), LIT, 0, 4), 2, &insn2),
+			VSVM_ISA_ERR_OPERAND);
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(I(V_LDS_STORE_B8, VR(1), VR(2), VR(3), 0), 2,
+					      &insn2), VSVM_ISA_ERR_OPERAND);
+}
+
+/* A v2 instruction in a dispatch decoded as v1 is an invalid opcode. */
+static void vsvm_isa_test_version(struct kunit *test)
+{
+	struct isa_test *t = test->priv;
+
+	emit(t, I(S_NOP, 0, 0, 0, 0));
+	emit(t, I(V_POPC_B32, VR(9), LIT, 0, 7));
+	emit(t, I(V_STORE_B64, 0, SR(0), VR(9), 0));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	t->d.isa_version = 1;
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_OPCODE, 8);
+	t->d.isa_version = 2;
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, data64(t, 0)[0], 3);
+}
+
+static void vsvm_isa_test_vector_int_v2(struct kunit *test)
+{
+	static const struct {
+		u8 opcode;
+		u64 a, b, expect;
+	} cases[] = {
+		{ VSVM_OP_V_DIV_I32, (u32)-7, 2, (u32)-3 },		/* truncates */
+		{ VSVM_OP_V_REM_I32, (u32)-7, 2, (u32)-1 },		/* sign of a */
+		{ VSVM_OP_V_REM_I32, 7, (u32)-2, 1 },
+		{ VSVM_OP_V_DIV_I32, 5, 0, 0xffffffff },
+		{ VSVM_OP_V_REM_I32, 5, 0, 5 },
+		{ VSVM_OP_V_DIV_I32, 0x80000000, 0xffffffff, 0x80000000 },
+		{ VSVM_OP_V_REM_I32, 0x80000000, 0xffffffff, 0 },
+		/* 32-bit operations ignore the upper halves. */
+		{ VSVM_OP_V_DIV_I32, 0x1234567800000064ull, 0xfffffffffffffff6ull, (u32)-10 },
+		{ VSVM_OP_V_DIV_I64, (u64)-9000000000ll, 1000, (u64)-9000000ll },
+		{ VSVM_OP_V_REM_I64, (u64)-9000000001ll, 1000, (u64)-1 },
+		{ VSVM_OP_V_DIV_I64, 1, 0, U64_MAX },
+		{ VSVM_OP_V_REM_I64, 1, 0, 1 },
+		{ VSVM_OP_V_DIV_I64, (u64)S64_MIN, (u64)-1, (u64)S64_MIN },
+		{ VSVM_OP_V_REM_I64, (u64)S64_MIN, (u64)-1, 0 },
+		{ VSVM_OP_V_MULHI_U32, 0xffffffff, 0xffffffff, 0xfffffffe },
+		{ VSVM_OP_V_MULHI_I32, 0xffffffff, 0xffffffff, 0 },	/* -1 * -1 */
+		{ VSVM_OP_V_MULHI_I32, 0x80000000, 2, 0xffffffff },	/* -2^32 */
+		{ VSVM_OP_V_MULHI_U64, U64_MAX, U64_MAX, U64_MAX - 1 },
+		{ VSVM_OP_V_MULHI_U64, 1ull << 63, 4, 2 },
+		{ VSVM_OP_V_MULHI_I64, U64_MAX, U64_MAX, 0 },
+		{ VSVM_OP_V_MULHI_I64, (u64)S64_MIN, 2, U64_MAX },
+		{ VSVM_OP_V_MULHI_I64, (u64)S64_MIN, (u64)S64_MIN, 1ull << 62 },
+		{ VSVM_OP_V_MULHI_I64, (u64)-3, 5, U64_MAX },		/* -15 */
+		{ VSVM_OP_V_CLZ_B32, 0, 0, 32 },
+		{ VSVM_OP_V_CLZ_B32, 0xffff000000000001ull, 0, 31 },
+		{ VSVM_OP_V_CLZ_B64, 0, 0, 64 },
+		{ VSVM_OP_V_CLZ_B64, 1ull << 40, 0, 23 },
+		{ VSVM_OP_V_CTZ_B32, 0x100000000ull, 0, 32 },
+		{ VSVM_OP_V_CTZ_B32, 0x80, 0, 7 },
+		{ VSVM_OP_V_CTZ_B64, 0, 0, 64 },
+		{ VSVM_OP_V_CTZ_B64, 1ull << 63, 0, 63 },
+		{ VSVM_OP_V_POPC_B32, 0xffffffff0000000full, 0, 4 },
+		{ VSVM_OP_V_POPC_B64, 0xffffffff0000000full, 0, 36 },
+	};
+	struct isa_test *t = test->priv;
+	u64 a[VSVM_ISA_WAVE_LANES], b[VSVM_ISA_WAVE_LANES], d[VSVM_ISA_WAVE_LANES];
+	u64 out[VSVM_ISA_WAVE_LANES];
+	unsigned int i, lane;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++) {
+			a[lane] = cases[i].a;
+			b[lane] = cases[i].b;
+			d[lane] = 0x5555;
+		}
+		run_vop(t, vop_v12(cases[i].opcode), 0x7fff, a, b, d, out);
+		KUNIT_EXPECT_EQ_MSG(test, out[0], cases[i].expect, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, out[14], cases[i].expect, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, out[15], 0x5555, "case %u", i);
+	}
+}
+
+static void vsvm_isa_test_float_v2(struct kunit *test)
+{
+	static const struct fcase cases[] = {
+		/* Fused: one rounding keeps the 2^-24 that v_mac_f32 loses. */
+		{ VSVM_OP_V_FMA_F32, 0x3f800800, 0x3f800800, 0xbf801000, 0x33800000 },
+		{ VSVM_OP_V_FMA_F32, F_TWO, 0x40400000, F_ONE, 0x40e00000 },
+		{ VSVM_OP_V_FMA_F32, F_INF, 0, F_ONE, F_QNAN },
+		{ VSVM_OP_V_FMA_F32, F_ONE, F_ONE, F_INF, F_INF },
+		/* 1 + 2^-24 + 2^-47: above the tie, rounds up (double rounding would not). */
+		{ VSVM_OP_V_FMA_F32, 0x3f800001, 0x33800000, 0x3f800000, 0x3f800001 },
+		/*
+		 * 2^25 + 2 + 2^-35: rounding the sum to binary64 first would
+		 * land on the tie 2^25 + 2 and give 2^25 (to even).
+		 */
+		{ VSVM_OP_V_FMA_F32, 0x3f800800, 0x3ffff001, 0x4c000000, 0x4c000001 },
+		/* A tie after the exact product: to even. */
+		{ VSVM_OP_V_FMA_F32, F_ONE, 0x33800000, F_ONE, F_ONE },
+		{ VSVM_OP_V_FMA_F32, 0x00000001, F_HALF, 0, 0 },	/* subnormal tie */
+		{ VSVM_OP_V_FLOOR_F32, 0x3fc00000, 0, 0, F_ONE },	/* 1.5 */
+		{ VSVM_OP_V_FLOOR_F32, 0xbfc00000, 0, 0, 0xc0000000 },	/* -1.5 */
+		{ VSVM_OP_V_FLOOR_F32, 0xbf000000, 0, 0, 0xbf800000 },	/* -0.5 */
+		{ VSVM_OP_V_FLOOR_F32, 0x80000000, 0, 0, 0x80000000 },
+		{ VSVM_OP_V_FLOOR_F32, 0xbf7fffff, 0, 0, 0xbf800000 },
+		{ VSVM_OP_V_FLOOR_F32, 0xcaffffff, 0, 0, 0xcb000000 },	/* -8388607.5: carry */
+		{ VSVM_OP_V_FLOOR_F32, F_NINF, 0, 0, F_NINF },
+		{ VSVM_OP_V_FLOOR_F32, 0x7f812345, 0, 0, F_QNAN },
+		{ VSVM_OP_V_CEIL_F32, 0xbf000000, 0, 0, 0x80000000 },	/* -0.5 -> -0 */
+		{ VSVM_OP_V_CEIL_F32, 0x3e800000, 0, 0, F_ONE },	/* 0.25 */
+		{ VSVM_OP_V_CEIL_F32, 0x3fc00000, 0, 0, F_TWO },
+		{ VSVM_OP_V_CEIL_F32, 0x4b000001, 0, 0, 0x4b000001 },	/* 2^23 + 1 */
+		{ VSVM_OP_V_TRUNC_F32, 0xc079999a, 0, 0, 0xc0400000 },	/* -3.9 */
+		{ VSVM_OP_V_TRUNC_F32, 0xbf000000, 0, 0, 0x80000000 },
+		{ VSVM_OP_V_RINT_F32, F_HALF, 0, 0, 0 },
+		{ VSVM_OP_V_RINT_F32, 0xbf000000, 0, 0, 0x80000000 },
+		{ VSVM_OP_V_RINT_F32, 0x3fc00000, 0, 0, F_TWO },	/* 1.5 */
+		{ VSVM_OP_V_RINT_F32, 0x40200000, 0, 0, F_TWO },	/* 2.5 */
+		{ VSVM_OP_V_RINT_F32, 0x40600000, 0, 0, 0x40800000 },	/* 3.5 */
+		{ VSVM_OP_V_RINT_F32, 0x3f000001, 0, 0, F_ONE },
+		{ VSVM_OP_V_RINT_F32, 0x4afffffe, 0, 0, 0x4afffffe },	/* 8388607 */
+		{ VSVM_OP_V_RINT_F32, 0x4affffff, 0, 0, 0x4b000000 },	/* 8388607.5 */
+		{ VSVM_OP_V_CVT_U64_F32, 0x5f800000, 0, 0, 0xffffffff },	/* 2^64 saturates */
+		{ VSVM_OP_V_CVT_U64_F32, 0xbf800000, 0, 0, 0 },
+		{ VSVM_OP_V_CVT_I64_F32, F_QNAN, 0, 0, 0 },
+	};
+	struct isa_test *t = test->priv;
+	u64 a[VSVM_ISA_WAVE_LANES], b[VSVM_ISA_WAVE_LANES], d[VSVM_ISA_WAVE_LANES];
+	u64 out[VSVM_ISA_WAVE_LANES];
+	unsigned int i, lane;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++) {
+			a[lane] = 0xaaaa000000000000ull | cases[i].a;
+			b[lane] = 0xbbbb000000000000ull | cases[i].b;
+			d[lane] = 0xcccc000000000000ull | cases[i].d;
+		}
+		run_vop(t, vop_v12(cases[i].opcode), 0x7fff, a, b, d, out);
+		/* The 64-bit conversions' results are checked in 32 bits here. */
+		if (cases[i].opcode == VSVM_OP_V_CVT_U64_F32 ||
+		    cases[i].opcode == VSVM_OP_V_CVT_I64_F32)
+			out[0] = lower_32_bits(out[0]);
+		KUNIT_EXPECT_EQ_MSG(test, out[0], cases[i].expect, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, out[15], d[15], "case %u", i);
+	}
+
+	/* The 64-bit conversions, with full 64-bit operands. */
+	for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++)
+		a[lane] = (u64)-3 - lane;
+	run_vop(t, I(V_CVT_F32_I64, VR(12), VR(10), 0, 0), 0xffff, a, b, d, out);
+	KUNIT_EXPECT_EQ(test, out[0], 0xc0400000);		/* -3 */
+	run_vop(t, I(V_CVT_F32_U64, VR(12), VR(10), 0, 0), 0xffff, a, b, d, out);
+	KUNIT_EXPECT_EQ(test, out[0], 0x5f800000);		/* 2^64 - 3 rounds to 2^64 */
+	a[0] = (1ull << 53) + 1;
+	run_vop(t, I(V_CVT_F32_U64, VR(12), VR(10), 0, 0), 0xffff, a, b, d, out);
+	KUNIT_EXPECT_EQ(test, out[0], 0x5a000000);		/* 2^53 */
+	a[0] = 0x5f000000;	/* 2^63 */
+	a[1] = 0x5effffff;	/* 2^63 - 2^39 */
+	a[2] = 0xdf000000;	/* -2^63 */
+	a[3] = 0xdf000001;
+	run_vop(t, I(V_CVT_I64_F32, VR(12), VR(10), 0, 0), 0xffff, a, b, d, out);
+	KUNIT_EXPECT_EQ(test, out[0], (u64)S64_MAX);
+	KUNIT_EXPECT_EQ(test, out[1], (1ull << 63) - (1ull << 39));
+	KUNIT_EXPECT_EQ(test, out[2], (u64)S64_MIN);
+	KUNIT_EXPECT_EQ(test, out[3], (u64)S64_MIN);
+	run_vop(t, I(V_CVT_U64_F32, VR(12), VR(10), 0, 0), 0xffff, a, b, d, out);
+	KUNIT_EXPECT_EQ(test, out[0], 1ull << 63);
+	KUNIT_EXPECT_EQ(test, out[2], 0);
+}
+
+/*
+ * Shared memory: 40 lanes in three waves store f * 3 at LDS[4 f], meet at a
+ * barrier, and each reads its right neighbour's value; every lane also adds
+ * 1 to the counter at LDS offset 256 (0x100 + ...) with an LDS atomic.
+ */
+static void vsvm_isa_test_lds(struct kunit *test)
+{
+	struct isa_test *t = test->priv;
+	static const u32 gid1[3] = { 1, 0, 0 };
+	unsigned int lane;
+
+	emit(t, I(V_SHL_B64, VR(7), VR(6), LIT, 2));		/* 4 f */
+	emit(t, I(V_MUL_U32, VR(9), VR(6), LIT, 3));
+	emit(t, I(V_LDS_STORE_B32, 0, VR(7), VR(9), 0x200));
+	emit(t, I(S_MOV, SR(5), LIT, 0, 1));
+	emit(t, ENC(VSVM_OP_V_LDS_ATOMIC32_BASE + VSVM_ATOMIC_ADD, VR(10), SR(5),
+		    SR(5), 0xff));				/* offset 0x100 */
+	emit(t, I(S_BARRIER, 0, 0, 0, 0));
+	emit(t, I(V_LDS_LOAD_U32, VR(11), VR(7), 0, 0x204));	/* neighbour */
+	emit(t, I(V_LDS_LOAD_I8, VR(12), SR(5), 0, 0xff));	/* the counter */
+	emit(t, I(V_SHL_B64, VR(13), VR(6), LIT, 3));
+	emit(t, I(V_ADD_U64, VR(13), VR(13), SR(0), 0));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(11), 0));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(12), 0x400));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(10), 0x800));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	set_group(t, 40, 1, 1);
+	run(t);
+	expect_done(t);
+	for (lane = 0; lane < 40; lane++) {
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0)[lane], lane < 39 ? 3 * (lane + 1) : 0,
+				    "lane %u", lane);
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0x400)[lane], 40, "lane %u", lane);
+		/* Each lane saw the count before its own add: 0..39, once each. */
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0x800)[lane], lane, "lane %u", lane);
+	}
+
+	/* The next group starts with a zero LDS: it reads no neighbour values. */
+	reset_program(t);
+	emit(t, I(V_SHL_B64, VR(7), VR(6), LIT, 2));
+	emit(t, I(V_LDS_LOAD_U32, VR(11), VR(7), 0, 0x200));
+	emit(t, I(V_LDS_LOAD_U32, VR(12), SR(10), 0, 0x100));	/* s10 is 0 */
+	emit(t, I(V_ADD_U64, VR(11), VR(11), VR(12), 0));
+	emit(t, I(V_SHL_B64, VR(13), VR(6), LIT, 3));
+	emit(t, I(V_ADD_U64, VR(13), VR(13), SR(0), 0));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(11), 0));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	vsvm_isa_run_group(t->eng, &t->d, gid1, &fake_ops, t, &t->res);
+	expect_done(t);
+	for (lane = 0; lane < 40; lane++)
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0)[lane], 0, "lane %u", lane);
+}
+
+static void vsvm_isa_test_lds_errors(struct kunit *test)
+{
+	struct isa_test *t = test->priv;
+
+	/* The last 4 bytes are in range, 4 bytes at 32768 - 2 are not aligned. */
+	emit(t, I(V_LDS_STORE_B32, 0, SR(1), SR(1), VSVM_ISA_LDS_BYTES - 4));
+	emit(t, I(V_LDS_STORE_B32, 0, SR(1), SR(1), VSVM_ISA_LDS_BYTES - 2));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_ALIGN, 8);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, VSVM_ISA_LDS_BYTES - 2);
+
+	/* Past the end, and a "negative" offset, are LDS errors. */
+	reset_program(t);
+	emit(t, I(V_LDS_LOAD_U64, VR(9), SR(1), 0, VSVM_ISA_LDS_BYTES));
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_LDS, 0);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, VSVM_ISA_LDS_BYTES);
+	reset_program(t);
+	emit(t, ENC(VSVM_OP_V_LDS_ATOMIC32_BASE + VSVM_ATOMIC_OR, VR(9), SR(1), SR(1), -4));
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_LDS, 0);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, (u64)-4);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 0);
+}
+
 static struct kunit_case vsvm_isa_test_cases[] = {
 	KUNIT_CASE(vsvm_isa_test_decode_opcodes),
 	KUNIT_CASE(vsvm_isa_test_decode_valid),
 	KUNIT_CASE(vsvm_isa_test_decode_bad_operands),
+	KUNIT_CASE(vsvm_isa_test_decode_v2),
+	KUNIT_CASE(vsvm_isa_test_version),
+	KUNIT_CASE(vsvm_isa_test_vector_int_v2),
+	KUNIT_CASE(vsvm_isa_test_float_v2),
+	KUNIT_CASE(vsvm_isa_test_lds),
+	KUNIT_CASE(vsvm_isa_test_lds_errors),
 	KUNIT_CASE(vsvm_isa_test_scalar_alu),
 	KUNIT_CASE(vsvm_isa_test_vector_int),
 	KUNIT_CASE(vsvm_isa_test_float),

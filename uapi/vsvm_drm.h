@@ -53,7 +53,7 @@ extern "C" {
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */
 #define DRM_VSVM_UAPI_MAJOR		0
-#define DRM_VSVM_UAPI_MINOR		5
+#define DRM_VSVM_UAPI_MINOR		6
 #define DRM_VSVM_UAPI_VERSION \
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
@@ -94,8 +94,9 @@ extern "C" {
  *	table can map, each bit being a size in bytes (``SZ_4K | SZ_2M``).
  * @DRM_VSVM_PARAM_NUM_DEVICES: number of vsvm devices the driver created
  *	(the ``num_devices`` module parameter).
- * @DRM_VSVM_PARAM_ISA_VERSION: version of the compute ISA the compute
- *	engines execute (%VSVM_ISA_VERSION, docs/isa.rst).
+ * @DRM_VSVM_PARAM_ISA_VERSION: the highest version of the compute ISA the
+ *	compute engines execute (%VSVM_ISA_VERSION, docs/isa.rst); every
+ *	version from %VSVM_ISA_VERSION_MIN up to it is accepted.
  * @DRM_VSVM_PARAM_COMPUTE_ENGINES: number of compute engines that share a
  *	dispatch's workgroups (the ``compute_engines`` module parameter).
  */
@@ -345,7 +346,11 @@ struct drm_vsvm_dispatch {
 	__u64 code_size;
 	/** @entry: byte offset of the first instruction, 8-aligned, < @code_size. */
 	__u32 entry;
-	/** @isa_version: must be %VSVM_ISA_VERSION. */
+	/**
+	 * @isa_version: the ISA version the program is decoded as,
+	 * %VSVM_ISA_VERSION_MIN to the device's %DRM_VSVM_PARAM_ISA_VERSION
+	 * (docs/isa.rst; version 2 adds shared memory and more ALU operations).
+	 */
 	__u32 isa_version;
 	/**
 	 * @group_size: lanes of a workgroup in x, y, z; each at least 1, the
@@ -486,7 +491,11 @@ struct drm_vsvm_wait {
 	__u32 status;
 	/** @fault_access: out, DRM_VSVM_ACCESS_* of a fatal fault, else 0. */
 	__u32 fault_access;
-	/** @fault_addr: out, address of a fatal fault, else 0. */
+	/**
+	 * @fault_addr: out, address of a fatal fault; for an invalid job with
+	 * %VSVM_ISA_ERR_ALIGN the misaligned address, with %VSVM_ISA_ERR_LDS
+	 * the shared-memory offset; else 0.
+	 */
 	__u64 fault_addr;
 	/** @cmd_index: out, index of the command that failed, else 0. */
 	__u32 cmd_index;

@@ -2,7 +2,7 @@
 /*
  * Copyright (c) 2026 The vsvm authors
  *
- * vsvm_isa.h - binary encoding of the vsvm compute ISA, version 1
+ * vsvm_isa.h - binary encoding of the vsvm compute ISA, versions 1 and 2
  *
  * docs/isa.rst is the specification; this header gives its numbers to the
  * kernel's interpreter and to user-space assemblers.
@@ -34,8 +34,17 @@ extern "C" {
  * A field the format does not use must be 0.
  */
 
-/* Version of the encoding; drm_vsvm_dispatch.isa_version must equal it. */
-#define VSVM_ISA_VERSION		1
+/*
+ * Versions of the encoding. Version 2 is version 1 plus the instructions
+ * marked "v2" below; drm_vsvm_dispatch.isa_version chooses which of them a
+ * dispatch is decoded as (%VSVM_ISA_VERSION_MIN to the device's
+ * DRM_VSVM_PARAM_ISA_VERSION). Under version 1 a v2 opcode is invalid.
+ */
+#define VSVM_ISA_VERSION_MIN		1
+#define VSVM_ISA_VERSION		2
+
+/* v2: bytes of workgroup-shared memory (LDS) of every workgroup. */
+#define VSVM_ISA_LDS_BYTES		32768
 
 /* Lanes of a wave. */
 #define VSVM_ISA_WAVE_LANES		16
@@ -151,6 +160,11 @@ enum vsvm_isa_opcode {
 	VSVM_OP_V_CVT_U32_F32	= 0x54,
 	VSVM_OP_V_CVT_I32_F32	= 0x55,
 	VSVM_OP_V_CNDMASK	= 0x57,
+	/* v2: 64-bit integers to and from float32 (VOP1). */
+	VSVM_OP_V_CVT_F32_U64	= 0x58,
+	VSVM_OP_V_CVT_F32_I64	= 0x59,
+	VSVM_OP_V_CVT_U64_F32	= 0x5a,
+	VSVM_OP_V_CVT_I64_F32	= 0x5b,
 
 	/* Vector ALU, float32 (VOP1, VOP2). */
 	VSVM_OP_V_ADD_F32	= 0x60,
@@ -161,6 +175,13 @@ enum vsvm_isa_opcode {
 	VSVM_OP_V_MAX_F32	= 0x65,
 	VSVM_OP_V_MAC_F32	= 0x66,
 	VSVM_OP_V_SQRT_F32	= 0x67,
+	/* v2: fused multiply-add (VOP2, D = A * B + D, one rounding). */
+	VSVM_OP_V_FMA_F32	= 0x68,
+	/* v2: rounding to an integral float32 (VOP1). */
+	VSVM_OP_V_FLOOR_F32	= 0x69,
+	VSVM_OP_V_CEIL_F32	= 0x6a,
+	VSVM_OP_V_TRUNC_F32	= 0x6b,
+	VSVM_OP_V_RINT_F32	= 0x6c,
 
 	/*
 	 * Vector compares (VOPC): VSVM_OP_V_CMP_BASE + 8 * type + condition,
@@ -168,6 +189,14 @@ enum vsvm_isa_opcode {
 	 */
 	VSVM_OP_V_CMP_BASE	= 0x70,
 	VSVM_OP_V_CMP_LAST	= 0x70 + 8 * 4 + 5,	/* ge_f32 */
+
+	/* v2: bit counts (VOP1); clz and ctz of 0 are 32 or 64. */
+	VSVM_OP_V_CLZ_B32	= 0x96,
+	VSVM_OP_V_CLZ_B64	= 0x97,
+	VSVM_OP_V_POPC_B32	= 0x98,
+	VSVM_OP_V_POPC_B64	= 0x99,
+	VSVM_OP_V_CTZ_B32	= 0x9a,
+	VSVM_OP_V_CTZ_B64	= 0x9b,
 
 	/* Vector memory (VMEM). */
 	VSVM_OP_V_LOAD_U8	= 0xa0,
@@ -195,6 +224,39 @@ enum vsvm_isa_opcode {
 	VSVM_OP_S_LOAD_U64	= 0xd1,
 	VSVM_OP_S_STORE_B32	= 0xd2,
 	VSVM_OP_S_STORE_B64	= 0xd3,
+
+	/* v2: signed division, high half of products (VOP2). */
+	VSVM_OP_V_DIV_I32	= 0xd8,
+	VSVM_OP_V_REM_I32	= 0xd9,
+	VSVM_OP_V_DIV_I64	= 0xda,
+	VSVM_OP_V_REM_I64	= 0xdb,
+	VSVM_OP_V_MULHI_U32	= 0xdc,
+	VSVM_OP_V_MULHI_I32	= 0xdd,
+	VSVM_OP_V_MULHI_U64	= 0xde,
+	VSVM_OP_V_MULHI_I64	= 0xdf,
+
+	/*
+	 * v2: workgroup-shared memory (LDS). Same formats as VMEM load and
+	 * store; the address is a byte offset into the workgroup's
+	 * %VSVM_ISA_LDS_BYTES of shared memory.
+	 */
+	VSVM_OP_V_LDS_LOAD_U8	= 0xe0,
+	VSVM_OP_V_LDS_LOAD_U16	= 0xe1,
+	VSVM_OP_V_LDS_LOAD_U32	= 0xe2,
+	VSVM_OP_V_LDS_LOAD_U64	= 0xe3,
+	VSVM_OP_V_LDS_LOAD_I8	= 0xe4,
+	VSVM_OP_V_LDS_LOAD_I16	= 0xe5,
+	VSVM_OP_V_LDS_LOAD_I32	= 0xe6,
+	VSVM_OP_V_LDS_STORE_B8	= 0xe8,
+	VSVM_OP_V_LDS_STORE_B16	= 0xe9,
+	VSVM_OP_V_LDS_STORE_B32	= 0xea,
+	VSVM_OP_V_LDS_STORE_B64	= 0xeb,
+	/*
+	 * v2: 32-bit LDS atomics (VATOMIC format):
+	 * VSVM_OP_V_LDS_ATOMIC32_BASE + op, op an &enum vsvm_isa_atomic_op.
+	 * There are no 64-bit LDS atomics.
+	 */
+	VSVM_OP_V_LDS_ATOMIC32_BASE = 0xf0,
 };
 
 /**
@@ -267,6 +329,8 @@ enum vsvm_isa_atomic_op {
  * @VSVM_ISA_ERR_PC: execution ran off the end of the program
  * @VSVM_ISA_ERR_ALIGN: a memory access not aligned to its size
  *	(drm_vsvm_wait.fault_addr is the address)
+ * @VSVM_ISA_ERR_LDS: v2: a shared-memory access outside
+ *	[0, %VSVM_ISA_LDS_BYTES) (drm_vsvm_wait.fault_addr is the offset)
  */
 enum vsvm_isa_error {
 	VSVM_ISA_ERR_NONE = 0,
@@ -275,6 +339,7 @@ enum vsvm_isa_error {
 	VSVM_ISA_ERR_BRANCH = 3,
 	VSVM_ISA_ERR_PC = 4,
 	VSVM_ISA_ERR_ALIGN = 5,
+	VSVM_ISA_ERR_LDS = 6,
 };
 
 #if defined(__cplusplus)
