@@ -82,9 +82,31 @@
  *   device write faults, and hmm_range_fault() with write access lets the
  *   CPU side break COW or mark the page dirty/soft-dirty, as a CPU write
  *   would.
- * - PROTECTION_VMA (mprotect(), NUMA hinting, PAGEMAP_SCAN write-protect):
- *   zap. The new protection may be PROT_NONE, which a downgrade cannot
- *   express, and the event does not say which it is.
+ * - PROTECTION_VMA (mprotect(), NUMA hinting, userfaultfd write-protect,
+ *   PAGEMAP_SCAN write-protect): the event does not say what the new
+ *   protection is, but the VMAs do (vsvm_svm_vma_action()): each part of
+ *   the span whose VMA is still readable is downgraded to read-only, the
+ *   rest (PROT_NONE, or no VMA) is zapped. A device write to a downgraded
+ *   page faults, and hmm_range_fault() then decides as for a CPU write
+ *   (-EFAULT after mprotect(PROT_READ); the NUMA or userfaultfd fault
+ *   otherwise). Reading the VMAs in the callback is safe because every
+ *   sender of this event holds mmap_lock and has set the new flags before
+ *   it sends the event; in Linux 6.12:
+ *
+ *   - mprotect_fixup() (mprotect(), pkey_mprotect(), exec's stack setup):
+ *     mmap_lock for write, vm_flags_reset() before change_protection();
+ *   - change_prot_numa(): task_numa_work() under mmap_read_trylock(), and
+ *     mbind(MPOL_MF_LAZY) under mmap_lock for write; VMA flags unchanged
+ *     (the pages stay readable, only access tracking changes);
+ *   - uffd_wp_range(): UFFDIO_WRITEPROTECT (mwriteprotect_range(),
+ *     mmap_read_lock()), userfaultfd unregister and release (mmap_lock for
+ *     write), PAGEMAP_SCAN's write-protect (mmap_read_lock());
+ *   - hugetlb_change_protection(): through change_protection() only;
+ *   - do_pagemap_scan(): mmap_read_lock_killable() around the event.
+ *
+ *   Should a future sender not hold mmap_lock, the callback zaps: with
+ *   lockdep it checks that this task holds the lock, without it that the
+ *   lock is held at all.
  * - RELEASE: the address space is being torn down. Zap everything and mark
  *   the mirror dead; later faults fail.
  *
@@ -376,13 +398,31 @@ vsvm_svm_event_action(enum mmu_notifier_event event, bool own,
 	case MMU_NOTIFY_SOFT_DIRTY:
 		return policy == VSVM_SVM_POLICY_PRECISE ? VSVM_SVM_DOWNGRADE :
 							    VSVM_SVM_ZAP;
-	case MMU_NOTIFY_CLEAR:
 	case MMU_NOTIFY_PROTECTION_VMA:
+		return policy == VSVM_SVM_POLICY_PRECISE ? VSVM_SVM_BY_VMA :
+							    VSVM_SVM_ZAP;
+	case MMU_NOTIFY_CLEAR:
 	default:
 		return VSVM_SVM_ZAP;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_event_action);
+
+/**
+ * vsvm_svm_vma_action() - what a protection change does to a VMA's part
+ * @vm_flags: the VMA's flags after the change
+ *
+ * Pure function; see DOC: Event policy. A readable VMA keeps read-only
+ * translations (downgrade); one the device may not read at all (PROT_NONE)
+ * loses them (zap).
+ *
+ * Return: %VSVM_SVM_DOWNGRADE or %VSVM_SVM_ZAP.
+ */
+VISIBLE_IF_KUNIT enum vsvm_svm_action vsvm_svm_vma_action(unsigned long vm_flags)
+{
+	return vm_flags & VM_READ ? VSVM_SVM_DOWNGRADE : VSVM_SVM_ZAP;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_vma_action);
 
 /**
  * vsvm_svm_pick_chunk() - choose the size of a new range
@@ -597,6 +637,65 @@ static void audit_invalidation(struct vsvm_svm *svm, enum vsvm_svm_action action
 	}
 }
 
+/* Whether the invalidating task holds mmap_lock (see DOC: Event policy). */
+static bool invalidator_holds_mmap_lock(struct mm_struct *mm)
+{
+	if (!mm)
+		return false;
+#ifdef CONFIG_LOCKDEP
+	return lockdep_is_held(&mm->mmap_lock);
+#else
+	return rwsem_is_locked(&mm->mmap_lock);
+#endif
+}
+
+/* One part of a span: zap or downgrade it, audit, and count. */
+static void invalidate_part(struct vsvm_svm *svm, enum vsvm_svm_action action,
+			    unsigned long start, unsigned long end, u64 *zapped,
+			    u64 *downgraded)
+{
+	u64 n;
+
+	if (start >= end)
+		return;
+	if (action == VSVM_SVM_DOWNGRADE) {
+		n = svm->ops->protect(svm, start, end);
+		stat_add(svm, VSVM_SVM_STAT_DOWNGRADED, n);
+		*downgraded += n;
+	} else {
+		n = svm->ops->zap(svm, start, end);
+		stat_add(svm, VSVM_SVM_STAT_ZAPPED, n);
+		*zapped += n;
+	}
+}
+
+/*
+ * PROTECTION_VMA: each part of [start, end) as its VMA's new flags say;
+ * parts without a VMA are zapped. mmap_lock is held by the invalidator.
+ */
+static void invalidate_by_vma(struct vsvm_svm *svm, struct mm_struct *mm,
+			      unsigned long start, unsigned long end, u64 *zapped,
+			      u64 *downgraded)
+{
+	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma;
+	unsigned long addr = start, s, e;
+	enum vsvm_svm_action action;
+
+	for_each_vma_range(vmi, vma, end) {
+		s = max(vma->vm_start, start);
+		e = min(vma->vm_end, end);
+		invalidate_part(svm, VSVM_SVM_ZAP, addr, s, zapped, downgraded);
+		audit_invalidation(svm, VSVM_SVM_ZAP, addr, s);
+		action = vsvm_svm_vma_action(vma->vm_flags);
+		invalidate_part(svm, action, s, e, zapped, downgraded);
+		audit_invalidation(svm, action, s, e);
+		addr = e;
+	}
+	invalidate_part(svm, VSVM_SVM_ZAP, addr, end, zapped, downgraded);
+	audit_invalidation(svm, VSVM_SVM_ZAP, addr, end);
+}
+
 static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 				const struct mmu_notifier_range *mrange,
 				unsigned long cur_seq)
@@ -611,6 +710,8 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 	action = vsvm_svm_event_action(mrange->event,
 				       svm->owner && mrange->owner == svm->owner,
 				       READ_ONCE(*svm->policy));
+	if (action == VSVM_SVM_BY_VMA && !invalidator_holds_mmap_lock(mrange->mm))
+		action = VSVM_SVM_ZAP;
 	stat_add(svm, VSVM_SVM_STAT_INVAL_FIRST + mrange->event, 1);
 
 	if (mmu_notifier_range_blockable(mrange)) {
@@ -624,6 +725,11 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 
 	switch (action) {
 	case VSVM_SVM_IGNORE:
+		break;
+	case VSVM_SVM_BY_VMA:
+		invalidate_by_vma(svm, mrange->mm, start, end, &zapped, &downgraded);
+		svm->ops->flush_tlb(svm, start, end);
+		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
 		break;
 	case VSVM_SVM_DOWNGRADE:
 		downgraded = svm->ops->protect(svm, start, end);
@@ -644,7 +750,8 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 			ranges_mark_unmapped(svm, win, start, end);
 		break;
 	}
-	audit_invalidation(svm, action, start, end);
+	if (action != VSVM_SVM_BY_VMA)
+		audit_invalidation(svm, action, start, end);
 	trace_vsvm_invalidate(svm->id, mrange->event, start, end, action, zapped, downgraded);
 
 	up_write(&svm->lock);

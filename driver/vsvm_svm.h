@@ -32,6 +32,8 @@ enum vsvm_svm_policy {
  * @VSVM_SVM_DOWNGRADE: make the translations read-only
  * @VSVM_SVM_UNMAP: remove the translations and forget the ranges
  * @VSVM_SVM_RELEASE: the address space is going away: remove everything
+ * @VSVM_SVM_BY_VMA: a protection change: zap or downgrade each part of the
+ *	span as its VMA's new flags say (vsvm_svm_vma_action())
  */
 enum vsvm_svm_action {
 	VSVM_SVM_IGNORE,
@@ -39,6 +41,7 @@ enum vsvm_svm_action {
 	VSVM_SVM_DOWNGRADE,
 	VSVM_SVM_UNMAP,
 	VSVM_SVM_RELEASE,
+	VSVM_SVM_BY_VMA,
 };
 
 /**
@@ -241,6 +244,7 @@ static inline void vsvm_svm_audit_counts(u64 *checks, u64 *violations)
 /* Pure policy logic, exported for KUnit. */
 enum vsvm_svm_action vsvm_svm_event_action(enum mmu_notifier_event event,
 					   bool own, enum vsvm_svm_policy policy);
+enum vsvm_svm_action vsvm_svm_vma_action(unsigned long vm_flags);
 unsigned long vsvm_svm_pick_chunk(unsigned long addr, unsigned long lo,
 				  unsigned long hi, unsigned long sizes,
 				  bool (*busy)(void *ctx, unsigned long start,

@@ -51,6 +51,7 @@ TRACE_DEFINE_ENUM(VSVM_SVM_ZAP);
 TRACE_DEFINE_ENUM(VSVM_SVM_DOWNGRADE);
 TRACE_DEFINE_ENUM(VSVM_SVM_UNMAP);
 TRACE_DEFINE_ENUM(VSVM_SVM_RELEASE);
+TRACE_DEFINE_ENUM(VSVM_SVM_BY_VMA);
 
 #define vsvm_trace_event_name(e)						\
 	__print_symbolic(e,							\
@@ -69,7 +70,8 @@ TRACE_DEFINE_ENUM(VSVM_SVM_RELEASE);
 			 { VSVM_SVM_ZAP, "zap" },				\
 			 { VSVM_SVM_DOWNGRADE, "downgrade" },			\
 			 { VSVM_SVM_UNMAP, "unmap" },				\
-			 { VSVM_SVM_RELEASE, "release" })
+			 { VSVM_SVM_RELEASE, "release" },			\
+			 { VSVM_SVM_BY_VMA, "by-vma" })
 
 #define vsvm_trace_status_name(s)						\
 	__print_symbolic(s,							\

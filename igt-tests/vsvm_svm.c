@@ -912,15 +912,18 @@ static void test_mprotect_downgrade(void)
 	since();
 	assert_moved(INVAL_PROTECTION_VMA, 1);
 	/*
-	 * For the lead: downgrading (precise policy) or zapping (zap_all)
-	 * are both correct; every writable PTE must be one or the other.
+	 * The default (precise) policy reads the VMA's new flags: still
+	 * readable, so every translation is downgraded and none zapped.
 	 */
-	igt_assert_lte_u64(size / PAGE_SIZE, svm.delta[COUNTER(PTES_DOWNGRADED)] +
-			   svm.delta[COUNTER(PTES_ZAPPED)]);
+	igt_assert_lte_u64(size / PAGE_SIZE, svm.delta[COUNTER(PTES_DOWNGRADED)]);
+	igt_assert_eq_u64(svm.delta[COUNTER(PTES_ZAPPED)], 0);
 
-	/* Reads still work; a write is a fatal fault and changes nothing. */
+	/* Reads go on without a fault; a write is a fatal fault and changes nothing. */
 	mark();
 	igt_assert_device_sees_cpu(buf, size);
+	since();
+	igt_assert_eq_u64(svm.delta[COUNTER(FAULTS)], 0);
+	mark();
 	igt_assert_job_fault(device_write(buf, size), buf, WRITE);
 	since();
 	assert_moved_by(FAULTS_FATAL, 1);
@@ -1304,6 +1307,10 @@ static void policy_figures(const char *event, const char *policy)
 		igt_assert_eq(waitpid(pid, NULL, 0), pid);
 		since();
 		inval = svm.delta[COUNTER(INVAL_PROTECTION_PAGE)];
+	} else if (!strcmp(event, "mprotect")) {
+		igt_assert_eq(mprotect(buf, size, PROT_READ), 0);
+		since();
+		inval = svm.delta[COUNTER(INVAL_PROTECTION_VMA)];
 	} else {
 		clear_soft_dirty();
 		since();
@@ -1317,6 +1324,9 @@ static void policy_figures(const char *event, const char *policy)
 	since();
 	read_faults = svm.delta[COUNTER(FAULTS)];
 
+	/* Writable again (a write to read-only memory would be a fatal fault). */
+	if (!strcmp(event, "mprotect"))
+		igt_assert_eq(mprotect(buf, size, PROT_READ | PROT_WRITE), 0);
 	mark();
 	device_fill(buf, size, fill_value(71));
 	since();
@@ -1343,7 +1353,7 @@ static void policy_figures(const char *event, const char *policy)
 
 static void test_policy_figures(void)
 {
-	static const char *const events[] = { "fork", "soft-dirty" };
+	static const char *const events[] = { "fork", "soft-dirty", "mprotect" };
 	static const char *const policies[] = { "precise", "zap_all" };
 
 	/* volatile: they live across the sigsetjmp() of igt_dynamic(). */
@@ -2602,8 +2612,9 @@ igt_main
 	igt_subtest("mremap-dontunmap")
 		run(test_mremap_dontunmap);
 
-	igt_describe("mprotect RW to R: device PTEs are downgraded or zapped (PROTECTION_VMA), "
-		     "reads work, a write is a fatal fault.");
+	igt_describe("mprotect RW to R (PROTECTION_VMA, the VMA still readable): every device "
+		     "PTE is downgraded, none zapped; reads go on without a fault, a write is a "
+		     "fatal fault.");
 	igt_subtest("mprotect-downgrade")
 		run(test_mprotect_downgrade);
 
@@ -2658,7 +2669,8 @@ igt_main
 	igt_subtest("event-policy-zap-all")
 		run(test_event_policy_zap_all);
 
-	igt_describe("fork() and clear_refs under each event policy: PTEs downgraded (precise) "
+	igt_describe("fork(), clear_refs and mprotect RW to R under each event policy: PTEs "
+		     "downgraded (precise) "
 		     "or zapped (zap_all), faults of the device's next read and write; prints "
 		     "the figures.");
 	igt_subtest_with_dynamic("policy-figures")

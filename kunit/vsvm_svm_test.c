@@ -7,6 +7,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/mm.h>
 #include <linux/sizes.h>
 
 #include "vsvm_svm.h"
@@ -18,7 +19,7 @@ static void vsvm_svm_test_policy_precise(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_UNMAP, false, p), VSVM_SVM_UNMAP);
 	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_CLEAR, false, p), VSVM_SVM_ZAP);
 	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_VMA, false, p),
-			VSVM_SVM_ZAP);
+			VSVM_SVM_BY_VMA);
 	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_PAGE, false, p),
 			VSVM_SVM_DOWNGRADE);
 	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_SOFT_DIRTY, false, p),
@@ -28,6 +29,20 @@ static void vsvm_svm_test_policy_precise(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, false, p), VSVM_SVM_ZAP);
 	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, false, p),
 			VSVM_SVM_ZAP);
+}
+
+/* mprotect() and friends: readable VMAs keep read-only translations. */
+static void vsvm_svm_test_vma_action(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(VM_READ), VSVM_SVM_DOWNGRADE);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(VM_READ | VM_WRITE), VSVM_SVM_DOWNGRADE);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(VM_READ | VM_EXEC | VM_MAYREAD),
+			VSVM_SVM_DOWNGRADE);
+	/* PROT_NONE, and write- or exec-only (x86 makes those readable, but the flag rules). */
+	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(0), VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(VM_MAYREAD | VM_MAYWRITE), VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(VM_WRITE), VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(VM_EXEC), VSVM_SVM_ZAP);
 }
 
 static void vsvm_svm_test_policy_own_events(struct kunit *test)
@@ -135,6 +150,7 @@ static void vsvm_svm_test_chunk_window_edge(struct kunit *test)
 
 static struct kunit_case vsvm_svm_test_cases[] = {
 	KUNIT_CASE(vsvm_svm_test_policy_precise),
+	KUNIT_CASE(vsvm_svm_test_vma_action),
 	KUNIT_CASE(vsvm_svm_test_policy_own_events),
 	KUNIT_CASE(vsvm_svm_test_policy_zap_all),
 	KUNIT_CASE(vsvm_svm_test_chunk_largest_fit),
