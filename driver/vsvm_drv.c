@@ -188,6 +188,7 @@ static int vsvm_probe(struct platform_device *pdev)
 		.event_policy = VSVM_SVM_POLICY_PRECISE,
 		.huge_pages = true,
 		.aging = 1,
+		.prefetch_threshold = 50,
 	};
 	INIT_LIST_HEAD(&vdev->vms);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);

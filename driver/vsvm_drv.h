@@ -60,8 +60,11 @@ struct vsvm_counters {
  * @event_policy: &enum vsvm_svm_policy
  * @huge_pages: map 2 MiB device pages for PMD-mapped memory
  * @aging: answer reclaim from the device's accessed bits (DOC: Aging)
+ * @prefetch_threshold: density threshold of the prefetcher, percent, 0 off
+ *	(DOC: Prefetch)
  *
- * Except event_policy and aging they are read when a VM is created.
+ * Except event_policy, aging and prefetch_threshold they are read when a VM
+ * is created.
  */
 struct vsvm_tunables {
 	u32 notifier_window_mb;
@@ -72,6 +75,7 @@ struct vsvm_tunables {
 	u32 event_policy;
 	bool huge_pages;
 	u32 aging;
+	u32 prefetch_threshold;
 };
 
 /**

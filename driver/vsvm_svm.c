@@ -177,6 +177,45 @@
  */
 
 /**
+ * DOC: Prefetch
+ *
+ * Sequential first touch by the device would otherwise take one fault per
+ * fault-around span (16 pages by default): fault-around maps only what the
+ * CPU side already has. The density prefetcher (after the idea of NVIDIA
+ * UVM's) faults in whole aligned regions of a range once the device has
+ * shown it uses most of them.
+ *
+ * Each range remembers which of its pages the device populated: mapped by
+ * one of its faults (the faulting page, what fault-around found, and for a
+ * fresh page table what hmm_range_fault() faulted in after the faulting page
+ * up to the end of the span), or by a prefetch (&vsvm_svm_range.populated). At a fault, under
+ * &vsvm_svm.lock, vsvm_svm_prefetch_region() looks at the aligned
+ * power-of-two regions of the range that contain the faulting page, from 2
+ * pages up to the whole range, and picks the largest in which at least
+ * ``prefetch_threshold`` percent of the pages are populated, counting the
+ * faulting page, and at least one other page is (one fault alone never
+ * prefetches, so random sparse access does not). A sequential stream
+ * doubles its region at each fault, a handful of faults for a fresh 2 MiB
+ * range. For a 2 MiB range, the 4 MiB it forms with the denser of its two
+ * neighbouring 2 MiB ranges is one more level: a stream that filled the
+ * range before it and crosses into this one gets all of it at its first
+ * fault. The fault then asks
+ * hmm_range_fault() to fault the whole region in (HMM_PFN_REQ_FAULT, and
+ * HMM_PFN_REQ_WRITE when the device writes), in the same walk as the
+ * faulting page, and maps a 2 MiB translation where the CPU has a huge
+ * page. Nothing is prefetched in userfaultfd-registered or hugetlb VMAs, nor
+ * past the faulting page's VMA; if the walk fails with the region (the VMA
+ * changed meanwhile), the fault retries without it.
+ *
+ * Waste is measured, not guessed: the pages a prefetch mapped outside the
+ * fault-around span, which the fault would not have mapped, are counted
+ * (``prefetched``) and remembered (&vsvm_svm_range.prefetched); when their
+ * translations are removed (zap, unmap, release), those whose device
+ * ACCESSED bit is set count as used (``prefetch_used``). ``prefetch_threshold``
+ * 0 turns the prefetcher off (the default is 50).
+ */
+
+/**
  * DOC: Audit
  *
  * With ``CONFIG_DRM_VSVM_DEBUG_AUDIT`` the core checks its invariants as it
@@ -287,12 +326,20 @@ struct vsvm_svm_window {
  * @window: the window it belongs to
  * @gc_link: in &vsvm_svm.gc_list once all its pages are unmapped
  * @unmapped: per 4 KiB page: munmap() removed it (UNMAP seen, no fault since)
+ * @populated: per 4 KiB page: the device faulted on it or a prefetch mapped
+ *	it, and no zap removed it since (DOC: Prefetch)
+ * @prefetched: per 4 KiB page: a prefetch mapped it and it was not yet
+ *	counted as used or wasted
+ *
+ * The bitmaps are changed under &vsvm_svm.lock for write.
  */
 struct vsvm_svm_range {
 	struct interval_tree_node itree;
 	struct vsvm_svm_window *window;
 	struct list_head gc_link;
 	DECLARE_BITMAP(unmapped, VSVM_SVM_CHUNK_PAGES);
+	DECLARE_BITMAP(populated, VSVM_SVM_CHUNK_PAGES);
+	DECLARE_BITMAP(prefetched, VSVM_SVM_CHUNK_PAGES);
 };
 
 static inline unsigned long range_start(const struct vsvm_svm_range *r)
@@ -423,6 +470,66 @@ VISIBLE_IF_KUNIT enum vsvm_svm_action vsvm_svm_vma_action(unsigned long vm_flags
 	return vm_flags & VM_READ ? VSVM_SVM_DOWNGRADE : VSVM_SVM_ZAP;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_vma_action);
+
+/* Set bits of @map in [@start, @start + @n). */
+static unsigned int bits_in(const unsigned long *map, unsigned int start, unsigned int n)
+{
+	unsigned int i, count = 0;
+
+	for (i = find_next_bit(map, start + n, start); i < start + n;
+	     i = find_next_bit(map, start + n, i + 1))
+		count++;
+	return count;
+}
+
+/**
+ * vsvm_svm_prefetch_region() - the density prefetcher's decision
+ * @populated: per page of the range, populated by the device (DOC: Prefetch)
+ * @npages: pages of the range, a power of two
+ * @idx: the faulting page, below @npages; counts as populated
+ * @threshold: percent; a region passes when at least this share of its
+ *	pages, and at least 2 of them, are populated. 0 never prefetches.
+ * @buddy: populated pages of a neighbouring range of the same size, or -1
+ *	when there is none (then the pair is not considered)
+ * @first: out, the first page of the region
+ * @last: out, the page after it
+ *
+ * Pure function; see DOC: Prefetch. Regions are aligned powers of two
+ * containing @idx, from 2 pages to the range, then the pair with the
+ * neighbour (which yields the whole range). The largest passing one wins.
+ *
+ * Return: true when a region of at least 2 pages passes.
+ */
+VISIBLE_IF_KUNIT bool vsvm_svm_prefetch_region(const unsigned long *populated,
+					       unsigned int npages, unsigned int idx,
+					       unsigned int threshold, int buddy,
+					       unsigned int *first, unsigned int *last)
+{
+	unsigned int size, start, count, own = test_bit(idx, populated) ? 0 : 1;
+	bool found = false;
+
+	if (!threshold || threshold > 100 || idx >= npages || !is_power_of_2(npages))
+		return false;
+	for (size = 2; size <= npages; size *= 2) {
+		start = ALIGN_DOWN(idx, size);
+		count = bits_in(populated, start, size) + own;
+		if (count >= 2 && count * 100 >= threshold * size) {
+			*first = start;
+			*last = start + size;
+			found = true;
+		}
+	}
+	if (buddy >= 0 && npages > 1) {
+		count = bits_in(populated, 0, npages) + own + buddy;
+		if (count >= 2 && count * 100 >= threshold * 2 * npages) {
+			*first = 0;
+			*last = npages;
+			found = true;
+		}
+	}
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_prefetch_region);
 
 /**
  * vsvm_svm_pick_chunk() - choose the size of a new range
@@ -637,6 +744,37 @@ static void audit_invalidation(struct vsvm_svm *svm, enum vsvm_svm_action action
 	}
 }
 
+/*
+ * DOC: Prefetch: translations of [start, end) are about to be removed:
+ * count the prefetched pages the device used, and forget what the ranges
+ * there had populated.
+ */
+static void ranges_forget_populated(struct vsvm_svm *svm, struct vsvm_svm_window *win,
+				    unsigned long start, unsigned long end)
+{
+	struct interval_tree_node *node;
+	unsigned int i, first, last;
+	u64 used = 0;
+
+	for (node = interval_tree_iter_first(&win->ranges, start, end - 1); node;
+	     node = interval_tree_iter_next(node, start, end - 1)) {
+		struct vsvm_svm_range *r = container_of(node, struct vsvm_svm_range, itree);
+
+		first = (max(start, range_start(r)) - range_start(r)) >> PAGE_SHIFT;
+		last = (min(end, range_end(r)) - range_start(r)) >> PAGE_SHIFT;
+		for (i = find_next_bit(r->prefetched, last, first); i < last;
+		     i = find_next_bit(r->prefetched, last, i + 1)) {
+			if (svm->ops->test_young &&
+			    svm->ops->test_young(svm, range_start(r) +
+						 ((unsigned long)i << PAGE_SHIFT)))
+				used++;
+		}
+		bitmap_clear(r->prefetched, first, last - first);
+		bitmap_clear(r->populated, first, last - first);
+	}
+	stat_add(svm, VSVM_SVM_STAT_PREFETCH_USED, used);
+}
+
 /* Whether the invalidating task holds mmap_lock (see DOC: Event policy). */
 static bool invalidator_holds_mmap_lock(struct mm_struct *mm)
 {
@@ -723,6 +861,8 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 	mmu_interval_set_seq(mni, cur_seq);
 	hook_invalidate(svm, mrange);
 
+	if (action != VSVM_SVM_IGNORE && action != VSVM_SVM_DOWNGRADE)
+		ranges_forget_populated(svm, win, start, end);
 	switch (action) {
 	case VSVM_SVM_IGNORE:
 		break;
@@ -883,10 +1023,49 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_test_invalidate);
  * mmap_lock held for read; @spare is a preallocated range it may consume
  * (set to NULL then).
  */
+/*
+ * DOC: Prefetch: the region of @range to fault in with the page at @addr,
+ * as addresses in [*pf_start, *pf_end), or an empty one. Under the lock.
+ */
+static void range_prefetch(struct vsvm_svm *svm, struct vsvm_svm_window *win,
+			   struct vsvm_svm_range *range, unsigned long addr,
+			   unsigned long *pf_start, unsigned long *pf_end)
+{
+	unsigned int threshold = svm->config.prefetch_threshold ?
+				 READ_ONCE(*svm->config.prefetch_threshold) : 0;
+	unsigned long next[2] = { range_start(range) - SZ_2M, range_end(range) };
+	struct vsvm_svm_range *neighbour;
+	unsigned int first, last, k;
+	int buddy_pages = -1;
+
+	*pf_start = 0;
+	*pf_end = 0;
+	if (!threshold)
+		return;
+	/* The neighbour a stream comes from: the denser 2 MiB range beside it. */
+	for (k = 0; k < 2 && range_end(range) - range_start(range) == SZ_2M; k++) {
+		if (next[k] < window_start(win) || next[k] >= window_end(win))
+			continue;
+		neighbour = range_find(win, next[k]);
+		if (neighbour && range_start(neighbour) == next[k] &&
+		    range_end(neighbour) - next[k] == SZ_2M)
+			buddy_pages = max_t(int, buddy_pages,
+					    bitmap_weight(neighbour->populated,
+							  VSVM_SVM_CHUNK_PAGES));
+	}
+	if (vsvm_svm_prefetch_region(range->populated, range_pages(range),
+				     (addr - range_start(range)) >> PAGE_SHIFT,
+				     threshold, buddy_pages, &first, &last)) {
+		*pf_start = range_start(range) + ((unsigned long)first << PAGE_SHIFT);
+		*pf_end = range_start(range) + ((unsigned long)last << PAGE_SHIFT);
+	}
+}
+
 static int range_get(struct vsvm_svm *svm, struct vsvm_svm_window *win,
 		     struct vm_area_struct *vma, unsigned long addr,
 		     struct vsvm_svm_range **spare,
-		     unsigned long *start, unsigned long *end)
+		     unsigned long *start, unsigned long *end,
+		     unsigned long *pf_start, unsigned long *pf_end)
 {
 	struct vsvm_svm_range *range;
 	unsigned long size;
@@ -916,6 +1095,7 @@ static int range_get(struct vsvm_svm *svm, struct vsvm_svm_window *win,
 	}
 	*start = range_start(range);
 	*end = range_end(range);
+	range_prefetch(svm, win, range, addr, pf_start, pf_end);
 out:
 	up_write(&svm->lock);
 	return ret;
@@ -977,6 +1157,8 @@ struct fault_state {
 	bool write;
 	bool uffd;
 	unsigned long rstart, rend;
+	unsigned long pf_start, pf_end;
+	unsigned long around_start, around_end;
 	struct hmm_range hmm;
 	unsigned int mapped_4k, mapped_2m;
 };
@@ -984,6 +1166,33 @@ struct fault_state {
 static unsigned long fault_pfn(const struct fault_state *f)
 {
 	return f->hmm.hmm_pfns[(f->addr - f->hmm.start) >> PAGE_SHIFT];
+}
+
+/*
+ * DOC: Prefetch: a commit mapped [@start, @end) of @range: those pages are
+ * populated now. Pages of the prefetch region outside the fault-around span
+ * (which the fault would not have mapped without it) that were not
+ * populated before count as prefetched.
+ */
+static void range_mark_populated(struct vsvm_svm *svm, struct vsvm_svm_range *range,
+				 const struct fault_state *f, unsigned long start,
+				 unsigned long end)
+{
+	unsigned int i, n = 0;
+	unsigned long a;
+
+	for (a = start; a < end; a += PAGE_SIZE) {
+		i = (a - range_start(range)) >> PAGE_SHIFT;
+		if (__test_and_set_bit(i, range->populated))
+			continue;
+		if (a < f->pf_start || a >= f->pf_end ||
+		    (a >= f->around_start && a < f->around_end))
+			continue;
+		__set_bit(i, range->prefetched);
+		n++;
+	}
+	if (n)
+		stat_add(svm, VSVM_SVM_STAT_PREFETCHED, n);
 }
 
 /*
@@ -1020,6 +1229,7 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 		stat_add(svm, VSVM_SVM_STAT_MAPPED_2M, 1);
 		f->mapped_2m++;
 		bitmap_zero(range->unmapped, VSVM_SVM_CHUNK_PAGES);
+		range_mark_populated(svm, range, f, f->rstart, f->rend);
 		npages = 0;
 	}
 
@@ -1037,6 +1247,7 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 		f->mapped_4k++;
 		/* What the device maps again is no longer unmapped. */
 		clear_bit((addr - f->rstart) >> PAGE_SHIFT, range->unmapped);
+		range_mark_populated(svm, range, f, addr, addr + PAGE_SIZE);
 	}
 	/* An UNMAP may have queued it; mapped again, it is no garbage. */
 	if (!list_empty(&range->gc_link))
@@ -1068,13 +1279,22 @@ static int fault_find_range(struct vsvm_svm *svm, struct fault_state *f,
 		mmap_read_unlock(svm->mm);
 		return -EFAULT;
 	}
-	ret = range_get(svm, f->win, vma, f->addr, spare, &f->rstart, &f->rend);
+	ret = range_get(svm, f->win, vma, f->addr, spare, &f->rstart, &f->rend,
+			&f->pf_start, &f->pf_end);
 	/*
 	 * A fault in a userfaultfd-registered VMA would have to wait for the
 	 * process's handler, which hmm_range_fault() cannot do (handle_userfault()
 	 * gives up with a warning): only take what is already there.
 	 */
 	f->uffd = userfaultfd_armed(vma);
+	/* DOC: Prefetch: only plain memory, only in this VMA. */
+	if (f->uffd || is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
+		f->pf_start = 0;
+		f->pf_end = 0;
+	} else if (f->pf_end) {
+		f->pf_start = max(f->pf_start, vma->vm_start);
+		f->pf_end = min(f->pf_end, vma->vm_end);
+	}
 	mmap_read_unlock(svm->mm);
 	if (ret)
 		return ret;
@@ -1082,6 +1302,15 @@ static int fault_find_range(struct vsvm_svm *svm, struct fault_state *f,
 	f->hmm.notifier = &f->win->notifier;
 	f->hmm.start = max(f->rstart, f->addr > around ? f->addr - around : 0);
 	f->hmm.end = min(f->rend, f->addr + PAGE_SIZE + around);
+	f->around_start = f->hmm.start;
+	f->around_end = f->hmm.end;
+	if (f->pf_end > f->pf_start + PAGE_SIZE) {
+		f->hmm.start = min(f->hmm.start, f->pf_start);
+		f->hmm.end = max(f->hmm.end, f->pf_end);
+	} else {
+		f->pf_start = 0;
+		f->pf_end = 0;
+	}
 	return 0;
 }
 
@@ -1150,13 +1379,18 @@ static int fault_snapshot(struct vsvm_svm *svm, struct fault_state *f, u64 *hmm_
 {
 	unsigned long npages = (f->hmm.end - f->hmm.start) >> PAGE_SHIFT;
 	unsigned long idx = (f->addr - f->hmm.start) >> PAGE_SHIFT;
+	unsigned long req = HMM_PFN_REQ_FAULT | (f->write ? HMM_PFN_REQ_WRITE : 0);
+	unsigned long a;
 	ktime_t t0;
 	bool direct;
 	int ret;
 
 	memset(f->hmm.hmm_pfns, 0, npages * sizeof(unsigned long));
+	/* DOC: Prefetch: the region, within the span (which may have shrunk). */
+	for (a = max(f->pf_start, f->hmm.start); a < min(f->pf_end, f->hmm.end); a += PAGE_SIZE)
+		f->hmm.hmm_pfns[(a - f->hmm.start) >> PAGE_SHIFT] = req;
 	if (!f->uffd)
-		f->hmm.hmm_pfns[idx] = HMM_PFN_REQ_FAULT | (f->write ? HMM_PFN_REQ_WRITE : 0);
+		f->hmm.hmm_pfns[idx] = req;
 
 	f->hmm.notifier_seq = mmu_interval_read_begin(&f->win->notifier);
 	t0 = ktime_get();
@@ -1165,6 +1399,12 @@ static int fault_snapshot(struct vsvm_svm *svm, struct fault_state *f, u64 *hmm_
 	direct = !ret && fault_drop_no_direct_map(svm, f);
 	mmap_read_unlock(svm->mm);
 	*hmm_ns += ktime_to_ns(ktime_sub(ktime_get(), t0));
+	if ((ret == -EFAULT || ret == -EPERM) && f->pf_end) {
+		/* The region is no longer all accessible: fault without it. */
+		f->pf_start = 0;
+		f->pf_end = 0;
+		return -EAGAIN;
+	}
 	if (ret)
 		return ret;
 	if (!direct)

@@ -65,6 +65,10 @@ enum vsvm_svm_action {
  * @VSVM_SVM_STAT_YOUNG_QUERIES: reclaim's questions (clear_young and friends)
  * @VSVM_SVM_STAT_YOUNG_ANSWERS: of them, answered "used by the device"
  * @VSVM_SVM_STAT_YOUNG_CLEARED: ACCESSED bits of translations cleared
+ * @VSVM_SVM_STAT_PREFETCHED: pages the density prefetcher faulted in and
+ *	mapped ahead of the device's accesses (DOC: Prefetch)
+ * @VSVM_SVM_STAT_PREFETCH_USED: of them, pages the device had accessed
+ *	when their translation was removed
  * @VSVM_SVM_STAT_COUNT: number of statistics
  */
 enum vsvm_svm_stat {
@@ -87,6 +91,8 @@ enum vsvm_svm_stat {
 	VSVM_SVM_STAT_YOUNG_QUERIES,
 	VSVM_SVM_STAT_YOUNG_ANSWERS,
 	VSVM_SVM_STAT_YOUNG_CLEARED,
+	VSVM_SVM_STAT_PREFETCHED,
+	VSVM_SVM_STAT_PREFETCH_USED,
 	VSVM_SVM_STAT_COUNT
 };
 
@@ -150,6 +156,8 @@ struct vsvm_svm_ops {
  * @huge_pages: map 2 MiB translations for PMD-mapped memory
  * @aging: where to read, at each of reclaim's questions, whether to answer
  *	them from the device's accessed bits (DOC: Aging); NULL: never
+ * @prefetch_threshold: where to read, at each fault, the density threshold
+ *	of the prefetcher in percent (DOC: Prefetch); NULL or 0: off
  */
 struct vsvm_svm_config {
 	unsigned int window_shift;
@@ -158,6 +166,7 @@ struct vsvm_svm_config {
 	unsigned int max_retries;
 	bool huge_pages;
 	const u32 *aging;
+	const u32 *prefetch_threshold;
 };
 
 /**
@@ -245,6 +254,9 @@ static inline void vsvm_svm_audit_counts(u64 *checks, u64 *violations)
 enum vsvm_svm_action vsvm_svm_event_action(enum mmu_notifier_event event,
 					   bool own, enum vsvm_svm_policy policy);
 enum vsvm_svm_action vsvm_svm_vma_action(unsigned long vm_flags);
+bool vsvm_svm_prefetch_region(const unsigned long *populated, unsigned int npages,
+			      unsigned int idx, unsigned int threshold, int buddy,
+			      unsigned int *first, unsigned int *last);
 unsigned long vsvm_svm_pick_chunk(unsigned long addr, unsigned long lo,
 				  unsigned long hi, unsigned long sizes,
 				  bool (*busy)(void *ctx, unsigned long start,

@@ -16,8 +16,9 @@
  *	KERN_DEBUG. Default: the ``dbg_mask`` module parameter. Takes effect at
  *	once.
  *
- * ``event_policy`` and ``aging`` take effect at once too; the others are
- * read when a VM is created and apply to VMs created after the change:
+ * ``event_policy``, ``aging`` and ``prefetch_threshold`` take effect at once
+ * too; the others are read when a VM is created and apply to VMs created
+ * after the change:
  *
  * ``notifier_window_mb`` (power of two, 2 to 65536; default 512)
  *	Size of the aligned window one mmu interval notifier covers.
@@ -44,6 +45,10 @@
  *	Answer reclaim's "was this page used?" from the device's accessed bits
  *	too, so that memory the device uses stays resident (DOC: Aging). 0
  *	leaves reclaim to the CPU's bits alone.
+ * ``prefetch_threshold`` (0 to 100 percent; default 50)
+ *	A device fault faults in the largest aligned region around it of which
+ *	at least this share the device already populated (DOC: Prefetch). 0
+ *	turns the prefetcher off.
  */
 
 #include <linux/device.h>
@@ -148,6 +153,7 @@ VSVM_U32_TUNABLE(fault_around_kb, 0, 2048, false, PAGE_SIZE / SZ_1K);
 VSVM_U32_TUNABLE(fault_max_retries, 1, 1000, false, 0);
 VSVM_U32_TUNABLE(tlb_entries, 4, 65536, true, 0);
 VSVM_U32_TUNABLE(aging, 0, 1, false, 0);
+VSVM_U32_TUNABLE(prefetch_threshold, 0, 100, false, 0);
 
 static ssize_t huge_pages_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
@@ -248,6 +254,7 @@ static struct attribute *vsvm_tunable_attrs[] = {
 	&dev_attr_chunk_sizes.attr,
 	&vsvm_attr_fault_around_kb.attr.attr,
 	&vsvm_attr_aging.attr.attr,
+	&vsvm_attr_prefetch_threshold.attr.attr,
 	&vsvm_attr_fault_max_retries.attr.attr,
 	&vsvm_attr_tlb_entries.attr.attr,
 	&dev_attr_event_policy.attr,

@@ -332,6 +332,7 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev, struct mm_struct
 		.max_retries = READ_ONCE(t->fault_max_retries),
 		.huge_pages = READ_ONCE(t->huge_pages),
 		.aging = &t->aging,
+		.prefetch_threshold = &t->prefetch_threshold,
 	};
 	struct vsvm_vm *vm;
 	int ret;
@@ -578,6 +579,8 @@ void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters)
 		[DRM_VSVM_COUNTER_YOUNG_QUERIES] = VSVM_SVM_STAT_YOUNG_QUERIES,
 		[DRM_VSVM_COUNTER_YOUNG_ANSWERS] = VSVM_SVM_STAT_YOUNG_ANSWERS,
 		[DRM_VSVM_COUNTER_YOUNG_CLEARED] = VSVM_SVM_STAT_YOUNG_CLEARED,
+		[DRM_VSVM_COUNTER_PREFETCHED] = VSVM_SVM_STAT_PREFETCHED,
+		[DRM_VSVM_COUNTER_PREFETCH_USED] = VSVM_SVM_STAT_PREFETCH_USED,
 	};
 	int i;
 

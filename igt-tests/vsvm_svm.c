@@ -1210,6 +1210,87 @@ static void test_madvise_dontfork(void)
 	unmap(buf, size);
 }
 
+/* ---- DOC: Prefetch ------------------------------------------------------------------- */
+
+static void set_prefetch_threshold(const char *percent)
+{
+	char path[PATH_MAX];
+
+	igt_assert_eq(vsvm_tunable_path(svm.fd, "prefetch_threshold", path, sizeof(path)), 0);
+	igt_require_f(access(path, W_OK) == 0, "no writable %s\n", path);
+	igt_assert_eq(set_knob(path, percent), 0);
+}
+
+struct prefetch_figures {
+	uint64_t faults, prefetched, used;
+};
+
+/*
+ * The device reads @pages pages of fresh memory (THP off): all of it in one
+ * sequential CHECKSUM, or one random page of every 64 (@sparse); then the
+ * memory is unmapped, which settles how many prefetched pages were used.
+ */
+static struct prefetch_figures read_fresh(const char *threshold, size_t pages, bool sparse,
+					  unsigned int seed)
+{
+	const size_t size = pages * PAGE_SIZE;
+	struct prefetch_figures fig;
+	uint8_t *buf;
+
+	set_prefetch_threshold(threshold);
+	buf = map_anon(size);
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	srandom(seed);
+	mark();
+	if (!sparse) {
+		igt_assert_job_ok(device_read(buf, size));
+	} else {
+		for (size_t block = 0; block < pages; block += 64)
+			igt_assert_job_ok(device_read(buf + (block + random() % 64) * PAGE_SIZE,
+						      PAGE_SIZE));
+	}
+	since();
+	fig.faults = svm.delta[COUNTER(FAULTS)];
+	unmap(buf, size);
+	since();
+	fig.prefetched = svm.delta[COUNTER(PREFETCHED)];
+	fig.used = svm.delta[COUNTER(PREFETCH_USED)];
+	igt_info("prefetch_threshold=%s, %s read of %zu fresh pages: %" PRIu64 " faults, %" PRIu64
+		 " pages prefetched, %" PRIu64 " of them used\n", threshold,
+		 sparse ? "sparse (1 in 64)" : "sequential", pages, fig.faults, fig.prefetched,
+		 fig.used);
+	return fig;
+}
+
+static void test_prefetch_sequential(void)
+{
+	const size_t pages = 4096;	/* 16 MiB: eight 2 MiB ranges */
+	struct prefetch_figures off = read_fresh("0", pages, false, 0);
+	struct prefetch_figures on = read_fresh("50", pages, false, 0);
+
+	igt_assert_eq_u64(off.prefetched, 0);
+	igt_assert_f(off.faults >= 10 * on.faults,
+		     "%" PRIu64 " faults with the prefetcher, %" PRIu64 " without: not 10x fewer\n",
+		     on.faults, off.faults);
+	/* Most pages came by prefetch, and the read used every one of them. */
+	igt_assert_lte_u64(pages / 2, on.prefetched);
+	igt_assert_lte_u64(on.prefetched, pages);
+	igt_assert_eq_u64(on.used, on.prefetched);
+	restore_knobs(0);
+}
+
+static void test_prefetch_sparse(void)
+{
+	const size_t pages = 4096, reads = pages / 64;
+	struct prefetch_figures on = read_fresh("50", pages, true, 42);
+
+	/* One page of every 64 is not dense: a fault per read, at most 2 % prefetched. */
+	igt_assert_lte_u64(on.faults, reads);
+	igt_assert_lte_u64(reads / 2, on.faults);
+	igt_assert_f(on.prefetched <= pages / 50, "%" PRIu64 " pages prefetched\n", on.prefetched);
+	restore_knobs(0);
+}
+
 /* ---- CPU-side changes: soft-dirty, migration, KSM, userfaultfd ------------------------ */
 
 static void set_event_policy(const char *policy)
@@ -2668,6 +2749,17 @@ igt_main
 		     "fault again; a device write makes the pages soft-dirty in pagemap.");
 	igt_subtest("event-policy-zap-all")
 		run(test_event_policy_zap_all);
+
+	igt_describe("The density prefetcher: a sequential device read of 16 MiB of fresh "
+		     "memory takes at least 10x fewer faults with it than without, and uses "
+		     "every page it prefetched.");
+	igt_subtest("density-prefetch-sequential")
+		run(test_prefetch_sequential);
+
+	igt_describe("The density prefetcher leaves random sparse reads (one page in 64) "
+		     "alone: a fault per read, at most 2 % of the memory prefetched.");
+	igt_subtest("density-prefetch-sparse")
+		run(test_prefetch_sparse);
 
 	igt_describe("fork(), clear_refs and mprotect RW to R under each event policy: PTEs "
 		     "downgraded (precise) "

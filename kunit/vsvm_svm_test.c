@@ -45,6 +45,68 @@ static void vsvm_svm_test_vma_action(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsvm_svm_vma_action(VM_EXEC), VSVM_SVM_ZAP);
 }
 
+/* DOC: Prefetch: the density decision. */
+static void vsvm_svm_test_prefetch_region(struct kunit *test)
+{
+	DECLARE_BITMAP(pop, 512);
+	unsigned int first = ~0u, last = ~0u, i;
+
+	bitmap_zero(pop, 512);
+	/* Off, and one fault alone (random sparse access): nothing. */
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 512, 5, 0, -1, &first, &last));
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 512, 5, 50, -1, &first, &last));
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 512, 5, 1, -1, &first, &last));
+	/* A second fault next to the first: the largest dense region, [4, 8). */
+	__set_bit(4, pop);
+	KUNIT_EXPECT_TRUE(test, vsvm_svm_prefetch_region(pop, 512, 5, 50, -1, &first, &last));
+	KUNIT_EXPECT_EQ(test, first, 4);
+	KUNIT_EXPECT_EQ(test, last, 8);
+	/* Above 50 %, 2 of 4 no longer pass: [4, 6). */
+	KUNIT_EXPECT_TRUE(test, vsvm_svm_prefetch_region(pop, 512, 5, 51, -1, &first, &last));
+	KUNIT_EXPECT_EQ(test, first, 4);
+	KUNIT_EXPECT_EQ(test, last, 6);
+	/* The faulting page already populated counts once. */
+	__set_bit(5, pop);
+	KUNIT_EXPECT_TRUE(test, vsvm_svm_prefetch_region(pop, 512, 5, 100, -1, &first, &last));
+	KUNIT_EXPECT_EQ(test, first, 4);
+	KUNIT_EXPECT_EQ(test, last, 6);
+
+	/* A stream: [0, 256) populated, the fault at 256 takes the whole range. */
+	bitmap_zero(pop, 512);
+	bitmap_set(pop, 0, 256);
+	KUNIT_EXPECT_TRUE(test, vsvm_svm_prefetch_region(pop, 512, 256, 50, -1, &first, &last));
+	KUNIT_EXPECT_EQ(test, first, 0);
+	KUNIT_EXPECT_EQ(test, last, 512);
+	/* ... but not with a stricter threshold: [256, 258) has one page of two. */
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 512, 256, 51, -1, &first, &last));
+
+	/* A stream crossing from a full buddy: the whole range at its first fault. */
+	bitmap_zero(pop, 512);
+	KUNIT_EXPECT_TRUE(test, vsvm_svm_prefetch_region(pop, 512, 0, 50, 512, &first, &last));
+	KUNIT_EXPECT_EQ(test, first, 0);
+	KUNIT_EXPECT_EQ(test, last, 512);
+	/* A buddy used sparsely does not. */
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 512, 0, 50, 100, &first, &last));
+
+	/* Sparse faults, one in 16 pages: never dense enough. */
+	bitmap_zero(pop, 512);
+	for (i = 0; i < 512; i += 16)
+		__set_bit(i, pop);
+	for (i = 8; i < 512; i += 16)
+		KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 512, i, 50, -1, &first,
+								  &last));
+
+	/* Small ranges and bad arguments. */
+	bitmap_zero(pop, 512);
+	__set_bit(0, pop);
+	KUNIT_EXPECT_TRUE(test, vsvm_svm_prefetch_region(pop, 16, 1, 50, -1, &first, &last));
+	KUNIT_EXPECT_EQ(test, first, 0);
+	KUNIT_EXPECT_EQ(test, last, 4);
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 16, 16, 50, -1, &first, &last));
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 12, 1, 50, -1, &first, &last));
+	KUNIT_EXPECT_FALSE(test, vsvm_svm_prefetch_region(pop, 16, 1, 101, -1, &first, &last));
+}
+
 static void vsvm_svm_test_policy_own_events(struct kunit *test)
 {
 	int p;
@@ -151,6 +213,7 @@ static void vsvm_svm_test_chunk_window_edge(struct kunit *test)
 static struct kunit_case vsvm_svm_test_cases[] = {
 	KUNIT_CASE(vsvm_svm_test_policy_precise),
 	KUNIT_CASE(vsvm_svm_test_vma_action),
+	KUNIT_CASE(vsvm_svm_test_prefetch_region),
 	KUNIT_CASE(vsvm_svm_test_policy_own_events),
 	KUNIT_CASE(vsvm_svm_test_policy_zap_all),
 	KUNIT_CASE(vsvm_svm_test_chunk_largest_fit),

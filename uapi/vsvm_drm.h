@@ -547,6 +547,10 @@ struct drm_vsvm_wait {
  *	some of the VM's memory (aging, since uapi 0.5).
  * @DRM_VSVM_COUNTER_YOUNG_ANSWERS: ... and the answer was yes.
  * @DRM_VSVM_COUNTER_YOUNG_CLEARED: device accessed bits cleared by aging.
+ * @DRM_VSVM_COUNTER_PREFETCHED: pages the density prefetcher faulted in and
+ *	mapped before the device touched them (since uapi 0.6).
+ * @DRM_VSVM_COUNTER_PREFETCH_USED: of them, pages the device had accessed
+ *	when their translation was removed (zap, unmap, release).
  * @DRM_VSVM_COUNTER_COUNT: number of counters of this uapi version.
  */
 enum drm_vsvm_counter {
@@ -576,6 +580,8 @@ enum drm_vsvm_counter {
 	DRM_VSVM_COUNTER_YOUNG_QUERIES,
 	DRM_VSVM_COUNTER_YOUNG_ANSWERS,
 	DRM_VSVM_COUNTER_YOUNG_CLEARED,
+	DRM_VSVM_COUNTER_PREFETCHED,
+	DRM_VSVM_COUNTER_PREFETCH_USED,
 	DRM_VSVM_COUNTER_COUNT
 };
 
@@ -611,7 +617,9 @@ enum drm_vsvm_counter {
 	X(HMM_NS, "hmm_ns") \
 	X(YOUNG_QUERIES, "young_queries") \
 	X(YOUNG_ANSWERS, "young_answers") \
-	X(YOUNG_CLEARED, "young_cleared")
+	X(YOUNG_CLEARED, "young_cleared") \
+	X(PREFETCHED, "prefetched") \
+	X(PREFETCH_USED, "prefetch_used")
 
 /**
  * struct drm_vsvm_vm_counters - argument of &DRM_IOCTL_VSVM_VM_COUNTERS
