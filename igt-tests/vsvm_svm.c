@@ -1917,8 +1917,11 @@ static void test_collisions_no_retries(void)
 	for (jobs = 0; jobs < 150 && vsvm_now_ns() < budget; jobs++) {
 		struct vsvm_job_status status;
 
-		/* Drop the device's translations, keep the contents: the job faults. */
-		igt_assert_eq(mprotect(buf, size, PROT_READ), 0);
+		/*
+		 * Drop the device's translations, keep the contents: the job
+		 * faults. (PROT_NONE: a read-only VMA only downgrades them.)
+		 */
+		igt_assert_eq(mprotect(buf, size, PROT_NONE), 0);
 		igt_assert_eq(mprotect(buf, size, PROT_READ | PROT_WRITE), 0);
 		status = vsvm_checksum(svm.fd, vm, buf, size, svm.result);
 		igt_assert_f(status.status == DRM_VSVM_JOB_OK, "job %u ended %s at %#llx\n", jobs,
