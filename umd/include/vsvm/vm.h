@@ -48,6 +48,8 @@ struct VmCounters {
     uint64_t youngQueries = 0;
     uint64_t youngAnswers = 0;
     uint64_t youngCleared = 0;
+    uint64_t prefetched = 0;
+    uint64_t prefetchUsed = 0;
 
     /// Invalidations of every event type.
     uint64_t invalidations() const;

@@ -49,6 +49,8 @@ constexpr std::array<uint64_t VmCounters::*, DRM_VSVM_COUNTER_COUNT> kCounterFie
     &VmCounters::youngQueries,
     &VmCounters::youngAnswers,
     &VmCounters::youngCleared,
+    &VmCounters::prefetched,
+    &VmCounters::prefetchUsed,
 }};
 
 // A counter the uapi gained without a member here would be a null member
