@@ -25,6 +25,9 @@
 #include "kernels/copy_word.h"
 #include "kernels/grid_ids.h"
 #include "kernels/histogram.h"
+#include "kernels/lds_fresh.h"
+#include "kernels/lds_offset.h"
+#include "kernels/lds_sum.h"
 #include "kernels/list_sum.h"
 #include "kernels/misaligned.h"
 #include "kernels/saxpy.h"
@@ -402,6 +405,89 @@ static void test_misaligned(void)
 	assert_vm_usable();
 }
 
+/* ISA v2: a tree sum in shared memory, bit-exact with the same tree on the CPU. */
+static void test_lds_reduction(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_lds_sum);
+	const uint32_t groups = 301, n = 64 * groups;
+	float *data = malloc(n * sizeof(*data));
+	float *sums = calloc(groups, sizeof(*sums));
+	float tree[64];
+	uint32_t g, i, stride;
+
+	igt_assert(data && sums);
+	srandom(7);
+	for (i = 0; i < n; i++)
+		data[i] = (float)(random() % 2000001 - 1000000) / 1024.0f;
+	assert_ok(run_program(&prog, n, 64,
+			      (uint64_t[]){ (uintptr_t)data, (uintptr_t)sums }, 2));
+	for (g = 0; g < groups; g++) {
+		memcpy(tree, &data[64 * g], sizeof(tree));
+		for (stride = 32; stride; stride /= 2)
+			for (i = 0; i < stride; i++)
+				tree[i] += tree[i + stride];
+		igt_assert_f(!memcmp(&sums[g], &tree[0], sizeof(float)),
+			     "workgroup %u: device %a, CPU %a\n", g, sums[g], tree[0]);
+	}
+	free(data);
+	free(sums);
+}
+
+/*
+ * ISA v2: every workgroup starts with an all-zero LDS, whatever the groups
+ * before it on the same engine left there (a group of another process's job
+ * may have run there before).
+ */
+static void test_lds_fresh(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_lds_fresh);
+	const uint32_t n = 256 * 97;
+	uint32_t *out = malloc(n * sizeof(*out));
+	uint32_t i;
+
+	igt_assert(out);
+	memset(out, 0x5a, n * sizeof(*out));
+	assert_ok(run_program(&prog, n, 256, (uint64_t[]){ (uintptr_t)out }, 1));
+	for (i = 0; i < n; i++)
+		igt_assert_f(out[i] == 0, "lane %u read 0x%x from a fresh LDS\n", i, out[i]);
+	free(out);
+}
+
+/* ISA v2: shared-memory offsets outside the LDS and v2 opcodes under v1. */
+static void test_lds_errors(void)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_lds_offset);
+	struct drm_vsvm_dispatch d;
+	struct vsvm_job_status st;
+	void *code;
+
+	st = run_program(&prog, 1, 1, (uint64_t[]){ VSVM_ISA_LDS_BYTES - 4 }, 1);
+	assert_ok(st);
+	st = run_program(&prog, 1, 1, (uint64_t[]){ VSVM_ISA_LDS_BYTES }, 1);
+	igt_assert_eq_u32(st.status, DRM_VSVM_JOB_INVALID);
+	igt_assert_eq_u32(st.error, VSVM_ISA_ERR_LDS);
+	igt_assert_eq_u64(st.fault_addr, VSVM_ISA_LDS_BYTES);
+	igt_assert_eq_u64(st.pc, 8);
+	st = run_program(&prog, 1, 1, (uint64_t[]){ -4ull }, 1);
+	igt_assert_eq_u32(st.error, VSVM_ISA_ERR_LDS);
+	igt_assert_eq_u64(st.fault_addr, -4ull);
+	st = run_program(&prog, 1, 1, (uint64_t[]){ 6 }, 1);
+	igt_assert_eq_u32(st.error, VSVM_ISA_ERR_ALIGN);
+	igt_assert_eq_u64(st.fault_addr, 6);
+
+	/* The same program dispatched as ISA version 1: pc 8 is no instruction. */
+	code = vsvm_program_upload(&prog);
+	d = vsvm_dispatch_1d(code, &prog, 1, 1);
+	d.isa_version = 1;
+	d.num_args = 1;
+	st = vsvm_run_compute(t.fd, t.vm, &d);
+	igt_assert_eq_u32(st.status, DRM_VSVM_JOB_INVALID);
+	igt_assert_eq_u32(st.error, VSVM_ISA_ERR_OPCODE);
+	igt_assert_eq_u64(st.pc, 8);
+	vsvm_program_free(code, &prog);
+	assert_vm_usable();
+}
+
 /* A program that never ends is stopped by the scheduler's job timeout. */
 static void test_runaway_timeout(void)
 {
@@ -703,6 +789,22 @@ igt_main
 		     "same counters with CPU atomics: no increment is lost.");
 	igt_subtest("histogram-atomics")
 		test_histogram_atomics();
+
+	igt_describe("ISA v2: a tree sum of 64 floats per workgroup in shared memory with "
+		     "barriers, bit-exact with the same tree on the CPU.");
+	igt_subtest("lds-reduction")
+		test_lds_reduction();
+
+	igt_describe("ISA v2: every workgroup's shared memory starts all zero, whatever "
+		     "earlier groups on the engine left in it.");
+	igt_subtest("lds-fresh")
+		test_lds_fresh();
+
+	igt_describe("ISA v2: LDS offsets past the end or misaligned end the job with "
+		     "VSVM_ISA_ERR_LDS or _ALIGN and the offset; a v2 opcode in a version-1 "
+		     "dispatch is an invalid opcode.");
+	igt_subtest("lds-errors")
+		test_lds_errors();
 
 	igt_describe("A 3D dispatch: every lane sees its global and local ids.");
 	igt_subtest("grid-ids")

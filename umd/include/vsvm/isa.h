@@ -14,7 +14,7 @@
 #include "vsvm/status.h"
 
 /**
- * Assembler and disassembler for the vsvm compute ISA, version 1.
+ * Assembler and disassembler for the vsvm compute ISA, versions 1 and 2.
  *
  * docs/isa.rst specifies the instructions and the assembler's text syntax;
  * the numbers come from uapi/vsvm_isa.h. Both directions read one table of
@@ -51,9 +51,12 @@ struct InstructionInfo {
     Format format;
     /// The sources are float32: a literal may be written as a float (2.5, 1e-3).
     bool floatSources;
+    /// The first ISA version that has the instruction (1 or 2); a program
+    /// uses a version-2 one only after `.isa 2`.
+    std::uint8_t version = 1;
 };
 
-/// Every instruction of ISA v1, in opcode order.
+/// Every instruction of ISA v1 and v2, in opcode order.
 std::span<const InstructionInfo> instructions();
 
 /// The row for @p opcode, or nullptr when the opcode is invalid.
@@ -79,6 +82,9 @@ struct Program {
     std::vector<std::uint64_t> words;
     /// Byte offset of the first instruction to run (.entry), 0 by default.
     std::uint32_t entry = 0;
+    /// The ISA version the program is written for (`.isa`, 1 without it):
+    /// what drm_vsvm_dispatch.isa_version should say. Not part of the words.
+    std::uint32_t isaVersion = 1;
     /// The parameters `.args` declares; nullopt without `.args` (the
     /// kernel's arguments are then not checked). Not part of the words: a
     /// binary of the words alone has no signature.

@@ -121,13 +121,17 @@ public:
     /// diagnostic ("line:col: message", one per line) in the message.
     static Result<Kernel> fromAssembly(std::string_view source);
 
-    /// An assembled program (with its signature), or machine words with
-    /// @p entry as byte offset of the first instruction and an optional
-    /// signature. EINVAL when empty, too large (DRM_VSVM_CODE_MAX_SIZE) or
-    /// the entry is outside or misaligned.
+    /// An assembled program (with its signature and ISA version), or
+    /// machine words with @p entry as byte offset of the first instruction,
+    /// an optional signature and the ISA version to dispatch them as
+    /// (VSVM_ISA_VERSION, the highest, by default: it runs every program of
+    /// an older version unchanged). EINVAL when empty, too large
+    /// (DRM_VSVM_CODE_MAX_SIZE), the entry is outside or misaligned, or the
+    /// version is not VSVM_ISA_VERSION_MIN to VSVM_ISA_VERSION.
     static Result<Kernel> fromProgram(const isa::Program& program);
     static Result<Kernel> fromWords(std::span<const uint64_t> words, uint32_t entry = 0,
-                                    std::optional<KernelSignature> signature = std::nullopt);
+                                    std::optional<KernelSignature> signature = std::nullopt,
+                                    uint32_t isaVersion = VSVM_ISA_VERSION);
 
     ~Kernel();
     Kernel(Kernel&& other) noexcept;
@@ -140,6 +144,8 @@ public:
     /// Bytes of program (not of the mapping): drm_vsvm_dispatch.code_size.
     std::size_t codeSize() const { return codeSize_; }
     uint32_t entry() const { return entry_; }
+    /// drm_vsvm_dispatch.isa_version for this kernel.
+    uint32_t isaVersion() const { return isaVersion_; }
     /// The parameters, or nullopt for an unchecked kernel.
     const std::optional<KernelSignature>& signature() const { return signature_; }
     /// False for a moved-from Kernel.
@@ -156,9 +162,9 @@ public:
 
 private:
     Kernel(uint64_t* code, std::size_t codeSize, std::size_t mappedSize, uint32_t entry,
-           std::optional<KernelSignature> signature)
+           std::optional<KernelSignature> signature, uint32_t isaVersion)
         : code_(code), codeSize_(codeSize), mappedSize_(mappedSize), entry_(entry),
-          signature_(std::move(signature))
+          isaVersion_(isaVersion), signature_(std::move(signature))
     {
     }
     void unmap() noexcept;
@@ -167,6 +173,7 @@ private:
     std::size_t codeSize_ = 0;
     std::size_t mappedSize_ = 0;
     uint32_t entry_ = 0;
+    uint32_t isaVersion_ = VSVM_ISA_VERSION;
     std::optional<KernelSignature> signature_;
 };
 

@@ -146,6 +146,8 @@ std::string describe(vsvm_isa_error error)
         return "VSVM_ISA_ERR_PC (execution ran off the end of the program)";
     case VSVM_ISA_ERR_ALIGN:
         return "VSVM_ISA_ERR_ALIGN (a memory access not aligned to its size)";
+    case VSVM_ISA_ERR_LDS:
+        return "VSVM_ISA_ERR_LDS (a shared-memory access outside the workgroup's LDS)";
     }
     return fmt::format("ISA error {} (unknown to this library)", static_cast<uint32_t>(error));
 }

@@ -29,11 +29,11 @@ Result<Kernel> Kernel::fromAssembly(std::string_view source)
 
 Result<Kernel> Kernel::fromProgram(const isa::Program& program)
 {
-    return fromWords(program.words, program.entry, program.signature);
+    return fromWords(program.words, program.entry, program.signature, program.isaVersion);
 }
 
 Result<Kernel> Kernel::fromWords(std::span<const uint64_t> words, uint32_t entry,
-                                 std::optional<KernelSignature> signature)
+                                 std::optional<KernelSignature> signature, uint32_t isaVersion)
 {
     std::size_t codeSize = words.size_bytes();
     if (words.empty() || codeSize > DRM_VSVM_CODE_MAX_SIZE)
@@ -43,6 +43,9 @@ Result<Kernel> Kernel::fromWords(std::span<const uint64_t> words, uint32_t entry
         return Status::error(EINVAL, fmt::format("kernel entry {:#x} is not the offset of an instruction of "
                                                  "its {} bytes (a multiple of 8 below the size)",
                                                  entry, codeSize));
+    if (isaVersion < VSVM_ISA_VERSION_MIN || isaVersion > VSVM_ISA_VERSION)
+        return Status::error(EINVAL, fmt::format("ISA version {}: this library knows {} to {}", isaVersion,
+                                                 VSVM_ISA_VERSION_MIN, VSVM_ISA_VERSION));
     if (signature && signature->params.size() > VSVM_ISA_MAX_ARGS)
         return Status::error(EINVAL, fmt::format("a kernel signature of {} parameters: at most {}",
                                                  signature->params.size(), VSVM_ISA_MAX_ARGS));
@@ -55,7 +58,8 @@ Result<Kernel> Kernel::fromWords(std::span<const uint64_t> words, uint32_t entry
                          -1, 0);
     if (mapping == MAP_FAILED)
         return Status::fromErrno(errno, fmt::format("mmap {} bytes for a kernel", mappedSize));
-    Kernel kernel(static_cast<uint64_t*>(mapping), codeSize, mappedSize, entry, std::move(signature));
+    Kernel kernel(static_cast<uint64_t*>(mapping), codeSize, mappedSize, entry, std::move(signature),
+                  isaVersion);
 
     std::memcpy(mapping, words.data(), codeSize);
     if (mprotect(mapping, mappedSize, PROT_READ) != 0)
@@ -71,7 +75,7 @@ Kernel::~Kernel()
 Kernel::Kernel(Kernel&& other) noexcept
     : code_(std::exchange(other.code_, nullptr)), codeSize_(std::exchange(other.codeSize_, 0)),
       mappedSize_(std::exchange(other.mappedSize_, 0)), entry_(std::exchange(other.entry_, 0)),
-      signature_(std::exchange(other.signature_, std::nullopt))
+      isaVersion_(other.isaVersion_), signature_(std::exchange(other.signature_, std::nullopt))
 {
 }
 
@@ -83,6 +87,7 @@ Kernel& Kernel::operator=(Kernel&& other) noexcept
         codeSize_ = std::exchange(other.codeSize_, 0);
         mappedSize_ = std::exchange(other.mappedSize_, 0);
         entry_ = std::exchange(other.entry_, 0);
+        isaVersion_ = other.isaVersion_;
         signature_ = std::exchange(other.signature_, std::nullopt);
     }
     return *this;

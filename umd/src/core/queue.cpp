@@ -283,7 +283,7 @@ Result<Fence> ComputeQueue::submit(std::span<const Dispatch> dispatches, const D
         cmd.code_ptr = address(dispatch.kernel->code());
         cmd.code_size = dispatch.kernel->codeSize();
         cmd.entry = dispatch.kernel->entry();
-        cmd.isa_version = VSVM_ISA_VERSION;
+        cmd.isa_version = dispatch.kernel->isaVersion();
         cmd.group_size[0] = dispatch.lanes.x;
         cmd.group_size[1] = dispatch.lanes.y;
         cmd.group_size[2] = dispatch.lanes.z;

@@ -116,6 +116,10 @@ private:
     std::vector<Reference> branches_;
     std::optional<Reference> entry_;
     unsigned argsLine_ = 0; ///< the line of .args, 0 before it
+    unsigned isaLine_ = 0;  ///< the line of .isa, 0 before it
+    /// The first use of a version-2 instruction: checked at the end, as
+    /// `.isa 2` may come anywhere in the file.
+    std::optional<Reference> firstV2_;
 };
 
 void Assembler::error(unsigned line, unsigned column, std::string message)
@@ -152,6 +156,9 @@ Assembly Assembler::run(std::string_view source)
         fields.imm = static_cast<std::uint32_t>(delta);
         out_.program.words[branch.word] = detail::joinWord(fields);
     }
+    if (firstV2_ && out_.program.isaVersion < 2)
+        error(firstV2_->line, firstV2_->column,
+              fmt::format("{} is an ISA version 2 instruction: it needs '.isa 2'", firstV2_->label));
     if (entry_) {
         if (auto offset = resolve(*entry_, ".entry label"))
             out_.program.entry = static_cast<std::uint32_t>(*offset);
@@ -235,6 +242,8 @@ void Assembler::assembleLine(std::string_view text, unsigned line)
             error(line, name.column, fmt::format("unknown instruction '{}'", name.text));
             return;
         }
+        if (info->version > 1 && !firstV2_)
+            firstV2_ = Reference{0, std::string(name.text), line, name.column, ""};
     }
 
     std::vector<Token> operands;
@@ -418,10 +427,21 @@ void Assembler::directive(Token name, const std::vector<Token>& operands, unsign
         if (!oneOperand("1"))
             return;
         Integer version = parseInteger(operands[0].text);
-        if (version.signedValue() != VSVM_ISA_VERSION)
+        auto value = version.signedValue();
+        if (!value || *value < VSVM_ISA_VERSION_MIN || *value > VSVM_ISA_VERSION) {
             error(line, operands[0].column,
-                  fmt::format("unsupported ISA version '{}' (this assembler knows {})", operands[0].text,
-                              VSVM_ISA_VERSION));
+                  fmt::format("unsupported ISA version '{}' (this assembler knows {} to {})", operands[0].text,
+                              VSVM_ISA_VERSION_MIN, VSVM_ISA_VERSION));
+            return;
+        }
+        // Repeating the same version is harmless; two different ones are a mistake.
+        if (isaLine_ != 0 && *value != out_.program.isaVersion) {
+            error(line, operands[0].column,
+                  fmt::format(".isa {} contradicts .isa {} on line {}", *value, out_.program.isaVersion, isaLine_));
+            return;
+        }
+        isaLine_ = line;
+        out_.program.isaVersion = static_cast<std::uint32_t>(*value);
     } else if (name.text == ".entry") {
         if (!oneOperand("label"))
             return;

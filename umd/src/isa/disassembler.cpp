@@ -131,7 +131,13 @@ Result<std::string> disassemble(std::span<const std::uint64_t> words, const Disa
             labelled[decoded.back().target] = true;
     }
 
-    std::string text = fmt::format(".isa {}\n", VSVM_ISA_VERSION);
+    // The lowest version that has every instruction: a v1 program's text
+    // stays exactly what it was before v2 existed.
+    unsigned version = VSVM_ISA_VERSION_MIN;
+    for (const Decoded& d : decoded)
+        if (d.info && d.info->version > version)
+            version = d.info->version;
+    std::string text = fmt::format(".isa {}\n", version);
     if (options.signature) {
         std::string params = options.signature->toString();
         text += params.empty() ? ".args\n" : fmt::format(".args {}\n", params);

@@ -132,6 +132,42 @@ constexpr InstructionInfo kNamed[] = {
     {"s_load_u64", VSVM_OP_S_LOAD_U64, Format::SmemLoad, false},
     {"s_store_b32", VSVM_OP_S_STORE_B32, Format::SmemStore, false},
     {"s_store_b64", VSVM_OP_S_STORE_B64, Format::SmemStore, false},
+
+    // Version 2 (uapi/vsvm_isa.h, "v2").
+    {"v_cvt_f32_u64", VSVM_OP_V_CVT_F32_U64, Format::Vop1, false, 2},
+    {"v_cvt_f32_i64", VSVM_OP_V_CVT_F32_I64, Format::Vop1, false, 2},
+    {"v_cvt_u64_f32", VSVM_OP_V_CVT_U64_F32, Format::Vop1, true, 2},
+    {"v_cvt_i64_f32", VSVM_OP_V_CVT_I64_F32, Format::Vop1, true, 2},
+    {"v_fma_f32", VSVM_OP_V_FMA_F32, Format::Vop2, true, 2},
+    {"v_floor_f32", VSVM_OP_V_FLOOR_F32, Format::Vop1, true, 2},
+    {"v_ceil_f32", VSVM_OP_V_CEIL_F32, Format::Vop1, true, 2},
+    {"v_trunc_f32", VSVM_OP_V_TRUNC_F32, Format::Vop1, true, 2},
+    {"v_rint_f32", VSVM_OP_V_RINT_F32, Format::Vop1, true, 2},
+    {"v_clz_b32", VSVM_OP_V_CLZ_B32, Format::Vop1, false, 2},
+    {"v_clz_b64", VSVM_OP_V_CLZ_B64, Format::Vop1, false, 2},
+    {"v_popc_b32", VSVM_OP_V_POPC_B32, Format::Vop1, false, 2},
+    {"v_popc_b64", VSVM_OP_V_POPC_B64, Format::Vop1, false, 2},
+    {"v_ctz_b32", VSVM_OP_V_CTZ_B32, Format::Vop1, false, 2},
+    {"v_ctz_b64", VSVM_OP_V_CTZ_B64, Format::Vop1, false, 2},
+    {"v_div_i32", VSVM_OP_V_DIV_I32, Format::Vop2, false, 2},
+    {"v_rem_i32", VSVM_OP_V_REM_I32, Format::Vop2, false, 2},
+    {"v_div_i64", VSVM_OP_V_DIV_I64, Format::Vop2, false, 2},
+    {"v_rem_i64", VSVM_OP_V_REM_I64, Format::Vop2, false, 2},
+    {"v_mulhi_u32", VSVM_OP_V_MULHI_U32, Format::Vop2, false, 2},
+    {"v_mulhi_i32", VSVM_OP_V_MULHI_I32, Format::Vop2, false, 2},
+    {"v_mulhi_u64", VSVM_OP_V_MULHI_U64, Format::Vop2, false, 2},
+    {"v_mulhi_i64", VSVM_OP_V_MULHI_I64, Format::Vop2, false, 2},
+    {"v_lds_load_u8", VSVM_OP_V_LDS_LOAD_U8, Format::VmemLoad, false, 2},
+    {"v_lds_load_u16", VSVM_OP_V_LDS_LOAD_U16, Format::VmemLoad, false, 2},
+    {"v_lds_load_u32", VSVM_OP_V_LDS_LOAD_U32, Format::VmemLoad, false, 2},
+    {"v_lds_load_u64", VSVM_OP_V_LDS_LOAD_U64, Format::VmemLoad, false, 2},
+    {"v_lds_load_i8", VSVM_OP_V_LDS_LOAD_I8, Format::VmemLoad, false, 2},
+    {"v_lds_load_i16", VSVM_OP_V_LDS_LOAD_I16, Format::VmemLoad, false, 2},
+    {"v_lds_load_i32", VSVM_OP_V_LDS_LOAD_I32, Format::VmemLoad, false, 2},
+    {"v_lds_store_b8", VSVM_OP_V_LDS_STORE_B8, Format::VmemStore, false, 2},
+    {"v_lds_store_b16", VSVM_OP_V_LDS_STORE_B16, Format::VmemStore, false, 2},
+    {"v_lds_store_b32", VSVM_OP_V_LDS_STORE_B32, Format::VmemStore, false, 2},
+    {"v_lds_store_b64", VSVM_OP_V_LDS_STORE_B64, Format::VmemStore, false, 2},
 };
 
 struct Named {
@@ -162,9 +198,9 @@ constexpr int kCmpTypeStride = 8;
 
 Table::Table()
 {
-    auto add = [this](std::string name, int opcode, Format format, bool floatSources) {
+    auto add = [this](std::string name, int opcode, Format format, bool floatSources, std::uint8_t version = 1) {
         names.push_back(std::move(name));
-        rows.push_back({names.back(), static_cast<std::uint8_t>(opcode), format, floatSources});
+        rows.push_back({names.back(), static_cast<std::uint8_t>(opcode), format, floatSources, version});
     };
     for (const InstructionInfo& row : kNamed)
         rows.push_back(row);
@@ -178,6 +214,9 @@ Table::Table()
             Format::Vatomic, false);
         add(fmt::format("v_atomic_{}_b64", op.name), VSVM_OP_V_ATOMIC64_BASE + op.value,
             Format::Vatomic, false);
+        // v2: LDS has 32-bit atomics only.
+        add(fmt::format("v_lds_atomic_{}_b32", op.name), VSVM_OP_V_LDS_ATOMIC32_BASE + op.value,
+            Format::Vatomic, false, 2);
     }
     std::sort(rows.begin(), rows.end(),
               [](const InstructionInfo& a, const InstructionInfo& b) { return a.opcode < b.opcode; });

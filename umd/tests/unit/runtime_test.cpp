@@ -182,6 +182,30 @@ TEST(Kernel, WordsAreCheckedBeforeMapping)
     EXPECT_EQ(moved.codeSize(), 16u);
 }
 
+TEST(Kernel, KeepsTheIsaVersionItIsDispatchedAs)
+{
+    // Assembled: the version the program declares (1 without .isa).
+    EXPECT_EQ(test::assembleKernel().isaVersion(), 1u);
+    EXPECT_EQ(test::assembleKernel(".isa 2\nv_popc_b32 v1, v2\ns_endpgm\n").isaVersion(), 2u);
+    // Words alone: the highest version, which runs every older program unchanged.
+    const uint64_t endpgm = VSVM_OP_S_ENDPGM;
+    Result<Kernel> words = Kernel::fromWords({&endpgm, 1});
+    ASSERT_TRUE(words) << words.status().message();
+    EXPECT_EQ(words->isaVersion(), uint32_t{VSVM_ISA_VERSION});
+    Result<Kernel> v1 = Kernel::fromWords({&endpgm, 1}, 0, std::nullopt, 1);
+    ASSERT_TRUE(v1) << v1.status().message();
+    EXPECT_EQ(v1->isaVersion(), 1u);
+    for (uint32_t bad : {0u, uint32_t{VSVM_ISA_VERSION} + 1}) {
+        Result<Kernel> k = Kernel::fromWords({&endpgm, 1}, 0, std::nullopt, bad);
+        ASSERT_FALSE(k) << bad;
+        EXPECT_EQ(k.status().errnum(), EINVAL);
+        EXPECT_THAT(k.status().message(), ::testing::HasSubstr("ISA version"));
+    }
+    // Moving keeps it.
+    Kernel moved = std::move(*v1);
+    EXPECT_EQ(moved.isaVersion(), 1u);
+}
+
 TEST(KernelArgs, PointersIntegersAndFloatsBecomeSixtyFourBits)
 {
     int x = 0;
@@ -230,7 +254,7 @@ TEST_F(RuntimeTest, LaunchSubmitsOneDispatchWithPackedArgs)
     EXPECT_EQ(d.code_ptr, address(kernel.code()));
     EXPECT_EQ(d.code_size, 16u);
     EXPECT_EQ(d.entry, 0u);
-    EXPECT_EQ(d.isa_version, uint32_t{VSVM_ISA_VERSION});
+    EXPECT_EQ(d.isa_version, kernel.isaVersion());
     EXPECT_THAT(d.num_groups, ElementsAre(4u, 2u, 1u));
     EXPECT_THAT(d.group_size, ElementsAre(16u, 1u, 2u));
     EXPECT_EQ(d.num_args, 4u);
