@@ -1,0 +1,34 @@
+#version 450
+#extension GL_EXT_buffer_reference : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+// The workgroup size comes from the manifest, as -DLOCAL_X=... -DLOCAL_Y=... -DLOCAL_Z=...
+#if !defined(LOCAL_X) || !defined(LOCAL_Y) || !defined(LOCAL_Z)
+#error "compile with -DLOCAL_X=, -DLOCAL_Y= and -DLOCAL_Z= (the manifest's local size)"
+#endif
+layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = LOCAL_Z) in;
+layout(buffer_reference, std430, buffer_reference_align = 4) buffer Uints { uint v[]; };
+layout(push_constant) uniform Args { Uints data; Uints result; } args;
+const uint WG = 128;
+shared uint s[WG];
+
+void main()
+{
+    uint l = gl_LocalInvocationID.x, g = gl_GlobalInvocationID.x;
+    s[l] = args.data.v[g];
+    barrier();
+    for (uint k = 2; k <= WG; k <<= 1) {
+        for (uint j = k >> 1; j > 0; j >>= 1) {
+            uint p = l ^ j;
+            if (p > l) {
+                uint a = s[l], b = s[p];
+                bool up = (l & k) == 0;
+                if ((a > b) == up) {
+                    s[l] = b;
+                    s[p] = a;
+                }
+            }
+            barrier();
+        }
+    }
+    args.result.v[g] = s[l];
+}

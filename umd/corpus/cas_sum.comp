@@ -1,0 +1,24 @@
+#version 450
+#extension GL_EXT_buffer_reference : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+// The workgroup size comes from the manifest, as -DLOCAL_X=... -DLOCAL_Y=... -DLOCAL_Z=...
+#if !defined(LOCAL_X) || !defined(LOCAL_Y) || !defined(LOCAL_Z)
+#error "compile with -DLOCAL_X=, -DLOCAL_Y= and -DLOCAL_Z= (the manifest's local size)"
+#endif
+layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = LOCAL_Z) in;
+layout(buffer_reference, std430, buffer_reference_align = 4) coherent buffer Uints { uint v[]; };
+layout(push_constant) uniform Args { Uints data; Uints acc; Uints and_acc; uint n; } args;
+
+void main()
+{
+    uint i = gl_GlobalInvocationID.x;
+    if (i >= args.n)
+        return;
+    uint v = args.data.v[i];
+    uint old = args.acc.v[0], seen;
+    while ((seen = atomicCompSwap(args.acc.v[0], old, old + v)) != old)
+        old = seen;
+    atomicAnd(args.and_acc.v[0], v | 0xff000000u);
+    atomicOr(args.acc.v[1], v & 0x00ffff00u);
+    atomicXor(args.acc.v[2], v);
+}

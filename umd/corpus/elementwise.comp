@@ -1,0 +1,26 @@
+#version 450
+#extension GL_EXT_buffer_reference : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+// The workgroup size comes from the manifest, as -DLOCAL_X=... -DLOCAL_Y=... -DLOCAL_Z=...
+#if !defined(LOCAL_X) || !defined(LOCAL_Y) || !defined(LOCAL_Z)
+#error "compile with -DLOCAL_X=, -DLOCAL_Y= and -DLOCAL_Z= (the manifest's local size)"
+#endif
+layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = LOCAL_Z) in;
+layout(buffer_reference, std430, buffer_reference_align = 4) buffer Floats { float v[]; };
+layout(buffer_reference, std430, buffer_reference_align = 4) buffer Ints { int v[]; };
+layout(push_constant) uniform Args {
+    Floats a; Floats b; Floats root; Floats rounded; Floats minmax; Floats quotient; Ints truncated; uint n;
+} args;
+
+void main()
+{
+    uint i = gl_GlobalInvocationID.x;
+    if (i >= args.n)
+        return;
+    float x = args.a.v[i], y = args.b.v[i];
+    args.root.v[i] = sqrt(abs(x));
+    args.rounded.v[i] = floor(x) + ceil(y);
+    args.minmax.v[i] = min(x, y) * max(x, y);
+    args.quotient.v[i] = x / y;
+    args.truncated.v[i] = int(x);
+}

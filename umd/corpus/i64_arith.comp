@@ -1,0 +1,21 @@
+#version 450
+#extension GL_EXT_buffer_reference : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+// The workgroup size comes from the manifest, as -DLOCAL_X=... -DLOCAL_Y=... -DLOCAL_Z=...
+#if !defined(LOCAL_X) || !defined(LOCAL_Y) || !defined(LOCAL_Z)
+#error "compile with -DLOCAL_X=, -DLOCAL_Y= and -DLOCAL_Z= (the manifest's local size)"
+#endif
+layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = LOCAL_Z) in;
+layout(buffer_reference, std430, buffer_reference_align = 8) buffer Longs { int64_t v[]; };
+layout(push_constant) uniform Args { Longs a; Longs b; Longs result; uint n; } args;
+
+void main()
+{
+    uint i = gl_GlobalInvocationID.x;
+    if (i >= args.n)
+        return;
+    int64_t x = args.a.v[i], y = args.b.v[i];
+    int64_t m = x * y + (x >> 7);
+    uint64_t u = uint64_t(y) >> 11;
+    args.result.v[i] = (m ^ int64_t(u << 13)) + (x < y ? 1 : -1);
+}

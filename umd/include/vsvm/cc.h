@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vsvm/isa.h"
+#include "vsvm/status.h"
+
+/**
+ * The SPIR-V -> vsvm ISA compiler back end (library vsvm_cc).
+ *
+ * compile() takes one SPIR-V module (a GLSL compute shader, or an OpenCL C
+ * kernel from clang + llvm-spirv), validates it (SPIRV-Tools), optimises it
+ * (spvtools::Optimizer: inlining, scalar replacement, SSA rewrite, DCE, CFG
+ * simplification, constant folding, block merging; at -O0 only inlining and
+ * SSA, which lowering needs), then lowers it to ISA v2 assembler text with
+ * its own IR: structured control flow becomes exec-mask divergence as in
+ * docs/isa.rst ("Divergence and reconvergence"), values that are the same in
+ * every lane live in scalar registers (uniform branches use s_cbranch), and
+ * the text is encoded by vsvm::isa::assemble(), so the assembler validates
+ * every instruction the compiler writes. Front ends (OpenCL C, GLSL sources)
+ * are in vsvm/frontend.h; this library only reads SPIR-V. Nothing throws
+ * across this API.
+ *
+ * Kernel ABI (what a launch passes in s0..s15):
+ *  - OpenCL kernels (Kernel capability): the OpFunctionParameters of the
+ *    entry point, in order, one 64-bit slot each: pointers as addresses,
+ *    integers zero- (unsigned) or sign- (signed) extended, float32 as its
+ *    bits in the low 32 bits. __local pointer parameters are not supported.
+ *  - GLSL compute shaders: the members of the push-constant block, in order,
+ *    one slot each (PhysicalStorageBuffer64 pointers from buffer_reference,
+ *    uint/int/float). Descriptor-bound buffers are not supported.
+ *  - Hidden argument: when privateBytesPerLane > 0 (private arrays indexed
+ *    at run time, register spills), one more pointer argument follows the
+ *    user arguments (it is in the signature as "ptr private_stack"): the
+ *    base of the per-lane private stacks. Lane L's stack is base + L * privateBytesPerLane, with
+ *    L = flat global lane index = flat local id + lanes per workgroup *
+ *    (group_x + num_groups_x * (group_y + num_groups_y * group_z)). The
+ *    caller allocates privateBytesPerLane * total lanes bytes (8-aligned).
+ *  - Built-ins come from the initial registers (docs/isa.rst, "Initial
+ *    state"); GlobalOffset is 0.
+ *  - Workgroup memory (OpenCL __local variables, GLSL shared) gets a static
+ *    layout in the workgroup's LDS (ldsBytes of it).
+ *
+ * Unsupported constructs are a Diagnostic naming the construct and, when the
+ * module has OpLine, its file and line; compile() then fails (EINVAL):
+ *  - double precision (float64 types or parameters): ISA v2 has no doubles;
+ *  - extended instructions other than the GLSL.std.450 / OpenCL.std ones
+ *    that map to ISA instructions (front ends link libclc for the others);
+ *  - function calls left after inlining (recursion, calls to declarations);
+ *  - control flow that is not structured and that the back end cannot
+ *    structure itself (irreducible loops, loops with several latches,
+ *    conditional branches whose paths do not meet again in a way it can
+ *    find);
+ *  - kernels with more than 16 arguments (hidden one included);
+ *  - more live uniform (scalar) values than the 39 free scalar registers
+ *    (only vector registers are spilled);
+ *  - Function variables with initializers in memory, pointers to private
+ *    variables kept in registers passed through phis;
+ *  - descriptor-bound buffers (GLSL StorageBuffer/Uniform), images,
+ *    samplers, subgroup operations, float16, 64-bit LDS atomics, float
+ *    atomics, OpenCL printf, and any other opcode the back end does not
+ *    know (the diagnostic names it).
+ *
+ * Thread safety: compile() is a function of its arguments; call it from any
+ * number of threads.
+ */
+namespace vsvm::cc {
+
+struct Options {
+    /// 0: only the passes lowering needs (inlining, SSA); 1 or more: the full pipeline.
+    int optLevel = 2;
+    /// The entry point to compile; empty: the module's only one.
+    std::string entryPoint;
+    /// Fill CompiledKernel::ir with the back end's IR (for debugging).
+    bool emitIr = false;
+};
+
+/// A compile error or warning, located by OpLine when the module has it.
+struct Diagnostic {
+    std::string file;
+    unsigned line = 0, column = 0;
+    std::string message;
+};
+
+/// "file:line:col: error: message" (or "error: message" without a location).
+std::string formatDiagnostic(const Diagnostic& diagnostic);
+
+struct CompiledKernel {
+    /// Words, entry, signature (from the parameters); isaVersion 2 when v2 is used.
+    isa::Program program;
+    /// The entry point's name.
+    std::string name;
+    /// LocalSize / reqd_work_group_size; 0s when the module does not say.
+    std::array<std::uint32_t, 3> localSize{0, 0, 0};
+    /// Bytes of LDS the kernel's workgroup variables use.
+    std::uint32_t ldsBytes = 0;
+    /// Bytes of private stack per lane (hidden argument above); 0: none.
+    std::uint64_t privateBytesPerLane = 0;
+    /// The generated assembler text (what was assembled).
+    std::string assembly;
+    /// The back end's IR before register allocation, when Options::emitIr.
+    std::string ir;
+};
+
+/**
+ * Compile the SPIR-V module @p spirv. Diagnostics (errors and warnings) go
+ * to @p diagnostics when it is not null. Fails with EINVAL when the module is
+ * invalid or uses something unsupported (the status message repeats the
+ * first diagnostic).
+ */
+Result<CompiledKernel> compile(std::span<const std::uint32_t> spirv, const Options& options,
+                               std::vector<Diagnostic>* diagnostics);
+
+} // namespace vsvm::cc

@@ -1,0 +1,3371 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+// SPIR-V function -> vsvm assembler text.
+//
+// 1. Structure: merges come from OpSelectionMerge/OpLoopMerge, or, for the
+//    unstructured CFGs llvm-spirv writes, from dominators (loops: natural
+//    loops with one latch; a loop with several exits parks each exit's
+//    lanes apart and runs each exit's code after the loop; selections: the
+//    immediate post-dominator). SPIRV-Tools' inliner skips non-shader
+//    modules, so calls are inlined during emission.
+// 2. Uniformity: a value is uniform (a scalar register) when every operand
+//    is and the operation exists on the scalar ALU; phis are varying when
+//    their block joins divergent paths.
+// 3. Emission walks the structured regions and writes machine instructions
+//    over virtual registers. Divergence is the exec-mask scheme of
+//    docs/isa.rst: a divergent if saves exec, narrows it, runs each side
+//    and restores it minus the lanes that left (break, continue, return are
+//    "parked" in masks: sBrk, sCnt of the innermost loop, sRet); a loop
+//    runs until exec is empty. Uniform ifs use s_cbranch_z.
+// 4. Registers: live intervals over the linear code, extended over whole
+//    loops when they cross one (masked writes keep the other lanes' values,
+//    so a vector register must not be shared while any lane still needs it),
+//    then a linear scan.
+
+#include "cc/lower.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <spirv/unified1/GLSL.std.450.h>
+#include <spirv/unified1/OpenCL.std.h>
+#include <vsvm_isa.h>
+
+#include "vsvm/isa.h"
+
+namespace vsvm::cc::detail {
+namespace {
+
+using spv::Op;
+
+// Registers the kernel starts with (docs/isa.rst, "Initial state"), never allocated.
+constexpr unsigned kFirstFreeSreg = 25;
+constexpr unsigned kFirstFreeVreg = 7;
+
+struct OpcodeName {
+    unsigned opcode;
+    const char* name;
+};
+
+constexpr OpcodeName kOpcodeNames[] = {
+#include "opcode_names.inc"
+};
+
+constexpr OpcodeName kOpenclStdNames[] = {
+#include "opencl_std_100_names.inc"
+};
+
+constexpr OpcodeName kGlslStdNames[] = {
+#include "glsl_std_450_names.inc"
+};
+
+template <std::size_t N>
+std::string extName(const OpcodeName (&table)[N], unsigned number)
+{
+    for (const OpcodeName& n : table)
+        if (n.opcode == number)
+            return n.name;
+    return fmt::format("instruction {}", number);
+}
+
+std::string opName(Op op)
+{
+    for (const OpcodeName& n : kOpcodeNames)
+        if (n.opcode == static_cast<unsigned>(op))
+            return n.name;
+    return fmt::format("opcode {}", static_cast<unsigned>(op));
+}
+
+std::string storageName(spv::StorageClass sc)
+{
+    switch (sc) {
+    case spv::StorageClass::UniformConstant: return "UniformConstant";
+    case spv::StorageClass::Uniform: return "Uniform";
+    case spv::StorageClass::StorageBuffer: return "StorageBuffer";
+    case spv::StorageClass::Image: return "Image";
+    case spv::StorageClass::Output: return "Output";
+    case spv::StorageClass::Input: return "Input";
+    case spv::StorageClass::Private: return "Private";
+    case spv::StorageClass::Function: return "Function";
+    case spv::StorageClass::Generic: return "Generic";
+    case spv::StorageClass::CrossWorkgroup: return "CrossWorkgroup";
+    case spv::StorageClass::Workgroup: return "Workgroup";
+    case spv::StorageClass::PushConstant: return "PushConstant";
+    default: return fmt::format("{}", static_cast<unsigned>(sc));
+    }
+}
+
+std::string builtinName(spv::BuiltIn b)
+{
+    switch (b) {
+    case spv::BuiltIn::GlobalLinearId: return "GlobalLinearId";
+    case spv::BuiltIn::SubgroupSize: return "SubgroupSize";
+    case spv::BuiltIn::SubgroupId: return "SubgroupId";
+    case spv::BuiltIn::NumSubgroups: return "NumSubgroups";
+    case spv::BuiltIn::SubgroupLocalInvocationId: return "SubgroupLocalInvocationId";
+    default: return fmt::format("{}", static_cast<unsigned>(b));
+    }
+}
+
+std::string capabilityName(spv::Capability c)
+{
+    return fmt::format("{}", static_cast<unsigned>(c));
+}
+
+struct CompileError {
+    std::string message;
+    Location where;
+};
+
+struct Opnd {
+    enum Kind : std::uint8_t { None, Reg, Imm, Phys, Label } kind = None;
+    std::uint32_t reg = 0;  ///< Reg: virtual register
+    std::uint64_t imm = 0;  ///< Imm: value bits
+    std::string text;       ///< Phys: "s16", "exec"; Label: name
+
+    static Opnd r(std::uint32_t reg) { return {Reg, reg, 0, {}}; }
+    static Opnd i(std::uint64_t imm) { return {Imm, 0, imm, {}}; }
+    static Opnd p(std::string name) { return {Phys, 0, 0, std::move(name)}; }
+    static Opnd l(std::string name) { return {Label, 0, 0, std::move(name)}; }
+    bool isImm() const { return kind == Imm; }
+};
+
+struct MInst {
+    std::string op; ///< mnemonic; empty: a label (ops[0])
+    std::vector<Opnd> ops;
+    bool stackSize = false; ///< ops[2] is the per-lane stack size, set when it is known
+};
+
+enum class ValKind : std::uint8_t { Regs, FuncVar, Builtin, PushConst };
+
+struct Val {
+    ValKind kind = ValKind::Regs;
+    std::vector<Opnd> comps; ///< Regs: scalar leaves in order
+    Id var = 0;              ///< FuncVar: the variable; Builtin: the builtin enum
+    std::uint32_t leaf = 0;  ///< FuncVar, Builtin: first leaf; PushConst: member
+};
+
+struct LoopCtx {
+    Id header = 0, merge = 0, cont = 0;
+    Opnd brk, cnt;
+    std::vector<Id> exits;        ///< several exits: each target (merge is where they meet)
+    std::vector<Opnd> exitMasks;  ///< the lanes that left through each
+};
+
+class Lowering {
+public:
+    Lowering(const Module& module, const Module::EntryPoint& entry) : m_(module), entry_(entry) {}
+    void run(Lowered& out, bool emitIr);
+
+private:
+    [[noreturn]] void fail(std::string message, const Location& where = {}) { throw CompileError{std::move(message), where}; }
+    int regionDepth_ = 0; ///< emitRegion() nesting, see there
+    [[noreturn]] void failAt(const Inst& inst, std::string message) { fail(std::move(message), inst.where); }
+
+    // ---- types
+    const Type& type(Id id) const;
+    std::uint64_t constU64(Id id) const;
+    std::uint64_t arrayLength(const Type& t) const { return constU64(static_cast<Id>(t.count)); }
+    std::uint32_t leafCount(Id t) const;
+    std::uint64_t sizeOf(Id t) const;
+    std::uint64_t alignOf(Id t) const;
+    std::uint64_t memberOffset(Id structType, std::uint32_t member) const;
+    std::uint64_t arrayStride(Id arrayType) const;
+    void leaves(Id t, std::uint64_t offset, std::vector<std::pair<Id, std::uint64_t>>& out) const;
+    unsigned scalarWidth(Id t) const; ///< bits of a scalar (bool 32, pointer 64)
+    bool isFloat(Id t) const { return type(t).kind == TypeKind::Float; }
+    Id scalarOf(Id t) const { return type(t).kind == TypeKind::Vector ? type(t).element : t; }
+    std::uint32_t leafIndex(Id t, std::span<const std::uint32_t> literalIndices, Id* leafType) const;
+
+    // ---- analysis
+    std::string blockName(Id b) const
+    {
+        auto it = m_.names.find(b);
+        return it == m_.names.end() ? fmt::format("%{}", b) : fmt::format("'{}' (%{})", it->second, b);
+    }
+    void buildCfg(const Function& fn);
+    void deriveStructure(const Function& fn);
+    void inlineCall(const Inst& inst);
+    void analyseUniformity(const Function& fn);
+    bool scalarCapable(const Inst& inst) const;
+
+    // ---- emission helpers
+    std::uint32_t newReg(bool vector, bool multiDef = false);
+    Opnd newS() { return Opnd::r(newReg(false)); }
+    Opnd newV() { return Opnd::r(newReg(true)); }
+    bool isVector(const Opnd& o) const;
+    void emit(std::string op, std::vector<Opnd> ops) { code_.push_back({std::move(op), std::move(ops)}); }
+    void label(const std::string& name) { code_.push_back({"", {Opnd::l(name)}}); }
+    std::string newLabel(const char* what) { return fmt::format(".L{}_{}", what, labels_++); }
+    Opnd toScalar(const Opnd& o);            ///< an imm into a scalar register
+    Opnd lit(const Opnd& o, unsigned width); ///< a literal when it fits, else a register
+    Opnd notLit(const Opnd& o) { return o.isImm() ? toScalar(o) : o; }
+    void copyTo(const Opnd& dst, const Opnd& src);
+    Opnd truncS(Opnd v, unsigned width);
+    Opnd sextS(Opnd v, unsigned width);
+    Opnd truncV(Opnd v, unsigned width);
+    Opnd sextV32(Opnd v, unsigned width);
+
+    Opnd intBin(Op op, unsigned width, Opnd a, Opnd b, bool uniform, const Inst& inst);
+    Opnd intCmp(Op op, unsigned width, Opnd a, Opnd b, bool uniform);
+    Opnd floatCmp(Op op, Opnd a, Opnd b);
+    Opnd maskToBool(const Opnd& mask);
+    Opnd boolToMask(const Opnd& b);
+    Opnd select(const Opnd& c, const Opnd& t, const Opnd& f, bool uniform);
+    Opnd convert(const Inst& inst, Id fromType, Id toType, const Opnd& a, bool uniform);
+    Opnd vop1(const char* op, const Opnd& a);
+    Opnd vop2(const char* op, const Opnd& a, const Opnd& b, unsigned width = 32);
+
+    // ---- values
+    const Val& val(Id id);
+    Opnd one(Id id);
+    bool varying(Id id) const { return varying_.count(id) != 0; }
+    void setRegs(Id id, std::vector<Opnd> comps) { vals_[id] = Val{ValKind::Regs, std::move(comps), 0, 0}; }
+    Val constVal(Id id);
+    Val globalVal(Id id);
+    Opnd builtinComp(spv::BuiltIn b, std::uint32_t comp, const Inst& inst);
+
+    // ---- instructions
+    void lowerInst(const Inst& inst);
+    void lowerExtInst(const Inst& inst);
+    void lowerAccessChain(const Inst& inst);
+    void lowerLoad(const Inst& inst);
+    void lowerStore(const Inst& inst);
+    void lowerAtomic(const Inst& inst);
+    void memAccess(bool store, spv::StorageClass sc, const Opnd& addr, Id t, std::vector<Opnd>* values, Opnd* dst0);
+
+    // ---- control flow
+    const Block& block(Id id) const { return *blocks_.at(id); }
+    void emitRegion(Id b, Id stop);
+    Id step(Id b, Id stop);
+    Id edgeTo(Id from, Id to, Id stop);
+    void edgeCopies(Id from, Id to);
+    void emitSelection(Id b, Id cond, Id t, Id f, Id merge);
+    void emitSwitch(Id b, const Inst& term, Id merge);
+    std::vector<std::pair<std::uint64_t, Id>> switchCases(const Inst& term) const;
+    void emitArm(Id from, Id target, Id merge);
+    void emitLoop(Id header);
+    void park(const Opnd& mask);
+    Opnd parkedMask();
+
+    // ---- registers
+    std::string allocate(std::uint32_t* sregs, std::uint32_t* vregs, std::optional<std::uint32_t>* victim);
+    void spill(std::uint32_t reg);
+    void ensureStack(Lowered& out);
+    std::string opText(const Opnd& o, const std::vector<std::string>& names) const;
+
+    const Module& m_;
+    const Module::EntryPoint& entry_;
+    const Function* f_ = nullptr;
+    bool kernel_ = false;
+
+    std::unordered_map<Id, const Block*> blocks_;
+    std::unordered_map<Id, std::vector<Id>> preds_, succs_;
+    std::unordered_map<Id, Id> selMerge_;              ///< block -> merge
+    std::unordered_map<Id, std::pair<Id, Id>> loopMerge_; ///< header -> merge, continue
+    std::unordered_map<Id, std::vector<Id>> loopExits_;    ///< derived loops with several exits
+    std::unordered_map<Id, std::unordered_set<Id>> loopBodies_; ///< derived loops' blocks
+    std::unordered_set<Id> joinVarying_;
+    std::unordered_set<Id> varying_;
+    std::unordered_map<Id, const Inst*> defs_;
+
+    std::unordered_map<Id, Val> vals_;
+    std::unordered_map<Id, std::vector<Opnd>> funcVars_; ///< variable -> leaf registers
+    std::unordered_map<Id, std::vector<Opnd>> phiRegs_;
+    std::unordered_map<Id, std::uint64_t> ldsOffset_;
+    std::uint64_t ldsBytes_ = 0;
+    std::vector<std::uint32_t> pushConstRegs_; ///< member -> argument slot
+    // Private memory: Function variables indexed with non-constant indices
+    // live in the lane's stack (cc.h, "Hidden argument").
+    std::unordered_map<Id, std::uint64_t> privateOffset_;
+    std::uint64_t privateBytes_ = 0;
+    Opnd stackBase_; ///< per lane: the lane's stack
+    void layoutPrivateMemory();
+    void bindVariable(const Inst& var);
+
+    std::vector<MInst> code_;
+    std::vector<bool> regVector_, regMultiDef_;
+    std::vector<std::pair<std::string, std::string>> loopSpans_; ///< top and exit labels
+    unsigned userSlots_ = 0; ///< argument slots of the user's parameters
+    std::unordered_set<std::uint32_t> noSpill_;
+    std::vector<LoopCtx> loops_;
+    std::vector<std::string> skip_;
+    Opnd sRet_; ///< lanes that returned from the current function
+    std::vector<Id> callStack_;
+    std::vector<std::vector<Opnd>> retRegs_;
+    std::unordered_set<Id> prepared_;
+    std::string epilogue_;
+    unsigned labels_ = 0;
+};
+
+// ================================================================ types
+
+const Type& Lowering::type(Id id) const
+{
+    auto it = m_.types.find(id);
+    if (it == m_.types.end())
+        throw CompileError{fmt::format("unknown type %{}", id), {}};
+    return it->second;
+}
+
+std::uint64_t Lowering::constU64(Id id) const
+{
+    auto it = m_.constants.find(id);
+    if (it == m_.constants.end())
+        throw CompileError{fmt::format("%{} is not a constant", id), {}};
+    const Inst& c = it->second;
+    switch (c.op) {
+    case Op::OpConstant:
+    case Op::OpSpecConstant:
+        return c.operands.size() > 1 ? (std::uint64_t{c.operands[1]} << 32 | c.operands[0]) : c.operands.at(0);
+    case Op::OpConstantTrue:
+    case Op::OpSpecConstantTrue:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+unsigned Lowering::scalarWidth(Id t) const
+{
+    const Type& ty = type(t);
+    switch (ty.kind) {
+    case TypeKind::Bool:
+        return 32;
+    case TypeKind::Int:
+    case TypeKind::Float:
+        return ty.width;
+    case TypeKind::Pointer:
+        return 64;
+    default:
+        throw CompileError{fmt::format("not a scalar type: {}", opName(ty.op)), {}};
+    }
+}
+
+std::uint32_t Lowering::leafCount(Id t) const
+{
+    const Type& ty = type(t);
+    switch (ty.kind) {
+    case TypeKind::Vector:
+        return static_cast<std::uint32_t>(ty.count);
+    case TypeKind::Array:
+        return static_cast<std::uint32_t>(arrayLength(ty)) * leafCount(ty.element);
+    case TypeKind::Struct: {
+        std::uint32_t n = 0;
+        for (Id member : ty.members)
+            n += leafCount(member);
+        return n;
+    }
+    default:
+        return 1;
+    }
+}
+
+std::uint64_t Lowering::alignOf(Id t) const
+{
+    const Type& ty = type(t);
+    switch (ty.kind) {
+    case TypeKind::Vector: {
+        // OpenCL: vectors of 3 are aligned as 4.
+        std::uint64_t n = ty.count == 3 ? 4 : ty.count;
+        return n * alignOf(ty.element);
+    }
+    case TypeKind::Array:
+    case TypeKind::RuntimeArray:
+        return alignOf(ty.element);
+    case TypeKind::Struct: {
+        if (m_.decorations.count(t) && m_.decorations.at(t).cpacked)
+            return 1;
+        std::uint64_t a = 1;
+        for (Id member : ty.members)
+            a = std::max(a, alignOf(member));
+        return a;
+    }
+    case TypeKind::Bool:
+        return 1;
+    default:
+        return scalarWidth(t) / 8;
+    }
+}
+
+std::uint64_t Lowering::sizeOf(Id t) const
+{
+    const Type& ty = type(t);
+    switch (ty.kind) {
+    case TypeKind::Vector: {
+        std::uint64_t n = ty.count == 3 && kernel_ ? 4 : ty.count;
+        return n * sizeOf(ty.element);
+    }
+    case TypeKind::Array:
+        return arrayLength(ty) * arrayStride(t);
+    case TypeKind::RuntimeArray:
+        return 0;
+    case TypeKind::Struct: {
+        if (ty.members.empty())
+            return 0;
+        std::uint32_t last = static_cast<std::uint32_t>(ty.members.size() - 1);
+        std::uint64_t end = memberOffset(t, last) + sizeOf(ty.members[last]);
+        std::uint64_t a = alignOf(t);
+        return (end + a - 1) / a * a;
+    }
+    case TypeKind::Bool:
+        return 1;
+    default:
+        return scalarWidth(t) / 8;
+    }
+}
+
+std::uint64_t Lowering::memberOffset(Id s, std::uint32_t member) const
+{
+    auto it = m_.memberDecorations.find({s, member});
+    if (it != m_.memberDecorations.end() && it->second.offset)
+        return *it->second.offset;
+    const Type& ty = type(s);
+    bool packed = m_.decorations.count(s) && m_.decorations.at(s).cpacked;
+    std::uint64_t offset = 0;
+    for (std::uint32_t i = 0; i <= member; i++) {
+        std::uint64_t a = packed ? 1 : alignOf(ty.members[i]);
+        offset = (offset + a - 1) / a * a;
+        if (i == member)
+            break;
+        offset += sizeOf(ty.members[i]);
+    }
+    return offset;
+}
+
+std::uint64_t Lowering::arrayStride(Id t) const
+{
+    auto it = m_.decorations.find(t);
+    if (it != m_.decorations.end() && it->second.arrayStride)
+        return *it->second.arrayStride;
+    Id e = type(t).element;
+    std::uint64_t a = alignOf(e);
+    return (sizeOf(e) + a - 1) / a * a;
+}
+
+void Lowering::leaves(Id t, std::uint64_t offset, std::vector<std::pair<Id, std::uint64_t>>& out) const
+{
+    const Type& ty = type(t);
+    switch (ty.kind) {
+    case TypeKind::Vector:
+        for (std::uint64_t i = 0; i < ty.count; i++)
+            out.push_back({ty.element, offset + i * sizeOf(ty.element)});
+        return;
+    case TypeKind::Array: {
+        std::uint64_t stride = arrayStride(t);
+        for (std::uint64_t i = 0; i < arrayLength(ty); i++)
+            leaves(ty.element, offset + i * stride, out);
+        return;
+    }
+    case TypeKind::Struct:
+        for (std::uint32_t i = 0; i < ty.members.size(); i++)
+            leaves(ty.members[i], offset + memberOffset(t, i), out);
+        return;
+    default:
+        out.push_back({t, offset});
+    }
+}
+
+std::uint32_t Lowering::leafIndex(Id t, std::span<const std::uint32_t> indices, Id* leafType) const
+{
+    std::uint32_t leaf = 0;
+    for (std::uint32_t index : indices) {
+        const Type& ty = type(t);
+        switch (ty.kind) {
+        case TypeKind::Vector:
+        case TypeKind::Array:
+            leaf += index * leafCount(ty.element);
+            t = ty.element;
+            break;
+        case TypeKind::Struct:
+            for (std::uint32_t i = 0; i < index; i++)
+                leaf += leafCount(ty.members[i]);
+            t = ty.members.at(index);
+            break;
+        default:
+            throw CompileError{"index into a scalar", {}};
+        }
+    }
+    if (leafType)
+        *leafType = t;
+    return leaf;
+}
+
+// ================================================================ structure
+
+void Lowering::buildCfg(const Function& fn)
+{
+    for (const Inst& p : fn.params)
+        defs_[p.result] = &p;
+    for (const Inst& v : fn.variables)
+        defs_[v.result] = &v;
+    for (const Block& b : fn.blocks) {
+        blocks_[b.label] = &b;
+        for (const Inst& inst : b.body)
+            if (inst.result)
+                defs_[inst.result] = &inst;
+    }
+    for (const Block& b : fn.blocks) {
+        const Inst& term = b.body.back();
+        std::vector<Id> targets;
+        switch (term.op) {
+        case Op::OpBranch:
+            targets = {term.operands[0]};
+            break;
+        case Op::OpBranchConditional:
+            targets = {term.operands[1], term.operands[2]};
+            break;
+        case Op::OpSwitch: {
+            targets.push_back(term.operands[1]);
+            for (auto& [value, target] : switchCases(term))
+                targets.push_back(target);
+            break;
+        }
+        default:
+            break;
+        }
+        std::sort(targets.begin(), targets.end());
+        targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+        for (Id t : targets) {
+            succs_[b.label].push_back(t);
+            preds_[t].push_back(b.label);
+        }
+        if (b.merge) {
+            if (b.merge->op == Op::OpSelectionMerge)
+                selMerge_[b.label] = b.merge->operands[0];
+            else
+                loopMerge_[b.label] = {b.merge->operands[0], b.merge->operands[1]};
+        }
+    }
+}
+
+// For CFGs without merge instructions (llvm-spirv output): natural loops and
+// immediate post-dominators stand in for OpLoopMerge and OpSelectionMerge.
+void Lowering::deriveStructure(const Function& fn)
+{
+    bool hasConditional = false, hasMerges = false;
+    for (const Block& b : fn.blocks) {
+        hasConditional |= b.body.back().op == Op::OpBranchConditional;
+        hasMerges |= b.merge.has_value();
+    }
+    if (!hasConditional || hasMerges)
+        return;
+
+    // Reverse post-order and dominators (Cooper, Harvey, Kennedy).
+    std::vector<Id> order;
+    std::unordered_map<Id, int> rpo;
+    std::unordered_set<Id> seen;
+    std::function<void(Id)> dfs = [&](Id b) {
+        seen.insert(b);
+        for (Id s : succs_[b])
+            if (!seen.count(s))
+                dfs(s);
+        order.push_back(b);
+    };
+    Id entry = fn.blocks.front().label;
+    dfs(entry);
+    std::reverse(order.begin(), order.end());
+    for (std::size_t i = 0; i < order.size(); i++)
+        rpo[order[i]] = static_cast<int>(i);
+
+    auto dominators = [&](const std::vector<Id>& ord, std::unordered_map<Id, std::vector<Id>>& predMap, Id root) {
+        std::unordered_map<Id, int> index;
+        for (std::size_t i = 0; i < ord.size(); i++)
+            index[ord[i]] = static_cast<int>(i);
+        std::unordered_map<Id, Id> idom;
+        idom[root] = root;
+        auto intersect = [&](Id a, Id b) {
+            while (a != b) {
+                while (index[a] > index[b])
+                    a = idom[a];
+                while (index[b] > index[a])
+                    b = idom[b];
+            }
+            return a;
+        };
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (Id b : ord) {
+                if (b == root)
+                    continue;
+                Id best = 0;
+                bool found = false; // the virtual exit is id 0: a real candidate
+                for (Id p : predMap[b]) {
+                    if (!idom.count(p) || !index.count(p))
+                        continue;
+                    best = found ? intersect(p, best) : p;
+                    found = true;
+                }
+                if (found && (!idom.count(b) || idom[b] != best)) {
+                    idom[b] = best;
+                    changed = true;
+                }
+            }
+        }
+        return idom;
+    };
+    auto idom = dominators(order, preds_, entry);
+    auto dominates = [&](Id a, Id b) {
+        while (true) {
+            if (a == b)
+                return true;
+            if (b == entry || !idom.count(b))
+                return false;
+            b = idom[b];
+        }
+    };
+
+    // Loops.
+    std::unordered_map<Id, std::unordered_set<Id>> loopBody;
+    std::unordered_map<Id, Id> innermost; // block -> header of its innermost loop
+    for (Id b : order) {
+        for (Id s : succs_[b]) {
+            if (!dominates(s, b))
+                continue;
+            if (loopMerge_.count(s))
+                fail(fmt::format("loop at block {} has several latches: unsupported control flow", blockName(s)));
+            // Natural loop of the back edge b -> s.
+            std::unordered_set<Id>& body = loopBody[s];
+            std::vector<Id> work = {b};
+            body.insert(s);
+            while (!work.empty()) {
+                Id x = work.back();
+                work.pop_back();
+                // The header bounds the walk (also when it is its own latch).
+                if (x != s && (body.insert(x).second || x == b))
+                    for (Id p : preds_[x])
+                        if (!body.count(p))
+                            work.push_back(p);
+            }
+            // Exits; a block that only branches on (clang's "break" blocks)
+            // is followed to where it goes and becomes part of the loop.
+            auto forwards = [&](Id x) {
+                const Block& blk = block(x);
+                return blk.body.size() == 1 && blk.body[0].op == Op::OpBranch && !blk.merge;
+            };
+            std::set<Id> exits;
+            std::vector<Id> breakBlocks;
+            for (Id x : body)
+                for (Id t : succs_[x]) {
+                    if (body.count(t))
+                        continue;
+                    for (int hops = 0; forwards(t) && hops < 8 && !body.count(succs_[t][0]); hops++) {
+                        breakBlocks.push_back(t);
+                        t = succs_[t][0];
+                    }
+                    exits.insert(t);
+                }
+            if (exits.size() == 1) {
+                for (Id x : breakBlocks)
+                    if (x != *exits.begin())
+                        body.insert(x);
+                loopMerge_[s] = {*exits.begin(), b};
+            } else {
+                // Several exits (a return or a break to different places):
+                // each exit's lanes are parked in a mask of their own and run
+                // their exit's code after the loop, until the exits' paths
+                // meet (set below, from the post-dominators).
+                std::set<Id> raw;
+                for (Id x : body)
+                    for (Id t : succs_[x])
+                        if (!body.count(t))
+                            raw.insert(t);
+                std::vector<Id> list(raw.begin(), raw.end());
+                std::sort(list.begin(), list.end(), [&](Id a, Id c) { return rpo[a] < rpo[c]; });
+                loopExits_[s] = list;
+                loopMerge_[s] = {0, b};
+            }
+        }
+    }
+    // Innermost loop of each block: the smallest body that holds it.
+    for (auto& [header, body] : loopBody)
+        for (Id x : body)
+            if (!innermost.count(x) || loopBody[innermost[x]].size() > body.size())
+                innermost[x] = header;
+
+    // Post-dominators over the reversed CFG with a virtual exit (id 0).
+    std::unordered_map<Id, std::vector<Id>> rpreds; // successors in the reversed graph = predecessors
+    std::vector<Id> exitsOf;
+    for (Id b : order) {
+        Op op = block(b).body.back().op;
+        if (op == Op::OpReturn || op == Op::OpReturnValue || op == Op::OpKill || op == Op::OpUnreachable)
+            rpreds[b].push_back(0);
+        for (Id s : succs_[b])
+            rpreds[b].push_back(s);
+    }
+    std::vector<Id> rorder;
+    std::unordered_set<Id> rseen;
+    std::unordered_map<Id, std::vector<Id>> rsuccs; // reversed graph edges: x -> preds of x
+    for (Id b : order)
+        for (Id s : rpreds[b])
+            rsuccs[s].push_back(b);
+    std::function<void(Id)> rdfs = [&](Id b) {
+        rseen.insert(b);
+        for (Id s : rsuccs[b])
+            if (!rseen.count(s))
+                rdfs(s);
+        rorder.push_back(b);
+    };
+    rdfs(0);
+    std::reverse(rorder.begin(), rorder.end());
+    auto ipdom = dominators(rorder, rpreds, 0);
+    for (auto& [header, body] : loopBody)
+        loopBodies_[header] = body;
+    for (auto& [header, exits] : loopExits_) {
+        // The nearest block that post-dominates every exit (0: the function's end).
+        auto chain = [&](Id x) {
+            std::vector<Id> c;
+            for (int guard = 0; x && guard < 100000; guard++) {
+                c.push_back(x);
+                if (!ipdom.count(x) || ipdom[x] == x)
+                    break;
+                x = ipdom[x];
+            }
+            return c;
+        };
+        Id join = 0;
+        for (Id candidate : chain(exits.front())) {
+            bool all = true;
+            for (std::size_t i = 1; i < exits.size() && all; i++) {
+                auto c = chain(exits[i]);
+                all = std::find(c.begin(), c.end(), candidate) != c.end();
+            }
+            if (all) {
+                join = candidate;
+                break;
+            }
+        }
+        loopMerge_[header].first = join;
+    }
+
+    for (Id b : order) {
+        const Inst& term = block(b).body.back();
+        if ((term.op != Op::OpBranchConditional && term.op != Op::OpSwitch) || loopMerge_.count(b))
+            continue;
+        Id loop = innermost.count(b) ? innermost[b] : 0;
+        bool escape = false;
+        if (loop) {
+            auto [merge, cont] = loopMerge_[loop];
+            for (Id t : succs_[b])
+                escape |= t == merge || t == cont || t == loop;
+        }
+        if (escape)
+            continue; // a conditional break or continue needs no merge
+        Id merge = ipdom.count(b) ? ipdom[b] : 0;
+        if (loop && (!merge || !loopBody[loop].count(merge)))
+            merge = loopMerge_[loop].second; // paths meet again at the latch
+        // merge 0: the paths only meet at the exit (each side returns).
+        selMerge_[b] = merge;
+    }
+}
+
+bool Lowering::scalarCapable(const Inst& inst) const
+{
+    // Saturating conversions clamp with vector instructions.
+    if (auto d = m_.decorations.find(inst.result); d != m_.decorations.end() && d->second.saturated)
+        return false;
+    switch (inst.op) {
+    case Op::OpIAdd:
+    case Op::OpISub:
+    case Op::OpIMul:
+    case Op::OpBitwiseAnd:
+    case Op::OpBitwiseOr:
+    case Op::OpBitwiseXor:
+    case Op::OpShiftLeftLogical:
+    case Op::OpShiftRightLogical:
+    case Op::OpShiftRightArithmetic:
+    case Op::OpNot:
+    case Op::OpSNegate:
+    case Op::OpIEqual:
+    case Op::OpINotEqual:
+    case Op::OpULessThan:
+    case Op::OpULessThanEqual:
+    case Op::OpUGreaterThan:
+    case Op::OpUGreaterThanEqual:
+    case Op::OpSLessThan:
+    case Op::OpSLessThanEqual:
+    case Op::OpSGreaterThan:
+    case Op::OpSGreaterThanEqual:
+    case Op::OpLogicalAnd:
+    case Op::OpLogicalOr:
+    case Op::OpLogicalNot:
+    case Op::OpLogicalEqual:
+    case Op::OpLogicalNotEqual:
+    case Op::OpSelect:
+    case Op::OpUConvert:
+    case Op::OpSConvert:
+    case Op::OpConvertPtrToU:
+    case Op::OpConvertUToPtr:
+    case Op::OpCompositeExtract:
+    case Op::OpCompositeConstruct:
+    case Op::OpCompositeInsert:
+    case Op::OpVectorShuffle:
+    case Op::OpCopyObject:
+    case Op::OpAccessChain:
+    case Op::OpInBoundsAccessChain:
+    case Op::OpPtrAccessChain:
+    case Op::OpInBoundsPtrAccessChain:
+    case Op::OpPtrCastToGeneric:
+    case Op::OpGenericCastToPtr:
+    case Op::OpPhi:
+        return true;
+    case Op::OpBitcast:
+        return !isFloat(scalarOf(inst.type));
+    default:
+        return false;
+    }
+}
+
+void Lowering::analyseUniformity(const Function& fn)
+{
+    // Start again: an inlined function is analysed per call.
+    for (const Block& b : fn.blocks) {
+        joinVarying_.erase(b.label);
+        for (const Inst& inst : b.body)
+            varying_.erase(inst.result);
+    }
+    std::unordered_set<Id> mine;
+    for (const Block& b : fn.blocks)
+        mine.insert(b.label);
+    for (const auto& [id, offset] : privateOffset_)
+        varying_.insert(id); // addresses in the lanes' stacks
+    // Loops: every block reachable from the header without the merge.
+    std::unordered_map<Id, std::vector<Id>> loopBlocks;
+    for (auto& [header, mc] : loopMerge_) {
+        if (!mine.count(header))
+            continue;
+        if (loopBodies_.count(header)) {
+            loopBlocks[header].assign(loopBodies_[header].begin(), loopBodies_[header].end());
+            continue;
+        }
+        std::unordered_set<Id> body{header};
+        std::vector<Id> work{header};
+        while (!work.empty()) {
+            Id x = work.back();
+            work.pop_back();
+            for (Id s : succs_[x])
+                if (s != mc.first && body.insert(s).second)
+                    work.push_back(s);
+        }
+        loopBlocks[header].assign(body.begin(), body.end());
+    }
+
+    for (bool changed = true; changed;) {
+        changed = false;
+        auto mark = [&](Id id) {
+            if (id && varying_.insert(id).second)
+                changed = true;
+        };
+        auto markJoin = [&](Id id) {
+            if (joinVarying_.insert(id).second)
+                changed = true;
+        };
+        for (const Block& b : fn.blocks) {
+            const Inst& term = b.body.back();
+            if ((term.op == Op::OpBranchConditional || term.op == Op::OpSwitch) && varying(term.operands[0]) &&
+                selMerge_.count(b.label))
+                markJoin(selMerge_[b.label]);
+        }
+        // Blocks under divergent control: inside a selection (or switch)
+        // whose condition is varying.
+        std::unordered_set<Id> underDivergence;
+        for (const Block& b : fn.blocks) {
+            const Inst& term = b.body.back();
+            bool conditional = term.op == Op::OpBranchConditional || term.op == Op::OpSwitch;
+            if (!conditional || !varying(term.operands[0]) || !selMerge_.count(b.label))
+                continue;
+            Id merge = selMerge_[b.label];
+            std::vector<Id> work(succs_[b.label].begin(), succs_[b.label].end());
+            while (!work.empty()) {
+                Id x = work.back();
+                work.pop_back();
+                if (x == merge || !mine.count(x) || !underDivergence.insert(x).second)
+                    continue;
+                for (Id s : succs_[x])
+                    work.push_back(s);
+            }
+        }
+        // A loop is divergent when lanes can leave it at different times: a
+        // break or return under divergent control or on a varying condition.
+        // Continues under divergence only make the continue target a join.
+        for (auto& [header, blocks] : loopBlocks) {
+            auto [merge, cont] = loopMerge_[header];
+            std::unordered_set<Id> inLoop(blocks.begin(), blocks.end());
+            bool divergent = false, contJoin = false;
+            for (Id x : blocks) {
+                const Inst& term = block(x).body.back();
+                bool varyingCond = (term.op == Op::OpBranchConditional || term.op == Op::OpSwitch) &&
+                                   varying(term.operands[0]);
+                bool diverged = varyingCond || underDivergence.count(x);
+                bool leaves = term.op == Op::OpReturn || term.op == Op::OpReturnValue || term.op == Op::OpKill;
+                for (Id t : succs_[x]) {
+                    leaves |= t == merge || !inLoop.count(t);
+                    contJoin |= t == cont && diverged;
+                }
+                divergent |= leaves && diverged;
+            }
+            if (divergent) {
+                markJoin(header);
+                markJoin(merge);
+                markJoin(cont);
+                if (loopExits_.count(header))
+                    for (Id e : loopExits_[header])
+                        markJoin(e);
+            } else if (contJoin) {
+                markJoin(cont);
+            }
+        }
+        for (const Block& b : fn.blocks) {
+            for (const Inst& inst : b.body) {
+                if (!inst.result || varying(inst.result))
+                    continue;
+                bool v = false;
+                if (inst.op == Op::OpPhi) {
+                    v = joinVarying_.count(b.label) != 0;
+                    for (std::size_t i = 0; i < inst.operands.size(); i += 2)
+                        v |= varying(inst.operands[i]);
+                } else if (inst.op == Op::OpLoad) {
+                    // Arguments and the uniform built-ins are scalar; memory
+                    // is read per lane.
+                    Id ptr = inst.operands[0];
+                    v = true;
+                    Id root = ptr;
+                    while (defs_.count(root) && (defs_[root]->op == Op::OpAccessChain ||
+                                                  defs_[root]->op == Op::OpInBoundsAccessChain))
+                        root = defs_[root]->operands[0];
+                    if (m_.globals.count(root)) {
+                        const Inst& g = m_.globals.at(root);
+                        auto sc = static_cast<spv::StorageClass>(g.operands[0]);
+                        if (sc == spv::StorageClass::PushConstant)
+                            v = false;
+                        else if (sc == spv::StorageClass::Input && m_.decorations.count(root) &&
+                                 m_.decorations.at(root).builtIn) {
+                            auto bi = *m_.decorations.at(root).builtIn;
+                            v = bi == spv::BuiltIn::GlobalInvocationId || bi == spv::BuiltIn::LocalInvocationId ||
+                                bi == spv::BuiltIn::LocalInvocationIndex;
+                        }
+                    }
+                } else if (!scalarCapable(inst)) {
+                    v = true;
+                } else {
+                    std::size_t first = 0;
+                    for (std::size_t i = first; i < inst.operands.size(); i++) {
+                        Id id = inst.operands[i];
+                        // Literal operands (indices of extract, shuffle) are
+                        // never ids of varying values unless they collide; be
+                        // conservative and only count ids that have a def.
+                        if (defs_.count(id) && varying(id))
+                            v = true;
+                    }
+                }
+                if (v)
+                    mark(inst.result);
+            }
+        }
+    }
+}
+
+// ================================================================ emission helpers
+
+std::uint32_t Lowering::newReg(bool vector, bool multiDef)
+{
+    regVector_.push_back(vector);
+    regMultiDef_.push_back(multiDef);
+    return static_cast<std::uint32_t>(regVector_.size() - 1);
+}
+
+bool Lowering::isVector(const Opnd& o) const
+{
+    if (o.kind == Opnd::Reg)
+        return regVector_[o.reg];
+    if (o.kind == Opnd::Phys)
+        return o.text[0] == 'v' || o.text == "laneid";
+    return false;
+}
+
+bool fitsLiteral(std::uint64_t v, unsigned width)
+{
+    if (width <= 32)
+        return true;
+    return static_cast<std::int64_t>(v) == static_cast<std::int32_t>(v);
+}
+
+Opnd Lowering::toScalar(const Opnd& o)
+{
+    if (!o.isImm())
+        return o;
+    Opnd d = newS();
+    if (fitsLiteral(o.imm, 64)) {
+        emit("s_mov", {d, Opnd::i(o.imm & 0xffffffff)});
+    } else {
+        emit("s_mov", {d, Opnd::i(o.imm >> 32)});
+        emit("s_shl", {d, d, Opnd::i(32)});
+        Opnd lo = newS();
+        emit("s_mov", {lo, Opnd::i(o.imm & 0xffffffff)});
+        emit("s_shl", {lo, lo, Opnd::i(32)});
+        emit("s_shr", {lo, lo, Opnd::i(32)});
+        emit("s_or", {d, d, lo});
+    }
+    return d;
+}
+
+Opnd Lowering::lit(const Opnd& o, unsigned width)
+{
+    if (o.isImm() && !fitsLiteral(o.imm, width))
+        return toScalar(o);
+    if (o.isImm())
+        return Opnd::i(o.imm & 0xffffffff);
+    return o;
+}
+
+void Lowering::copyTo(const Opnd& dst, const Opnd& src)
+{
+    if (isVector(dst))
+        emit("v_mov", {dst, lit(src, 64)});
+    else
+        emit("s_mov", {dst, lit(src, 64)});
+}
+
+Opnd Lowering::truncS(Opnd v, unsigned width)
+{
+    if (width >= 64)
+        return v;
+    if (v.isImm())
+        return Opnd::i(v.imm & ((1ull << width) - 1));
+    Opnd d = newS();
+    if (width == 32) {
+        emit("s_shl", {d, v, Opnd::i(32)});
+        emit("s_shr", {d, d, Opnd::i(32)});
+    } else {
+        emit("s_and", {d, v, Opnd::i((1u << width) - 1)});
+    }
+    return d;
+}
+
+Opnd Lowering::sextS(Opnd v, unsigned width)
+{
+    if (width >= 64)
+        return v;
+    if (v.isImm())
+        return Opnd::i(static_cast<std::uint64_t>(static_cast<std::int64_t>(v.imm << (64 - width)) >> (64 - width)));
+    Opnd d = newS();
+    emit("s_shl", {d, lit(v, 64), Opnd::i(64 - width)});
+    emit("s_sar", {d, d, Opnd::i(64 - width)});
+    return d;
+}
+
+Opnd Lowering::truncV(Opnd v, unsigned width)
+{
+    if (width >= 64)
+        return v;
+    if (v.isImm())
+        return Opnd::i(v.imm & ((1ull << width) - 1));
+    Opnd d = newV();
+    if (width == 32)
+        emit("v_cvt_u64_u32", {d, lit(v, 32)});
+    else
+        emit("v_and_b32", {d, lit(v, 32), Opnd::i((1u << width) - 1)});
+    return d;
+}
+
+Opnd Lowering::sextV32(Opnd v, unsigned width)
+{
+    if (width >= 32)
+        return v;
+    if (v.isImm()) // the 32-bit pattern of the sign-extended value
+        return Opnd::i(static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(v.imm) << (32 - width)) >>
+                                                  (32 - width)));
+    Opnd d = newV();
+    emit("v_shl_b32", {d, lit(v, 32), Opnd::i(32 - width)});
+    emit("v_sar_i32", {d, d, Opnd::i(32 - width)});
+    return d;
+}
+
+Opnd Lowering::vop1(const char* op, const Opnd& a)
+{
+    Opnd d = newV();
+    emit(op, {d, lit(a, 32)});
+    return d;
+}
+
+Opnd Lowering::vop2(const char* op, const Opnd& a, const Opnd& b, unsigned width)
+{
+    Opnd d = newV();
+    Opnd la = lit(a, width), lb = lit(b, width);
+    if (la.isImm() && lb.isImm() && la.imm != lb.imm)
+        lb = toScalar(b);
+    emit(op, {d, la, lb});
+    return d;
+}
+
+Opnd Lowering::maskToBool(const Opnd& mask)
+{
+    Opnd d = newV();
+    Opnd zero = toScalar(Opnd::i(0)), oneS = toScalar(Opnd::i(1));
+    emit("v_cndmask", {d, zero, oneS, mask});
+    return d;
+}
+
+Opnd Lowering::boolToMask(const Opnd& b)
+{
+    Opnd mask = newS();
+    emit("v_cmp_ne_u32", {mask, lit(b, 32), Opnd::i(0)});
+    return mask;
+}
+
+Opnd Lowering::intBin(Op op, unsigned width, Opnd a, Opnd b, bool uniform, const Inst& inst)
+{
+    bool wide = width > 32;
+    if (uniform) {
+        const char* name = nullptr;
+        bool needTrunc = false, signedOps = false;
+        switch (op) {
+        case Op::OpIAdd:
+            name = "s_add", needTrunc = true;
+            break;
+        case Op::OpISub:
+            name = "s_sub", needTrunc = true;
+            break;
+        case Op::OpIMul:
+            name = "s_mul", needTrunc = true;
+            break;
+        case Op::OpBitwiseAnd:
+            name = "s_and";
+            break;
+        case Op::OpBitwiseOr:
+            name = "s_or";
+            break;
+        case Op::OpBitwiseXor:
+            name = "s_xor";
+            break;
+        case Op::OpShiftLeftLogical:
+            name = "s_shl", needTrunc = true;
+            break;
+        case Op::OpShiftRightLogical:
+            name = "s_shr";
+            break;
+        case Op::OpShiftRightArithmetic:
+            name = "s_sar", needTrunc = true, signedOps = true;
+            break;
+        default:
+            failAt(inst, fmt::format("internal: no scalar form of {}", opName(op)));
+        }
+        if (signedOps)
+            a = sextS(a, width);
+        Opnd d = newS();
+        Opnd la = lit(a, 64), lb = lit(b, 64);
+        if (la.isImm() && lb.isImm() && la.imm != lb.imm)
+            lb = toScalar(b);
+        emit(name, {d, la, lb});
+        return needTrunc ? truncS(d, width) : d;
+    }
+
+    const char* name = nullptr;
+    bool needTrunc = false, signedOps = false, v2 = false;
+    switch (op) {
+    case Op::OpIAdd:
+        name = wide ? "v_add_u64" : "v_add_u32", needTrunc = true;
+        break;
+    case Op::OpISub:
+        name = wide ? "v_sub_u64" : "v_sub_u32", needTrunc = true;
+        break;
+    case Op::OpIMul:
+        name = wide ? "v_mul_u64" : "v_mul_u32", needTrunc = true;
+        break;
+    case Op::OpBitwiseAnd:
+        name = wide ? "v_and_b64" : "v_and_b32";
+        break;
+    case Op::OpBitwiseOr:
+        name = wide ? "v_or_b64" : "v_or_b32";
+        break;
+    case Op::OpBitwiseXor:
+        name = wide ? "v_xor_b64" : "v_xor_b32";
+        break;
+    case Op::OpShiftLeftLogical:
+        name = wide ? "v_shl_b64" : "v_shl_b32", needTrunc = true;
+        break;
+    case Op::OpShiftRightLogical:
+        name = wide ? "v_shr_b64" : "v_shr_b32";
+        break;
+    case Op::OpShiftRightArithmetic:
+        name = wide ? "v_sar_i64" : "v_sar_i32", needTrunc = true, signedOps = true;
+        break;
+    case Op::OpUDiv:
+        name = wide ? "v_div_u64" : "v_div_u32";
+        break;
+    case Op::OpUMod:
+        name = wide ? "v_rem_u64" : "v_rem_u32";
+        break;
+    case Op::OpSDiv:
+        name = wide ? "v_div_i64" : "v_div_i32", needTrunc = true, signedOps = true, v2 = true;
+        break;
+    case Op::OpSRem:
+        name = wide ? "v_rem_i64" : "v_rem_i32", needTrunc = true, signedOps = true, v2 = true;
+        break;
+    default:
+        failAt(inst, fmt::format("internal: no vector form of {}", opName(op)));
+    }
+    (void)v2;
+    if (signedOps && width < 32) {
+        a = sextV32(a, width);
+        if (op != Op::OpShiftRightArithmetic)
+            b = sextV32(b, width);
+    }
+    if (width < 32 && (op == Op::OpUDiv || op == Op::OpUMod))
+        needTrunc = false;
+    Opnd d = vop2(name, a, b, wide ? 64 : 32);
+    return needTrunc && width < 32 ? truncV(d, width) : d;
+}
+
+Opnd Lowering::intCmp(Op op, unsigned width, Opnd a, Opnd b, bool uniform)
+{
+    const char* cond = "eq";
+    bool isSigned = false;
+    switch (op) {
+    case Op::OpIEqual:
+    case Op::OpLogicalEqual:
+        cond = "eq";
+        break;
+    case Op::OpINotEqual:
+    case Op::OpLogicalNotEqual:
+        cond = "ne";
+        break;
+    case Op::OpULessThan:
+        cond = "lt";
+        break;
+    case Op::OpULessThanEqual:
+        cond = "le";
+        break;
+    case Op::OpUGreaterThan:
+        cond = "gt";
+        break;
+    case Op::OpUGreaterThanEqual:
+        cond = "ge";
+        break;
+    case Op::OpSLessThan:
+        cond = "lt", isSigned = true;
+        break;
+    case Op::OpSLessThanEqual:
+        cond = "le", isSigned = true;
+        break;
+    case Op::OpSGreaterThan:
+        cond = "gt", isSigned = true;
+        break;
+    case Op::OpSGreaterThanEqual:
+        cond = "ge", isSigned = true;
+        break;
+    default:
+        break;
+    }
+    if (uniform) {
+        if (isSigned) {
+            a = sextS(a, width);
+            b = sextS(b, width);
+        }
+        Opnd d = newS();
+        std::string name = fmt::format("s_cmp_{}{}", cond,
+                                       std::string_view(cond) == "eq" || std::string_view(cond) == "ne"
+                                           ? ""
+                                           : (isSigned ? "_i" : "_u"));
+        Opnd la = lit(a, 64), lb = lit(b, 64);
+        if (la.isImm() && lb.isImm() && la.imm != lb.imm)
+            lb = toScalar(b);
+        emit(name, {d, la, lb});
+        return d;
+    }
+    if (isSigned && width < 32) {
+        a = sextV32(a, width);
+        b = sextV32(b, width);
+    }
+    bool wide = width > 32;
+    std::string name = fmt::format("v_cmp_{}_{}{}", cond, isSigned ? "i" : "u", wide ? "64" : "32");
+    Opnd mask = newS();
+    Opnd la = lit(a, wide ? 64 : 32), lb = lit(b, wide ? 64 : 32);
+    if (la.isImm() && lb.isImm() && la.imm != lb.imm)
+        lb = toScalar(b);
+    emit(name, {mask, la, lb});
+    return maskToBool(mask);
+}
+
+Opnd Lowering::floatCmp(Op op, Opnd a, Opnd b)
+{
+    auto cmp = [&](const char* cond) {
+        Opnd mask = newS();
+        Opnd la = lit(a, 32), lb = lit(b, 32);
+        if (la.isImm() && lb.isImm() && la.imm != lb.imm)
+            lb = toScalar(b);
+        emit(fmt::format("v_cmp_{}_f32", cond), {mask, la, lb});
+        return mask;
+    };
+    auto negate = [&](Opnd mask) {
+        Opnd d = newS();
+        emit("s_andn2", {d, Opnd::p("exec"), mask});
+        return d;
+    };
+    Opnd mask;
+    switch (op) {
+    case Op::OpFOrdEqual:
+        mask = cmp("eq");
+        break;
+    case Op::OpFUnordNotEqual:
+        mask = cmp("ne");
+        break;
+    case Op::OpFOrdLessThan:
+        mask = cmp("lt");
+        break;
+    case Op::OpFOrdLessThanEqual:
+        mask = cmp("le");
+        break;
+    case Op::OpFOrdGreaterThan:
+        mask = cmp("gt");
+        break;
+    case Op::OpFOrdGreaterThanEqual:
+        mask = cmp("ge");
+        break;
+    case Op::OpFOrdNotEqual: {
+        Opnd lt = cmp("lt"), gt = cmp("gt");
+        mask = newS();
+        emit("s_or", {mask, lt, gt});
+        break;
+    }
+    case Op::OpFUnordEqual: {
+        Opnd lt = cmp("lt"), gt = cmp("gt");
+        Opnd either = newS();
+        emit("s_or", {either, lt, gt});
+        mask = negate(either);
+        break;
+    }
+    case Op::OpFUnordLessThan:
+        mask = negate(cmp("ge"));
+        break;
+    case Op::OpFUnordLessThanEqual:
+        mask = negate(cmp("gt"));
+        break;
+    case Op::OpFUnordGreaterThan:
+        mask = negate(cmp("le"));
+        break;
+    case Op::OpFUnordGreaterThanEqual:
+        mask = negate(cmp("lt"));
+        break;
+    default:
+        fail(fmt::format("internal: float compare {}", opName(op)));
+    }
+    return maskToBool(mask);
+}
+
+Opnd Lowering::select(const Opnd& c, const Opnd& t, const Opnd& f, bool uniform)
+{
+    if (uniform) {
+        // mask = 0 - c: all ones or zero; d = (t & mask) | (f & ~mask).
+        Opnd mask = newS(), x = newS(), y = newS(), d = newS();
+        emit("s_sub", {mask, Opnd::i(0), lit(c, 64)});
+        emit("s_and", {x, lit(t, 64), mask});
+        emit("s_andn2", {y, lit(f, 64), mask});
+        emit("s_or", {d, x, y});
+        return d;
+    }
+    Opnd mask = boolToMask(c);
+    Opnd d = newV();
+    emit("v_cndmask", {d, notLit(f), notLit(t), mask});
+    return d;
+}
+
+Opnd Lowering::convert(const Inst& inst, Id fromType, Id toType, const Opnd& a, bool uniform)
+{
+    const Type& from = type(fromType);
+    const Type& to = type(toType);
+    unsigned fw = scalarWidth(fromType), tw = scalarWidth(toType);
+    // OpenCL's convert_<type>_sat[_<mode>]: SaturatedConversion and
+    // FPRoundingMode decorations on the result. Ignoring them would be a
+    // silent wrong result (convert_uchar_sat(300.f) is 255, not 44).
+    auto deco = m_.decorations.find(inst.result);
+    bool saturated = deco != m_.decorations.end() && deco->second.saturated;
+    std::optional<spv::FPRoundingMode> rounding;
+    if (deco != m_.decorations.end())
+        rounding = deco->second.rounding;
+    // Clamps the vector value @p v (a @p width-bit integer, signed when
+    // @p s) to the range of the @p tw-bit target, signed when @p ts.
+    auto clampTo = [&](Opnd v, unsigned width, bool s, unsigned tbits, bool ts) {
+        bool wide = width > 32;
+        std::uint64_t tmax = ts ? (1ull << (tbits - 1)) - 1 : (tbits == 64 ? ~0ull : (1ull << tbits) - 1);
+        if (s) {
+            std::int64_t tmin = ts ? -(std::int64_t{1} << (tbits - 1)) : 0;
+            v = vop2(wide ? "v_max_i64" : "v_max_i32", v, Opnd::i(static_cast<std::uint64_t>(tmin)), width);
+            if (tbits < width || !ts)
+                v = vop2(wide ? "v_min_i64" : "v_min_i32", v, Opnd::i(tmax), width);
+        } else if (tbits < width || ts) {
+            v = vop2(wide ? "v_min_u64" : "v_min_u32", v, Opnd::i(tmax), width);
+        }
+        return v;
+    };
+    switch (inst.op) {
+    case Op::OpUConvert:
+        if (saturated && tw < fw && !a.isImm())
+            return truncV(clampTo(a, std::max(fw, 32u), false, tw, false), tw);
+        [[fallthrough]];
+    case Op::OpConvertPtrToU:
+    case Op::OpConvertUToPtr:
+    case Op::OpBitcast:
+    case Op::OpPtrCastToGeneric:
+    case Op::OpGenericCastToPtr:
+        if (tw >= fw)
+            return a;
+        if (a.isImm())
+            return Opnd::i(a.imm & (tw == 64 ? ~0ull : (1ull << tw) - 1));
+        return uniform ? truncS(a, tw) : truncV(a, tw);
+    case Op::OpSatConvertSToU:
+    case Op::OpSatConvertUToS: {
+        // Both saturate by definition: signed to unsigned (negative to 0)
+        // and unsigned to signed (above the signed maximum to it).
+        bool fromSigned = inst.op == Op::OpSatConvertSToU;
+        Opnd v = fromSigned ? (fw < 32 ? sextV32(a, fw) : a) : a;
+        unsigned width = std::max(fw, 32u);
+        if (fromSigned && fw > 32 && tw <= 32)
+            v = clampTo(v, 64, true, tw, false);
+        else if (fromSigned && fw > 32)
+            v = vop2("v_max_i64", v, Opnd::i(0), 64);
+        else if (fromSigned && tw > 32)
+            v = vop1("v_cvt_i64_i32", clampTo(v, 32, true, 32, false));
+        else
+            v = clampTo(v, width, fromSigned, tw, !fromSigned);
+        return tw < width ? truncV(v, tw) : v;
+    }
+    case Op::OpSConvert:
+        if (saturated && tw < fw && !a.isImm()) {
+            Opnd v = fw <= 32 ? sextV32(a, fw) : a;
+            return truncV(clampTo(v, std::max(fw, 32u), true, tw, true), tw);
+        }
+        if (a.isImm()) {
+            std::int64_t v = static_cast<std::int64_t>(a.imm << (64 - fw)) >> (64 - fw);
+            return Opnd::i(static_cast<std::uint64_t>(v) & (tw == 64 ? ~0ull : (1ull << tw) - 1));
+        }
+        if (uniform)
+            return tw >= fw ? truncS(sextS(a, fw), tw) : truncS(a, tw);
+        if (tw <= fw)
+            return truncV(a, tw);
+        if (tw <= 32)
+            return truncV(sextV32(a, fw), tw);
+        return vop1("v_cvt_i64_i32", sextV32(a, fw));
+    case Op::OpConvertSToF:
+        if (tw != 32)
+            failAt(inst, "conversion to a float that is not 32-bit (no double in ISA v2)");
+        if (fw > 32)
+            return vop1("v_cvt_f32_i64", lit(a, 64));
+        return vop1("v_cvt_f32_i32", sextV32(a, fw));
+    case Op::OpConvertUToF:
+        if (tw != 32)
+            failAt(inst, "conversion to a float that is not 32-bit (no double in ISA v2)");
+        return vop1(fw > 32 ? "v_cvt_f32_u64" : "v_cvt_f32_u32", lit(a, 64));
+    case Op::OpConvertFToS:
+    case Op::OpConvertFToU: {
+        if (fw != 32)
+            failAt(inst, "conversion from a float that is not 32-bit (no double in ISA v2)");
+        bool s = inst.op == Op::OpConvertFToS;
+        Opnd f = a;
+        if (rounding == spv::FPRoundingMode::RTE)
+            f = vop1("v_rint_f32", f);
+        else if (rounding == spv::FPRoundingMode::RTP)
+            f = vop1("v_ceil_f32", f);
+        else if (rounding == spv::FPRoundingMode::RTN)
+            f = vop1("v_floor_f32", f);
+        // The ISA's conversions truncate, give 0 for NaN and saturate to
+        // 32 or 64 bits: narrower saturated targets clamp after them.
+        if (tw > 32)
+            return vop1(s ? "v_cvt_i64_f32" : "v_cvt_u64_f32", f);
+        Opnd d = vop1(s ? "v_cvt_i32_f32" : "v_cvt_u32_f32", f);
+        if (saturated && tw < 32)
+            d = clampTo(d, 32, s, tw, s);
+        return tw < 32 ? truncV(d, tw) : d;
+    }
+    case Op::OpFConvert:
+        if (fw == 32 && tw == 32)
+            return a;
+        failAt(inst, "OpFConvert between float widths (no double or half in ISA v2)");
+    default:
+        break;
+    }
+    (void)from;
+    (void)to;
+    failAt(inst, fmt::format("unsupported conversion {}", opName(inst.op)));
+}
+
+// ================================================================ values
+
+Val Lowering::constVal(Id id)
+{
+    const Inst& c = m_.constants.at(id);
+    Val v;
+    switch (c.op) {
+    case Op::OpConstantComposite:
+    case Op::OpSpecConstantComposite:
+        for (Id part : c.operands) {
+            const Val& pv = val(part);
+            v.comps.insert(v.comps.end(), pv.comps.begin(), pv.comps.end());
+        }
+        return v;
+    case Op::OpConstantNull:
+    case Op::OpUndef:
+        v.comps.assign(leafCount(c.type), Opnd::i(0));
+        return v;
+    default:
+        if (isFloat(c.type) && type(c.type).width != 32)
+            failAt(c, fmt::format("a {}-bit float constant (ISA v2 has float32 only)", type(c.type).width));
+        v.comps.push_back(Opnd::i(constU64(id)));
+        return v;
+    }
+}
+
+Val Lowering::globalVal(Id id)
+{
+    const Inst& g = m_.globals.at(id);
+    auto sc = static_cast<spv::StorageClass>(g.operands[0]);
+    Val v;
+    switch (sc) {
+    case spv::StorageClass::Input: {
+        auto d = m_.decorations.find(id);
+        if (d == m_.decorations.end() || !d->second.builtIn)
+            failAt(g, "an Input variable that is not a built-in");
+        v.kind = ValKind::Builtin;
+        v.var = static_cast<Id>(*d->second.builtIn);
+        return v;
+    }
+    case spv::StorageClass::PushConstant:
+        v.kind = ValKind::PushConst;
+        v.var = id;
+        v.leaf = ~0u;
+        return v;
+    case spv::StorageClass::Workgroup: {
+        if (!ldsOffset_.count(id)) {
+            Id pointee = type(g.type).element;
+            std::uint64_t a = std::max<std::uint64_t>(alignOf(pointee), 8);
+            ldsBytes_ = (ldsBytes_ + a - 1) / a * a;
+            ldsOffset_[id] = ldsBytes_;
+            ldsBytes_ += sizeOf(pointee);
+            if (ldsBytes_ > VSVM_ISA_LDS_BYTES)
+                failAt(g, fmt::format("workgroup memory of {} bytes: the LDS has {}", ldsBytes_, VSVM_ISA_LDS_BYTES));
+        }
+        v.comps.push_back(Opnd::i(ldsOffset_[id]));
+        return v;
+    }
+    case spv::StorageClass::Private:
+    case spv::StorageClass::Function: {
+        if (!funcVars_.count(id)) {
+            std::vector<Opnd> regs;
+            for (std::uint32_t i = 0; i < leafCount(type(g.type).element); i++)
+                regs.push_back(Opnd::r(newReg(true, true)));
+            funcVars_[id] = regs;
+        }
+        v.kind = ValKind::FuncVar;
+        v.var = id;
+        return v;
+    }
+    default:
+        failAt(g, fmt::format("a variable in storage class {} (only Workgroup, PushConstant, Input built-ins, "
+                              "Function and Private are supported; use buffer_reference for buffers)",
+                              storageName(sc)));
+    }
+}
+
+const Val& Lowering::val(Id id)
+{
+    auto it = vals_.find(id);
+    if (it != vals_.end())
+        return it->second;
+    if (m_.constants.count(id))
+        return vals_[id] = constVal(id);
+    if (m_.globals.count(id))
+        return vals_[id] = globalVal(id);
+    fail(fmt::format("internal: value %{} used before it is defined", id));
+}
+
+Opnd Lowering::one(Id id)
+{
+    const Val& v = val(id);
+    if (v.kind != ValKind::Regs || v.comps.size() != 1)
+        fail(fmt::format("internal: %{} is not a scalar value", id));
+    return v.comps[0];
+}
+
+Opnd Lowering::builtinComp(spv::BuiltIn b, std::uint32_t comp, const Inst& inst)
+{
+    static const char* kXyz[] = {"x", "y", "z"};
+    (void)kXyz;
+    if (comp > 2)
+        failAt(inst, "built-in component out of range");
+    switch (b) {
+    case spv::BuiltIn::GlobalInvocationId:
+        return Opnd::p(fmt::format("v{}", comp));
+    case spv::BuiltIn::LocalInvocationId:
+        return Opnd::p(fmt::format("v{}", 3 + comp));
+    case spv::BuiltIn::LocalInvocationIndex:
+        return Opnd::p("v6");
+    case spv::BuiltIn::WorkgroupId:
+        return Opnd::p(fmt::format("s{}", 16 + comp));
+    case spv::BuiltIn::WorkgroupSize:
+    case spv::BuiltIn::EnqueuedWorkgroupSize:
+        return Opnd::p(fmt::format("s{}", 19 + comp));
+    case spv::BuiltIn::NumWorkgroups:
+        return Opnd::p(fmt::format("s{}", 22 + comp));
+    case spv::BuiltIn::GlobalSize: {
+        Opnd d = newS();
+        emit("s_mul", {d, Opnd::p(fmt::format("s{}", 19 + comp)), Opnd::p(fmt::format("s{}", 22 + comp))});
+        return d;
+    }
+    case spv::BuiltIn::GlobalOffset:
+        return Opnd::i(0);
+    case spv::BuiltIn::WorkDim:
+        return Opnd::i(3);
+    default:
+        failAt(inst, fmt::format("built-in {} is not supported", builtinName(b)));
+    }
+}
+
+// ================================================================ instructions
+
+void Lowering::lowerAccessChain(const Inst& inst)
+{
+    const Val& base = val(inst.operands[0]);
+    bool ptrChain = inst.op == Op::OpPtrAccessChain || inst.op == Op::OpInBoundsPtrAccessChain;
+    Id baseType = type(defs_.count(inst.operands[0]) ? defs_[inst.operands[0]]->type
+                                                     : (m_.globals.count(inst.operands[0])
+                                                            ? m_.globals.at(inst.operands[0]).type
+                                                            : 0))
+                      .element;
+    std::vector<Id> indices(inst.operands.begin() + 1, inst.operands.end());
+
+    if (base.kind != ValKind::Regs) {
+        // Variables that live in registers: the indices must be constants.
+        std::vector<std::uint32_t> literal;
+        for (std::size_t i = 0; i < indices.size(); i++) {
+            if (!m_.constants.count(indices[i]))
+                failAt(inst, "a private variable indexed with a non-constant index (private arrays in memory "
+                             "are not supported)");
+            if (ptrChain && i == 0) {
+                if (constU64(indices[i]) != 0)
+                    failAt(inst, "pointer arithmetic on a private variable");
+                continue;
+            }
+            literal.push_back(static_cast<std::uint32_t>(constU64(indices[i])));
+        }
+        Val v = base;
+        if (base.kind == ValKind::PushConst) {
+            if (literal.size() != 1)
+                failAt(inst, "push constants: only direct members of the block can be read");
+            v.leaf = literal[0];
+        } else {
+            v.leaf = base.leaf + leafIndex(baseType, literal, nullptr);
+        }
+        vals_[inst.result] = v;
+        return;
+    }
+
+    bool uniform = !varying(inst.result) && !isVector(base.comps[0]);
+    Opnd addr = base.comps[0];
+    std::uint64_t constOffset = 0;
+    Id t = baseType;
+    auto addScaled = [&](Id indexId, std::uint64_t stride) {
+        Opnd idx = val(indexId).comps[0];
+        unsigned w = scalarWidth(defs_.count(indexId) ? defs_[indexId]->type : m_.constants.at(indexId).type);
+        if (idx.isImm()) {
+            std::int64_t i = w >= 64 ? static_cast<std::int64_t>(idx.imm)
+                                     : static_cast<std::int64_t>(idx.imm << (64 - w)) >> (64 - w);
+            constOffset += static_cast<std::uint64_t>(i) * stride;
+            return;
+        }
+        Opnd scaled;
+        if (uniform) {
+            Opnd wideIdx = sextS(idx, w);
+            scaled = newS();
+            emit("s_mul", {scaled, wideIdx, Opnd::i(stride)});
+            Opnd sum = newS();
+            emit("s_add", {sum, lit(addr, 64), scaled});
+            addr = sum;
+        } else {
+            Opnd wideIdx = w >= 64 ? idx : vop1("v_cvt_i64_i32", sextV32(idx, w));
+            if (std::has_single_bit(stride))
+                scaled = vop2("v_shl_b64", wideIdx, Opnd::i(static_cast<std::uint64_t>(std::countr_zero(stride))), 64);
+            else
+                scaled = vop2("v_mul_u64", wideIdx, lit(Opnd::i(stride), 64), 64);
+            addr = vop2("v_add_u64", lit(addr, 64), scaled, 64);
+        }
+    };
+    for (std::size_t i = 0; i < indices.size(); i++) {
+        if (ptrChain && i == 0) {
+            // Element of the pointee type itself.
+            std::uint64_t stride = sizeOf(t);
+            auto d = m_.decorations.find(defs_.count(inst.operands[0]) ? defs_[inst.operands[0]]->type : 0);
+            if (d != m_.decorations.end() && d->second.arrayStride)
+                stride = *d->second.arrayStride;
+            addScaled(indices[i], stride);
+            continue;
+        }
+        const Type& ty = type(t);
+        if (ty.kind == TypeKind::Struct) {
+            auto member = static_cast<std::uint32_t>(constU64(indices[i]));
+            constOffset += memberOffset(t, member);
+            t = ty.members.at(member);
+        } else if (ty.kind == TypeKind::Array || ty.kind == TypeKind::RuntimeArray) {
+            addScaled(indices[i], arrayStride(t));
+            t = ty.element;
+        } else if (ty.kind == TypeKind::Vector) {
+            addScaled(indices[i], sizeOf(ty.element));
+            t = ty.element;
+        } else {
+            failAt(inst, "access chain into a scalar");
+        }
+    }
+    if (constOffset) {
+        if (addr.isImm()) {
+            addr = Opnd::i(addr.imm + constOffset);
+        } else if (uniform || !isVector(addr)) {
+            if (uniform) {
+                Opnd d = newS();
+                emit("s_add", {d, addr, lit(Opnd::i(constOffset), 64)});
+                addr = d;
+            } else {
+                addr = vop2("v_add_u64", addr, lit(Opnd::i(constOffset), 64), 64);
+            }
+        } else {
+            addr = vop2("v_add_u64", addr, lit(Opnd::i(constOffset), 64), 64);
+        }
+    }
+    setRegs(inst.result, {addr});
+}
+
+void Lowering::memAccess(bool store, spv::StorageClass sc, const Opnd& addr, Id t, std::vector<Opnd>* values,
+                         Opnd* dst0)
+{
+    bool lds = sc == spv::StorageClass::Workgroup;
+    if (!lds && sc != spv::StorageClass::CrossWorkgroup && sc != spv::StorageClass::PhysicalStorageBuffer &&
+        sc != spv::StorageClass::Generic && sc != spv::StorageClass::Function && sc != spv::StorageClass::Private)
+        fail(fmt::format("memory access in storage class {} is not supported", storageName(sc)));
+    std::vector<std::pair<Id, std::uint64_t>> ls;
+    leaves(t, 0, ls);
+    Opnd base = addr.isImm() ? toScalar(addr) : addr;
+    std::string prefix = lds ? "v_lds_" : "v_";
+    for (std::size_t i = 0; i < ls.size(); i++) {
+        auto [lt, off] = ls[i];
+        unsigned w = type(lt).kind == TypeKind::Bool ? 8 : scalarWidth(lt);
+        if (isFloat(lt) && w != 32)
+            fail("a float that is not 32-bit in memory (ISA v2 has float32 only)");
+        if (store) {
+            Opnd v = notLit((*values)[i]);
+            emit(fmt::format("{}store_b{}", prefix, w), {base, v, Opnd::i(off)});
+        } else {
+            Opnd d = newV();
+            emit(fmt::format("{}load_u{}", prefix, w), {d, base, Opnd::i(off)});
+            (*values).push_back(d);
+            if (dst0 && i == 0)
+                *dst0 = d;
+        }
+    }
+}
+
+void Lowering::lowerLoad(const Inst& inst)
+{
+    Id ptr = inst.operands[0];
+    const Val& p = val(ptr);
+    switch (p.kind) {
+    case ValKind::Builtin: {
+        std::vector<Opnd> comps;
+        std::uint32_t n = leafCount(inst.type);
+        for (std::uint32_t i = 0; i < n; i++)
+            comps.push_back(builtinComp(static_cast<spv::BuiltIn>(p.var), p.leaf + i, inst));
+        setRegs(inst.result, comps);
+        return;
+    }
+    case ValKind::PushConst: {
+        if (p.leaf == ~0u)
+            failAt(inst, "loading the whole push-constant block (load its members)");
+        if (p.leaf >= pushConstRegs_.size())
+            failAt(inst, "push-constant member past the kernel's arguments");
+        setRegs(inst.result, {Opnd::r(pushConstRegs_[p.leaf])});
+        return;
+    }
+    case ValKind::FuncVar: {
+        const auto& regs = funcVars_.at(p.var);
+        std::uint32_t n = leafCount(inst.type);
+        std::vector<Opnd> comps;
+        for (std::uint32_t i = 0; i < n; i++) {
+            // A copy: the variable may be written again while this value lives.
+            Opnd d = newV();
+            emit("v_mov", {d, regs.at(p.leaf + i)});
+            comps.push_back(d);
+        }
+        setRegs(inst.result, comps);
+        return;
+    }
+    case ValKind::Regs:
+        break;
+    }
+    Id ptrType = defs_.count(ptr) ? defs_[ptr]->type : m_.globals.count(ptr) ? m_.globals.at(ptr).type : 0;
+    std::vector<Opnd> values;
+    memAccess(false, type(ptrType).storage, p.comps[0], inst.type, &values, nullptr);
+    setRegs(inst.result, values);
+}
+
+void Lowering::lowerStore(const Inst& inst)
+{
+    Id ptr = inst.operands[0];
+    const Val& p = val(ptr);
+    std::vector<Opnd> values = val(inst.operands[1]).comps;
+    switch (p.kind) {
+    case ValKind::FuncVar: {
+        const auto& regs = funcVars_.at(p.var);
+        for (std::size_t i = 0; i < values.size(); i++)
+            emit("v_mov", {regs.at(p.leaf + i), lit(values[i], 64)});
+        return;
+    }
+    case ValKind::Regs:
+        break;
+    default:
+        failAt(inst, "a store to a built-in or push constant");
+    }
+    Id ptrType = defs_.count(ptr) ? defs_[ptr]->type : m_.globals.count(ptr) ? m_.globals.at(ptr).type : 0;
+    Id valueType = defs_.count(inst.operands[1]) ? defs_[inst.operands[1]]->type
+                                                 : m_.constants.at(inst.operands[1]).type;
+    memAccess(true, type(ptrType).storage, p.comps[0], valueType, &values, nullptr);
+}
+
+void Lowering::lowerAtomic(const Inst& inst)
+{
+    Id ptr = inst.operands[0];
+    const Val& p = val(ptr);
+    if (p.kind != ValKind::Regs)
+        failAt(inst, "an atomic on a private variable");
+    Id ptrType = defs_.count(ptr) ? defs_[ptr]->type : m_.globals.at(ptr).type;
+    spv::StorageClass sc = type(ptrType).storage;
+    bool lds = sc == spv::StorageClass::Workgroup;
+    Id valueType = type(ptrType).element;
+    if (isFloat(valueType))
+        failAt(inst, "float atomics are not supported");
+    unsigned w = scalarWidth(valueType);
+    if (w != 32 && w != 64)
+        failAt(inst, fmt::format("{}-bit atomics are not supported", w));
+    if (lds && w == 64)
+        failAt(inst, "64-bit atomics on workgroup memory (ISA v2 has 32-bit LDS atomics only)");
+    Opnd addr = toScalar(p.comps[0]);
+
+    if (inst.op == Op::OpAtomicLoad) {
+        std::vector<Opnd> values;
+        memAccess(false, sc, addr, valueType, &values, nullptr);
+        setRegs(inst.result, values);
+        return;
+    }
+    if (inst.op == Op::OpAtomicStore) {
+        std::vector<Opnd> values = val(inst.operands[3]).comps;
+        memAccess(true, sc, addr, valueType, &values, nullptr);
+        return;
+    }
+    const char* op = nullptr;
+    Opnd value;
+    Opnd d = newV();
+    switch (inst.op) {
+    case Op::OpAtomicIAdd:
+        op = "add", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicISub: {
+        op = "add";
+        value = vop2(w == 64 ? "v_sub_u64" : "v_sub_u32", Opnd::i(0), one(inst.operands[3]), w);
+        break;
+    }
+    case Op::OpAtomicIIncrement:
+        op = "add", value = Opnd::i(1);
+        break;
+    case Op::OpAtomicIDecrement:
+        op = "add", value = Opnd::i(~0ull);
+        break;
+    case Op::OpAtomicSMin:
+        op = "min_i", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicSMax:
+        op = "max_i", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicUMin:
+        op = "min_u", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicUMax:
+        op = "max_u", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicAnd:
+        op = "and", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicOr:
+        op = "or", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicXor:
+        op = "xor", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicExchange:
+        op = "xchg", value = one(inst.operands[3]);
+        break;
+    case Op::OpAtomicCompareExchange:
+        op = "cmpxchg", value = one(inst.operands[4]);
+        emit("v_mov", {d, lit(one(inst.operands[5]), 64)});
+        break;
+    default:
+        failAt(inst, fmt::format("atomic {} is not supported", opName(inst.op)));
+    }
+    // 32-bit signed min/max compare the low 32 bits as signed: the operand's
+    // upper bits do not matter to the device.
+    emit(fmt::format("{}atomic_{}_b{}", lds ? "v_lds_" : "v_", op, w), {d, addr, toScalar(value)});
+    setRegs(inst.result, {d});
+}
+
+void Lowering::lowerExtInst(const Inst& inst)
+{
+    const std::string& set = m_.extInstSets.at(inst.operands[0]);
+    std::uint32_t number = inst.operands[1];
+    std::vector<Id> args(inst.operands.begin() + 2, inst.operands.end());
+    Id rt = scalarOf(inst.type);
+    bool fl = isFloat(rt);
+    unsigned w = scalarWidth(rt);
+    if (fl && w != 32)
+        failAt(inst, "extended instruction on a float that is not 32-bit");
+    bool wide = w > 32;
+
+    enum class K {
+        Fabs, Sqrt, Rsqrt, Floor, Ceil, Trunc, Rint, Fma, Mad, Fmin, Fmax, Fclamp, Umin, Umax, Smin, Smax, Uclamp, Sclamp,
+        Copysign, MulHiU, MulHiS, Clz, Ctz, Popcount, Sabs, Uabs, FindUMsb, FindSMsb, FindILsb, Rotate, None
+    } k = K::None;
+    std::string name;
+    if (set == "GLSL.std.450") {
+        switch (static_cast<GLSLstd450>(number)) {
+        case GLSLstd450FAbs: k = K::Fabs; break;
+        case GLSLstd450Sqrt: k = K::Sqrt; break;
+        case GLSLstd450InverseSqrt: k = K::Rsqrt; break;
+        case GLSLstd450Floor: k = K::Floor; break;
+        case GLSLstd450Ceil: k = K::Ceil; break;
+        case GLSLstd450Trunc: k = K::Trunc; break;
+        case GLSLstd450RoundEven: k = K::Rint; break;
+        case GLSLstd450Fma: k = K::Fma; break;
+        case GLSLstd450FMin: case GLSLstd450NMin: k = K::Fmin; break;
+        case GLSLstd450FMax: case GLSLstd450NMax: k = K::Fmax; break;
+        case GLSLstd450FClamp: case GLSLstd450NClamp: k = K::Fclamp; break;
+        case GLSLstd450UMin: k = K::Umin; break;
+        case GLSLstd450UMax: k = K::Umax; break;
+        case GLSLstd450SMin: k = K::Smin; break;
+        case GLSLstd450SMax: k = K::Smax; break;
+        case GLSLstd450UClamp: k = K::Uclamp; break;
+        case GLSLstd450SClamp: k = K::Sclamp; break;
+        case GLSLstd450SAbs: k = K::Sabs; break;
+        case GLSLstd450FindUMsb: k = K::FindUMsb; break;
+        case GLSLstd450FindSMsb: k = K::FindSMsb; break;
+        case GLSLstd450FindILsb: k = K::FindILsb; break;
+        default: name = fmt::format("GLSL.std.450 {}", extName(kGlslStdNames, number)); break;
+        }
+    } else if (set == "OpenCL.std") {
+        switch (static_cast<OpenCLLIB::Entrypoints>(number)) {
+        case OpenCLLIB::Fabs: k = K::Fabs; break;
+        case OpenCLLIB::Sqrt: case OpenCLLIB::Native_sqrt: k = K::Sqrt; break;
+        case OpenCLLIB::Rsqrt: case OpenCLLIB::Native_rsqrt: k = K::Rsqrt; break;
+        case OpenCLLIB::Floor: k = K::Floor; break;
+        case OpenCLLIB::Ceil: k = K::Ceil; break;
+        case OpenCLLIB::Trunc: k = K::Trunc; break;
+        case OpenCLLIB::Rint: k = K::Rint; break;
+        case OpenCLLIB::Fma: k = K::Fma; break;
+        case OpenCLLIB::Mad: k = K::Mad; break;
+        case OpenCLLIB::Fmin: k = K::Fmin; break;
+        case OpenCLLIB::Fmax: k = K::Fmax; break;
+        case OpenCLLIB::FClamp: k = K::Fclamp; break;
+        case OpenCLLIB::UMin: k = K::Umin; break;
+        case OpenCLLIB::UMax: k = K::Umax; break;
+        case OpenCLLIB::SMin: k = K::Smin; break;
+        case OpenCLLIB::SMax: k = K::Smax; break;
+        case OpenCLLIB::UClamp: k = K::Uclamp; break;
+        case OpenCLLIB::SClamp: k = K::Sclamp; break;
+        case OpenCLLIB::Copysign: k = K::Copysign; break;
+        case OpenCLLIB::UMul_hi: k = K::MulHiU; break;
+        case OpenCLLIB::SMul_hi: k = K::MulHiS; break;
+        case OpenCLLIB::Clz: k = K::Clz; break;
+        case OpenCLLIB::Ctz: k = K::Ctz; break;
+        case OpenCLLIB::Popcount: k = K::Popcount; break;
+        case OpenCLLIB::Rotate: k = K::Rotate; break;
+        case OpenCLLIB::SAbs: k = K::Sabs; break;
+        case OpenCLLIB::UAbs: k = K::Uabs; break;
+        default: name = fmt::format("OpenCL.std {}", extName(kOpenclStdNames, number)); break;
+        }
+    } else {
+        failAt(inst, fmt::format("extended instruction set '{}' is not supported", set));
+    }
+    if (k == K::None)
+        failAt(inst, fmt::format("{} is not supported by the back end ({})", name,
+                                 set == "OpenCL.std" ? "link it from libclc" : "no ISA instruction implements it"));
+    // 8- and 16-bit integers: signed operations see their operands
+    // sign-extended to 32 bits; results are cut back to the width below.
+    bool narrow = !fl && w < 32;
+    bool signedOp = k == K::Smin || k == K::Smax || k == K::Sclamp || k == K::Sabs || k == K::MulHiS;
+    if (narrow && (k == K::MulHiU || k == K::MulHiS))
+        failAt(inst, fmt::format("{}-bit mul_hi", w));
+
+    std::uint32_t n = leafCount(inst.type);
+    std::vector<Opnd> out;
+    for (std::uint32_t c = 0; c < n; c++) {
+        auto arg = [&](std::size_t i) {
+            Opnd a = val(args.at(i)).comps.at(c);
+            return narrow && signedOp ? sextV32(a, w) : a;
+        };
+        Opnd r;
+        switch (k) {
+        case K::Fabs: r = vop2("v_and_b32", arg(0), Opnd::i(0x7fffffff)); break;
+        case K::Sqrt: r = vop1("v_sqrt_f32", arg(0)); break;
+        case K::Rsqrt: r = vop2("v_div_f32", Opnd::i(0x3f800000), vop1("v_sqrt_f32", arg(0))); break;
+        case K::Floor: r = vop1("v_floor_f32", arg(0)); break;
+        case K::Ceil: r = vop1("v_ceil_f32", arg(0)); break;
+        case K::Trunc: r = vop1("v_trunc_f32", arg(0)); break;
+        case K::Rint: r = vop1("v_rint_f32", arg(0)); break;
+        case K::Fma:
+        case K::Mad: {
+            r = newV();
+            emit("v_mov", {r, lit(arg(2), 32)});
+            Opnd a = lit(arg(0), 32), b = lit(arg(1), 32);
+            if (a.isImm() && b.isImm() && a.imm != b.imm)
+                b = toScalar(b);
+            emit("v_fma_f32", {r, a, b});
+            break;
+        }
+        case K::Fmin: r = vop2("v_min_f32", arg(0), arg(1)); break;
+        case K::Fmax: r = vop2("v_max_f32", arg(0), arg(1)); break;
+        case K::Fclamp: r = vop2("v_min_f32", vop2("v_max_f32", arg(0), arg(1)), arg(2)); break;
+        case K::Umin: r = vop2(wide ? "v_min_u64" : "v_min_u32", arg(0), arg(1), w); break;
+        case K::Umax: r = vop2(wide ? "v_max_u64" : "v_max_u32", arg(0), arg(1), w); break;
+        case K::Smin: r = vop2(wide ? "v_min_i64" : "v_min_i32", arg(0), arg(1), w); break;
+        case K::Smax: r = vop2(wide ? "v_max_i64" : "v_max_i32", arg(0), arg(1), w); break;
+        case K::Uclamp:
+            r = vop2(wide ? "v_min_u64" : "v_min_u32", vop2(wide ? "v_max_u64" : "v_max_u32", arg(0), arg(1), w),
+                     arg(2), w);
+            break;
+        case K::Sclamp:
+            r = vop2(wide ? "v_min_i64" : "v_min_i32", vop2(wide ? "v_max_i64" : "v_max_i32", arg(0), arg(1), w),
+                     arg(2), w);
+            break;
+        case K::Copysign:
+            r = vop2("v_or_b32", vop2("v_and_b32", arg(0), Opnd::i(0x7fffffff)),
+                     vop2("v_and_b32", arg(1), Opnd::i(0x80000000)));
+            break;
+        case K::MulHiU: r = vop2(wide ? "v_mulhi_u64" : "v_mulhi_u32", arg(0), arg(1), w); break;
+        case K::MulHiS: r = vop2(wide ? "v_mulhi_i64" : "v_mulhi_i32", arg(0), arg(1), w); break;
+        case K::Clz: r = vop1(wide ? "v_clz_b64" : "v_clz_b32", lit(arg(0), w)); break;
+        case K::Ctz: r = vop1(wide ? "v_ctz_b64" : "v_ctz_b32", lit(arg(0), w)); break;
+        case K::Popcount: r = vop1(wide ? "v_popc_b64" : "v_popc_b32", lit(arg(0), w)); break;
+        case K::Rotate: {
+            // (x << s) | (x >> (w - s)), s = y mod w; 8- and 16-bit values are
+            // rotated within their width (the high bits cleared first).
+            unsigned bits = std::max(w, 8u);
+            Opnd x = w < 32 ? truncV(arg(0), w) : arg(0);
+            Opnd sh = vop2(wide ? "v_and_b64" : "v_and_b32", arg(1), Opnd::i(bits - 1), w);
+            Opnd back = vop2(wide ? "v_sub_u64" : "v_sub_u32", Opnd::i(bits), sh, w);
+            Opnd left = vop2(wide ? "v_shl_b64" : "v_shl_b32", x, sh, w);
+            // A shift by the full width (s = 0) must give 0, not x: mask it.
+            Opnd right = vop2(wide ? "v_shr_b64" : "v_shr_b32", x, back, w);
+            Opnd zero = intCmp(Op::OpIEqual, wide ? 64 : 32, sh, Opnd::i(0), false);
+            right = select(zero, Opnd::i(0), right, false);
+            r = vop2(wide ? "v_or_b64" : "v_or_b32", left, right, w);
+            break;
+        }
+        // GLSL's bit searches on 32-bit integers, -1 when there is no such bit.
+        case K::FindUMsb:
+            r = vop2("v_sub_u32", Opnd::i(31), vop1("v_clz_b32", lit(arg(0), 32)));
+            break;
+        case K::FindSMsb:
+            // The highest bit that differs from the sign bit.
+            r = vop2("v_sub_u32", Opnd::i(31),
+                     vop1("v_clz_b32", vop2("v_xor_b32", arg(0), vop2("v_sar_i32", arg(0), Opnd::i(31)))));
+            break;
+        case K::FindILsb: {
+            Opnd t = vop1("v_ctz_b32", lit(arg(0), 32));
+            // ctz(0) is 32: (32 >> 5) = 1, 0 - 1 = all ones.
+            r = vop2("v_or_b32", t, vop2("v_sub_u32", Opnd::i(0), vop2("v_shr_b32", t, Opnd::i(5))));
+            break;
+        }
+        case K::Sabs:
+        case K::Uabs:
+            if (k == K::Uabs) {
+                r = newV();
+                emit("v_mov", {r, lit(arg(0), 64)});
+            } else {
+                Opnd neg = vop2(wide ? "v_sub_u64" : "v_sub_u32", Opnd::i(0), arg(0), w);
+                r = vop2(wide ? "v_max_i64" : "v_max_i32", arg(0), neg, w);
+            }
+            break;
+        case K::None:
+            break;
+        }
+        if (narrow) {
+            if (k == K::Clz)
+                r = vop2("v_sub_u32", r, Opnd::i(32 - w));
+            else if (k == K::Ctz)
+                r = vop2("v_min_u32", r, Opnd::i(w));
+            r = truncV(r, w);
+        }
+        out.push_back(r);
+    }
+    setRegs(inst.result, out);
+}
+
+void Lowering::lowerInst(const Inst& inst)
+{
+    const auto& o = inst.operands;
+    bool uniform = inst.result && !varying(inst.result);
+    auto comps = [&](Id id) -> const std::vector<Opnd>& {
+        const Val& v = val(id);
+        if (v.kind != ValKind::Regs)
+            failAt(inst, "a pointer to a private variable, built-in or push constant used as a value");
+        return v.comps;
+    };
+    auto typeOf = [&](Id id) -> Id {
+        if (defs_.count(id))
+            return defs_[id]->type;
+        if (m_.constants.count(id))
+            return m_.constants.at(id).type;
+        for (const Inst& p : f_->params)
+            if (p.result == id)
+                return p.type;
+        return 0;
+    };
+    // Component-wise: the result's leaves from the operands' leaves.
+    auto elementwise = [&](auto&& fn) {
+        std::uint32_t n = leafCount(inst.type);
+        std::vector<Opnd> out;
+        for (std::uint32_t c = 0; c < n; c++)
+            out.push_back(fn(c));
+        setRegs(inst.result, out);
+    };
+
+    switch (inst.op) {
+    case Op::OpNop:
+    case Op::OpLine:
+    case Op::OpNoLine:
+    case Op::OpLifetimeStart:
+    case Op::OpLifetimeStop:
+    case Op::OpMemoryBarrier:
+    case Op::OpPhi: // values come from the predecessors' copies
+    case Op::OpExtInstImport:
+        return;
+    case Op::OpUndef:
+        setRegs(inst.result, std::vector<Opnd>(leafCount(inst.type), Opnd::i(0)));
+        return;
+    case Op::OpControlBarrier:
+        emit("s_barrier", {});
+        return;
+    case Op::OpFunctionCall:
+        inlineCall(inst);
+        return;
+        failAt(inst, fmt::format("a call to %{} ({}) is left after inlining (recursion, or a function without "
+                                 "a body: link libclc for OpenCL built-ins)",
+                                 o[0], m_.names.count(o[0]) ? m_.names.at(o[0]) : "unnamed"));
+    case Op::OpAccessChain:
+    case Op::OpInBoundsAccessChain:
+    case Op::OpPtrAccessChain:
+    case Op::OpInBoundsPtrAccessChain:
+        lowerAccessChain(inst);
+        return;
+    case Op::OpLoad:
+        lowerLoad(inst);
+        return;
+    case Op::OpStore:
+        lowerStore(inst);
+        return;
+    case Op::OpAtomicLoad:
+    case Op::OpAtomicStore:
+    case Op::OpAtomicExchange:
+    case Op::OpAtomicCompareExchange:
+    case Op::OpAtomicIIncrement:
+    case Op::OpAtomicIDecrement:
+    case Op::OpAtomicIAdd:
+    case Op::OpAtomicISub:
+    case Op::OpAtomicSMin:
+    case Op::OpAtomicUMin:
+    case Op::OpAtomicSMax:
+    case Op::OpAtomicUMax:
+    case Op::OpAtomicAnd:
+    case Op::OpAtomicOr:
+    case Op::OpAtomicXor:
+        lowerAtomic(inst);
+        return;
+    case Op::OpExtInst:
+        lowerExtInst(inst);
+        return;
+    case Op::OpCopyObject: {
+        const Val& v = val(o[0]);
+        vals_[inst.result] = v;
+        return;
+    }
+    case Op::OpCompositeExtract: {
+        const auto& c = comps(o[0]);
+        Id leafType = 0;
+        std::vector<std::uint32_t> idx(o.begin() + 1, o.end());
+        std::uint32_t first = leafIndex(typeOf(o[0]), idx, &leafType);
+        std::uint32_t n = leafCount(leafType);
+        setRegs(inst.result, std::vector<Opnd>(c.begin() + first, c.begin() + first + n));
+        return;
+    }
+    case Op::OpCompositeInsert: {
+        std::vector<Opnd> c = comps(o[1]);
+        std::vector<std::uint32_t> idx(o.begin() + 2, o.end());
+        Id leafType = 0;
+        std::uint32_t first = leafIndex(inst.type, idx, &leafType);
+        const auto& part = comps(o[0]);
+        std::copy(part.begin(), part.end(), c.begin() + first);
+        setRegs(inst.result, c);
+        return;
+    }
+    case Op::OpCompositeConstruct: {
+        std::vector<Opnd> c;
+        for (Id part : o) {
+            const auto& pc = comps(part);
+            c.insert(c.end(), pc.begin(), pc.end());
+        }
+        setRegs(inst.result, c);
+        return;
+    }
+    case Op::OpVectorShuffle: {
+        const auto& a = comps(o[0]);
+        const auto& b = comps(o[1]);
+        std::vector<Opnd> c;
+        for (std::size_t i = 2; i < o.size(); i++) {
+            std::uint32_t k = o[i];
+            if (k == 0xffffffff)
+                c.push_back(Opnd::i(0));
+            else
+                c.push_back(k < a.size() ? a[k] : b.at(k - a.size()));
+        }
+        setRegs(inst.result, c);
+        return;
+    }
+    case Op::OpVectorExtractDynamic: {
+        if (!m_.constants.count(o[1]))
+            failAt(inst, "a vector component selected by a non-constant index");
+        setRegs(inst.result, {comps(o[0]).at(constU64(o[1]))});
+        return;
+    }
+    case Op::OpIAdd:
+    case Op::OpISub:
+    case Op::OpIMul:
+    case Op::OpBitwiseAnd:
+    case Op::OpBitwiseOr:
+    case Op::OpBitwiseXor:
+    case Op::OpShiftLeftLogical:
+    case Op::OpShiftRightLogical:
+    case Op::OpShiftRightArithmetic:
+    case Op::OpUDiv:
+    case Op::OpUMod:
+    case Op::OpSDiv:
+    case Op::OpSRem: {
+        unsigned w = scalarWidth(scalarOf(inst.type));
+        elementwise([&](std::uint32_t c) { return intBin(inst.op, w, comps(o[0]).at(c), comps(o[1]).at(c), uniform, inst); });
+        return;
+    }
+    case Op::OpBitCount: {
+        unsigned w = scalarWidth(scalarOf(inst.type));
+        elementwise([&](std::uint32_t c) { return vop1(w > 32 ? "v_popc_b64" : "v_popc_b32", comps(o[0]).at(c)); });
+        return;
+    }
+    case Op::OpSMod:
+        failAt(inst, "OpSMod (modulo with the sign of the divisor) is not supported");
+    case Op::OpNot: {
+        unsigned w = scalarWidth(scalarOf(inst.type));
+        elementwise([&](std::uint32_t c) {
+            // All ones of the width: the result stays zero-extended.
+            return intBin(Op::OpBitwiseXor, w, comps(o[0]).at(c), Opnd::i(w >= 64 ? ~0ull : (1ull << w) - 1),
+                          uniform, inst);
+        });
+        return;
+    }
+    case Op::OpSNegate: {
+        unsigned w = scalarWidth(scalarOf(inst.type));
+        elementwise([&](std::uint32_t c) { return intBin(Op::OpISub, w, Opnd::i(0), comps(o[0]).at(c), uniform, inst); });
+        return;
+    }
+    case Op::OpIEqual:
+    case Op::OpINotEqual:
+    case Op::OpULessThan:
+    case Op::OpULessThanEqual:
+    case Op::OpUGreaterThan:
+    case Op::OpUGreaterThanEqual:
+    case Op::OpSLessThan:
+    case Op::OpSLessThanEqual:
+    case Op::OpSGreaterThan:
+    case Op::OpSGreaterThanEqual:
+    case Op::OpLogicalEqual:
+    case Op::OpLogicalNotEqual: {
+        unsigned w = scalarWidth(scalarOf(typeOf(o[0])));
+        elementwise([&](std::uint32_t c) { return intCmp(inst.op, w, comps(o[0]).at(c), comps(o[1]).at(c), uniform); });
+        return;
+    }
+    case Op::OpLogicalAnd:
+    case Op::OpLogicalOr:
+        elementwise([&](std::uint32_t c) {
+            return intBin(inst.op == Op::OpLogicalAnd ? Op::OpBitwiseAnd : Op::OpBitwiseOr, 32, comps(o[0]).at(c),
+                          comps(o[1]).at(c), uniform, inst);
+        });
+        return;
+    case Op::OpLogicalNot:
+        elementwise([&](std::uint32_t c) { return intBin(Op::OpBitwiseXor, 32, comps(o[0]).at(c), Opnd::i(1), uniform, inst); });
+        return;
+    case Op::OpSelect: {
+        const auto& cond = comps(o[0]);
+        elementwise([&](std::uint32_t c) {
+            return select(cond.size() == 1 ? cond[0] : cond.at(c), comps(o[1]).at(c), comps(o[2]).at(c), uniform);
+        });
+        return;
+    }
+    case Op::OpFAdd:
+    case Op::OpFSub:
+    case Op::OpFMul:
+    case Op::OpFDiv: {
+        if (type(scalarOf(inst.type)).width != 32)
+            failAt(inst, "float arithmetic that is not 32-bit (ISA v2 has float32 only)");
+        const char* name = inst.op == Op::OpFAdd   ? "v_add_f32"
+                           : inst.op == Op::OpFSub ? "v_sub_f32"
+                           : inst.op == Op::OpFMul ? "v_mul_f32"
+                                                   : "v_div_f32";
+        elementwise([&](std::uint32_t c) { return vop2(name, comps(o[0]).at(c), comps(o[1]).at(c)); });
+        return;
+    }
+    case Op::OpFNegate:
+        elementwise([&](std::uint32_t c) { return vop2("v_xor_b32", comps(o[0]).at(c), Opnd::i(0x80000000)); });
+        return;
+    case Op::OpDot: {
+        // Products summed left to right, each rounded (no fused contraction).
+        const auto& a = comps(o[0]);
+        const auto& b = comps(o[1]);
+        Opnd sum = vop2("v_mul_f32", a.at(0), b.at(0));
+        for (std::size_t c = 1; c < a.size(); c++)
+            sum = vop2("v_add_f32", sum, vop2("v_mul_f32", a[c], b.at(c)));
+        setRegs(inst.result, {sum});
+        return;
+    }
+    case Op::OpVectorTimesScalar:
+        elementwise([&](std::uint32_t c) { return vop2("v_mul_f32", comps(o[0]).at(c), comps(o[1]).at(0)); });
+        return;
+    case Op::OpFOrdEqual:
+    case Op::OpFOrdNotEqual:
+    case Op::OpFOrdLessThan:
+    case Op::OpFOrdLessThanEqual:
+    case Op::OpFOrdGreaterThan:
+    case Op::OpFOrdGreaterThanEqual:
+    case Op::OpFUnordEqual:
+    case Op::OpFUnordNotEqual:
+    case Op::OpFUnordLessThan:
+    case Op::OpFUnordLessThanEqual:
+    case Op::OpFUnordGreaterThan:
+    case Op::OpFUnordGreaterThanEqual:
+        elementwise([&](std::uint32_t c) { return floatCmp(inst.op, comps(o[0]).at(c), comps(o[1]).at(c)); });
+        return;
+    case Op::OpIsNan:
+        elementwise([&](std::uint32_t c) { return floatCmp(Op::OpFUnordNotEqual, comps(o[0]).at(c), comps(o[0]).at(c)); });
+        return;
+    case Op::OpUnordered:
+    case Op::OpOrdered:
+        // Unordered: either is NaN (x != x only for NaN); ordered: neither.
+        elementwise([&](std::uint32_t c) {
+            Opnd nanA = floatCmp(Op::OpFUnordNotEqual, comps(o[0]).at(c), comps(o[0]).at(c));
+            Opnd nanB = floatCmp(Op::OpFUnordNotEqual, comps(o[1]).at(c), comps(o[1]).at(c));
+            Opnd un = intBin(Op::OpBitwiseOr, 32, nanA, nanB, false, inst);
+            return inst.op == Op::OpUnordered ? un : intBin(Op::OpBitwiseXor, 32, un, Opnd::i(1), false, inst);
+        });
+        return;
+    case Op::OpIsInf:
+        elementwise([&](std::uint32_t c) {
+            Opnd abs = vop2("v_and_b32", comps(o[0]).at(c), Opnd::i(0x7fffffff));
+            return intCmp(Op::OpIEqual, 32, abs, Opnd::i(0x7f800000), false);
+        });
+        return;
+    case Op::OpUMulExtended:
+    case Op::OpSMulExtended: {
+        // A struct { low half, high half } of the full product, per component.
+        bool sign = inst.op == Op::OpSMulExtended;
+        const auto& a = comps(o[0]);
+        const auto& b = comps(o[1]);
+        unsigned w = scalarWidth(type(inst.type).members.at(0));
+        bool wide = w > 32;
+        std::vector<Opnd> lo, hi;
+        for (std::size_t c = 0; c < a.size(); c++) {
+            lo.push_back(vop2(wide ? "v_mul_u64" : "v_mul_u32", a.at(c), b.at(c), w));
+            hi.push_back(vop2(wide ? (sign ? "v_mulhi_i64" : "v_mulhi_u64") : (sign ? "v_mulhi_i32" : "v_mulhi_u32"),
+                              a.at(c), b.at(c), w));
+        }
+        lo.insert(lo.end(), hi.begin(), hi.end());
+        setRegs(inst.result, std::move(lo));
+        return;
+    }
+    case Op::OpUConvert:
+    case Op::OpSConvert:
+    case Op::OpSatConvertSToU:
+    case Op::OpSatConvertUToS:
+    case Op::OpConvertSToF:
+    case Op::OpConvertUToF:
+    case Op::OpConvertFToS:
+    case Op::OpConvertFToU:
+    case Op::OpFConvert:
+    case Op::OpConvertPtrToU:
+    case Op::OpConvertUToPtr:
+    case Op::OpBitcast:
+    case Op::OpPtrCastToGeneric:
+    case Op::OpGenericCastToPtr: {
+        Id from = scalarOf(typeOf(o[0])), to = scalarOf(inst.type);
+        if (inst.op == Op::OpBitcast && leafCount(typeOf(o[0])) != leafCount(inst.type))
+            failAt(inst, "OpBitcast between vectors of different component counts");
+        if ((inst.op == Op::OpPtrCastToGeneric || inst.op == Op::OpGenericCastToPtr) &&
+            (type(typeOf(o[0])).storage == spv::StorageClass::Workgroup ||
+             type(inst.type).storage == spv::StorageClass::Workgroup))
+            failAt(inst, "generic pointers to workgroup memory are not supported");
+        elementwise([&](std::uint32_t c) { return convert(inst, from, to, comps(o[0]).at(c), uniform); });
+        return;
+    }
+    default:
+        failAt(inst, fmt::format("{} is not supported by the vsvm back end", opName(inst.op)));
+    }
+}
+
+// ================================================================ control flow
+
+void Lowering::edgeCopies(Id from, Id to)
+{
+    std::vector<std::pair<std::vector<Opnd>, std::vector<Opnd>>> moves;
+    for (const Inst& inst : block(to).body) {
+        if (inst.op != Op::OpPhi)
+            break;
+        for (std::size_t i = 0; i + 1 < inst.operands.size(); i += 2) {
+            if (inst.operands[i + 1] != from)
+                continue;
+            const Val& v = val(inst.operands[i]);
+            if (v.kind != ValKind::Regs)
+                failAt(inst, "a phi of pointers to private variables");
+            moves.push_back({phiRegs_.at(inst.result), v.comps});
+        }
+    }
+    // Through temporaries: a phi may read another phi of the same block.
+    std::vector<std::pair<Opnd, Opnd>> temps;
+    for (auto& [dsts, srcs] : moves) {
+        for (std::size_t c = 0; c < dsts.size() && c < srcs.size(); c++) {
+            if (srcs[c].isImm() || moves.size() == 1) {
+                temps.push_back({dsts[c], srcs[c]});
+                continue;
+            }
+            Opnd t = isVector(dsts[c]) ? newV() : newS();
+            copyTo(t, srcs[c]);
+            temps.push_back({dsts[c], t});
+        }
+    }
+    for (auto& [dst, src] : temps)
+        copyTo(dst, src);
+}
+
+Opnd Lowering::parkedMask()
+{
+    Opnd mask = newS();
+    emit("s_mov", {mask, sRet_});
+    if (!loops_.empty()) {
+        emit("s_or", {mask, mask, loops_.back().brk});
+        emit("s_or", {mask, mask, loops_.back().cnt});
+    }
+    return mask;
+}
+
+void Lowering::park(const Opnd& mask)
+{
+    emit("s_or", {mask, mask, Opnd::p("exec")});
+    emit("s_mov", {Opnd::p("exec"), Opnd::i(0)});
+    emit("s_branch", {Opnd::l(skip_.back())});
+}
+
+Id Lowering::edgeTo(Id from, Id to, Id stop)
+{
+    edgeCopies(from, to);
+    if (to == stop)
+        return 0;
+    if (!loops_.empty()) {
+        const LoopCtx& loop = loops_.back();
+        for (std::size_t i = 0; i < loop.exits.size(); i++) {
+            if (to == loop.exits[i]) {
+                emit("s_or", {loop.exitMasks[i], loop.exitMasks[i], Opnd::p("exec")});
+                park(loop.brk);
+                return 0;
+            }
+        }
+        if (to == loop.merge) {
+            park(loop.brk);
+            return 0;
+        }
+        if (to == loop.cont) {
+            park(loop.cnt);
+            return 0;
+        }
+        if (to == loop.header)
+            fail(fmt::format("a back edge to %{} that does not come from the loop's continue target", to));
+    }
+    return to;
+}
+
+// A variable lives in the lane's private stack when some access chain
+// indexes it with a value that is not a constant; the others are registers.
+void Lowering::layoutPrivateMemory()
+{
+    std::unordered_set<Id> vars;
+    for (const Function& fn : m_.functions)
+        for (const Inst& var : fn.variables)
+            vars.insert(var.result);
+    for (const auto& [id, g] : m_.globals)
+        if (static_cast<spv::StorageClass>(g.operands[0]) == spv::StorageClass::Private)
+            vars.insert(id);
+    std::unordered_set<Id> inMemory;
+    for (const Function& fn : m_.functions)
+        for (const Block& b : fn.blocks)
+            for (const Inst& inst : b.body) {
+                bool chain = inst.op == Op::OpAccessChain || inst.op == Op::OpInBoundsAccessChain ||
+                             inst.op == Op::OpPtrAccessChain || inst.op == Op::OpInBoundsPtrAccessChain;
+                if (!chain || !vars.count(inst.operands[0]))
+                    continue;
+                for (std::size_t i = 1; i < inst.operands.size(); i++)
+                    if (!m_.constants.count(inst.operands[i]))
+                        inMemory.insert(inst.operands[0]);
+            }
+    auto place = [&](const Inst& var) {
+        if (!inMemory.count(var.result))
+            return;
+        Id pointee = type(var.type).element;
+        std::uint64_t a = std::max<std::uint64_t>(alignOf(pointee), 8);
+        privateBytes_ = (privateBytes_ + a - 1) / a * a;
+        privateOffset_[var.result] = privateBytes_;
+        privateBytes_ += sizeOf(pointee);
+    };
+    for (const Function& fn : m_.functions)
+        for (const Inst& var : fn.variables)
+            place(var);
+    for (const auto& [id, g] : m_.globals)
+        if (vars.count(id))
+            place(g);
+    privateBytes_ = (privateBytes_ + 7) / 8 * 8;
+}
+
+void Lowering::bindVariable(const Inst& var)
+{
+    auto memory = privateOffset_.find(var.result);
+    if (memory != privateOffset_.end()) {
+        Opnd addr = vop2("v_add_u64", stackBase_, lit(Opnd::i(memory->second), 64), 64);
+        if (var.operands.size() > 1)
+            failAt(var, "a private array with an initializer");
+        setRegs(var.result, {addr});
+        return;
+    }
+    std::vector<Opnd> regs;
+    for (std::uint32_t i = 0; i < leafCount(type(var.type).element); i++)
+        regs.push_back(Opnd::r(newReg(true, true)));
+    funcVars_[var.result] = regs;
+    vals_[var.result] = Val{ValKind::FuncVar, {}, var.result, 0};
+    if (var.operands.size() > 1) {
+        const Val& init = val(var.operands[1]);
+        for (std::size_t i = 0; i < regs.size() && i < init.comps.size(); i++)
+            copyTo(regs[i], init.comps[i]);
+    }
+}
+
+// Calls are inlined here: SPIRV-Tools' inliner leaves the unstructured
+// functions of OpenCL modules alone. The callee's body is emitted in place,
+// with its returns parked in a mask of its own, like the kernel's.
+void Lowering::inlineCall(const Inst& inst)
+{
+    Id callee = inst.operands[0];
+    const Function* fn = nullptr;
+    for (const Function& candidate : m_.functions)
+        if (candidate.id == callee)
+            fn = &candidate;
+    std::string name = m_.names.count(callee) ? m_.names.at(callee) : fmt::format("%{}", callee);
+    if (!fn || fn->blocks.empty())
+        failAt(inst, fmt::format("a call to {}, which has no body (an OpenCL built-in the back end does not "
+                                 "implement: link libclc)",
+                                 name));
+    if (std::find(callStack_.begin(), callStack_.end(), callee) != callStack_.end() || callee == f_->id)
+        failAt(inst, fmt::format("a recursive call to {}", name));
+    if (callStack_.size() > 32)
+        failAt(inst, "calls nested more than 32 deep");
+    if (prepared_.insert(callee).second) {
+        buildCfg(*fn);
+        deriveStructure(*fn);
+    }
+    for (std::size_t i = 0; i < fn->params.size(); i++) {
+        Id arg = inst.operands.at(1 + i);
+        const Val& v = val(arg);
+        vals_[fn->params[i].result] = v;
+        bool perLane = varying(arg);
+        for (const Opnd& c : v.comps)
+            perLane |= isVector(c);
+        if (perLane)
+            varying_.insert(fn->params[i].result);
+        else
+            varying_.erase(fn->params[i].result);
+    }
+    analyseUniformity(*fn);
+    for (const Inst& var : fn->variables)
+        bindVariable(var);
+    for (const Block& b : fn->blocks)
+        for (const Inst& phi : b.body)
+            if (phi.op == Op::OpPhi) {
+                std::vector<Opnd> regs;
+                for (std::uint32_t i = 0; i < leafCount(phi.type); i++)
+                    regs.push_back(Opnd::r(newReg(varying(phi.result), true)));
+                phiRegs_[phi.result] = regs;
+                setRegs(phi.result, regs);
+            }
+    std::vector<Opnd> result;
+    if (type(inst.type).kind != TypeKind::Void)
+        for (std::uint32_t i = 0; i < leafCount(inst.type); i++)
+            result.push_back(Opnd::r(newReg(true, true)));
+
+    auto savedLoops = std::move(loops_);
+    loops_.clear();
+    Opnd savedRet = sRet_;
+    sRet_ = Opnd::r(newReg(false, true));
+    emit("s_mov", {sRet_, Opnd::i(0)});
+    std::string end = newLabel("return");
+    skip_.push_back(end);
+    callStack_.push_back(callee);
+    retRegs_.push_back(result);
+    emitRegion(fn->blocks.front().label, 0);
+    retRegs_.pop_back();
+    callStack_.pop_back();
+    skip_.pop_back();
+    label(end);
+    emit("s_mov", {Opnd::p("exec"), sRet_});
+    sRet_ = savedRet;
+    loops_ = std::move(savedLoops);
+    if (!result.empty())
+        setRegs(inst.result, result);
+}
+
+void Lowering::emitRegion(Id b, Id stop)
+{
+    // Regions nest as deep as the source's control flow; far deeper means
+    // the loop structure found is circular (a CFG the back end cannot
+    // structure): a compile error, not a stack overflow.
+    struct Depth {
+        int& d;
+        explicit Depth(int& depth) : d(++depth) {}
+        ~Depth() { --d; }
+    } depth(regionDepth_);
+    if (regionDepth_ > 256)
+        fail("control flow the back end cannot structure (loops nested in a cycle)");
+    while (b && b != stop) {
+        if (loopMerge_.count(b)) {
+            emitLoop(b);
+            Id merge = loopMerge_[b].first;
+            if (merge == stop)
+                return;
+            b = merge;
+            continue;
+        }
+        b = step(b, stop);
+    }
+}
+
+Id Lowering::step(Id b, Id stop)
+{
+    const Block& blk = block(b);
+    for (std::size_t i = 0; i + 1 < blk.body.size(); i++)
+        lowerInst(blk.body[i]);
+    const Inst& term = blk.body.back();
+    switch (term.op) {
+    case Op::OpReturn:
+    case Op::OpReturnValue:
+    case Op::OpKill:
+    case Op::OpUnreachable:
+        if (term.op == Op::OpReturnValue) {
+            if (callStack_.empty())
+                failAt(term, "the kernel returns a value");
+            const Val& v = val(term.operands[0]);
+            if (v.kind != ValKind::Regs)
+                failAt(term, "a function returning a pointer to a private variable");
+            for (std::size_t i = 0; i < v.comps.size(); i++)
+                copyTo(retRegs_.back().at(i), v.comps[i]);
+        }
+        if (callStack_.empty() && loops_.empty() && skip_.size() == 1) {
+            emit("s_branch", {Opnd::l(epilogue_)});
+        } else {
+            park(sRet_);
+        }
+        return 0;
+    case Op::OpBranch:
+        return edgeTo(b, term.operands[0], stop);
+    case Op::OpSwitch: {
+        if (!selMerge_.count(b))
+            failAt(term, "an OpSwitch without a merge");
+        Id merge = selMerge_[b];
+        emitSwitch(b, term, merge);
+        return merge == stop ? 0 : merge;
+    }
+    case Op::OpBranchConditional: {
+        Id cond = term.operands[0], t = term.operands[1], f = term.operands[2];
+        if (selMerge_.count(b)) {
+            Id merge = selMerge_[b];
+            emitSelection(b, cond, t, f, merge);
+            return merge == stop ? 0 : merge;
+        }
+        // A conditional break, continue or back edge: no merge. The lanes
+        // that leave are parked; the others go on.
+        // 2: a break or continue (parked), 1: the end of the region, 0: on.
+        auto kind = [&](Id target) {
+            if (!loops_.empty() && (target == loops_.back().merge || target == loops_.back().cont ||
+                                    std::find(loops_.back().exits.begin(), loops_.back().exits.end(), target) !=
+                                        loops_.back().exits.end()))
+                return 2;
+            if (target == stop)
+                return 1;
+            return 0;
+        };
+        int kt = kind(t), kf = kind(f);
+        if ((kt == 0 && kf == 0) || kt + kf == 1)
+            failAt(term, fmt::format("a conditional branch in block {} without a merge: unstructured control flow",
+                                     blockName(b)));
+        if (t == f)
+            return edgeTo(b, t, stop);
+        Opnd c = one(cond);
+        Opnd tMask = newS(), fMask = newS();
+        emit("v_cmp_ne_u32", {tMask, lit(c, 32), Opnd::i(0)});
+        emit("s_andn2", {fMask, Opnd::p("exec"), tMask});
+        Opnd save = newS();
+        emit("s_mov", {save, Opnd::p("exec")});
+        Id next = 0;
+        // Escapes first, each under its own lanes; then the lanes that go on.
+        for (int pass = 0; pass < 2; pass++) {
+            for (int side = 0; side < 2; side++) {
+                Id target = side == 0 ? t : f;
+                int k = side == 0 ? kt : kf;
+                Opnd mask = side == 0 ? tMask : fMask;
+                if ((pass == 0) != (k == 2))
+                    continue;
+                emit("s_mov", {Opnd::p("exec"), mask});
+                if (k == 2) {
+                    edgeCopies(b, target);
+                    const LoopCtx& loop = loops_.back();
+                    auto exit = std::find(loop.exits.begin(), loop.exits.end(), target);
+                    if (exit != loop.exits.end()) {
+                        Opnd m = loop.exitMasks[static_cast<std::size_t>(exit - loop.exits.begin())];
+                        emit("s_or", {m, m, Opnd::p("exec")});
+                    }
+                    Opnd park = target == loop.cont && exit == loop.exits.end() ? loop.cnt : loop.brk;
+                    emit("s_or", {park, park, Opnd::p("exec")});
+                } else {
+                    edgeCopies(b, target);
+                    if (k == 0)
+                        next = target;
+                }
+            }
+        }
+        if (kt == 2 && kf == 2) {
+            emit("s_mov", {Opnd::p("exec"), Opnd::i(0)});
+            emit("s_branch", {Opnd::l(skip_.back())});
+            return 0;
+        }
+        emit("s_cbranch_execz", {Opnd::l(skip_.back())});
+        return next;
+    }
+    default:
+        failAt(term, fmt::format("terminator {} is not supported", opName(term.op)));
+    }
+}
+
+void Lowering::emitArm(Id from, Id target, Id merge)
+{
+    Id next = edgeTo(from, target, merge);
+    if (next)
+        emitRegion(next, merge);
+}
+
+void Lowering::emitSelection(Id b, Id cond, Id t, Id f, Id merge)
+{
+    Opnd c = one(cond);
+    std::string elseLabel = newLabel("else"), endLabel = newLabel("endif");
+    if (!isVector(c)) {
+        if (c.isImm()) {
+            emitArm(b, c.imm ? t : f, merge);
+            return;
+        }
+        // Uniform: every lane takes the same side.
+        emit("s_cbranch_z", {c, Opnd::l(elseLabel)});
+        skip_.push_back(endLabel);
+        emitArm(b, t, merge);
+        emit("s_branch", {Opnd::l(endLabel)});
+        label(elseLabel);
+        emitArm(b, f, merge);
+        skip_.pop_back();
+        label(endLabel);
+        return;
+    }
+    Opnd save = newS(), thenMask = newS();
+    emit("s_mov", {save, Opnd::p("exec")});
+    emit("v_cmp_ne_u32", {thenMask, c, Opnd::i(0)});
+    emit("s_mov", {Opnd::p("exec"), thenMask});
+    emit("s_cbranch_execz", {Opnd::l(elseLabel)});
+    skip_.push_back(elseLabel);
+    emitArm(b, t, merge);
+    skip_.pop_back();
+    label(elseLabel);
+    emit("s_andn2", {Opnd::p("exec"), save, thenMask});
+    emit("s_cbranch_execz", {Opnd::l(endLabel)});
+    skip_.push_back(endLabel);
+    emitArm(b, f, merge);
+    skip_.pop_back();
+    label(endLabel);
+    Opnd parked = parkedMask();
+    emit("s_andn2", {Opnd::p("exec"), save, parked});
+}
+
+std::vector<std::pair<std::uint64_t, Id>> Lowering::switchCases(const Inst& term) const
+{
+    Id selector = term.operands[0];
+    Id t = defs_.count(selector) ? defs_.at(selector)->type : m_.constants.at(selector).type;
+    std::size_t words = scalarWidth(t) > 32 ? 2 : 1;
+    std::vector<std::pair<std::uint64_t, Id>> cases;
+    for (std::size_t i = 2; i + words < term.operands.size(); i += words + 1) {
+        std::uint64_t value = term.operands[i];
+        if (words == 2)
+            value |= std::uint64_t{term.operands[i + 1]} << 32;
+        cases.push_back({value, term.operands[i + words]});
+    }
+    return cases;
+}
+
+// A switch is a chain of masked cases: each target runs for the lanes whose
+// selector matches one of its literals; the default gets the rest. A case
+// that falls through into another is emitted again inside it.
+void Lowering::emitSwitch(Id b, const Inst& term, Id merge)
+{
+    Opnd sel = one(term.operands[0]);
+    Id st = defs_.count(term.operands[0]) ? defs_.at(term.operands[0])->type : m_.constants.at(term.operands[0]).type;
+    unsigned w = scalarWidth(st);
+    auto cases = switchCases(term);
+    std::vector<Id> targets;
+    for (auto& [value, target] : cases)
+        if (std::find(targets.begin(), targets.end(), target) == targets.end())
+            targets.push_back(target);
+    Id defaultTarget = term.operands[1];
+    Opnd save = newS(), remaining = newS();
+    emit("s_mov", {save, Opnd::p("exec")});
+    emit("s_mov", {remaining, Opnd::p("exec")});
+    auto runArm = [&](Id target, const Opnd& mask) {
+        std::string next = newLabel("case");
+        emit("s_and", {Opnd::p("exec"), remaining, mask});
+        emit("s_andn2", {remaining, remaining, Opnd::p("exec")});
+        emit("s_cbranch_execz", {Opnd::l(next)});
+        skip_.push_back(next);
+        emitArm(b, target, merge);
+        skip_.pop_back();
+        label(next);
+    };
+    // Every compare under the exec of the switch: a compare only sets the
+    // bits of active lanes, and the arms change exec.
+    std::vector<std::pair<Id, Opnd>> arms;
+    for (Id target : targets) {
+        if (target == defaultTarget)
+            continue; // the default's literals are covered by the default
+        Opnd mask = newS();
+        emit("s_mov", {mask, Opnd::i(0)});
+        for (auto& [value, t] : cases) {
+            if (t != target)
+                continue;
+            Opnd m = newS();
+            Opnd lv = lit(Opnd::i(value), w > 32 ? 64 : 32);
+            emit(w > 32 ? "v_cmp_eq_u64" : "v_cmp_eq_u32", {m, lit(sel, w > 32 ? 64 : 32), lv.isImm() && sel.isImm() ? toScalar(lv) : lv});
+            emit("s_or", {mask, mask, m});
+        }
+        arms.push_back({target, mask});
+    }
+    for (auto& [target, mask] : arms)
+        runArm(target, mask);
+    runArm(defaultTarget, save);
+    Opnd parked = parkedMask();
+    emit("s_andn2", {Opnd::p("exec"), save, parked});
+}
+
+void Lowering::emitLoop(Id header)
+{
+    auto [merge, cont] = loopMerge_[header];
+    LoopCtx loop{header, merge, cont, Opnd::r(newReg(false, true)), Opnd::r(newReg(false, true)), {}, {}};
+    if (loopExits_.count(header)) {
+        loop.exits = loopExits_[header];
+        for (std::size_t i = 0; i < loop.exits.size(); i++) {
+            loop.exitMasks.push_back(Opnd::r(newReg(false, true)));
+            emit("s_mov", {loop.exitMasks.back(), Opnd::i(0)});
+        }
+    }
+    std::string top = newLabel("loop"), contLabel = newLabel("cont"), exit = newLabel("endloop");
+    emit("s_mov", {loop.brk, Opnd::i(0)});
+    std::size_t start = code_.size();
+    label(top);
+    emit("s_mov", {loop.cnt, Opnd::i(0)});
+    loops_.push_back(loop);
+    skip_.push_back(contLabel);
+    if (cont == header) {
+        step(header, header);
+    } else {
+        Id next = step(header, cont);
+        if (next)
+            emitRegion(next, cont);
+    }
+    skip_.pop_back();
+    label(contLabel);
+    emit("s_or", {Opnd::p("exec"), Opnd::p("exec"), loop.cnt});
+    if (cont != header) {
+        emit("s_cbranch_execz", {Opnd::l(exit)});
+        skip_.push_back(exit);
+        Id b = cont;
+        while (b && b != header)
+            b = step(b, header);
+        skip_.pop_back();
+    }
+    emit("s_cbranch_execnz", {Opnd::l(top)});
+    label(exit);
+    loopSpans_.push_back({top, exit});
+    (void)start;
+    emit("s_mov", {Opnd::p("exec"), loop.brk});
+    loops_.pop_back();
+    if (!loop.exits.empty()) {
+        // Each exit's code for its own lanes, up to where the exits meet.
+        for (std::size_t i = 0; i < loop.exits.size(); i++) {
+            std::string next = newLabel("exit");
+            emit("s_mov", {Opnd::p("exec"), loop.exitMasks[i]});
+            emit("s_cbranch_execz", {Opnd::l(next)});
+            skip_.push_back(next);
+            emitRegion(loop.exits[i], merge);
+            skip_.pop_back();
+            label(next);
+        }
+        Opnd parked = parkedMask();
+        emit("s_andn2", {Opnd::p("exec"), loop.brk, parked});
+    }
+}
+
+// ================================================================ registers
+
+std::string Lowering::opText(const Opnd& o, const std::vector<std::string>& names) const
+{
+    switch (o.kind) {
+    case Opnd::Reg:
+        return names.empty() ? fmt::format("{}{}", regVector_[o.reg] ? "%v" : "%s", o.reg) : names[o.reg];
+    case Opnd::Imm: {
+        auto v = static_cast<std::int64_t>(o.imm);
+        if (v >= -65536 && v <= 65536)
+            return fmt::format("{}", v);
+        if (o.imm <= 0xffffffff)
+            return fmt::format("0x{:x}", o.imm);
+        return fmt::format("{}", static_cast<std::int32_t>(o.imm));
+    }
+    case Opnd::Phys:
+    case Opnd::Label:
+        return o.text;
+    case Opnd::None:
+        break;
+    }
+    return "?";
+}
+
+std::string Lowering::allocate(std::uint32_t* sregs, std::uint32_t* vregs, std::optional<std::uint32_t>* victim)
+{
+    std::size_t n = regVector_.size();
+    std::unordered_map<std::string, long> labelAt;
+    for (std::size_t i = 0; i < code_.size(); i++)
+        if (code_[i].op.empty())
+            labelAt[code_[i].ops[0].text] = static_cast<long>(i);
+    std::vector<long> first(n, -1), last(n, -1);
+    for (std::size_t i = 0; i < code_.size(); i++) {
+        for (const Opnd& o : code_[i].ops) {
+            if (o.kind != Opnd::Reg)
+                continue;
+            if (first[o.reg] < 0)
+                first[o.reg] = static_cast<long>(i);
+            last[o.reg] = static_cast<long>(i);
+        }
+    }
+    // Extend intervals over the loops they cross (and over any loop for
+    // registers written more than once: variables, phis, masks).
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t r = 0; r < n; r++) {
+            if (first[r] < 0)
+                continue;
+            for (const auto& [top, exit] : loopSpans_) {
+                long ls = labelAt.at(top), le = labelAt.at(exit);
+                bool overlaps = first[r] <= le && last[r] >= ls;
+                bool inside = first[r] >= ls && last[r] <= le;
+                if (overlaps && (!inside || regMultiDef_[r]) && (first[r] > ls || last[r] < le)) {
+                    first[r] = std::min(first[r], ls);
+                    last[r] = std::max(last[r], le);
+                    changed = true;
+                }
+            }
+        }
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t r = 0; r < n; r++)
+        if (first[r] >= 0)
+            order.push_back(r);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return first[a] < first[b]; });
+    std::vector<std::string> names(n);
+    std::set<unsigned> freeS, freeV;
+    for (unsigned i = kFirstFreeSreg; i < VSVM_ISA_NUM_SREGS; i++)
+        freeS.insert(i);
+    for (unsigned i = kFirstFreeVreg; i < VSVM_ISA_NUM_VREGS; i++)
+        freeV.insert(i);
+    std::vector<unsigned> phys(n);
+    std::multimap<long, std::size_t> active; // end -> reg
+    unsigned maxS = 0, maxV = 0;
+    for (std::size_t r : order) {
+        while (!active.empty() && active.begin()->first < first[r]) {
+            std::size_t done = active.begin()->second;
+            (regVector_[done] ? freeV : freeS).insert(phys[done]);
+            active.erase(active.begin());
+        }
+        std::set<unsigned>& pool = regVector_[r] ? freeV : freeS;
+        if (pool.empty() && regVector_[r]) {
+            // Spill the live value (or this one) whose interval ends last,
+            // then the caller allocates again.
+            std::optional<std::size_t> best;
+            if (!noSpill_.count(static_cast<std::uint32_t>(r)))
+                best = r;
+            for (auto& [end, live] : active)
+                if (regVector_[live] && !noSpill_.count(static_cast<std::uint32_t>(live)) &&
+                    (!best || last[live] > last[*best]))
+                    best = live;
+            if (best) {
+                *victim = static_cast<std::uint32_t>(*best);
+                return {};
+            }
+        }
+        if (pool.empty())
+            fail(fmt::format("more live {} values than registers ({} at once){}",
+                             regVector_[r] ? "per-lane" : "uniform",
+                             regVector_[r] ? VSVM_ISA_NUM_VREGS - kFirstFreeVreg : VSVM_ISA_NUM_SREGS - kFirstFreeSreg,
+                             regVector_[r] ? "" : ": uniform values are not spilled"));
+        phys[r] = *pool.begin();
+        pool.erase(pool.begin());
+        names[r] = fmt::format("{}{}", regVector_[r] ? 'v' : 's', phys[r]);
+        (regVector_[r] ? maxV : maxS) = std::max(regVector_[r] ? maxV : maxS, phys[r] + 1);
+        active.insert({last[r], r});
+    }
+    *sregs = maxS;
+    *vregs = maxV;
+
+    std::string text;
+    for (const MInst& inst : code_) {
+        if (inst.op.empty()) {
+            text += inst.ops[0].text + ":\n";
+            continue;
+        }
+        text += "    " + inst.op;
+        const char* sep = " ";
+        for (const Opnd& o : inst.ops) {
+            text += sep + opText(o, names);
+            sep = ", ";
+        }
+        text += "\n";
+    }
+    return text;
+}
+
+// The lanes' stacks, for spills when there are no private arrays: the
+// prologue that computes the base goes first in the code.
+void Lowering::ensureStack(Lowered& out)
+{
+    if (stackBase_.kind == Opnd::Reg)
+        return;
+    if (userSlots_ >= VSVM_ISA_MAX_ARGS)
+        fail(fmt::format("no argument slot left for the private stack ({} arguments at most)", VSVM_ISA_MAX_ARGS));
+    out.signature.params.push_back({ArgType::Ptr, "private_stack"});
+    Opnd hiddenArg = Opnd::p(fmt::format("s{}", userSlots_));
+    std::vector<MInst> saved = std::move(code_);
+    code_.clear();
+    Opnd lanes = newS(), group = newS(), index = newV();
+    emit("s_mul", {lanes, Opnd::p("s19"), Opnd::p("s20")});
+    emit("s_mul", {lanes, lanes, Opnd::p("s21")});
+    emit("s_mul", {group, Opnd::p("s23"), Opnd::p("s18")});
+    emit("s_add", {group, group, Opnd::p("s17")});
+    emit("s_mul", {group, group, Opnd::p("s22")});
+    emit("s_add", {group, group, Opnd::p("s16")});
+    emit("s_mul", {group, group, lanes});
+    emit("v_add_u64", {index, Opnd::p("v6"), group});
+    emit("v_mul_u64", {index, index, Opnd::i(0)});
+    code_.back().stackSize = true;
+    stackBase_ = newV();
+    emit("v_add_u64", {stackBase_, index, hiddenArg});
+    noSpill_.insert(stackBase_.reg);
+    code_.insert(code_.end(), saved.begin(), saved.end());
+}
+
+// A vector register to the lane's stack: a load before every read, a store
+// after every write. Both are masked by exec like the register would be.
+void Lowering::spill(std::uint32_t reg)
+{
+    std::uint64_t slot = privateBytes_;
+    privateBytes_ += 8;
+    std::vector<MInst> out;
+    out.reserve(code_.size() + 16);
+    for (MInst& inst : code_) {
+        bool uses = false;
+        for (const Opnd& o : inst.ops)
+            uses |= o.kind == Opnd::Reg && o.reg == reg;
+        if (!uses || inst.op.empty()) {
+            out.push_back(std::move(inst));
+            continue;
+        }
+        const std::string& op = inst.op;
+        bool noDef = op.find("store") != std::string::npos || op.starts_with("s_cbranch") || op == "s_branch";
+        bool readsD = op == "v_fma_f32" || op == "v_mac_f32" || op.find("cmpxchg") != std::string::npos;
+        Opnd tmp = newV();
+        noSpill_.insert(tmp.reg);
+        bool readsOther = false;
+        for (std::size_t i = 0; i < inst.ops.size(); i++)
+            if (inst.ops[i].kind == Opnd::Reg && inst.ops[i].reg == reg && (i > 0 || noDef || readsD))
+                readsOther = true;
+        bool defines = !noDef && inst.ops[0].kind == Opnd::Reg && inst.ops[0].reg == reg;
+        // The store after a write is masked like the write: the other
+        // lanes' slots keep their values, so a pure write needs no load.
+        if (readsOther)
+            out.push_back({"v_load_u64", {tmp, stackBase_, Opnd::i(slot)}});
+        for (Opnd& o : inst.ops)
+            if (o.kind == Opnd::Reg && o.reg == reg)
+                o = tmp;
+        out.push_back(std::move(inst));
+        if (defines)
+            out.push_back({"v_store_b64", {stackBase_, tmp, Opnd::i(slot)}});
+    }
+    code_ = std::move(out);
+}
+
+// ================================================================ driver
+
+void Lowering::run(Lowered& out, bool emitIr)
+{
+    for (const Function& fn : m_.functions)
+        if (fn.id == entry_.function)
+            f_ = &fn;
+    if (!f_)
+        fail("the entry point has no function body");
+    kernel_ = entry_.model == spv::ExecutionModel::Kernel;
+    out.name = entry_.name;
+    out.localSize = entry_.localSize;
+
+    for (spv::Capability cap : m_.capabilities) {
+        switch (cap) {
+        case spv::Capability::Float64:
+            fail("the module uses doubles (Float64): ISA v2 has no double precision");
+        case spv::Capability::Float16:
+        case spv::Capability::Float16Buffer:
+            fail("the module uses half precision (Float16): not supported");
+        case spv::Capability::ImageBasic:
+        case spv::Capability::Sampled1D:
+        case spv::Capability::SampledBuffer:
+            fail(fmt::format("capability {} (images) is not supported", capabilityName(cap)));
+        default:
+            break;
+        }
+    }
+    for (const auto& [id, t] : m_.types)
+        if (t.kind == TypeKind::Float && t.width == 64)
+            fail("the module uses doubles: ISA v2 has no double precision");
+
+    buildCfg(*f_);
+    deriveStructure(*f_);
+    prepared_.insert(f_->id);
+
+    // Arguments.
+    std::vector<Opnd> entryCopies;
+    unsigned slot = 0;
+    auto addParam = [&](Id t, const std::string& name, bool isSigned, const Location& where) {
+        if (slot >= VSVM_ISA_MAX_ARGS)
+            fail(fmt::format("more than {} kernel arguments", VSVM_ISA_MAX_ARGS), where);
+        const Type& ty = type(t);
+        ArgType at = ArgType::U64;
+        if (ty.kind == TypeKind::Pointer) {
+            if (ty.storage == spv::StorageClass::Workgroup)
+                fail(fmt::format("parameter '{}': __local pointer parameters are not supported", name), where);
+            at = ArgType::Ptr;
+        } else if (ty.kind == TypeKind::Float) {
+            if (ty.width != 32)
+                fail(fmt::format("parameter '{}' is a {}-bit float: ISA v2 has float32 only", name, ty.width), where);
+            at = ArgType::F32;
+        } else if (ty.kind == TypeKind::Int || ty.kind == TypeKind::Bool) {
+            unsigned w = ty.kind == TypeKind::Bool ? 8 : ty.width;
+            at = w <= 32 ? (isSigned ? ArgType::I32 : ArgType::U32) : (isSigned ? ArgType::I64 : ArgType::U64);
+        } else {
+            fail(fmt::format("parameter '{}' of type {} is not supported (pass a pointer)", name, opName(ty.op)),
+                 where);
+        }
+        out.signature.params.push_back({at, name});
+        Opnd arg = Opnd::p(fmt::format("s{}", slot++));
+        // Integers narrower than 64 bits are kept zero-extended in registers.
+        if ((ty.kind == TypeKind::Int && ty.width < 64) || ty.kind == TypeKind::Bool) {
+            Opnd d = truncS(arg, ty.kind == TypeKind::Bool ? 1 : ty.width);
+            return d;
+        }
+        Opnd d = newS();
+        emit("s_mov", {d, arg});
+        return d;
+    };
+    std::set<std::string> usedNames;
+    auto uniqueName = [&](std::string name) {
+        std::string clean;
+        for (char c : name)
+            clean += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+        if (clean.empty() || std::isdigit(static_cast<unsigned char>(clean[0])) || usedNames.count(clean))
+            return std::string();
+        usedNames.insert(clean);
+        return clean;
+    };
+    for (const Inst& p : f_->params) {
+        std::string name = m_.names.count(p.result) ? uniqueName(m_.names.at(p.result)) : "";
+        setRegs(p.result, {addParam(p.type, name, false, p.where)});
+    }
+    // GLSL: the push-constant block's members.
+    for (Id id : entry_.interface) {
+        (void)id;
+    }
+    for (const auto& [id, g] : m_.globals) {
+        if (static_cast<spv::StorageClass>(g.operands[0]) != spv::StorageClass::PushConstant)
+            continue;
+        Id block = type(g.type).element;
+        const Type& bt = type(block);
+        for (std::uint32_t i = 0; i < bt.members.size(); i++) {
+            auto name = m_.memberNames.find({block, i});
+            const Type& mt = type(bt.members[i]);
+            bool isSigned = mt.kind == TypeKind::Int && mt.isSigned;
+            Opnd r = addParam(bt.members[i], name != m_.memberNames.end() ? uniqueName(name->second) : "", isSigned,
+                              g.where);
+            pushConstRegs_.push_back(r.reg);
+        }
+    }
+
+    userSlots_ = slot;
+    layoutPrivateMemory();
+    analyseUniformity(*f_);
+
+    // Phi registers, by the phi's uniformity.
+    for (const Block& b : f_->blocks)
+        for (const Inst& inst : b.body)
+            if (inst.op == Op::OpPhi) {
+                std::vector<Opnd> regs;
+                for (std::uint32_t i = 0; i < leafCount(inst.type); i++)
+                    regs.push_back(Opnd::r(newReg(varying(inst.result), true)));
+                phiRegs_[inst.result] = regs;
+                setRegs(inst.result, regs);
+            }
+    if (privateBytes_) {
+        // The hidden argument after the user's: the base of the stacks.
+        // Lane L's stack is base + L * privateBytes_, L = the flat global
+        // lane index (cc.h).
+        if (slot >= VSVM_ISA_MAX_ARGS)
+            fail(fmt::format("no argument slot left for the private stack ({} arguments at most)", VSVM_ISA_MAX_ARGS));
+        out.signature.params.push_back({ArgType::Ptr, "private_stack"});
+        Opnd hiddenArg = Opnd::p(fmt::format("s{}", slot++));
+        Opnd lanes = newS(), group = newS(), index = newV();
+        emit("s_mul", {lanes, Opnd::p("s19"), Opnd::p("s20")});
+        emit("s_mul", {lanes, lanes, Opnd::p("s21")});
+        emit("s_mul", {group, Opnd::p("s23"), Opnd::p("s18")});
+        emit("s_add", {group, group, Opnd::p("s17")});
+        emit("s_mul", {group, group, Opnd::p("s22")});
+        emit("s_add", {group, group, Opnd::p("s16")});
+        emit("s_mul", {group, group, lanes});
+        emit("v_add_u64", {index, Opnd::p("v6"), group});
+        emit("v_mul_u64", {index, index, Opnd::i(0)});
+        code_.back().stackSize = true;
+        stackBase_ = vop2("v_add_u64", index, hiddenArg, 64);
+        noSpill_.insert(stackBase_.reg);
+        // Module-scope Private variables in memory: their address now, in
+        // every lane, not where they are first used.
+        for (const auto& [id, offset] : privateOffset_)
+            if (m_.globals.count(id))
+                setRegs(id, {vop2("v_add_u64", stackBase_, lit(Opnd::i(offset), 64), 64)});
+    }
+    for (const Inst& var : f_->variables)
+        bindVariable(var);
+
+    sRet_ = Opnd::r(newReg(false, true));
+    emit("s_mov", {sRet_, Opnd::i(0)});
+    epilogue_ = ".Lend";
+    skip_.push_back(epilogue_);
+    emitRegion(f_->blocks.front().label, 0);
+    label(epilogue_);
+    emit("s_endpgm", {});
+
+    if (emitIr) {
+        std::string ir;
+        for (const MInst& inst : code_) {
+            if (inst.op.empty()) {
+                ir += inst.ops[0].text + ":\n";
+                continue;
+            }
+            ir += "    " + inst.op;
+            const char* sep = " ";
+            for (const Opnd& o : inst.ops) {
+                ir += sep + opText(o, {});
+                sep = ", ";
+            }
+            ir += "\n";
+        }
+        out.ir = std::move(ir);
+    }
+
+    std::uint32_t sregs = 0, vregs = 0;
+    std::string body;
+    for (int spills = 0;; spills++) {
+        std::optional<std::uint32_t> victim;
+        body = allocate(&sregs, &vregs, &victim);
+        if (!victim)
+            break;
+        if (spills > 4096)
+            fail("register allocation does not converge");
+        ensureStack(out);
+        spill(*victim);
+    }
+    for (MInst& inst : code_)
+        if (inst.stackSize)
+            inst.ops[2] = Opnd::i(privateBytes_ & 0xffffffff);
+    if (privateBytes_) {
+        // Patched sizes change no interval: the text again, with the names.
+        std::optional<std::uint32_t> none;
+        body = allocate(&sregs, &vregs, &none);
+    }
+    out.privateBytesPerLane = privateBytes_;
+    bool v2 = false;
+    for (const MInst& inst : code_)
+        if (!inst.op.empty())
+            if (const isa::InstructionInfo* info = isa::findInstruction(inst.op); info && info->version > 1)
+                v2 = true;
+    out.ldsBytes = static_cast<std::uint32_t>(ldsBytes_);
+    std::string params = out.signature.toString();
+    out.assembly = fmt::format("; {} ({} SPIR-V), {} scalar / {} vector registers, {} bytes of LDS\n", out.name,
+                               kernel_ ? "OpenCL" : "GLSL", sregs, vregs, out.ldsBytes);
+    out.assembly += fmt::format(".isa {}\n", v2 || ldsBytes_ ? 2 : 1);
+    out.assembly += params.empty() ? ".args\n" : fmt::format(".args {}\n", params);
+    out.assembly += body;
+}
+
+} // namespace
+
+bool lower(const Module& module, const Module::EntryPoint& entry, bool emitIr, std::vector<Diagnostic>& diagnostics,
+           Lowered& out)
+{
+    try {
+        Lowering(module, entry).run(out, emitIr);
+        return true;
+    } catch (const CompileError& e) {
+        diagnostics.push_back({e.where.file, e.where.line, e.where.column, e.message});
+        return false;
+    } catch (const std::exception& e) {
+        // A module shape the back end did not expect: an error, never a crash.
+        diagnostics.push_back({"", 0, 0, fmt::format("internal compiler error: {}", e.what())});
+        return false;
+    }
+}
+
+} // namespace vsvm::cc::detail

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+// OpenCL C to SPIR-V: clang-14 to LLVM bitcode for spir64, llvm-spirv-14 to
+// SPIR-V, then the builtins from libclc (libclc.cpp). The compilers run as
+// processes rather than through libclang so that a crash in them is an
+// error here, not the end of the program that compiles.
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "frontend/spirv_module.h"
+#include "frontend/subprocess.h"
+#include "vsvm/frontend.h"
+
+namespace vsvm::frontend {
+
+namespace {
+
+/// @p text with every @p from replaced by @p to.
+std::string replaceAll(std::string text, const std::string& from, const std::string& to)
+{
+    if (from.empty())
+        return text;
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+std::string trimmed(std::string text)
+{
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+} // namespace
+
+Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& options)
+{
+    if (options.clStd != "CL1.2" && options.clStd != "CL3.0")
+        return Status::error(EINVAL, fmt::format("OpenCL C version {} is not supported (CL1.2 or CL3.0)",
+                                                 options.clStd));
+    if (options.optLevel < 0 || options.optLevel > 3)
+        return Status::error(EINVAL, fmt::format("optimization level {} is not 0 to 3", options.optLevel));
+    Result<std::string> clang = detail::findProgram(options.clang, "clang-14");
+    if (!clang)
+        return clang.status();
+    Result<std::string> llvmSpirv = detail::findProgram(options.llvmSpirv, "llvm-spirv-14");
+    if (!llvmSpirv)
+        return llvmSpirv.status();
+
+    Result<detail::TempDir> dir = detail::TempDir::create();
+    if (!dir)
+        return dir.status();
+    const std::filesystem::path input = dir->path() / "input.cl";
+    const std::filesystem::path bitcode = dir->path() / "input.bc";
+    const std::filesystem::path spirv = dir->path() / "input.spv";
+    if (Status status = detail::writeFile(input, source); !status.ok())
+        return status;
+
+    for (const std::string& option : options.buildOptions) {
+        // Options, never a second input file or output.
+        if (!option.starts_with("-cl-") && !option.starts_with("-D") && !option.starts_with("-I") &&
+            !option.starts_with("-W"))
+            return Status::error(EINVAL, fmt::format("build option {} is not an OpenCL option (-cl-*, -D, -I, -W)",
+                                                     option));
+    }
+    auto clangArgs = [&](int optLevel) {
+        std::vector<std::string> argv{*clang,       "-c",
+                                      "-target",    "spir64",
+                                      "-emit-llvm", "-cl-std=" + options.clStd,
+                                      fmt::format("-O{}", optLevel), "-fno-color-diagnostics"};
+        if (optLevel > 0) {
+            // What llvm-spirv-14 cannot translate, made by clang's optimiser:
+            // the vectorisers' llvm.vector.reduce intrinsics, and the
+            // odd-width integers (i3) that exit-value replacement gives loops
+            // counted with "& 7". Vectorising a work-item's code is of no use
+            // to a SIMT back end anyway.
+            argv.insert(argv.end(), {"-fno-vectorize", "-fno-slp-vectorize", "-mllvm", "-replexitval=never"});
+        }
+        if (options.declareBuiltins) {
+            // The table-driven declarations need the base header too.
+            argv.insert(argv.end(),
+                        {"-Xclang", "-fdeclare-opencl-builtins", "-Xclang", "-finclude-default-header"});
+        } else {
+            argv.insert(argv.end(), {"-Xclang", "-finclude-default-header"});
+        }
+        argv.insert(argv.end(), options.buildOptions.begin(), options.buildOptions.end());
+        if (options.warningsAsErrors)
+            argv.push_back("-Werror");
+        for (const std::string& define : options.defines)
+            argv.push_back("-D" + define);
+        for (const std::string& include : options.includeDirs)
+            argv.push_back("-I" + include);
+        argv.insert(argv.end(), {"-o", bitcode.string(), input.string()});
+        return argv;
+    };
+
+    Result<detail::ProcessResult> compiled = detail::runProcess(clangArgs(options.optLevel), dir->path());
+    if (!compiled)
+        return compiled.status();
+    // The diagnostics name the temporary file; the caller knows the source
+    // by its own name.
+    std::string log = trimmed(replaceAll(compiled->output, input.string(), options.sourceName));
+    if (compiled->exitStatus != 0) {
+        return Status::error(EINVAL, fmt::format("{} (clang exit status {}):\n{}", options.sourceName,
+                                                 compiled->exitStatus, log));
+    }
+
+    auto translate = [&]() {
+        return detail::runProcess({*llvmSpirv, bitcode.string(), "-o", spirv.string()}, dir->path());
+    };
+    Result<detail::ProcessResult> translated = translate();
+    if (!translated)
+        return translated.status();
+    if (translated->exitStatus != 0 && options.optLevel > 0) {
+        // clang's optimiser still makes, now and then, what llvm-spirv-14
+        // cannot translate (InstCombine narrows a switch on "x & 7" to
+        // i3, for one). Unoptimised code it always translates; the back end
+        // optimises itself. Said in the warnings, never silent.
+        std::string why = trimmed(translated->output);
+        Result<detail::ProcessResult> unoptimized = detail::runProcess(clangArgs(0), dir->path());
+        if (!unoptimized)
+            return unoptimized.status();
+        if (unoptimized->exitStatus == 0) {
+            translated = translate();
+            if (!translated)
+                return translated.status();
+            if (translated->exitStatus == 0) {
+                log += fmt::format("{}{}: note: compiled at -O0: llvm-spirv-14 cannot translate clang's -O{} code "
+                                   "({})",
+                                   log.empty() ? "" : "\n", options.sourceName, options.optLevel,
+                                   why.substr(0, why.find('\n')));
+            }
+        }
+    }
+    if (translated->exitStatus != 0) {
+        return Status::error(ENOEXEC, fmt::format("{}: llvm-spirv cannot translate it (exit status {}):\n{}",
+                                                  options.sourceName, translated->exitStatus,
+                                                  trimmed(translated->output)));
+    }
+    Result<std::vector<std::uint32_t>> words = loadSpirv(spirv.string());
+    if (!words)
+        return words.status();
+
+    Module module;
+    module.warnings = log;
+    if (options.linkLibclc) {
+        Result<std::vector<std::uint32_t>> linked = linkLibclc(std::move(*words), options);
+        if (!linked)
+            return linked.status().withContext(options.sourceName);
+        *words = std::move(*linked);
+    }
+    // Blocks in an order SPIR-V accepts and phis as it wants them, in
+    // libclc's functions too: what llvm-spirv-14 writes is not always valid.
+    Result<detail::SpirvModule> ordered = detail::SpirvModule::parse(*words);
+    if (!ordered)
+        return ordered.status().withContext(options.sourceName);
+    detail::orderBlocks(*ordered);
+    detail::dedupePhis(*ordered);
+    module.words = ordered->serialize();
+    return module;
+}
+
+} // namespace vsvm::frontend

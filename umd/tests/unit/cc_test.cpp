@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+// The SPIR-V back end (vsvm/cc.h): kernels from umd/tests/cc, compiled to
+// SPIR-V at build time by glslangValidator and clang-14 + llvm-spirv-14, are
+// compiled and then executed by the host emulator (vsvm/emu.h, the driver's
+// own interpreter) on host memory, and compared with C++ references.
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "vsvm/cc.h"
+#include "vsvm/emu.h"
+#include "vsvm/isa.h"
+
+namespace vsvm::cc {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::vector<std::uint32_t> readSpirv(const std::string& name)
+{
+    std::string path = std::string(VSVM_CC_SPIRV_DIR) + "/" + name;
+    std::ifstream in(path, std::ios::binary);
+    EXPECT_TRUE(in) << "missing " << path;
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::uint32_t> words(bytes.size() / 4);
+    std::memcpy(words.data(), bytes.data(), words.size() * 4);
+    return words;
+}
+
+CompiledKernel compileOk(const std::string& name, int optLevel = 2)
+{
+    std::vector<Diagnostic> diagnostics;
+    Options options;
+    options.optLevel = optLevel;
+    options.emitIr = true;
+    auto kernel = compile(readSpirv(name), options, &diagnostics);
+    for (const Diagnostic& d : diagnostics)
+        ADD_FAILURE() << name << ": " << formatDiagnostic(d);
+    EXPECT_TRUE(kernel.ok()) << name << ": " << kernel.status().message();
+    if (!kernel.ok())
+        return {};
+    return std::move(*kernel);
+}
+
+Diagnostic compileError(const std::string& name)
+{
+    std::vector<Diagnostic> diagnostics;
+    auto kernel = compile(readSpirv(name), {}, &diagnostics);
+    EXPECT_FALSE(kernel.ok()) << name << " compiled:\n" << (kernel.ok() ? kernel->assembly : "");
+    EXPECT_FALSE(diagnostics.empty()) << name;
+    if (!kernel.ok()) {
+        EXPECT_EQ(kernel.status().errnum(), EINVAL);
+    }
+    return diagnostics.empty() ? Diagnostic{} : diagnostics.front();
+}
+
+template <typename T>
+emu::HostRange range(std::vector<T>& v)
+{
+    return {v.data(), v.size() * sizeof(T), emu::Access::ReadWrite};
+}
+
+std::uint64_t ptr(const void* p)
+{
+    return reinterpret_cast<std::uint64_t>(p);
+}
+
+std::uint64_t bits(float f)
+{
+    return std::bit_cast<std::uint32_t>(f);
+}
+
+// Runs @p kernel over @p groups workgroups of @p lanes lanes.
+void runOk(const CompiledKernel& kernel, std::uint32_t groups, std::uint32_t lanes, std::vector<std::uint64_t> args,
+           std::vector<emu::HostRange> ranges, bool privateStack = false)
+{
+    if (!privateStack) {
+        ASSERT_EQ(kernel.privateBytesPerLane, 0u);
+    }
+    emu::Launch launch;
+    launch.program = kernel.program.words;
+    launch.entry = kernel.program.entry;
+    launch.isaVersion = kernel.program.isaVersion;
+    launch.groupSize = {lanes, 1, 1};
+    launch.numGroups = {groups, 1, 1};
+    launch.args = args;
+    emu::RunOptions options;
+    options.maxInstructions = 50'000'000;
+    auto result = emu::run(launch, ranges, options);
+    ASSERT_TRUE(result.ok()) << result.status().message();
+    ASSERT_TRUE(result->ok()) << result->describe() << "\n" << kernel.assembly;
+}
+
+// ---------------------------------------------------------------- saxpy
+
+void checkSaxpy(const CompiledKernel& kernel, bool fused)
+{
+    ASSERT_TRUE(kernel.program.signature.has_value());
+    EXPECT_EQ(kernel.program.signature->toString(), "ptr x, ptr y, u32 n, f32 a");
+    const std::uint32_t n = 1000;
+    std::vector<float> x(1024), y(1024), expected(1024);
+    std::mt19937 random(7);
+    std::uniform_real_distribution<float> dist(-10, 10);
+    for (std::size_t i = 0; i < x.size(); i++) {
+        x[i] = dist(random);
+        y[i] = expected[i] = dist(random);
+    }
+    float a = 1.75f;
+    for (std::uint32_t i = 0; i < n; i++)
+        expected[i] = fused ? std::fma(a, x[i], y[i]) : a * x[i] + y[i];
+    // 16 groups of 64 lanes: the last 24 lanes are past n and must not write.
+    runOk(kernel, 16, 64, {ptr(x.data()), ptr(y.data()), n, bits(a)}, {range(x), range(y)});
+    for (std::size_t i = 0; i < y.size(); i++)
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(y[i]), std::bit_cast<std::uint32_t>(expected[i])) << "y[" << i << "]";
+}
+
+TEST(CcSaxpy, GlslRunsOnTheEmulator)
+{
+    CompiledKernel kernel = compileOk("saxpy_glsl.spv");
+    EXPECT_EQ(kernel.name, "main");
+    EXPECT_EQ(kernel.localSize, (std::array<std::uint32_t, 3>{64, 1, 1}));
+    // The optimiser contracts a * x + y into Fma (Vulkan allows it): one rounding.
+    EXPECT_THAT(kernel.assembly, HasSubstr("v_fma_f32"));
+    checkSaxpy(kernel, true);
+}
+
+TEST(CcSaxpy, GlslAtO0KeepsTwoRoundings)
+{
+    CompiledKernel kernel = compileOk("saxpy_glsl.spv", 0);
+    EXPECT_THAT(kernel.assembly, Not(HasSubstr("v_fma_f32")));
+    checkSaxpy(kernel, false);
+}
+
+TEST(CcSaxpy, OpenclRunsOnTheEmulator)
+{
+    CompiledKernel kernel = compileOk("saxpy.spv");
+    EXPECT_EQ(kernel.name, "saxpy");
+    // clang contracts a * x[i] + y[i] into mad, which the back end makes an fma.
+    checkSaxpy(kernel, true);
+}
+
+TEST(CcSaxpy, DivergenceFollowsTheDocumentedExecMaskScheme)
+{
+    CompiledKernel kernel = compileOk("saxpy.spv");
+    // Save exec, narrow it with a compare, skip when empty, restore.
+    EXPECT_THAT(kernel.assembly, testing::ContainsRegex("s_mov s[0-9]+, exec"));
+    EXPECT_THAT(kernel.assembly, testing::ContainsRegex("s_mov exec, s[0-9]+\n    s_cbranch_execz"));
+    EXPECT_THAT(kernel.assembly, HasSubstr("s_andn2 exec"));
+    // The assembly is what the program holds.
+    isa::Assembly again = isa::assemble(kernel.assembly);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again.program.words, kernel.program.words);
+    EXPECT_FALSE(kernel.ir.empty());
+}
+
+// ---------------------------------------------------------------- control flow
+
+TEST(CcControlFlow, BranchyKernelMatchesTheHost)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"branchy.spv", "branchy_o2.spv"}) {
+        SCOPED_TRACE(file);
+        CompiledKernel kernel = compileOk(file);
+        if (file == "branchy.spv") { // clang -O2 divides by 7 with a multiplication
+            EXPECT_EQ(kernel.program.isaVersion, 2u); // signed division
+        }
+        const std::uint32_t n = 300;
+        std::vector<std::int32_t> in(320), out(320, 12345);
+        std::mt19937 random(3);
+        for (auto& v : in)
+            v = static_cast<std::int32_t>(random() % 2001) - 1000;
+        for (int mode : {1, 0}) {
+            std::fill(out.begin(), out.end(), 12345);
+            runOk(kernel, 5, 64, {ptr(in.data()), ptr(out.data()), n, static_cast<std::uint32_t>(mode)},
+                  {range(in), range(out)});
+            for (std::uint32_t i = 0; i < out.size(); i++) {
+                if (i >= n) {
+                    ASSERT_EQ(out[i], 12345) << i;
+                    continue;
+                }
+                int v = in[i], r;
+                if (v < 0)
+                    r = v < -100 ? v / 7 : -v;
+                else if ((v & 1) == 0)
+                    r = v * 3 + 1;
+                else
+                    r = v % 5;
+                r = mode == 1 ? r + 1000 : r - 1000;
+                ASSERT_EQ(out[i], r > 0 ? r : r * 2) << "i " << i << " v " << v << " mode " << mode;
+            }
+        }
+    }
+}
+
+TEST(CcControlFlow, UniformBranchesUseScalarBranches)
+{
+    CompiledKernel kernel = compileOk("branchy.spv");
+    // `mode == 1` is the same in every lane: a scalar compare and s_cbranch_z.
+    EXPECT_THAT(kernel.assembly, HasSubstr("s_cmp_eq"));
+    EXPECT_THAT(kernel.assembly, HasSubstr("s_cbranch_z"));
+}
+
+TEST(CcControlFlow, LoopsWithDivergentTripCountsBreakAndContinue)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"loops.spv", "loops_o2.spv"}) {
+        SCOPED_TRACE(file);
+        for (int opt : {0, 2}) {
+            CompiledKernel kernel = compileOk(file, opt);
+            const std::uint32_t n = 100;
+            std::vector<std::uint32_t> count(128), out(128, 7);
+            for (std::uint32_t i = 0; i < count.size(); i++)
+                count[i] = (i * 7) % 20;
+            runOk(kernel, 2, 64, {ptr(count.data()), ptr(out.data()), n}, {range(count), range(out)});
+            for (std::uint32_t i = 0; i < out.size(); i++) {
+                std::uint32_t expected = 7;
+                if (i < n) {
+                    expected = 0;
+                    for (std::uint32_t k = 0; k < count[i]; k++) {
+                        if (k == 13)
+                            break;
+                        if ((k & 3) == 1)
+                            continue;
+                        for (std::uint32_t j = 0; j < k; j++)
+                            expected += j ^ k;
+                        expected += k * k;
+                    }
+                }
+                ASSERT_EQ(out[i], expected) << "lane " << i << " count " << count[i] << " -O" << opt;
+            }
+        }
+    }
+}
+
+TEST(CcControlFlow, LinkedListWalk)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"list.spv", "list_o2.spv"}) {
+        SCOPED_TRACE(file);
+        struct Node {
+            Node* next;
+            std::uint32_t value;
+        };
+        const std::uint32_t n = 40;
+        std::vector<Node> nodes(400);
+        std::vector<std::uint64_t> heads(48, 0), sums(48, 99);
+        std::mt19937 random(11);
+        std::size_t used = 0;
+        for (std::uint32_t i = 0; i < n; i++) {
+            std::uint32_t length = random() % 9; // 0..8 nodes: divergent trip counts
+            Node* head = nullptr;
+            for (std::uint32_t k = 0; k < length; k++) {
+                Node& node = nodes[used++];
+                node.next = head;
+                node.value = static_cast<std::uint32_t>(random() % 1000);
+                head = &node;
+            }
+            heads[i] = ptr(head);
+        }
+        CompiledKernel kernel = compileOk(file);
+        runOk(kernel, 1, 48, {ptr(heads.data()), ptr(sums.data()), n}, {range(heads), range(sums), range(nodes)});
+        for (std::uint32_t i = 0; i < heads.size(); i++) {
+            std::uint64_t expected = 99;
+            if (i < n) {
+                expected = 0;
+                for (Node* p = reinterpret_cast<Node*>(heads[i]); p; p = p->next)
+                    expected += std::uint64_t{p->value} * (i + 1);
+            }
+            ASSERT_EQ(sums[i], expected) << i;
+        }
+    }
+}
+
+TEST(CcControlFlow, SwitchWithFallThroughAndDefault)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"switch.spv", "switch_o2.spv"}) {
+        SCOPED_TRACE(file);
+        for (int opt : {0, 2}) {
+            CompiledKernel kernel = compileOk(file, opt);
+            const std::uint32_t n = 90;
+            std::vector<std::int32_t> x(96), expected(96);
+            for (std::uint32_t i = 0; i < x.size(); i++)
+                x[i] = expected[i] = static_cast<std::int32_t>(i * 7 % 23) - 11;
+            for (std::uint32_t i = 0; i < n; i++) {
+                int v = x[i], r = 0;
+                switch (v % 6) {
+                case 0:
+                    r = 5;
+                    break;
+                case 1:
+                case 4:
+                    r = 7;
+                    break;
+                case 2:
+                    r = 100;
+                    [[fallthrough]];
+                case 3:
+                    r += 11;
+                    break;
+                default:
+                    r = -v;
+                    break;
+                }
+                expected[i] = r;
+            }
+            runOk(kernel, 2, 48, {ptr(x.data()), n}, {range(x)});
+            EXPECT_EQ(x, expected) << "-O" << opt;
+        }
+    }
+}
+
+TEST(CcControlFlow, ReturnInsideALoop)
+{
+    // Two exits from the loop (the return and the end of the loop): each
+    // exit's lanes run their own code after it.
+    for (std::string file : {"twoexits.spv", "twoexits_o2.spv"}) {
+        SCOPED_TRACE(file);
+        CompiledKernel kernel = compileOk(file);
+        const std::uint32_t n = 24, lanes = 48;
+        std::vector<std::int32_t> x(n), out(lanes, 77);
+        for (std::uint32_t k = 0; k < n; k++)
+            x[k] = static_cast<std::int32_t>((k * 11) % 53);
+        runOk(kernel, 1, lanes, {ptr(x.data()), ptr(out.data()), n}, {range(x), range(out)});
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            std::int32_t acc = 0, expected = 0;
+            bool found = false;
+            for (std::uint32_t k = 0; k < n && !found; k++) {
+                if (x[k] == static_cast<std::int32_t>(i)) {
+                    expected = acc;
+                    found = true;
+                } else {
+                    acc += x[k];
+                }
+            }
+            if (!found)
+                expected = -acc - 1;
+            ASSERT_EQ(out[i], expected) << "lane " << i;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- LDS, barriers, atomics
+
+TEST(CcLds, OpenclReductionWithLocalMemoryAndBarriers)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"reduce.spv", "reduce_o2.spv"}) {
+        SCOPED_TRACE(file);
+        CompiledKernel kernel = compileOk(file);
+        EXPECT_EQ(kernel.ldsBytes, 64u * 4);
+        EXPECT_EQ(kernel.program.isaVersion, 2u);
+        EXPECT_THAT(kernel.assembly, HasSubstr("s_barrier"));
+        EXPECT_THAT(kernel.assembly, HasSubstr("v_lds_store_b32"));
+        const std::uint32_t n = 1000, groups = 16;
+        std::vector<std::uint32_t> in(groups * 64), partial(groups, 0), total(1, 0);
+        for (std::uint32_t i = 0; i < in.size(); i++)
+            in[i] = i * 3 + 1;
+        runOk(kernel, groups, 64, {ptr(in.data()), ptr(partial.data()), ptr(total.data()), n},
+              {range(in), range(partial), range(total)});
+        std::uint32_t sum = 0;
+        for (std::uint32_t g = 0; g < groups; g++) {
+            std::uint32_t expected = 0;
+            for (std::uint32_t i = g * 64; i < (g + 1) * 64 && i < n; i++)
+                expected += in[i];
+            EXPECT_EQ(partial[g], expected) << "group " << g;
+            sum += expected;
+        }
+        EXPECT_EQ(total[0], sum);
+    }
+}
+
+TEST(CcLds, GlslSharedMemoryReduction)
+{
+    CompiledKernel kernel = compileOk("reduce_glsl.spv");
+    EXPECT_EQ(kernel.ldsBytes, 32u * 4);
+    EXPECT_EQ(kernel.localSize, (std::array<std::uint32_t, 3>{32, 1, 1}));
+    // The stride is the same in every lane (the loop only diverges inside an
+    // if without breaks): a scalar register, halved on the scalar ALU.
+    EXPECT_THAT(kernel.assembly, testing::ContainsRegex("s_shr s[0-9]+, s[0-9]+, 1\n"));
+    const std::uint32_t n = 200, groups = 7;
+    std::vector<std::uint32_t> data(groups * 32), sums(1 + groups, 0);
+    for (std::uint32_t i = 0; i < data.size(); i++)
+        data[i] = i + 5;
+    runOk(kernel, groups, 32, {ptr(data.data()), ptr(sums.data()), n}, {range(data), range(sums)});
+    std::uint32_t total = 0;
+    for (std::uint32_t g = 0; g < groups; g++) {
+        std::uint32_t expected = 0;
+        for (std::uint32_t i = g * 32; i < (g + 1) * 32 && i < n; i++)
+            expected += data[i];
+        EXPECT_EQ(sums[1 + g], expected) << g;
+        total += expected;
+    }
+    EXPECT_EQ(sums[0], total);
+}
+
+TEST(CcAtomics, GlobalAndLocalAtomics)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"atomics.spv", "atomics_o2.spv"}) {
+        SCOPED_TRACE(file);
+        CompiledKernel kernel = compileOk(file);
+        EXPECT_THAT(kernel.assembly, HasSubstr("v_lds_atomic_add_b32"));
+        EXPECT_THAT(kernel.assembly, HasSubstr("v_atomic_cmpxchg_b32"));
+        const std::uint32_t n = 500, groups = 8;
+        std::vector<std::uint32_t> data(groups * 64), hist(16, 0), cas(1, 0);
+        std::vector<std::int32_t> minmax = {std::numeric_limits<std::int32_t>::max(),
+                                            std::numeric_limits<std::int32_t>::min()};
+        std::mt19937 random(5);
+        for (auto& v : data)
+            v = static_cast<std::uint32_t>(random() % 1000);
+        runOk(kernel, groups, 64, {ptr(data.data()), ptr(hist.data()), ptr(minmax.data()), ptr(cas.data()), n},
+              {range(data), range(hist), range(minmax), range(cas)});
+        std::vector<std::uint32_t> expected(16, 0);
+        std::int32_t lo = std::numeric_limits<std::int32_t>::max(), hi = std::numeric_limits<std::int32_t>::min();
+        for (std::uint32_t i = 0; i < n; i++) {
+            expected[data[i] & 15]++;
+            lo = std::min(lo, static_cast<std::int32_t>(data[i]) - 500);
+            hi = std::max(hi, static_cast<std::int32_t>(data[i]) - 500);
+        }
+        EXPECT_EQ(hist, expected);
+        EXPECT_EQ(minmax[0], lo);
+        EXPECT_EQ(minmax[1], hi);
+        EXPECT_EQ(cas[0], n);
+    }
+}
+
+// ---------------------------------------------------------------- math
+
+TEST(CcMath, ExtendedInstructionsMatchTheHost)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"mathops.spv", "mathops_o2.spv"}) {
+        SCOPED_TRACE(file);
+        CompiledKernel kernel = compileOk(file);
+        const std::uint32_t n = 30;
+        std::vector<float> x(32), out(8 * 32, -1);
+        std::vector<std::int32_t> iout(4 * 32, -1);
+        for (std::uint32_t i = 0; i < x.size(); i++)
+            x[i] = (static_cast<float>(i) - 15.0f) * 0.37f;
+        x[3] = 2.5f;
+        x[4] = -0.5f;
+        runOk(kernel, 1, 32, {ptr(x.data()), ptr(out.data()), ptr(iout.data()), n}, {range(x), range(out), range(iout)});
+        for (std::uint32_t i = 0; i < n; i++) {
+            float v = x[i];
+            float expected[8] = {std::floor(v), std::ceil(v),       std::trunc(v),        std::nearbyint(v),
+                                 std::fabs(v),  std::fmin(v, 1.5f), std::fma(v, v, 0.25f), std::copysign(2.0f, v)};
+            for (int k = 0; k < 8; k++)
+                EXPECT_EQ(std::bit_cast<std::uint32_t>(out[8 * i + k]), std::bit_cast<std::uint32_t>(expected[k]))
+                    << "x = " << v << " op " << k;
+            std::int32_t k = static_cast<std::int32_t>(v * 1000.0f);
+            auto u = static_cast<std::uint32_t>(k);
+            EXPECT_EQ(iout[4 * i + 0], std::countl_zero(u)) << k;
+            EXPECT_EQ(iout[4 * i + 1], std::popcount(u)) << k;
+            EXPECT_EQ(iout[4 * i + 2], std::clamp(k, -700, 900)) << k;
+            EXPECT_EQ(iout[4 * i + 3], static_cast<std::int32_t>((std::int64_t{k} * 123456789) >> 32)) << k;
+        }
+    }
+}
+
+TEST(CcMath, NarrowAndWideIntegersMatchTheHost)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"narrow.spv", "narrow_o2.spv"}) {
+        SCOPED_TRACE(file);
+        for (int opt : {0, 2}) {
+            CompiledKernel kernel = compileOk(file, opt);
+            const std::uint32_t n = 60;
+            std::vector<std::int8_t> c(64);
+            std::vector<std::int16_t> s(64);
+            std::vector<std::int64_t> l(64);
+            std::vector<std::int32_t> out(8 * 64, 0);
+            std::mt19937_64 random(9);
+            for (std::uint32_t i = 0; i < 64; i++) {
+                c[i] = static_cast<std::int8_t>(random());
+                s[i] = static_cast<std::int16_t>(random());
+                l[i] = static_cast<std::int64_t>(random()) >> (random() % 40);
+            }
+            runOk(kernel, 1, 64, {ptr(c.data()), ptr(s.data()), ptr(l.data()), ptr(out.data()), n},
+                  {range(c), range(s), range(l), range(out)});
+            for (std::uint32_t i = 0; i < n; i++) {
+                std::int8_t a = c[i];
+                std::int16_t b = s[i];
+                std::int64_t w = l[i];
+                auto ua = static_cast<std::uint8_t>(a);
+                std::int32_t expected[8] = {
+                    static_cast<std::int8_t>(a * 3 + 7),
+                    a < 0 ? -1 : (a > 50 ? 2 : 1),
+                    static_cast<std::int16_t>(b << 3) >> 2,
+                    static_cast<std::int32_t>(ua >> 1) + static_cast<std::int32_t>(static_cast<std::uint16_t>(b)),
+                    static_cast<std::int32_t>(w / 1000) ^ static_cast<std::int32_t>(w >> 40),
+                    static_cast<std::int32_t>(static_cast<float>(b) * 0.5f),
+                    static_cast<std::int32_t>(w % 977) + (w < 0),
+                    std::min<std::int32_t>(a, b) + std::max<std::int8_t>(a, -3),
+                };
+                for (int k = 0; k < 8; k++)
+                    EXPECT_EQ(out[8 * i + k], expected[k]) << "lane " << i << " expression " << k << " -O" << opt;
+            }
+        }
+    }
+}
+
+TEST(CcMath, GlslVectorsAreScalarised)
+{
+    for (int opt : {0, 2}) {
+        CompiledKernel kernel = compileOk("vectors_glsl.spv", opt);
+        const std::uint32_t n = 30;
+        std::vector<float> a(4 * 32), b(4 * 32), dots(32, -5), bOut;
+        for (std::size_t k = 0; k < a.size(); k++) {
+            a[k] = static_cast<float>(static_cast<int>(k * 7 % 13) - 6) * 0.25f;
+            b[k] = static_cast<float>(static_cast<int>(k * 5 % 11) - 5) * 0.5f;
+        }
+        bOut = b;
+        std::vector<float> expectedDots = dots;
+        for (std::uint32_t i = 0; i < n; i++) {
+            float z[4];
+            for (int c = 0; c < 4; c++)
+                z[c] = a[4 * i + c] * 2.0f + b[4 * i + 3 - c];
+            float d = z[0] * b[4 * i];
+            for (int c = 1; c < 4; c++)
+                d = d + z[c] * b[4 * i + c];
+            expectedDots[i] = d;
+            for (int c = 0; c < 4; c++)
+                bOut[4 * i + c] = z[c] > 1.0f ? 9.0f : std::clamp(z[c], -1.0f, 1.0f);
+        }
+        runOk(kernel, 2, 16, {ptr(a.data()), ptr(b.data()), ptr(dots.data()), n}, {range(a), range(b), range(dots)});
+        for (std::uint32_t i = 0; i < 32; i++) {
+            // -O2 may contract x * 2.0 + y into an fma: exact here (x * 2.0 is exact).
+            EXPECT_FLOAT_EQ(dots[i], expectedDots[i]) << i << " -O" << opt;
+            for (int c = 0; c < 4; c++)
+                EXPECT_EQ(b[4 * i + c], bOut[4 * i + c]) << i << "." << c << " -O" << opt;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- private memory
+
+TEST(CcPrivate, DynamicallyIndexedArraysLiveInTheLanesStacks)
+{
+    // clang -O0 (as the tests of the brief) and clang -O2 (the front end's default).
+    for (std::string file : {"private_array.spv", "private_array_o2.spv"}) {
+        SCOPED_TRACE(file);
+        CompiledKernel kernel = compileOk(file);
+        EXPECT_EQ(kernel.privateBytesPerLane, 32u);
+        ASSERT_TRUE(kernel.program.signature.has_value());
+        EXPECT_EQ(kernel.program.signature->toString(), "ptr x, ptr out, u32 k, ptr private_stack");
+        const std::uint32_t groups = 3, lanes = 48, total = groups * lanes;
+        std::vector<std::int32_t> x(total), out(total, 0);
+        for (std::uint32_t i = 0; i < total; i++)
+            x[i] = static_cast<std::int32_t>(i * 37 % 101) - 50;
+        // The hidden argument: privateBytesPerLane for every lane of the dispatch.
+        std::vector<std::uint64_t> stack(total * kernel.privateBytesPerLane / 8, 0xdeadbeef);
+        const std::int32_t k = 5;
+        runOk(kernel, groups, lanes, {ptr(x.data()), ptr(out.data()), static_cast<std::uint32_t>(k), ptr(stack.data())},
+              {range(x), range(out), range(stack)}, true);
+        for (std::uint32_t i = 0; i < total; i++) {
+            std::int32_t table[8];
+            for (int j = 0; j < 8; j++)
+                table[j] = x[j] * (j + static_cast<std::int32_t>(i));
+            ASSERT_EQ(out[i], table[(k + i) & 7] + table[x[i] & 7]) << i;
+        }
+    }
+}
+
+TEST(CcPrivate, SpillsToTheLanesStacks)
+{
+    // 72 values live at once; 57 vector registers are free.
+    CompiledKernel kernel = compileOk("spill.spv");
+    EXPECT_GT(kernel.privateBytesPerLane, 0u);
+    EXPECT_EQ(kernel.privateBytesPerLane % 8, 0u);
+    ASSERT_TRUE(kernel.program.signature.has_value());
+    EXPECT_EQ(kernel.program.signature->toString(), "ptr x, ptr out, u32 n, ptr private_stack");
+    const std::uint32_t n = 40, lanes = 48;
+    std::vector<float> x(72 * n), out(lanes, -1);
+    for (std::size_t k = 0; k < x.size(); k++)
+        x[k] = static_cast<float>((k * 13) % 17) - 8.0f;
+    std::vector<std::uint64_t> stack(lanes * kernel.privateBytesPerLane / 8, 0);
+    runOk(kernel, 1, lanes, {ptr(x.data()), ptr(out.data()), n, ptr(stack.data())},
+          {range(x), range(out), range(stack)}, true);
+    for (std::uint32_t i = 0; i < lanes; i++) {
+        if (i >= n) {
+            ASSERT_EQ(out[i], -1.0f);
+            continue;
+        }
+        double s = x[71 * n + i];
+        for (int k = 70; k >= 0; k--)
+            s = s * 0.5 + x[k * n + i] * (k + 1.0);
+        // clang may contract the multiply-adds (fp-contract): compare closely, not bit for bit.
+        ASSERT_NEAR(out[i], s, 1e-3 * std::max(1.0, std::fabs(s))) << i;
+    }
+}
+
+// ---------------------------------------------------------------- diagnostics
+
+TEST(CcDiagnostics, DoublesAreRejected)
+{
+    EXPECT_THAT(compileError("double.spv").message, HasSubstr("double"));
+}
+
+
+TEST(CcDiagnostics, ExtendedInstructionsWithoutAnIsaFormNameTheInstruction)
+{
+    EXPECT_THAT(compileError("exp.spv").message, HasSubstr("OpenCL.std exp is not supported"));
+}
+
+TEST(CcDiagnostics, LocatedByOpLine)
+{
+    // exp.comp compiled with glslangValidator -g: OpLine says where.
+    Diagnostic d = compileError("exp_glsl_g.spv");
+    EXPECT_EQ(d.file, "exp.comp");
+    EXPECT_EQ(d.line, 9u);
+    EXPECT_THAT(d.message, HasSubstr("GLSL.std.450 Exp is not supported"));
+    EXPECT_EQ(formatDiagnostic(d), "exp.comp:9:0: error: " + d.message);
+}
+
+TEST(CcDiagnostics, InvalidModulesAndEntryPoints)
+{
+    std::vector<Diagnostic> diagnostics;
+    std::vector<std::uint32_t> garbage = {0x07230203, 0x00010000, 0, 10, 0, 0xdeadbeef};
+    auto bad = compile(garbage, {}, &diagnostics);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_THAT(bad.status().message(), HasSubstr("invalid SPIR-V"));
+
+    Options options;
+    options.entryPoint = "nope";
+    diagnostics.clear();
+    auto missing = compile(readSpirv("saxpy.spv"), options, &diagnostics);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_THAT(missing.status().message(), HasSubstr("no compute or kernel entry point 'nope' (the module has: saxpy)"));
+}
+
+} // namespace
+} // namespace vsvm::cc
