@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 export VSVM_BUILD := $(BUILD)
 
-.PHONY: all help test run build deps kernel umd igt docs module-check fuzz-asm fuzz soak vm bench dkms-deb clean
+.PHONY: all help test run build deps kernel umd igt docs module-check fuzz-asm fuzz fuzz-cc soak vm bench dkms-deb clean
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo "make fuzz-asm FUZZ_TIME=600  fuzz the assembler/disassembler (clang, libFuzzer)"
 	@echo "make fuzz DURATION=10m [COUNT=N] [SEED=S]  hostile ioctl input in a guest (vsvm-fuzz)"
 	@echo "make soak DURATION=10m [SEED=S]  address-space changes racing the device in a guest (vsvm-soak)"
+	@echo "make fuzz-cc DURATION=10m [SEED=S]  generated OpenCL C kernels: vsvm compiler + emulator vs PoCL"
 	@echo "make dkms-deb the vsvm-dkms Debian package (DKMS builds vsvm.ko for installed 6.12 kernels)"
 	@echo "make clean    remove $(BUILD) (the kernel cache outside the clone stays)"
 
@@ -57,6 +58,9 @@ fuzz-asm: deps
 
 fuzz: kernel umd
 	@DURATION=$(or $(DURATION),10m) COUNT=$(COUNT) SEED=$(SEED) tools/stress.sh fuzz
+
+fuzz-cc: umd
+	@DURATION=$(or $(DURATION),10m) SEED=$(SEED) tools/fuzz-cc.sh
 
 soak: kernel umd
 	@DURATION=$(or $(DURATION),10m) SEED=$(SEED) tools/stress.sh soak

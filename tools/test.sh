@@ -40,6 +40,47 @@ else
 	result umd-unit run FAIL
 fi
 
+# The SPIR-V corpus (umd/corpus, issue 14): the oracles run on the host
+# (PoCL for OpenCL C, lavapipe for GLSL) and record their outputs; the
+# vsvm compiler's programs run on the host emulator (the driver's own
+# interpreter) against them here, and on the device in the guest
+# (guest-tests.sh), which loads the programs compiled here.
+corpus_out=$out/corpus
+difftest=$build/umd/bin/vsvm-difftest
+corpus_result() { # suite, output of vsvm-difftest --compare
+	sed -n -e "s/^PASS \([^:]*\):.*/RESULT $1 \1 PASS/p" -e "s/^FAIL \([^:]*\):.*/RESULT $1 \1 FAIL/p" \
+		-e "s/^SKIP \([^:]*\):.*/RESULT $1 \1 SKIP/p" "$2" >>"$all"
+	grep -q ' agreed, .* disagreed' "$2" || result "$1" run FAIL
+}
+phase "SPIR-V corpus: oracles on the host, the compiler's output on the emulator"
+mkdir -p "$corpus_out"
+for src in opencl glsl; do
+	oracle=pocl
+	[ "$src" = glsl ] && oracle=lavapipe
+	if "$difftest" --corpus umd/corpus --all --seed 1 --backend $oracle --record "$corpus_out/$oracle" \
+		>"$corpus_out/$oracle.log" 2>&1; then
+		result corpus-oracle "$oracle-recorded" PASS
+	else
+		result corpus-oracle "$oracle-recorded" FAIL
+		tail -n 5 "$corpus_out/$oracle.log" >&2
+	fi
+	"$difftest" --corpus umd/corpus --all --seed 1 --backend emu --source $src \
+		--compare "$corpus_out/$oracle" --save-programs "$corpus_out/programs" \
+		>"$corpus_out/emu-$src.log" 2>&1
+	corpus_result "corpus-emu-$src" "$corpus_out/emu-$src.log"
+	tail -n 1 "$corpus_out/emu-$src.log" >&2
+done
+
+cc_fuzz_count=${VSVM_TEST_FUZZ_CC_COUNT:-60}
+phase "compiler differential fuzzing: $cc_fuzz_count generated OpenCL C programs, emulator vs PoCL"
+if "$build/umd/bin/vsvm-fuzz-cc" --seed 1 --count "$cc_fuzz_count" --emu --pocl \
+	--out "$out/fuzz-cc" >"$out/fuzz-cc.log" 2>&1; then
+	result fuzz-cc emu-vs-pocl PASS
+else
+	result fuzz-cc emu-vs-pocl FAIL
+fi
+tail -n 1 "$out/fuzz-cc.log" >&2
+
 fuzz_time=${VSVM_TEST_FUZZ_TIME:-30}
 phase "assembler fuzzing (${fuzz_time}s, fixed seed)"
 if FUZZ_TIME=$fuzz_time tools/fuzz-asm.sh >"$out/fuzz-asm.log" 2>&1; then

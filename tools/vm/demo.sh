@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # The demo `make run` shows inside the guest: load vsvm, list the devices,
-# then run the saxpy example on 16 MiB of malloc'd memory per array. The
+# then run the saxpy example on 16 MiB of malloc'd memory per array, and
+# again with the kernel written in OpenCL C and compiled on the spot. The
 # device reads and writes the CPU's pages through its own page table: it
 # faults them in on first touch (the fault counters), and when free() unmaps
 # the arrays the kernel's mmu notifiers make it drop those translations (the
@@ -39,6 +40,10 @@ fi
 echo
 echo "==== saxpy: y = 2 * x + y on 2 x $mib MiB of malloc'd memory, checked on the CPU"
 "$bin/saxpy" --mib "$mib"
+echo
+echo "==== saxpy in OpenCL C: kernels/saxpy.cl compiled now (clang, llvm-spirv, libclc, vsvm-cc's"
+echo "     back end) and run on 2 x 4 MiB of malloc'd memory"
+"$bin/saxpy" --mib 4 --lang opencl
 echo
 echo "==== vsvm-stat --once: the device's counters (the VM is gone with its process)"
 "$bin/vsvm-stat" --once

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # The in-guest part of `make test`: load the driver, run the KUnit suites,
-# the IGT testlist, the UMD device tests, a minute of vsvm-fuzz and two of
+# the IGT testlist, the UMD device tests, the SPIR-V corpus (compiled and
+# recorded on the host by test.sh), a minute of vsvm-fuzz and two of
 # vsvm-soak, unload the driver. Runs as the
 # command of run-vm.sh. Every result becomes one line of
 # $VSVM_RESULTS/results.txt:
@@ -69,6 +70,21 @@ if [ -f "$out/umd-device.xml" ]; then
 else
 	result umd-device run FAIL
 fi
+
+step "SPIR-V corpus on the device (programs compiled on the host, oracles recorded there)"
+corpus=$build/test-results/corpus
+for src in opencl glsl; do
+	oracle=pocl
+	[ "$src" = glsl ] && oracle=lavapipe
+	"$build/umd/bin/vsvm-difftest" --corpus "$root/umd/corpus" --all --seed 1 --backend device \
+		--source $src --programs "$corpus/programs" --compare "$corpus/$oracle" \
+		>"$out/corpus-$src.log" 2>&1
+	tail -n 1 "$out/corpus-$src.log"
+	sed -n -e "s/^PASS \([^:]*\):.*/RESULT corpus-device-$src \1 PASS/p" \
+		-e "s/^FAIL \([^:]*\):.*/RESULT corpus-device-$src \1 FAIL/p" \
+		-e "s/^SKIP \([^:]*\):.*/RESULT corpus-device-$src \1 SKIP/p" "$out/corpus-$src.log" >>"$results"
+	grep -q ' agreed, .* disagreed' "$out/corpus-$src.log" || result "corpus-device-$src" run FAIL
+done
 
 # Hostile input and the soak: their summary lines ("fuzz:", "soak:") go to
 # the log, their results to results.txt.

@@ -17,24 +17,39 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "vsvm/cc.h"
+#include "vsvm/frontend.h"
 #include "vsvm/runtime.h"
 
 namespace example {
 
 /**
  * The "--name N" options of an example: every name must be one of
- * @p names and every N a positive whole number, or the program ends with a
- * usage message (exit status 2). --help prints the usage and exits.
+ * @p names and every N a positive whole number, or one of @p words (such as
+ * "--lang") with a word from its list; else the program ends with a usage
+ * message (exit status 2). --help prints the usage and exits.
  */
 class Options {
 public:
-    Options(int argc, char** argv, std::initializer_list<const char*> names, const char* usage)
+    using Words = std::initializer_list<std::pair<const char*, std::initializer_list<const char*>>>;
+
+    Options(int argc, char** argv, std::initializer_list<const char*> names, const char* usage,
+            Words words = {})
     {
         for (int i = 1; i < argc; i += 2) {
             if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
                 std::printf("usage: %s %s\n", argv[0], usage);
                 std::exit(0);
+            }
+            auto word = std::find_if(words.begin(), words.end(),
+                                     [&](const auto& w) { return std::strcmp(argv[i], w.first) == 0; });
+            if (word != words.end() && i + 1 < argc &&
+                std::any_of(word->second.begin(), word->second.end(),
+                            [&](const char* choice) { return std::strcmp(argv[i + 1], choice) == 0; })) {
+                words_[argv[i]] = argv[i + 1];
+                continue;
             }
             bool known = std::any_of(names.begin(), names.end(),
                                      [&](const char* name) { return std::strcmp(argv[i], name) == 0; });
@@ -55,8 +70,15 @@ public:
         return found == values_.end() ? fallback : found->second;
     }
 
+    std::string word(const char* name, const char* fallback) const
+    {
+        auto found = words_.find(name);
+        return found == words_.end() ? fallback : found->second;
+    }
+
 private:
     std::map<std::string, unsigned long> values_;
+    std::map<std::string, std::string> words_;
 };
 
 /// Ends the program with "program: message" when @p result has no value.
@@ -70,9 +92,47 @@ T check(const char* program, vsvm::Result<T> result)
     return std::move(result).value();
 }
 
-/// Assembles examples/kernels/@p name.vsa.
-inline vsvm::Kernel loadKernel(const char* program, const std::string& name)
+/**
+ * Compiles examples/kernels/@p name.cl (@p lang "opencl": OpenCL C through
+ * clang, llvm-spirv and libclc) or @p name.comp ("glsl": through glslang)
+ * to SPIR-V, then to the vsvm ISA (vsvm-cc's back end). A kernel whose
+ * source fixes its workgroup size must be launched with @p lanes lanes.
+ */
+inline vsvm::Kernel compileKernel(const char* program, const std::string& name, const std::string& lang,
+                                  uint32_t lanes)
 {
+    std::string path = std::string(VSVM_KERNELS_DIR) + "/" + name + (lang == "glsl" ? ".comp" : ".cl");
+    vsvm::frontend::Module module = check(program, vsvm::frontend::compileFile(path));
+    std::vector<vsvm::cc::Diagnostic> diagnostics;
+    vsvm::Result<vsvm::cc::CompiledKernel> compiled = vsvm::cc::compile(module.words, {}, &diagnostics);
+    if (!compiled) {
+        for (const vsvm::cc::Diagnostic& d : diagnostics)
+            std::fprintf(stderr, "%s: %s\n", program, vsvm::cc::formatDiagnostic(d).c_str());
+        std::fprintf(stderr, "%s: %s: %s\n", program, path.c_str(), compiled.status().message().c_str());
+        std::exit(1);
+    }
+    const auto& local = compiled->localSize;
+    if (local[0] && (local[0] != lanes || local[1] > 1 || local[2] > 1)) {
+        std::fprintf(stderr, "%s: %s wants workgroups of %ux%ux%u lanes, the example launches %u\n", program,
+                     path.c_str(), local[0], local[1], local[2], lanes);
+        std::exit(1);
+    }
+    if (compiled->privateBytesPerLane) {
+        std::fprintf(stderr, "%s: %s needs a private stack, which the examples do not pass\n", program,
+                     path.c_str());
+        std::exit(1);
+    }
+    std::printf("%s: compiled %s (%s) to %zu ISA v%u instructions\n", program, path.c_str(), lang.c_str(),
+                compiled->program.words.size(), compiled->program.isaVersion);
+    return check(program, vsvm::Kernel::fromProgram(compiled->program));
+}
+
+/// Assembles examples/kernels/@p name.vsa.
+inline vsvm::Kernel loadKernel(const char* program, const std::string& name,
+                               const std::string& lang = "asm", uint32_t lanes = 0)
+{
+    if (lang != "asm")
+        return compileKernel(program, name, lang, lanes);
     std::string path = std::string(VSVM_KERNELS_DIR) + "/" + name + ".vsa";
     std::ifstream file(path);
     if (!file) {

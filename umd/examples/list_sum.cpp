@@ -23,17 +23,19 @@ struct Node {
 int main(int argc, char** argv)
 {
     example::Options options(argc, argv, {"--lists", "--length"},
-                             "[--lists N] [--length M]   (N lists of M nodes; default 4096 x 256)");
+                             "[--lists N] [--length M] [--lang asm|opencl|glsl]   (N lists of M nodes; "
+                             "default 4096 x 256; the kernel in vsvm assembly, OpenCL C or GLSL, default asm)",
+                             {{"--lang", {"asm", "opencl", "glsl"}}});
     const uint32_t lists = static_cast<uint32_t>(options.get("--lists", 4096));
     const uint32_t length = static_cast<uint32_t>(options.get("--length", 256));
 
-    vsvm::Kernel kernel = example::loadKernel("list_sum", "list_sum");
+    const uint32_t lanes = 64;
+    vsvm::Kernel kernel = example::loadKernel("list_sum", "list_sum", options.word("--lang", "asm"), lanes);
     vsvm::Device device = example::check("list_sum", vsvm::Device::open(0));
     vsvm::Vm vm = example::check("list_sum", vsvm::Vm::create(device));
 
     // The kernel has no bound check: every lane of the grid walks heads[i],
     // so the lanes past the last list get empty lists (nullptr).
-    const uint32_t lanes = 64;
     const uint32_t groups = (lists + lanes - 1) / lanes;
     std::vector<Node*> heads(std::size_t{groups} * lanes, nullptr);
     std::vector<uint32_t> sums(heads.size(), 0xdeadbeef);

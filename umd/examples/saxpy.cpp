@@ -18,12 +18,16 @@
 
 int main(int argc, char** argv)
 {
-    example::Options options(argc, argv, {"--mib"}, "[--mib N]   (N MiB per array, default 64)");
+    example::Options options(argc, argv, {"--mib"},
+                             "[--mib N] [--lang asm|opencl|glsl]   (N MiB per array, default 64; the "
+                             "kernel in vsvm assembly, OpenCL C or GLSL, default asm)",
+                             {{"--lang", {"asm", "opencl", "glsl"}}});
     const std::size_t mib = options.get("--mib", 64);
     const uint32_t n = static_cast<uint32_t>(mib * 1024 * 1024 / sizeof(float));
     const float a = 2.0f;
 
-    vsvm::Kernel kernel = example::loadKernel("saxpy", "saxpy");
+    const uint32_t lanes = 256;
+    vsvm::Kernel kernel = example::loadKernel("saxpy", "saxpy", options.word("--lang", "asm"), lanes);
     vsvm::Device device = example::check("saxpy", vsvm::Device::open(0));
     vsvm::Vm vm = example::check("saxpy", vsvm::Vm::create(device));
 
@@ -41,7 +45,6 @@ int main(int argc, char** argv)
     // One job per 1 MiB of each array: a job must end within the device's
     // job timeout (job_timeout_ms, 10 s by default), and an emulated device
     // is slow. Each job gets pointers into the middle of the arrays.
-    const uint32_t lanes = 256;
     const uint32_t groups = (n + lanes - 1) / lanes;
     const uint32_t groupsPerJob = 1024;
     auto start = std::chrono::steady_clock::now();

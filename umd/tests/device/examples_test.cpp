@@ -37,6 +37,24 @@ TEST_F(VsvmDeviceTest, ListSumExampleIsRight)
     EXPECT_THAT(run.output, ContainsRegex("list_sum: 100 lists of 50 malloc'd nodes, ok \\(0 wrong\\)"));
 }
 
+// The same examples with their kernel in a standard language, compiled in
+// the test (front end, vsvm-cc's back end) and run on malloc'd memory.
+TEST_F(VsvmDeviceTest, SaxpyExampleInGlslIsRight)
+{
+    ProgramRun run = runProgram("saxpy --mib 1 --lang glsl");
+    EXPECT_EQ(run.exitStatus, 0) << run.output;
+    EXPECT_THAT(run.output, ContainsRegex("saxpy: compiled .*/saxpy.comp \\(glsl\\) to [0-9]+ ISA v2 instructions"));
+    EXPECT_THAT(run.output, ContainsRegex("saxpy: 262144 elements .*, ok \\(0 wrong\\)"));
+}
+
+TEST_F(VsvmDeviceTest, ListSumExampleInOpenclCIsRight)
+{
+    ProgramRun run = runProgram("list_sum --lists 100 --length 50 --lang opencl");
+    EXPECT_EQ(run.exitStatus, 0) << run.output;
+    EXPECT_THAT(run.output, ContainsRegex("list_sum: compiled .*/list_sum.cl \\(opencl\\)"));
+    EXPECT_THAT(run.output, ContainsRegex("list_sum: 100 lists of 50 malloc'd nodes, ok \\(0 wrong\\)"));
+}
+
 TEST_F(VsvmDeviceTest, HistogramExampleIsRight)
 {
     ProgramRun run = runProgram("histogram --mib 1");
