@@ -225,6 +225,53 @@ void saveProgram(const std::filesystem::path& dir, const Program& program, const
     writeFile(dir / "why.txt", why.data(), why.size());
 }
 
+/// A saved program: the buffers of the seed its descriptor names, the
+/// source of its kernel.cl (which may have been reduced by hand since).
+vsvm::Result<Program> loadReplay(const std::filesystem::path& dir)
+{
+    auto slurp = [](const std::filesystem::path& path) -> std::optional<std::string> {
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            return std::nullopt;
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    auto source = slurp(dir / "kernel.cl");
+    auto descriptor = slurp(dir / "descriptor.json");
+    if (!source || !descriptor)
+        return vsvm::Status::error(ENOENT, fmt::format("{}: no kernel.cl or descriptor.json", dir.string()));
+    // The descriptor is ours (Program::descriptor()): its seed is all we need.
+    const std::string key = "\"seed\": ";
+    std::size_t at = descriptor->find(key);
+    if (at == std::string::npos)
+        return vsvm::Status::error(EINVAL, fmt::format("{}: descriptor.json has no seed", dir.string()));
+    Program program = vsvm::clgen::generate(std::strtoull(descriptor->c_str() + at + key.size(), nullptr, 10));
+    if (program.descriptor() != *descriptor)
+        return vsvm::Status::error(EINVAL, fmt::format("{}: descriptor.json is not the one of seed {} with the "
+                                                       "default options",
+                                                       dir.string(), program.seed));
+    program.source = std::move(*source);
+    return program;
+}
+
+/// The first elements two runners disagree on.
+void printDifferences(const Buffer& buffer, const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
+                      const std::string& nameA, const std::string& nameB)
+{
+    const std::size_t size = vsvm::clgen::typeSize(buffer.type);
+    unsigned shown = 0, differ = 0;
+    for (std::size_t i = 0; i + size <= a.size() && i + size <= b.size(); i += size) {
+        std::uint64_t x = 0, y = 0;
+        std::memcpy(&x, a.data() + i, size);
+        std::memcpy(&y, b.data() + i, size);
+        if (x == y)
+            continue;
+        ++differ;
+        if (shown++ < 16)
+            fmt::print(stderr, "  {}[{}]: {} 0x{:x}, {} 0x{:x}\n", buffer.name, i / size, nameA, x, nameB, y);
+    }
+    fmt::print(stderr, "  {} of {} elements differ\n", differ, a.size() / size);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -260,8 +307,26 @@ int main(int argc, char** argv)
     app.add_option("--out", outDir, "Directory for the programs with disagreements or errors");
     app.add_option("--cl-std", clStd, "OpenCL C version")->check(CLI::IsMember({"CL1.2", "CL3.0"}));
     app.add_option("-O", optLevel, "Optimisation level of the front end")->check(CLI::IsMember({0, 2}));
+    std::string replayDir;
+    app.add_option("--replay", replayDir,
+                   "Run the program saved in this directory (its kernel.cl, possibly edited, with the buffers of "
+                   "the seed in its descriptor.json) and print the elements the runners disagree on")
+        ->check(CLI::ExistingDirectory)
+        ->excludes(countOption);
     if (auto status = vsvm::tools::parseCommandLine(app, argc, argv))
         return *status;
+    std::optional<Program> replay;
+    if (!replayDir.empty()) {
+        auto loaded = loadReplay(replayDir);
+        if (!loaded) {
+            fmt::print(stderr, "vsvm-fuzz-cc: --replay: {}\n", loaded.status().message());
+            return 1;
+        }
+        replay = std::move(*loaded);
+        seed = replay->seed;
+        count = 1;
+        duration = 0;
+    }
     if (count == 0 && duration == 0)
         count = 1;
 #if !VSVM_FUZZ_HAVE_CC
@@ -313,7 +378,7 @@ int main(int argc, char** argv)
             generatorOptions.earlyReturn = false;
             generatorOptions.loopExits = false;
         }
-        Program program = vsvm::clgen::generate(programSeed, generatorOptions);
+        Program program = replay ? *replay : vsvm::clgen::generate(programSeed, generatorOptions);
         ++counts.programs;
         if (print) {
             fmt::print("// ---- descriptor\n/*\n{}*/\n{}\n", program.descriptor(), program.source);
@@ -398,6 +463,9 @@ int main(int argc, char** argv)
                         writeFile(dir / fmt::format("{}.{}.bin", program.buffers[b].name, names[k]),
                                   results[k].buffers[b].data(), results[k].buffers[b].size());
                     fmt::print(stderr, "seed {}: {}\n", programSeed, why);
+                    if (replay)
+                        printDifferences(program.buffers[b], results[0].buffers[b], results[r].buffers[b],
+                                         names[0], names[r]);
                     r = results.size();
                     break;
                 }

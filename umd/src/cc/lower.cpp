@@ -222,7 +222,8 @@ private:
     Opnd boolToMask(const Opnd& b);
     Opnd select(const Opnd& c, const Opnd& t, const Opnd& f, bool uniform);
     Opnd convert(const Inst& inst, Id fromType, Id toType, const Opnd& a, bool uniform);
-    Opnd vop1(const char* op, const Opnd& a);
+    /// @p width: of the source (a 64-bit constant that is no sign-extended literal goes to a register).
+    Opnd vop1(const char* op, const Opnd& a, unsigned width = 32);
     Opnd vop2(const char* op, const Opnd& a, const Opnd& b, unsigned width = 32);
 
     // ---- values
@@ -1090,10 +1091,10 @@ Opnd Lowering::sextV32(Opnd v, unsigned width)
     return d;
 }
 
-Opnd Lowering::vop1(const char* op, const Opnd& a)
+Opnd Lowering::vop1(const char* op, const Opnd& a, unsigned width)
 {
     Opnd d = newV();
-    emit(op, {d, lit(a, 32)});
+    emit(op, {d, lit(a, width)});
     return d;
 }
 
@@ -2267,7 +2268,7 @@ void Lowering::lowerInst(const Inst& inst)
     }
     case Op::OpBitCount: {
         unsigned w = scalarWidth(scalarOf(inst.type));
-        elementwise([&](std::uint32_t c) { return vop1(w > 32 ? "v_popc_b64" : "v_popc_b32", comps(o[0]).at(c)); });
+        elementwise([&](std::uint32_t c) { return vop1(w > 32 ? "v_popc_b64" : "v_popc_b32", comps(o[0]).at(c), w); });
         return;
     }
     case Op::OpSMod:
@@ -2907,7 +2908,11 @@ void Lowering::emitLoop(Id header)
     loops_.push_back(loop);
     skip_.push_back(contLabel);
     if (cont == header) {
-        step(header, header);
+        // The header is its own latch. Lanes that go on leave through a
+        // block that only branches to the merge (taken into the body): run
+        // it, so that they are parked in brk rather than looping again.
+        if (Id next = step(header, header))
+            emitRegion(next, header);
     } else {
         Id next = step(header, cont);
         if (next)
