@@ -1569,6 +1569,16 @@ Val Lowering::globalVal(Id id)
         v.var = id;
         return v;
     }
+    case spv::StorageClass::UniformConstant:
+        // OpenCL C puts program-scope __constant data here; GLSL, images
+        // and samplers.
+        failAt(g, "program-scope __constant data (a __constant array, a string literal, printf) is not supported: "
+                  "vsvm kernels have no constant data segment");
+    case spv::StorageClass::StorageBuffer:
+    case spv::StorageClass::Uniform:
+        failAt(g, fmt::format("a descriptor-bound buffer (storage class {}) is not supported: vsvm has no "
+                              "descriptors; pass GL_EXT_buffer_reference pointers in push constants",
+                              storageName(sc)));
     default:
         failAt(g, fmt::format("a variable in storage class {} (only Workgroup, PushConstant, Input built-ins, "
                               "Function and Private are supported; use buffer_reference for buffers)",
@@ -3193,7 +3203,9 @@ void Lowering::run(Lowered& out, bool emitIr)
         ArgType at = ArgType::U64;
         if (ty.kind == TypeKind::Pointer) {
             if (ty.storage == spv::StorageClass::Workgroup)
-                fail(fmt::format("parameter '{}': __local pointer parameters are not supported", name), where);
+                fail(fmt::format("parameter {}{}: __local pointer parameters are not supported", slot,
+                                 name.empty() ? std::string() : fmt::format(" ('{}')", name)),
+                     where);
             at = ArgType::Ptr;
         } else if (ty.kind == TypeKind::Float) {
             if (ty.width != 32)
