@@ -6,10 +6,18 @@
 # Usage: run-testlist.sh BINDIR TESTLIST [KNOWN_FAILURES]
 #
 # TESTLIST has one entry a line, igt@<binary>@<subtest>[@<dynamic-subtest>];
-# blank lines and '#' comments are ignored. Each entry runs as
+# blank lines and '#' comments are ignored. The entries of one binary run in
+# one process (in the binary's order), as
+#   BINDIR/<binary> --run-subtest <subtest>,<subtest>,...
+# under a timeout: starting a binary linked with libigt costs about two
+# seconds in the TCG guest, a third of the IGT phase when every entry had a
+# process of its own. Each "Subtest <name>: <result>" line IGT prints gives
+# the entry's result; the entries a batch did not report (the binary crashed,
+# aborted or timed out) and entries with a dynamic subtest then run one at a
+# time, as
 #   BINDIR/<binary> --run-subtest <subtest> [--dynamic-subtest <dynamic>]
-# under a timeout, with the test's own output passed through, followed by one
-# line on stdout:
+# The test's own output is passed through; each entry ends with one line on
+# stdout:
 #   RESULT igt <binary>@<subtest>[@<dynamic>] PASS|FAIL|SKIP
 # IGT exit codes: 0 PASS, 77 SKIP, 98 FAIL; anything else (79 unknown subtest,
 # 112 abort, 124 timeout, 128+N killed by signal N) is a FAIL too. An entry
@@ -24,7 +32,8 @@
 # The last line is "igt: N passed, N failed, N skipped". Exit status: 0 when
 # no entry failed (skips are fine), 1 when one did, 2 on a usage error.
 #
-# Environment: VSVM_IGT_TIMEOUT, seconds per entry (default 300).
+# Environment: VSVM_IGT_TIMEOUT, seconds per entry (default 300); a batch
+# gets that plus 30 s per entry.
 
 set -u
 
@@ -84,30 +93,37 @@ report() {
 	esac
 }
 
-# run_entry ENTRY
-run_entry() {
-	local entry=$1 prefix binary subtest dynamic rest bin status
-	local -a args
+# check_entry ENTRY: parse ENTRY into binary/subtest/dynamic; report a FAIL
+# and return 1 when it cannot run.
+check_entry() {
+	local entry=$1 prefix rest
 
 	IFS=@ read -r prefix binary subtest dynamic rest <<< "$entry"
 	if [ "$prefix" != igt ] || [ -z "$binary" ] || [ -z "$subtest" ] || [ -n "$rest" ]; then
 		report "$entry" FAIL "malformed entry, expected igt@<binary>@<subtest>"
-		return
+		return 1
 	fi
-
-	bin=$bindir/$binary
-	if [ ! -x "$bin" ]; then
-		report "$entry" FAIL "$bin: no such executable"
-		return
+	if [ ! -x "$bindir/$binary" ]; then
+		report "$entry" FAIL "$bindir/$binary: no such executable"
+		return 1
 	fi
 	if [ -z "${subtests_of[$binary]+set}" ]; then
-		subtests_of[$binary]=$("$bin" --list-subtests < /dev/null 2>/dev/null)
+		subtests_of[$binary]=$("$bindir/$binary" --list-subtests < /dev/null 2>/dev/null)
 	fi
 	if ! grep -qxF -- "$subtest" <<< "${subtests_of[$binary]}"; then
 		report "$entry" FAIL "$binary --list-subtests does not list $subtest"
-		return
+		return 1
 	fi
+	return 0
+}
 
+# run_entry ENTRY: the entry in a process of its own.
+run_entry() {
+	local entry=$1 binary subtest dynamic bin status
+	local -a args
+
+	check_entry "$entry" || return
+	bin=$bindir/$binary
 	args=(--run-subtest "$subtest")
 	[ -z "$dynamic" ] || args+=(--dynamic-subtest "$dynamic")
 
@@ -129,9 +145,50 @@ run_entry() {
 	esac
 }
 
+# run_batch BINARY ENTRY...: the entries' subtests in one process.
+run_batch() {
+	local bin=$bindir/$1 entry list="" log status result name
+	local -A result_of
+	shift
+	for entry in "$@"; do
+		list+=${list:+,}${entry##*@}
+	done
+	log=$(mktemp)
+	timeout --kill-after=10 $((timeout_s + 30 * $#)) "$bin" --run-subtest "$list" < /dev/null 2>&1 |
+		tee "$log"
+	status=${PIPESTATUS[0]}
+	while read -r name result; do
+		result_of[$name]=$result
+	done < <(sed -n 's/^Subtest \([^ :]*\): \([A-Z]*\).*/\1 \2/p' "$log")
+	rm -f "$log"
+	for entry in "$@"; do
+		case ${result_of[${entry##*@}]:-} in
+		SUCCESS) report "$entry" PASS ;;
+		SKIP) report "$entry" SKIP ;;
+		"")
+			echo "run-testlist: $entry: not reported by its batch (exit status $status): running it alone" >&2
+			run_entry "$entry"
+			;;
+		*) report "$entry" FAIL "${result_of[${entry##*@}]}" ;;
+		esac
+	done
+}
+
+declare -a order	# binaries in the order of their first entry
+declare -A batch	# binary -> its batchable entries, newline-separated
 while read -r entry; do
-	run_entry "$entry"
+	check_entry "$entry" || continue
+	if [ -n "$dynamic" ]; then
+		run_entry "$entry"
+		continue
+	fi
+	[ -n "${batch[$binary]+set}" ] || order+=("$binary")
+	batch[$binary]+=$entry$'\n'
 done < <(list_entries "$testlist")
+for binary in "${order[@]}"; do
+	mapfile -t entries < <(printf '%s' "${batch[$binary]}")
+	run_batch "$binary" "${entries[@]}"
+done
 
 total=$((passed + failed + skipped))
 if [ "$total" -eq 0 ]; then

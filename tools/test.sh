@@ -31,8 +31,10 @@ phase "static checks of the kernel code"
 tools/module-check.sh >>"$all"
 
 phase "host unit tests"
+# Every host test is independent of the others (own files, no device):
+# as many at once as there are CPUs.
 if ctest --test-dir "$build/umd" --output-on-failure --output-junit "$out/umd-unit.xml" \
-	-LE device >"$out/umd-unit.log" 2>&1; then :; fi
+	-LE device -j "$(nproc)" >"$out/umd-unit.log" 2>&1; then :; fi
 tail -n 5 "$out/umd-unit.log" >&2
 if [ -s "$out/umd-unit.xml" ]; then
 	tools/vm/gtest-results.sh umd-unit "$out/umd-unit.xml" >>"$all"
