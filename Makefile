@@ -23,6 +23,8 @@ help:
 	@echo "make docs     the documentation (docs/, Sphinx) as HTML in $(BUILD)/docs/html; warnings are errors"
 	@echo "make bench    benchmarks B1-B7 in one guest of the release kernel (docs/benchmarks.rst);"
 	@echo "              writes $(BUILD)/bench/results.{json,md,png} and prints the table"
+	@echo "make bench-corpus  the corpus kernels' host times: C++, PoCL, lavapipe, the emulator (informational);"
+	@echo "              writes $(BUILD)/bench/corpus.md [DEVICE_TIMES=file of guest TIME lines]"
 	@echo "make fuzz-asm FUZZ_TIME=600  fuzz the assembler/disassembler (clang, libFuzzer)"
 	@echo "make fuzz DURATION=10m [COUNT=N] [SEED=S]  hostile ioctl input in a guest (vsvm-fuzz)"
 	@echo "make soak DURATION=10m [SEED=S]  address-space changes racing the device in a guest (vsvm-soak)"
@@ -67,6 +69,10 @@ soak: kernel umd
 
 bench: deps umd
 	@tools/bench.sh
+
+.PHONY: bench-corpus
+bench-corpus: deps umd
+	@DEVICE_TIMES="$(DEVICE_TIMES)" tools/bench-corpus.sh
 
 vm:
 	@tools/vm/run-vm.sh --show --results $(BUILD)/vm -- $(CMD)

@@ -15,7 +15,9 @@
 #                  kernel builds on its lock even when nothing changed)
 #
 # Writes $VSVM_BUILD/bench/{results.json,results.md,results.png,b1.dat,b6.dat,
-# console.log} and prints the table.
+# console.log} and prints the table; then the corpus kernels' table
+# (tools/bench-corpus.sh: host runs before the guest, the device's in it),
+# $VSVM_BUILD/bench/corpus.md.
 set -euo pipefail
 export KERNEL_FLAVOUR=release
 source "$(dirname "$0")/vm/common.sh"
@@ -32,6 +34,10 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 machine="$cpu, $(nproc) host CPUs, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') TCG guest"
 rm -rf "$out"
 mkdir -p "$out"
+# The corpus kernels on the host first (informational; docs/benchmarks.rst,
+# "Corpus kernels"): it leaves the compiled programs and PoCL's outputs in
+# $out/corpus, where the guest runs the programs on the device.
+"$VSVM_ROOT/tools/bench-corpus.sh" >/dev/null || vsvm_log "bench-corpus: some kernels failed (see $out/corpus.md)"
 start=$(date +%s)
 # shellcheck disable=SC2086
 "$VSVM_ROOT/tools/vm/run-vm.sh" --results "$out" --mem "${BENCH_MEM:-6G}" \
@@ -79,3 +85,6 @@ else
 fi
 vsvm_log "results: $out/results.json, $out/results.md"
 cat "$out/results.md"
+# The corpus table again, with the device's column from the guest.
+RENDER_ONLY=1 DEVICE_TIMES="$out/corpus/device" "$VSVM_ROOT/tools/bench-corpus.sh" ||
+	vsvm_log "bench-corpus: some kernels failed"

@@ -21,4 +21,14 @@ modprobe test_hmm
 echo "bench-guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo)"
 start=$(date +%s)
 "$bench" --out "$results" "$@"
+# The corpus kernels the host compiled (tools/bench-corpus.sh) on the
+# device, against PoCL's outputs, timed like the host's backends.
+corpus=$results/corpus
+if [ -d "$corpus/programs" ]; then
+	mkdir -p "$corpus/device"
+	"$(dirname "$bench")/vsvm-difftest" --corpus "$(dirname "$0")/../../umd/corpus" --all --seed 1 \
+		--backend device --programs "$corpus/programs" --compare "$corpus/pocl" --time 11 \
+		>"$corpus/device/opencl.log" 2>&1 || echo "bench-guest: corpus on the device: some kernels failed"
+	tail -n 1 "$corpus/device/opencl.log"
+fi
 echo "bench-guest: done in $(($(date +%s) - start)) s"

@@ -19,8 +19,20 @@
 // back end) unless --programs DIR names compiled programs to load instead:
 // --save-programs DIR writes them there. make test compiles on the host and
 // has the guest, where clang under emulation would take minutes, load them.
+//
+// --time REPS (informational benchmarks, tools/bench-corpus.sh): after a
+// kernel's checked run (recorded or compared as above), run it REPS more
+// times on its buffers reset to the generated inputs, and print
+//   TIME <kernel> <backend> median_us M min_us A max_us B reps N
+// Only the dispatch to the kernel's completion is timed (Backend::timedSpan
+// says what that is per backend); compiling, creating the program or
+// pipeline, generating the inputs, allocating and comparing are not. A timed
+// run that fails or whose outputs differ from the checked run's is a FAIL.
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +76,18 @@ std::optional<std::string> readText(const std::string& path)
     return text.str();
 }
 
+using Clock = std::chrono::steady_clock;
+
+// Runs @p step, storing how long it took in @p elapsed.
+template <typename F>
+auto timed(Clock::duration& elapsed, F&& step)
+{
+    auto start = Clock::now();
+    auto result = step();
+    elapsed = Clock::now() - start;
+    return result;
+}
+
 // What a backend can do with a kernel of the corpus.
 class Backend {
 public:
@@ -74,7 +98,11 @@ public:
     virtual Allocator allocator() = 0;
     /// Free what allocator() gave out.
     virtual void releaseAll() = 0;
-    virtual Status run(const Corpus& corpus, const Instance& instance) = 0;
+    /// Run the kernel; on success @p dispatchTime is the time of what
+    /// timedSpan() names, the dispatch to the kernel's completion alone.
+    virtual Status run(const Corpus& corpus, const Instance& instance, Clock::duration& dispatchTime) = 0;
+    /// What dispatchTime covers, for --time's output.
+    virtual std::string timedSpan() const = 0;
 };
 
 // Page-aligned host memory, for the backends that take any host memory.
@@ -122,7 +150,7 @@ public:
             oracle_->release(p);
         blocks_.clear();
     }
-    Status run(const Corpus& corpus, const Instance& instance) override
+    Status run(const Corpus& corpus, const Instance& instance, Clock::duration& dispatchTime) override
     {
         const KernelSpec& k = instance.spec();
         auto source = readText(corpus.clPath(k));
@@ -130,7 +158,13 @@ public:
             return Status::fromErrno(errno ? errno : ENOENT, "read " + corpus.clPath(k));
         std::string options = "-cl-std=CL1.2 " + k.clOptions;
         std::vector<Arg> args = instance.args();
-        return oracle_->run(*source, options, k.entry, args, instance.range(), instance.buffers());
+        Status status = oracle_->run(*source, options, k.entry, args, instance.range(), instance.buffers());
+        dispatchTime = oracle_->lastDispatchTime();
+        return status;
+    }
+    std::string timedSpan() const override
+    {
+        return "clEnqueueNDRangeKernel to the end of clFinish (PoCL's CPU device, all its threads)";
     }
 
 private:
@@ -151,7 +185,7 @@ public:
         return [this](std::size_t bytes) { return memory_.allocate(bytes); };
     }
     void releaseAll() override { memory_.releaseAll(); }
-    Status run(const Corpus& corpus, const Instance& instance) override
+    Status run(const Corpus& corpus, const Instance& instance, Clock::duration& dispatchTime) override
     {
 #ifdef VSVM_DIFFTEST_HAVE_FRONTEND
         const KernelSpec& k = instance.spec();
@@ -165,12 +199,20 @@ public:
         if (!module.ok())
             return module.status();
         std::vector<Arg> args = instance.args();
-        return oracle_->run(module->words, "main", args, instance.range(), instance.buffers(), k.pointersInData());
+        Status status =
+            oracle_->run(module->words, "main", args, instance.range(), instance.buffers(), k.pointersInData());
+        dispatchTime = oracle_->lastDispatchTime();
+        return status;
 #else
         (void)corpus;
         (void)instance;
+        (void)dispatchTime;
         return Status::error(ENOTSUP, "lavapipe: built without the GLSL front end (vsvm_frontend)");
 #endif
+    }
+    std::string timedSpan() const override
+    {
+        return "vkQueueSubmit to the end of vkWaitForFences (lavapipe, all its threads)";
     }
 
 private:
@@ -316,19 +358,28 @@ Result<cc::CompiledKernel> compileSource(const Corpus& corpus, const Instance& i
     return kernel;
 }
 
+// The programs compiled or loaded so far, by source file: --time runs each
+// kernel again and again, and compiling is not what it measures.
+std::map<std::string, cc::CompiledKernel> compiledPrograms;
+
 Result<Compiled> compileForVsvm(const Corpus& corpus, const Instance& instance, bool glsl)
 {
     const KernelSpec& k = instance.spec();
     std::string path = glsl ? corpus.glslPath(k) : corpus.clPath(k);
-    Result<cc::CompiledKernel> kernel = programCache.loadDir.empty()
-                                            ? compileSource(corpus, instance, glsl, path)
-                                            : loadProgram(programFile(programCache.loadDir, k, glsl));
-    if (!kernel.ok())
-        return kernel.status();
-    if (!programCache.saveDir.empty()) {
-        if (Status s = saveProgram(programFile(programCache.saveDir, k, glsl), *kernel); !s.ok())
-            return s;
+    auto known = compiledPrograms.find(path);
+    if (known == compiledPrograms.end()) {
+        Result<cc::CompiledKernel> made = programCache.loadDir.empty()
+                                              ? compileSource(corpus, instance, glsl, path)
+                                              : loadProgram(programFile(programCache.loadDir, k, glsl));
+        if (!made.ok())
+            return made.status();
+        if (!programCache.saveDir.empty()) {
+            if (Status s = saveProgram(programFile(programCache.saveDir, k, glsl), *made); !s.ok())
+                return s;
+        }
+        known = compiledPrograms.emplace(path, std::move(*made)).first;
     }
+    const cc::CompiledKernel* kernel = &known->second;
     NDRange range = instance.range();
     const auto& fixed = kernel->localSize;
     if (fixed != std::array<std::uint32_t, 3>{0, 0, 0} && fixed != range.local)
@@ -336,7 +387,7 @@ Result<Compiled> compileForVsvm(const Corpus& corpus, const Instance& instance, 
                                                  "{}x{}x{}", path, fixed[0], fixed[1], fixed[2], range.local[0],
                                                  range.local[1], range.local[2]));
     Compiled out;
-    out.kernel = std::move(*kernel);
+    out.kernel = *kernel;
     std::uint64_t lanes = 1;
     for (unsigned d = 0; d < 3; d++) {
         out.groups[d] = range.global[d] / range.local[d];
@@ -373,7 +424,7 @@ public:
         return [this](std::size_t bytes) { return memory_.allocate(bytes); };
     }
     void releaseAll() override { memory_.releaseAll(); }
-    Status run(const Corpus& corpus, const Instance& instance) override
+    Status run(const Corpus& corpus, const Instance& instance, Clock::duration& dispatchTime) override
     {
         Result<Compiled> compiled = compileForVsvm(corpus, instance, glsl_);
         if (!compiled.ok())
@@ -390,13 +441,16 @@ public:
                            .groupSize = range.local,
                            .numGroups = compiled->groups,
                            .args = compiled->args};
-        Result<emu::RunResult> result = emu::run(launch, ranges, {.threads = 1, .maxInstructions = 1ull << 34});
+        Result<emu::RunResult> result = timed(dispatchTime, [&] {
+            return emu::run(launch, ranges, {.threads = 1, .maxInstructions = 1ull << 34});
+        });
         if (!result.ok())
             return result.status();
         if (!result->ok())
             return Status::error(EIO, "emulator: " + result->describe());
         return {};
     }
+    std::string timedSpan() const override { return "the emu::run call (the driver's interpreter, one thread)"; }
 
 private:
     bool glsl_;
@@ -420,7 +474,7 @@ public:
         return [this](std::size_t bytes) { return memory_.allocate(bytes); };
     }
     void releaseAll() override { memory_.releaseAll(); }
-    Status run(const Corpus& corpus, const Instance& instance) override
+    Status run(const Corpus& corpus, const Instance& instance, Clock::duration& dispatchTime) override
     {
         Result<Compiled> compiled = compileForVsvm(corpus, instance, glsl_);
         if (!compiled.ok())
@@ -437,10 +491,14 @@ public:
                           .groups = {compiled->groups[0], compiled->groups[1], compiled->groups[2]},
                           .lanes = {range.local[0], range.local[1], range.local[2]},
                           .args = args};
-        Result<Fence> fence = queue_.submit(std::span<const Dispatch>(&dispatch, 1));
-        if (!fence.ok())
-            return fence.status();
-        return fence->waitOk();
+        return timed(dispatchTime, [&] {
+            Result<Fence> fence = queue_.submit(std::span<const Dispatch>(&dispatch, 1));
+            return fence.ok() ? fence->waitOk() : fence.status();
+        });
+    }
+    std::string timedSpan() const override
+    {
+        return "ComputeQueue::submit to the end of Fence::waitOk (the vsvm device)";
     }
 
 private:
@@ -465,7 +523,11 @@ public:
         return [this](std::size_t bytes) { return memory_.allocate(bytes); };
     }
     void releaseAll() override { memory_.releaseAll(); }
-    Status run(const Corpus&, const Instance& instance) override { return runReference(instance); }
+    Status run(const Corpus&, const Instance& instance, Clock::duration& dispatchTime) override
+    {
+        return timed(dispatchTime, [&] { return runReference(instance); });
+    }
+    std::string timedSpan() const override { return "the C++ reference function (one thread)"; }
 
 private:
     HostMemory memory_;
@@ -539,6 +601,30 @@ Status record(const fs::path& dir, const Instance& instance, const std::string& 
     return {};
 }
 
+using Outputs = std::map<std::string, std::vector<std::uint8_t>>;
+
+// Empty when @p actual agrees with @p expected under the manifest's rules;
+// else the reasons, one per output buffer.
+std::vector<std::string> compareOutputs(const KernelSpec& k, const Outputs& expected, const Outputs& actual)
+{
+    std::vector<std::string> reasons;
+    for (const BufferSpec& b : k.buffers) {
+        if (!b.output)
+            continue;
+        auto want = expected.find(b.name);
+        if (want == expected.end()) {
+            reasons.push_back(fmt::format("{}: not in the recording", b.name));
+            continue;
+        }
+        auto got = actual.find(b.name);
+        Comparison c = compare(b, *b.output, want->second,
+                               got == actual.end() ? std::span<const std::uint8_t>() : std::span(got->second));
+        if (!c.equal)
+            reasons.push_back(fmt::format("{}: {} mismatches, first {}", b.name, c.mismatches, c.firstMismatch));
+    }
+    return reasons;
+}
+
 // Empty when they agree; else the reasons, one per buffer.
 Result<std::vector<std::string>> compareWith(const fs::path& dir, const Instance& instance, std::uint64_t seed,
                                              std::string& recordedBackend)
@@ -555,22 +641,75 @@ Result<std::vector<std::string>> compareWith(const fs::path& dir, const Instance
     if (recorded.value("seed", ~std::uint64_t{0}) != seed)
         return Status::error(EINVAL, fmt::format("the recording of '{}' has seed {}, not {}", k.name,
                                                  recorded.value("seed", 0), seed));
-    std::vector<std::string> reasons;
-    auto outputs = instance.outputs();
+    Outputs expected;
     for (const BufferSpec& b : k.buffers) {
         if (!b.output)
             continue;
-        auto expected = readText((kdir / (b.name + ".bin")).string());
-        if (!expected) {
-            reasons.push_back(fmt::format("{}: not in the recording", b.name));
-            continue;
-        }
-        std::span<const std::uint8_t> want(reinterpret_cast<const std::uint8_t*>(expected->data()), expected->size());
-        Comparison c = compare(b, *b.output, want, outputs[b.name]);
-        if (!c.equal)
-            reasons.push_back(fmt::format("{}: {} mismatches, first {}", b.name, c.mismatches, c.firstMismatch));
+        if (auto bytes = readText((kdir / (b.name + ".bin")).string()))
+            expected[b.name].assign(bytes->begin(), bytes->end());
     }
-    return reasons;
+    return compareOutputs(k, expected, instance.outputs());
+}
+
+// --time: the contents of every buffer before the checked run, to reset them
+// to before each timed run. Pointers in the data stay valid: the buffers
+// are the same.
+using Snapshot = std::vector<std::vector<std::uint8_t>>;
+
+Snapshot snapshot(const Instance& instance)
+{
+    Snapshot out;
+    for (const Instance::Buffer& b : instance.buffersInfo())
+        out.emplace_back(b.data, b.data + b.bytes);
+    return out;
+}
+
+void restore(const Instance& instance, const Snapshot& inputs)
+{
+    auto buffers = instance.buffersInfo();
+    for (std::size_t i = 0; i < buffers.size(); i++)
+        std::memcpy(buffers[i].data, inputs[i].data(), buffers[i].bytes);
+}
+
+// Run the kernel @p reps more times on @p inputs, each run's outputs checked
+// against the checked run's (@p expected): the times of what the backend
+// times (Backend::timedSpan), one per run.
+Result<std::vector<Clock::duration>> timeRuns(Backend& backend, const Corpus& corpus, const Instance& instance,
+                                              const Snapshot& inputs, const Outputs& expected, unsigned reps)
+{
+    std::vector<Clock::duration> times;
+    for (unsigned rep = 1; rep <= reps; rep++) {
+        restore(instance, inputs);
+        Clock::duration elapsed{};
+        if (Status s = backend.run(corpus, instance, elapsed); !s.ok())
+            return Status::error(s.errnum(), fmt::format("timed run {}: {}", rep, s.message()));
+        if (auto reasons = compareOutputs(instance.spec(), expected, instance.outputs()); !reasons.empty())
+            return Status::error(EIO, fmt::format("timed run {} differs from the checked run: {}", rep, reasons[0]));
+        times.push_back(elapsed);
+    }
+    return times;
+}
+
+// Median (of an even count: the mean of the middle two), minimum and
+// maximum, in microseconds.
+struct TimeSummary {
+    double medianUs = 0, minUs = 0, maxUs = 0;
+    std::size_t reps = 0;
+};
+
+TimeSummary summarize(std::vector<Clock::duration> times)
+{
+    auto us = [](Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); };
+    TimeSummary out;
+    out.reps = times.size();
+    if (times.empty())
+        return out;
+    std::sort(times.begin(), times.end());
+    std::size_t mid = times.size() / 2;
+    out.medianUs = times.size() % 2 ? us(times[mid]) : (us(times[mid - 1]) + us(times[mid])) / 2;
+    out.minUs = us(times.front());
+    out.maxUs = us(times.back());
+    return out;
 }
 
 } // namespace
@@ -599,6 +738,11 @@ int main(int argc, char** argv)
     app.add_option("--save-programs", programCache.saveDir,
                    "emu, device: write the compiled kernels to this directory (for --programs)");
 #endif
+    unsigned timeReps = 0;
+    app.add_option("--time", timeReps,
+                   "after each kernel's checked run, time REPS more runs (dispatch to completion only) and print "
+                   "TIME lines")
+        ->check(CLI::Range(3u, 1000000u));
     auto* recordOpt = app.add_option("--record", recordDir, "write the outputs to this directory");
     auto* compareOpt = app.add_option("--compare", compareDir, "compare the outputs with the recording here");
     recordOpt->excludes(compareOpt);
@@ -639,6 +783,9 @@ int main(int argc, char** argv)
         return 1;
     }
 
+    if (timeReps)
+        std::printf("TIMING %s: %s; %u runs per kernel after the checked one, buffers reset to the inputs before "
+                    "each\n", backendName.c_str(), (*backend)->timedSpan().c_str(), timeReps);
     unsigned agreed = 0, disagreed = 0, skipped = 0, recorded = 0;
     for (const KernelSpec* k : kernels) {
         if (std::string why = (*backend)->unsupported(*k); !why.empty()) {
@@ -676,7 +823,12 @@ int main(int argc, char** argv)
         }
 #endif
         Result<Instance> instance = Instance::create(*k, seed, (*backend)->allocator());
-        Status status = instance.ok() ? (*backend)->run(*corpus, *instance) : instance.status();
+        Snapshot inputs;
+        if (timeReps && instance.ok())
+            inputs = snapshot(*instance);
+        Clock::duration dispatchTime{};
+        Status status = instance.ok() ? (*backend)->run(*corpus, *instance, dispatchTime) : instance.status();
+        bool checked = false; // recorded, or agrees with the recording: --time may time it
         if (!status.ok()) {
             std::printf("FAIL %s: %s did not run it: %s\n", k->name.c_str(), backendName.c_str(),
                         status.message().c_str());
@@ -688,6 +840,7 @@ int main(int argc, char** argv)
             } else {
                 std::printf("RECORDED %s\n", k->name.c_str());
                 recorded++;
+                checked = true;
             }
         } else {
             std::string other;
@@ -698,11 +851,23 @@ int main(int argc, char** argv)
             } else if (reasons->empty()) {
                 std::printf("PASS %s: %s agrees with %s\n", k->name.c_str(), backendName.c_str(), other.c_str());
                 agreed++;
+                checked = true;
             } else {
                 std::printf("FAIL %s: %s disagrees with %s:\n", k->name.c_str(), backendName.c_str(), other.c_str());
                 for (const std::string& reason : *reasons)
                     std::printf("  %s\n", reason.c_str());
                 disagreed++;
+            }
+        }
+        if (checked && timeReps) {
+            auto times = timeRuns(**backend, *corpus, *instance, inputs, instance->outputs(), timeReps);
+            if (!times.ok()) {
+                std::printf("FAIL %s: %s\n", k->name.c_str(), times.status().message().c_str());
+                disagreed++;
+            } else {
+                TimeSummary t = summarize(std::move(*times));
+                std::printf("TIME %s %s median_us %.2f min_us %.2f max_us %.2f reps %zu\n", k->name.c_str(),
+                            backendName.c_str(), t.medianUs, t.minUs, t.maxUs, t.reps);
             }
         }
         (*backend)->releaseAll();

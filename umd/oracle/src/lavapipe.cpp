@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -250,12 +251,16 @@ public:
             return vkError("vkCreateFence", r);
         Owned<VkFence> fence(dev, rawFence, vkDestroyFence);
         VkSubmitInfo submit{.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cmd};
+        auto start = std::chrono::steady_clock::now();
         if (VkResult r = vkQueueSubmit(queue_, 1, &submit, fence.get()); r != VK_SUCCESS)
             return vkError("vkQueueSubmit", r);
         if (VkResult r = vkWaitForFences(dev, 1, &rawFence, VK_TRUE, UINT64_MAX); r != VK_SUCCESS)
             return vkError("vkWaitForFences", r);
+        lastDispatch_ = std::chrono::steady_clock::now() - start;
         return {};
     }
+
+    std::chrono::nanoseconds lastDispatchTime() const override { return lastDispatch_; }
 
 private:
     Status importRange(Import& import)
@@ -331,6 +336,7 @@ private:
     PFN_vkGetMemoryHostPointerPropertiesEXT hostPointerProperties_ = nullptr;
     bool imported_ = false;
     bool identity_ = true;
+    std::chrono::nanoseconds lastDispatch_{0};
 };
 
 bool hasExtension(VkPhysicalDevice physical, const char* name)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -190,6 +191,7 @@ public:
                 return Status::error(EINVAL, fmt::format("pocl: global size {} is not a multiple of local size {} "
                                                          "in dimension {}", global[d], local[d], d));
         }
+        auto start = std::chrono::steady_clock::now();
         err = clEnqueueNDRangeKernel(queue_.get(), kernel.get(), 3, nullptr, global, local, 0, nullptr, nullptr);
         if (err != CL_SUCCESS)
             return clError("clEnqueueNDRangeKernel", err);
@@ -206,8 +208,11 @@ public:
         err = clFinish(queue_.get());
         if (err != CL_SUCCESS)
             return clError("clFinish", err);
+        lastDispatch_ = std::chrono::steady_clock::now() - start;
         return {};
     }
+
+    std::chrono::nanoseconds lastDispatchTime() const override { return lastDispatch_; }
 
 private:
     bool inShared(const char* p) const
@@ -225,6 +230,7 @@ private:
     std::string description_;
     bool systemSvm_;
     std::map<char*, std::size_t> shared_;
+    std::chrono::nanoseconds lastDispatch_{0};
 };
 
 } // namespace

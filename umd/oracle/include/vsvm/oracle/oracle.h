@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -110,6 +111,12 @@ public:
      */
     virtual Status run(std::string_view source, std::string_view options, std::string_view entry,
                        std::span<const Arg> args, const NDRange& range, std::span<const HostBuffer> buffers = {}) = 0;
+
+    /// For benchmarks (vsvm-difftest --time): how long the last successful
+    /// run() took from clEnqueueNDRangeKernel to the end of clFinish
+    /// (steady_clock), without the build, the kernel's creation or its
+    /// arguments.
+    virtual std::chrono::nanoseconds lastDispatchTime() const = 0;
 };
 
 /// SPIR-V compute shaders on Mesa's lavapipe.
@@ -145,6 +152,12 @@ public:
      */
     virtual Status run(std::span<const std::uint32_t> spirv, std::string_view entry, std::span<const Arg> args,
                        const NDRange& range, std::span<const HostBuffer> buffers, bool pointersInData = false) = 0;
+
+    /// For benchmarks (vsvm-difftest --time): how long the last successful
+    /// run() took from vkQueueSubmit to the end of vkWaitForFences
+    /// (steady_clock), without the imports, the pipeline's creation or the
+    /// recording of the command buffer.
+    virtual std::chrono::nanoseconds lastDispatchTime() const = 0;
 };
 
 /// Advice appended to the errors of a missing driver.
