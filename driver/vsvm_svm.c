@@ -137,6 +137,12 @@
  *    chunk, else one 4 KiB translation per present page, writable only
  *    where the CPU PTE is.
  *
+ * Steps 1 to 6 allocate nothing per fault: the pfn array of step 4 and the
+ * zeroed range that step 2 may insert come from a pool of scratch the
+ * mirror keeps (&vsvm_svm.scratch_free, one per fault in flight), taken
+ * before any lock; only a range step 2 creates costs its spare's
+ * replacement. &enum vsvm_svm_stat's SCRATCH_ALLOCS counts the allocations.
+ *
  * hmm_range_fault() returning -EBUSY counts as a collision too. -EFAULT
  * (no VMA, PROT_NONE) and -EPERM (write to read-only memory) are fatal
  * device faults, reported to the caller. In a userfaultfd-registered VMA
@@ -1163,6 +1169,77 @@ struct fault_state {
 	unsigned int mapped_4k, mapped_2m;
 };
 
+/*
+ * The fault path's scratch (DOC: Fault path): the pfn array of
+ * hmm_range_fault() over the largest chunk, and a zeroed range that the
+ * lookup inserts when it creates one. A mirror keeps up to
+ * VSVM_SVM_SCRATCH_KEEP of them (one per fault in flight: the engines'
+ * faults and the prefetch ioctls), so that a fault allocates only the
+ * first time that many run at once, and for a range it creates.
+ */
+struct vsvm_svm_scratch {
+	struct list_head link;
+	unsigned long *pfns;
+	struct vsvm_svm_range *spare;
+};
+
+#define VSVM_SVM_SCRATCH_KEEP	8
+
+static void scratch_free(struct vsvm_svm_scratch *s)
+{
+	kvfree(s->pfns);
+	kfree(s->spare);
+	kfree(s);
+}
+
+/* Called with no lock held: may sleep to allocate. */
+static struct vsvm_svm_scratch *scratch_get(struct vsvm_svm *svm)
+{
+	struct vsvm_svm_scratch *s;
+
+	spin_lock(&svm->scratch_lock);
+	s = list_first_entry_or_null(&svm->scratch_free, struct vsvm_svm_scratch, link);
+	if (s) {
+		list_del(&s->link);
+		svm->scratch_kept--;
+	}
+	spin_unlock(&svm->scratch_lock);
+	if (!s) {
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s)
+			return NULL;
+		s->pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*s->pfns), GFP_KERNEL);
+		stat_add(svm, VSVM_SVM_STAT_SCRATCH_ALLOCS, 1);
+		if (!s->pfns) {
+			kfree(s);
+			return NULL;
+		}
+	}
+	/* The last fault's spare became a range: a new one for the next. */
+	if (!s->spare) {
+		s->spare = kzalloc(sizeof(*s->spare), GFP_KERNEL);
+		stat_add(svm, VSVM_SVM_STAT_SCRATCH_ALLOCS, 1);
+		if (!s->spare) {
+			scratch_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+static void scratch_put(struct vsvm_svm *svm, struct vsvm_svm_scratch *s)
+{
+	spin_lock(&svm->scratch_lock);
+	if (svm->scratch_kept < VSVM_SVM_SCRATCH_KEEP) {
+		list_add(&s->link, &svm->scratch_free);
+		svm->scratch_kept++;
+		s = NULL;
+	}
+	spin_unlock(&svm->scratch_lock);
+	if (s)
+		scratch_free(s);
+}
+
 static unsigned long fault_pfn(const struct fault_state *f)
 {
 	return f->hmm.hmm_pfns[(f->addr - f->hmm.start) >> PAGE_SHIFT];
@@ -1479,15 +1556,16 @@ static int fault_range(struct vsvm_svm *svm, struct fault_state *f,
 static int fault_in_mm(struct vsvm_svm *svm, struct fault_state *f, unsigned int *tries,
 		       u64 *hmm_ns)
 {
-	struct vsvm_svm_range *spare = NULL;
+	struct vsvm_svm_scratch *scratch;
 	int ret;
 
 	vsvm_svm_gc(svm);
 
-	f->hmm.hmm_pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(unsigned long),
-					 GFP_KERNEL);
-	if (!f->hmm.hmm_pfns)
+	/* Allocated before any lock is taken, used again by the next faults. */
+	scratch = scratch_get(svm);
+	if (!scratch)
 		return -ENOMEM;
+	f->hmm.hmm_pfns = scratch->pfns;
 
 	f->win = window_get(svm, f->addr);
 	if (IS_ERR(f->win)) {
@@ -1495,10 +1573,12 @@ static int fault_in_mm(struct vsvm_svm *svm, struct fault_state *f, unsigned int
 		goto out;
 	}
 	do {
-		/* A range the lookup may insert: allocated before any lock is taken. */
-		if (!spare)
-			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-		ret = spare ? fault_find_range(svm, f, &spare) : -ENOMEM;
+		/* The spare range the lookup may insert: a new one after it did. */
+		if (!scratch->spare) {
+			scratch->spare = kzalloc(sizeof(*scratch->spare), GFP_KERNEL);
+			stat_add(svm, VSVM_SVM_STAT_SCRATCH_ALLOCS, 1);
+		}
+		ret = scratch->spare ? fault_find_range(svm, f, &scratch->spare) : -ENOMEM;
 		if (!ret)
 			ret = fault_range(svm, f, tries, hmm_ns);
 	} while (ret == -EAGAIN && *tries <= svm->config.max_retries && ++*tries);
@@ -1508,8 +1588,8 @@ static int fault_in_mm(struct vsvm_svm *svm, struct fault_state *f, unsigned int
 		audit_fault_sample(svm, f);
 	window_put(svm, f->win);
 out:
-	kvfree(f->hmm.hmm_pfns);
-	kfree(spare);
+	f->hmm.hmm_pfns = NULL;
+	scratch_put(svm, scratch);
 	return ret;
 }
 
@@ -1681,6 +1761,9 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 	svm->windows = RB_ROOT_CACHED;
 	INIT_LIST_HEAD(&svm->gc_list);
 	INIT_WORK(&svm->gc_work, vsvm_svm_gc_work);
+	spin_lock_init(&svm->scratch_lock);
+	INIT_LIST_HEAD(&svm->scratch_free);
+	svm->scratch_kept = 0;
 	for (i = 0; i < VSVM_SVM_STAT_COUNT; i++)
 		atomic64_set(&svm->stats[i], 0);
 	vsvm_svm_prime_lockdep(svm);
@@ -1709,6 +1792,7 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_init);
  */
 void vsvm_svm_fini(struct vsvm_svm *svm)
 {
+	struct vsvm_svm_scratch *scratch, *next;
 	struct vsvm_svm_window *win, *tmp;
 	struct interval_tree_node *node;
 	LIST_HEAD(dead);
@@ -1742,6 +1826,8 @@ void vsvm_svm_fini(struct vsvm_svm *svm)
 	up_write(&svm->lock);
 	list_for_each_entry_safe(win, tmp, &dead, dead_link)
 		kfree(win);
+	list_for_each_entry_safe(scratch, next, &svm->scratch_free, link)
+		scratch_free(scratch);
 	mmdrop(svm->mm);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_fini);

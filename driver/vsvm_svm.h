@@ -69,6 +69,9 @@ enum vsvm_svm_action {
  *	mapped ahead of the device's accesses (DOC: Prefetch)
  * @VSVM_SVM_STAT_PREFETCH_USED: of them, pages the device had accessed
  *	when their translation was removed
+ * @VSVM_SVM_STAT_SCRATCH_ALLOCS: allocations of the fault path's scratch
+ *	(pfn array, spare range): bounded by the faults in flight at once and
+ *	the ranges created, not by the number of faults (DOC: Fault path)
  * @VSVM_SVM_STAT_COUNT: number of statistics
  */
 enum vsvm_svm_stat {
@@ -93,6 +96,7 @@ enum vsvm_svm_stat {
 	VSVM_SVM_STAT_YOUNG_CLEARED,
 	VSVM_SVM_STAT_PREFETCHED,
 	VSVM_SVM_STAT_PREFETCH_USED,
+	VSVM_SVM_STAT_SCRATCH_ALLOCS,
 	VSVM_SVM_STAT_COUNT
 };
 
@@ -205,6 +209,10 @@ struct vsvm_svm_test_hooks {
  * @stats: &enum vsvm_svm_stat counters
  * @aging_mn: the mmu_notifier that answers reclaim's young questions
  *	(registered when the device has @ops->clear_young)
+ * @scratch_lock: protects @scratch_free and @scratch_kept; taken with no
+ *	other lock held, nothing taken under it
+ * @scratch_free: the fault path's scratch not in use (DOC: Fault path)
+ * @scratch_kept: how many there are, at most %VSVM_SVM_SCRATCH_KEEP
  * @test_hooks: KUnit's hooks (CONFIG_KUNIT only), NULL otherwise
  */
 struct vsvm_svm {
@@ -222,6 +230,9 @@ struct vsvm_svm {
 	u32 id;
 	atomic64_t stats[VSVM_SVM_STAT_COUNT];
 	struct mmu_notifier aging_mn;
+	spinlock_t scratch_lock; /* see @scratch_lock above */
+	struct list_head scratch_free;
+	unsigned int scratch_kept;
 #if IS_ENABLED(CONFIG_KUNIT)
 	const struct vsvm_svm_test_hooks *test_hooks;
 #endif

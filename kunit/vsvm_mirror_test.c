@@ -466,12 +466,51 @@ static void vsvm_mirror_test_aging(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_YOUNG_CLEARED), 2);
 }
 
+/*
+ * Issue 15, section 3: the fault path allocates nothing per fault. Its
+ * scratch (the pfn array of hmm_range_fault(), a spare range for the
+ * lookup to insert) is the mirror's and is used again; a fault allocates
+ * only for a range it creates and while more faults than ever before run
+ * at once. Faults over ranges that exist (here after a CLEAR zapped their
+ * translations) allocate nothing.
+ */
+static void vsvm_mirror_test_no_allocation_per_fault(struct kunit *test)
+{
+	struct mirror_fx *fx = test->priv;
+	unsigned long a = fx->base, off;
+	u64 allocs, ranges;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		for (off = 0; off < SZ_2M; off += SZ_64K)
+			KUNIT_ASSERT_EQ(test, vsvm_svm_fault(&fx->svm, a + off, false), 0);
+		KUNIT_ASSERT_GE(test, leaves_in(fx, a, a + SZ_2M), SZ_2M / SZ_64K);
+		if (round == 0) {
+			allocs = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_SCRATCH_ALLOCS);
+			ranges = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_RANGES);
+			/* One scratch, one spare per range created, one spare left. */
+			KUNIT_EXPECT_LE(test, allocs, 2 + ranges);
+		} else {
+			u64 now = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_SCRATCH_ALLOCS);
+			u64 live = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_RANGES);
+
+			KUNIT_EXPECT_EQ(test, live, ranges);
+			KUNIT_EXPECT_EQ_MSG(test, now, allocs, "round %d: %d faults allocated",
+					    round, (int)(SZ_2M / SZ_64K));
+		}
+		KUNIT_ASSERT_TRUE(test, vsvm_svm_test_invalidate(&fx->svm, a, a + SZ_2M,
+								 MMU_NOTIFY_CLEAR));
+		KUNIT_ASSERT_EQ(test, leaves_in(fx, a, a + SZ_2M), 0);
+	}
+}
+
 static struct kunit_case vsvm_mirror_test_cases[] = {
 	KUNIT_CASE(vsvm_mirror_test_huge_leaf_clears_unmapped),
 	KUNIT_CASE(vsvm_mirror_test_commit_takes_range_off_gc),
 	KUNIT_CASE(vsvm_mirror_test_commit_into_smaller_range),
 	KUNIT_CASE(vsvm_mirror_test_fini_waits_for_gc),
 	KUNIT_CASE(vsvm_mirror_test_aging),
+	KUNIT_CASE(vsvm_mirror_test_no_allocation_per_fault),
 	{}
 };
 
