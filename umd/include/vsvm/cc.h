@@ -54,10 +54,9 @@
  *  - extended instructions other than the GLSL.std.450 / OpenCL.std ones
  *    that map to ISA instructions (front ends link libclc for the others);
  *  - function calls left after inlining (recursion, calls to declarations);
- *  - control flow that is not structured and that the back end cannot
- *    structure itself (irreducible loops, loops with several latches,
- *    conditional branches whose paths do not meet again in a way it can
- *    find);
+ *  - irreducible control flow (a cycle with several entries); other
+ *    unstructured CFGs (OpenCL C) the back end structures itself or, when
+ *    it cannot, lowers by linearisation (docs/compiler.rst, "Control flow");
  *  - kernels with more than 16 arguments (hidden one included);
  *  - more live uniform (scalar) values than the 39 free scalar registers
  *    (only vector registers are spilled);

@@ -9,9 +9,16 @@
 //    lanes apart and runs each exit's code after the loop; selections: the
 //    immediate post-dominator). SPIRV-Tools' inliner skips non-shader
 //    modules, so calls are inlined during emission.
+//    A function without merge instructions whose CFG that recovery cannot
+//    structure (lower() catches the structure errors) is lowered again by
+//    linearisation (emitLinear()): its blocks in one order that keeps loops
+//    together, each run under the lanes whose next-block register (vnext)
+//    holds its position, back edges sending the sweep back while a lane
+//    waits there. One compare and branch per block; reducible CFGs only.
 // 2. Uniformity: a value is uniform (a scalar register) when every operand
 //    is and the operation exists on the scalar ALU; phis are varying when
-//    their block joins divergent paths.
+//    their block joins divergent paths, and always in a linearised
+//    function (lanes reach a block at different sweeps).
 // 3. Emission walks the structured regions and writes machine instructions
 //    over virtual registers. Divergence is the exec-mask scheme of
 //    docs/isa.rst: a divergent if saves exec, narrows it, runs each side
@@ -21,7 +28,9 @@
 // 4. Registers: live intervals over the linear code, extended over whole
 //    loops when they cross one (masked writes keep the other lanes' values,
 //    so a vector register must not be shared while any lane still needs it),
-//    then a linear scan.
+//    then a linear scan. In a linearised loop, a value live from one block
+//    into another holds its register over the whole loop: a lane may wait
+//    at a later block while the sweep runs the others again.
 
 #include "cc/lower.h"
 
@@ -124,6 +133,8 @@ std::string capabilityName(spv::Capability c)
 struct CompileError {
     std::string message;
     Location where;
+    bool structure = false; ///< a CFG the structured lowering cannot handle: linearise `function`
+    Id function = 0;
 };
 
 struct Opnd {
@@ -154,6 +165,11 @@ struct Val {
     std::uint32_t leaf = 0;  ///< FuncVar, Builtin: first leaf; PushConst: member
 };
 
+struct LoopSpan {
+    std::string top, exit; ///< labels: the loop's code lies between them
+    bool linear = false;   ///< a loop of a linearised function (see allocate())
+};
+
 struct LoopCtx {
     Id header = 0, merge = 0, cont = 0;
     Opnd brk, cnt;
@@ -163,13 +179,23 @@ struct LoopCtx {
 
 class Lowering {
 public:
-    Lowering(const Module& module, const Module::EntryPoint& entry) : m_(module), entry_(entry) {}
+    Lowering(const Module& module, const Module::EntryPoint& entry, std::unordered_set<Id> linearFns)
+        : m_(module), entry_(entry), linearFns_(std::move(linearFns))
+    {
+    }
     void run(Lowered& out, bool emitIr);
 
 private:
     [[noreturn]] void fail(std::string message, const Location& where = {}) { throw CompileError{std::move(message), where}; }
     int regionDepth_ = 0; ///< emitRegion() nesting, see there
     [[noreturn]] void failAt(const Inst& inst, std::string message) { fail(std::move(message), inst.where); }
+    /// A CFG the structured lowering cannot handle in function @p fn: lower() tries again with
+    /// @p fn linearised.
+    [[noreturn]] void failStructure(Id fn, std::string message, const Location& where = {})
+    {
+        throw CompileError{std::move(message), where, true, fn};
+    }
+    Id currentFunction() const { return callStack_.empty() ? f_->id : callStack_.back(); }
 
     // ---- types
     const Type& type(Id id) const;
@@ -255,6 +281,7 @@ private:
     std::vector<std::pair<std::uint64_t, Id>> switchCases(const Inst& term) const;
     void emitArm(Id from, Id target, Id merge);
     void emitLoop(Id header);
+    void emitLinear(const Function& fn);
     void park(const Opnd& mask);
     Opnd parkedMask();
 
@@ -295,7 +322,9 @@ private:
 
     std::vector<MInst> code_;
     std::vector<bool> regVector_, regMultiDef_;
-    std::vector<std::pair<std::string, std::string>> loopSpans_; ///< top and exit labels
+    std::vector<LoopSpan> loopSpans_;
+    std::vector<std::string> linearBlockLabels_; ///< where each linearised block starts
+    std::unordered_set<Id> linearFns_;           ///< functions lowered by linearisation
     unsigned userSlots_ = 0; ///< argument slots of the user's parameters
     std::unordered_set<std::uint32_t> noSpill_;
     std::vector<LoopCtx> loops_;
@@ -503,6 +532,47 @@ std::uint32_t Lowering::leafIndex(Id t, std::span<const std::uint32_t> indices, 
 
 // ================================================================ structure
 
+// Immediate dominators (Cooper, Harvey, Kennedy) over the blocks of @p ord,
+// a reverse post-order from @p root.
+std::unordered_map<Id, Id> immediateDominators(const std::vector<Id>& ord,
+                                               std::unordered_map<Id, std::vector<Id>>& predMap, Id root)
+{
+    std::unordered_map<Id, int> index;
+    for (std::size_t i = 0; i < ord.size(); i++)
+        index[ord[i]] = static_cast<int>(i);
+    std::unordered_map<Id, Id> idom;
+    idom[root] = root;
+    auto intersect = [&](Id a, Id b) {
+        while (a != b) {
+            while (index[a] > index[b])
+                a = idom[a];
+            while (index[b] > index[a])
+                b = idom[b];
+        }
+        return a;
+    };
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (Id b : ord) {
+            if (b == root)
+                continue;
+            Id best = 0;
+            bool found = false; // the virtual exit is id 0: a real candidate
+            for (Id p : predMap[b]) {
+                if (!idom.count(p) || !index.count(p))
+                    continue;
+                best = found ? intersect(p, best) : p;
+                found = true;
+            }
+            if (found && (!idom.count(b) || idom[b] != best)) {
+                idom[b] = best;
+                changed = true;
+            }
+        }
+    }
+    return idom;
+}
+
 void Lowering::buildCfg(const Function& fn)
 {
     for (const Inst& p : fn.params)
@@ -578,43 +648,7 @@ void Lowering::deriveStructure(const Function& fn)
     for (std::size_t i = 0; i < order.size(); i++)
         rpo[order[i]] = static_cast<int>(i);
 
-    auto dominators = [&](const std::vector<Id>& ord, std::unordered_map<Id, std::vector<Id>>& predMap, Id root) {
-        std::unordered_map<Id, int> index;
-        for (std::size_t i = 0; i < ord.size(); i++)
-            index[ord[i]] = static_cast<int>(i);
-        std::unordered_map<Id, Id> idom;
-        idom[root] = root;
-        auto intersect = [&](Id a, Id b) {
-            while (a != b) {
-                while (index[a] > index[b])
-                    a = idom[a];
-                while (index[b] > index[a])
-                    b = idom[b];
-            }
-            return a;
-        };
-        for (bool changed = true; changed;) {
-            changed = false;
-            for (Id b : ord) {
-                if (b == root)
-                    continue;
-                Id best = 0;
-                bool found = false; // the virtual exit is id 0: a real candidate
-                for (Id p : predMap[b]) {
-                    if (!idom.count(p) || !index.count(p))
-                        continue;
-                    best = found ? intersect(p, best) : p;
-                    found = true;
-                }
-                if (found && (!idom.count(b) || idom[b] != best)) {
-                    idom[b] = best;
-                    changed = true;
-                }
-            }
-        }
-        return idom;
-    };
-    auto idom = dominators(order, preds_, entry);
+    auto idom = immediateDominators(order, preds_, entry);
     auto dominates = [&](Id a, Id b) {
         while (true) {
             if (a == b)
@@ -633,7 +667,8 @@ void Lowering::deriveStructure(const Function& fn)
             if (!dominates(s, b))
                 continue;
             if (loopMerge_.count(s))
-                fail(fmt::format("loop at block {} has several latches: unsupported control flow", blockName(s)));
+                failStructure(fn.id,
+                              fmt::format("loop at block {} has several latches: unsupported control flow", blockName(s)));
             // Natural loop of the back edge b -> s.
             std::unordered_set<Id>& body = loopBody[s];
             std::vector<Id> work = {b};
@@ -718,7 +753,7 @@ void Lowering::deriveStructure(const Function& fn)
     };
     rdfs(0);
     std::reverse(rorder.begin(), rorder.end());
-    auto ipdom = dominators(rorder, rpreds, 0);
+    auto ipdom = immediateDominators(rorder, rpreds, 0);
     for (auto& [header, body] : loopBody)
         loopBodies_[header] = body;
     for (auto& [header, exits] : loopExits_) {
@@ -931,7 +966,8 @@ void Lowering::analyseUniformity(const Function& fn)
                     continue;
                 bool v = false;
                 if (inst.op == Op::OpPhi) {
-                    v = joinVarying_.count(b.label) != 0;
+                    // Linearised: lanes reach a block at different sweeps.
+                    v = joinVarying_.count(b.label) != 0 || linearFns_.count(fn.id) != 0;
                     for (std::size_t i = 0; i < inst.operands.size(); i += 2)
                         v |= varying(inst.operands[i]);
                 } else if (inst.op == Op::OpLoad) {
@@ -2514,7 +2550,8 @@ Id Lowering::edgeTo(Id from, Id to, Id stop)
             return 0;
         }
         if (to == loop.header)
-            fail(fmt::format("a back edge to %{} that does not come from the loop's continue target", to));
+            failStructure(currentFunction(),
+                          fmt::format("a back edge to %{} that does not come from the loop's continue target", to));
     }
     return to;
 }
@@ -2603,7 +2640,8 @@ void Lowering::inlineCall(const Inst& inst)
         failAt(inst, "calls nested more than 32 deep");
     if (prepared_.insert(callee).second) {
         buildCfg(*fn);
-        deriveStructure(*fn);
+        if (!linearFns_.count(callee))
+            deriveStructure(*fn);
     }
     for (std::size_t i = 0; i < fn->params.size(); i++) {
         Id arg = inst.operands.at(1 + i);
@@ -2636,6 +2674,17 @@ void Lowering::inlineCall(const Inst& inst)
 
     auto savedLoops = std::move(loops_);
     loops_.clear();
+    if (linearFns_.count(callee)) {
+        callStack_.push_back(callee);
+        retRegs_.push_back(result);
+        emitLinear(*fn);
+        retRegs_.pop_back();
+        callStack_.pop_back();
+        loops_ = std::move(savedLoops);
+        if (!result.empty())
+            setRegs(inst.result, result);
+        return;
+    }
     Opnd savedRet = sRet_;
     sRet_ = Opnd::r(newReg(false, true));
     emit("s_mov", {sRet_, Opnd::i(0)});
@@ -2666,7 +2715,7 @@ void Lowering::emitRegion(Id b, Id stop)
         ~Depth() { --d; }
     } depth(regionDepth_);
     if (regionDepth_ > 256)
-        fail("control flow the back end cannot structure (loops nested in a cycle)");
+        failStructure(currentFunction(), "control flow the back end cannot structure (loops nested in a cycle)");
     while (b && b != stop) {
         if (loopMerge_.count(b)) {
             emitLoop(b);
@@ -2710,7 +2759,7 @@ Id Lowering::step(Id b, Id stop)
         return edgeTo(b, term.operands[0], stop);
     case Op::OpSwitch: {
         if (!selMerge_.count(b))
-            failAt(term, "an OpSwitch without a merge");
+            failStructure(currentFunction(), "an OpSwitch without a merge", term.where);
         Id merge = selMerge_[b];
         emitSwitch(b, term, merge);
         return merge == stop ? 0 : merge;
@@ -2736,8 +2785,10 @@ Id Lowering::step(Id b, Id stop)
         };
         int kt = kind(t), kf = kind(f);
         if ((kt == 0 && kf == 0) || kt + kf == 1)
-            failAt(term, fmt::format("a conditional branch in block {} without a merge: unstructured control flow",
-                                     blockName(b)));
+            failStructure(currentFunction(),
+                          fmt::format("a conditional branch in block {} without a merge: unstructured control flow",
+                                      blockName(b)),
+                          term.where);
         if (t == f)
             return edgeTo(b, t, stop);
         Opnd c = one(cond);
@@ -2961,6 +3012,231 @@ void Lowering::emitLoop(Id header)
     }
 }
 
+// Linearisation, for CFGs the structured lowering cannot handle: the blocks
+// run in one fixed order, each under the lanes that wait for it. vnext holds
+// per lane the position of the block the lane waits for (kReturned once it
+// returned); a back edge's source sends the sweep back to the target at once
+// when a lane took it, so no lane ever waits behind the sweep except there,
+// and the lanes waiting further on are picked up as the sweep passes them.
+void Lowering::emitLinear(const Function& fn)
+{
+    constexpr std::uint64_t kReturned = 0x7fffffff;
+    Id entry = fn.blocks.front().label;
+    std::vector<Id> rpoOrder;
+    std::unordered_map<Id, int> rpo;
+    std::unordered_set<Id> seen;
+    std::function<void(Id)> dfs = [&](Id b) {
+        seen.insert(b);
+        for (Id s : succs_[b])
+            if (!seen.count(s))
+                dfs(s);
+        rpoOrder.push_back(b);
+    };
+    dfs(entry);
+    std::reverse(rpoOrder.begin(), rpoOrder.end());
+    for (std::size_t i = 0; i < rpoOrder.size(); i++)
+        rpo[rpoOrder[i]] = static_cast<int>(i);
+    auto idom = immediateDominators(rpoOrder, preds_, entry);
+    auto dominates = [&](Id a, Id b) {
+        while (true) {
+            if (a == b)
+                return true;
+            if (b == entry || !idom.count(b))
+                return false;
+            b = idom[b];
+        }
+    };
+
+    // Back edges (to a block that dominates the source; any other edge
+    // against the DFS order means the CFG is irreducible) and natural loops.
+    std::set<std::pair<Id, Id>> backEdges;
+    std::unordered_map<Id, std::unordered_set<Id>> body;
+    for (Id u : rpoOrder)
+        for (Id v : succs_[u]) {
+            if (rpo[v] > rpo[u])
+                continue;
+            if (!dominates(v, u))
+                failAt(block(u).body.back(),
+                       fmt::format("irreducible control flow: the cycle through blocks {} and {} has several "
+                                   "entries (not supported)",
+                                   blockName(v), blockName(u)));
+            backEdges.insert({u, v});
+            std::unordered_set<Id>& loop = body[v];
+            loop.insert(v);
+            std::vector<Id> work;
+            if (loop.insert(u).second)
+                work.push_back(u);
+            while (!work.empty()) {
+                Id x = work.back();
+                work.pop_back();
+                for (Id p : preds_[x])
+                    if (rpo.count(p) && loop.insert(p).second)
+                        work.push_back(p);
+            }
+        }
+
+    // A topological order of the forward edges that keeps each loop's
+    // blocks together: the ready block of the innermost open loop first
+    // (each in reverse post-order), a loop is closed when it has none.
+    std::unordered_map<Id, int> forwardPreds;
+    for (Id u : rpoOrder)
+        for (Id v : succs_[u])
+            if (!backEdges.count({u, v}))
+                forwardPreds[v]++;
+    std::vector<Id> order, ready{entry}, open;
+    std::vector<std::pair<Id, std::size_t>> loopEnds; // header, position of its last block
+    while (!ready.empty()) {
+        std::size_t best = ready.size();
+        for (;;) {
+            for (std::size_t i = 0; i < ready.size(); i++)
+                if ((open.empty() || body[open.back()].count(ready[i])) &&
+                    (best == ready.size() || rpo[ready[i]] < rpo[ready[best]]))
+                    best = i;
+            if (best != ready.size() || open.empty())
+                break;
+            loopEnds.push_back({open.back(), order.size() - 1});
+            open.pop_back();
+        }
+        Id b = ready[best];
+        ready.erase(ready.begin() + static_cast<long>(best));
+        if (body.count(b))
+            open.push_back(b);
+        order.push_back(b);
+        for (Id s : succs_[b])
+            if (!backEdges.count({b, s}) && --forwardPreds[s] == 0)
+                ready.push_back(s);
+    }
+    while (!open.empty()) {
+        loopEnds.push_back({open.back(), order.size() - 1});
+        open.pop_back();
+    }
+    if (order.size() != rpoOrder.size())
+        fail(fmt::format("internal: the linear order of {} holds {} of its {} blocks", blockName(entry), order.size(),
+                         rpoOrder.size()));
+    std::unordered_map<Id, std::uint64_t> pos;
+    std::vector<std::string> labels;
+    for (std::size_t i = 0; i < order.size(); i++) {
+        pos[order[i]] = i;
+        labels.push_back(newLabel("block"));
+    }
+    std::string end = newLabel("linear_end");
+    labels.push_back(end);
+
+    Opnd all = Opnd::r(newReg(false, true)), vnext = Opnd::r(newReg(true, true));
+    emit("s_mov", {all, Opnd::p("exec")});
+    copyTo(vnext, Opnd::i(0));
+    auto waitFor = [&](std::uint64_t position) { copyTo(vnext, Opnd::i(position)); };
+    for (std::size_t i = 0; i < order.size(); i++) {
+        Id b = order[i];
+        const Block& blk = block(b);
+        label(labels[i]);
+        linearBlockLabels_.push_back(labels[i]);
+        if (i > 0) {
+            // The entry block runs once, for every lane.
+            emit("s_mov", {Opnd::p("exec"), all});
+            emit("v_cmp_eq_u32", {Opnd::p("exec"), vnext, lit(Opnd::i(i), 32)});
+            emit("s_cbranch_execz", {Opnd::l(labels[i + 1])});
+        }
+        for (std::size_t k = 0; k + 1 < blk.body.size(); k++)
+            lowerInst(blk.body[k]);
+        const Inst& term = blk.body.back();
+        auto edge = [&](Id target) {
+            edgeCopies(b, target);
+            waitFor(pos.at(target));
+        };
+        switch (term.op) {
+        case Op::OpReturn:
+        case Op::OpReturnValue:
+        case Op::OpKill:
+        case Op::OpUnreachable:
+            if (term.op == Op::OpReturnValue) {
+                if (callStack_.empty())
+                    failAt(term, "the kernel returns a value");
+                const Val& v = val(term.operands[0]);
+                if (v.kind != ValKind::Regs)
+                    failAt(term, "a function returning a pointer to a private variable");
+                for (std::size_t c = 0; c < v.comps.size(); c++)
+                    copyTo(retRegs_.back().at(c), v.comps[c]);
+            }
+            waitFor(kReturned);
+            break;
+        case Op::OpBranch:
+            edge(term.operands[0]);
+            break;
+        case Op::OpBranchConditional: {
+            Id t = term.operands[1], f = term.operands[2];
+            Opnd c = one(term.operands[0]);
+            if (t == f || c.isImm()) {
+                edge(t == f || c.imm ? t : f);
+                break;
+            }
+            Opnd tMask = newS(), fMask = newS();
+            emit("v_cmp_ne_u32", {tMask, c, Opnd::i(0)});
+            emit("s_andn2", {fMask, Opnd::p("exec"), tMask});
+            emit("s_mov", {Opnd::p("exec"), tMask});
+            edge(t);
+            emit("s_mov", {Opnd::p("exec"), fMask});
+            edge(f);
+            break;
+        }
+        case Op::OpSwitch: {
+            Opnd sel = one(term.operands[0]);
+            Id st = defs_.count(term.operands[0]) ? defs_.at(term.operands[0])->type
+                                                  : m_.constants.at(term.operands[0]).type;
+            unsigned w = scalarWidth(st) > 32 ? 64 : 32;
+            Id defaultTarget = term.operands[1];
+            auto cases = switchCases(term);
+            // Every compare under the block's lanes, before exec changes.
+            std::vector<std::pair<Id, Opnd>> arms;
+            for (auto& [value, target] : cases) {
+                if (target == defaultTarget)
+                    continue;
+                auto arm = std::find_if(arms.begin(), arms.end(), [&](const auto& a) { return a.first == target; });
+                if (arm == arms.end()) {
+                    arms.push_back({target, newS()});
+                    emit("s_mov", {arms.back().second, Opnd::i(0)});
+                    arm = arms.end() - 1;
+                }
+                Opnd m = newS();
+                Opnd lv = lit(Opnd::i(value), w);
+                emit(w > 32 ? "v_cmp_eq_u64" : "v_cmp_eq_u32",
+                     {m, lit(sel, w), lv.isImm() && sel.isImm() ? toScalar(lv) : lv});
+                emit("s_or", {arm->second, arm->second, m});
+            }
+            Opnd remaining = newS();
+            emit("s_mov", {remaining, Opnd::p("exec")});
+            for (auto& [target, mask] : arms) {
+                emit("s_and", {Opnd::p("exec"), remaining, mask});
+                emit("s_andn2", {remaining, remaining, Opnd::p("exec")});
+                edge(target);
+            }
+            emit("s_mov", {Opnd::p("exec"), remaining});
+            edge(defaultTarget);
+            break;
+        }
+        default:
+            failAt(term, fmt::format("terminator {} is not supported", opName(term.op)));
+        }
+        // Back edges: send the sweep back, to the earliest target first.
+        std::vector<std::uint64_t> back;
+        for (Id s : succs_[b])
+            if (backEdges.count({b, s}))
+                back.push_back(pos.at(s));
+        std::sort(back.begin(), back.end());
+        for (std::uint64_t target : back) {
+            Opnd waiting = newS();
+            emit("s_mov", {Opnd::p("exec"), all});
+            emit("v_cmp_eq_u32", {waiting, vnext, lit(Opnd::i(target), 32)});
+            emit("s_cbranch_nz", {waiting, Opnd::l(labels[target])});
+        }
+    }
+    label(end);
+    // Every lane has returned.
+    emit("s_mov", {Opnd::p("exec"), all});
+    for (auto& [header, last] : loopEnds)
+        loopSpans_.push_back({labels[pos.at(header)], labels[last + 1], true});
+}
+
 // ================================================================ registers
 
 std::string Lowering::opText(const Opnd& o, const std::vector<std::string>& names) const
@@ -3003,17 +3279,29 @@ std::string Lowering::allocate(std::uint32_t* sregs, std::uint32_t* vregs, std::
         }
     }
     // Extend intervals over the loops they cross (and over any loop for
-    // registers written more than once: variables, phis, masks).
+    // registers written more than once: variables, phis, masks). In a
+    // linearised loop, a lane may wait at a later block while the sweep
+    // runs the loop's other blocks again: a value live from one block into
+    // another holds the whole loop.
+    std::vector<long> blockStarts;
+    for (const std::string& l : linearBlockLabels_)
+        blockStarts.push_back(labelAt.at(l));
+    std::sort(blockStarts.begin(), blockStarts.end());
+    auto crossesBlocks = [&](long a, long b) {
+        auto it = std::upper_bound(blockStarts.begin(), blockStarts.end(), a);
+        return it != blockStarts.end() && *it <= b;
+    };
     for (bool changed = true; changed;) {
         changed = false;
         for (std::size_t r = 0; r < n; r++) {
             if (first[r] < 0)
                 continue;
-            for (const auto& [top, exit] : loopSpans_) {
-                long ls = labelAt.at(top), le = labelAt.at(exit);
+            for (const LoopSpan& span : loopSpans_) {
+                long ls = labelAt.at(span.top), le = labelAt.at(span.exit);
                 bool overlaps = first[r] <= le && last[r] >= ls;
                 bool inside = first[r] >= ls && last[r] <= le;
-                if (overlaps && (!inside || regMultiDef_[r]) && (first[r] > ls || last[r] < le)) {
+                bool pinned = regMultiDef_[r] || (span.linear && crossesBlocks(first[r], last[r]));
+                if (overlaps && (!inside || pinned) && (first[r] > ls || last[r] < le)) {
                     first[r] = std::min(first[r], ls);
                     last[r] = std::max(last[r], le);
                     changed = true;
@@ -3190,7 +3478,8 @@ void Lowering::run(Lowered& out, bool emitIr)
             fail("the module uses doubles: ISA v2 has no double precision");
 
     buildCfg(*f_);
-    deriveStructure(*f_);
+    if (!linearFns_.count(f_->id))
+        deriveStructure(*f_);
     prepared_.insert(f_->id);
 
     // Arguments.
@@ -3310,7 +3599,10 @@ void Lowering::run(Lowered& out, bool emitIr)
     emit("s_mov", {sRet_, Opnd::i(0)});
     epilogue_ = ".Lend";
     skip_.push_back(epilogue_);
-    emitRegion(f_->blocks.front().label, 0);
+    if (linearFns_.count(f_->id))
+        emitLinear(*f_);
+    else
+        emitRegion(f_->blocks.front().label, 0);
     label(epilogue_);
     emit("s_endpgm", {});
 
@@ -3372,9 +3664,28 @@ void Lowering::run(Lowered& out, bool emitIr)
 bool lower(const Module& module, const Module::EntryPoint& entry, bool emitIr, std::vector<Diagnostic>& diagnostics,
            Lowered& out)
 {
+    // Structured lowering first (it is faster code); a function whose CFG
+    // it cannot structure is lowered again by linearisation. Functions with
+    // merge instructions (GLSL) are structured by definition and stay so.
+    std::unordered_set<Id> linear;
     try {
-        Lowering(module, entry).run(out, emitIr);
-        return true;
+        for (;;) {
+            try {
+                out = Lowered{};
+                Lowering(module, entry, linear).run(out, emitIr);
+                return true;
+            } catch (const CompileError& e) {
+                bool merges = true;
+                for (const Function& fn : module.functions)
+                    if (fn.id == e.function) {
+                        merges = false;
+                        for (const Block& b : fn.blocks)
+                            merges |= b.merge.has_value();
+                    }
+                if (!e.structure || merges || !linear.insert(e.function).second)
+                    throw;
+            }
+        }
     } catch (const CompileError& e) {
         diagnostics.push_back({e.where.file, e.where.line, e.where.column, e.message});
         return false;

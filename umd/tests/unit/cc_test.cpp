@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <random>
 #include <string>
@@ -23,6 +24,7 @@
 
 #include "vsvm/cc.h"
 #include "vsvm/emu.h"
+#include "vsvm/frontend.h"
 #include "vsvm/isa.h"
 
 namespace vsvm::cc {
@@ -353,6 +355,437 @@ TEST(CcControlFlow, ReturnInsideALoop)
             ASSERT_EQ(out[i], expected) << "lane " << i;
         }
     }
+}
+
+// ---------------------------------------------------------------- unstructured control flow
+
+// OpenCL C compiled by the front end (clang-14 -O0 and -O2, llvm-spirv-14):
+// the CFGs below have no structured form the back end finds (a break out of
+// two loops, returns from inside loops, several latches; at least one of the
+// two levels each), so it lowers them by linearisation.
+CompiledKernel compileCl(const std::string& source, int clangOpt)
+{
+    frontend::OpenclOptions fo;
+    fo.optLevel = clangOpt;
+    auto spirv = frontend::openclToSpirv(source, fo);
+    EXPECT_TRUE(spirv.ok()) << spirv.status().message();
+    if (!spirv.ok())
+        return {};
+    std::vector<Diagnostic> diagnostics;
+    auto kernel = compile(spirv->words, {}, &diagnostics);
+    for (const Diagnostic& d : diagnostics)
+        ADD_FAILURE() << "-O" << clangOpt << ": " << formatDiagnostic(d);
+    EXPECT_TRUE(kernel.ok()) << kernel.status().message();
+    if (!kernel.ok())
+        return {};
+    return std::move(*kernel);
+}
+
+// Runs `kernel(const int* in, int* out)` over 2 groups of 40 lanes (3 waves
+// each, the last one partial) and compares every lane with @p reference.
+void checkPerLane(const std::string& source, const std::vector<std::int32_t>& in,
+                  const std::function<std::int32_t(std::int32_t)>& reference)
+{
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileCl(source, opt);
+        if (kernel.program.words.empty())
+            continue;
+        std::vector<std::int32_t> input = in, out(in.size(), 12345);
+        ASSERT_EQ(in.size(), 80u);
+        runOk(kernel, 2, 40, {ptr(input.data()), ptr(out.data())}, {range(input), range(out)});
+        for (std::size_t i = 0; i < in.size(); i++)
+            ASSERT_EQ(out[i], reference(in[i])) << "lane " << i << " input " << in[i] << "\n" << kernel.assembly;
+    }
+}
+
+std::vector<std::int32_t> divergentInputs(unsigned seed)
+{
+    std::mt19937 random(seed);
+    std::vector<std::int32_t> v(80);
+    for (std::int32_t& x : v)
+        x = static_cast<std::int32_t>(random() % 61) - 10;
+    return v;
+}
+
+TEST(CcUnstructured, BreakOutOfANestedLoop)
+{
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], acc = 0;
+    for (int a = 0; a < 9; a++) {
+        for (int b = 0; b < 9; b++) {
+            acc += a * b + v;
+            if (((acc ^ v) & 15) == 3)
+                goto done;
+        }
+        acc ^= a;
+    }
+done:
+    out[i] = acc;
+}
+)";
+    checkPerLane(source, divergentInputs(1), [](std::int32_t v) {
+        std::int32_t acc = 0;
+        for (int a = 0; a < 9; a++) {
+            for (int b = 0; b < 9; b++) {
+                acc += a * b + v;
+                if (((acc ^ v) & 15) == 3)
+                    return acc;
+            }
+            acc ^= a;
+        }
+        return acc;
+    });
+}
+
+TEST(CcUnstructured, EarlyReturnInsideALoopWithDivergentLanes)
+{
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i];
+    out[i] = -1;
+    for (int k = 0; k < 20; k++) {
+        if (k * v > 50) {
+            out[i] = k;
+            return;
+        }
+        for (int j = 0; j < k; j++)
+            if ((j ^ v) == 7) {
+                out[i] = 100 + j;
+                return;
+            }
+    }
+    out[i] = 1000;
+}
+)";
+    checkPerLane(source, divergentInputs(2), [](std::int32_t v) {
+        for (int k = 0; k < 20; k++) {
+            if (k * v > 50)
+                return k;
+            for (int j = 0; j < k; j++)
+                if ((j ^ v) == 7)
+                    return 100 + j;
+        }
+        return 1000;
+    });
+}
+
+TEST(CcUnstructured, ContinueInADoWhile)
+{
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], k = 0, acc = 0;
+    do {
+        k++;
+        if ((k + v) % 3 == 0)
+            continue;
+        acc += k * v;
+        if (acc > 200) {
+            out[i] = -acc;
+            return;
+        }
+    } while (k < v);
+    out[i] = acc;
+}
+)";
+    checkPerLane(source, divergentInputs(3), [](std::int32_t v) {
+        std::int32_t k = 0, acc = 0;
+        do {
+            k++;
+            if ((k + v) % 3 == 0)
+                continue;
+            acc += k * v;
+            if (acc > 200)
+                return -acc;
+        } while (k < v);
+        return acc;
+    });
+}
+
+TEST(CcUnstructured, LoopWithTwoLatches)
+{
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], k = 0, acc = 0;
+top:
+    k++;
+    if (k > 40)
+        goto done;
+    if ((k & 3) == (v & 3)) {
+        acc += 3 * k;
+        goto top;
+    }
+    acc ^= v + k;
+    if (acc > 5 * v)
+        goto top;
+    acc -= 2;
+    goto top;
+done:
+    out[i] = acc;
+}
+)";
+    checkPerLane(source, divergentInputs(4), [](std::int32_t v) {
+        std::int32_t k = 0, acc = 0;
+        for (;;) {
+            k++;
+            if (k > 40)
+                return acc;
+            if ((k & 3) == (v & 3)) {
+                acc += 3 * k;
+                continue;
+            }
+            acc ^= v + k;
+            if (acc > 5 * v)
+                continue;
+            acc -= 2;
+        }
+    });
+}
+
+TEST(CcUnstructured, SwitchWithFallThroughAndBreakInsideALoop)
+{
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], acc = v;
+    for (int k = 0; k < (v & 7) + 3; k++) {
+        switch ((k * 3 + v) % 6) {
+        case 0:
+            acc += 1;
+        case 1:
+            acc *= 3;
+            break;
+        case 2:
+            acc -= k;
+            if (acc < -20)
+                goto out;
+            break;
+        case 3:
+            if (acc > 300)
+                goto out;
+            acc += 7;
+        case 4:
+            acc ^= 5;
+            break;
+        default:
+            acc += k;
+        }
+    }
+out:
+    out[i] = acc;
+}
+)";
+    checkPerLane(source, divergentInputs(5), [](std::int32_t v) {
+        std::int32_t acc = v;
+        for (int k = 0; k < (v & 7) + 3; k++) {
+            switch ((k * 3 + v) % 6) {
+            case 0:
+                acc += 1;
+                [[fallthrough]];
+            case 1:
+                acc *= 3;
+                break;
+            case 2:
+                acc -= k;
+                if (acc < -20)
+                    return acc;
+                break;
+            case 3:
+                if (acc > 300)
+                    return acc;
+                acc += 7;
+                [[fallthrough]];
+            case 4:
+                acc ^= 5;
+                break;
+            default:
+                acc += k;
+            }
+        }
+        return acc;
+    });
+}
+
+TEST(CcUnstructured, PerLaneWhileExitAndAValueDefinedInTheLoopUsedAfterIt)
+{
+    // The goto makes the function unstructured; `last` is defined in the
+    // loop and read after it, where lanes left it at different sweeps.
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], x = v + 11, steps = 0, last = 0;
+    while (x != 1 && steps < 60) {
+        last = x * 3 + steps;
+        x = (x & 1) ? 3 * x + 1 : x / 2;
+        steps++;
+        for (int j = 0; j < 4; j++)
+            if (((x + j) & 31) == 5)
+                goto odd;
+    }
+    out[i] = last + steps * 1000;
+    return;
+odd:
+    out[i] = -(last + steps * 1000);
+}
+)";
+    checkPerLane(source, divergentInputs(6), [](std::int32_t v) {
+        std::int32_t x = v + 11, steps = 0, last = 0;
+        while (x != 1 && steps < 60) {
+            last = x * 3 + steps;
+            x = (x & 1) ? 3 * x + 1 : x / 2;
+            steps++;
+            for (int j = 0; j < 4; j++)
+                if (((x + j) & 31) == 5)
+                    return -(last + steps * 1000);
+        }
+        return last + steps * 1000;
+    });
+}
+
+TEST(CcUnstructured, LinearisedBlocksCallHelpers)
+{
+    // Both helpers are inlined into the linearised loop; `find` is itself
+    // unstructured (a return from inside two loops).
+    const char* source = R"(
+int mix(int a, int b)
+{
+    int r = a;
+    for (int k = 0; k < (b & 3); k++)
+        r = r * 5 + b;
+    return r;
+}
+
+int find(int v, int limit)
+{
+    for (int a = 1; a < limit; a++)
+        for (int b = 1; b < 5; b++)
+            if ((a * b + v) % 7 == 0)
+                return a * 10 + b;
+    return -1;
+}
+
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], acc = 0;
+    for (int a = 0; a < 6; a++) {
+        for (int b = 0; b < 6; b++) {
+            acc += mix(v, a + b);
+            if ((acc & 7) == 1)
+                goto done;
+            acc += find(v + a, b + 2);
+        }
+    }
+done:
+    out[i] = acc;
+}
+)";
+    auto mix = [](std::int32_t a, std::int32_t b) {
+        std::int32_t r = a;
+        for (int k = 0; k < (b & 3); k++)
+            r = r * 5 + b;
+        return r;
+    };
+    auto find = [](std::int32_t v, std::int32_t limit) {
+        for (int a = 1; a < limit; a++)
+            for (int b = 1; b < 5; b++)
+                if ((a * b + v) % 7 == 0)
+                    return a * 10 + b;
+        return -1;
+    };
+    checkPerLane(source, divergentInputs(7), [&](std::int32_t v) {
+        std::int32_t acc = 0;
+        for (int a = 0; a < 6; a++) {
+            for (int b = 0; b < 6; b++) {
+                acc += mix(v, a + b);
+                if ((acc & 7) == 1)
+                    return acc;
+                acc += find(v + a, b + 2);
+            }
+        }
+        return acc;
+    });
+}
+
+TEST(CcUnstructured, UniformValueInALoopLeftFromAnInnerLoop)
+{
+    // `s` is uniform (a scalar register at clang -O0) and defined in the
+    // loop, read after an inner loop that some lanes leave straight back to
+    // `top` (a second latch, from inside the inner loop).
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], acc = 0, a = 0;
+top:
+    if (a >= 6)
+        goto done;
+    int s = (int)get_local_size(0) * 3 + 1;
+    a++;
+    for (int b = 0; b < (v & 3) + a; b++) {
+        if (((acc + b + v) & 7) == 3)
+            goto top;
+        acc += b ^ v;
+    }
+    acc += s * a;
+    goto top;
+done:
+    out[i] = acc;
+}
+)";
+    checkPerLane(source, divergentInputs(8), [](std::int32_t v) {
+        std::int32_t acc = 0, a = 0;
+        const std::int32_t s = 40 * 3 + 1; // 40 lanes per group
+        while (a < 6) {
+            a++;
+            bool back = false;
+            for (int b = 0; b < (v & 3) + a && !back; b++) {
+                if (((acc + b + v) & 7) == 3) {
+                    back = true;
+                } else {
+                    acc += b ^ v;
+                }
+            }
+            if (!back)
+                acc += s * a;
+        }
+        return acc;
+    });
+}
+
+TEST(CcUnstructured, IrreducibleControlFlowIsACompileError)
+{
+    // Two entries into one cycle: no block dominates it.
+    const char* source = R"(
+kernel void k(global const int* in, global int* out)
+{
+    int i = get_global_id(0), v = in[i], acc = 0;
+    if (v & 1)
+        goto second;
+first:
+    acc += 3;
+    if (acc > 50)
+        goto done;
+second:
+    acc *= 2;
+    if (acc < 1000 + v)
+        goto first;
+done:
+    out[i] = acc;
+}
+)";
+    frontend::OpenclOptions fo;
+    fo.optLevel = 0;
+    auto spirv = frontend::openclToSpirv(source, fo);
+    ASSERT_TRUE(spirv.ok()) << spirv.status().message();
+    std::vector<Diagnostic> diagnostics;
+    auto kernel = compile(spirv->words, {}, &diagnostics);
+    ASSERT_FALSE(kernel.ok());
+    ASSERT_FALSE(diagnostics.empty());
+    EXPECT_THAT(diagnostics.front().message, HasSubstr("irreducible"));
 }
 
 // ---------------------------------------------------------------- LDS, barriers, atomics

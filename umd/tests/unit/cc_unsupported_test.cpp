@@ -96,7 +96,7 @@ const Unsupported kCases[] = {
      "done:\n"
      "    p[2] = i;\n"
      "}",
-     "control flow"},
+     "irreducible control flow"},
     {"descriptor_bound_buffer", Lang::Glsl,
      "#version 450\n"
      "layout(local_size_x = 64) in;\n"
