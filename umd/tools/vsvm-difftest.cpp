@@ -410,11 +410,11 @@ Result<Compiled> compileForVsvm(const Corpus& corpus, const Instance& instance, 
     return out;
 }
 
-// The compiled kernel on the host emulator (vsvm/emu.h): the driver's interpreter.
-class EmuBackend final : public Backend {
+// What the emulator and the device share: the vsvm compiler's program of
+// the kernel (compileForVsvm()), over plain host memory.
+class CompiledBackend : public Backend {
 public:
-    explicit EmuBackend(bool glsl) : glsl_(glsl) {}
-    std::string name() const override { return "emu"; }
+    explicit CompiledBackend(bool glsl) : glsl_(glsl) {}
     std::string unsupported(const KernelSpec& k) const override
     {
         return !glsl_ || k.glsl ? std::string() : "no GLSL version (\"glsl\": false in the manifest)";
@@ -429,18 +429,40 @@ public:
         Result<Compiled> compiled = compileForVsvm(corpus, instance, glsl_);
         if (!compiled.ok())
             return compiled.status();
+        return dispatch(*compiled, instance, dispatchTime);
+    }
+
+protected:
+    /// Run @p compiled; @p dispatchTime as for run().
+    virtual Status dispatch(const Compiled& compiled, const Instance& instance, Clock::duration& dispatchTime) = 0;
+
+private:
+    bool glsl_;
+    HostMemory memory_;
+};
+
+// The compiled kernel on the host emulator (vsvm/emu.h): the driver's interpreter.
+class EmuBackend final : public CompiledBackend {
+public:
+    explicit EmuBackend(bool glsl) : CompiledBackend(glsl) {}
+    std::string name() const override { return "emu"; }
+    std::string timedSpan() const override { return "the emu::run call (the driver's interpreter, one thread)"; }
+
+protected:
+    Status dispatch(const Compiled& compiled, const Instance& instance, Clock::duration& dispatchTime) override
+    {
         NDRange range = instance.range();
         std::vector<emu::HostRange> ranges;
         for (const HostBuffer& b : instance.buffers())
             ranges.push_back({b.base, b.size, emu::Access::ReadWrite});
-        if (!compiled->privateStacks.empty())
-            ranges.push_back({compiled->privateStacks.data(), compiled->privateStacks.size(), emu::Access::ReadWrite});
-        emu::Launch launch{.program = compiled->kernel.program.words,
-                           .entry = compiled->kernel.program.entry,
-                           .isaVersion = compiled->kernel.program.isaVersion,
+        if (!compiled.privateStacks.empty())
+            ranges.push_back({compiled.privateStacks.data(), compiled.privateStacks.size(), emu::Access::ReadWrite});
+        emu::Launch launch{.program = compiled.kernel.program.words,
+                           .entry = compiled.kernel.program.entry,
+                           .isaVersion = compiled.kernel.program.isaVersion,
                            .groupSize = range.local,
-                           .numGroups = compiled->groups,
-                           .args = compiled->args};
+                           .numGroups = compiled.groups,
+                           .args = compiled.args};
         Result<emu::RunResult> result = timed(dispatchTime, [&] {
             return emu::run(launch, ranges, {.threads = 1, .maxInstructions = 1ull << 34});
         });
@@ -450,45 +472,34 @@ public:
             return Status::error(EIO, "emulator: " + result->describe());
         return {};
     }
-    std::string timedSpan() const override { return "the emu::run call (the driver's interpreter, one thread)"; }
-
-private:
-    bool glsl_;
-    HostMemory memory_;
 };
 
 // The compiled kernel on a vsvm device through libvsvm (in the guest).
-class DeviceBackend final : public Backend {
+class DeviceBackend final : public CompiledBackend {
 public:
     DeviceBackend(bool glsl, Device device, Vm vm)
-        : glsl_(glsl), device_(std::move(device)), vm_(std::move(vm)), queue_(vm_)
+        : CompiledBackend(glsl), device_(std::move(device)), vm_(std::move(vm)), queue_(vm_)
     {
     }
     std::string name() const override { return "device"; }
-    std::string unsupported(const KernelSpec& k) const override
+    std::string timedSpan() const override
     {
-        return !glsl_ || k.glsl ? std::string() : "no GLSL version (\"glsl\": false in the manifest)";
+        return "ComputeQueue::submit to the end of Fence::waitOk (the vsvm device)";
     }
-    Allocator allocator() override
+
+protected:
+    Status dispatch(const Compiled& compiled, const Instance& instance, Clock::duration& dispatchTime) override
     {
-        return [this](std::size_t bytes) { return memory_.allocate(bytes); };
-    }
-    void releaseAll() override { memory_.releaseAll(); }
-    Status run(const Corpus& corpus, const Instance& instance, Clock::duration& dispatchTime) override
-    {
-        Result<Compiled> compiled = compileForVsvm(corpus, instance, glsl_);
-        if (!compiled.ok())
-            return compiled.status();
-        const isa::Program& program = compiled->kernel.program;
+        const isa::Program& program = compiled.kernel.program;
         Result<Kernel> kernel = Kernel::fromWords(program.words, program.entry, std::nullopt, program.isaVersion);
         if (!kernel.ok())
             return kernel.status();
         KernelArgs args;
-        for (std::uint64_t bits : compiled->args)
+        for (std::uint64_t bits : compiled.args)
             args.pushBits(bits);
         NDRange range = instance.range();
         Dispatch dispatch{.kernel = &*kernel,
-                          .groups = {compiled->groups[0], compiled->groups[1], compiled->groups[2]},
+                          .groups = {compiled.groups[0], compiled.groups[1], compiled.groups[2]},
                           .lanes = {range.local[0], range.local[1], range.local[2]},
                           .args = args};
         return timed(dispatchTime, [&] {
@@ -496,17 +507,11 @@ public:
             return fence.ok() ? fence->waitOk() : fence.status();
         });
     }
-    std::string timedSpan() const override
-    {
-        return "ComputeQueue::submit to the end of Fence::waitOk (the vsvm device)";
-    }
 
 private:
-    bool glsl_;
     Device device_;
     Vm vm_;
     ComputeQueue queue_;
-    HostMemory memory_;
 };
 #endif
 
