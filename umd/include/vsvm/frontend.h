@@ -94,6 +94,8 @@ struct OpenclOptions {
     NativeExtInstPredicate native;
     /// Programs; found on PATH when they have no '/'.
     std::string clang = "clang-14";
+    /// Assembles clang's textual IR after the repairs llvm-spirv-14 needs.
+    std::string llvmAs = "llvm-as-14";
     std::string llvmSpirv = "llvm-spirv-14";
 };
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The vsvm authors
 
-// OpenCL C to SPIR-V: clang-14 to LLVM bitcode for spir64, llvm-spirv-14 to
-// SPIR-V, then the builtins from libclc (libclc.cpp). The compilers run as
+// OpenCL C to SPIR-V: clang-14 to LLVM IR for spir64, repaired where
+// llvm-spirv-14 would mistranslate it (llvm_ir.h) and assembled by
+// llvm-as-14, llvm-spirv-14 to SPIR-V, then the builtins from libclc
+// (libclc.cpp). The compilers run as
 // processes rather than through libclang so that a crash in them is an
 // error here, not the end of the program that compiles.
 
@@ -11,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "frontend/llvm_ir.h"
 #include "frontend/spirv_module.h"
 #include "frontend/subprocess.h"
 #include "vsvm/frontend.h"
@@ -48,6 +51,9 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
     Result<std::string> clang = detail::findProgram(options.clang, "clang-14");
     if (!clang)
         return clang.status();
+    Result<std::string> llvmAs = detail::findProgram(options.llvmAs, "llvm-as-14");
+    if (!llvmAs)
+        return llvmAs.status();
     Result<std::string> llvmSpirv = detail::findProgram(options.llvmSpirv, "llvm-spirv-14");
     if (!llvmSpirv)
         return llvmSpirv.status();
@@ -56,6 +62,8 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
     if (!dir)
         return dir.status();
     const std::filesystem::path input = dir->path() / "input.cl";
+    const std::filesystem::path textIr = dir->path() / "input.ll";
+    const std::filesystem::path repairedIr = dir->path() / "repaired.ll";
     const std::filesystem::path bitcode = dir->path() / "input.bc";
     const std::filesystem::path spirv = dir->path() / "input.spv";
     if (Status status = detail::writeFile(input, source); !status.ok())
@@ -69,7 +77,7 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
                                                      option));
     }
     auto clangArgs = [&](int optLevel) {
-        std::vector<std::string> argv{*clang,       "-c",
+        std::vector<std::string> argv{*clang,       "-S",
                                       "-target",    "spir64",
                                       "-emit-llvm", "-cl-std=" + options.clStd,
                                       fmt::format("-O{}", optLevel), "-fno-color-diagnostics"};
@@ -95,8 +103,25 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
             argv.push_back("-D" + define);
         for (const std::string& include : options.includeDirs)
             argv.push_back("-I" + include);
-        argv.insert(argv.end(), {"-o", bitcode.string(), input.string()});
+        argv.insert(argv.end(), {"-o", textIr.string(), input.string()});
         return argv;
+    };
+    // clang's IR, repaired, to the bitcode llvm-spirv reads.
+    auto assemble = [&]() -> Status {
+        Result<std::string> ir = detail::readFile(textIr);
+        if (!ir)
+            return ir.status();
+        if (Status status = detail::writeFile(repairedIr, detail::repairSignedBoolConversions(*ir)); !status.ok())
+            return status;
+        Result<detail::ProcessResult> assembled =
+            detail::runProcess({*llvmAs, repairedIr.string(), "-o", bitcode.string()}, dir->path());
+        if (!assembled)
+            return assembled.status();
+        if (assembled->exitStatus != 0)
+            return Status::error(EIO, fmt::format("{}: llvm-as cannot assemble the repaired IR (exit status {}):\n{}",
+                                                  options.sourceName, assembled->exitStatus,
+                                                  trimmed(assembled->output)));
+        return {};
     };
 
     Result<detail::ProcessResult> compiled = detail::runProcess(clangArgs(options.optLevel), dir->path());
@@ -109,6 +134,8 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         return Status::error(EINVAL, fmt::format("{} (clang exit status {}):\n{}", options.sourceName,
                                                  compiled->exitStatus, log));
     }
+    if (Status status = assemble(); !status.ok())
+        return status;
 
     auto translate = [&]() {
         return detail::runProcess({*llvmSpirv, bitcode.string(), "-o", spirv.string()}, dir->path());
@@ -126,6 +153,8 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         if (!unoptimized)
             return unoptimized.status();
         if (unoptimized->exitStatus == 0) {
+            if (Status status = assemble(); !status.ok())
+                return status;
             translated = translate();
             if (!translated)
                 return translated.status();

@@ -18,12 +18,14 @@
 #include <gtest/gtest.h>
 #include <spirv-tools/libspirv.hpp>
 
+#include "frontend/llvm_ir.h"
 #include "frontend/spirv_module.h"
 #include "vsvm/frontend.h"
 
 namespace {
 
 using namespace vsvm::frontend;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
@@ -549,6 +551,47 @@ TEST_F(FrontendFiles, CompileFileByKindWithIncludes)
     auto spv = compileFile(write("s.spv", glsl->words.data(), glsl->words.size() * 4));
     ASSERT_TRUE(spv.ok());
     EXPECT_EQ(spv->words, glsl->words);
+}
+
+// llvm-spirv-14 translates sitofp i1 as a conversion of 1 for true; the
+// front end rewrites it to a select of -1 and 0 and a sitofp of that.
+TEST(LlvmIrRepair, SignedBoolConversionsBecomeSelectsOfMinusOne)
+{
+    const std::string ir = "define spir_kernel void @k(i1 %c, <2 x i1> %v) {\n"
+                           "  %f = sitofp i1 %c to float, !dbg !7\n"
+                           "  %12 = sitofp <2 x i1> %v to <2 x float>\n"
+                           "  %u = uitofp i1 %c to float\n"
+                           "  %w = sitofp i32 %x to float\n"
+                           "}\n";
+    unsigned rewritten = 0;
+    EXPECT_EQ(vsvm::frontend::detail::repairSignedBoolConversions(ir, &rewritten),
+              "define spir_kernel void @k(i1 %c, <2 x i1> %v) {\n"
+              "  %vsvm.sext.0 = select i1 %c, i32 -1, i32 0, !dbg !7\n"
+              "  %f = sitofp i32 %vsvm.sext.0 to float, !dbg !7\n"
+              "  %vsvm.sext.1 = select <2 x i1> %v, <2 x i32> <i32 -1, i32 -1>, <2 x i32> zeroinitializer\n"
+              "  %12 = sitofp <2 x i32> %vsvm.sext.1 to <2 x float>\n"
+              "  %u = uitofp i1 %c to float\n"
+              "  %w = sitofp i32 %x to float\n"
+              "}\n");
+    EXPECT_EQ(rewritten, 2u);
+}
+
+// End to end: (float)-(c) of a condition c is -1.0 or 0.0, never +1.0.
+TEST(OpenclToSpirv, SignedBoolToFloatKeepsItsSign)
+{
+    // clang -O2 makes this sitofp i1 (vsvm-fuzz-cc seed 1338).
+    auto module = openclToSpirv("kernel void k(global float* o, global const uint* in)\n"
+                                "{\n"
+                                "    int v = as_int((uint)(!((in[0] & 7u) > 0u)));\n"
+                                "    o[0] = (float)(as_int(0u - (uint)v));\n"
+                                "}\n");
+    ASSERT_TRUE(module.ok()) << module.status().message();
+    spvtools::SpirvTools tools(SPV_ENV_UNIVERSAL_1_4);
+    std::string text;
+    ASSERT_TRUE(tools.Disassemble(module->words, &text, SPV_BINARY_TO_TEXT_OPTION_FRIENDLY_NAMES));
+    // The select feeding OpConvertSToF picks all ones (-1), not 1.
+    EXPECT_THAT(text, ContainsRegex("OpSelect %uint %[A-Za-z_0-9]+ %uint_4294967295 %uint_0"));
+    EXPECT_THAT(text, Not(ContainsRegex("OpSelect %uint %[A-Za-z_0-9]+ %uint_1 %uint_0"))) << text;
 }
 
 } // namespace
