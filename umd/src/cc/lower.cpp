@@ -282,6 +282,7 @@ private:
     void emitArm(Id from, Id target, Id merge);
     void emitLoop(Id header);
     void emitLinear(const Function& fn);
+    void copyReturnValue(const Inst& term);
     void park(const Opnd& mask);
     Opnd parkedMask();
 
@@ -2729,6 +2730,20 @@ void Lowering::emitRegion(Id b, Id stop)
     }
 }
 
+// An OpReturnValue's value into the registers of the call being inlined.
+void Lowering::copyReturnValue(const Inst& term)
+{
+    if (term.op != Op::OpReturnValue)
+        return;
+    if (callStack_.empty())
+        failAt(term, "the kernel returns a value");
+    const Val& v = val(term.operands[0]);
+    if (v.kind != ValKind::Regs)
+        failAt(term, "a function returning a pointer to a private variable");
+    for (std::size_t i = 0; i < v.comps.size(); i++)
+        copyTo(retRegs_.back().at(i), v.comps[i]);
+}
+
 Id Lowering::step(Id b, Id stop)
 {
     const Block& blk = block(b);
@@ -2740,15 +2755,7 @@ Id Lowering::step(Id b, Id stop)
     case Op::OpReturnValue:
     case Op::OpKill:
     case Op::OpUnreachable:
-        if (term.op == Op::OpReturnValue) {
-            if (callStack_.empty())
-                failAt(term, "the kernel returns a value");
-            const Val& v = val(term.operands[0]);
-            if (v.kind != ValKind::Regs)
-                failAt(term, "a function returning a pointer to a private variable");
-            for (std::size_t i = 0; i < v.comps.size(); i++)
-                copyTo(retRegs_.back().at(i), v.comps[i]);
-        }
+        copyReturnValue(term);
         if (callStack_.empty() && loops_.empty() && skip_.size() == 1) {
             emit("s_branch", {Opnd::l(epilogue_)});
         } else {
@@ -3149,15 +3156,7 @@ void Lowering::emitLinear(const Function& fn)
         case Op::OpReturnValue:
         case Op::OpKill:
         case Op::OpUnreachable:
-            if (term.op == Op::OpReturnValue) {
-                if (callStack_.empty())
-                    failAt(term, "the kernel returns a value");
-                const Val& v = val(term.operands[0]);
-                if (v.kind != ValKind::Regs)
-                    failAt(term, "a function returning a pointer to a private variable");
-                for (std::size_t c = 0; c < v.comps.size(); c++)
-                    copyTo(retRegs_.back().at(c), v.comps[c]);
-            }
+            copyReturnValue(term);
             waitFor(kReturned);
             break;
         case Op::OpBranch:
