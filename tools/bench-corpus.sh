@@ -122,7 +122,9 @@ def cell(log, kernel):
 lines = [
     f"Corpus kernels: host figures on {cpu}, {nproc} CPUs (informational). Each cell is the median of "
     f"{reps} timed runs in µs (seed {seed}), after a checked run; '-': the backend does not run the kernel "
-    "(no GLSL version, a construct the vsvm compiler refuses) or failed it.",
+    "(no GLSL version, a construct the vsvm compiler refuses) or failed it."
+    + (" The device column comes from make bench's QEMU (TCG) guest, whose CPU is emulated: it is no "
+       "host figure and says nothing about a hardware device." if device_log else ""),
     "",
 ]
 for name, log in columns:

@@ -48,7 +48,11 @@ start=$(date +%s)
 }
 vsvm_log "guest done in $(($(date +%s) - start)) s"
 
-if command -v gnuplot >/dev/null; then
+# The plot shows B1 and B6: without their points (BENCH_ARGS="--only ..."),
+# gnuplot has nothing to draw and fails.
+if ! grep -q '^[0-9]' "$out/b1.dat" || ! grep -q '^[0-9]' "$out/b6.dat"; then
+	vsvm_log "no B1 or B6 figures: no plot"
+elif command -v gnuplot >/dev/null; then
 	gnuplot <<-GNUPLOT
 	set terminal pngcairo size 1400,1000 font ",10" noenhanced
 	set output "$out/results.png"
