@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The vsvm authors
 //
-// vsvm-cc: compiles a SPIR-V compute kernel (GLSL or OpenCL) to a vsvm ISA
-// program (vsvm/cc.h), written as vsvm-as writes it.
+// vsvm-cc: compiles a compute kernel (OpenCL C, GLSL or SPIR-V) to a vsvm
+// ISA program (vsvm/cc.h), written as vsvm-as writes it.
 
 #include <cstring>
 #include <string>
@@ -15,21 +15,15 @@
 #include "program_io.h"
 #include "vsvm/cc.h"
 #include "vsvm/isa.h"
+#if VSVM_CC_HAVE_FRONTEND
+#include "vsvm/frontend.h"
+#endif
 
 namespace {
 
-// The front-end hook: source file -> SPIR-V words. vsvm-cc itself reads
-// .spv; the front end (vsvm/frontend.h, which vsvm_cc does not own) is where
-// .cl and .comp become SPIR-V, and this is the one function to extend when
-// the tool should accept them.
-vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path)
+// A SPIR-V binary as it is (a file or '-', stdin).
+vsvm::Result<std::vector<std::uint32_t>> readSpirv(const std::string& path)
 {
-    bool spv = path == "-" || (path.size() > 4 && path.compare(path.size() - 4, 4, ".spv") == 0);
-    if (!spv)
-        return vsvm::Status::error(EINVAL, fmt::format("{}: vsvm-cc reads SPIR-V (.spv); compile .cl or .comp "
-                                                       "sources to SPIR-V first (clang + llvm-spirv, "
-                                                       "glslangValidator -V)",
-                                                       path));
     auto bytes = vsvm::tools::readFile(path);
     if (!bytes)
         return bytes.status();
@@ -41,12 +35,41 @@ vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path)
     return words;
 }
 
+#if VSVM_CC_HAVE_FRONTEND
+// .cl and .comp through the front end (clang-14 + llvm-spirv-14 with
+// libclc, glslang); .spv and stdin as they are.
+vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path, const std::string& clStd,
+                                                       std::string* warnings)
+{
+    if (path == "-")
+        return readSpirv(path);
+    vsvm::frontend::FileOptions options;
+    options.opencl.clStd = clStd;
+    auto module = vsvm::frontend::compileFile(path, options);
+    if (!module)
+        return module.status();
+    *warnings = module->warnings;
+    return std::move(module->words);
+}
+#else
+vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path, const std::string&, std::string*)
+{
+    bool spv = path == "-" || (path.size() > 4 && path.compare(path.size() - 4, 4, ".spv") == 0);
+    if (!spv)
+        return vsvm::Status::error(EINVAL, fmt::format("{}: this vsvm-cc was built without the front end "
+                                                       "(vsvm_frontend): it reads SPIR-V (.spv) only",
+                                                       path));
+    return readSpirv(path);
+}
+#endif
+
 } // namespace
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"Compile a SPIR-V compute kernel (GLSL compute shader or OpenCL C kernel) to a vsvm ISA\n"
-                 "program: a raw binary of its 64-bit words (as vsvm-as writes), assembler text, or a C header."};
+    CLI::App app{"Compile a compute kernel to a vsvm ISA program: OpenCL C (.cl, through clang-14 and\n"
+                 "llvm-spirv-14 with libclc), a GLSL compute shader (.comp, through glslang) or SPIR-V (.spv).\n"
+                 "Writes a raw binary of its 64-bit words (as vsvm-as writes), assembler text, or a C header."};
     app.set_version_flag("--version", "vsvm-cc " VSVM_VERSION);
     app.footer("Errors are printed as FILE:LINE:COL: error: MESSAGE (the location from OpLine when\n"
                "the module has it). Exit status: 0 on success; 1 when the module does not compile or a\n"
@@ -55,7 +78,12 @@ int main(int argc, char** argv)
     std::string input, output = "-", arrayName, entry;
     bool emitAsm = false, emitIr = false;
     int optLevel = 2;
-    app.add_option("input", input, "SPIR-V module ('-' for stdin)")->required()->type_name("FILE.spv");
+    std::string clStd = "CL1.2";
+    app.add_option("input", input, "Source (.cl, .comp) or SPIR-V module (.spv, '-' for stdin)")
+        ->required()
+        ->type_name("FILE");
+    app.add_option("--cl-std", clStd, "OpenCL C version of a .cl source")
+        ->check(CLI::IsMember({"CL1.2", "CL3.0"}));
     app.add_option("-o,--output", output, "Output file ('-' for stdout, the default)")->type_name("FILE");
     app.add_flag("--emit-asm", emitAsm, "Write the generated assembler text instead of the binary");
     app.add_flag("--emit-ir", emitIr, "Write the back end's IR (virtual registers) instead of the binary");
@@ -74,7 +102,10 @@ int main(int argc, char** argv)
         return 2;
     }
 
-    auto words = sourceToSpirv(input);
+    std::string warnings;
+    auto words = sourceToSpirv(input, clStd, &warnings);
+    if (!warnings.empty())
+        fmt::print(stderr, "{}\n", warnings);
     if (!words) {
         fmt::print(stderr, "vsvm-cc: {}\n", words.status().message());
         return 1;
