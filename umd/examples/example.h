@@ -19,8 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "vsvm/cc.h"
-#include "vsvm/frontend.h"
+#include "vsvm/compile.h"
 #include "vsvm/runtime.h"
 
 namespace example {
@@ -102,12 +101,8 @@ inline vsvm::Kernel compileKernel(const char* program, const std::string& name, 
                                   uint32_t lanes)
 {
     std::string path = std::string(VSVM_KERNELS_DIR) + "/" + name + (lang == "glsl" ? ".comp" : ".cl");
-    vsvm::frontend::Module module = check(program, vsvm::frontend::compileFile(path));
-    std::vector<vsvm::cc::Diagnostic> diagnostics;
-    vsvm::Result<vsvm::cc::CompiledKernel> compiled = vsvm::cc::compile(module.words, {}, &diagnostics);
+    vsvm::Result<vsvm::cc::CompiledKernel> compiled = vsvm::compile::compileFile(path);
     if (!compiled) {
-        for (const vsvm::cc::Diagnostic& d : diagnostics)
-            std::fprintf(stderr, "%s: %s\n", program, vsvm::cc::formatDiagnostic(d).c_str());
         std::fprintf(stderr, "%s: %s: %s\n", program, path.c_str(), compiled.status().message().c_str());
         std::exit(1);
     }
