@@ -177,6 +177,8 @@ struct LoopCtx {
     std::vector<Opnd> exitMasks;  ///< the lanes that left through each
 };
 
+struct Dominance;
+
 class Lowering {
 public:
     Lowering(const Module& module, const Module::EntryPoint& entry, std::unordered_set<Id> linearFns)
@@ -282,6 +284,8 @@ private:
     void emitArm(Id from, Id target, Id merge);
     void emitLoop(Id header);
     void emitLinear(const Function& fn);
+    /// Reverse post-order and dominators of the blocks reachable from @p entry.
+    Dominance dominance(Id entry);
     void copyReturnValue(const Inst& term);
     void park(const Opnd& mask);
     Opnd parkedMask();
@@ -574,6 +578,27 @@ std::unordered_map<Id, Id> immediateDominators(const std::vector<Id>& ord,
     return idom;
 }
 
+// The blocks reachable from a function's entry in reverse post-order, and
+// their dominators.
+struct Dominance {
+    Id entry = 0;
+    std::vector<Id> order;
+    std::unordered_map<Id, int> rpo;
+    std::unordered_map<Id, Id> idom;
+
+    bool dominates(Id a, Id b) const
+    {
+        while (true) {
+            if (a == b)
+                return true;
+            auto up = idom.find(b);
+            if (b == entry || up == idom.end())
+                return false;
+            b = up->second;
+        }
+    }
+};
+
 void Lowering::buildCfg(const Function& fn)
 {
     for (const Inst& p : fn.params)
@@ -620,6 +645,26 @@ void Lowering::buildCfg(const Function& fn)
     }
 }
 
+Dominance Lowering::dominance(Id entry)
+{
+    Dominance d;
+    d.entry = entry;
+    std::unordered_set<Id> seen;
+    std::function<void(Id)> dfs = [&](Id b) {
+        seen.insert(b);
+        for (Id s : succs_[b])
+            if (!seen.count(s))
+                dfs(s);
+        d.order.push_back(b);
+    };
+    dfs(entry);
+    std::reverse(d.order.begin(), d.order.end());
+    for (std::size_t i = 0; i < d.order.size(); i++)
+        d.rpo[d.order[i]] = static_cast<int>(i);
+    d.idom = immediateDominators(d.order, preds_, entry);
+    return d;
+}
+
 // For CFGs without merge instructions (llvm-spirv output): natural loops and
 // immediate post-dominators stand in for OpLoopMerge and OpSelectionMerge.
 void Lowering::deriveStructure(const Function& fn)
@@ -632,33 +677,11 @@ void Lowering::deriveStructure(const Function& fn)
     if (!hasConditional || hasMerges)
         return;
 
-    // Reverse post-order and dominators (Cooper, Harvey, Kennedy).
-    std::vector<Id> order;
-    std::unordered_map<Id, int> rpo;
-    std::unordered_set<Id> seen;
-    std::function<void(Id)> dfs = [&](Id b) {
-        seen.insert(b);
-        for (Id s : succs_[b])
-            if (!seen.count(s))
-                dfs(s);
-        order.push_back(b);
-    };
     Id entry = fn.blocks.front().label;
-    dfs(entry);
-    std::reverse(order.begin(), order.end());
-    for (std::size_t i = 0; i < order.size(); i++)
-        rpo[order[i]] = static_cast<int>(i);
-
-    auto idom = immediateDominators(order, preds_, entry);
-    auto dominates = [&](Id a, Id b) {
-        while (true) {
-            if (a == b)
-                return true;
-            if (b == entry || !idom.count(b))
-                return false;
-            b = idom[b];
-        }
-    };
+    Dominance dom = dominance(entry);
+    const std::vector<Id>& order = dom.order;
+    std::unordered_map<Id, int>& rpo = dom.rpo;
+    auto dominates = [&](Id a, Id b) { return dom.dominates(a, b); };
 
     // Loops.
     std::unordered_map<Id, std::unordered_set<Id>> loopBody;
@@ -3029,30 +3052,10 @@ void Lowering::emitLinear(const Function& fn)
 {
     constexpr std::uint64_t kReturned = 0x7fffffff;
     Id entry = fn.blocks.front().label;
-    std::vector<Id> rpoOrder;
-    std::unordered_map<Id, int> rpo;
-    std::unordered_set<Id> seen;
-    std::function<void(Id)> dfs = [&](Id b) {
-        seen.insert(b);
-        for (Id s : succs_[b])
-            if (!seen.count(s))
-                dfs(s);
-        rpoOrder.push_back(b);
-    };
-    dfs(entry);
-    std::reverse(rpoOrder.begin(), rpoOrder.end());
-    for (std::size_t i = 0; i < rpoOrder.size(); i++)
-        rpo[rpoOrder[i]] = static_cast<int>(i);
-    auto idom = immediateDominators(rpoOrder, preds_, entry);
-    auto dominates = [&](Id a, Id b) {
-        while (true) {
-            if (a == b)
-                return true;
-            if (b == entry || !idom.count(b))
-                return false;
-            b = idom[b];
-        }
-    };
+    Dominance dom = dominance(entry);
+    const std::vector<Id>& rpoOrder = dom.order;
+    std::unordered_map<Id, int>& rpo = dom.rpo;
+    auto dominates = [&](Id a, Id b) { return dom.dominates(a, b); };
 
     // Back edges (to a block that dominates the source; any other edge
     // against the DFS order means the CFG is irreducible) and natural loops.
