@@ -9,16 +9,7 @@
 // through the C shim, whose min/max macros would break the standard library.
 #include <cstddef>
 
-#include <linux/types.h>
-
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-typedef __s8 s8;
-typedef __s16 s16;
-typedef __s32 s32;
-typedef __s64 s64;
+#include "shim/vsvm_ktypes.h"
 
 // driver/vsvm_isa.h by its full path (CMakeLists.txt): the uapi header on
 // the include path has the same name.
