@@ -7,6 +7,7 @@
 #include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/gfp.h>
+#include <linux/hmm.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
@@ -236,6 +237,7 @@ int vsvm_pt_init(struct vsvm_pt *pt)
 	if (!pt->root)
 		return -ENOMEM;
 	pt->nr_tables = 1;
+	pt->live = 0;
 	spin_lock_init(&pt->reserve_lock);
 	INIT_LIST_HEAD(&pt->reserve);
 	pt->reserve_count = 0;
@@ -379,6 +381,43 @@ static unsigned int vsvm_pt_missing_tables(const struct vsvm_pt *pt, u64 va,
 }
 
 /*
+ * The table at @target level whose entry translates @va, adding the tables
+ * that are missing (from the reserve) and splitting a 2 MiB leaf on the way
+ * to a level-0 table. NULL, with the tree unchanged, when the reserve holds
+ * fewer pages than that takes.
+ */
+static u64 *vsvm_pt_walk_alloc(struct vsvm_pt *pt, u64 va, unsigned int target,
+			       struct vsvm_pt_stats *st)
+{
+	u64 *table = pt->root;
+	unsigned int level;
+
+	if (vsvm_pt_missing_tables(pt, va, target) > vsvm_pt_reserve_count(pt))
+		return NULL;
+
+	st->walks++;
+	for (level = VSVM_PT_ROOT_LEVEL; level > target; level--) {
+		u64 *ptep = &table[vsvm_pt_index(va, level)];
+		u64 *next;
+
+		if (!(*ptep & VSVM_PTE_VALID)) {
+			next = vsvm_pt_take_table(pt, st);
+			if (WARN_ON(!next))	/* counted above */
+				return NULL;
+			*ptep = vsvm_table_pte(next);
+		} else if (vsvm_pte_is_leaf(*ptep, level)) {
+			next = vsvm_pt_split_huge(pt, ptep, st);
+			if (WARN_ON(!next))
+				return NULL;
+		} else {
+			next = vsvm_pte_table(*ptep);
+		}
+		table = next;
+	}
+	return table;
+}
+
+/*
  * A leaf loses its DIRTY bit: tell the owner, which must mark the memory
  * dirty for the CPU side (the device wrote it behind the CPU's page tables).
  */
@@ -442,10 +481,8 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 {
 	unsigned int target = order ? 1 : 0;
 	u64 size = VSVM_PT_PAGE_SIZE << order;
-	u64 *table = pt->root;
-	unsigned int level;
 	bool changed = false;
-	u64 *ptep, new;
+	u64 *table, *ptep, new;
 
 	if (order != 0 && order != VSVM_PT_HUGE_ORDER)
 		return -EINVAL;
@@ -457,32 +494,15 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 	    pfn > VSVM_PTE_PFN_MASK >> VSVM_PTE_PFN_SHIFT)
 		return -EINVAL;
 
-	if (vsvm_pt_missing_tables(pt, va, target) > vsvm_pt_reserve_count(pt))
+	table = vsvm_pt_walk_alloc(pt, va, target, st);
+	if (!table)
 		return -ENOMEM;
-
-	for (level = VSVM_PT_ROOT_LEVEL; level > target; level--) {
-		u64 *next;
-
-		ptep = &table[vsvm_pt_index(va, level)];
-		if (!(*ptep & VSVM_PTE_VALID)) {
-			next = vsvm_pt_take_table(pt, st);
-			if (WARN_ON(!next))	/* counted above */
-				return -ENOMEM;
-			*ptep = vsvm_table_pte(next);
-		} else if (vsvm_pte_is_leaf(*ptep, level)) {
-			next = vsvm_pt_split_huge(pt, ptep, st);
-			if (WARN_ON(!next))
-				return -ENOMEM;
-		} else {
-			next = vsvm_pte_table(*ptep);
-		}
-		table = next;
-	}
 
 	ptep = &table[vsvm_pt_index(va, target)];
 	new = vsvm_pfn_pte(pfn) | flags | VSVM_PTE_VALID | (target ? VSVM_PTE_HUGE : 0);
 	if (!(*ptep & VSVM_PTE_VALID)) {
 		*ptep = new;
+		pt->live += BIT_ULL(order);
 		return 0;
 	}
 	if (vsvm_pte_is_leaf(*ptep, target)) {
@@ -492,15 +512,137 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 		u64 *old = vsvm_pte_table(*ptep);
 		unsigned int i;
 
-		for (i = 0; i < VSVM_PT_ENTRIES; i++)
-			if (old[i] & VSVM_PTE_VALID)
-				changed |= vsvm_pt_merge_leaf(pt, old[i], 0, pfn + i, &new);
+		pt->live += VSVM_PT_ENTRIES;
+		for (i = 0; i < VSVM_PT_ENTRIES; i++) {
+			if (!(old[i] & VSVM_PTE_VALID))
+				continue;
+			changed |= vsvm_pt_merge_leaf(pt, old[i], 0, pfn + i, &new);
+			pt->live--;
+		}
 		vsvm_pt_put_table(pt, old, st);
 	}
 	*ptep = new;
+	st->changed += changed;
 	return changed;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_map);
+
+/* Whether vsvm_pt_map_pages() maps the page of entry @e. */
+static bool vsvm_pt_page_wanted(const struct vsvm_pt_pages *pages, unsigned long e)
+{
+	return (e & pages->present) && !(e & pages->skip);
+}
+
+/**
+ * vsvm_pt_map_pages() - write the 4 KiB leaves of a run of pages
+ * @pt: the page table, under the page-table lock
+ * @va: address of the first page, 4 KiB aligned
+ * @count: pages in the run; [@va, @va + @count * 4 KiB) must end at or
+ *	below 2^48
+ * @pages: one entry per page saying which frame to map and how
+ * @st: counters to add to; @st->changed grows for every leaf a TLB may hold
+ *	differently, @st->mapped for every leaf written, @st->unchanged for
+ *	every page left alone because it was mapped as asked
+ *
+ * What vsvm_pt_map() does for one page, for a run (the fault path's commit):
+ * one walk from the root per level-0 table the run touches, not per page,
+ * and no table at all for a 2 MiB span without a page to map. A page that is
+ * already mapped to the same frame with the same permission is not written,
+ * so the device's ACCESSED and DIRTY bits stay as they are. A leaf that
+ * changes is merged as vsvm_pt_map() merges it (DIRTY reported when the
+ * frame changes or WRITE goes). Entries that are not present, or carry a
+ * @pages->skip bit, leave their address alone.
+ *
+ * Return: 0 when every page was handled. -EINVAL, before anything is
+ * written, for a misaligned @va or a run beyond 2^48; -EINVAL for an entry
+ * whose frame does not fit a leaf (pages before it are written). -ENOMEM
+ * when the reserve ran out: the tables the walk reached before are written,
+ * nothing after; the caller reserves again and repeats the call, which skips
+ * what is already done. In every case the caller must flush the TLBs over
+ * the run before it drops the page-table lock if @st->changed grew.
+ */
+int vsvm_pt_map_pages(struct vsvm_pt *pt, u64 va, unsigned long count,
+		      const struct vsvm_pt_pages *pages, struct vsvm_pt_stats *st)
+{
+	const u64 max_pfn = VSVM_PTE_PFN_MASK >> VSVM_PTE_PFN_SHIFT;
+	const u64 keep = VSVM_PTE_PFN_MASK | VSVM_PTE_WRITE | VSVM_PTE_VALID;
+	unsigned long i = 0;
+
+	if (!IS_ALIGNED(va, VSVM_PT_PAGE_SIZE) || va >= VSVM_PT_VA_END ||
+	    count > (VSVM_PT_VA_END - va) >> VSVM_PT_PAGE_SHIFT)
+		return -EINVAL;
+
+	while (i < count) {
+		u64 at = va + ((u64)i << VSVM_PT_PAGE_SHIFT);
+		unsigned long span = min_t(u64, count - i,
+					   (ALIGN_DOWN(at, VSVM_PT_HUGE_SIZE) +
+					    VSVM_PT_HUGE_SIZE - at) >> VSVM_PT_PAGE_SHIFT);
+		unsigned long last = i + span;
+		u64 *table;
+
+		while (i < last && !vsvm_pt_page_wanted(pages, pages->entries[i]))
+			i++;
+		if (i == last)
+			continue;
+
+		at = va + ((u64)i << VSVM_PT_PAGE_SHIFT);
+		table = vsvm_pt_walk_alloc(pt, at, 0, st);
+		if (!table)
+			return -ENOMEM;
+
+		for (; i < last; i++, at += VSVM_PT_PAGE_SIZE) {
+			unsigned long e = pages->entries[i];
+			unsigned long pfn = e & pages->pfn_mask;
+			u64 *ptep = &table[vsvm_pt_index(at, 0)];
+			u64 new;
+
+			if (!vsvm_pt_page_wanted(pages, e))
+				continue;
+			if (pfn > max_pfn)
+				return -EINVAL;
+			new = vsvm_pfn_pte(pfn) | VSVM_PTE_VALID |
+			      ((e & pages->write) ? VSVM_PTE_WRITE : 0);
+			if (!(*ptep & VSVM_PTE_VALID)) {
+				pt->live++;
+			} else if ((*ptep & keep) == new) {
+				st->unchanged++;
+				continue;
+			} else if (vsvm_pt_merge_leaf(pt, *ptep, 0, pfn, &new)) {
+				st->changed++;
+			}
+			*ptep = new;
+			st->mapped++;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_map_pages);
+
+/**
+ * vsvm_pt_map_hmm() - vsvm_pt_map_pages() for hmm_range_fault()'s pfn array
+ * @pt: the page table, under the page-table lock
+ * @va: address of the first page
+ * @count: pages
+ * @hmm_pfns: hmm_range_fault()'s entries for them: HMM_PFN_VALID maps,
+ *	HMM_PFN_WRITE makes writable, HMM_PFN_ERROR leaves alone
+ * @st: counters to add to
+ *
+ * Return: as vsvm_pt_map_pages().
+ */
+int vsvm_pt_map_hmm(struct vsvm_pt *pt, u64 va, unsigned long count,
+		    const unsigned long *hmm_pfns, struct vsvm_pt_stats *st)
+{
+	const struct vsvm_pt_pages pages = {
+		.entries = hmm_pfns,
+		.pfn_mask = ~HMM_PFN_FLAGS,
+		.present = HMM_PFN_VALID,
+		.write = HMM_PFN_WRITE,
+		.skip = HMM_PFN_ERROR,
+	};
+
+	return vsvm_pt_map_pages(pt, va, count, &pages, st);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_map_hmm);
 
 /*
  * Zap (@zap true) or write-protect the leaves of [start, end) under @table, a
@@ -541,6 +683,7 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 					st->huge_zapped_whole++;
 				*ptep = 0;
 				st->zapped += pages;
+				pt->live -= pages;
 				cleared = true;
 				continue;
 			}
@@ -842,3 +985,9 @@ u64 vsvm_pt_bytes(const struct vsvm_pt *pt)
 	return (u64)pt->nr_tables * PAGE_SIZE;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_bytes);
+
+u64 vsvm_pt_live(const struct vsvm_pt *pt)
+{
+	return pt->live;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_live);

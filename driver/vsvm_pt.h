@@ -53,6 +53,8 @@
  *	inside the caller's page-table lock and alone by vsvm_pt_reserve()
  * @reserve: zeroed-on-use pages for new tables, linked through page->lru
  * @reserve_count: number of pages on @reserve
+ * @live: translations in the tree now, in 4 KiB units (a 2 MiB leaf counts
+ *	512): what the device can reach without faulting, each page once
  *
  * Everything but the reserve is protected by the owner's page-table lock;
  * see DOC: Page-table locking and reserve.
@@ -64,6 +66,7 @@ struct vsvm_pt {
 	spinlock_t reserve_lock;	/* protects the reserve only */
 	struct list_head reserve;
 	unsigned int reserve_count;
+	u64 live;
 };
 
 /**
@@ -92,6 +95,14 @@ struct vsvm_pt_entry {
  *	whole because the reserve was empty (their pages refault)
  * @tables_alloc: table pages taken from the reserve into the tree
  * @tables_freed: table pages removed from the tree
+ * @walks: descents from the root to a leaf's table by vsvm_pt_map() and
+ *	vsvm_pt_map_pages() (the latter walks once per level-0 table)
+ * @mapped: 4 KiB leaves vsvm_pt_map_pages() wrote, new or changed
+ * @unchanged: pages vsvm_pt_map_pages() found mapped as asked and left
+ *	alone (their ACCESSED and DIRTY bits untouched)
+ * @changed: leaves vsvm_pt_map() or vsvm_pt_map_pages() rewrote in a way a
+ *	TLB may have cached (another frame, or WRITE taken away): while it
+ *	grows, the caller must flush before it drops the page-table lock
  *
  * The operations add to the counters and never reset them, so a caller can
  * pass the same structure to several calls and then fold it into its own
@@ -104,6 +115,30 @@ struct vsvm_pt_stats {
 	u64 huge_zapped_whole;
 	u64 tables_alloc;
 	u64 tables_freed;
+	u64 walks;
+	u64 mapped;
+	u64 unchanged;
+	u64 changed;
+};
+
+/**
+ * struct vsvm_pt_pages - pages to map, one entry each, in the caller's format
+ * @entries: one entry per 4 KiB page, in address order
+ * @pfn_mask: the bits of an entry that hold the frame number (unshifted)
+ * @present: an entry with this bit set asks for its page to be mapped;
+ *	others leave the translation of their address as it is
+ * @write: an entry with this bit set asks for a writable translation
+ * @skip: an entry with any of these bits set is left alone, @present or not
+ *
+ * The mirror passes hmm_range_fault()'s pfn array as it is
+ * (HMM_PFN_VALID, HMM_PFN_WRITE, HMM_PFN_ERROR), the tests their own bits.
+ */
+struct vsvm_pt_pages {
+	const unsigned long *entries;
+	unsigned long pfn_mask;
+	unsigned long present;
+	unsigned long write;
+	unsigned long skip;
 };
 
 int vsvm_pt_init(struct vsvm_pt *pt);
@@ -115,6 +150,10 @@ unsigned int vsvm_pt_reserve_count(struct vsvm_pt *pt);
 
 int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 		unsigned int order, u64 flags, struct vsvm_pt_stats *st);
+int vsvm_pt_map_pages(struct vsvm_pt *pt, u64 va, unsigned long count,
+		      const struct vsvm_pt_pages *pages, struct vsvm_pt_stats *st);
+int vsvm_pt_map_hmm(struct vsvm_pt *pt, u64 va, unsigned long count,
+		    const unsigned long *hmm_pfns, struct vsvm_pt_stats *st);
 u64 vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
 		struct vsvm_pt_stats *st);
 u64 vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
@@ -130,5 +169,6 @@ bool vsvm_pt_next_leaf(const struct vsvm_pt *pt, u64 *va, u64 end,
 		       struct vsvm_pt_entry *out);
 
 u64 vsvm_pt_bytes(const struct vsvm_pt *pt);
+u64 vsvm_pt_live(const struct vsvm_pt *pt);
 
 #endif /* __VSVM_PT_H__ */

@@ -1272,6 +1272,58 @@ static void range_mark_populated(struct vsvm_svm *svm, struct vsvm_svm_range *ra
 		stat_add(svm, VSVM_SVM_STAT_PREFETCHED, n);
 }
 
+static bool hmm_pfn_mappable(unsigned long p)
+{
+	return (p & HMM_PFN_VALID) && !(p & HMM_PFN_ERROR);
+}
+
+/*
+ * Write the 4 KiB translations of the snapshot in one call (one walk per
+ * leaf table), flush once if one a TLB may hold changed, then record what
+ * is mapped in @range, run by run of mapped pages.
+ */
+static int commit_pages(struct vsvm_svm *svm, struct fault_state *f,
+			struct vsvm_svm_range *range)
+{
+	const struct hmm_range *hmm = &f->hmm;
+	unsigned long npages = (hmm->end - hmm->start) >> PAGE_SHIFT;
+	struct vsvm_svm_map_result res = {};
+	unsigned long i, run;
+	int ret;
+
+	if (IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT))
+		for (i = 0; i < npages; i++)
+			if (hmm_pfn_mappable(hmm->hmm_pfns[i]))
+				audit_commit(svm, hmm->start + (i << PAGE_SHIFT),
+					     page_to_pfn(hmm_pfn_to_page(hmm->hmm_pfns[i])), 0);
+
+	ret = svm->ops->map_pages(svm, hmm->start, npages, hmm->hmm_pfns, &res);
+	if (res.flush) {
+		svm->ops->flush_tlb(svm, hmm->start, hmm->end);
+		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
+	}
+	stat_add(svm, VSVM_SVM_STAT_MAPPED_4K, res.written);
+	stat_add(svm, VSVM_SVM_STAT_UNCHANGED, res.unchanged);
+	f->mapped_4k += res.written;
+	if (ret)
+		return ret;
+
+	for (i = 0; i < npages; i += run) {
+		unsigned long addr = hmm->start + (i << PAGE_SHIFT);
+
+		for (run = 0; i + run < npages && hmm_pfn_mappable(hmm->hmm_pfns[i + run]); run++)
+			;
+		if (!run) {
+			run = 1;
+			continue;
+		}
+		/* What the device maps again is no longer unmapped. */
+		bitmap_clear(range->unmapped, (addr - f->rstart) >> PAGE_SHIFT, run);
+		range_mark_populated(svm, range, f, addr, addr + (run << PAGE_SHIFT));
+	}
+	return 0;
+}
+
 /*
  * Commit the result of hmm_range_fault(): called with the lock held for
  * write after mmu_interval_read_retry() said the pfns are still current.
@@ -1283,7 +1335,6 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 	unsigned long npages = (hmm->end - hmm->start) >> PAGE_SHIFT;
 	unsigned long hpfn = fault_pfn(f);
 	struct vsvm_svm_range *range;
-	unsigned long i;
 	int ret;
 
 	lockdep_assert_held_write(&svm->lock);
@@ -1294,8 +1345,7 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 		return -EAGAIN;
 
 	if (svm->config.huge_pages && f->rend - f->rstart == SZ_2M &&
-	    (hpfn & HMM_PFN_VALID) && !(hpfn & HMM_PFN_ERROR) &&
-	    hmm_pfn_to_map_order(hpfn) == PMD_SHIFT - PAGE_SHIFT) {
+	    hmm_pfn_mappable(hpfn) && hmm_pfn_to_map_order(hpfn) == PMD_SHIFT - PAGE_SHIFT) {
 		unsigned long head = page_to_pfn(hmm_pfn_to_page(hpfn)) -
 				     ((f->addr - f->rstart) >> PAGE_SHIFT);
 
@@ -1310,21 +1360,10 @@ static int commit_pfns(struct vsvm_svm *svm, struct fault_state *f)
 		npages = 0;
 	}
 
-	for (i = 0; i < npages; i++) {
-		unsigned long p = hmm->hmm_pfns[i];
-		unsigned long addr = hmm->start + (i << PAGE_SHIFT);
-
-		if (!(p & HMM_PFN_VALID) || (p & HMM_PFN_ERROR))
-			continue;
-		ret = commit_one(svm, addr, page_to_pfn(hmm_pfn_to_page(p)), 0,
-				 p & HMM_PFN_WRITE);
+	if (npages) {
+		ret = commit_pages(svm, f, range);
 		if (ret)
 			return ret;
-		stat_add(svm, VSVM_SVM_STAT_MAPPED_4K, 1);
-		f->mapped_4k++;
-		/* What the device maps again is no longer unmapped. */
-		clear_bit((addr - f->rstart) >> PAGE_SHIFT, range->unmapped);
-		range_mark_populated(svm, range, f, addr, addr + PAGE_SIZE);
 	}
 	/* An UNMAP may have queued it; mapped again, it is no garbage. */
 	if (!list_empty(&range->gc_link))
@@ -1743,7 +1782,7 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 {
 	int i;
 
-	if (!ops->prepare || !ops->map || !ops->zap || !ops->protect ||
+	if (!ops->prepare || !ops->map || !ops->map_pages || !ops->zap || !ops->protect ||
 	    !ops->flush_tlb || !ops->next_leaf || !ops->clear_young != !ops->test_young)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(config->fault_around) || config->fault_around > VSVM_SVM_MAX_CHUNK ||

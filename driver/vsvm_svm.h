@@ -72,6 +72,8 @@ enum vsvm_svm_action {
  * @VSVM_SVM_STAT_SCRATCH_ALLOCS: allocations of the fault path's scratch
  *	(pfn array, spare range): bounded by the faults in flight at once and
  *	the ranges created, not by the number of faults (DOC: Fault path)
+ * @VSVM_SVM_STAT_UNCHANGED: pages a fault's commit found mapped as asked
+ *	and did not write again
  * @VSVM_SVM_STAT_COUNT: number of statistics
  */
 enum vsvm_svm_stat {
@@ -97,7 +99,21 @@ enum vsvm_svm_stat {
 	VSVM_SVM_STAT_PREFETCHED,
 	VSVM_SVM_STAT_PREFETCH_USED,
 	VSVM_SVM_STAT_SCRATCH_ALLOCS,
+	VSVM_SVM_STAT_UNCHANGED,
 	VSVM_SVM_STAT_COUNT
+};
+
+/**
+ * struct vsvm_svm_map_result - what one &vsvm_svm_ops.map_pages call did
+ * @written: 4 KiB translations written, new or changed
+ * @unchanged: pages already mapped as asked, left alone
+ * @flush: a translation a TLB may hold changed (another page, or write
+ *	permission taken away): the core flushes the span
+ */
+struct vsvm_svm_map_result {
+	unsigned long written;
+	unsigned long unchanged;
+	bool flush;
 };
 
 /**
@@ -115,6 +131,14 @@ enum vsvm_svm_stat {
  *	(another page, or write permission taken away: the core flushes);
  *	-ENOMEM when @prepare did not provide enough (the core prepares
  *	again).
+ * @map_pages: write the 4 KiB translations of the @npages pages from
+ *	@start that @hmm_pfns (hmm_range_fault()'s array for them) says are
+ *	present: an entry without HMM_PFN_VALID, or with HMM_PFN_ERROR, leaves
+ *	its address alone; HMM_PFN_WRITE makes a translation writable. One
+ *	walk of the page table per leaf table, not per page, and a page
+ *	already mapped as asked is not written (what the device did through
+ *	it stays). Same context and -ENOMEM contract as @map; the core repeats
+ *	the call after preparing again. Fill @res, also on error.
  * @zap: remove every translation in [@start, @end) from the page table.
  *	Same context as @map. Return the number of 4 KiB units removed.
  * @protect: make every translation in [@start, @end) read-only. Same
@@ -141,6 +165,8 @@ struct vsvm_svm_ops {
 	int (*prepare)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	int (*map)(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
 		   unsigned int order, bool writable);
+	int (*map_pages)(struct vsvm_svm *svm, unsigned long start, unsigned long npages,
+			 const unsigned long *hmm_pfns, struct vsvm_svm_map_result *res);
 	u64 (*zap)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	u64 (*protect)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	void (*flush_tlb)(struct vsvm_svm *svm, unsigned long start, unsigned long end);

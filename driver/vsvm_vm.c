@@ -70,6 +70,21 @@ static int vsvm_vm_map(struct vsvm_svm *svm, unsigned long addr, unsigned long p
 			   &vm->pt_stats);
 }
 
+static int vsvm_vm_map_pages(struct vsvm_svm *svm, unsigned long start, unsigned long npages,
+			     const unsigned long *hmm_pfns, struct vsvm_svm_map_result *res)
+{
+	struct vsvm_vm *vm = svm_to_vm(svm);
+	struct vsvm_pt_stats *st = &vm->pt_stats;
+	u64 mapped = st->mapped, unchanged = st->unchanged, changed = st->changed;
+	int ret;
+
+	ret = vsvm_pt_map_hmm(&vm->pt, start, npages, hmm_pfns, st);
+	res->written = st->mapped - mapped;
+	res->unchanged = st->unchanged - unchanged;
+	res->flush = st->changed != changed;
+	return ret;
+}
+
 static u64 vsvm_vm_zap(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	struct vsvm_vm *vm = svm_to_vm(svm);
@@ -143,6 +158,7 @@ static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigne
 static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 	.prepare = vsvm_vm_prepare,
 	.map = vsvm_vm_map,
+	.map_pages = vsvm_vm_map_pages,
 	.zap = vsvm_vm_zap,
 	.protect = vsvm_vm_protect,
 	.flush_tlb = vsvm_vm_flush_tlb,
@@ -533,13 +549,15 @@ void vsvm_vm_file_close(struct vsvm_file *vfile)
  * @counter: &enum drm_vsvm_counter
  *
  * Return: true for counters that say how much exists now (ranges,
- * notifiers, page-table bytes), which do not add up over destroyed VMs.
+ * notifiers, page-table bytes, live translations), which do not add up over
+ * destroyed VMs.
  */
 bool vsvm_counter_is_gauge(unsigned int counter)
 {
 	return counter == DRM_VSVM_COUNTER_RANGES_ALIVE ||
 	       counter == DRM_VSVM_COUNTER_NOTIFIERS_ALIVE ||
-	       counter == DRM_VSVM_COUNTER_PT_BYTES;
+	       counter == DRM_VSVM_COUNTER_PT_BYTES ||
+	       counter == DRM_VSVM_COUNTER_PTES_LIVE;
 }
 
 /**
@@ -581,6 +599,7 @@ void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters)
 		[DRM_VSVM_COUNTER_YOUNG_CLEARED] = VSVM_SVM_STAT_YOUNG_CLEARED,
 		[DRM_VSVM_COUNTER_PREFETCHED] = VSVM_SVM_STAT_PREFETCHED,
 		[DRM_VSVM_COUNTER_PREFETCH_USED] = VSVM_SVM_STAT_PREFETCH_USED,
+		[DRM_VSVM_COUNTER_PTES_UNCHANGED] = VSVM_SVM_STAT_UNCHANGED,
 	};
 	int i;
 
@@ -589,6 +608,7 @@ void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters)
 
 	down_read(&vm->svm.lock);
 	counters[DRM_VSVM_COUNTER_PT_BYTES] = vsvm_pt_bytes(&vm->pt);
+	counters[DRM_VSVM_COUNTER_PTES_LIVE] = vsvm_pt_live(&vm->pt);
 	up_read(&vm->svm.lock);
 }
 

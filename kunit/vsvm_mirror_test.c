@@ -61,6 +61,20 @@ static int fx_map(struct vsvm_svm *svm, unsigned long addr, unsigned long pfn,
 	return vsvm_pt_map(&fx->pt, addr, pfn, order, writable ? VSVM_PTE_WRITE : 0, &fx->st);
 }
 
+static int fx_map_pages(struct vsvm_svm *svm, unsigned long start, unsigned long npages,
+			const unsigned long *hmm_pfns, struct vsvm_svm_map_result *res)
+{
+	struct mirror_fx *fx = fx_of(svm);
+	struct vsvm_pt_stats before = fx->st;
+	int ret;
+
+	ret = vsvm_pt_map_hmm(&fx->pt, start, npages, hmm_pfns, &fx->st);
+	res->written = fx->st.mapped - before.mapped;
+	res->unchanged = fx->st.unchanged - before.unchanged;
+	res->flush = fx->st.changed != before.changed;
+	return ret;
+}
+
 static u64 fx_zap(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	return vsvm_pt_zap(&fx_of(svm)->pt, start, end, &fx_of(svm)->st);
@@ -104,6 +118,7 @@ static bool fx_test_young(struct vsvm_svm *svm, unsigned long addr)
 static const struct vsvm_svm_ops fx_ops = {
 	.prepare = fx_prepare,
 	.map = fx_map,
+	.map_pages = fx_map_pages,
 	.zap = fx_zap,
 	.protect = fx_protect,
 	.flush_tlb = fx_flush_tlb,
@@ -276,6 +291,48 @@ static void vsvm_mirror_test_huge_leaf_clears_unmapped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, leaves_in(fx, a, a + SZ_2M), 0);
 	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_RANGES_GC), 1);
 	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_RANGES), 0);
+}
+
+/*
+ * A fault whose span covers pages the device already maps (fault-around
+ * over an earlier fault's pages) leaves those translations alone: the
+ * device's DIRTY bit on them survives, and they count as unchanged, not as
+ * mapped again. Rewriting them would be one more page-table write per page
+ * per fault, and would lose DIRTY if a rewrite did not merge it.
+ */
+static void vsvm_mirror_test_refault_keeps_unchanged(struct kunit *test)
+{
+	struct mirror_fx *fx = test->priv;
+	unsigned long a = fx->base + SZ_2M;
+	struct vsvm_pt_entry e;
+	u64 mapped, unchanged;
+	bool ok;
+
+	KUNIT_ASSERT_EQ(test, vsvm_svm_fault(&fx->svm, a, true), 0);
+	KUNIT_ASSERT_EQ(test, vsvm_svm_fault(&fx->svm, a + PAGE_SIZE, true), 0);
+	down_read(&fx->svm.lock);
+	ok = vsvm_pt_touch(&fx->pt, a, true, NULL);
+	up_read(&fx->svm.lock);
+	KUNIT_ASSERT_TRUE(test, ok);
+
+	mapped = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_MAPPED_4K);
+	unchanged = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_UNCHANGED);
+	KUNIT_ASSERT_EQ(test, vsvm_svm_fault(&fx->svm, a + 2 * PAGE_SIZE, true), 0);
+	/*
+	 * Its span covers a and a + 4 KiB, mapped as before (and maybe more:
+	 * the earlier faults may have mapped their whole range already).
+	 */
+	unchanged = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_UNCHANGED) - unchanged;
+	mapped = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_MAPPED_4K) - mapped;
+	KUNIT_EXPECT_GE(test, unchanged, 2);
+	KUNIT_EXPECT_GE(test, unchanged + mapped, 3);
+
+	down_read(&fx->svm.lock);
+	ok = vsvm_pt_lookup(&fx->pt, a, &e);
+	up_read(&fx->svm.lock);
+	KUNIT_ASSERT_TRUE(test, ok);
+	KUNIT_EXPECT_TRUE(test, e.dirty);
+	KUNIT_EXPECT_TRUE(test, e.writable);
 }
 
 /* munmap() and mmap(MAP_FIXED) the 2 MiB range a fault is about to commit into. */
@@ -507,6 +564,7 @@ static void vsvm_mirror_test_no_allocation_per_fault(struct kunit *test)
 static struct kunit_case vsvm_mirror_test_cases[] = {
 	KUNIT_CASE(vsvm_mirror_test_huge_leaf_clears_unmapped),
 	KUNIT_CASE(vsvm_mirror_test_commit_takes_range_off_gc),
+	KUNIT_CASE(vsvm_mirror_test_refault_keeps_unchanged),
 	KUNIT_CASE(vsvm_mirror_test_commit_into_smaller_range),
 	KUNIT_CASE(vsvm_mirror_test_fini_waits_for_gc),
 	KUNIT_CASE(vsvm_mirror_test_aging),

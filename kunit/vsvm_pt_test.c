@@ -97,6 +97,19 @@ static unsigned long check_table(struct kunit *test, const u64 *table,
 	return tables;
 }
 
+/* The 4 KiB units the tree translates, counted leaf by leaf. */
+static u64 count_live(const struct vsvm_pt *pt)
+{
+	struct vsvm_pt_entry e;
+	u64 va = 0, units = 0;
+
+	while (vsvm_pt_next_leaf(pt, &va, TOP, &e)) {
+		units += BIT_ULL(e.order);
+		va += SZ_4K << e.order;
+	}
+	return units;
+}
+
 /* After every case: the tree is well formed and its accounting right. */
 static void vsvm_pt_suite_exit(struct kunit *test)
 {
@@ -109,6 +122,7 @@ static void vsvm_pt_suite_exit(struct kunit *test)
 	list_for_each_entry(page, &pt->reserve, lru)
 		reserved++;
 	KUNIT_EXPECT_EQ(test, reserved, vsvm_pt_reserve_count(pt));
+	KUNIT_EXPECT_EQ(test, count_live(pt), vsvm_pt_live(pt));
 	vsvm_pt_fini(pt);
 }
 
@@ -871,6 +885,182 @@ static void vsvm_pt_test_accessed_dirty(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, e.dirty);
 }
 
+/* Entries of the tests' own format for vsvm_pt_map_pages(). */
+#define E_PRESENT	BIT(62)
+#define E_WRITE		BIT(61)
+#define E_SKIP		BIT(60)
+#define E_PFN		GENMASK(51, 0)
+
+static const struct vsvm_pt_pages *test_pages(const unsigned long *entries)
+{
+	static struct vsvm_pt_pages pages;
+
+	pages = (struct vsvm_pt_pages){
+		.entries = entries, .pfn_mask = E_PFN, .present = E_PRESENT,
+		.write = E_WRITE, .skip = E_SKIP,
+	};
+	return &pages;
+}
+
+/*
+ * A run of 1024 pages across two level-0 tables is written with one walk
+ * per table, each page as asked; entries that are not present, or are to be
+ * skipped, leave their address as it was.
+ */
+static void vsvm_pt_test_map_pages_batched(struct kunit *test)
+{
+	const unsigned int n = 2 * HUGE_PAGES;
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned long *entries;
+	unsigned int i;
+
+	entries = kunit_kcalloc(test, n, sizeof(*entries), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, entries);
+	for (i = 0; i < n; i++)
+		entries[i] = (PFN + 7 * i) | E_PRESENT | (i % 3 ? E_WRITE : 0);
+	entries[5] = 0;			/* not present */
+	entries[6] |= E_SKIP;		/* an error entry */
+	map(test, BASE + 6 * SZ_4K, PFN + 99, 0, 0, &st);
+	st = (struct vsvm_pt_stats){};
+
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + n * SZ_4K, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map_pages(pt, BASE, n, test_pages(entries), &st), 0);
+	KUNIT_EXPECT_EQ(test, st.walks, 2);
+	KUNIT_EXPECT_EQ(test, st.mapped, n - 2);
+	KUNIT_EXPECT_EQ(test, st.changed, 0);
+	for (i = 0; i < n; i++) {
+		if (i == 5)
+			expect_unmapped(test, BASE + i * SZ_4K);
+		else if (i == 6)
+			expect_mapped(test, BASE + i * SZ_4K, PFN + 99, 0, false);
+		else
+			expect_mapped(test, BASE + i * SZ_4K, PFN + 7 * i, 0, i % 3);
+	}
+	KUNIT_EXPECT_EQ(test, vsvm_pt_live(pt), n - 1);
+}
+
+/*
+ * Mapping again what is mapped as asked writes nothing: the device's
+ * ACCESSED and DIRTY bits stay, nothing is reported dirty, nothing needs a
+ * flush. A page whose frame or permission changed is rewritten: another
+ * frame reports the old one dirty and asks for a flush.
+ */
+static void vsvm_pt_test_map_pages_unchanged(struct kunit *test)
+{
+	struct pt_fixture *f = fixture_of(test);
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned long entries[4];
+	struct vsvm_pt_entry e;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		entries[i] = (PFN + i) | E_PRESENT | E_WRITE;
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + 4 * SZ_4K, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map_pages(pt, BASE, 4, test_pages(entries), &st), 0);
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + i * SZ_4K, true, NULL));
+
+	st = (struct vsvm_pt_stats){};
+	entries[2] = (PFN + 50) | E_PRESENT | E_WRITE;	/* another frame */
+	entries[3] = (PFN + 3) | E_PRESENT;		/* write taken away */
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map_pages(pt, BASE, 4, test_pages(entries), &st), 0);
+	KUNIT_EXPECT_EQ(test, st.unchanged, 2);
+	KUNIT_EXPECT_EQ(test, st.mapped, 2);
+	KUNIT_EXPECT_EQ(test, st.changed, 2);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 2);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + i * SZ_4K, &e));
+		KUNIT_EXPECT_TRUE(test, e.accessed);
+		KUNIT_EXPECT_TRUE(test, e.dirty);
+		KUNIT_EXPECT_TRUE(test, e.writable);
+	}
+	expect_mapped(test, BASE + 2 * SZ_4K, PFN + 50, 0, true);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + 3 * SZ_4K, &e));
+	KUNIT_EXPECT_FALSE(test, e.writable);
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	KUNIT_EXPECT_FALSE(test, e.dirty);
+
+	/* The same again: nothing to do at all. */
+	st = (struct vsvm_pt_stats){};
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map_pages(pt, BASE, 4, test_pages(entries), &st), 0);
+	KUNIT_EXPECT_EQ(test, st.unchanged, 4);
+	KUNIT_EXPECT_EQ(test, st.mapped, 0);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 2);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_live(pt), 4);
+}
+
+/*
+ * A run whose tables the reserve cannot cover fails with -ENOMEM and writes
+ * nothing into a table it could not reach; spans with no present entry take
+ * no table at all. After the caller reserves again, the same call finishes.
+ */
+static void vsvm_pt_test_map_pages_reserve(struct kunit *test)
+{
+	const unsigned int n = 3 * HUGE_PAGES;
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned long *entries;
+	unsigned int i;
+
+	entries = kunit_kcalloc(test, n, sizeof(*entries), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, entries);
+	/* Pages in the first and third 2 MiB only. */
+	for (i = 0; i < n; i++)
+		if (i < HUGE_PAGES || i >= 2 * HUGE_PAGES)
+			entries[i] = (PFN + i) | E_PRESENT;
+
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map_pages(pt, BASE, n, test_pages(entries), &st),
+			-ENOMEM);
+	expect_unmapped(test, BASE);
+	expect_tables(test, 1);
+
+	/* Enough for the first table's path only. */
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + SZ_4K, GFP_KERNEL), 0);
+	vsvm_pt_reserve_trim(pt, 3);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map_pages(pt, BASE, n, test_pages(entries), &st),
+			-ENOMEM);
+	expect_mapped(test, BASE + (HUGE_PAGES - 1) * SZ_4K, PFN + HUGE_PAGES - 1, 0, false);
+	expect_unmapped(test, BASE + 2 * SZ_2M);
+	expect_tables(test, 4);
+
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + n * SZ_4K, GFP_KERNEL), 0);
+	st = (struct vsvm_pt_stats){};
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map_pages(pt, BASE, n, test_pages(entries), &st), 0);
+	KUNIT_EXPECT_EQ(test, st.unchanged, HUGE_PAGES);
+	KUNIT_EXPECT_EQ(test, st.mapped, HUGE_PAGES);
+	expect_mapped(test, BASE + 2 * SZ_2M, PFN + 2 * HUGE_PAGES, 0, false);
+	/* Two level-0 tables; none for the empty middle 2 MiB. */
+	expect_tables(test, 5);
+
+	/* Beyond 2^48, or misaligned: refused before anything is written. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map_pages(pt, TOP - SZ_4K, 2, test_pages(entries), &st),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_map_pages(pt, BASE + 8, 1, test_pages(entries), &st),
+			-EINVAL);
+}
+
+/* The gauge of live translations follows maps, 2 MiB over tables and zaps. */
+static void vsvm_pt_test_live(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+
+	map(test, BASE, PFN, 0, 0, &st);
+	map(test, BASE, PFN + 1, 0, 0, &st);		/* replaced: still one */
+	map(test, BASE + SZ_4K, PFN + 1, 0, 0, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_live(pt), 2);
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, 0, &st);	/* over the table */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_live(pt), HUGE_PAGES);
+	map(test, BASE + 3 * SZ_4K, PFN + 3, 0, 0, &st);	/* split */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_live(pt), HUGE_PAGES);
+	vsvm_pt_zap(pt, BASE + SZ_4K, BASE + 3 * SZ_4K, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_live(pt), HUGE_PAGES - 2);
+	vsvm_pt_zap(pt, 0, TOP, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_live(pt), 0);
+}
+
 /*
  * The random test compares the table with a model of 2048 pages, 4 MiB on
  * each side of a 1 GiB boundary (so across two level-1 tables).
@@ -1037,6 +1227,10 @@ static struct kunit_case vsvm_pt_test_cases[] = {
 	KUNIT_CASE(vsvm_pt_test_reserve_exhausted),
 	KUNIT_CASE(vsvm_pt_test_reserve_sizing),
 	KUNIT_CASE(vsvm_pt_test_accessed_dirty),
+	KUNIT_CASE(vsvm_pt_test_map_pages_batched),
+	KUNIT_CASE(vsvm_pt_test_map_pages_unchanged),
+	KUNIT_CASE(vsvm_pt_test_map_pages_reserve),
+	KUNIT_CASE(vsvm_pt_test_live),
 	KUNIT_CASE(vsvm_pt_test_random_vs_model),
 	{}
 };

@@ -53,7 +53,7 @@ extern "C" {
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */
 #define DRM_VSVM_UAPI_MAJOR		0
-#define DRM_VSVM_UAPI_MINOR		6
+#define DRM_VSVM_UAPI_MINOR		7
 #define DRM_VSVM_UAPI_VERSION \
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
@@ -551,6 +551,12 @@ struct drm_vsvm_wait {
  *	mapped before the device touched them (since uapi 0.6).
  * @DRM_VSVM_COUNTER_PREFETCH_USED: of them, pages the device had accessed
  *	when their translation was removed (zap, unmap, release).
+ * @DRM_VSVM_COUNTER_PTES_LIVE: device translations present now, in 4 KiB
+ *	units (a 2 MiB PTE counts 512): each page the device can reach
+ *	without a fault, once however often it was mapped (since uapi 0.7).
+ * @DRM_VSVM_COUNTER_PTES_UNCHANGED: pages that a fault would have mapped but
+ *	found already mapped to the same page with the same permission, and
+ *	left alone (their accessed and dirty state kept).
  * @DRM_VSVM_COUNTER_COUNT: number of counters of this uapi version.
  */
 enum drm_vsvm_counter {
@@ -582,6 +588,8 @@ enum drm_vsvm_counter {
 	DRM_VSVM_COUNTER_YOUNG_CLEARED,
 	DRM_VSVM_COUNTER_PREFETCHED,
 	DRM_VSVM_COUNTER_PREFETCH_USED,
+	DRM_VSVM_COUNTER_PTES_LIVE,
+	DRM_VSVM_COUNTER_PTES_UNCHANGED,
 	DRM_VSVM_COUNTER_COUNT
 };
 
@@ -619,7 +627,9 @@ enum drm_vsvm_counter {
 	X(YOUNG_ANSWERS, "young_answers") \
 	X(YOUNG_CLEARED, "young_cleared") \
 	X(PREFETCHED, "prefetched") \
-	X(PREFETCH_USED, "prefetch_used")
+	X(PREFETCH_USED, "prefetch_used") \
+	X(PTES_LIVE, "ptes_live") \
+	X(PTES_UNCHANGED, "ptes_unchanged")
 
 /**
  * struct drm_vsvm_vm_counters - argument of &DRM_IOCTL_VSVM_VM_COUNTERS

@@ -50,6 +50,8 @@ struct VmCounters {
     uint64_t youngCleared = 0;
     uint64_t prefetched = 0;
     uint64_t prefetchUsed = 0;
+    uint64_t ptesLive = 0;
+    uint64_t ptesUnchanged = 0;
 
     /// Invalidations of every event type.
     uint64_t invalidations() const;

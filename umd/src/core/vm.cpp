@@ -51,6 +51,8 @@ constexpr std::array<uint64_t VmCounters::*, DRM_VSVM_COUNTER_COUNT> kCounterFie
     &VmCounters::youngCleared,
     &VmCounters::prefetched,
     &VmCounters::prefetchUsed,
+    &VmCounters::ptesLive,
+    &VmCounters::ptesUnchanged,
 }};
 
 // A counter the uapi gained without a member here would be a null member
