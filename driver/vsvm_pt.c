@@ -34,26 +34,31 @@
  *
  * and an entry is
  *
- * ==========  ========  ================================================
- * bit 0       VALID     the entry is in use; a clear entry is all zero
- * bit 1       WRITE     leaf only: the device may write through it
- * bit 2       ACCESSED  leaf only: set by the device when a walk uses it
- * bit 3       DIRTY     leaf only: set by the device when a walk for a
- *                       write uses it
- * bit 4       HUGE      level 1 only: the entry is a 2 MiB leaf
- * bits 11-5             reserved, zero
- * bits 51-12  PFN       frame number: of the next table for a table
- *                       entry, of the mapped page for a leaf (a multiple
- *                       of 512 for a 2 MiB leaf)
- * bits 63-52            reserved, zero
- * ==========  ========  ================================================
+ * ==========  ===========  ================================================
+ * bit 0       VALID        the entry is in use; a clear entry is all zero
+ * bit 1       WRITE        leaf only: the device may write through it
+ * bit 2       ACCESSED     leaf only: set by the device when a walk uses it
+ * bit 3       DIRTY        leaf only: set by the device when a walk for a
+ *                          write uses it
+ * bit 4       HUGE         level 1 only: the entry is a 2 MiB leaf
+ * bit 5       TABLE_RO     level-1 table entry only: every leaf of the
+ *                          level-0 table is read-only, whatever its WRITE
+ * bit 6       TABLE_DIRTY  level-1 table entry only: a leaf of the level-0
+ *                          table may have DIRTY set
+ * bits 11-7                reserved, zero
+ * bits 51-12  PFN          frame number: of the next table for a table
+ *                          entry, of the mapped page for a leaf (a multiple
+ *                          of 512 for a 2 MiB leaf)
+ * bits 63-52               reserved, zero
+ * ==========  ===========  ================================================
  *
  * Levels 3 and 2 hold only table entries (there are no 1 GiB leaves), level 1
  * holds tables or 2 MiB leaves (HUGE set), level 0 holds 4 KiB leaves (HUGE
- * clear). A table entry has exactly VALID and PFN set: permissions live in the
- * leaves. Addresses at or above 2^48 have no translation: vsvm_pt_map()
- * rejects them, vsvm_pt_lookup() and vsvm_pt_touch() miss, and
- * vsvm_pt_zap() and vsvm_pt_protect() clamp their range to 2^48.
+ * clear). A table entry has VALID and PFN set and, at level 1 only, the two
+ * summary bits below; permissions live in the leaves. Addresses at or above
+ * 2^48 have no translation: vsvm_pt_map() rejects them, vsvm_pt_lookup() and
+ * vsvm_pt_touch() miss, and vsvm_pt_zap() and vsvm_pt_protect() clamp their
+ * range to 2^48.
  *
  * Like a CPU, the device sets ACCESSED and DIRTY and never clears them; the
  * driver clears them by writing a new leaf (vsvm_pt_map()) and clears DIRTY
@@ -62,6 +67,22 @@
  * not let a later write through without a second walk, or DIRTY would be
  * missed: cache a translation as writable only when the walk found the leaf
  * writable and dirty.
+ *
+ * Two bits of a level-1 table entry make a downgrade of a whole 2 MiB of
+ * 4 KiB leaves cost one write instead of 512 (mprotect() to read-only of a
+ * large mirrored range). TABLE_RO makes every leaf below read-only for the
+ * device's walk and for every reader here, whatever the leaf's own WRITE
+ * bit. TABLE_DIRTY is set by the device's walk when it sets DIRTY on a leaf
+ * below, so that vsvm_pt_protect() knows whether it must visit the leaves
+ * to report and clear DIRTY: it sets TABLE_RO only on a table that is
+ * wholly covered and has no DIRTY leaf (otherwise it downgrades leaf by
+ * leaf, then clears TABLE_DIRTY when it covered the whole table). So a
+ * table under TABLE_RO never has a DIRTY leaf: the device cannot write
+ * through it. The first map into such a table (a write fault after
+ * mprotect() made the memory writable again) pushes the protection down:
+ * it clears WRITE on every leaf, then TABLE_RO. Each level-0 table counts
+ * its leaves with WRITE set in its page's private field, so that a
+ * downgrade still reports how many writable pages it took away.
  */
 
 /**
@@ -161,9 +182,26 @@ static u64 *vsvm_pt_take_table(struct vsvm_pt *pt, struct vsvm_pt_stats *st)
 	/* Reserve pages may hold an old table's entries: clear on use. */
 	table = page_address(page);
 	clear_page(table);
+	set_page_private(page, 0);	/* leaves with WRITE, at level 0 */
 	pt->nr_tables++;
 	st->tables_alloc++;
 	return table;
+}
+
+/* A leaf of the level-0 @table goes from @old to @new: count WRITE. */
+static void vsvm_pt_count_write(u64 *table, u64 old, u64 new)
+{
+	struct page *page = virt_to_page(table);
+
+	if ((old ^ new) & VSVM_PTE_WRITE)
+		set_page_private(page, page_private(page) +
+				 ((new & VSVM_PTE_WRITE) ? 1 : -1));
+}
+
+/* Leaves with WRITE set in the level-0 @table. */
+static unsigned long vsvm_pt_writable_leaves(u64 *table)
+{
+	return page_private(virt_to_page(table));
 }
 
 /* Unlink accounting for @table and keep it in the reserve or free it. */
@@ -205,7 +243,9 @@ static u64 *vsvm_pt_split_huge(struct vsvm_pt *pt, u64 *ptep,
 		return NULL;
 	for (i = 0; i < VSVM_PT_ENTRIES; i++)
 		table[i] = vsvm_pfn_pte(pfn + i) | bits;
-	*ptep = vsvm_table_pte(table);
+	set_page_private(virt_to_page(table), (bits & VSVM_PTE_WRITE) ? VSVM_PT_ENTRIES : 0);
+	/* The leaves inherit DIRTY: a downgrade must visit them to report it. */
+	*ptep = vsvm_table_pte(table) | ((huge & VSVM_PTE_DIRTY) ? VSVM_PTE_TABLE_DIRTY : 0);
 	st->split++;
 	return table;
 }
@@ -381,6 +421,22 @@ static unsigned int vsvm_pt_missing_tables(const struct vsvm_pt *pt, u64 va,
 }
 
 /*
+ * The level-0 @table under the level-1 entry *@ptep, which has TABLE_RO, is
+ * about to get a leaf that may be writable: make the protection the leaves'
+ * own (WRITE cleared on each) and drop TABLE_RO. No leaf is DIRTY under
+ * TABLE_RO (DOC: Device page table).
+ */
+static void vsvm_pt_unprotect_table(u64 *ptep, u64 *table)
+{
+	unsigned int i;
+
+	for (i = 0; i < VSVM_PT_ENTRIES; i++)
+		table[i] &= ~VSVM_PTE_WRITE;
+	set_page_private(virt_to_page(table), 0);
+	*ptep &= ~VSVM_PTE_TABLE_RO;
+}
+
+/*
  * The table at @target level whose entry translates @va, adding the tables
  * that are missing (from the reserve) and splitting a 2 MiB leaf on the way
  * to a level-0 table. NULL, with the tree unchanged, when the reserve holds
@@ -411,6 +467,8 @@ static u64 *vsvm_pt_walk_alloc(struct vsvm_pt *pt, u64 va, unsigned int target,
 				return NULL;
 		} else {
 			next = vsvm_pte_table(*ptep);
+			if (*ptep & VSVM_PTE_TABLE_RO)
+				vsvm_pt_unprotect_table(ptep, next);
 		}
 		table = next;
 	}
@@ -501,14 +559,19 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 	ptep = &table[vsvm_pt_index(va, target)];
 	new = vsvm_pfn_pte(pfn) | flags | VSVM_PTE_VALID | (target ? VSVM_PTE_HUGE : 0);
 	if (!(*ptep & VSVM_PTE_VALID)) {
+		if (!target)
+			vsvm_pt_count_write(table, 0, new);
 		*ptep = new;
 		pt->live += BIT_ULL(order);
 		return 0;
 	}
 	if (vsvm_pte_is_leaf(*ptep, target)) {
 		changed = vsvm_pt_merge_leaf(pt, *ptep, target, pfn, &new);
+		if (!target)
+			vsvm_pt_count_write(table, *ptep, new);
 	} else {
 		/* A 2 MiB leaf over a level-0 table: merge each of its leaves. */
+		u64 keep = (*ptep & VSVM_PTE_TABLE_RO) ? ~VSVM_PTE_WRITE : ~0ULL;
 		u64 *old = vsvm_pte_table(*ptep);
 		unsigned int i;
 
@@ -516,7 +579,7 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 		for (i = 0; i < VSVM_PT_ENTRIES; i++) {
 			if (!(old[i] & VSVM_PTE_VALID))
 				continue;
-			changed |= vsvm_pt_merge_leaf(pt, old[i], 0, pfn + i, &new);
+			changed |= vsvm_pt_merge_leaf(pt, old[i] & keep, 0, pfn + i, &new);
 			pt->live--;
 		}
 		vsvm_pt_put_table(pt, old, st);
@@ -610,6 +673,7 @@ int vsvm_pt_map_pages(struct vsvm_pt *pt, u64 va, unsigned long count,
 			} else if (vsvm_pt_merge_leaf(pt, *ptep, 0, pfn, &new)) {
 				st->changed++;
 			}
+			vsvm_pt_count_write(table, *ptep, new);
 			*ptep = new;
 			st->mapped++;
 		}
@@ -674,6 +738,8 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 				/* A partly covered 2 MiB leaf loses WRITE whole. */
 				if (*ptep & VSVM_PTE_WRITE)
 					st->downgraded += pages;
+				if (!level)
+					vsvm_pt_count_write(table, *ptep, 0);
 				*ptep &= ~(VSVM_PTE_WRITE | VSVM_PTE_DIRTY);
 				continue;
 			}
@@ -681,6 +747,8 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 				vsvm_pt_report_dirty(pt, *ptep, level);
 				if (!whole)
 					st->huge_zapped_whole++;
+				if (!level)
+					vsvm_pt_count_write(table, *ptep, 0);
 				*ptep = 0;
 				st->zapped += pages;
 				pt->live -= pages;
@@ -688,6 +756,17 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 				continue;
 			}
 			/* Split: zap the covered part of the new table below. */
+		} else if (!zap && level == 1) {
+			/* Read-only already, and no leaf below is DIRTY. */
+			if (*ptep & VSVM_PTE_TABLE_RO)
+				continue;
+			/* Nothing to report: protect the whole table at once. */
+			if (whole && !(*ptep & VSVM_PTE_TABLE_DIRTY)) {
+				st->downgraded += vsvm_pt_writable_leaves(vsvm_pte_table(*ptep));
+				st->tables_protected++;
+				*ptep |= VSVM_PTE_TABLE_RO;
+				continue;
+			}
 		}
 
 		if (vsvm_pt_update_range(pt, vsvm_pte_table(*ptep), level - 1,
@@ -695,6 +774,9 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 			vsvm_pt_put_table(pt, vsvm_pte_table(*ptep), st);
 			*ptep = 0;
 			cleared = true;
+		} else if (!zap && whole && level == 1) {
+			/* Every leaf below is clean now. */
+			*ptep &= ~VSVM_PTE_TABLE_DIRTY;
 		}
 	}
 	return cleared && !memchr_inv(table, 0, PAGE_SIZE);
@@ -748,7 +830,9 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_zap);
  * (widened to whole pages, clamped to 2^48) and keeps the translations. A
  * 2 MiB leaf only partly inside is downgraded whole rather than split: that
  * needs no table page, and over-protecting costs only a write fault, which
- * maps the page writable again.
+ * maps the page writable again. A level-0 table wholly inside, none of whose
+ * leaves the device has dirtied, is made read-only with one write of its
+ * level-1 entry (TABLE_RO, DOC: Device page table), not 512.
  *
  * Return: the 4 KiB units this call made read-only (also added to
  * @st->downgraded).
@@ -765,13 +849,17 @@ u64 vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_protect);
 
-/* The leaf that maps @va, or NULL; *@level is set to the leaf's level. */
+/*
+ * The leaf that maps @va, or NULL; *@level is set to the leaf's level and
+ * *@parent to the level-1 entry above a 4 KiB leaf (NULL for a 2 MiB one).
+ */
 static u64 *vsvm_pt_find_leaf(const struct vsvm_pt *pt, u64 va,
-			      unsigned int *level)
+			      unsigned int *level, u64 **parent)
 {
 	u64 *table = pt->root;
 	unsigned int l;
 
+	*parent = NULL;
 	if (va >= VSVM_PT_VA_END)
 		return NULL;
 	for (l = VSVM_PT_ROOT_LEVEL; ; l--) {
@@ -783,8 +871,18 @@ static u64 *vsvm_pt_find_leaf(const struct vsvm_pt *pt, u64 va,
 			*level = l;
 			return ptep;
 		}
+		if (l == 1)
+			*parent = ptep;
 		table = vsvm_pte_table(*ptep);
 	}
+}
+
+/* What the leaf @pte allows, with TABLE_RO of its level-1 entry *@parent. */
+static u64 vsvm_pt_leaf_effective(u64 pte, const u64 *parent)
+{
+	if (parent && (*parent & VSVM_PTE_TABLE_RO))
+		pte &= ~VSVM_PTE_WRITE;
+	return pte;
 }
 
 static void vsvm_pt_fill_entry(u64 pte, unsigned int level, u64 va,
@@ -814,11 +912,12 @@ bool vsvm_pt_lookup(const struct vsvm_pt *pt, u64 va,
 		    struct vsvm_pt_entry *out)
 {
 	unsigned int level;
-	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level);
+	u64 *parent;
+	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level, &parent);
 
 	if (!ptep)
 		return false;
-	vsvm_pt_fill_entry(*ptep, level, va, out);
+	vsvm_pt_fill_entry(vsvm_pt_leaf_effective(*ptep, parent), level, va, out);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_lookup);
@@ -844,10 +943,14 @@ bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
 {
 	u64 set = VSVM_PTE_ACCESSED | (write ? VSVM_PTE_DIRTY : 0);
 	unsigned int level;
-	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level);
-	u64 pte;
+	u64 *parent;
+	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level, &parent);
+	u64 pte, table;
 
 	if (!ptep)
+		return false;
+	/* TABLE_RO changes only under the lock held for write. */
+	if (write && parent && (READ_ONCE(*parent) & VSVM_PTE_TABLE_RO))
 		return false;
 	/* Engines walk at the same time (the lock held for read): set bits atomically. */
 	pte = READ_ONCE(*ptep);
@@ -855,15 +958,25 @@ bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
 		if (write && !(pte & VSVM_PTE_WRITE))
 			return false;
 	} while ((pte & set) != set && !try_cmpxchg64(ptep, &pte, pte | set));
+	/* A DIRTY leaf below: vsvm_pt_protect() must visit this table's leaves. */
+	if (write && parent) {
+		table = READ_ONCE(*parent);
+		while (!(table & VSVM_PTE_TABLE_DIRTY) &&
+		       !try_cmpxchg64(parent, &table, table | VSVM_PTE_TABLE_DIRTY))
+			;
+	}
 	if (out)
-		vsvm_pt_fill_entry(pte | set, level, va, out);
+		vsvm_pt_fill_entry(vsvm_pt_leaf_effective(pte | set, parent), level, va, out);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_touch);
 
-/* The first leaf under @table (at @level) that maps a byte of [*@va, @end). */
+/*
+ * The first leaf under @table (at @level) that maps a byte of [*@va, @end);
+ * *@parent is set as vsvm_pt_find_leaf() sets it.
+ */
 static u64 *vsvm_pt_next_in(u64 *table, unsigned int level, u64 *va, u64 end,
-			    unsigned int *leaf_level)
+			    unsigned int *leaf_level, u64 **parent)
 {
 	u64 span = BIT_ULL(vsvm_pt_shift(level));
 
@@ -876,12 +989,17 @@ static u64 *vsvm_pt_next_in(u64 *table, unsigned int level, u64 *va, u64 end,
 			if (vsvm_pte_is_leaf(*ptep, level)) {
 				*va = entry_start;
 				*leaf_level = level;
+				*parent = NULL;
 				return ptep;
 			}
 			leaf = vsvm_pt_next_in(vsvm_pte_table(*ptep), level - 1, va,
-					       min(end, entry_start + span), leaf_level);
-			if (leaf)
+					       min(end, entry_start + span), leaf_level,
+					       parent);
+			if (leaf) {
+				if (level == 1)
+					*parent = ptep;
 				return leaf;
+			}
 		}
 		if (entry_start + span < entry_start)
 			break;
@@ -908,15 +1026,15 @@ bool vsvm_pt_next_leaf(const struct vsvm_pt *pt, u64 *va, u64 end,
 		       struct vsvm_pt_entry *out)
 {
 	unsigned int level;
-	u64 *ptep;
+	u64 *ptep, *parent;
 
 	end = min(end, VSVM_PT_VA_END);
 	if (*va >= end)
 		return false;
-	ptep = vsvm_pt_next_in(pt->root, VSVM_PT_ROOT_LEVEL, va, end, &level);
+	ptep = vsvm_pt_next_in(pt->root, VSVM_PT_ROOT_LEVEL, va, end, &level, &parent);
 	if (!ptep)
 		return false;
-	vsvm_pt_fill_entry(*ptep, level, *va, out);
+	vsvm_pt_fill_entry(vsvm_pt_leaf_effective(*ptep, parent), level, *va, out);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_next_leaf);
@@ -938,11 +1056,11 @@ u64 vsvm_pt_clear_young(struct vsvm_pt *pt, u64 start, u64 end)
 {
 	unsigned int level;
 	u64 va = start, young = 0;
-	u64 *ptep;
+	u64 *ptep, *parent;
 
 	end = min(end, VSVM_PT_VA_END);
 	while (va < end && (ptep = vsvm_pt_next_in(pt->root, VSVM_PT_ROOT_LEVEL, &va, end,
-						   &level))) {
+						   &level, &parent))) {
 		u64 pte = READ_ONCE(*ptep);
 
 		while ((pte & VSVM_PTE_ACCESSED) &&
@@ -966,7 +1084,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_clear_young);
 bool vsvm_pt_test_young(struct vsvm_pt *pt, u64 va)
 {
 	unsigned int level;
-	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level);
+	u64 *parent;
+	u64 *ptep = vsvm_pt_find_leaf(pt, va, &level, &parent);
 
 	return ptep && (READ_ONCE(*ptep) & VSVM_PTE_ACCESSED);
 }

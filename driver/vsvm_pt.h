@@ -25,6 +25,8 @@
 #define VSVM_PTE_ACCESSED	BIT_ULL(2)
 #define VSVM_PTE_DIRTY		BIT_ULL(3)
 #define VSVM_PTE_HUGE		BIT_ULL(4)
+#define VSVM_PTE_TABLE_RO	BIT_ULL(5)
+#define VSVM_PTE_TABLE_DIRTY	BIT_ULL(6)
 #define VSVM_PTE_PFN_SHIFT	12
 #define VSVM_PTE_PFN_MASK	GENMASK_ULL(51, VSVM_PTE_PFN_SHIFT)
 
@@ -100,6 +102,8 @@ struct vsvm_pt_entry {
  * @mapped: 4 KiB leaves vsvm_pt_map_pages() wrote, new or changed
  * @unchanged: pages vsvm_pt_map_pages() found mapped as asked and left
  *	alone (their ACCESSED and DIRTY bits untouched)
+ * @tables_protected: level-0 tables vsvm_pt_protect() made read-only as a
+ *	whole, with one write of their level-1 entry (%VSVM_PTE_TABLE_RO)
  * @changed: leaves vsvm_pt_map() or vsvm_pt_map_pages() rewrote in a way a
  *	TLB may have cached (another frame, or WRITE taken away): while it
  *	grows, the caller must flush before it drops the page-table lock
@@ -116,6 +120,7 @@ struct vsvm_pt_stats {
 	u64 tables_alloc;
 	u64 tables_freed;
 	u64 walks;
+	u64 tables_protected;
 	u64 mapped;
 	u64 unchanged;
 	u64 changed;

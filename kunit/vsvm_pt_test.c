@@ -57,14 +57,37 @@ static int vsvm_pt_suite_init(struct kunit *test)
 }
 
 /*
+ * The rules of a level-0 table under the level-1 entry @parent: its page
+ * counts the leaves with WRITE; no leaf is DIRTY under TABLE_RO; a DIRTY
+ * leaf has TABLE_DIRTY above it.
+ */
+static void check_leaf_table(struct kunit *test, const u64 *table, u64 parent)
+{
+	unsigned long writable = 0;
+	bool dirty = false;
+	unsigned int i;
+
+	for (i = 0; i < VSVM_PT_ENTRIES; i++) {
+		writable += !!(table[i] & VSVM_PTE_WRITE);
+		dirty |= !!(table[i] & VSVM_PTE_DIRTY);
+	}
+	KUNIT_EXPECT_EQ(test, page_private(virt_to_page(table)), writable);
+	if (parent & VSVM_PTE_TABLE_RO)
+		KUNIT_EXPECT_FALSE(test, dirty);
+	if (dirty)
+		KUNIT_EXPECT_TRUE(test, parent & VSVM_PTE_TABLE_DIRTY);
+}
+
+/*
  * Walk the tree as the device would and check the rules of the format: no
  * reserved bits, HUGE only at level 1 and on an aligned frame, table entries
- * with VALID and PFN only, no empty table but the root. Return the number of
- * table pages.
+ * with VALID and PFN only (and the summary bits at level 1), no empty table
+ * but the root. Return the number of table pages.
  */
 static unsigned long check_table(struct kunit *test, const u64 *table,
 				 unsigned int level)
 {
+	const u64 summary = VSVM_PTE_TABLE_RO | VSVM_PTE_TABLE_DIRTY;
 	unsigned long tables = 1;
 	unsigned int i, used = 0;
 
@@ -78,7 +101,7 @@ static unsigned long check_table(struct kunit *test, const u64 *table,
 		used++;
 		KUNIT_EXPECT_TRUE(test, pte & VSVM_PTE_VALID);
 		KUNIT_EXPECT_EQ(test, pte & ~(VSVM_PTE_PFN_MASK |
-					      GENMASK_ULL(4, 0)), 0);
+					      GENMASK_ULL(6, 0)), 0);
 		if (level == 0 || (pte & VSVM_PTE_HUGE)) {
 			KUNIT_EXPECT_LE(test, level, 1);
 			if (level == 1)
@@ -88,7 +111,10 @@ static unsigned long check_table(struct kunit *test, const u64 *table,
 				KUNIT_EXPECT_FALSE(test, pte & VSVM_PTE_HUGE);
 			continue;
 		}
-		KUNIT_EXPECT_EQ(test, pte & ~VSVM_PTE_PFN_MASK, VSVM_PTE_VALID);
+		KUNIT_EXPECT_EQ(test, pte & ~(VSVM_PTE_PFN_MASK | (level == 1 ? summary : 0)),
+				VSVM_PTE_VALID);
+		if (level == 1)
+			check_leaf_table(test, page_address(pfn_to_page(pfn)), pte);
 		tables += check_table(test, page_address(pfn_to_page(pfn)),
 				      level - 1);
 	}
@@ -1041,6 +1067,94 @@ static void vsvm_pt_test_map_pages_reserve(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * A downgrade of a whole level-0 table the device has not dirtied is one
+ * write (TABLE_RO), counting the writable pages it took away; every reader
+ * and the device's walk then see the leaves read-only. A later writable map
+ * into the table pushes the protection down to the leaves. A table with a
+ * DIRTY leaf is downgraded leaf by leaf, reporting it.
+ */
+static void vsvm_pt_test_protect_table_whole(struct kunit *test)
+{
+	struct pt_fixture *f = fixture_of(test);
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned long *entries;
+	struct vsvm_pt_entry e;
+	unsigned int i;
+
+	entries = kunit_kcalloc(test, HUGE_PAGES, sizeof(*entries), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, entries);
+	for (i = 0; i < HUGE_PAGES; i++)
+		entries[i] = (PFN + i) | E_PRESENT | (i < 10 ? 0 : E_WRITE);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + SZ_2M, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, vsvm_pt_map_pages(pt, BASE, HUGE_PAGES, test_pages(entries), &st), 0);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + 20 * SZ_4K, false, NULL));
+
+	st = (struct vsvm_pt_stats){};
+	KUNIT_EXPECT_EQ(test, vsvm_pt_protect(pt, BASE, BASE + SZ_2M, &st), HUGE_PAGES - 10);
+	KUNIT_EXPECT_EQ(test, st.tables_protected, 1);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 0);
+	for (i = 0; i < HUGE_PAGES; i++)
+		expect_mapped(test, BASE + i * SZ_4K, PFN + i, 0, false);
+	KUNIT_EXPECT_FALSE(test, vsvm_pt_touch(pt, BASE + 20 * SZ_4K, true, NULL));
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + 20 * SZ_4K, false, &e));
+	KUNIT_EXPECT_FALSE(test, e.writable);
+	KUNIT_EXPECT_TRUE(test, e.accessed);
+	/* Again: nothing left to take away. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_protect(pt, BASE, BASE + SZ_2M, &st), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_protect(pt, BASE + SZ_4K, BASE + SZ_8K, &st), 0);
+
+	/* A write fault on page 30 after mprotect(RW): only it is writable. */
+	map(test, BASE + 30 * SZ_4K, PFN + 30, 0, VSVM_PTE_WRITE, &st);
+	expect_mapped(test, BASE + 30 * SZ_4K, PFN + 30, 0, true);
+	expect_mapped(test, BASE + 29 * SZ_4K, PFN + 29, 0, false);
+	expect_mapped(test, BASE + 31 * SZ_4K, PFN + 31, 0, false);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + 30 * SZ_4K, true, NULL));
+
+	/* Dirty now: the downgrade visits the leaves and reports page 30. */
+	st = (struct vsvm_pt_stats){};
+	KUNIT_EXPECT_EQ(test, vsvm_pt_protect(pt, BASE, BASE + SZ_2M, &st), 1);
+	KUNIT_EXPECT_EQ(test, st.tables_protected, 0);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 1);
+	KUNIT_EXPECT_EQ(test, f->dirty_pfn, PFN + 30);
+	expect_mapped(test, BASE + 30 * SZ_4K, PFN + 30, 0, false);
+	/* Clean again: the next downgrade is one write. */
+	map(test, BASE + 40 * SZ_4K, PFN + 40, 0, VSVM_PTE_WRITE, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_protect(pt, BASE, BASE + SZ_2M, &st), 1);
+	KUNIT_EXPECT_EQ(test, st.tables_protected, 1);
+
+	/* A 2 MiB leaf over the protected table: writable as asked, nothing reported. */
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	expect_mapped(test, BASE + 5 * SZ_4K, PFN + 5, VSVM_PT_HUGE_ORDER, true);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 1);
+}
+
+/*
+ * A dirty 2 MiB leaf split by a partial zap hands DIRTY to its 4 KiB
+ * leaves; a downgrade of the whole table must still report it (a
+ * one-write TABLE_RO downgrade would lose the device's write).
+ */
+static void vsvm_pt_test_protect_after_split_reports_dirty(struct kunit *test)
+{
+	struct pt_fixture *f = fixture_of(test);
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+
+	map(test, BASE, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + SZ_1M, true, NULL));
+	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + 1, GFP_KERNEL), 0);
+	vsvm_pt_zap(pt, BASE, BASE + SZ_4K, &st);
+	KUNIT_EXPECT_EQ(test, st.split, 1);
+	/* The zapped page reports its DIRTY; the other 511 keep theirs. */
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, 1);
+
+	st = (struct vsvm_pt_stats){};
+	KUNIT_EXPECT_EQ(test, vsvm_pt_protect(pt, BASE, BASE + SZ_2M, &st), HUGE_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, st.tables_protected, 0);
+	KUNIT_EXPECT_EQ(test, f->dirty_reports, HUGE_PAGES);
+}
+
 /* The gauge of live translations follows maps, 2 MiB over tables and zaps. */
 static void vsvm_pt_test_live(struct kunit *test)
 {
@@ -1147,15 +1261,18 @@ static void vsvm_pt_test_random_vs_model(struct kunit *test)
 	struct vsvm_pt *pt = pt_of(test);
 	struct vsvm_pt_stats st = {};
 	struct model_page *m;
+	unsigned long *entries;
 	struct rnd_state rnd;
 	unsigned int op, i;
 
 	m = kunit_kcalloc(test, MODEL_PAGES, sizeof(*m), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m);
+	entries = kunit_kcalloc(test, MODEL_PAGES, sizeof(*entries), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, entries);
 	prandom_seed_state(&rnd, 0x5653564d);
 
 	for (op = 0; op < MODEL_OPS; op++) {
-		unsigned int kind = prandom_u32_state(&rnd) % 8;
+		unsigned int kind = prandom_u32_state(&rnd) % 10;
 		unsigned int page = prandom_u32_state(&rnd) % MODEL_PAGES;
 		unsigned int end = min(page + 1 + prandom_u32_state(&rnd) % 1100,
 				       MODEL_PAGES);
@@ -1188,16 +1305,44 @@ static void vsvm_pt_test_random_vs_model(struct kunit *test)
 				    MODEL_BASE + end * SZ_4K, &st);
 			model_zap(m, page, end);
 			break;
-		default:
+		case 7:
 			vsvm_pt_protect(pt, MODEL_BASE + page * SZ_4K,
 					MODEL_BASE + end * SZ_4K, &st);
 			model_protect(m, page, end);
+			break;
+		case 8:
+			/* The device writes: allowed exactly where the model is writable. */
+			KUNIT_EXPECT_EQ_MSG(test, vsvm_pt_touch(pt, MODEL_BASE + page * SZ_4K,
+								true, NULL),
+					    m[page].mapped && m[page].writable,
+					    "op %u: write to page %u", op, page);
+			break;
+		default:
+			/* A fault's commit: a run of pages, some left alone. */
+			for (i = page; i < end; i++) {
+				entries[i - page] = 0;
+				if (prandom_u32_state(&rnd) % 4 == 0)
+					continue;
+				writable = prandom_u32_state(&rnd) & 1;
+				pfn = prandom_u32_state(&rnd) % BIT(30);
+				entries[i - page] = pfn | E_PRESENT | (writable ? E_WRITE : 0);
+				model_split(m, i);
+				m[i] = (struct model_page){ pfn, 0, true, writable };
+			}
+			KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, MODEL_BASE + page * SZ_4K,
+							      MODEL_BASE + end * SZ_4K,
+							      GFP_KERNEL), 0);
+			KUNIT_ASSERT_EQ(test, vsvm_pt_map_pages(pt, MODEL_BASE + page * SZ_4K,
+								end - page, test_pages(entries),
+								&st), 0);
 			break;
 		}
 		expect_model(test, m, op);
 	}
 	KUNIT_EXPECT_EQ(test, st.huge_zapped_whole, 0);
 	KUNIT_EXPECT_GT(test, st.split, 0);
+	KUNIT_EXPECT_GT(test, st.tables_protected, 0);
+	KUNIT_EXPECT_GT(test, st.unchanged + st.mapped, 0);
 
 	vsvm_pt_zap(pt, MODEL_BASE, MODEL_BASE + MODEL_PAGES * SZ_4K, &st);
 	expect_tables(test, 1);
@@ -1231,6 +1376,8 @@ static struct kunit_case vsvm_pt_test_cases[] = {
 	KUNIT_CASE(vsvm_pt_test_map_pages_unchanged),
 	KUNIT_CASE(vsvm_pt_test_map_pages_reserve),
 	KUNIT_CASE(vsvm_pt_test_live),
+	KUNIT_CASE(vsvm_pt_test_protect_table_whole),
+	KUNIT_CASE(vsvm_pt_test_protect_after_split_reports_dirty),
 	KUNIT_CASE(vsvm_pt_test_random_vs_model),
 	{}
 };
