@@ -67,9 +67,10 @@ unsigned int vsvm_num_devices = 1;
 module_param_named(num_devices, vsvm_num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "Number of vsvm devices to create (1-16, default 1)");
 
-unsigned int vsvm_compute_engines = 2;
+unsigned int vsvm_compute_engines;
 module_param_named(compute_engines, vsvm_compute_engines, uint, 0444);
-MODULE_PARM_DESC(compute_engines, "Compute engines (kernel threads) per device, 1-8 (default 2)");
+MODULE_PARM_DESC(compute_engines,
+		 "Compute engines (kernel threads) per device, 1-8 (default 0: one per online CPU, at most 8)");
 
 unsigned int vsvm_job_timeout_ms = 10000;
 module_param_named(job_timeout_ms, vsvm_job_timeout_ms, uint, 0444);
@@ -271,7 +272,11 @@ static int __init vsvm_init(void)
 		       VSVM_MAX_DEVICES);
 		return -EINVAL;
 	}
-	if (!vsvm_compute_engines || vsvm_compute_engines > VSVM_MAX_COMPUTE_ENGINES) {
+	/* The parameter then reads back as the number chosen. */
+	if (!vsvm_compute_engines)
+		vsvm_compute_engines = min_t(unsigned int, num_online_cpus(),
+					     VSVM_MAX_COMPUTE_ENGINES);
+	if (vsvm_compute_engines > VSVM_MAX_COMPUTE_ENGINES) {
 		pr_err("vsvm: compute_engines=%u outside 1..%d\n", vsvm_compute_engines,
 		       VSVM_MAX_COMPUTE_ENGINES);
 		return -EINVAL;

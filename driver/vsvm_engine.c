@@ -511,6 +511,62 @@ static int compute_fetch(void *data, u64 addr, void *buf, size_t len, u64 *fault
 	}
 }
 
+/* One element of a run, with one access of its size (single-copy atomic). */
+static void compute_copy_element(void *dst, const void *src, unsigned int size)
+{
+	switch (size) {
+	case 1:
+		WRITE_ONCE(*(u8 *)dst, READ_ONCE(*(const u8 *)src));
+		break;
+	case 2:
+		WRITE_ONCE(*(u16 *)dst, READ_ONCE(*(const u16 *)src));
+		break;
+	case 4:
+		WRITE_ONCE(*(u32 *)dst, READ_ONCE(*(const u32 *)src));
+		break;
+	default:
+		WRITE_ONCE(*(u64 *)dst, READ_ONCE(*(const u64 *)src));
+		break;
+	}
+}
+
+/*
+ * &vsvm_isa_mem_ops.access_run: a load or store of consecutive elements in
+ * one page, with one translation. Anything but a hit is declined: the
+ * interpreter then goes lane by lane through compute_access(), which
+ * faults, retries and reports.
+ */
+static bool compute_access_run(void *data, u64 addr, void *buf, unsigned int len,
+			       unsigned int size, bool write)
+{
+	struct vsvm_compute_ctx *ctx = data;
+	struct vsvm_vm *vm = ctx->job->vm;
+	unsigned int tlb = VSVM_TLB_COMPUTE(ctx->eng->index);
+	unsigned long pfn;
+	unsigned int off;
+	u8 *page;
+
+	if (!len || len > to_page_end(addr) || !IS_ALIGNED(addr, size))
+		return false;
+	down_read(&vm->svm.lock);
+	if (vsvm_vm_translate(vm, tlb, addr, write, &pfn)) {
+		up_read(&vm->svm.lock);
+		return false;
+	}
+	page = kmap_local_pfn(pfn);
+	for (off = 0; off < len; off += size) {
+		u8 *mem = page + offset_in_page(addr) + off;
+
+		if (write)
+			compute_copy_element(mem, (u8 *)buf + off, size);
+		else
+			compute_copy_element((u8 *)buf + off, mem, size);
+	}
+	kunmap_local(page);
+	up_read(&vm->svm.lock);
+	return true;
+}
+
 static bool compute_check_stop(void *data)
 {
 	struct vsvm_compute_ctx *ctx = data;
@@ -521,6 +577,7 @@ static bool compute_check_stop(void *data)
 
 static const struct vsvm_isa_mem_ops vsvm_compute_mem_ops = {
 	.access = compute_access,
+	.access_run = compute_access_run,
 	.fetch = compute_fetch,
 	.check_stop = compute_check_stop,
 };

@@ -33,6 +33,10 @@
  * An engine (&struct vsvm_isa_engine) holds the registers of up to
  * %VSVM_ISA_MAX_WAVES waves, an instruction cache and the shared memory
  * (LDS) of ISA v2, allocated once; vsvm_isa_run_group() allocates nothing.
+ * A wave starts with only the registers its program names cleared (and
+ * s0-s24, v0-v6 set): the instruction cache knows the highest scalar and
+ * vector register each decoded piece names, and a piece that names new
+ * ones clears them in the running waves when it is fetched.
  *
  * ISA versions: a dispatch is decoded as the version it names. Version 2
  * adds opcodes only, so a v2 dispatch runs every v1 program unchanged, and
@@ -44,14 +48,19 @@
  * group, perhaps of another process, is ever visible); the engine zeroes
  * only the bytes below the highest offset the previous group wrote.
  *
- * Instruction cache: the program is fetched in pieces, each from the
- * instruction being executed to the end of its 4 KiB page (or of the
- * program), through &vsvm_isa_mem_ops.fetch. Fetched pieces stay valid for
+ * Instruction cache: the program is fetched in pieces, each the part of it
+ * in one 4 KiB page, when an instruction of the piece is first executed,
+ * through &vsvm_isa_mem_ops.fetch. Fetched pieces stay valid for
  * the rest of the dispatch; vsvm_isa_engine_reset() drops them when a new
  * dispatch starts (and a group of a dispatch with another program drops them
  * too). Changing the program while a dispatch runs therefore has undefined
- * results, as the spec allows, but never harms the kernel. Words are decoded
- * each time they execute; decoding is a table lookup and a few compares.
+ * results, as the spec allows, but never harms the kernel. A piece is
+ * decoded once, when it is fetched, into &struct vsvm_isa_code entries:
+ * operands checked, branch targets computed and checked against the
+ * program's size. What the decoder found wrong (an invalid opcode or
+ * operand, a branch out of range) stays in the entry and is reported only
+ * if and when that instruction executes (taken, for a branch), with its pc,
+ * as if it were decoded then.
  *
  * Wave scheduling: the waves of a group run round-robin in time slices of
  * %VSVM_ISA_SLICE instructions, so that a wave spinning on a flag that
@@ -62,17 +71,31 @@
  * &vsvm_isa_mem_ops.check_stop, where the engine may sleep and ends jobs that
  * ran past their timeout; a program that loops forever is stopped there.
  *
+ * Execution: each instruction dispatches on its opcode once and then loops
+ * over the lanes of the execution mask (a full mask without a test per
+ * lane). A vector load or store whose active lanes are consecutive lanes on
+ * consecutive elements inside one 4 KiB page is one
+ * &vsvm_isa_mem_ops.access_run call (one translation and one copy) when the
+ * backend has it; any other access (gaps in the mask, scattered or
+ * misaligned addresses, a run crossing a page, an atomic) or a run the
+ * backend declines goes lane by lane through &vsvm_isa_mem_ops.access, and
+ * so faults with the same lane, address and pc as ever.
+ *
  * FPU sections: the float32 instructions are in vsvm_isa_fp.c, the only file
  * built with FPU code generation. The interpreter enters kernel_fpu_begin()
- * at a float instruction and stays in the section for following float
- * instructions, up to %VSVM_ISA_FPU_RUN of them; any other instruction, a
- * fetch, check_stop and the end of a time slice leave it first, so no memory
- * access and nothing that may sleep runs inside a section.
+ * at a float instruction and stays in the section across the following
+ * instructions of the time slice, float or not; a global or scalar memory
+ * access, a fetch, check_stop and the end of the slice (at most
+ * %VSVM_ISA_SLICE instructions) leave it first, so no memory op and nothing
+ * that may sleep runs inside a section, and preemption is off for a slice
+ * at most.
  *
  * Robustness: any 64-bit word is decoded to a valid instruction or an
- * &enum vsvm_isa_error; operand codes are checked against the format before
- * execution, so register indices are always in range. Branch targets are
- * checked when taken, the pc before each fetch, and every memory address for
+ * &enum vsvm_isa_error; operand codes are checked against the format when
+ * the piece is decoded, and an instruction that failed the check never
+ * executes, so register indices are always in range. Branch targets are
+ * checked at decoding and the result used when taken, the pc against the
+ * program's size before each instruction, and every memory address for
  * alignment before the access. The first error of any wave ends the group
  * with its pc.
  */
@@ -81,14 +104,29 @@
 #define VSVM_ISA_SLICE			64
 /* Instructions between two calls of check_stop. */
 #define VSVM_ISA_STOP_INTERVAL		256
-/* Float instructions in one kernel_fpu_begin() section at most. */
-#define VSVM_ISA_FPU_RUN		32
 
 #define VSVM_ISA_CODE_WORDS		(DRM_VSVM_CODE_MAX_SIZE / 8)
 /* An unaligned program of the largest size touches one page more. */
 #define VSVM_ISA_CODE_PIECES		(DRM_VSVM_CODE_MAX_SIZE / SZ_4K + 1)
 
-#define VSVM_ISA_LANES_ALL		GENMASK(VSVM_ISA_WAVE_LANES - 1, 0)
+/*
+ * Registers every wave starts with a defined value in, whatever its program
+ * uses: s0-s24 (arguments and ids) and v0-v6 (ids); and the v0 that a store
+ * names as its unused destination (exec_vmem()).
+ */
+#define VSVM_ISA_SREGS_INIT		25
+#define VSVM_ISA_VREGS_INIT		7
+
+/* vsvm_isa_code.target of a branch whose target is outside the program. */
+#define VSVM_ISA_BAD_TARGET		U32_MAX
+
+/* vsvm_isa_code.state */
+#define VSVM_ISA_CODE_EMPTY		0
+#define VSVM_ISA_CODE_VALID		1
+#define VSVM_ISA_CODE_ERROR		1	/* + the error, never 0 */
+
+/* vsvm_isa_code.flags */
+#define VSVM_ISA_CODE_FLOAT		BIT(0)	/* runs in an FPU section */
 
 enum vsvm_isa_wave_state {
 	VSVM_ISA_WAVE_RUNNING,
@@ -96,6 +134,11 @@ enum vsvm_isa_wave_state {
 	VSVM_ISA_WAVE_ENDED,
 };
 
+/*
+ * A wave's registers. Only s0..sregs_used-1 and v0..vregs_used-1 of the
+ * engine are ever read or written (the operands of the decoded
+ * instructions), so only those are cleared when a wave starts.
+ */
 struct vsvm_isa_wave {
 	u64 s[VSVM_ISA_NUM_SREGS];
 	u64 exec;
@@ -106,14 +149,51 @@ struct vsvm_isa_wave {
 };
 
 /**
+ * struct vsvm_isa_code - one pre-decoded instruction of the cache
+ * @opcode: &enum vsvm_isa_opcode
+ * @format: &enum vsvm_isa_format
+ * @d: destination operand code
+ * @a: first source operand code
+ * @b: second source operand code
+ * @s: %VSVM_ISA_FMT_VOP3: the scalar operand code
+ * @state: %VSVM_ISA_CODE_EMPTY (not fetched yet: all-zero memory is an
+ *	empty cache), %VSVM_ISA_CODE_VALID, or VSVM_ISA_CODE_ERROR + the
+ *	&enum vsvm_isa_error vsvm_isa_decode() found, reported if the word
+ *	executes
+ * @flags: %VSVM_ISA_CODE_FLOAT
+ * @imm: the 32-bit immediate
+ * @target: a branch: the byte offset of its target, or
+ *	%VSVM_ISA_BAD_TARGET when that is outside the program
+ */
+struct vsvm_isa_code {
+	u8 opcode;
+	u8 format;
+	u8 d;
+	u8 a;
+	u8 b;
+	u8 s;
+	u8 state;
+	u8 flags;
+	u32 imm;
+	u32 target;
+};
+
+/**
  * struct vsvm_isa_engine - the state of one compute engine's interpreter
  * @waves: the register state of the waves of the group being run
  * @req: the memory request being built
  * @bcast: scalar operands broadcast to every lane, for A and B
  * @code_ptr: the program whose pieces @fetched holds
  * @code_size: its size
+ * @code_version: the ISA version @code was decoded as
+ * @sregs_used: scalar registers s0.. that @code's instructions name, at
+ *	least %VSVM_ISA_SREGS_INIT
+ * @vregs_used: vector registers v0.. that they name, at least
+ *	%VSVM_ISA_VREGS_INIT
  * @fetched: bit p set: piece p of the program is in @code
- * @code: the instruction cache, indexed by pc / 8
+ * @code: the instruction cache, pre-decoded, indexed by pc / 8
+ * @fetch_buf: the words of a piece being fetched
+ * @run_buf: the bytes of a load or store through &vsvm_isa_mem_ops.access_run
  * @lds_dirty: bytes of @lds from offset 0 that may be non-zero
  * @lds: the shared memory of the group being run (ISA v2)
  */
@@ -123,8 +203,13 @@ struct vsvm_isa_engine {
 	u64 bcast[2][VSVM_ISA_WAVE_LANES];
 	u64 code_ptr;
 	u64 code_size;
+	u32 code_version;
+	unsigned int sregs_used;
+	unsigned int vregs_used;
 	DECLARE_BITMAP(fetched, VSVM_ISA_CODE_PIECES);
-	__le64 code[VSVM_ISA_CODE_WORDS];
+	struct vsvm_isa_code code[VSVM_ISA_CODE_WORDS];
+	__le64 fetch_buf[SZ_4K / 8];
+	u8 run_buf[8 * VSVM_ISA_WAVE_LANES] __aligned(8);
 	u32 lds_dirty;
 	u8 lds[VSVM_ISA_LDS_BYTES] __aligned(8);
 };
@@ -136,8 +221,8 @@ struct vsvm_isa_run {
 	void *ctx;
 	struct vsvm_isa_result *res;
 	u32 version;
+	unsigned int nwaves;
 	unsigned int since_check;
-	unsigned int fpu_run;
 	bool fpu;
 };
 
@@ -343,7 +428,11 @@ static bool insn_is_float(const struct vsvm_isa_insn *insn)
  */
 struct vsvm_isa_engine *vsvm_isa_engine_alloc(void)
 {
-	return kvzalloc(sizeof(struct vsvm_isa_engine), GFP_KERNEL);
+	struct vsvm_isa_engine *eng = kvzalloc(sizeof(*eng), GFP_KERNEL);
+
+	if (eng)
+		vsvm_isa_engine_reset(eng);
+	return eng;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_engine_alloc);
 
@@ -365,9 +454,24 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_engine_free);
  */
 void vsvm_isa_engine_reset(struct vsvm_isa_engine *eng)
 {
+	u64 in_page = eng->code_ptr & (SZ_4K - 1);
+	unsigned long piece;
+
+	/* Empty the entries that were filled: no more than were fetched. */
+	for (piece = 0; piece < VSVM_ISA_CODE_PIECES; piece++) {
+		u64 start = piece ? piece * SZ_4K - in_page : 0;
+		u64 end = min(eng->code_size, (piece + 1) * SZ_4K - in_page);
+
+		if (test_bit(piece, eng->fetched))
+			memset(&eng->code[start / 8], 0,
+			       (end - start) / 8 * sizeof(eng->code[0]));
+	}
 	bitmap_zero(eng->fetched, VSVM_ISA_CODE_PIECES);
 	eng->code_ptr = 0;
 	eng->code_size = 0;
+	eng->code_version = 0;
+	eng->sregs_used = VSVM_ISA_SREGS_INIT;
+	eng->vregs_used = VSVM_ISA_VREGS_INIT;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_isa_engine_reset);
 
@@ -379,15 +483,13 @@ static void fpu_leave(struct vsvm_isa_run *r)
 	}
 }
 
+/* The section lasts until the next access, fetch, check_stop or slice end. */
 static void fpu_enter(struct vsvm_isa_run *r)
 {
-	if (r->fpu && ++r->fpu_run < VSVM_ISA_FPU_RUN)
+	if (r->fpu)
 		return;
-	/* Bound the section: preemption is off inside it. */
-	fpu_leave(r);
 	kernel_fpu_begin();
 	r->fpu = true;
-	r->fpu_run = 0;
 }
 
 static enum vsvm_isa_step isa_invalid(struct vsvm_isa_run *r,
@@ -411,31 +513,95 @@ static enum vsvm_isa_step isa_fault(struct vsvm_isa_run *r, int err, u64 pc,
 	return VSVM_ISA_STEP_END;
 }
 
+/* Raises *@used to cover register @n. */
+static void note_reg(unsigned int *used, unsigned int n)
+{
+	if (n >= *used)
+		*used = n + 1;
+}
+
+/* Raises *@sregs and *@vregs to cover the registers operand @code names. */
+static void note_operand(u8 code, unsigned int *sregs, unsigned int *vregs)
+{
+	if (code < VSVM_ISA_NUM_SREGS)
+		note_reg(sregs, code);
+	else if (op_is_v(code))
+		note_reg(vregs, code - VSVM_ISA_OP_VREG(0));
+}
+
+/* Decodes @word, the instruction at @pc, into @c. */
+static void predecode(struct vsvm_isa_run *r, u64 word, u64 pc,
+		      struct vsvm_isa_code *c, unsigned int *sregs,
+		      unsigned int *vregs)
+{
+	struct vsvm_isa_insn insn;
+	enum vsvm_isa_error error = vsvm_isa_decode(word, r->version, &insn);
+	s64 target;
+
+	*c = (struct vsvm_isa_code){
+		.opcode = insn.opcode, .format = insn.format,
+		.d = insn.d, .a = insn.a, .b = insn.b, .s = insn.s,
+		.state = VSVM_ISA_CODE_ERROR + error, .imm = insn.imm,
+		.target = VSVM_ISA_BAD_TARGET,
+	};
+	/* An invalid word never executes: its fields name no register. */
+	if (error)
+		return;
+	if (insn_is_float(&insn))
+		c->flags |= VSVM_ISA_CODE_FLOAT;
+	if (insn.format == VSVM_ISA_FMT_SOPP_BRANCH ||
+	    insn.format == VSVM_ISA_FMT_SOPP_CBRANCH) {
+		/* pc is below 1 MiB: no overflow. */
+		target = (s64)pc + 8 + 8 * (s64)(s32)insn.imm;
+		if (target >= 0 && target < r->eng->code_size)
+			c->target = target;
+	}
+	/* Fields a format does not use are 0, which names s0: always set. */
+	note_operand(insn.d, sregs, vregs);
+	note_operand(insn.a, sregs, vregs);
+	note_operand(insn.b, sregs, vregs);
+	if (insn.format == VSVM_ISA_FMT_VOP3)
+		note_operand(insn.s, sregs, vregs);
+}
+
 /*
- * The instruction word at @pc (< code_size, 8-aligned), from the cache or
- * fetched with the rest of its piece: from the start of its 4 KiB page (or
- * of the program) to the end of the page (or of the program).
+ * Fetches piece @piece of the program (from the start of its 4 KiB page, or
+ * of the program, to the end of the page, or of the program) and decodes it
+ * into the cache. The waves of the running group have cleared only the
+ * registers the pieces decoded so far name: registers the new piece names
+ * for the first time are cleared in each of them now.
  */
-static enum vsvm_isa_step isa_fetch(struct vsvm_isa_run *r, u64 pc, u64 *word)
+static noinline enum vsvm_isa_step isa_fill(struct vsvm_isa_run *r,
+					    u64 piece, u64 pc)
 {
 	struct vsvm_isa_engine *eng = r->eng;
 	u64 in_page = eng->code_ptr & (SZ_4K - 1);
-	u64 piece = (in_page + pc) / SZ_4K;
+	u64 start = piece ? piece * SZ_4K - in_page : 0;
+	u64 end = min(eng->code_size, (piece + 1) * SZ_4K - in_page);
+	u64 fault_addr = eng->code_ptr + pc;
+	unsigned int sregs = eng->sregs_used, vregs = eng->vregs_used;
+	unsigned int i, n = (end - start) / 8;
+	int err;
 
-	if (!test_bit(piece, eng->fetched)) {
-		u64 start = piece ? piece * SZ_4K - in_page : 0;
-		u64 end = min(eng->code_size, (piece + 1) * SZ_4K - in_page);
-		u64 fault_addr = eng->code_ptr + pc;
-		int err;
+	fpu_leave(r);
+	err = r->ops->fetch(r->ctx, eng->code_ptr + start, eng->fetch_buf,
+			    end - start, &fault_addr);
+	if (err)
+		return isa_fault(r, err, pc, fault_addr, false);
+	for (i = 0; i < n; i++)
+		predecode(r, le64_to_cpu(eng->fetch_buf[i]), start + 8 * i,
+			  &eng->code[start / 8 + i], &sregs, &vregs);
+	for (i = 0; i < r->nwaves; i++) {
+		struct vsvm_isa_wave *w = &eng->waves[i];
 
-		fpu_leave(r);
-		err = r->ops->fetch(r->ctx, eng->code_ptr + start,
-				    &eng->code[start / 8], end - start, &fault_addr);
-		if (err)
-			return isa_fault(r, err, pc, fault_addr, false);
-		__set_bit(piece, eng->fetched);
+		memset(&w->s[eng->sregs_used], 0,
+		       (sregs - eng->sregs_used) * sizeof(w->s[0]));
+		memset(&w->v[eng->vregs_used], 0,
+		       (vregs - eng->vregs_used) * sizeof(w->v[0]));
 	}
-	*word = le64_to_cpu(eng->code[pc / 8]);
+	eng->sregs_used = sregs;
+	eng->vregs_used = vregs;
+	__set_bit(piece, eng->fetched);
 	return VSVM_ISA_STEP_NEXT;
 }
 
@@ -467,6 +633,7 @@ static const u64 *vread(struct vsvm_isa_wave *w, u8 code, u64 lit, u64 *bcast)
 	if (code == VSVM_ISA_OP_LANEID)
 		return vsvm_isa_laneid;
 	value = sread(w, code, lit);
+	VSVM_ISA_UNROLL
 	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
 		bcast[i] = value;
 	return bcast;
@@ -506,6 +673,54 @@ static bool int_cmp(unsigned int type, unsigned int cond, u64 a, u64 b)
 	default:
 		return order >= 0;
 	}
+}
+
+/*
+ * An integer vector compare: the lanes of @lanes for which it holds. The
+ * operands are first mapped to u64 values that compare as @type says (the
+ * low 32 bits for 32-bit types, the sign bit flipped for signed ones); each
+ * condition is then A == B or A < B, with the operands swapped or the
+ * result inverted. Every lane is compared, then the mask selects.
+ */
+static u32 int_cmp_lanes(unsigned int type, unsigned int cond, u32 lanes,
+			 const u64 *a, const u64 *b)
+{
+	u64 keep = type <= VSVM_CMP_I32 ? U32_MAX : U64_MAX;
+	u64 flip = type == VSVM_CMP_I32 ? BIT_ULL(31) :
+		   type == VSVM_CMP_I64 ? BIT_ULL(63) : 0;
+	bool swap = cond == VSVM_COND_LE || cond == VSVM_COND_GT;
+	bool invert = cond == VSVM_COND_NE || cond == VSVM_COND_LE ||
+		      cond == VSVM_COND_GE;
+	const u64 *x = swap ? b : a, *y = swap ? a : b;
+	unsigned int i;
+	u32 mask = 0;
+
+	/* The unsigned types, the common ones, need no mapping. */
+	if (cond == VSVM_COND_EQ || cond == VSVM_COND_NE) {
+		if (keep == U32_MAX) {
+			VSVM_ISA_UNROLL
+			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+				mask |= (u32)((u32)x[i] == (u32)y[i]) << i;
+		} else {
+			VSVM_ISA_UNROLL
+			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+				mask |= (u32)(x[i] == y[i]) << i;
+		}
+	} else if (type == VSVM_CMP_U32) {
+		VSVM_ISA_UNROLL
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)((u32)x[i] < (u32)y[i]) << i;
+	} else if (type == VSVM_CMP_U64) {
+		VSVM_ISA_UNROLL
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(x[i] < y[i]) << i;
+	} else {
+		VSVM_ISA_UNROLL
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(((x[i] & keep) ^ flip) <
+				      ((y[i] & keep) ^ flip)) << i;
+	}
+	return (invert ? ~mask : mask) & lanes;
 }
 
 /* Signed division as C has it, with results for the cases C leaves undefined. */
@@ -705,6 +920,111 @@ static u64 valu(u8 opcode, u64 a, u64 b)
 	}
 }
 
+/*
+ * The integer vector ALU over the lanes of @lanes: the opcode's case holds
+ * the lane loop. The cheap operations have their own loops; the others
+ * (divisions, bit counts, roundings) cost more than the switch of valu(),
+ * which they share with the scalar ALU.
+ */
+static void valu_lanes(u8 opcode, u32 lanes, u64 *d, const u64 *a,
+		       const u64 *b)
+{
+	unsigned int i;
+
+	switch (opcode) {
+	case VSVM_OP_V_MOV:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i]);
+		break;
+	case VSVM_OP_V_ADD_U32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)(a[i] + b[i]));
+		break;
+	case VSVM_OP_V_SUB_U32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)(a[i] - b[i]));
+		break;
+	case VSVM_OP_V_MUL_U32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)((u32)a[i] * (u32)b[i]));
+		break;
+	case VSVM_OP_V_AND_B32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)(a[i] & b[i]));
+		break;
+	case VSVM_OP_V_OR_B32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)(a[i] | b[i]));
+		break;
+	case VSVM_OP_V_XOR_B32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)(a[i] ^ b[i]));
+		break;
+	case VSVM_OP_V_SHL_B32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)((u32)a[i] << (b[i] & 31)));
+		break;
+	case VSVM_OP_V_SHR_B32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)a[i] >> (b[i] & 31));
+		break;
+	case VSVM_OP_V_SAR_I32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)((s32)a[i] >> (b[i] & 31)));
+		break;
+	case VSVM_OP_V_MIN_U32:
+		VSVM_ISA_LANES(lanes, i, d[i] = min((u32)a[i], (u32)b[i]));
+		break;
+	case VSVM_OP_V_MAX_U32:
+		VSVM_ISA_LANES(lanes, i, d[i] = max((u32)a[i], (u32)b[i]));
+		break;
+	case VSVM_OP_V_MIN_I32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)min((s32)a[i], (s32)b[i]));
+		break;
+	case VSVM_OP_V_MAX_I32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)max((s32)a[i], (s32)b[i]));
+		break;
+	case VSVM_OP_V_ADD_U64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] + b[i]);
+		break;
+	case VSVM_OP_V_SUB_U64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] - b[i]);
+		break;
+	case VSVM_OP_V_MUL_U64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] * b[i]);
+		break;
+	case VSVM_OP_V_AND_B64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] & b[i]);
+		break;
+	case VSVM_OP_V_OR_B64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] | b[i]);
+		break;
+	case VSVM_OP_V_XOR_B64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] ^ b[i]);
+		break;
+	case VSVM_OP_V_SHL_B64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] << (b[i] & 63));
+		break;
+	case VSVM_OP_V_SHR_B64:
+		VSVM_ISA_LANES(lanes, i, d[i] = a[i] >> (b[i] & 63));
+		break;
+	case VSVM_OP_V_SAR_I64:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u64)((s64)a[i] >> (b[i] & 63)));
+		break;
+	case VSVM_OP_V_MIN_U64:
+		VSVM_ISA_LANES(lanes, i, d[i] = min(a[i], b[i]));
+		break;
+	case VSVM_OP_V_MAX_U64:
+		VSVM_ISA_LANES(lanes, i, d[i] = max(a[i], b[i]));
+		break;
+	case VSVM_OP_V_MIN_I64:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u64)min((s64)a[i], (s64)b[i]));
+		break;
+	case VSVM_OP_V_MAX_I64:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u64)max((s64)a[i], (s64)b[i]));
+		break;
+	case VSVM_OP_V_CVT_U64_U32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u32)a[i]);
+		break;
+	case VSVM_OP_V_CVT_I64_I32:
+		VSVM_ISA_LANES(lanes, i, d[i] = (u64)(s64)(s32)a[i]);
+		break;
+	default:
+		VSVM_ISA_LANES(lanes, i, d[i] = valu(opcode, a[i], b[i]));
+		break;
+	}
+}
+
 /**
  * vsvm_isa_atomic_value() - the value an atomic writes back
  * @op: the operation
@@ -783,6 +1103,21 @@ static u64 salu(u8 opcode, u64 a, u64 b)
 	unsigned int cmp;
 
 	switch (opcode) {
+	/* The frequent ones first-hand, the rest through valu(). */
+	case VSVM_OP_S_MOV:
+		return a;
+	case VSVM_OP_S_ADD:
+		return a + b;
+	case VSVM_OP_S_SUB:
+		return a - b;
+	case VSVM_OP_S_AND:
+		return a & b;
+	case VSVM_OP_S_OR:
+		return a | b;
+	case VSVM_OP_S_SHL:
+		return a << (b & 63);
+	case VSVM_OP_S_SHR:
+		return a >> (b & 63);
 	case VSVM_OP_S_NOT:
 		return ~a;
 	case VSVM_OP_S_ANDN2:
@@ -804,17 +1139,16 @@ static u64 salu(u8 opcode, u64 a, u64 b)
 
 static enum vsvm_isa_step exec_branch(struct vsvm_isa_run *r,
 				      struct vsvm_isa_wave *w,
-				      const struct vsvm_isa_insn *insn, u64 pc)
+				      const struct vsvm_isa_code *c, u64 pc)
 {
 	bool taken;
-	s64 target;
 
-	switch (insn->opcode) {
+	switch (c->opcode) {
 	case VSVM_OP_S_CBRANCH_Z:
-		taken = sread(w, insn->a, 0) == 0;
+		taken = sread(w, c->a, 0) == 0;
 		break;
 	case VSVM_OP_S_CBRANCH_NZ:
-		taken = sread(w, insn->a, 0) != 0;
+		taken = sread(w, c->a, 0) != 0;
 		break;
 	case VSVM_OP_S_CBRANCH_EXECZ:
 		taken = w->exec == 0;
@@ -830,59 +1164,49 @@ static enum vsvm_isa_step exec_branch(struct vsvm_isa_run *r,
 		w->pc = pc + 8;
 		return VSVM_ISA_STEP_NEXT;
 	}
-	/* pc is below 1 MiB: no overflow. */
-	target = (s64)pc + 8 + 8 * (s64)(s32)insn->imm;
-	if (target < 0 || target >= r->eng->code_size)
+	if (c->target == VSVM_ISA_BAD_TARGET)
 		return isa_invalid(r, VSVM_ISA_ERR_BRANCH, pc);
-	w->pc = target;
+	w->pc = c->target;
 	return VSVM_ISA_STEP_NEXT;
 }
 
 static void exec_valu(struct vsvm_isa_run *r, struct vsvm_isa_wave *w,
-		      const struct vsvm_isa_insn *insn, u64 lit)
+		      const struct vsvm_isa_code *c, u64 lit)
 {
-	const u64 *a = vread(w, insn->a, lit, r->eng->bcast[0]);
-	const u64 *b = insn->format == VSVM_ISA_FMT_VOP1 ? a :
-		       vread(w, insn->b, lit, r->eng->bcast[1]);
-	u64 *d = w->v[insn->d - VSVM_ISA_OP_VREG(0)];
+	const u64 *a = vread(w, c->a, lit, r->eng->bcast[0]);
+	const u64 *b = c->format == VSVM_ISA_FMT_VOP1 ? a :
+		       vread(w, c->b, lit, r->eng->bcast[1]);
+	u64 *d = w->v[c->d - VSVM_ISA_OP_VREG(0)];
 	u32 lanes = w->exec;
 	unsigned int i;
 	u64 sel;
 
-	if (insn_is_float(insn)) {
-		vsvm_isa_fp_vop(insn->opcode, lanes, d, a, b);
+	if (c->flags & VSVM_ISA_CODE_FLOAT) {
+		vsvm_isa_fp_vop(c->opcode, lanes, d, a, b);
 		return;
 	}
-	if (insn->opcode == VSVM_OP_V_CNDMASK) {
-		sel = sread(w, insn->s, 0);
-		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
-			if (lanes & BIT(i))
-				d[i] = sel & BIT(i) ? b[i] : a[i];
+	if (c->opcode == VSVM_OP_V_CNDMASK) {
+		sel = sread(w, c->s, 0);
+		VSVM_ISA_LANES(lanes, i, d[i] = sel & BIT(i) ? b[i] : a[i]);
 		return;
 	}
-	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
-		if (lanes & BIT(i))
-			d[i] = valu(insn->opcode, a[i], b[i]);
+	valu_lanes(c->opcode, lanes, d, a, b);
 }
 
 static void exec_vcmp(struct vsvm_isa_run *r, struct vsvm_isa_wave *w,
-		      const struct vsvm_isa_insn *insn, u64 lit)
+		      const struct vsvm_isa_code *c, u64 lit)
 {
-	const u64 *a = vread(w, insn->a, lit, r->eng->bcast[0]);
-	const u64 *b = vread(w, insn->b, lit, r->eng->bcast[1]);
-	unsigned int type = (insn->opcode - VSVM_OP_V_CMP_BASE) / 8;
-	unsigned int cond = (insn->opcode - VSVM_OP_V_CMP_BASE) % 8;
-	u32 lanes = w->exec, mask = 0;
-	unsigned int i;
+	const u64 *a = vread(w, c->a, lit, r->eng->bcast[0]);
+	const u64 *b = vread(w, c->b, lit, r->eng->bcast[1]);
+	unsigned int type = (c->opcode - VSVM_OP_V_CMP_BASE) / 8;
+	unsigned int cond = (c->opcode - VSVM_OP_V_CMP_BASE) % 8;
+	u32 lanes = w->exec, mask;
 
-	if (type == VSVM_CMP_F32) {
+	if (type == VSVM_CMP_F32)
 		mask = vsvm_isa_fp_cmp(cond, lanes, a, b);
-	} else {
-		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
-			if ((lanes & BIT(i)) && int_cmp(type, cond, a[i], b[i]))
-				mask |= BIT(i);
-	}
-	swrite(w, insn->d, mask);
+	else
+		mask = int_cmp_lanes(type, cond, lanes, a, b);
+	swrite(w, c->d, mask);
 }
 
 /* Checks alignment, then performs r->eng->req (if any lane is left). */
@@ -918,16 +1242,112 @@ static u64 sign_extend_size(u64 value, unsigned int size)
 	return size == 8 ? value : (u64)sign_extend64(value, size * 8 - 1);
 }
 
+/*
+ * The fast path of a vector load or store (see &vsvm_isa_mem_ops.access_run):
+ * the active lanes are lanes lo..hi with no gap, lane i accesses
+ * base + (i - lo) * @size, and the run stays in one 4 KiB page. Then the
+ * lanes are aligned if the first one is, and one copy through
+ * r->eng->run_buf (lane i at i * @size) does the instruction. False, with
+ * nothing accessed, when the access is not such a run or the backend
+ * declined it: the lane by lane path then does it, and reports a fault or
+ * misalignment exactly as always. The loops run over all 16 lanes (fixed
+ * counts, no early exit), which costs less than bounds per mask.
+ */
+static bool vmem_run(struct vsvm_isa_run *r, struct vsvm_isa_wave *w,
+		     const struct vsvm_isa_code *c, const u64 *a, const u64 *b,
+		     u64 *d, unsigned int size, bool store, bool sign)
+{
+	struct vsvm_isa_engine *eng = r->eng;
+	u32 lanes = w->exec;
+	s64 offset = (s32)c->imm;
+	unsigned int lo, hi, i, len;
+	u8 *buf = eng->run_buf;
+	u64 base, next, gap = 0;
+
+	if (!r->ops->access_run || !lanes)
+		return false;
+	lo = __ffs(lanes);
+	hi = __fls(lanes);
+	if (lanes != GENMASK(hi, lo))
+		return false;
+	/* Lane i's address, if the run is regular: a[lo] + (i - lo) * size. */
+	if (lanes == VSVM_ISA_LANES_ALL) {
+		/* No early exit: a full wave is usually regular. */
+		VSVM_ISA_UNROLL
+		for (i = 1, next = a[0] + size; i < VSVM_ISA_WAVE_LANES;
+		     i++, next += size)
+			gap |= a[i] ^ next;
+	} else {
+		for (i = lo + 1; i <= hi && !gap; i++)
+			gap = a[i] - a[lo] - (i - lo) * size;
+	}
+	base = a[lo] + offset;
+	len = (hi - lo + 1) * size;
+	if (gap || (base & (size - 1)) || (base & (SZ_4K - 1)) + len > SZ_4K)
+		return false;
+
+	if (store) {
+		switch (size) {
+		case 1:
+			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+				buf[i] = b[i];
+			break;
+		case 2:
+			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+				((__le16 *)buf)[i] = cpu_to_le16(b[i]);
+			break;
+		case 4:
+			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+				((__le32 *)buf)[i] = cpu_to_le32(b[i]);
+			break;
+		default:
+			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+				((__le64 *)buf)[i] = cpu_to_le64(b[i]);
+			break;
+		}
+		return r->ops->access_run(r->ctx, base, buf + lo * size, len,
+					  size, true);
+	}
+	if (!r->ops->access_run(r->ctx, base, buf + lo * size, len, size, false))
+		return false;
+	switch (size) {
+	case 1:
+		if (sign)
+			VSVM_ISA_LANES(lanes, i, d[i] = (u64)(s64)(s8)buf[i]);
+		else
+			VSVM_ISA_LANES(lanes, i, d[i] = buf[i]);
+		break;
+	case 2:
+		if (sign)
+			VSVM_ISA_LANES(lanes, i,
+				       d[i] = (u64)(s64)(s16)le16_to_cpu(((__le16 *)buf)[i]));
+		else
+			VSVM_ISA_LANES(lanes, i, d[i] = le16_to_cpu(((__le16 *)buf)[i]));
+		break;
+	case 4:
+		if (sign)
+			VSVM_ISA_LANES(lanes, i,
+				       d[i] = (u64)(s64)(s32)le32_to_cpu(((__le32 *)buf)[i]));
+		else
+			VSVM_ISA_LANES(lanes, i, d[i] = le32_to_cpu(((__le32 *)buf)[i]));
+		break;
+	default:
+		VSVM_ISA_LANES(lanes, i, d[i] = le64_to_cpu(((__le64 *)buf)[i]));
+		break;
+	}
+	return true;
+}
+
 static enum vsvm_isa_step exec_vmem(struct vsvm_isa_run *r,
 				    struct vsvm_isa_wave *w,
-				    const struct vsvm_isa_insn *insn, u64 pc)
+				    const struct vsvm_isa_code *c, u64 pc)
 {
 	struct vsvm_isa_mem_req *req = &r->eng->req;
-	const u64 *a = vread(w, insn->a, 0, r->eng->bcast[0]);
-	const u64 *b = vread(w, insn->b, 0, r->eng->bcast[1]);
+	const u64 *a = vread(w, c->a, 0, r->eng->bcast[0]);
+	const u64 *b = vread(w, c->b, 0, r->eng->bcast[1]);
 	/* A store has no D: point at a register it does not use. */
-	u64 *d = w->v[op_is_v(insn->d) ? insn->d - VSVM_ISA_OP_VREG(0) : 0];
-	s64 offset = (s32)insn->imm;
+	u64 *d = w->v[op_is_v(c->d) ? c->d - VSVM_ISA_OP_VREG(0) : 0];
+	s64 offset = (s32)c->imm;
 	bool sign = false;
 	enum vsvm_isa_step step;
 	unsigned int i;
@@ -935,20 +1355,24 @@ static enum vsvm_isa_step exec_vmem(struct vsvm_isa_run *r,
 
 	req->lanes = w->exec;
 	req->atomic = 0;
-	switch (insn->format) {
+	switch (c->format) {
 	case VSVM_ISA_FMT_VMEM_LOAD:
 		req->kind = VSVM_ISA_MEM_LOAD;
-		req->size = 1 << (insn->opcode & 3);
-		sign = insn->opcode >= VSVM_OP_V_LOAD_I8;
+		req->size = 1 << (c->opcode & 3);
+		sign = c->opcode >= VSVM_OP_V_LOAD_I8;
+		if (vmem_run(r, w, c, a, b, d, req->size, false, sign))
+			return VSVM_ISA_STEP_NEXT;
 		break;
 	case VSVM_ISA_FMT_VMEM_STORE:
 		req->kind = VSVM_ISA_MEM_STORE;
-		req->size = 1 << (insn->opcode & 3);
+		req->size = 1 << (c->opcode & 3);
+		if (vmem_run(r, w, c, a, b, d, req->size, true, false))
+			return VSVM_ISA_STEP_NEXT;
 		break;
 	default:
 		req->kind = VSVM_ISA_MEM_ATOMIC;
-		req->size = insn->opcode >= VSVM_OP_V_ATOMIC64_BASE ? 8 : 4;
-		req->atomic = insn->opcode & 15;
+		req->size = c->opcode >= VSVM_OP_V_ATOMIC64_BASE ? 8 : 4;
+		req->atomic = c->opcode & 15;
 		break;
 	}
 	mask = size_mask(req->size);
@@ -1010,7 +1434,7 @@ static void lds_write(u8 *p, unsigned int size, u64 v)
  */
 static enum vsvm_isa_step exec_lds(struct vsvm_isa_run *r,
 				   struct vsvm_isa_wave *w,
-				   const struct vsvm_isa_insn *insn, u64 pc)
+				   const struct vsvm_isa_code *insn, u64 pc)
 {
 	struct vsvm_isa_engine *eng = r->eng;
 	const u64 *a = vread(w, insn->a, 0, eng->bcast[0]);
@@ -1067,7 +1491,7 @@ static enum vsvm_isa_step exec_lds(struct vsvm_isa_run *r,
 
 static enum vsvm_isa_step exec_smem(struct vsvm_isa_run *r,
 				    struct vsvm_isa_wave *w,
-				    const struct vsvm_isa_insn *insn, u64 pc)
+				    const struct vsvm_isa_code *insn, u64 pc)
 {
 	struct vsvm_isa_mem_req *req = &r->eng->req;
 	bool wide = insn->opcode == VSVM_OP_S_LOAD_U64 ||
@@ -1092,74 +1516,86 @@ static enum vsvm_isa_step exec_smem(struct vsvm_isa_run *r,
 /* Executes the instruction at the wave's pc. */
 static enum vsvm_isa_step isa_step(struct vsvm_isa_run *r, struct vsvm_isa_wave *w)
 {
-	struct vsvm_isa_insn insn;
-	enum vsvm_isa_error error;
+	struct vsvm_isa_engine *eng = r->eng;
+	const struct vsvm_isa_code *c;
 	enum vsvm_isa_step step;
 	u64 pc = w->pc;
-	u64 word, lit;
+	u64 piece, lit;
 
-	if (pc >= r->eng->code_size)
+	if (pc >= eng->code_size)
 		return isa_invalid(r, VSVM_ISA_ERR_PC, pc);
-	step = isa_fetch(r, pc, &word);
-	if (step != VSVM_ISA_STEP_NEXT)
-		return step;
-	error = vsvm_isa_decode(word, r->version, &insn);
-	if (error)
-		return isa_invalid(r, error, pc);
+	c = &eng->code[pc / 8];
+	if (unlikely(c->state != VSVM_ISA_CODE_VALID)) {
+		if (c->state == VSVM_ISA_CODE_EMPTY) {
+			piece = ((eng->code_ptr & (SZ_4K - 1)) + pc) / SZ_4K;
+			step = isa_fill(r, piece, pc);
+			if (step != VSVM_ISA_STEP_NEXT)
+				return step;
+		}
+		if (c->state != VSVM_ISA_CODE_VALID)
+			return isa_invalid(r, c->state - VSVM_ISA_CODE_ERROR, pc);
+	}
 
-	if (insn_is_float(&insn))
+	if (c->flags & VSVM_ISA_CODE_FLOAT)
 		fpu_enter(r);
-	else
-		fpu_leave(r);
 	r->since_check++;
 	r->res->instructions++;
-	lit = (u64)(s64)(s32)insn.imm;
+	lit = (u64)(s64)(s32)c->imm;
 
-	switch (insn.format) {
+	switch (c->format) {
 	case VSVM_ISA_FMT_SOPP:
 		w->pc = pc + 8;
-		if (insn.opcode == VSVM_OP_S_ENDPGM) {
+		if (c->opcode == VSVM_OP_S_ENDPGM) {
 			w->state = VSVM_ISA_WAVE_ENDED;
 			return VSVM_ISA_STEP_YIELD;
 		}
-		if (insn.opcode == VSVM_OP_S_BARRIER) {
+		if (c->opcode == VSVM_OP_S_BARRIER) {
 			w->state = VSVM_ISA_WAVE_BARRIER;
 			return VSVM_ISA_STEP_YIELD;
 		}
 		return VSVM_ISA_STEP_NEXT;
 	case VSVM_ISA_FMT_SOPP_BRANCH:
 	case VSVM_ISA_FMT_SOPP_CBRANCH:
-		return exec_branch(r, w, &insn, pc);
+		return exec_branch(r, w, c, pc);
 	case VSVM_ISA_FMT_SOP1:
 	case VSVM_ISA_FMT_SOP2:
-		swrite(w, insn.d, salu(insn.opcode, sread(w, insn.a, lit),
-				       sread(w, insn.b, lit)));
+		swrite(w, c->d, salu(c->opcode, sread(w, c->a, lit),
+				     sread(w, c->b, lit)));
 		break;
 	case VSVM_ISA_FMT_VOP1:
 	case VSVM_ISA_FMT_VOP2:
 	case VSVM_ISA_FMT_VOP3:
-		exec_valu(r, w, &insn, lit);
+		exec_valu(r, w, c, lit);
 		break;
 	case VSVM_ISA_FMT_VOPC:
-		exec_vcmp(r, w, &insn, lit);
+		exec_vcmp(r, w, c, lit);
 		break;
 	case VSVM_ISA_FMT_VMEM_LOAD:
 	case VSVM_ISA_FMT_VMEM_STORE:
 	case VSVM_ISA_FMT_VATOMIC:
-		step = exec_vmem(r, w, &insn, pc);
+		/* The ops may sleep: not in an FPU section. */
+		fpu_leave(r);
+		step = exec_vmem(r, w, c, pc);
+		if (step != VSVM_ISA_STEP_NEXT)
+			return step;
 		break;
 	case VSVM_ISA_FMT_LDS_LOAD:
 	case VSVM_ISA_FMT_LDS_STORE:
 	case VSVM_ISA_FMT_LDS_ATOMIC:
-		step = exec_lds(r, w, &insn, pc);
+		/* The engine's own memory: no op, fine in a section. */
+		step = exec_lds(r, w, c, pc);
+		if (step != VSVM_ISA_STEP_NEXT)
+			return step;
 		break;
 	default:
-		step = exec_smem(r, w, &insn, pc);
+		fpu_leave(r);
+		step = exec_smem(r, w, c, pc);
+		if (step != VSVM_ISA_STEP_NEXT)
+			return step;
 		break;
 	}
-	if (step == VSVM_ISA_STEP_NEXT)
-		w->pc = pc + 8;
-	return step;
+	w->pc = pc + 8;
+	return VSVM_ISA_STEP_NEXT;
 }
 
 /* Runs @w for one time slice; false when the group ends. */
@@ -1184,32 +1620,69 @@ static bool isa_run_slice(struct vsvm_isa_run *r, struct vsvm_isa_wave *w)
 	return step != VSVM_ISA_STEP_END;
 }
 
-static void isa_init_wave(struct vsvm_isa_wave *w, unsigned int index,
+/*
+ * Starts wave @index of the group, whose lanes begin at local id @local
+ * (x, y, z); advances @local past the wave's lanes. Clears the registers
+ * the program may use (all it names, see isa_fill()), not all of them.
+ */
+static void isa_init_wave(struct vsvm_isa_engine *eng, unsigned int index,
 			  unsigned int lanes, const struct drm_vsvm_dispatch *d,
-			  const u32 group_id[3])
+			  const u32 group_id[3], u32 local[3])
 {
+	struct vsvm_isa_wave *w = &eng->waves[index];
 	const u32 *gs = d->group_size;
-	unsigned int i, n = min_t(unsigned int, lanes - index * VSVM_ISA_WAVE_LANES,
-				  VSVM_ISA_WAVE_LANES);
+	unsigned int i, k, n = min_t(unsigned int, lanes - index * VSVM_ISA_WAVE_LANES,
+				     VSVM_ISA_WAVE_LANES);
+	u64 base[3];
 
-	memset(w, 0, sizeof(*w));
+	/* v0-v6 are written whole below. */
+	memset(w->s, 0, eng->sregs_used * sizeof(w->s[0]));
+	memset(w->v[VSVM_ISA_VREGS_INIT], 0,
+	       (eng->vregs_used - VSVM_ISA_VREGS_INIT) * sizeof(w->v[0]));
 	for (i = 0; i < min_t(u32, d->num_args, VSVM_ISA_MAX_ARGS); i++)
 		w->s[i] = d->args[i];
-	for (i = 0; i < 3; i++) {
-		w->s[16 + i] = group_id[i];
-		w->s[19 + i] = gs[i];
-		w->s[22 + i] = d->num_groups[i];
+	for (k = 0; k < 3; k++) {
+		w->s[16 + k] = group_id[k];
+		w->s[19 + k] = gs[k];
+		w->s[22 + k] = d->num_groups[k];
+		base[k] = (u64)group_id[k] * gs[k];
 	}
-	for (i = 0; i < n; i++) {
-		u32 f = index * VSVM_ISA_WAVE_LANES + i;
-		u32 local[3] = { f % gs[0], f / gs[0] % gs[1], f / gs[0] / gs[1] };
-		unsigned int k;
-
-		for (k = 0; k < 3; k++) {
-			w->v[k][i] = (u64)group_id[k] * gs[k] + local[k];
-			w->v[3 + k][i] = local[k];
+	if (n == VSVM_ISA_WAVE_LANES && local[0] + n <= gs[0]) {
+		/* The common case: a whole wave along one row of x. */
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++) {
+			w->v[0][i] = base[0] + local[0] + i;
+			w->v[1][i] = base[1] + local[1];
+			w->v[2][i] = base[2] + local[2];
+			w->v[3][i] = local[0] + i;
+			w->v[4][i] = local[1];
+			w->v[5][i] = local[2];
+			w->v[6][i] = index * VSVM_ISA_WAVE_LANES + i;
 		}
-		w->v[6][i] = f;
+		local[0] += n;
+		if (local[0] == gs[0]) {
+			local[0] = 0;
+			if (++local[1] == gs[1]) {
+				local[1] = 0;
+				local[2]++;
+			}
+		}
+	} else {
+		memset(w->v, 0, VSVM_ISA_VREGS_INIT * sizeof(w->v[0]));
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < 3; k++) {
+				w->v[k][i] = base[k] + local[k];
+				w->v[3 + k][i] = local[k];
+			}
+			w->v[6][i] = index * VSVM_ISA_WAVE_LANES + i;
+			/* The next lane's id: x first, carrying into y, then z. */
+			if (++local[0] == gs[0]) {
+				local[0] = 0;
+				if (++local[1] == gs[1]) {
+					local[1] = 0;
+					local[2]++;
+				}
+			}
+		}
 	}
 	w->exists = GENMASK(n - 1, 0);
 	w->exec = w->exists;
@@ -1244,12 +1717,15 @@ void vsvm_isa_run_group(struct vsvm_isa_engine *eng,
 	};
 	u64 lanes = (u64)d->group_size[0] * d->group_size[1] * d->group_size[2];
 	unsigned int nwaves, i, live, waiting;
+	u32 local[3] = { 0, 0, 0 };
 
 	memset(res, 0, sizeof(*res));
-	if (d->code_ptr != eng->code_ptr || d->code_size != eng->code_size) {
+	if (d->code_ptr != eng->code_ptr || d->code_size != eng->code_size ||
+	    d->isa_version != eng->code_version) {
 		vsvm_isa_engine_reset(eng);
 		eng->code_ptr = d->code_ptr;
 		eng->code_size = d->code_size;
+		eng->code_version = d->isa_version;
 	}
 	if (!lanes || lanes > VSVM_ISA_MAX_GROUP_LANES ||
 	    d->group_size[0] > VSVM_ISA_MAX_GROUP_LANES ||
@@ -1266,7 +1742,8 @@ void vsvm_isa_run_group(struct vsvm_isa_engine *eng,
 
 	nwaves = DIV_ROUND_UP(lanes, VSVM_ISA_WAVE_LANES);
 	for (i = 0; i < nwaves; i++)
-		isa_init_wave(&eng->waves[i], i, lanes, d, group_id);
+		isa_init_wave(eng, i, lanes, d, group_id, local);
+	r.nwaves = nwaves;
 
 	for (;;) {
 		for (i = 0; i < nwaves; i++) {

@@ -11,6 +11,30 @@
 #include "vsvm_drm.h"
 
 #define VSVM_ISA_MAX_WAVES (VSVM_ISA_MAX_GROUP_LANES / VSVM_ISA_WAVE_LANES)
+#define VSVM_ISA_LANES_ALL GENMASK(VSVM_ISA_WAVE_LANES - 1, 0)
+
+/*
+ * Fully unrolls the loop that follows: a loop over the 16 lanes of a wave
+ * costs more in its own counting and branching than in its work.
+ */
+#define VSVM_ISA_UNROLL _Pragma("GCC unroll 16")
+
+/*
+ * @stmt for each lane i of @lanes, in order. A full mask, the common case,
+ * loops (unrolled) without testing lanes.
+ */
+#define VSVM_ISA_LANES(lanes, i, stmt)					\
+	do {								\
+		if ((lanes) == VSVM_ISA_LANES_ALL) {			\
+			VSVM_ISA_UNROLL					\
+			for ((i) = 0; (i) < VSVM_ISA_WAVE_LANES; (i)++)	\
+				stmt;					\
+		} else {						\
+			for ((i) = 0; (i) < VSVM_ISA_WAVE_LANES; (i)++)	\
+				if ((lanes) & BIT(i))			\
+					stmt;				\
+		}							\
+	} while (0)
 
 /**
  * enum vsvm_isa_mem_kind - what a &struct vsvm_isa_mem_req does
@@ -57,12 +81,24 @@ struct vsvm_isa_mem_req {
  *	read)
  * @check_stop: called about every 256 executed instructions, outside FPU
  *	sections, and may sleep; true stops the group now. May be NULL.
+ * @access_run: the fast path of a vector load or store whose active lanes
+ *	are consecutive lanes accessing consecutive @size-byte elements, @len
+ *	bytes in all, inside one 4 KiB page (@addr is aligned to @size): copy
+ *	the run from memory at @addr to @buf (@write false) or from @buf to
+ *	memory, bytes in memory order, each element single-copy atomic as an
+ *	@access of it would be. Return true when done; false when nothing was
+ *	accessed, and the interpreter then performs the instruction through
+ *	@access, lane by lane, which reports any fault: return false for
+ *	anything that is not a plain success (not mapped, not writable, a
+ *	fault to handle). Called outside FPU sections; may sleep. May be NULL.
  */
 struct vsvm_isa_mem_ops {
 	int (*access)(void *ctx, struct vsvm_isa_mem_req *req, u64 *fault_addr,
 		      bool *fault_write);
 	int (*fetch)(void *ctx, u64 addr, void *buf, size_t len, u64 *fault_addr);
 	bool (*check_stop)(void *ctx);
+	bool (*access_run)(void *ctx, u64 addr, void *buf, unsigned int len,
+			   unsigned int size, bool write);
 };
 
 /**

@@ -170,40 +170,28 @@ static u64 f32_fma(u32 a, u32 b, u32 c)
 	return f32_result((float)s.f);
 }
 
+/* v_mac_f32: a * b + d with the product rounded first (no FMA). */
+static inline u64 f32_mac(u64 a, u64 b, u64 d)
+{
+	float t = f32_of(a) * f32_of(b);
+
+	return f32_result(t + f32_of(d));
+}
+
+/* The float operations that have no loop of their own in vsvm_isa_fp_vop(). */
 static u64 f32_op(u8 opcode, u64 a64, u32 b, u32 d)
 {
 	u32 a = a64;
-	float fa = f32_of(a), fb = f32_of(b), t;
 
 	switch (opcode) {
-	case VSVM_OP_V_CVT_F32_U32:
-		return f32_result((float)a);
-	case VSVM_OP_V_CVT_F32_I32:
-		return f32_result((float)(s32)a);
 	case VSVM_OP_V_CVT_U32_F32:
 		return f32_to_u32(a);
 	case VSVM_OP_V_CVT_I32_F32:
 		return f32_to_i32(a);
-	case VSVM_OP_V_ADD_F32:
-		return f32_result(fa + fb);
-	case VSVM_OP_V_SUB_F32:
-		return f32_result(fa - fb);
-	case VSVM_OP_V_MUL_F32:
-		return f32_result(fa * fb);
-	case VSVM_OP_V_DIV_F32:
-		return f32_result(fa / fb);
 	case VSVM_OP_V_MIN_F32:
 		return f32_min(a, b, false);
 	case VSVM_OP_V_MAX_F32:
 		return f32_min(a, b, true);
-	case VSVM_OP_V_MAC_F32:
-		/* Two roundings: the Kbuild builds this file with -ffp-contract=off. */
-		t = fa * fb;
-		return f32_result(t + f32_of(d));
-	case VSVM_OP_V_SQRT_F32:
-		return f32_result(vsvm_sqrtf(fa));
-	case VSVM_OP_V_FMA_F32:
-		return f32_fma(a, b, d);
 	case VSVM_OP_V_CVT_F32_U64:
 		return f32_result((float)a64);
 	case VSVM_OP_V_CVT_F32_I64:
@@ -234,31 +222,47 @@ void vsvm_isa_fp_vop(u8 opcode, u32 lanes, u64 *d, const u64 *a, const u64 *b)
 {
 	unsigned int i;
 
-	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
-		if (lanes & BIT(i))
-			d[i] = f32_op(opcode, a[i], b[i], d[i]);
-}
-
-static bool f32_cmp(unsigned int cond, u32 a, u32 b)
-{
-	float fa = f32_of(a), fb = f32_of(b);
-
-	/* C's float compares are the spec's: false with a NaN, but != true. */
-	switch (cond) {
-	case VSVM_COND_EQ:
-		return fa == fb;
-	case VSVM_COND_NE:
-		return fa != fb;
-	case VSVM_COND_LT:
-		return fa < fb;
-	case VSVM_COND_LE:
-		return fa <= fb;
-	case VSVM_COND_GT:
-		return fa > fb;
-	case VSVM_COND_GE:
-		return fa >= fb;
+	/* The switch outside, the lane loop inside each case. */
+	switch (opcode) {
+	case VSVM_OP_V_CVT_F32_U32:
+		VSVM_ISA_LANES(lanes, i, d[i] = f32_result((float)(u32)a[i]));
+		break;
+	case VSVM_OP_V_CVT_F32_I32:
+		VSVM_ISA_LANES(lanes, i, d[i] = f32_result((float)(s32)a[i]));
+		break;
+	case VSVM_OP_V_ADD_F32:
+		VSVM_ISA_LANES(lanes, i,
+			       d[i] = f32_result(f32_of(a[i]) + f32_of(b[i])));
+		break;
+	case VSVM_OP_V_SUB_F32:
+		VSVM_ISA_LANES(lanes, i,
+			       d[i] = f32_result(f32_of(a[i]) - f32_of(b[i])));
+		break;
+	case VSVM_OP_V_MUL_F32:
+		VSVM_ISA_LANES(lanes, i,
+			       d[i] = f32_result(f32_of(a[i]) * f32_of(b[i])));
+		break;
+	case VSVM_OP_V_DIV_F32:
+		VSVM_ISA_LANES(lanes, i,
+			       d[i] = f32_result(f32_of(a[i]) / f32_of(b[i])));
+		break;
+	case VSVM_OP_V_MAC_F32:
+		/*
+		 * Two roundings: the Kbuild builds this file with
+		 * -ffp-contract=off, and f32_mac() rounds the product first.
+		 */
+		VSVM_ISA_LANES(lanes, i, d[i] = f32_mac(a[i], b[i], d[i]));
+		break;
+	case VSVM_OP_V_SQRT_F32:
+		VSVM_ISA_LANES(lanes, i,
+			       d[i] = f32_result(vsvm_sqrtf(f32_of(a[i]))));
+		break;
+	case VSVM_OP_V_FMA_F32:
+		VSVM_ISA_LANES(lanes, i, d[i] = f32_fma(a[i], b[i], d[i]));
+		break;
 	default:
-		return false;
+		VSVM_ISA_LANES(lanes, i, d[i] = f32_op(opcode, a[i], b[i], d[i]));
+		break;
 	}
 }
 
@@ -278,8 +282,37 @@ u32 vsvm_isa_fp_cmp(unsigned int cond, u32 lanes, const u64 *a, const u64 *b)
 	unsigned int i;
 	u32 mask = 0;
 
-	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
-		if ((lanes & BIT(i)) && f32_cmp(cond, a[i], b[i]))
-			mask |= BIT(i);
-	return mask;
+	/*
+	 * Every lane is compared, then @lanes selects. C's float compares are
+	 * the spec's: false with a NaN, but != true.
+	 */
+	switch (cond) {
+	case VSVM_COND_EQ:
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(f32_of(a[i]) == f32_of(b[i])) << i;
+		break;
+	case VSVM_COND_NE:
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(f32_of(a[i]) != f32_of(b[i])) << i;
+		break;
+	case VSVM_COND_LT:
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(f32_of(a[i]) < f32_of(b[i])) << i;
+		break;
+	case VSVM_COND_LE:
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(f32_of(a[i]) <= f32_of(b[i])) << i;
+		break;
+	case VSVM_COND_GT:
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(f32_of(a[i]) > f32_of(b[i])) << i;
+		break;
+	case VSVM_COND_GE:
+		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
+			mask |= (u32)(f32_of(a[i]) >= f32_of(b[i])) << i;
+		break;
+	default:
+		break;
+	}
+	return mask & lanes;
 }

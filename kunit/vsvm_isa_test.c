@@ -45,6 +45,9 @@ struct isa_test {
 	u8 *mem;
 	unsigned int fetch_calls;
 	unsigned int access_calls;
+	unsigned int run_calls;		/* access_run calls that copied */
+	unsigned int run_declined;	/* access_run calls that declined */
+	const struct vsvm_isa_mem_ops *ops;
 	unsigned int stop_calls;
 	unsigned int stop_at;
 	bool check_context;
@@ -207,7 +210,44 @@ static bool fake_check_stop(void *ctx)
 	return ++t->stop_calls >= t->stop_at;
 }
 
+/*
+ * The fast path: declines what fake_access() would fault on (so that the
+ * lane-by-lane path reports the fault), copies the rest.
+ */
+static bool fake_access_run(void *ctx, u64 addr, void *buf, unsigned int len,
+			    unsigned int size, bool write)
+{
+	struct isa_test *t = ctx;
+
+	fake_check_context(t);
+	KUNIT_EXPECT_TRUE(t->test, size == 1 || size == 2 || size == 4 || size == 8);
+	KUNIT_EXPECT_EQ(t->test, addr % size, 0);
+	KUNIT_EXPECT_EQ(t->test, len % size, 0);
+	KUNIT_EXPECT_GT(t->test, len, 0);
+	KUNIT_EXPECT_LE(t->test, len, VSVM_ISA_WAVE_LANES * size);
+	KUNIT_EXPECT_LE(t->test, (addr & (SZ_4K - 1)) + len, SZ_4K);
+	if (!fake_range(addr, len) ||
+	    (write && addr + len - FAKE_BASE > RO_OFF)) {
+		t->run_declined++;
+		return false;
+	}
+	t->run_calls++;
+	if (write)
+		memcpy(t->mem + (addr - FAKE_BASE), buf, len);
+	else
+		memcpy(buf, t->mem + (addr - FAKE_BASE), len);
+	return true;
+}
+
 static const struct vsvm_isa_mem_ops fake_ops = {
+	.access = fake_access,
+	.fetch = fake_fetch,
+	.check_stop = fake_check_stop,
+	.access_run = fake_access_run,
+};
+
+/* Without the fast path: every access lane by lane. */
+static const struct vsvm_isa_mem_ops fake_ops_lanes = {
 	.access = fake_access,
 	.fetch = fake_fetch,
 	.check_stop = fake_check_stop,
@@ -274,7 +314,7 @@ static void set_group(struct isa_test *t, u32 x, u32 y, u32 z)
 static void run_gid(struct isa_test *t, const u32 gid[3])
 {
 	vsvm_isa_engine_reset(t->eng);
-	vsvm_isa_run_group(t->eng, &t->d, gid, &fake_ops, t, &t->res);
+	vsvm_isa_run_group(t->eng, &t->d, gid, t->ops, t, &t->res);
 }
 
 static void run(struct isa_test *t)
@@ -314,6 +354,7 @@ static int vsvm_isa_test_init(struct kunit *test)
 	t->test = test;
 	t->stop_at = SAFETY_STOPS;
 	t->check_context = true;
+	t->ops = &fake_ops;
 	set_group(t, VSVM_ISA_WAVE_LANES, 1, 1);
 	t->d.num_groups[0] = 1;
 	t->d.num_groups[1] = 1;
@@ -1635,6 +1676,339 @@ static void vsvm_isa_test_fuzz(struct kunit *test)
 	}
 }
 
+/* --- the fast paths of the interpreter --- */
+
+/* Consecutive lanes on consecutive elements of one page: one access_run each. */
+static void vsvm_isa_test_run_fast_path(struct kunit *test)
+{
+	struct isa_test *t = test->priv;
+	u8 *bytes = (u8 *)data64(t, 0);
+	unsigned int i, lane;
+
+	for (i = 0; i < 0x100; i++)
+		bytes[i] = 0x81 + 9 * i;
+	emit(t, I(V_SHL_B64, VR(7), LANEID, LIT, 2));
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));	/* 4-byte elements */
+	emit(t, I(V_ADD_U64, VR(9), LANEID, SR(0), 0));	/* bytes */
+	emit(t, I(V_SHL_B64, VR(12), LANEID, LIT, 1));
+	emit(t, I(V_ADD_U64, VR(12), VR(12), SR(0), 0));	/* 2-byte elements */
+	emit(t, I(V_SHL_B64, VR(13), LANEID, LIT, 3));
+	emit(t, I(V_ADD_U64, VR(13), VR(13), SR(0), 0));	/* 8-byte elements */
+	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
+	emit(t, I(V_LOAD_I8, VR(11), VR(9), 0, 0x40));
+	emit(t, I(V_LOAD_I16, VR(14), VR(12), 0, 0x60));
+	emit(t, I(V_LOAD_U64, VR(15), VR(13), 0, 0x80));
+	emit(t, I(V_ADD_U32, VR(10), VR(10), LIT, 1));
+	/* Floats, then integers in the same FPU section, then a store. */
+	emit(t, I(V_CVT_F32_U32, VR(16), LANEID, 0, 0));
+	emit(t, I(V_MUL_F32, VR(16), VR(16), LIT, F_TWO));
+	emit(t, I(V_CVT_U32_F32, VR(16), VR(16), 0, 0));
+	emit(t, I(V_ADD_U32, VR(16), VR(16), LIT, 1));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(16), 0x700));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), 0x200));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(11), 0x300));
+	emit(t, I(V_STORE_B16, 0, VR(12), VR(14), 0x400));
+	emit(t, I(V_STORE_B8, 0, VR(9), VR(11), 0x480));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(14), 0x800));
+	emit(t, I(V_LOAD_I32, VR(18), VR(8), 0, 0));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(18), 0x900));
+	/* A mask of consecutive lanes that is not full: lanes 4-11. */
+	emit(t, I(S_MOV, EXEC, LIT, 0, 0x0ff0));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(15), 0x500));
+	emit(t, I(V_LOAD_U32, VR(17), VR(8), 0, 0x500));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(17), 0x600));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->run_calls, 15);
+	KUNIT_EXPECT_EQ(test, t->run_declined, 0);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 0);
+	for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++) {
+		u64 wide = get_unaligned_le64(bytes + 0x80 + 8 * lane);
+		bool mid = lane >= 4 && lane < 12;
+
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(bytes + 0x700 + 4 * lane),
+				2 * lane + 1);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(bytes + 0x200 + 4 * lane),
+				(u32)(get_unaligned_le32(bytes + 4 * lane) + 1));
+		KUNIT_EXPECT_EQ(test, data64(t, 0x300)[lane],
+				(u64)(s64)(s8)bytes[0x40 + lane]);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le16(bytes + 0x400 + 2 * lane),
+				get_unaligned_le16(bytes + 0x60 + 2 * lane));
+		KUNIT_EXPECT_EQ(test, bytes[0x480 + lane], bytes[0x40 + lane]);
+		KUNIT_EXPECT_EQ(test, data64(t, 0x800)[lane],
+				(u64)(s64)(s16)get_unaligned_le16(bytes + 0x60 + 2 * lane));
+		KUNIT_EXPECT_EQ(test, data64(t, 0x900)[lane],
+				(u64)(s64)(s32)get_unaligned_le32(bytes + 4 * lane));
+		KUNIT_EXPECT_EQ_MSG(test, get_unaligned_le32(bytes + 0x500 + 4 * lane),
+				    mid ? (u32)wide : 0, "lane %u", lane);
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0x600)[lane],
+				    mid ? (u32)wide : 0, "lane %u", lane);
+	}
+}
+
+#define LANES4	I(V_SHL_B64, VR(7), LANEID, LIT, 2)	/* v7 = 4 * laneid */
+
+/*
+ * Runs @insn (at pc 24) with exec @exec and v8 = s@base + 4 * laneid, the
+ * address of consecutive 4-byte elements.
+ */
+static void run_one_access(struct isa_test *t, u8 base, u32 exec, u64 insn)
+{
+	reset_program(t);
+	emit(t, LANES4);
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(base), 0));
+	emit(t, I(S_MOV, EXEC, LIT, 0, exec));
+	emit(t, insn);
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	t->access_calls = 0;
+	t->run_calls = 0;
+	t->run_declined = 0;
+	run(t);
+}
+
+/*
+ * What the fast path does not take goes lane by lane, and what it declines
+ * too: the same lanes, the same fault, the same address as without it.
+ */
+static void vsvm_isa_test_run_fallbacks(struct kunit *test)
+{
+	struct isa_test *t = test->priv;
+	u8 *bytes = (u8 *)data64(t, 0);
+	unsigned int i, lane;
+
+	t->d.num_args = 3;
+	t->d.args[1] = FAKE_BASE + FAKE_SIZE - 32;	/* 8 words before the end */
+	t->d.args[2] = FAKE_BASE + RO_OFF;
+	for (i = 0; i < 0x2000; i++)
+		bytes[i] = 3 * i + 1;
+
+	/* A gap in the mask: lane 1 neither loads nor stores. */
+	reset_program(t);
+	emit(t, LANES4);
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+	emit(t, I(V_MOV, VR(10), LIT, 0, 0x77));
+	emit(t, I(S_MOV, EXEC, LIT, 0, 0xfffd));
+	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), 0x1000));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	memset(bytes + 0x1000, 0xee, 64);
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->run_calls, 0);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 2);
+	for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++)
+		KUNIT_EXPECT_EQ_MSG(test, get_unaligned_le32(bytes + 0x1000 + 4 * lane),
+				    lane == 1 ? 0xeeeeeeee : get_unaligned_le32(bytes + 4 * lane),
+				    "lane %u", lane);
+
+	/* Consecutive elements in reverse lane order. */
+	reset_program(t);
+	emit(t, I(V_SUB_U32, VR(7), LIT, LANEID, 15));
+	emit(t, I(V_SHL_B64, VR(7), VR(7), LIT, 2));
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
+	emit(t, LANES4);
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), 0x1100));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	t->access_calls = 0;
+	t->run_calls = 0;
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->run_calls, 1);
+	for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++)
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(bytes + 0x1100 + 4 * lane),
+				get_unaligned_le32(bytes + 4 * (15 - lane)));
+
+	/* Consecutive but crossing a page (at lane 8): lane by lane. */
+	reset_program(t);
+	emit(t, LANES4);
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, 0xfe0));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), 0x1200));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	t->access_calls = 0;
+	t->run_calls = 0;
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->run_calls, 1);
+	for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++)
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(bytes + 0x1200 + 4 * lane),
+				get_unaligned_le32(bytes + 0xfe0 + 4 * lane));
+
+	/* Lane 8 crosses into an unmapped page: it faults, with its address. */
+	run_one_access(t, 1, 0xffff, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
+	KUNIT_EXPECT_EQ(test, t->res.status, VSVM_ISA_FAULT);
+	KUNIT_EXPECT_EQ(test, t->res.pc, 24);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, FAKE_BASE + FAKE_SIZE);
+	KUNIT_EXPECT_FALSE(test, t->res.fault_write);
+	KUNIT_EXPECT_EQ(test, t->run_calls + t->run_declined, 0);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 1);
+	/* Only the lanes before it: one page, the fast path. */
+	run_one_access(t, 1, 0x00ff, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->run_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 0);
+	/* Only the lanes after it: declined, then the first lane faults. */
+	run_one_access(t, 1, 0xff00, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
+	KUNIT_EXPECT_EQ(test, t->res.status, VSVM_ISA_FAULT);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, FAKE_BASE + FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->run_declined, 1);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 1);
+
+	/* A store to the read-only page, lanes 4-7: declined, lane 4 faults. */
+	run_one_access(t, 2, 0x00f0, I(V_STORE_B32, 0, VR(8), VR(8), 0));
+	KUNIT_EXPECT_EQ(test, t->res.status, VSVM_ISA_FAULT);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, FAKE_BASE + RO_OFF + 16);
+	KUNIT_EXPECT_TRUE(test, t->res.fault_write);
+	KUNIT_EXPECT_EQ(test, t->run_declined, 1);
+	KUNIT_EXPECT_EQ(test, t->run_calls, 0);
+
+	/* Consecutive but misaligned: the alignment error of the first lane. */
+	run_one_access(t, 0, 0xfff0, I(V_LOAD_U32, VR(10), VR(8), 0, 2));
+	expect_invalid(t, VSVM_ISA_ERR_ALIGN, 24);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, DATA + 16 + 2);
+	KUNIT_EXPECT_EQ(test, t->access_calls + t->run_calls + t->run_declined, 0);
+
+	/* A backend without the fast path: lane by lane, the same result. */
+	t->ops = &fake_ops_lanes;
+	memset(bytes + 0x1300, 0, 64);
+	reset_program(t);
+	emit(t, LANES4);
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), 0x1300));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	t->access_calls = 0;
+	t->run_calls = 0;
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 2);
+	KUNIT_EXPECT_EQ(test, t->run_calls, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(bytes + 0x1300, bytes, 64), 0);
+}
+
+/*
+ * A wave starts with every register its program names at zero, also those
+ * that only a piece fetched later names, and whatever an earlier program
+ * left in them.
+ */
+static void vsvm_isa_test_register_clearing(struct kunit *test)
+{
+	struct isa_test *t = test->priv;
+	unsigned int i;
+
+	set_group(t, 32, 1, 1);
+	emit(t, I(V_MOV, VR(60), LIT, 0, 0x1234));
+	emit(t, I(V_MOV, VR(63), LIT, 0, 0x4321));
+	emit(t, I(V_MOV, VR(9), LIT, 0, 0x99));
+	emit(t, I(S_MOV, SR(60), LIT, 0, 0x5678));
+	emit(t, I(S_MOV, SR(63), LIT, 0, 0x8765));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_done(t);
+
+	/* Two words in the first piece, the rest in the next page. */
+	memset(data64(t, 0), 0xff, 0x400);
+	reset_program(t);
+	emit(t, I(V_SHL_B64, VR(7), VR(6), LIT, 3));
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+	emit(t, I(V_STORE_B64, 0, VR(8), VR(60), 0));
+	emit(t, I(V_STORE_B64, 0, VR(8), VR(63), 0x100));
+	emit(t, I(V_MOV, VR(9), SR(60), 0, 0));
+	emit(t, I(V_STORE_B64, 0, VR(8), VR(9), 0x200));
+	emit(t, I(V_MOV, VR(9), SR(63), 0, 0));
+	emit(t, I(V_STORE_B64, 0, VR(8), VR(9), 0x300));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, 0x1ff0);
+	t->fetch_calls = 0;
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->fetch_calls, 2);
+	for (i = 0; i < 4 * 32; i++)
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0)[i], 0, "word %u", i);
+}
+
+/*
+ * Each word is decoded once, but its error counts only if it executes; a
+ * group decoded as another version on the same engine decodes again.
+ */
+static void vsvm_isa_test_decode_once(struct kunit *test)
+{
+	static const u32 gid[3];
+	struct isa_test *t = test->priv;
+
+	emit(t, 0xff);					/* before the entry */
+	emit(t, I(S_CBRANCH_Z, 0, SR(1), 0, 100));	/* s1 is not 0 */
+	emit(t, I(V_CLZ_B32, VR(9), LIT, 0, 1));	/* a v2 opcode */
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	emit(t, I(S_MOV, VR(0), SR(1), 0, 0));		/* after the end */
+	load_at(t, CODE_OFF);
+	t->d.entry = 8;
+	t->d.num_args = 2;
+	t->d.args[1] = 1;
+	run(t);
+	expect_done(t);
+	KUNIT_EXPECT_EQ(test, t->res.instructions, 3);
+	t->d.isa_version = 1;
+	vsvm_isa_run_group(t->eng, &t->d, gid, t->ops, t, &t->res);
+	expect_invalid(t, VSVM_ISA_ERR_OPCODE, 16);
+	t->d.isa_version = 2;
+	vsvm_isa_run_group(t->eng, &t->d, gid, t->ops, t, &t->res);
+	expect_done(t);
+	/* Now taken: the bad target is reported at the branch. */
+	t->d.args[1] = 0;
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_BRANCH, 8);
+}
+
+/* Local ids counted lane by lane, carrying from x into y and z. */
+static void vsvm_isa_test_lane_ids(struct kunit *test)
+{
+	static const u32 gid[3] = { 1, 2, 3 };
+	struct isa_test *t = test->priv;
+	unsigned int f;
+
+	set_group(t, 7, 5, 7);	/* 245 lanes, 16 waves */
+	t->d.num_groups[0] = 2;
+	t->d.num_groups[1] = 3;
+	t->d.num_groups[2] = 4;
+	emit(t, I(V_SHL_B64, VR(20), VR(6), LIT, 3));
+	emit(t, I(V_ADD_U64, VR(20), VR(20), SR(0), 0));
+	emit(t, I(V_SHL_B64, VR(10), VR(4), LIT, 8));
+	emit(t, I(V_OR_B64, VR(10), VR(10), VR(3), 0));
+	emit(t, I(V_SHL_B64, VR(11), VR(5), LIT, 16));
+	emit(t, I(V_OR_B64, VR(10), VR(10), VR(11), 0));
+	emit(t, I(V_SHL_B64, VR(11), VR(0), LIT, 24));
+	emit(t, I(V_OR_B64, VR(10), VR(10), VR(11), 0));
+	emit(t, I(V_SHL_B64, VR(11), VR(1), LIT, 32));
+	emit(t, I(V_OR_B64, VR(10), VR(10), VR(11), 0));
+	emit(t, I(V_SHL_B64, VR(11), VR(2), LIT, 40));
+	emit(t, I(V_OR_B64, VR(10), VR(10), VR(11), 0));
+	emit(t, I(V_STORE_B64, 0, VR(20), VR(10), 0));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	run_gid(t, gid);
+	expect_done(t);
+	for (f = 0; f < 245; f++) {
+		u64 x = f % 7, y = f / 7 % 5, z = f / 35;
+
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0)[f],
+				    x | y << 8 | z << 16 | (7 + x) << 24 |
+				    (10 + y) << 32 | (21 + z) << 40, "lane %u", f);
+	}
+}
+
 /* --- ISA v2 --- */
 
 static void vsvm_isa_test_decode_v2(struct kunit *test)
@@ -1963,6 +2337,11 @@ static struct kunit_case vsvm_isa_test_cases[] = {
 	KUNIT_CASE(vsvm_isa_test_stop),
 	KUNIT_CASE(vsvm_isa_test_icache),
 	KUNIT_CASE(vsvm_isa_test_fuzz),
+	KUNIT_CASE(vsvm_isa_test_run_fast_path),
+	KUNIT_CASE(vsvm_isa_test_run_fallbacks),
+	KUNIT_CASE(vsvm_isa_test_register_clearing),
+	KUNIT_CASE(vsvm_isa_test_decode_once),
+	KUNIT_CASE(vsvm_isa_test_lane_ids),
 	{}
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -208,6 +209,55 @@ extern "C" int emuAccess(void* ctx, vsvm_isa_mem_req* req, u64* faultAddr, bool*
     return 0;
 }
 
+// @p count elements of type T between memory at @p addr and @p buf (memory
+// byte order; the host is little-endian), each a relaxed atomic access as in
+// emuAccess().
+template <typename T>
+void copyRun(std::uint64_t addr, std::uint8_t* buf, unsigned count, bool write)
+{
+    T* p = hostPointer<T>(addr);
+    T value;
+    if (write) {
+        for (unsigned i = 0; i < count; i++) {
+            std::memcpy(&value, buf + i * sizeof(T), sizeof(T));
+            __atomic_store_n(p + i, value, __ATOMIC_RELAXED);
+        }
+    } else {
+        for (unsigned i = 0; i < count; i++) {
+            value = __atomic_load_n(p + i, __ATOMIC_RELAXED);
+            std::memcpy(buf + i * sizeof(T), &value, sizeof(T));
+        }
+    }
+}
+
+// The interpreter's fast path: consecutive lanes on consecutive elements of
+// one page. Declined (false) unless the whole run is in one allowed range;
+// the lane-by-lane path then reports the first lane that faults.
+extern "C" bool emuAccessRun(void* ctx, u64 addr, void* buf, unsigned len, unsigned size, bool write)
+{
+    static_assert(std::endian::native == std::endian::little, "memory byte order is the host's");
+    const AddressSpace& space = *static_cast<Context*>(ctx)->shared->space;
+
+    if (!space.allows(addr, len, write))
+        return false;
+    auto* bytes = static_cast<std::uint8_t*>(buf);
+    switch (size) {
+    case 1:
+        copyRun<std::uint8_t>(addr, bytes, len, write);
+        break;
+    case 2:
+        copyRun<std::uint16_t>(addr, bytes, len / 2, write);
+        break;
+    case 4:
+        copyRun<std::uint32_t>(addr, bytes, len / 4, write);
+        break;
+    default:
+        copyRun<std::uint64_t>(addr, bytes, len / 8, write);
+        break;
+    }
+    return true;
+}
+
 extern "C" int emuFetch(void* ctx, u64 addr, void* buf, size_t len, u64* faultAddr)
 {
     const AddressSpace& space = *static_cast<Context*>(ctx)->shared->space;
@@ -243,6 +293,7 @@ const vsvm_isa_mem_ops kOps = {
     .access = emuAccess,
     .fetch = emuFetch,
     .check_stop = emuCheckStop,
+    .access_run = emuAccessRun,
 };
 
 // The failure of group @p flat, kept if it is the first one (lowest group index).

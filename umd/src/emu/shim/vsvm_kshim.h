@@ -189,9 +189,20 @@ static inline void *kcalloc(size_t n, size_t size, gfp_t gfp) { (void)gfp; retur
 static inline void kfree(const void *p) { free((void *)p); }
 #define kvfree(p)		kfree(p)
 
-/* <linux/fpu.h>: user space may use the FPU anywhere. */
+/*
+ * <linux/fpu.h>: user space may use the FPU anywhere. The host KUnit runner
+ * (umd/tests/unit/kunit_host) defines VSVM_KSHIM_FPU_HOOKS to track the
+ * sections, as the kernel's preemption count would.
+ */
+#ifdef VSVM_KSHIM_FPU_HOOKS
+void vsvm_kshim_fpu_begin(void);
+void vsvm_kshim_fpu_end(void);
+static inline void kernel_fpu_begin(void) { vsvm_kshim_fpu_begin(); }
+static inline void kernel_fpu_end(void) { vsvm_kshim_fpu_end(); }
+#else
 static inline void kernel_fpu_begin(void) {}
 static inline void kernel_fpu_end(void) {}
+#endif
 
 /* <linux/printk.h>: the interpreter should not print; swallow if it does. */
 #define pr_debug(...)		do { } while (0)
