@@ -71,6 +71,15 @@ else
 	result umd-device run FAIL
 fi
 
+step "OpenCL ICD on the device (the loader pointed at the build tree's vsvm.icd)"
+OCL_ICD_VENDORS="$build/umd/opencl/vendors" VSVM_OPENCL_BACKEND=device \
+	"$build/umd/bin/vsvm_opencl_tests" --gtest_output="xml:$out/opencl-device.xml"
+if [ -f "$out/opencl-device.xml" ]; then
+	"$root/tools/vm/gtest-results.sh" opencl-device "$out/opencl-device.xml" >>"$results"
+else
+	result opencl-device run FAIL
+fi
+
 step "SPIR-V corpus on the device (programs compiled on the host, oracles recorded there)"
 corpus=$build/test-results/corpus
 for src in opencl glsl; do

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "icd.h"
+#include "vsvm/device.h"
+#include "vsvm/emu.h"
+#include "vsvm/queue.h"
+#include "vsvm/vm.h"
+
+namespace vsvm::opencl {
+
+void logLine(const std::string& message)
+{
+    std::fprintf(stderr, "vsvm opencl: %s\n", message.c_str());
+}
+
+namespace {
+
+cl_ulong physicalMemory()
+{
+    long pages = sysconf(_SC_PHYS_PAGES);
+    long pageSize = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || pageSize <= 0)
+        return cl_ulong{1} << 30;
+    return static_cast<cl_ulong>(pages) * static_cast<cl_ulong>(pageSize);
+}
+
+// The readable mappings of this process, from /proc/self/maps: what system
+// SVM lets a kernel reach. Adjacent mappings with the same access are
+// merged, since the emulator scans the list for every access. The kernel's
+// special mappings whose pages may not be readable on every access ([vvar]
+// and its kin, [vsyscall]) are left out.
+std::vector<emu::HostRange> processRanges()
+{
+    std::vector<emu::HostRange> ranges;
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        std::istringstream fields(line);
+        std::string span, perms, offset, dev, inode, path;
+        fields >> span >> perms >> offset >> dev >> inode;
+        std::getline(fields >> std::ws, path);
+        if (perms.size() < 2 || perms[0] != 'r' || path.starts_with("[vvar") || path == "[vsyscall]")
+            continue;
+        std::size_t dash = span.find('-');
+        if (dash == std::string::npos)
+            continue;
+        std::uintptr_t start = std::strtoull(span.substr(0, dash).c_str(), nullptr, 16);
+        std::uintptr_t end = std::strtoull(span.substr(dash + 1).c_str(), nullptr, 16);
+        if (end <= start || start == 0)
+            continue;
+        emu::Access access = perms[1] == 'w' ? emu::Access::ReadWrite : emu::Access::ReadOnly;
+        if (!ranges.empty() && ranges.back().access == access &&
+            reinterpret_cast<std::uintptr_t>(ranges.back().base) + ranges.back().size == start) {
+            ranges.back().size += end - start;
+            continue;
+        }
+        ranges.push_back({reinterpret_cast<const void*>(start), end - start, access});
+    }
+    return ranges;
+}
+
+ExecResult hostFill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size)
+{
+    auto* out = static_cast<unsigned char*>(dst);
+    for (std::size_t done = 0; done < size; done += patternSize)
+        std::memcpy(out + done, pattern, std::min(patternSize, size - done));
+    return {};
+}
+
+// Commands on the host: kernels on the emulator, copies and fills with the CPU.
+class EmuBackend final : public Backend {
+public:
+    EmuBackend()
+    {
+        unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+        if (const char* env = std::getenv("VSVM_OPENCL_EMU_THREADS"))
+            threads = std::max(1, std::atoi(env));
+        options_.threads = threads;
+        // A kernel that never ends would hang the application: the dispatch
+        // fails after this many wave instructions instead.
+        options_.maxInstructions = std::uint64_t{1} << 36;
+        if (const char* env = std::getenv("VSVM_OPENCL_EMU_MAX_INSTRUCTIONS"))
+            options_.maxInstructions = std::strtoull(env, nullptr, 0);
+        limits_.name = "vsvm host emulator";
+        limits_.driverVersion = "0.1.0 (emulator)";
+        limits_.computeUnits = threads;
+        limits_.globalMemSize = physicalMemory();
+        limits_.maxAllocSize = std::max<cl_ulong>(limits_.globalMemSize / 4, cl_ulong{128} << 20);
+        limits_.isaVersion = VSVM_ISA_VERSION;
+    }
+
+    const DeviceLimits& limits() const override { return limits_; }
+
+    ExecResult prepare(BuiltKernel&) override { return {}; }
+
+    ExecResult dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
+                        std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args) override
+    {
+        // Read at every dispatch, so that memory the application mapped since
+        // the last one is reachable. (A mapping another thread removes while
+        // the kernel runs can still crash: the list is a snapshot.)
+        std::vector<emu::HostRange> ranges = processRanges();
+        // The ranges the arguments point into first: the emulator checks
+        // them in order, and most accesses are there.
+        std::stable_partition(ranges.begin(), ranges.end(), [&](const emu::HostRange& r) {
+            auto base = reinterpret_cast<std::uintptr_t>(r.base);
+            return std::any_of(args.begin(), args.end(),
+                               [&](std::uint64_t a) { return a >= base && a - base < r.size; });
+        });
+        const isa::Program& program = kernel.compiled.program;
+        emu::Launch launch{.program = program.words,
+                           .entry = program.entry,
+                           .isaVersion = program.isaVersion,
+                           .groupSize = lanes,
+                           .numGroups = groups,
+                           .args = args};
+        Result<emu::RunResult> result = emu::run(launch, ranges, options_);
+        if (!result)
+            return {CL_OUT_OF_RESOURCES, result.status().message()};
+        if (!result->ok())
+            return {CL_OUT_OF_RESOURCES, result->describe()};
+        return {};
+    }
+
+    ExecResult copy(void* dst, const void* src, std::size_t size) override
+    {
+        std::memmove(dst, src, size);
+        return {};
+    }
+
+    ExecResult fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size) override
+    {
+        return hostFill(dst, pattern, patternSize, size);
+    }
+
+private:
+    DeviceLimits limits_;
+    emu::RunOptions options_;
+};
+
+ExecResult waitJob(Result<Fence> fence)
+{
+    if (!fence)
+        return {CL_OUT_OF_RESOURCES, fence.status().message()};
+    Result<JobResult> job = fence->wait();
+    if (!job)
+        return {CL_OUT_OF_RESOURCES, job.status().message()};
+    if (!job->ok())
+        return {CL_OUT_OF_RESOURCES, job->describe()};
+    return {};
+}
+
+// Commands on a vsvm device: kernels on its compute engine, copies and fills
+// on its copy engine, all in the process's address space (an SVM VM).
+class DeviceBackend final : public Backend {
+public:
+    DeviceBackend(Device device, Vm vm, DeviceLimits limits)
+        : device_(std::move(device)), vm_(std::move(vm)), compute_(vm_), copy_(vm_), limits_(std::move(limits))
+    {
+    }
+
+    const DeviceLimits& limits() const override { return limits_; }
+
+    ExecResult prepare(BuiltKernel& kernel) override
+    {
+        if (kernel.compiled.program.isaVersion > limits_.isaVersion)
+            return {CL_BUILD_PROGRAM_FAILURE,
+                    fmt::format("the kernel needs ISA version {}, the device runs up to {}",
+                                kernel.compiled.program.isaVersion, limits_.isaVersion)};
+        Result<Kernel> mapped = Kernel::fromProgram(kernel.compiled.program);
+        if (!mapped)
+            return {CL_BUILD_PROGRAM_FAILURE, mapped.status().message()};
+        kernel.deviceKernel.emplace(std::move(mapped).value());
+        return {};
+    }
+
+    ExecResult dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
+                        std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args) override
+    {
+        if (!kernel.deviceKernel)
+            return {CL_OUT_OF_RESOURCES, "the kernel was not prepared for the device"};
+        Dispatch d{.kernel = &*kernel.deviceKernel,
+                   .groups = {groups[0], groups[1], groups[2]},
+                   .lanes = {lanes[0], lanes[1], lanes[2]},
+                   .args = {}};
+        for (std::uint64_t a : args)
+            d.args.pushBits(a);
+        return waitJob(compute_.submit({d}));
+    }
+
+    ExecResult copy(void* dst, const void* src, std::size_t size) override
+    {
+        if (size == 0)
+            return {};
+        return waitJob(copy_.copy(dst, src, size));
+    }
+
+    ExecResult fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size) override
+    {
+        // The copy engine repeats 8 bytes; longer patterns are written by the CPU.
+        if (size == 0)
+            return {};
+        if (8 % patternSize != 0)
+            return hostFill(dst, pattern, patternSize, size);
+        std::uint64_t bits = 0;
+        for (std::size_t i = 0; i < 8; i += patternSize)
+            std::memcpy(reinterpret_cast<unsigned char*>(&bits) + i, pattern, patternSize);
+        return waitJob(copy_.fill(dst, bits, size));
+    }
+
+private:
+    Device device_;
+    Vm vm_;
+    ComputeQueue compute_;
+    CopyQueue copy_;
+    DeviceLimits limits_;
+};
+
+std::unique_ptr<Backend> makeDeviceBackend(std::string& why)
+{
+    Result<Device> device = Device::open(std::size_t{0});
+    if (!device) {
+        why = device.status().message();
+        return nullptr;
+    }
+    DeviceLimits limits;
+    const DriverVersion& driver = device->driverVersion();
+    limits.name = "vsvm (" + device->path() + ")";
+    limits.driverVersion = fmt::format("{}.{}.{}", driver.major, driver.minor, driver.patchlevel);
+    if (Result<std::uint64_t> engines = device->queryParam(DRM_VSVM_PARAM_COMPUTE_ENGINES); engines && *engines)
+        limits.computeUnits = static_cast<cl_uint>(*engines);
+    if (Result<std::uint64_t> isa = device->queryParam(DRM_VSVM_PARAM_ISA_VERSION); isa)
+        limits.isaVersion = static_cast<cl_uint>(*isa);
+    limits.globalMemSize = physicalMemory();
+    limits.maxAllocSize = std::max<cl_ulong>(limits.globalMemSize / 4, cl_ulong{128} << 20);
+    Result<Vm> vm = Vm::create(*device);
+    if (!vm) {
+        why = vm.status().message();
+        return nullptr;
+    }
+    return std::make_unique<DeviceBackend>(std::move(device).value(), std::move(vm).value(), std::move(limits));
+}
+
+} // namespace
+
+std::unique_ptr<Backend> makeBackend(std::string& why)
+{
+    const char* choice = std::getenv("VSVM_OPENCL_BACKEND");
+    if (choice && std::string_view(choice) == "emu")
+        return std::make_unique<EmuBackend>();
+    return makeDeviceBackend(why);
+}
+
+} // namespace vsvm::opencl

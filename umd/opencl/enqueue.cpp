@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+// Events and the commands of a queue. A command runs while it is enqueued
+// (the backends return when it has ended), so a queue is in order whatever
+// its properties say, and every event but a user event is complete (or
+// failed) when its enqueue returns.
+
+#include <chrono>
+#include <functional>
+#include <new>
+
+#include <fmt/format.h>
+
+#include "info.h"
+#include "vsvm_drm.h"
+
+using namespace vsvm::opencl;
+
+_cl_event::_cl_event() : Object(Kind::Event) {}
+
+namespace {
+
+cl_ulong nowNs()
+{
+    return static_cast<cl_ulong>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count());
+}
+
+void destroy(cl_event event)
+{
+    cl_context context = event->context;
+    cl_command_queue queue = event->queue;
+    delete event;
+    if (queue)
+        clReleaseCommandQueue(queue);
+    clReleaseContext(context);
+}
+
+// Moves @p event to @p status and runs the callbacks that status reaches.
+void setStatus(cl_event event, cl_int status)
+{
+    std::vector<std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>> due;
+    {
+        std::lock_guard lock(event->mutex);
+        event->status = status;
+        auto it = event->callbacks.begin();
+        while (it != event->callbacks.end()) {
+            // A failed command reaches every callback with its error.
+            if (status <= it->first) {
+                due.push_back(it->second);
+                it = event->callbacks.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    event->changed.notify_all();
+    for (auto& [fn, data] : due)
+        fn(event, status, data);
+}
+
+cl_int eventStatus(cl_event event)
+{
+    std::lock_guard lock(event->mutex);
+    return event->status;
+}
+
+// The wait list's checks: every event valid and of the queue's context.
+cl_int checkWaitList(cl_command_queue queue, cl_uint count, const cl_event* events)
+{
+    if ((count == 0) != (events == nullptr))
+        return CL_INVALID_EVENT_WAIT_LIST;
+    for (cl_uint i = 0; i < count; i++) {
+        if (!isValid(events[i], Kind::Event))
+            return CL_INVALID_EVENT_WAIT_LIST;
+        if (events[i]->context != queue->context)
+            return CL_INVALID_CONTEXT;
+    }
+    return CL_SUCCESS;
+}
+
+struct Command {
+    cl_command_queue queue;
+    cl_command_type type;
+    cl_uint waitCount;
+    const cl_event* waitList;
+    cl_event* eventOut;
+    bool blocking = false;
+};
+
+// Runs @p work as command @p c: checks the wait list, waits for its user
+// events, records the times, and gives the event. What work returns is the
+// event's status (CL_COMPLETE or a negative error, logged).
+cl_int run(const Command& c, const std::function<ExecResult()>& work)
+{
+    if (!isValid(c.queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (cl_int e = checkWaitList(c.queue, c.waitCount, c.waitList); e != CL_SUCCESS)
+        return e;
+    bool dependencyFailed = false;
+    for (cl_uint i = 0; i < c.waitCount; i++) {
+        cl_int status = eventStatus(c.waitList[i]);
+        if (status > CL_COMPLETE) {
+            // Only a user event can still be pending; deferring commands
+            // until it is set is not implemented.
+            logLine("a command waits for a user event that is not set yet: deferred execution is not "
+                    "implemented");
+            return CL_OUT_OF_RESOURCES;
+        }
+        dependencyFailed |= status < 0;
+    }
+    if (dependencyFailed && c.blocking)
+        return CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+    auto* event = new (std::nothrow) _cl_event;
+    if (!event)
+        return CL_OUT_OF_HOST_MEMORY;
+    event->context = c.queue->context;
+    event->queue = c.queue;
+    event->type = c.type;
+    clRetainContext(event->context);
+    clRetainCommandQueue(c.queue);
+    event->times[0] = event->times[1] = nowNs();
+    ExecResult result;
+    {
+        std::lock_guard lock(c.queue->mutex);
+        event->times[2] = nowNs();
+        if (dependencyFailed)
+            result = {CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
+        else
+            result = work();
+        event->times[3] = nowNs();
+    }
+    if (result.status < 0 && result.status != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) {
+        std::string message = fmt::format("command {:#x} failed: {}", c.type, result.error);
+        logLine(message);
+        cl_context context = c.queue->context;
+        if (context->notify)
+            context->notify(message.c_str(), nullptr, 0, context->notifyData);
+    }
+    setStatus(event, result.status);
+    if (c.eventOut)
+        *c.eventOut = event;
+    else
+        clReleaseEvent(event);
+    if (c.blocking && result.status < 0)
+        return CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+    return CL_SUCCESS;
+}
+
+bool overlaps(const void* a, const void* b, std::size_t size)
+{
+    auto x = reinterpret_cast<std::uintptr_t>(a), y = reinterpret_cast<std::uintptr_t>(b);
+    return x < y + size && y < x + size;
+}
+
+bool validPatternSize(std::size_t size)
+{
+    return size && size <= 128 && (size & (size - 1)) == 0;
+}
+
+cl_int checkBuffer(cl_command_queue queue, cl_mem mem)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (!isValid(mem, Kind::Mem))
+        return CL_INVALID_MEM_OBJECT;
+    if (mem->context != queue->context)
+        return CL_INVALID_CONTEXT;
+    return CL_SUCCESS;
+}
+
+bool inRange(cl_mem mem, std::size_t offset, std::size_t size)
+{
+    return offset <= mem->size && size <= mem->size - offset;
+}
+
+// The workgroup size when the application leaves it to us: in each
+// dimension the largest divisor of the global size that keeps the lanes
+// within the device's limit, x first.
+std::array<std::uint32_t, 3> chooseLocal(const std::array<std::size_t, 3>& global)
+{
+    std::array<std::uint32_t, 3> local{1, 1, 1};
+    std::size_t budget = VSVM_ISA_MAX_GROUP_LANES;
+    for (unsigned d = 0; d < 3; d++) {
+        std::size_t best = 1;
+        for (std::size_t l = std::min(budget, global[d]); l >= 1; l--)
+            if (global[d] % l == 0) {
+                best = l;
+                break;
+            }
+        local[d] = static_cast<std::uint32_t>(best);
+        budget /= best;
+    }
+    return local;
+}
+
+} // namespace
+
+// Events.
+
+cl_int CL_API_CALL clWaitForEvents(cl_uint count, const cl_event* events)
+{
+    if (count == 0 || !events)
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < count; i++) {
+        if (!isValid(events[i], Kind::Event))
+            return CL_INVALID_EVENT;
+        if (events[i]->context != events[0]->context)
+            return CL_INVALID_CONTEXT;
+    }
+    bool failed = false;
+    for (cl_uint i = 0; i < count; i++) {
+        std::unique_lock lock(events[i]->mutex);
+        events[i]->changed.wait(lock, [&] { return events[i]->status <= CL_COMPLETE; });
+        failed |= events[i]->status < 0;
+    }
+    return failed ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST : CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param, size_t size, void* value, size_t* sizeRet)
+{
+    if (!isValid(event, Kind::Event))
+        return CL_INVALID_EVENT;
+    switch (param) {
+    case CL_EVENT_COMMAND_QUEUE:
+        return answer(size, value, sizeRet, event->queue);
+    case CL_EVENT_CONTEXT:
+        return answer(size, value, sizeRet, event->context);
+    case CL_EVENT_COMMAND_TYPE:
+        return answer(size, value, sizeRet, event->type);
+    case CL_EVENT_COMMAND_EXECUTION_STATUS:
+        return answer<cl_int>(size, value, sizeRet, eventStatus(event));
+    case CL_EVENT_REFERENCE_COUNT:
+        return answer<cl_uint>(size, value, sizeRet, event->refs.load());
+    default:
+        return CL_INVALID_VALUE;
+    }
+}
+
+cl_int CL_API_CALL clGetEventProfilingInfo(cl_event event, cl_profiling_info param, size_t size, void* value,
+                                           size_t* sizeRet)
+{
+    if (!isValid(event, Kind::Event))
+        return CL_INVALID_EVENT;
+    if (!event->queue || !(event->queue->properties & CL_QUEUE_PROFILING_ENABLE) || eventStatus(event) != CL_COMPLETE)
+        return CL_PROFILING_INFO_NOT_AVAILABLE;
+    switch (param) {
+    case CL_PROFILING_COMMAND_QUEUED:
+        return answer(size, value, sizeRet, event->times[0]);
+    case CL_PROFILING_COMMAND_SUBMIT:
+        return answer(size, value, sizeRet, event->times[1]);
+    case CL_PROFILING_COMMAND_START:
+        return answer(size, value, sizeRet, event->times[2]);
+    case CL_PROFILING_COMMAND_END:
+    case CL_PROFILING_COMMAND_COMPLETE:
+        return answer(size, value, sizeRet, event->times[3]);
+    default:
+        return CL_INVALID_VALUE;
+    }
+}
+
+cl_int CL_API_CALL clRetainEvent(cl_event event)
+{
+    if (!isValid(event, Kind::Event))
+        return CL_INVALID_EVENT;
+    event->refs++;
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clReleaseEvent(cl_event event)
+{
+    if (!isValid(event, Kind::Event))
+        return CL_INVALID_EVENT;
+    if (--event->refs == 0)
+        destroy(event);
+    return CL_SUCCESS;
+}
+
+cl_event CL_API_CALL clCreateUserEvent(cl_context context, cl_int* errcode)
+{
+    if (!isValid(context, Kind::Context)) {
+        setError(errcode, CL_INVALID_CONTEXT);
+        return nullptr;
+    }
+    auto* event = new (std::nothrow) _cl_event;
+    if (!event) {
+        setError(errcode, CL_OUT_OF_HOST_MEMORY);
+        return nullptr;
+    }
+    event->context = context;
+    event->type = CL_COMMAND_USER;
+    event->status = CL_SUBMITTED;
+    clRetainContext(context);
+    setError(errcode, CL_SUCCESS);
+    return event;
+}
+
+cl_int CL_API_CALL clSetUserEventStatus(cl_event event, cl_int status)
+{
+    if (!isValid(event, Kind::Event) || event->type != CL_COMMAND_USER)
+        return CL_INVALID_EVENT;
+    if (status > CL_COMPLETE)
+        return CL_INVALID_VALUE;
+    if (eventStatus(event) <= CL_COMPLETE)
+        return CL_INVALID_OPERATION;
+    setStatus(event, status);
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int type, void(CL_CALLBACK* fn)(cl_event, cl_int, void*),
+                                      void* data)
+{
+    if (!isValid(event, Kind::Event))
+        return CL_INVALID_EVENT;
+    if (!fn || (type != CL_SUBMITTED && type != CL_RUNNING && type != CL_COMPLETE))
+        return CL_INVALID_VALUE;
+    cl_int status;
+    {
+        std::lock_guard lock(event->mutex);
+        status = event->status;
+        if (status > type) {
+            event->callbacks.push_back({type, {fn, data}});
+            return CL_SUCCESS;
+        }
+    }
+    fn(event, status, data);
+    return CL_SUCCESS;
+}
+
+// Queue-wide.
+
+cl_int CL_API_CALL clFlush(cl_command_queue queue)
+{
+    return isValid(queue, Kind::Queue) ? CL_SUCCESS : CL_INVALID_COMMAND_QUEUE;
+}
+
+cl_int CL_API_CALL clFinish(cl_command_queue queue)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    // Take the queue's lock: a command another thread is running has ended after it.
+    std::lock_guard lock(queue->mutex);
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clEnqueueMarkerWithWaitList(cl_command_queue queue, cl_uint count, const cl_event* list,
+                                               cl_event* event)
+{
+    return run({queue, CL_COMMAND_MARKER, count, list, event}, [] { return ExecResult{}; });
+}
+
+cl_int CL_API_CALL clEnqueueBarrierWithWaitList(cl_command_queue queue, cl_uint count, const cl_event* list,
+                                                cl_event* event)
+{
+    return run({queue, CL_COMMAND_BARRIER, count, list, event}, [] { return ExecResult{}; });
+}
+
+cl_int CL_API_CALL clEnqueueMarker(cl_command_queue queue, cl_event* event)
+{
+    if (!event)
+        return CL_INVALID_VALUE;
+    return clEnqueueMarkerWithWaitList(queue, 0, nullptr, event);
+}
+
+cl_int CL_API_CALL clEnqueueBarrier(cl_command_queue queue)
+{
+    return clEnqueueBarrierWithWaitList(queue, 0, nullptr, nullptr);
+}
+
+cl_int CL_API_CALL clEnqueueWaitForEvents(cl_command_queue queue, cl_uint count, const cl_event* list)
+{
+    if (count == 0 || !list)
+        return CL_INVALID_VALUE;
+    return clEnqueueBarrierWithWaitList(queue, count, list, nullptr);
+}
+
+// Buffers.
+
+cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue queue, cl_mem mem, cl_bool blocking, size_t offset,
+                                       size_t size, void* ptr, cl_uint count, const cl_event* list, cl_event* event)
+{
+    if (cl_int e = checkBuffer(queue, mem); e != CL_SUCCESS)
+        return e;
+    if (!ptr || size == 0 || !inRange(mem, offset, size))
+        return CL_INVALID_VALUE;
+    if (mem->flags & (CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_NO_ACCESS))
+        return CL_INVALID_OPERATION;
+    Command c{queue, CL_COMMAND_READ_BUFFER, count, list, event, blocking == CL_TRUE};
+    return run(c, [&] { return queue->context->backend().copy(ptr, static_cast<char*>(mem->host) + offset, size); });
+}
+
+cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue queue, cl_mem mem, cl_bool blocking, size_t offset,
+                                        size_t size, const void* ptr, cl_uint count, const cl_event* list,
+                                        cl_event* event)
+{
+    if (cl_int e = checkBuffer(queue, mem); e != CL_SUCCESS)
+        return e;
+    if (!ptr || size == 0 || !inRange(mem, offset, size))
+        return CL_INVALID_VALUE;
+    if (mem->flags & (CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS))
+        return CL_INVALID_OPERATION;
+    Command c{queue, CL_COMMAND_WRITE_BUFFER, count, list, event, blocking == CL_TRUE};
+    return run(c, [&] { return queue->context->backend().copy(static_cast<char*>(mem->host) + offset, ptr, size); });
+}
+
+cl_int CL_API_CALL clEnqueueCopyBuffer(cl_command_queue queue, cl_mem src, cl_mem dst, size_t srcOffset,
+                                       size_t dstOffset, size_t size, cl_uint count, const cl_event* list,
+                                       cl_event* event)
+{
+    if (cl_int e = checkBuffer(queue, src); e != CL_SUCCESS)
+        return e;
+    if (cl_int e = checkBuffer(queue, dst); e != CL_SUCCESS)
+        return e;
+    if (size == 0 || !inRange(src, srcOffset, size) || !inRange(dst, dstOffset, size))
+        return CL_INVALID_VALUE;
+    char* from = static_cast<char*>(src->host) + srcOffset;
+    char* to = static_cast<char*>(dst->host) + dstOffset;
+    if (overlaps(from, to, size))
+        return CL_MEM_COPY_OVERLAP;
+    return run({queue, CL_COMMAND_COPY_BUFFER, count, list, event},
+               [&] { return queue->context->backend().copy(to, from, size); });
+}
+
+cl_int CL_API_CALL clEnqueueFillBuffer(cl_command_queue queue, cl_mem mem, const void* pattern, size_t patternSize,
+                                       size_t offset, size_t size, cl_uint count, const cl_event* list,
+                                       cl_event* event)
+{
+    if (cl_int e = checkBuffer(queue, mem); e != CL_SUCCESS)
+        return e;
+    if (!pattern || !validPatternSize(patternSize) || offset % patternSize || size % patternSize ||
+        !inRange(mem, offset, size))
+        return CL_INVALID_VALUE;
+    // The pattern is copied now: the application may reuse it at once.
+    std::vector<unsigned char> copy(static_cast<const unsigned char*>(pattern),
+                                    static_cast<const unsigned char*>(pattern) + patternSize);
+    return run({queue, CL_COMMAND_FILL_BUFFER, count, list, event}, [&] {
+        return queue->context->backend().fill(static_cast<char*>(mem->host) + offset, copy.data(), patternSize, size);
+    });
+}
+
+void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue queue, cl_mem mem, cl_bool blocking, cl_map_flags flags,
+                                     size_t offset, size_t size, cl_uint count, const cl_event* list,
+                                     cl_event* event, cl_int* errcode)
+{
+    if (cl_int e = checkBuffer(queue, mem); e != CL_SUCCESS) {
+        setError(errcode, e);
+        return nullptr;
+    }
+    constexpr cl_map_flags known = CL_MAP_READ | CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION;
+    if (size == 0 || !inRange(mem, offset, size) || (flags & ~known) ||
+        ((flags & CL_MAP_WRITE_INVALIDATE_REGION) && (flags & (CL_MAP_READ | CL_MAP_WRITE)))) {
+        setError(errcode, CL_INVALID_VALUE);
+        return nullptr;
+    }
+    if (((flags & CL_MAP_READ) && (mem->flags & (CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_NO_ACCESS))) ||
+        ((flags & (CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION)) &&
+         (mem->flags & (CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS)))) {
+        setError(errcode, CL_INVALID_OPERATION);
+        return nullptr;
+    }
+    // The buffer is process memory: the mapping is the buffer itself.
+    cl_int e = run({queue, CL_COMMAND_MAP_BUFFER, count, list, event, blocking == CL_TRUE},
+                   [] { return ExecResult{}; });
+    setError(errcode, e);
+    if (e != CL_SUCCESS)
+        return nullptr;
+    mem->mapCount++;
+    return static_cast<char*>(mem->host) + offset;
+}
+
+cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue queue, cl_mem mem, void* ptr, cl_uint count,
+                                           const cl_event* list, cl_event* event)
+{
+    if (cl_int e = checkBuffer(queue, mem); e != CL_SUCCESS)
+        return e;
+    auto at = reinterpret_cast<std::uintptr_t>(ptr), base = reinterpret_cast<std::uintptr_t>(mem->host);
+    if (!ptr || at < base || at - base >= mem->size || mem->mapCount.load() == 0)
+        return CL_INVALID_VALUE;
+    cl_int e = run({queue, CL_COMMAND_UNMAP_MEM_OBJECT, count, list, event}, [] { return ExecResult{}; });
+    if (e == CL_SUCCESS)
+        mem->mapCount--;
+    return e;
+}
+
+cl_int CL_API_CALL clEnqueueMigrateMemObjects(cl_command_queue queue, cl_uint numMems, const cl_mem* mems,
+                                              cl_mem_migration_flags flags, cl_uint count, const cl_event* list,
+                                              cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (numMems == 0 || !mems || (flags & ~(CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED)))
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < numMems; i++)
+        if (cl_int e = checkBuffer(queue, mems[i]); e != CL_SUCCESS)
+            return e;
+    // One address space: nothing moves.
+    return run({queue, CL_COMMAND_MIGRATE_MEM_OBJECTS, count, list, event}, [] { return ExecResult{}; });
+}
+
+// Rectangular regions: one copy per row.
+
+namespace {
+
+// A region's pitches with their defaults; false when they are not valid.
+bool rectPitches(const size_t* region, size_t& row, size_t& slice)
+{
+    if (row == 0)
+        row = region[0];
+    if (slice == 0)
+        slice = region[1] * row;
+    return row >= region[0] && slice >= region[1] * row && slice % row == 0;
+}
+
+// The byte after the last one a region at @p origin reaches.
+size_t rectEnd(const size_t* origin, const size_t* region, size_t row, size_t slice)
+{
+    return (origin[2] + region[2] - 1) * slice + (origin[1] + region[1] - 1) * row + origin[0] + region[0];
+}
+
+size_t rectOffset(const size_t* origin, size_t row, size_t slice)
+{
+    return origin[2] * slice + origin[1] * row + origin[0];
+}
+
+ExecResult copyRect(Backend& backend, char* dst, const size_t* region, size_t dstRow, size_t dstSlice,
+                    const char* src, size_t srcRow, size_t srcSlice)
+{
+    for (size_t z = 0; z < region[2]; z++)
+        for (size_t y = 0; y < region[1]; y++) {
+            ExecResult r = backend.copy(dst + z * dstSlice + y * dstRow, src + z * srcSlice + y * srcRow, region[0]);
+            if (r.status != CL_COMPLETE)
+                return r;
+        }
+    return {};
+}
+
+bool validRegion(const size_t* region)
+{
+    return region && region[0] && region[1] && region[2];
+}
+
+// Read (toHost) or write a rectangle of @p mem.
+cl_int hostRect(bool toHost, cl_command_queue queue, cl_mem mem, cl_bool blocking, const size_t* bufferOrigin,
+                const size_t* hostOrigin, const size_t* region, size_t bufferRow, size_t bufferSlice,
+                size_t hostRow, size_t hostSlice, void* ptr, cl_uint count, const cl_event* list, cl_event* event)
+{
+    if (cl_int e = checkBuffer(queue, mem); e != CL_SUCCESS)
+        return e;
+    if (!ptr || !bufferOrigin || !hostOrigin || !validRegion(region) || !rectPitches(region, bufferRow, bufferSlice) ||
+        !rectPitches(region, hostRow, hostSlice) || rectEnd(bufferOrigin, region, bufferRow, bufferSlice) > mem->size)
+        return CL_INVALID_VALUE;
+    cl_mem_flags forbidden = toHost ? (CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_NO_ACCESS)
+                                    : (CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS);
+    if (mem->flags & forbidden)
+        return CL_INVALID_OPERATION;
+    char* buffer = static_cast<char*>(mem->host) + rectOffset(bufferOrigin, bufferRow, bufferSlice);
+    char* host = static_cast<char*>(ptr) + rectOffset(hostOrigin, hostRow, hostSlice);
+    Command c{queue, toHost ? cl_command_type{CL_COMMAND_READ_BUFFER_RECT} : cl_command_type{CL_COMMAND_WRITE_BUFFER_RECT},
+              count, list, event, blocking == CL_TRUE};
+    return run(c, [&] {
+        Backend& backend = queue->context->backend();
+        return toHost ? copyRect(backend, host, region, hostRow, hostSlice, buffer, bufferRow, bufferSlice)
+                      : copyRect(backend, buffer, region, bufferRow, bufferSlice, host, hostRow, hostSlice);
+    });
+}
+
+} // namespace
+
+cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue queue, cl_mem mem, cl_bool blocking,
+                                           const size_t* bufferOrigin, const size_t* hostOrigin, const size_t* region,
+                                           size_t bufferRow, size_t bufferSlice, size_t hostRow, size_t hostSlice,
+                                           void* ptr, cl_uint count, const cl_event* list, cl_event* event)
+{
+    return hostRect(true, queue, mem, blocking, bufferOrigin, hostOrigin, region, bufferRow, bufferSlice, hostRow,
+                    hostSlice, ptr, count, list, event);
+}
+
+cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue queue, cl_mem mem, cl_bool blocking,
+                                            const size_t* bufferOrigin, const size_t* hostOrigin, const size_t* region,
+                                            size_t bufferRow, size_t bufferSlice, size_t hostRow, size_t hostSlice,
+                                            const void* ptr, cl_uint count, const cl_event* list, cl_event* event)
+{
+    return hostRect(false, queue, mem, blocking, bufferOrigin, hostOrigin, region, bufferRow, bufferSlice, hostRow,
+                    hostSlice, const_cast<void*>(ptr), count, list, event);
+}
+
+cl_int CL_API_CALL clEnqueueCopyBufferRect(cl_command_queue queue, cl_mem src, cl_mem dst, const size_t* srcOrigin,
+                                           const size_t* dstOrigin, const size_t* region, size_t srcRow,
+                                           size_t srcSlice, size_t dstRow, size_t dstSlice, cl_uint count,
+                                           const cl_event* list, cl_event* event)
+{
+    if (cl_int e = checkBuffer(queue, src); e != CL_SUCCESS)
+        return e;
+    if (cl_int e = checkBuffer(queue, dst); e != CL_SUCCESS)
+        return e;
+    if (!srcOrigin || !dstOrigin || !validRegion(region) || !rectPitches(region, srcRow, srcSlice) ||
+        !rectPitches(region, dstRow, dstSlice) || rectEnd(srcOrigin, region, srcRow, srcSlice) > src->size ||
+        rectEnd(dstOrigin, region, dstRow, dstSlice) > dst->size)
+        return CL_INVALID_VALUE;
+    char* from = static_cast<char*>(src->host) + rectOffset(srcOrigin, srcRow, srcSlice);
+    char* to = static_cast<char*>(dst->host) + rectOffset(dstOrigin, dstRow, dstSlice);
+    if (src->host == dst->host) {
+        if (srcRow != dstRow || srcSlice != dstSlice)
+            return CL_INVALID_VALUE;
+        // Rows of the same pitch: two regions overlap when, in every
+        // dimension, their extents do.
+        bool overlap = true;
+        for (int d = 0; d < 3; d++)
+            overlap &= srcOrigin[d] < dstOrigin[d] + region[d] && dstOrigin[d] < srcOrigin[d] + region[d];
+        if (overlap)
+            return CL_MEM_COPY_OVERLAP;
+    }
+    return run({queue, CL_COMMAND_COPY_BUFFER_RECT, count, list, event}, [&] {
+        return copyRect(queue->context->backend(), to, region, dstRow, dstSlice, from, srcRow, srcSlice);
+    });
+}
+
+// SVM commands.
+
+cl_int CL_API_CALL clEnqueueSVMMemcpy(cl_command_queue queue, cl_bool blocking, void* dst, const void* src,
+                                      size_t size, cl_uint count, const cl_event* list, cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (!dst || !src)
+        return CL_INVALID_VALUE;
+    if (overlaps(dst, src, size))
+        return CL_MEM_COPY_OVERLAP;
+    Command c{queue, CL_COMMAND_SVM_MEMCPY, count, list, event, blocking == CL_TRUE};
+    return run(c, [&] { return size ? queue->context->backend().copy(dst, src, size) : ExecResult{}; });
+}
+
+cl_int CL_API_CALL clEnqueueSVMMemFill(cl_command_queue queue, void* ptr, const void* pattern, size_t patternSize,
+                                       size_t size, cl_uint count, const cl_event* list, cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (!ptr || !pattern || !validPatternSize(patternSize) || reinterpret_cast<std::uintptr_t>(ptr) % patternSize ||
+        size % patternSize)
+        return CL_INVALID_VALUE;
+    std::vector<unsigned char> copy(static_cast<const unsigned char*>(pattern),
+                                    static_cast<const unsigned char*>(pattern) + patternSize);
+    return run({queue, CL_COMMAND_SVM_MEMFILL, count, list, event}, [&] {
+        return size ? queue->context->backend().fill(ptr, copy.data(), patternSize, size) : ExecResult{};
+    });
+}
+
+cl_int CL_API_CALL clEnqueueSVMMap(cl_command_queue queue, cl_bool blocking, cl_map_flags, void* ptr, size_t size,
+                                   cl_uint count, const cl_event* list, cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (!ptr || size == 0)
+        return CL_INVALID_VALUE;
+    // Fine-grain system SVM: the host may use the memory at any time.
+    return run({queue, CL_COMMAND_SVM_MAP, count, list, event, blocking == CL_TRUE}, [] { return ExecResult{}; });
+}
+
+cl_int CL_API_CALL clEnqueueSVMUnmap(cl_command_queue queue, void* ptr, cl_uint count, const cl_event* list,
+                                     cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (!ptr)
+        return CL_INVALID_VALUE;
+    return run({queue, CL_COMMAND_SVM_UNMAP, count, list, event}, [] { return ExecResult{}; });
+}
+
+cl_int CL_API_CALL clEnqueueSVMFree(cl_command_queue queue, cl_uint numPointers, void* pointers[],
+                                    void(CL_CALLBACK* fn)(cl_command_queue, cl_uint, void*[], void*), void* data,
+                                    cl_uint count, const cl_event* list, cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if ((numPointers == 0) != (pointers == nullptr))
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < numPointers; i++)
+        if (!pointers[i])
+            return CL_INVALID_VALUE;
+    return run({queue, CL_COMMAND_SVM_FREE, count, list, event}, [&] {
+        if (fn)
+            fn(queue, numPointers, pointers, data);
+        else
+            for (cl_uint i = 0; i < numPointers; i++)
+                clSVMFree(queue->context, pointers[i]);
+        return ExecResult{};
+    });
+}
+
+cl_int CL_API_CALL clEnqueueSVMMigrateMem(cl_command_queue queue, cl_uint numPointers, const void** pointers,
+                                          const size_t*, cl_mem_migration_flags flags, cl_uint count,
+                                          const cl_event* list, cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (numPointers == 0 || !pointers ||
+        (flags & ~(CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED)))
+        return CL_INVALID_VALUE;
+    return run({queue, CL_COMMAND_SVM_MIGRATE_MEM, count, list, event}, [] { return ExecResult{}; });
+}
+
+// Kernels.
+
+namespace {
+
+cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel kernel, cl_uint dims,
+                     const size_t* offset, const size_t* global, const size_t* local, cl_uint count,
+                     const cl_event* list, cl_event* event)
+{
+    if (!isValid(queue, Kind::Queue))
+        return CL_INVALID_COMMAND_QUEUE;
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    if (kernel->program->context != queue->context)
+        return CL_INVALID_CONTEXT;
+    if (dims < 1 || dims > 3)
+        return CL_INVALID_WORK_DIMENSION;
+    if (!global)
+        return CL_INVALID_GLOBAL_WORK_SIZE;
+    if (offset)
+        for (cl_uint d = 0; d < dims; d++)
+            if (offset[d]) {
+                logLine("clEnqueueNDRangeKernel: a global work offset is not supported (the compiler's "
+                        "get_global_offset() is 0)");
+                return CL_INVALID_VALUE;
+            }
+    const BuiltKernel& built = *kernel->built;
+    std::vector<std::uint64_t> args;
+    {
+        std::lock_guard lock(kernel->mutex);
+        for (const auto& a : kernel->args) {
+            if (!a)
+                return CL_INVALID_KERNEL_ARGS;
+            args.push_back(*a);
+        }
+    }
+    std::array<std::size_t, 3> g{1, 1, 1};
+    for (cl_uint d = 0; d < dims; d++)
+        g[d] = global[d];
+    std::uint64_t lanesTotal = std::uint64_t{g[0]} * g[1] * g[2];
+    const auto& fixed = built.compiled.localSize;
+    bool hasFixed = fixed != std::array<std::uint32_t, 3>{0, 0, 0};
+    std::array<std::uint32_t, 3> l{1, 1, 1};
+    if (local) {
+        std::uint64_t lanes = 1;
+        for (cl_uint d = 0; d < dims; d++) {
+            if (local[d] == 0 || local[d] > VSVM_ISA_MAX_GROUP_LANES)
+                return CL_INVALID_WORK_ITEM_SIZE;
+            l[d] = static_cast<std::uint32_t>(local[d]);
+            lanes *= local[d];
+        }
+        if (lanes > VSVM_ISA_MAX_GROUP_LANES)
+            return CL_INVALID_WORK_GROUP_SIZE;
+        if (hasFixed && l != fixed)
+            return CL_INVALID_WORK_GROUP_SIZE;
+    } else if (hasFixed) {
+        l = fixed;
+    } else {
+        l = chooseLocal(g);
+    }
+    if (lanesTotal == 0)
+        return run({queue, type, count, list, event}, [] { return ExecResult{}; });
+    std::array<std::uint32_t, 3> groups{};
+    for (unsigned d = 0; d < 3; d++) {
+        // No non-uniform workgroups (CL_DEVICE_NON_UNIFORM_WORK_GROUP_SUPPORT is false).
+        if (g[d] % l[d])
+            return CL_INVALID_WORK_GROUP_SIZE;
+        if (g[d] / l[d] > DRM_VSVM_MAX_GROUPS) {
+            logLine(fmt::format("clEnqueueNDRangeKernel: {} workgroups in dimension {}, at most {} are supported",
+                                g[d] / l[d], d, DRM_VSVM_MAX_GROUPS));
+            return CL_INVALID_GLOBAL_WORK_SIZE;
+        }
+        groups[d] = static_cast<std::uint32_t>(g[d] / l[d]);
+    }
+    // The private stacks the kernel takes as its hidden last argument.
+    std::vector<std::uint64_t> stacks;
+    if (built.compiled.privateBytesPerLane) {
+        std::uint64_t bytes = built.compiled.privateBytesPerLane * lanesTotal;
+        try {
+            stacks.assign((bytes + 7) / 8, 0);
+        } catch (const std::bad_alloc&) {
+            return CL_OUT_OF_HOST_MEMORY;
+        }
+        args.push_back(reinterpret_cast<std::uintptr_t>(stacks.data()));
+    }
+    if (args.size() > VSVM_ISA_MAX_ARGS)
+        return CL_INVALID_KERNEL_ARGS;
+    return run({queue, type, count, list, event}, [&] {
+        ExecResult r = queue->context->backend().dispatch(built, groups, l, args);
+        if (r.status != CL_COMPLETE)
+            r.error = "kernel " + kernel->name + ": " + r.error;
+        return r;
+    });
+}
+
+} // namespace
+
+cl_int CL_API_CALL clEnqueueNDRangeKernel(cl_command_queue queue, cl_kernel kernel, cl_uint dims,
+                                          const size_t* offset, const size_t* global, const size_t* local,
+                                          cl_uint count, const cl_event* list, cl_event* event)
+{
+    return enqueueKernel(CL_COMMAND_NDRANGE_KERNEL, queue, kernel, dims, offset, global, local, count, list, event);
+}
+
+cl_int CL_API_CALL clEnqueueTask(cl_command_queue queue, cl_kernel kernel, cl_uint count, const cl_event* list,
+                                 cl_event* event)
+{
+    const size_t one = 1;
+    return enqueueKernel(CL_COMMAND_TASK, queue, kernel, 1, nullptr, &one, &one, count, list, event);
+}

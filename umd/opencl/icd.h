@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+#pragma once
+
+// The OpenCL objects of the vsvm ICD and the backends that run their
+// commands. Every object starts with the dispatch table pointer, as the ICD
+// loader (cl_khr_icd) requires: the loader reads it to find our entry
+// points, so it must be the first word of the object.
+
+#define CL_TARGET_OPENCL_VERSION 300
+#define CL_USE_DEPRECATED_OPENCL_1_0_APIS
+#define CL_USE_DEPRECATED_OPENCL_1_1_APIS
+#define CL_USE_DEPRECATED_OPENCL_1_2_APIS
+#define CL_USE_DEPRECATED_OPENCL_2_0_APIS
+#include <CL/cl.h>
+#include <CL/cl_icd.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vsvm/cc.h"
+#include "vsvm/kernel.h"
+
+namespace vsvm::opencl {
+
+enum class Kind : std::uint32_t {
+    Platform = 0x76736d01,
+    Device,
+    Context,
+    Queue,
+    Mem,
+    Program,
+    Kernel,
+    Event,
+};
+
+/// What every object starts with. Reference counts start at 1; the object
+/// is deleted when the count reaches 0 (release()).
+struct Object {
+    const cl_icd_dispatch* dispatch;
+    Kind kind;
+    std::atomic<cl_uint> refs{1};
+
+    Object(Kind k);
+};
+
+/// The limits a backend reports; clGetDeviceInfo answers from them.
+struct DeviceLimits {
+    std::string name;
+    std::string driverVersion;
+    cl_uint computeUnits = 1;
+    cl_ulong globalMemSize = 0;
+    cl_ulong maxAllocSize = 0;
+    cl_uint isaVersion = 2;
+};
+
+/// How a command ended: CL_COMPLETE or a negative status with its reason.
+struct ExecResult {
+    cl_int status = CL_COMPLETE;
+    std::string error;
+};
+
+struct BuiltKernel;
+
+/// Where commands run: a vsvm device through libvsvm, or the host emulator.
+/// Every call returns when the command has ended (the queue is synchronous).
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual const DeviceLimits& limits() const = 0;
+    /// Makes @p kernel ready to run (the device backend maps its program).
+    virtual ExecResult prepare(BuiltKernel& kernel) = 0;
+    virtual ExecResult dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
+                                std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args) = 0;
+    virtual ExecResult copy(void* dst, const void* src, std::size_t size) = 0;
+    /// @p size bytes at @p dst become repetitions of the @p patternSize bytes at @p pattern.
+    virtual ExecResult fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size) = 0;
+};
+
+/// VSVM_OPENCL_BACKEND: "emu" gives the emulator backend, anything else (or
+/// nothing) the device one. Null with @p why filled when there is no device.
+std::unique_ptr<Backend> makeBackend(std::string& why);
+
+/// One kernel of a built program.
+struct BuiltKernel {
+    cc::CompiledKernel compiled;
+    /// Parameters the OpenCL program sees (without the hidden private stack).
+    std::size_t userArgs = 0;
+    /// The device backend's mapped program.
+    std::optional<vsvm::Kernel> deviceKernel;
+};
+
+/// Writes "vsvm opencl: ..." to stderr.
+void logLine(const std::string& message);
+
+} // namespace vsvm::opencl
+
+struct _cl_platform_id : vsvm::opencl::Object {
+    _cl_platform_id();
+    std::unique_ptr<vsvm::opencl::Backend> backend;
+    std::string noDevice;
+};
+
+struct _cl_device_id : vsvm::opencl::Object {
+    _cl_device_id();
+    cl_platform_id platform = nullptr;
+};
+
+struct _cl_context : vsvm::opencl::Object {
+    _cl_context();
+    cl_device_id device = nullptr;
+    std::vector<cl_context_properties> properties;
+    void(CL_CALLBACK* notify)(const char*, const void*, size_t, void*) = nullptr;
+    void* notifyData = nullptr;
+    std::mutex callbackMutex;
+    std::vector<std::pair<void(CL_CALLBACK*)(cl_context, void*), void*>> destructorCallbacks;
+    /// clSVMAlloc'd blocks and their sizes.
+    std::mutex svmMutex;
+    std::map<void*, std::size_t> svm;
+    vsvm::opencl::Backend& backend() const { return *device->platform->backend; }
+};
+
+struct _cl_command_queue : vsvm::opencl::Object {
+    _cl_command_queue();
+    cl_context context = nullptr;
+    cl_device_id device = nullptr;
+    cl_command_queue_properties properties = 0;
+    std::vector<cl_queue_properties> propertyList;
+    /// Commands run one at a time, in the order they were enqueued.
+    std::mutex mutex;
+};
+
+struct _cl_mem : vsvm::opencl::Object {
+    _cl_mem();
+    cl_context context = nullptr;
+    cl_mem_flags flags = 0;
+    std::size_t size = 0;
+    void* host = nullptr;
+    void* userPtr = nullptr;
+    bool owned = false;
+    cl_mem parent = nullptr;
+    std::size_t origin = 0;
+    std::atomic<cl_uint> mapCount{0};
+    std::vector<cl_mem_properties> properties;
+    std::mutex callbackMutex;
+    std::vector<std::pair<void(CL_CALLBACK*)(cl_mem, void*), void*>> destructorCallbacks;
+};
+
+struct _cl_program : vsvm::opencl::Object {
+    _cl_program();
+    cl_context context = nullptr;
+    std::string source;
+    std::vector<std::uint32_t> il;
+    bool fromIl = false;
+    std::mutex mutex;
+    cl_build_status buildStatus = CL_BUILD_NONE;
+    std::string options;
+    std::string log;
+    /// The SPIR-V of the last successful build.
+    std::vector<std::uint32_t> spirv;
+    std::map<std::string, std::shared_ptr<vsvm::opencl::BuiltKernel>> kernels;
+    std::atomic<cl_uint> attachedKernels{0};
+};
+
+struct _cl_kernel : vsvm::opencl::Object {
+    _cl_kernel();
+    cl_program program = nullptr;
+    std::string name;
+    std::shared_ptr<vsvm::opencl::BuiltKernel> built;
+    std::mutex mutex;
+    std::vector<std::optional<std::uint64_t>> args;
+};
+
+struct _cl_event : vsvm::opencl::Object {
+    _cl_event();
+    cl_context context = nullptr;
+    cl_command_queue queue = nullptr;
+    cl_command_type type = 0;
+    std::mutex mutex;
+    std::condition_variable changed;
+    cl_int status = CL_QUEUED;
+    std::array<cl_ulong, 4> times{};
+    std::vector<std::pair<cl_int, std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>>> callbacks;
+};

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+// Programs (OpenCL C and SPIR-V, built in-process by vsvm/compile.h) and kernels.
+
+#include <new>
+#include <sstream>
+
+#include "info.h"
+#include "vsvm/compile.h"
+
+using namespace vsvm::opencl;
+using namespace vsvm;
+
+_cl_program::_cl_program() : Object(Kind::Program) {}
+_cl_kernel::_cl_kernel() : Object(Kind::Kernel) {}
+
+namespace {
+
+constexpr std::uint32_t kSpirvMagic = 0x07230203;
+
+// SPIR-V bytes in host order: empty when they are not a SPIR-V module.
+std::vector<std::uint32_t> spirvWords(const void* bytes, std::size_t length)
+{
+    if (!bytes || length < 20 || length % 4)
+        return {};
+    std::vector<std::uint32_t> words(length / 4);
+    std::memcpy(words.data(), bytes, length);
+    if (words[0] == __builtin_bswap32(kSpirvMagic))
+        for (std::uint32_t& w : words)
+            w = __builtin_bswap32(w);
+    if (words[0] != kSpirvMagic)
+        return {};
+    return words;
+}
+
+// The names of the module's kernels (OpEntryPoint Kernel), in module order.
+std::vector<std::string> kernelNames(const std::vector<std::uint32_t>& words)
+{
+    constexpr std::uint32_t kOpEntryPoint = 15, kExecutionModelKernel = 6;
+    std::vector<std::string> names;
+    for (std::size_t i = 5; i < words.size();) {
+        std::uint32_t count = words[i] >> 16, opcode = words[i] & 0xffff;
+        if (count == 0 || i + count > words.size())
+            break;
+        if (opcode == kOpEntryPoint && count > 3 && words[i + 1] == kExecutionModelKernel) {
+            const char* text = reinterpret_cast<const char*>(&words[i + 3]);
+            names.emplace_back(text, strnlen(text, (count - 3) * 4));
+        }
+        i += count;
+    }
+    return names;
+}
+
+cl_program makeProgram(cl_context context, cl_int* errcode)
+{
+    auto* program = new (std::nothrow) _cl_program;
+    if (!program) {
+        setError(errcode, CL_OUT_OF_HOST_MEMORY);
+        return nullptr;
+    }
+    program->context = context;
+    clRetainContext(context);
+    setError(errcode, CL_SUCCESS);
+    return program;
+}
+
+// Build options to front-end options; false for an option that is not one.
+bool parseOptions(const std::string& text, compile::Options& options, std::string& bad)
+{
+    std::istringstream in(text);
+    std::vector<std::string> tokens;
+    for (std::string t; in >> t;)
+        tokens.push_back(t);
+    frontend::OpenclOptions& cl = options.opencl;
+    cl.sourceName = "program.cl";
+    for (std::size_t i = 0; i < tokens.size(); i++) {
+        const std::string& t = tokens[i];
+        auto operand = [&](std::size_t prefix) -> std::optional<std::string> {
+            if (t.size() > prefix)
+                return t.substr(prefix);
+            if (i + 1 < tokens.size())
+                return tokens[++i];
+            return std::nullopt;
+        };
+        if (t.starts_with("-D") || t.starts_with("-I")) {
+            std::optional<std::string> value = operand(2);
+            if (!value) {
+                bad = t;
+                return false;
+            }
+            (t[1] == 'D' ? cl.defines : cl.includeDirs).push_back(*value);
+        } else if (t.starts_with("-cl-std=")) {
+            std::string v = t.substr(8);
+            if (v == "CL1.0" || v == "CL1.1" || v == "CL1.2")
+                cl.clStd = "CL1.2";
+            else if (v == "CL3.0")
+                cl.clStd = "CL3.0";
+            else {
+                bad = t;
+                return false;
+            }
+        } else if (t == "-cl-opt-disable") {
+            cl.optLevel = 0;
+            options.cc.optLevel = 0;
+        } else if (t == "-cl-kernel-arg-info") {
+            // Argument information is always kept.
+        } else if (t == "-Werror") {
+            cl.warningsAsErrors = true;
+        } else if (t == "-w") {
+            // Warnings only reach the build log.
+        } else if (t.starts_with("-cl-") || t.starts_with("-W")) {
+            cl.buildOptions.push_back(t);
+        } else {
+            bad = t;
+            return false;
+        }
+    }
+    return true;
+}
+
+cl_int build(cl_program program, const char* optionText)
+{
+    std::lock_guard lock(program->mutex);
+    if (program->attachedKernels.load() > 0)
+        return CL_INVALID_OPERATION;
+    program->options = optionText ? optionText : "";
+    program->kernels.clear();
+    program->spirv.clear();
+    compile::Options options;
+    std::string bad;
+    if (!parseOptions(program->options, options, bad)) {
+        program->buildStatus = CL_BUILD_ERROR;
+        program->log = "invalid build option: " + bad + "\n";
+        return CL_INVALID_BUILD_OPTIONS;
+    }
+    program->buildStatus = CL_BUILD_IN_PROGRESS;
+    program->log.clear();
+    std::vector<std::uint32_t> words;
+    if (program->fromIl) {
+        words = program->il;
+    } else {
+        Result<frontend::Module> module = frontend::openclToSpirv(program->source, options.opencl);
+        if (!module) {
+            program->buildStatus = CL_BUILD_ERROR;
+            program->log = module.status().message() + "\n";
+            return CL_BUILD_PROGRAM_FAILURE;
+        }
+        program->log = module->warnings;
+        words = std::move(module->words);
+    }
+    std::vector<std::string> names = kernelNames(words);
+    Backend& backend = program->context->backend();
+    std::map<std::string, std::shared_ptr<BuiltKernel>> kernels;
+    bool failed = false;
+    // Every kernel is compiled now, so that a kernel the back end cannot
+    // compile is a build error with its diagnostics, not a later surprise.
+    for (const std::string& name : names) {
+        compile::Options one = options;
+        one.cc.entryPoint = name;
+        Result<cc::CompiledKernel> compiled = compile::compileSpirv(words, one);
+        if (!compiled) {
+            program->log += "kernel " + name + ": " + compiled.status().message() + "\n";
+            failed = true;
+            continue;
+        }
+        auto built = std::make_shared<BuiltKernel>();
+        built->compiled = std::move(compiled).value();
+        built->userArgs = built->compiled.program.signature ? built->compiled.program.signature->params.size() : 0;
+        if (built->compiled.privateBytesPerLane && built->userArgs)
+            built->userArgs--;
+        if (ExecResult ready = backend.prepare(*built); ready.status != CL_COMPLETE) {
+            program->log += "kernel " + name + ": " + ready.error + "\n";
+            failed = true;
+            continue;
+        }
+        kernels.emplace(name, std::move(built));
+    }
+    if (failed) {
+        program->buildStatus = CL_BUILD_ERROR;
+        return CL_BUILD_PROGRAM_FAILURE;
+    }
+    program->kernels = std::move(kernels);
+    program->spirv = std::move(words);
+    program->buildStatus = CL_BUILD_SUCCESS;
+    return CL_SUCCESS;
+}
+
+std::string joinedKernelNames(cl_program program)
+{
+    std::string out;
+    for (const auto& [name, kernel] : program->kernels)
+        out += (out.empty() ? "" : ";") + name;
+    return out;
+}
+
+void destroy(cl_program program)
+{
+    cl_context context = program->context;
+    delete program;
+    clReleaseContext(context);
+}
+
+} // namespace
+
+cl_program CL_API_CALL clCreateProgramWithSource(cl_context context, cl_uint count, const char** strings,
+                                                 const size_t* lengths, cl_int* errcode)
+{
+    if (!isValid(context, Kind::Context)) {
+        setError(errcode, CL_INVALID_CONTEXT);
+        return nullptr;
+    }
+    if (count == 0 || !strings) {
+        setError(errcode, CL_INVALID_VALUE);
+        return nullptr;
+    }
+    std::string source;
+    for (cl_uint i = 0; i < count; i++) {
+        if (!strings[i]) {
+            setError(errcode, CL_INVALID_VALUE);
+            return nullptr;
+        }
+        if (lengths && lengths[i])
+            source.append(strings[i], lengths[i]);
+        else
+            source.append(strings[i]);
+    }
+    cl_program program = makeProgram(context, errcode);
+    if (program)
+        program->source = std::move(source);
+    return program;
+}
+
+cl_program CL_API_CALL clCreateProgramWithIL(cl_context context, const void* il, size_t length, cl_int* errcode)
+{
+    if (!isValid(context, Kind::Context)) {
+        setError(errcode, CL_INVALID_CONTEXT);
+        return nullptr;
+    }
+    std::vector<std::uint32_t> words = spirvWords(il, length);
+    if (words.empty()) {
+        setError(errcode, CL_INVALID_VALUE);
+        return nullptr;
+    }
+    cl_program program = makeProgram(context, errcode);
+    if (program) {
+        program->il = std::move(words);
+        program->fromIl = true;
+    }
+    return program;
+}
+
+cl_program CL_API_CALL clCreateProgramWithBinary(cl_context context, cl_uint num_devices, const cl_device_id* devices,
+                                                 const size_t* lengths, const unsigned char** binaries,
+                                                 cl_int* binaryStatus, cl_int* errcode)
+{
+    // A program's binary is its SPIR-V (CL_PROGRAM_BINARIES).
+    if (!isValid(context, Kind::Context)) {
+        setError(errcode, CL_INVALID_CONTEXT);
+        return nullptr;
+    }
+    if (!devices || num_devices != 1 || !lengths || !binaries) {
+        setError(errcode, CL_INVALID_VALUE);
+        return nullptr;
+    }
+    if (devices[0] != context->device) {
+        setError(errcode, CL_INVALID_DEVICE);
+        return nullptr;
+    }
+    if (!binaries[0] || lengths[0] == 0) {
+        setError(errcode, CL_INVALID_VALUE);
+        return nullptr;
+    }
+    std::vector<std::uint32_t> words = spirvWords(binaries[0], lengths[0]);
+    if (binaryStatus)
+        binaryStatus[0] = words.empty() ? CL_INVALID_BINARY : CL_SUCCESS;
+    if (words.empty()) {
+        setError(errcode, CL_INVALID_BINARY);
+        return nullptr;
+    }
+    cl_program program = makeProgram(context, errcode);
+    if (program) {
+        program->il = std::move(words);
+        program->fromIl = true;
+    }
+    return program;
+}
+
+cl_program CL_API_CALL clCreateProgramWithBuiltInKernels(cl_context context, cl_uint, const cl_device_id*,
+                                                         const char*, cl_int* errcode)
+{
+    // The device has no built-in kernels, so no name is one of them.
+    setError(errcode, isValid(context, Kind::Context) ? CL_INVALID_VALUE : CL_INVALID_CONTEXT);
+    return nullptr;
+}
+
+cl_int CL_API_CALL clRetainProgram(cl_program program)
+{
+    if (!isValid(program, Kind::Program))
+        return CL_INVALID_PROGRAM;
+    program->refs++;
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clReleaseProgram(cl_program program)
+{
+    if (!isValid(program, Kind::Program))
+        return CL_INVALID_PROGRAM;
+    if (--program->refs == 0)
+        destroy(program);
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const cl_device_id* devices,
+                                  const char* options, void(CL_CALLBACK* notify)(cl_program, void*), void* data)
+{
+    if (!isValid(program, Kind::Program))
+        return CL_INVALID_PROGRAM;
+    if ((devices == nullptr) != (num_devices == 0) || (!notify && data))
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < num_devices; i++)
+        if (devices[i] != program->context->device)
+            return CL_INVALID_DEVICE;
+    cl_int result = build(program, options);
+    if (result != CL_SUCCESS && result != CL_INVALID_OPERATION)
+        logLine("build failed:\n" + program->log);
+    if (notify && result != CL_INVALID_OPERATION)
+        notify(program, data);
+    return result;
+}
+
+cl_int CL_API_CALL clUnloadCompiler()
+{
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clUnloadPlatformCompiler(cl_platform_id platform)
+{
+    return isValid(platform, Kind::Platform) ? CL_SUCCESS : CL_INVALID_PLATFORM;
+}
+
+cl_int CL_API_CALL clGetProgramInfo(cl_program program, cl_program_info param, size_t size, void* value,
+                                    size_t* sizeRet)
+{
+    if (!isValid(program, Kind::Program))
+        return CL_INVALID_PROGRAM;
+    std::lock_guard lock(program->mutex);
+    bool built = program->buildStatus == CL_BUILD_SUCCESS;
+    switch (param) {
+    case CL_PROGRAM_REFERENCE_COUNT:
+        return answer<cl_uint>(size, value, sizeRet, program->refs.load());
+    case CL_PROGRAM_CONTEXT:
+        return answer(size, value, sizeRet, program->context);
+    case CL_PROGRAM_NUM_DEVICES:
+        return answer<cl_uint>(size, value, sizeRet, 1);
+    case CL_PROGRAM_DEVICES:
+        return answer(size, value, sizeRet, program->context->device);
+    case CL_PROGRAM_SOURCE:
+        return answerString(size, value, sizeRet, program->fromIl ? std::string() : program->source);
+    case CL_PROGRAM_IL:
+        if (!program->fromIl)
+            return answerBytes(size, value, sizeRet, nullptr, 0);
+        return answerVector(size, value, sizeRet, program->il);
+    case CL_PROGRAM_BINARY_SIZES:
+        return answer<size_t>(size, value, sizeRet, program->spirv.size() * 4);
+    case CL_PROGRAM_BINARIES: {
+        if (value) {
+            if (size < sizeof(unsigned char*))
+                return CL_INVALID_VALUE;
+            auto* out = static_cast<unsigned char**>(value);
+            if (out[0] && !program->spirv.empty())
+                std::memcpy(out[0], program->spirv.data(), program->spirv.size() * 4);
+        }
+        if (sizeRet)
+            *sizeRet = sizeof(unsigned char*);
+        return CL_SUCCESS;
+    }
+    case CL_PROGRAM_NUM_KERNELS:
+        if (!built)
+            return CL_INVALID_PROGRAM_EXECUTABLE;
+        return answer<size_t>(size, value, sizeRet, program->kernels.size());
+    case CL_PROGRAM_KERNEL_NAMES:
+        if (!built)
+            return CL_INVALID_PROGRAM_EXECUTABLE;
+        return answerString(size, value, sizeRet, joinedKernelNames(program));
+    case CL_PROGRAM_SCOPE_GLOBAL_CTORS_PRESENT:
+    case CL_PROGRAM_SCOPE_GLOBAL_DTORS_PRESENT:
+        return answer<cl_bool>(size, value, sizeRet, CL_FALSE);
+    default:
+        return CL_INVALID_VALUE;
+    }
+}
+
+cl_int CL_API_CALL clGetProgramBuildInfo(cl_program program, cl_device_id device, cl_program_build_info param,
+                                         size_t size, void* value, size_t* sizeRet)
+{
+    if (!isValid(program, Kind::Program))
+        return CL_INVALID_PROGRAM;
+    if (device != program->context->device)
+        return CL_INVALID_DEVICE;
+    std::lock_guard lock(program->mutex);
+    switch (param) {
+    case CL_PROGRAM_BUILD_STATUS:
+        return answer(size, value, sizeRet, program->buildStatus);
+    case CL_PROGRAM_BUILD_OPTIONS:
+        return answerString(size, value, sizeRet, program->options);
+    case CL_PROGRAM_BUILD_LOG:
+        return answerString(size, value, sizeRet, program->log);
+    case CL_PROGRAM_BINARY_TYPE:
+        return answer<cl_program_binary_type>(size, value, sizeRet,
+                                              program->buildStatus == CL_BUILD_SUCCESS
+                                                  ? CL_PROGRAM_BINARY_TYPE_EXECUTABLE
+                                                  : CL_PROGRAM_BINARY_TYPE_NONE);
+    case CL_PROGRAM_BUILD_GLOBAL_VARIABLE_TOTAL_SIZE:
+        return answer<size_t>(size, value, sizeRet, 0);
+    default:
+        return CL_INVALID_VALUE;
+    }
+}
+
+// Kernels.
+
+namespace {
+
+cl_kernel makeKernel(cl_program program, const std::string& name, std::shared_ptr<BuiltKernel> built)
+{
+    auto* kernel = new (std::nothrow) _cl_kernel;
+    if (!kernel)
+        return nullptr;
+    kernel->program = program;
+    kernel->name = name;
+    kernel->args.resize(built->userArgs);
+    kernel->built = std::move(built);
+    clRetainProgram(program);
+    program->attachedKernels++;
+    return kernel;
+}
+
+const KernelParam& paramOf(cl_kernel kernel, cl_uint index)
+{
+    return kernel->built->compiled.program.signature->params[index];
+}
+
+} // namespace
+
+cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* name, cl_int* errcode)
+{
+    if (!isValid(program, Kind::Program)) {
+        setError(errcode, CL_INVALID_PROGRAM);
+        return nullptr;
+    }
+    if (!name) {
+        setError(errcode, CL_INVALID_VALUE);
+        return nullptr;
+    }
+    std::lock_guard lock(program->mutex);
+    if (program->buildStatus != CL_BUILD_SUCCESS) {
+        setError(errcode, CL_INVALID_PROGRAM_EXECUTABLE);
+        return nullptr;
+    }
+    auto it = program->kernels.find(name);
+    if (it == program->kernels.end()) {
+        setError(errcode, CL_INVALID_KERNEL_NAME);
+        return nullptr;
+    }
+    cl_kernel kernel = makeKernel(program, name, it->second);
+    setError(errcode, kernel ? CL_SUCCESS : CL_OUT_OF_HOST_MEMORY);
+    return kernel;
+}
+
+cl_int CL_API_CALL clCreateKernelsInProgram(cl_program program, cl_uint count, cl_kernel* kernels, cl_uint* countRet)
+{
+    if (!isValid(program, Kind::Program))
+        return CL_INVALID_PROGRAM;
+    std::lock_guard lock(program->mutex);
+    if (program->buildStatus != CL_BUILD_SUCCESS)
+        return CL_INVALID_PROGRAM_EXECUTABLE;
+    if (kernels && count < program->kernels.size())
+        return CL_INVALID_VALUE;
+    if (kernels) {
+        cl_uint i = 0;
+        for (const auto& [name, built] : program->kernels)
+            kernels[i++] = makeKernel(program, name, built);
+    }
+    if (countRet)
+        *countRet = static_cast<cl_uint>(program->kernels.size());
+    return CL_SUCCESS;
+}
+
+cl_kernel CL_API_CALL clCloneKernel(cl_kernel source, cl_int* errcode)
+{
+    if (!isValid(source, Kind::Kernel)) {
+        setError(errcode, CL_INVALID_KERNEL);
+        return nullptr;
+    }
+    cl_kernel kernel = makeKernel(source->program, source->name, source->built);
+    if (kernel) {
+        std::lock_guard lock(source->mutex);
+        kernel->args = source->args;
+    }
+    setError(errcode, kernel ? CL_SUCCESS : CL_OUT_OF_HOST_MEMORY);
+    return kernel;
+}
+
+cl_int CL_API_CALL clRetainKernel(cl_kernel kernel)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    kernel->refs++;
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clReleaseKernel(cl_kernel kernel)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    if (--kernel->refs == 0) {
+        cl_program program = kernel->program;
+        program->attachedKernels--;
+        delete kernel;
+        clReleaseProgram(program);
+    }
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint index, size_t size, const void* value)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    if (index >= kernel->built->userArgs)
+        return CL_INVALID_ARG_INDEX;
+    std::uint64_t bits = 0;
+    switch (paramOf(kernel, index).type) {
+    case ArgType::Ptr: {
+        // A buffer (or NULL) by its cl_mem; __local pointers are not compiled.
+        if (size != sizeof(cl_mem))
+            return CL_INVALID_ARG_SIZE;
+        cl_mem mem = value ? *static_cast<const cl_mem*>(value) : nullptr;
+        if (mem) {
+            if (!isValid(mem, Kind::Mem) || mem->context != kernel->program->context)
+                return CL_INVALID_MEM_OBJECT;
+            bits = reinterpret_cast<std::uintptr_t>(mem->host);
+        }
+        break;
+    }
+    case ArgType::U32:
+    case ArgType::I32: {
+        if (size != 1 && size != 2 && size != 4)
+            return CL_INVALID_ARG_SIZE;
+        if (!value)
+            return CL_INVALID_ARG_VALUE;
+        bool isSigned = paramOf(kernel, index).type == ArgType::I32;
+        std::uint32_t raw = 0;
+        std::memcpy(&raw, value, size);
+        unsigned shift = 64 - 8 * static_cast<unsigned>(size);
+        bits = isSigned ? static_cast<std::uint64_t>(static_cast<std::int64_t>(std::uint64_t{raw} << shift) >> shift)
+                        : std::uint64_t{raw};
+        break;
+    }
+    case ArgType::F32: {
+        if (size != 4)
+            return CL_INVALID_ARG_SIZE;
+        if (!value)
+            return CL_INVALID_ARG_VALUE;
+        std::uint32_t raw = 0;
+        std::memcpy(&raw, value, 4);
+        bits = raw;
+        break;
+    }
+    case ArgType::U64:
+    case ArgType::I64:
+    case ArgType::F64:
+        if (size != 8)
+            return CL_INVALID_ARG_SIZE;
+        if (!value)
+            return CL_INVALID_ARG_VALUE;
+        std::memcpy(&bits, value, 8);
+        break;
+    }
+    std::lock_guard lock(kernel->mutex);
+    kernel->args[index] = bits;
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clSetKernelArgSVMPointer(cl_kernel kernel, cl_uint index, const void* ptr)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    if (index >= kernel->built->userArgs)
+        return CL_INVALID_ARG_INDEX;
+    if (paramOf(kernel, index).type != ArgType::Ptr)
+        return CL_INVALID_ARG_VALUE;
+    // Fine-grain system SVM: any pointer, malloc'd or not.
+    std::lock_guard lock(kernel->mutex);
+    kernel->args[index] = reinterpret_cast<std::uintptr_t>(ptr);
+    return CL_SUCCESS;
+}
+
+cl_int CL_API_CALL clSetKernelExecInfo(cl_kernel kernel, cl_kernel_exec_info param, size_t size, const void* value)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    if (!value)
+        return CL_INVALID_VALUE;
+    switch (param) {
+    case CL_KERNEL_EXEC_INFO_SVM_PTRS:
+        // Every pointer of the process is reachable already.
+        return size % sizeof(void*) ? CL_INVALID_VALUE : CL_SUCCESS;
+    case CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM:
+        return size == sizeof(cl_bool) ? CL_SUCCESS : CL_INVALID_VALUE;
+    default:
+        return CL_INVALID_VALUE;
+    }
+}
+
+cl_int CL_API_CALL clGetKernelInfo(cl_kernel kernel, cl_kernel_info param, size_t size, void* value, size_t* sizeRet)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    switch (param) {
+    case CL_KERNEL_FUNCTION_NAME:
+        return answerString(size, value, sizeRet, kernel->name);
+    case CL_KERNEL_NUM_ARGS:
+        return answer<cl_uint>(size, value, sizeRet, static_cast<cl_uint>(kernel->built->userArgs));
+    case CL_KERNEL_REFERENCE_COUNT:
+        return answer<cl_uint>(size, value, sizeRet, kernel->refs.load());
+    case CL_KERNEL_CONTEXT:
+        return answer(size, value, sizeRet, kernel->program->context);
+    case CL_KERNEL_PROGRAM:
+        return answer(size, value, sizeRet, kernel->program);
+    case CL_KERNEL_ATTRIBUTES:
+        return answerString(size, value, sizeRet, "");
+    default:
+        return CL_INVALID_VALUE;
+    }
+}
+
+cl_int CL_API_CALL clGetKernelWorkGroupInfo(cl_kernel kernel, cl_device_id device, cl_kernel_work_group_info param,
+                                            size_t size, void* value, size_t* sizeRet)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    if (device && device != kernel->program->context->device)
+        return CL_INVALID_DEVICE;
+    const cc::CompiledKernel& compiled = kernel->built->compiled;
+    switch (param) {
+    case CL_KERNEL_WORK_GROUP_SIZE:
+        return answer<size_t>(size, value, sizeRet, VSVM_ISA_MAX_GROUP_LANES);
+    case CL_KERNEL_COMPILE_WORK_GROUP_SIZE: {
+        std::vector<size_t> local(compiled.localSize.begin(), compiled.localSize.end());
+        return answerVector(size, value, sizeRet, local);
+    }
+    case CL_KERNEL_LOCAL_MEM_SIZE:
+        return answer<cl_ulong>(size, value, sizeRet, compiled.ldsBytes);
+    case CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE:
+        return answer<size_t>(size, value, sizeRet, VSVM_ISA_WAVE_LANES);
+    case CL_KERNEL_PRIVATE_MEM_SIZE:
+        return answer<cl_ulong>(size, value, sizeRet, compiled.privateBytesPerLane);
+    default:
+        // CL_KERNEL_GLOBAL_WORK_SIZE is for built-in kernels and custom devices.
+        return CL_INVALID_VALUE;
+    }
+}
+
+cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint index, cl_kernel_arg_info param, size_t size,
+                                      void* value, size_t* sizeRet)
+{
+    if (!isValid(kernel, Kind::Kernel))
+        return CL_INVALID_KERNEL;
+    if (index >= kernel->built->userArgs)
+        return CL_INVALID_ARG_INDEX;
+    // The compiler's signature gives each parameter's register type and
+    // name; what it does not keep (a pointer's address space and pointee,
+    // qualifiers) is not made up.
+    const KernelParam& p = paramOf(kernel, index);
+    bool pointer = p.type == ArgType::Ptr;
+    switch (param) {
+    case CL_KERNEL_ARG_ADDRESS_QUALIFIER:
+        if (pointer)
+            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
+        return answer<cl_kernel_arg_address_qualifier>(size, value, sizeRet, CL_KERNEL_ARG_ADDRESS_PRIVATE);
+    case CL_KERNEL_ARG_ACCESS_QUALIFIER:
+        // Only images have access qualifiers.
+        return answer<cl_kernel_arg_access_qualifier>(size, value, sizeRet, CL_KERNEL_ARG_ACCESS_NONE);
+    case CL_KERNEL_ARG_TYPE_NAME:
+        switch (p.type) {
+        case ArgType::U64:
+            return answerString(size, value, sizeRet, "ulong");
+        case ArgType::I64:
+            return answerString(size, value, sizeRet, "long");
+        case ArgType::F32:
+            return answerString(size, value, sizeRet, "float");
+        case ArgType::F64:
+            return answerString(size, value, sizeRet, "double");
+        default:
+            // A 32-bit register also holds char and short parameters.
+            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
+        }
+    case CL_KERNEL_ARG_TYPE_QUALIFIER:
+        if (pointer)
+            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
+        return answer<cl_kernel_arg_type_qualifier>(size, value, sizeRet, CL_KERNEL_ARG_TYPE_NONE);
+    case CL_KERNEL_ARG_NAME:
+        if (p.name.empty())
+            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
+        return answerString(size, value, sizeRet, p.name);
+    default:
+        return CL_INVALID_VALUE;
+    }
+}

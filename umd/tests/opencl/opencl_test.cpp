@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+// The vsvm OpenCL ICD through the real ICD loader (ocl-icd): ctest runs this
+// with OCL_ICD_VENDORS naming only the build tree's vsvm.icd and
+// VSVM_OPENCL_BACKEND=emu, so the kernels run on the host emulator.
+
+#define CL_TARGET_OPENCL_VERSION 300
+// clEnqueueTask is tested too.
+#define CL_USE_DEPRECATED_OPENCL_1_2_APIS
+#include <CL/cl.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kSaxpy = R"(
+kernel void saxpy(global const float* x, global float* y, float a, uint n)
+{
+    size_t i = get_global_id(0);
+    if (i < n)
+        y[i] = a * x[i] + y[i];
+}
+)";
+
+constexpr const char* kTwoKernels = R"(
+kernel void fill(global int* out, int value)
+{
+    out[get_global_id(0)] = value + (int)get_global_id(0);
+}
+kernel void poke(global int* target)
+{
+    *target = 7;
+}
+)";
+
+class OpenclTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        cl_uint count = 0;
+        ASSERT_EQ(clGetPlatformIDs(1, &platform_, &count), CL_SUCCESS);
+        ASSERT_EQ(count, 1u) << "OCL_ICD_VENDORS should name only the vsvm ICD";
+        ASSERT_EQ(clGetDeviceIDs(platform_, CL_DEVICE_TYPE_ALL, 1, &device_, nullptr), CL_SUCCESS);
+        cl_int err = CL_SUCCESS;
+        context_ = clCreateContext(nullptr, 1, &device_, nullptr, nullptr, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+        queue_ = clCreateCommandQueueWithProperties(context_, device_, nullptr, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+    }
+
+    void TearDown() override
+    {
+        if (queue_) {
+            EXPECT_EQ(clReleaseCommandQueue(queue_), CL_SUCCESS);
+        }
+        if (context_) {
+            EXPECT_EQ(clReleaseContext(context_), CL_SUCCESS);
+        }
+    }
+
+    cl_program build(const char* source, cl_int expected = CL_SUCCESS)
+    {
+        cl_int err = CL_SUCCESS;
+        cl_program program = clCreateProgramWithSource(context_, 1, &source, nullptr, &err);
+        EXPECT_EQ(err, CL_SUCCESS);
+        EXPECT_EQ(clBuildProgram(program, 1, &device_, "", nullptr, nullptr), expected) << buildLog(program);
+        return program;
+    }
+
+    std::string buildLog(cl_program program)
+    {
+        std::size_t size = 0;
+        clGetProgramBuildInfo(program, device_, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size);
+        std::string log(size, '\0');
+        clGetProgramBuildInfo(program, device_, CL_PROGRAM_BUILD_LOG, size, log.data(), nullptr);
+        return log;
+    }
+
+    cl_kernel kernel(cl_program program, const char* name)
+    {
+        cl_int err = CL_SUCCESS;
+        cl_kernel k = clCreateKernel(program, name, &err);
+        EXPECT_EQ(err, CL_SUCCESS);
+        return k;
+    }
+
+    // Runs saxpy over x and y (n floats each), passed as SVM pointers.
+    void runSaxpy(float* x, float* y, cl_uint n, float a)
+    {
+        cl_program program = build(kSaxpy);
+        cl_kernel k = kernel(program, "saxpy");
+        ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, x), CL_SUCCESS);
+        ASSERT_EQ(clSetKernelArgSVMPointer(k, 1, y), CL_SUCCESS);
+        ASSERT_EQ(clSetKernelArg(k, 2, sizeof a, &a), CL_SUCCESS);
+        ASSERT_EQ(clSetKernelArg(k, 3, sizeof n, &n), CL_SUCCESS);
+        // A global size that is not a multiple of n's: the kernel checks.
+        std::size_t global = (n + 63) / 64 * 64, local = 64;
+        cl_event done = nullptr;
+        ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 0, nullptr, &done), CL_SUCCESS);
+        ASSERT_EQ(clWaitForEvents(1, &done), CL_SUCCESS);
+        cl_int status = 1;
+        ASSERT_EQ(clGetEventInfo(done, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr),
+                  CL_SUCCESS);
+        EXPECT_EQ(status, CL_COMPLETE);
+        EXPECT_EQ(clReleaseEvent(done), CL_SUCCESS);
+        EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+        EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
+    }
+
+    cl_platform_id platform_ = nullptr;
+    cl_device_id device_ = nullptr;
+    cl_context context_ = nullptr;
+    cl_command_queue queue_ = nullptr;
+};
+
+std::string deviceString(cl_device_id device, cl_device_info param)
+{
+    std::size_t size = 0;
+    clGetDeviceInfo(device, param, 0, nullptr, &size);
+    std::string s(size, '\0');
+    clGetDeviceInfo(device, param, size, s.data(), nullptr);
+    if (!s.empty())
+        s.pop_back();
+    return s;
+}
+
+TEST_F(OpenclTest, PlatformAndDeviceTellWhatTheyAre)
+{
+    char name[64] = {};
+    ASSERT_EQ(clGetPlatformInfo(platform_, CL_PLATFORM_NAME, sizeof name, name, nullptr), CL_SUCCESS);
+    EXPECT_STREQ(name, "vsvm");
+    EXPECT_EQ(deviceString(device_, CL_DEVICE_VERSION).rfind("OpenCL 3.0 ", 0), 0u);
+    cl_device_svm_capabilities svm = 0;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_SVM_CAPABILITIES, sizeof svm, &svm, nullptr), CL_SUCCESS);
+    EXPECT_EQ(svm, CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
+                       CL_DEVICE_SVM_FINE_GRAIN_SYSTEM | CL_DEVICE_SVM_ATOMICS);
+    cl_bool images = CL_TRUE;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_IMAGE_SUPPORT, sizeof images, &images, nullptr), CL_SUCCESS);
+    EXPECT_EQ(images, CL_FALSE);
+    std::size_t maxGroup = 0;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof maxGroup, &maxGroup, nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(maxGroup, 256u);
+    // A buffer too small for the value.
+    cl_uint small = 0;
+    EXPECT_EQ(clGetDeviceInfo(device_, CL_DEVICE_NAME, sizeof small, &small, nullptr), CL_INVALID_VALUE);
+}
+
+TEST_F(OpenclTest, SaxpyOverMallocMemory)
+{
+    const cl_uint n = 1000;
+    auto* x = static_cast<float*>(std::malloc(n * sizeof(float)));
+    auto* y = static_cast<float*>(std::malloc(n * sizeof(float)));
+    for (cl_uint i = 0; i < n; i++) {
+        x[i] = static_cast<float>(i);
+        y[i] = static_cast<float>(2 * i);
+    }
+    runSaxpy(x, y, n, 3.0f);
+    for (cl_uint i = 0; i < n; i++)
+        ASSERT_EQ(y[i], static_cast<float>(5 * i)) << "at " << i;
+    std::free(x);
+    std::free(y);
+}
+
+TEST_F(OpenclTest, SaxpyOverSvmAlloc)
+{
+    const cl_uint n = 333;
+    auto* x = static_cast<float*>(clSVMAlloc(context_, CL_MEM_READ_WRITE, n * sizeof(float), 0));
+    auto* y = static_cast<float*>(clSVMAlloc(context_, CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER,
+                                             n * sizeof(float), 256));
+    ASSERT_NE(x, nullptr);
+    ASSERT_NE(y, nullptr);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(y) % 256, 0u);
+    float one = 1.0f;
+    ASSERT_EQ(clEnqueueSVMMemFill(queue_, y, &one, sizeof one, n * sizeof(float), 0, nullptr, nullptr), CL_SUCCESS);
+    std::vector<float> host(n);
+    for (cl_uint i = 0; i < n; i++)
+        host[i] = static_cast<float>(i);
+    ASSERT_EQ(clEnqueueSVMMemcpy(queue_, CL_TRUE, x, host.data(), n * sizeof(float), 0, nullptr, nullptr),
+              CL_SUCCESS);
+    runSaxpy(x, y, n, -2.0f);
+    for (cl_uint i = 0; i < n; i++)
+        ASSERT_EQ(y[i], 1.0f - 2.0f * static_cast<float>(i)) << "at " << i;
+    clSVMFree(context_, x);
+    clSVMFree(context_, y);
+}
+
+TEST_F(OpenclTest, UseHostPtrBufferIsTheApplicationsMemory)
+{
+    std::vector<cl_int> data(256, -1);
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer = clCreateBuffer(context_, CL_MEM_USE_HOST_PTR, data.size() * sizeof(cl_int), data.data(), &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    void* hostPtr = nullptr;
+    ASSERT_EQ(clGetMemObjectInfo(buffer, CL_MEM_HOST_PTR, sizeof hostPtr, &hostPtr, nullptr), CL_SUCCESS);
+    EXPECT_EQ(hostPtr, data.data());
+    cl_program program = build(kTwoKernels);
+    cl_kernel k = kernel(program, "fill");
+    cl_int base = 100;
+    ASSERT_EQ(clSetKernelArg(k, 0, sizeof buffer, &buffer), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof base, &base), CL_SUCCESS);
+    // No local size: the driver chooses one.
+    std::size_t global = data.size();
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    // No read: the kernel wrote the application's array.
+    for (std::size_t i = 0; i < data.size(); i++)
+        ASSERT_EQ(data[i], 100 + static_cast<cl_int>(i));
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+    clReleaseMemObject(buffer);
+}
+
+TEST_F(OpenclTest, ReadAndWriteBuffers)
+{
+    std::vector<cl_int> initial(64, 5);
+    cl_int err = CL_SUCCESS;
+    cl_mem copied = clCreateBuffer(context_, CL_MEM_COPY_HOST_PTR, 64 * sizeof(cl_int), initial.data(), &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem allocated = clCreateBuffer(context_, CL_MEM_ALLOC_HOST_PTR, 64 * sizeof(cl_int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    std::vector<cl_int> out(64, 0);
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, copied, CL_TRUE, 0, out.size() * sizeof(cl_int), out.data(), 0, nullptr,
+                                  nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(out, initial);
+    std::vector<cl_int> values(16);
+    for (int i = 0; i < 16; i++)
+        values[i] = i * i;
+    // Bytes 32..95 of the buffer.
+    ASSERT_EQ(clEnqueueWriteBuffer(queue_, allocated, CL_TRUE, 32, values.size() * sizeof(cl_int), values.data(), 0,
+                                   nullptr, nullptr),
+              CL_SUCCESS);
+    ASSERT_EQ(clEnqueueCopyBuffer(queue_, allocated, copied, 32, 0, 16 * sizeof(cl_int), 0, nullptr, nullptr),
+              CL_SUCCESS);
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, copied, CL_TRUE, 0, out.size() * sizeof(cl_int), out.data(), 0, nullptr,
+                                  nullptr),
+              CL_SUCCESS);
+    for (int i = 0; i < 64; i++)
+        ASSERT_EQ(out[i], i < 16 ? i * i : 5) << "at " << i;
+    clReleaseMemObject(copied);
+    clReleaseMemObject(allocated);
+}
+
+TEST_F(OpenclTest, ProgramFromIlRunsLikeTheSource)
+{
+    cl_program fromSource = build(kTwoKernels);
+    std::size_t size = 0;
+    ASSERT_EQ(clGetProgramInfo(fromSource, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, nullptr), CL_SUCCESS);
+    ASSERT_GT(size, 20u);
+    std::vector<unsigned char> spirv(size);
+    unsigned char* binaries[] = {spirv.data()};
+    ASSERT_EQ(clGetProgramInfo(fromSource, CL_PROGRAM_BINARIES, sizeof binaries, binaries, nullptr), CL_SUCCESS);
+    cl_int err = CL_SUCCESS;
+    cl_program program = clCreateProgramWithIL(context_, spirv.data(), spirv.size(), &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    ASSERT_EQ(clBuildProgram(program, 0, nullptr, nullptr, nullptr, nullptr), CL_SUCCESS) << buildLog(program);
+    char names[64] = {};
+    ASSERT_EQ(clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, sizeof names, names, nullptr), CL_SUCCESS);
+    EXPECT_STREQ(names, "fill;poke");
+    cl_kernel k = kernel(program, "poke");
+    cl_int target = 0;
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, &target), CL_SUCCESS);
+    ASSERT_EQ(clEnqueueTask(queue_, k, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    EXPECT_EQ(target, 7);
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+    clReleaseProgram(fromSource);
+}
+
+TEST_F(OpenclTest, BuildErrorsAreInTheLog)
+{
+    cl_program program = build("kernel void broken(global int* p) { p[0] = undeclared; }", CL_BUILD_PROGRAM_FAILURE);
+    EXPECT_NE(buildLog(program).find("undeclared"), std::string::npos) << buildLog(program);
+    cl_build_status status = CL_BUILD_NONE;
+    ASSERT_EQ(clGetProgramBuildInfo(program, device_, CL_PROGRAM_BUILD_STATUS, sizeof status, &status, nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(status, CL_BUILD_ERROR);
+    cl_int err = CL_SUCCESS;
+    EXPECT_EQ(clCreateKernel(program, "broken", &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_PROGRAM_EXECUTABLE);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, MisuseGivesTheSpecErrorCodes)
+{
+    cl_int err = CL_SUCCESS;
+    // 1. A context without devices.
+    EXPECT_EQ(clCreateContext(nullptr, 0, nullptr, nullptr, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_VALUE);
+    // 2. A buffer of no bytes.
+    EXPECT_EQ(clCreateBuffer(context_, CL_MEM_READ_WRITE, 0, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_BUFFER_SIZE);
+    // 3. USE_HOST_PTR without a pointer.
+    EXPECT_EQ(clCreateBuffer(context_, CL_MEM_USE_HOST_PTR, 16, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_HOST_PTR);
+    // 4. Contradicting flags.
+    int host[4] = {};
+    EXPECT_EQ(clCreateBuffer(context_, CL_MEM_USE_HOST_PTR | CL_MEM_COPY_HOST_PTR, sizeof host, host, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_VALUE);
+    // 5. A queue where a context is expected (a wrong object type).
+    EXPECT_EQ(clRetainContext(reinterpret_cast<cl_context>(queue_)), CL_INVALID_CONTEXT);
+    EXPECT_EQ(clGetContextInfo(reinterpret_cast<cl_context>(queue_), CL_CONTEXT_NUM_DEVICES, 0, nullptr, nullptr),
+              CL_INVALID_CONTEXT);
+
+    cl_program program = build(kTwoKernels);
+    // 6. An unknown kernel name, and no name.
+    EXPECT_EQ(clCreateKernel(program, "no_such_kernel", &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_KERNEL_NAME);
+    EXPECT_EQ(clCreateKernel(program, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_VALUE);
+    cl_kernel k = kernel(program, "fill");
+    // 7. Building again while a kernel is attached.
+    EXPECT_EQ(clBuildProgram(program, 0, nullptr, nullptr, nullptr, nullptr), CL_INVALID_OPERATION);
+    // 8. Arguments: index, size, value, object.
+    cl_int value = 1;
+    EXPECT_EQ(clSetKernelArg(k, 2, sizeof value, &value), CL_INVALID_ARG_INDEX);
+    EXPECT_EQ(clSetKernelArg(k, 1, 8, &value), CL_INVALID_ARG_SIZE);
+    EXPECT_EQ(clSetKernelArg(k, 1, sizeof value, nullptr), CL_INVALID_ARG_VALUE);
+    cl_mem notMem = reinterpret_cast<cl_mem>(queue_);
+    EXPECT_EQ(clSetKernelArg(k, 0, sizeof notMem, &notMem), CL_INVALID_MEM_OBJECT);
+    EXPECT_EQ(clSetKernelArgSVMPointer(k, 1, host), CL_INVALID_ARG_VALUE);
+    // 9. A launch before every argument is set.
+    std::size_t global = 16, local = 16;
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 0, nullptr, nullptr),
+              CL_INVALID_KERNEL_ARGS);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, host), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof value, &value), CL_SUCCESS);
+    // 10. Bad launch shapes.
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 0, nullptr, &global, &local, 0, nullptr, nullptr),
+              CL_INVALID_WORK_DIMENSION);
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, nullptr, nullptr, 0, nullptr, nullptr),
+              CL_INVALID_GLOBAL_WORK_SIZE);
+    std::size_t uneven = 12;
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &uneven, 0, nullptr, nullptr),
+              CL_INVALID_WORK_GROUP_SIZE);
+    std::size_t tooMany[2] = {32, 16}, globals[2] = {32, 16};
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 2, nullptr, globals, tooMany, 0, nullptr, nullptr),
+              CL_INVALID_WORK_GROUP_SIZE);
+    std::size_t offset = 4;
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, &offset, &global, &local, 0, nullptr, nullptr), CL_INVALID_VALUE);
+    // 11. Wait lists.
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 1, nullptr, nullptr),
+              CL_INVALID_EVENT_WAIT_LIST);
+    EXPECT_EQ(clWaitForEvents(0, nullptr), CL_INVALID_VALUE);
+    // 12. Reading past the end of a buffer, and into no memory.
+    cl_mem buffer = clCreateBuffer(context_, CL_MEM_READ_WRITE, 64, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    char out[64];
+    EXPECT_EQ(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 32, 64, out, 0, nullptr, nullptr), CL_INVALID_VALUE);
+    EXPECT_EQ(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, 64, nullptr, 0, nullptr, nullptr), CL_INVALID_VALUE);
+    // 13. Overlapping SVM copy, bad fill pattern.
+    char bytes[64];
+    EXPECT_EQ(clEnqueueSVMMemcpy(queue_, CL_TRUE, bytes, bytes + 8, 16, 0, nullptr, nullptr), CL_MEM_COPY_OVERLAP);
+    EXPECT_EQ(clEnqueueSVMMemFill(queue_, bytes, bytes, 3, 9, 0, nullptr, nullptr), CL_INVALID_VALUE);
+    // 14. Images are not supported.
+    cl_image_format format{CL_RGBA, CL_UNORM_INT8};
+    cl_image_desc desc{};
+    desc.image_type = CL_MEM_OBJECT_IMAGE2D;
+    desc.image_width = desc.image_height = 4;
+    EXPECT_EQ(clCreateImage(context_, CL_MEM_READ_WRITE, &format, &desc, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_OPERATION);
+    // 15. Unknown queue property, unknown device query.
+    cl_queue_properties bad[] = {0x7777, 1, 0};
+    EXPECT_EQ(clCreateCommandQueueWithProperties(context_, device_, bad, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_VALUE);
+    EXPECT_EQ(clGetDeviceInfo(device_, 0x7777, 0, nullptr, nullptr), CL_INVALID_VALUE);
+
+    clReleaseMemObject(buffer);
+    clReleaseKernel(k);
+    // With no kernel attached, a second build is allowed.
+    EXPECT_EQ(clBuildProgram(program, 0, nullptr, nullptr, nullptr, nullptr), CL_SUCCESS);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, WildPointerFailsTheEventAndTheContextGoesOn)
+{
+    cl_program program = build(kTwoKernels);
+    cl_kernel k = kernel(program, "poke");
+    // Page 16 of the address space: never mapped.
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, reinterpret_cast<void*>(std::uintptr_t{16} << 12)), CL_SUCCESS);
+    cl_event failed = nullptr;
+    ASSERT_EQ(clEnqueueTask(queue_, k, 0, nullptr, &failed), CL_SUCCESS);
+    EXPECT_EQ(clWaitForEvents(1, &failed), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+    cl_int status = CL_COMPLETE;
+    ASSERT_EQ(clGetEventInfo(failed, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr), CL_SUCCESS);
+    EXPECT_EQ(status, CL_OUT_OF_RESOURCES);
+    cl_command_type type = 0;
+    ASSERT_EQ(clGetEventInfo(failed, CL_EVENT_COMMAND_TYPE, sizeof type, &type, nullptr), CL_SUCCESS);
+    EXPECT_EQ(type, static_cast<cl_command_type>(CL_COMMAND_TASK));
+    // A blocking read that waits for the failed kernel reports it.
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer = clCreateBuffer(context_, CL_MEM_READ_WRITE, 16, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    char out[16];
+    EXPECT_EQ(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, 16, out, 1, &failed, nullptr),
+              CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+
+    // The next kernel, on the same queue, runs.
+    cl_int target = 0;
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, &target), CL_SUCCESS);
+    cl_event ok = nullptr;
+    ASSERT_EQ(clEnqueueTask(queue_, k, 0, nullptr, &ok), CL_SUCCESS);
+    EXPECT_EQ(clWaitForEvents(1, &ok), CL_SUCCESS);
+    EXPECT_EQ(target, 7);
+    clReleaseEvent(ok);
+    clReleaseEvent(failed);
+    clReleaseMemObject(buffer);
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, ReferenceCountsKeepObjectsAlive)
+{
+    cl_program program = build(kTwoKernels);
+    cl_kernel k = kernel(program, "fill");
+    // The kernel holds its program: releasing the application's reference
+    // leaves the program usable through the kernel.
+    ASSERT_EQ(clReleaseProgram(program), CL_SUCCESS);
+    cl_program owner = nullptr;
+    ASSERT_EQ(clGetKernelInfo(k, CL_KERNEL_PROGRAM, sizeof owner, &owner, nullptr), CL_SUCCESS);
+    EXPECT_EQ(owner, program);
+    cl_uint refs = 0;
+    ASSERT_EQ(clGetProgramInfo(program, CL_PROGRAM_REFERENCE_COUNT, sizeof refs, &refs, nullptr), CL_SUCCESS);
+    EXPECT_EQ(refs, 1u);
+    ASSERT_EQ(clRetainKernel(k), CL_SUCCESS);
+    ASSERT_EQ(clGetKernelInfo(k, CL_KERNEL_REFERENCE_COUNT, sizeof refs, &refs, nullptr), CL_SUCCESS);
+    EXPECT_EQ(refs, 2u);
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+}
+
+TEST_F(OpenclTest, KernelArgInfoFromTheSignature)
+{
+    cl_program program = build(kSaxpy);
+    cl_kernel k = kernel(program, "saxpy");
+    cl_uint args = 0;
+    ASSERT_EQ(clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof args, &args, nullptr), CL_SUCCESS);
+    EXPECT_EQ(args, 4u);
+    char type[32] = {};
+    ASSERT_EQ(clGetKernelArgInfo(k, 2, CL_KERNEL_ARG_TYPE_NAME, sizeof type, type, nullptr), CL_SUCCESS);
+    EXPECT_STREQ(type, "float");
+    EXPECT_EQ(clGetKernelArgInfo(k, 4, CL_KERNEL_ARG_TYPE_NAME, sizeof type, type, nullptr), CL_INVALID_ARG_INDEX);
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, UserEventsAndCallbacks)
+{
+    cl_int err = CL_SUCCESS;
+    cl_event user = clCreateUserEvent(context_, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_int seen = 1;
+    auto callback = [](cl_event, cl_int status, void* data) { *static_cast<cl_int*>(data) = status; };
+    ASSERT_EQ(clSetEventCallback(user, CL_COMPLETE, callback, &seen), CL_SUCCESS);
+    EXPECT_EQ(seen, 1);
+    EXPECT_EQ(clSetUserEventStatus(user, CL_COMPLETE), CL_SUCCESS);
+    EXPECT_EQ(seen, CL_COMPLETE);
+    EXPECT_EQ(clSetUserEventStatus(user, CL_COMPLETE), CL_INVALID_OPERATION);
+    EXPECT_EQ(clWaitForEvents(1, &user), CL_SUCCESS);
+    clReleaseEvent(user);
+}
+
+TEST_F(OpenclTest, ScalarArgumentsKeepTheirValues)
+{
+    cl_program program = build(R"(
+kernel void scalars(global long* out, char c, short s, int i, uint u, long l, uchar uc, float f)
+{
+    out[0] = c; out[1] = s; out[2] = i; out[3] = u; out[4] = l; out[5] = uc; out[6] = (long)(f * 2.0f);
+}
+)");
+    cl_kernel k = kernel(program, "scalars");
+    std::vector<cl_long> out(7, 0);
+    cl_char c = -5;
+    cl_short sh = -300;
+    cl_int i = -70000;
+    cl_uint u = 4000000000u;
+    cl_long l = -(cl_long{1} << 40);
+    cl_uchar uc = 200;
+    cl_float f = 10.5f;
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof c, &c), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 2, sizeof sh, &sh), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 3, sizeof i, &i), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 4, sizeof u, &u), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 5, sizeof l, &l), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 6, sizeof uc, &uc), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 7, sizeof f, &f), CL_SUCCESS);
+    std::size_t one = 1;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &one, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    EXPECT_EQ(out, (std::vector<cl_long>{-5, -300, -70000, 4000000000ll, -(cl_long{1} << 40), 200, 21}));
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, TwoDimensionalLaunchWithoutLocalSize)
+{
+    cl_program program = build(R"(
+kernel void grid(global int* out)
+{
+    size_t x = get_global_id(0), y = get_global_id(1);
+    out[y * get_global_size(0) + x] = (int)(x * 100 + y);
+}
+)");
+    cl_kernel k = kernel(program, "grid");
+    const std::size_t w = 24, h = 10;
+    std::vector<cl_int> out(w * h, -1);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+    std::size_t global[2] = {w, h};
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 2, nullptr, global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (std::size_t y = 0; y < h; y++)
+        for (std::size_t x = 0; x < w; x++)
+            ASSERT_EQ(out[y * w + x], static_cast<cl_int>(x * 100 + y)) << x << "," << y;
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, FillSubBufferMapAndProfiling)
+{
+    cl_int err = CL_SUCCESS;
+    cl_queue_properties props[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+    cl_command_queue profiled = clCreateCommandQueueWithProperties(context_, device_, props, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem buffer = clCreateBuffer(context_, CL_MEM_READ_WRITE, 1024, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_int zero = 0, pattern = 0x01020304;
+    ASSERT_EQ(clEnqueueFillBuffer(profiled, buffer, &zero, sizeof zero, 0, 1024, 0, nullptr, nullptr), CL_SUCCESS);
+    cl_buffer_region region{128, 256};
+    cl_mem sub = clCreateSubBuffer(buffer, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_buffer_region misaligned{4, 16};
+    EXPECT_EQ(clCreateSubBuffer(buffer, 0, CL_BUFFER_CREATE_TYPE_REGION, &misaligned, &err), nullptr);
+    EXPECT_EQ(err, CL_MISALIGNED_SUB_BUFFER_OFFSET);
+    cl_event filled = nullptr;
+    ASSERT_EQ(clEnqueueFillBuffer(profiled, sub, &pattern, sizeof pattern, 0, 256, 0, nullptr, &filled), CL_SUCCESS);
+    auto* mapped = static_cast<cl_int*>(
+        clEnqueueMapBuffer(profiled, buffer, CL_TRUE, CL_MAP_READ, 0, 1024, 0, nullptr, nullptr, &err));
+    ASSERT_EQ(err, CL_SUCCESS);
+    for (int i = 0; i < 256; i++)
+        ASSERT_EQ(mapped[i], i >= 32 && i < 96 ? pattern : 0) << "at " << i;
+    cl_uint maps = 0;
+    ASSERT_EQ(clGetMemObjectInfo(buffer, CL_MEM_MAP_COUNT, sizeof maps, &maps, nullptr), CL_SUCCESS);
+    EXPECT_EQ(maps, 1u);
+    ASSERT_EQ(clEnqueueUnmapMemObject(profiled, buffer, mapped, 0, nullptr, nullptr), CL_SUCCESS);
+    cl_ulong times[4] = {};
+    const cl_profiling_info which[4] = {CL_PROFILING_COMMAND_QUEUED, CL_PROFILING_COMMAND_SUBMIT,
+                                        CL_PROFILING_COMMAND_START, CL_PROFILING_COMMAND_END};
+    for (int i = 0; i < 4; i++)
+        ASSERT_EQ(clGetEventProfilingInfo(filled, which[i], sizeof times[i], &times[i], nullptr), CL_SUCCESS);
+    EXPECT_GT(times[0], 0u);
+    EXPECT_LE(times[0], times[1]);
+    EXPECT_LE(times[1], times[2]);
+    EXPECT_LE(times[2], times[3]);
+    // The default queue has no profiling.
+    cl_event plain = nullptr;
+    ASSERT_EQ(clEnqueueMarkerWithWaitList(queue_, 0, nullptr, &plain), CL_SUCCESS);
+    EXPECT_EQ(clGetEventProfilingInfo(plain, CL_PROFILING_COMMAND_END, sizeof times[0], &times[0], nullptr),
+              CL_PROFILING_INFO_NOT_AVAILABLE);
+    clReleaseEvent(plain);
+    clReleaseEvent(filled);
+    clReleaseMemObject(sub);
+    clReleaseMemObject(buffer);
+    clReleaseCommandQueue(profiled);
+}
+
+TEST_F(OpenclTest, PrivateArraysGetTheirStacks)
+{
+    // An array indexed at run time lives in the private stack, the hidden
+    // last argument the driver allocates per launch.
+    cl_program program = build(R"(
+kernel void priv(global int* out, int k)
+{
+    volatile int a[32];
+    for (int i = 0; i < 32; i++)
+        a[i] = i * k + (int)get_global_id(0);
+    out[get_global_id(0)] = a[(get_global_id(0) * 7) % 32];
+}
+)");
+    cl_kernel k = kernel(program, "priv");
+    cl_uint args = 0;
+    ASSERT_EQ(clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof args, &args, nullptr), CL_SUCCESS);
+    EXPECT_EQ(args, 2u);
+    cl_ulong privateBytes = 0;
+    ASSERT_EQ(clGetKernelWorkGroupInfo(k, device_, CL_KERNEL_PRIVATE_MEM_SIZE, sizeof privateBytes, &privateBytes,
+                                       nullptr),
+              CL_SUCCESS);
+    EXPECT_GE(privateBytes, 32u * sizeof(cl_int));
+    std::vector<cl_int> out(128, -1);
+    cl_int factor = 3;
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof factor, &factor), CL_SUCCESS);
+    std::size_t global = out.size(), local = 32;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (int i = 0; i < 128; i++)
+        ASSERT_EQ(out[i], ((i * 7) % 32) * 3 + i) << "at " << i;
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, RectangularReadWriteAndCopy)
+{
+    // A 16x8 byte image in a buffer; a 4x3 block written at (2, 1), copied
+    // to (10, 4), read back into a host array of another pitch.
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer = clCreateBuffer(context_, CL_MEM_READ_WRITE, 16 * 8, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    unsigned char zero = 0;
+    ASSERT_EQ(clEnqueueFillBuffer(queue_, buffer, &zero, 1, 0, 16 * 8, 0, nullptr, nullptr), CL_SUCCESS);
+    unsigned char block[3][4];
+    for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 4; x++)
+            block[y][x] = static_cast<unsigned char>(1 + y * 4 + x);
+    const size_t origin[3] = {2, 1, 0}, hostOrigin[3] = {0, 0, 0}, region[3] = {4, 3, 1};
+    ASSERT_EQ(clEnqueueWriteBufferRect(queue_, buffer, CL_TRUE, origin, hostOrigin, region, 16, 0, 4, 0, block, 0,
+                                       nullptr, nullptr),
+              CL_SUCCESS);
+    const size_t to[3] = {10, 4, 0};
+    ASSERT_EQ(clEnqueueCopyBufferRect(queue_, buffer, buffer, origin, to, region, 16, 0, 16, 0, 0, nullptr, nullptr),
+              CL_SUCCESS);
+    const size_t overlapping[3] = {3, 2, 0};
+    EXPECT_EQ(clEnqueueCopyBufferRect(queue_, buffer, buffer, origin, overlapping, region, 16, 0, 16, 0, 0, nullptr,
+                                      nullptr),
+              CL_MEM_COPY_OVERLAP);
+    unsigned char image[8][16];
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, sizeof image, image, 0, nullptr, nullptr), CL_SUCCESS);
+    for (int y = 0; y < 8; y++)
+        for (int x = 0; x < 16; x++) {
+            int expected = 0;
+            if (y >= 1 && y < 4 && x >= 2 && x < 6)
+                expected = 1 + (y - 1) * 4 + (x - 2);
+            if (y >= 4 && y < 7 && x >= 10 && x < 14)
+                expected = 1 + (y - 4) * 4 + (x - 10);
+            ASSERT_EQ(image[y][x], expected) << x << "," << y;
+        }
+    // Read the copy into a host array with rows of 6 bytes, at (1, 1).
+    unsigned char host[5][6] = {};
+    const size_t at[3] = {1, 1, 0};
+    ASSERT_EQ(clEnqueueReadBufferRect(queue_, buffer, CL_TRUE, to, at, region, 16, 0, 6, 0, host, 0, nullptr, nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(host[1][1], 1);
+    EXPECT_EQ(host[3][4], 12);
+    EXPECT_EQ(host[0][0], 0);
+    // A region past the end of the buffer.
+    const size_t tooLow[3] = {0, 6, 0};
+    EXPECT_EQ(clEnqueueReadBufferRect(queue_, buffer, CL_TRUE, tooLow, hostOrigin, region, 16, 0, 4, 0, block, 0,
+                                      nullptr, nullptr),
+              CL_INVALID_VALUE);
+    clReleaseMemObject(buffer);
+}
+
+} // namespace
