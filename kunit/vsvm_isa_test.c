@@ -1770,6 +1770,24 @@ static void run_one_access(struct isa_test *t, u8 base, u32 exec, u64 insn)
 }
 
 /*
+ * Every lane copies the u32 at s0 + 4 * lane + @from to s0 + 4 * lane + @to:
+ * one load and one store of consecutive elements.
+ */
+static void run_copy_u32(struct isa_test *t, u32 from, u32 to)
+{
+	reset_program(t);
+	emit(t, LANES4);
+	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, from));
+	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), to));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	t->access_calls = 0;
+	t->run_calls = 0;
+	run(t);
+}
+
+/*
  * What the fast path does not take goes lane by lane, and what it declines
  * too: the same lanes, the same fault, the same address as without it.
  */
@@ -1827,16 +1845,7 @@ static void vsvm_isa_test_run_fallbacks(struct kunit *test)
 				get_unaligned_le32(bytes + 4 * (15 - lane)));
 
 	/* Consecutive but crossing a page (at lane 8): lane by lane. */
-	reset_program(t);
-	emit(t, LANES4);
-	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
-	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, 0xfe0));
-	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), 0x1200));
-	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
-	load_at(t, CODE_OFF);
-	t->access_calls = 0;
-	t->run_calls = 0;
-	run(t);
+	run_copy_u32(t, 0xfe0, 0x1200);
 	expect_done(t);
 	KUNIT_EXPECT_EQ(test, t->access_calls, 1);
 	KUNIT_EXPECT_EQ(test, t->run_calls, 1);
@@ -1881,16 +1890,7 @@ static void vsvm_isa_test_run_fallbacks(struct kunit *test)
 	/* A backend without the fast path: lane by lane, the same result. */
 	t->ops = &fake_ops_lanes;
 	memset(bytes + 0x1300, 0, 64);
-	reset_program(t);
-	emit(t, LANES4);
-	emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
-	emit(t, I(V_LOAD_U32, VR(10), VR(8), 0, 0));
-	emit(t, I(V_STORE_B32, 0, VR(8), VR(10), 0x1300));
-	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
-	load_at(t, CODE_OFF);
-	t->access_calls = 0;
-	t->run_calls = 0;
-	run(t);
+	run_copy_u32(t, 0, 0x1300);
 	expect_done(t);
 	KUNIT_EXPECT_EQ(test, t->access_calls, 2);
 	KUNIT_EXPECT_EQ(test, t->run_calls, 0);

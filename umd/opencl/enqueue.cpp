@@ -263,19 +263,12 @@ cl_int CL_API_CALL clGetEventProfilingInfo(cl_event event, cl_profiling_info par
 
 cl_int CL_API_CALL clRetainEvent(cl_event event)
 {
-    if (!isValid(event, Kind::Event))
-        return CL_INVALID_EVENT;
-    event->refs++;
-    return CL_SUCCESS;
+    return retainObject(event, Kind::Event, CL_INVALID_EVENT);
 }
 
 cl_int CL_API_CALL clReleaseEvent(cl_event event)
 {
-    if (!isValid(event, Kind::Event))
-        return CL_INVALID_EVENT;
-    if (--event->refs == 0)
-        destroy(event);
-    return CL_SUCCESS;
+    return releaseObject(event, Kind::Event, CL_INVALID_EVENT, destroy);
 }
 
 cl_event CL_API_CALL clCreateUserEvent(cl_context context, cl_int* errcode)

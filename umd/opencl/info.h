@@ -56,6 +56,27 @@ bool isValid(T* object, Kind kind)
     return object && object->kind == kind && object->refs.load() > 0;
 }
 
+/// clRetain*: one more reference to a valid object of @p kind, else @p invalid.
+template <typename T>
+cl_int retainObject(T* object, Kind kind, cl_int invalid)
+{
+    if (!isValid(object, kind))
+        return invalid;
+    object->refs++;
+    return CL_SUCCESS;
+}
+
+/// clRelease* of an object that @p destroy frees at the last reference.
+template <typename T>
+cl_int releaseObject(T* object, Kind kind, cl_int invalid, void (*destroy)(T*))
+{
+    if (!isValid(object, kind))
+        return invalid;
+    if (--object->refs == 0)
+        destroy(object);
+    return CL_SUCCESS;
+}
+
 inline void setError(cl_int* errcode, cl_int value)
 {
     if (errcode)

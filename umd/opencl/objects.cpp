@@ -155,19 +155,12 @@ cl_context CL_API_CALL clCreateContextFromType(const cl_context_properties* prop
 
 cl_int CL_API_CALL clRetainContext(cl_context context)
 {
-    if (!isValid(context, Kind::Context))
-        return CL_INVALID_CONTEXT;
-    context->refs++;
-    return CL_SUCCESS;
+    return retainObject(context, Kind::Context, CL_INVALID_CONTEXT);
 }
 
 cl_int CL_API_CALL clReleaseContext(cl_context context)
 {
-    if (!isValid(context, Kind::Context))
-        return CL_INVALID_CONTEXT;
-    if (--context->refs == 0)
-        destroy(context);
-    return CL_SUCCESS;
+    return releaseObject(context, Kind::Context, CL_INVALID_CONTEXT, destroy);
 }
 
 cl_int CL_API_CALL clGetContextInfo(cl_context context, cl_context_info param, size_t size, void* value,
@@ -270,10 +263,7 @@ cl_command_queue CL_API_CALL clCreateCommandQueue(cl_context context, cl_device_
 
 cl_int CL_API_CALL clRetainCommandQueue(cl_command_queue queue)
 {
-    if (!isValid(queue, Kind::Queue))
-        return CL_INVALID_COMMAND_QUEUE;
-    queue->refs++;
-    return CL_SUCCESS;
+    return retainObject(queue, Kind::Queue, CL_INVALID_COMMAND_QUEUE);
 }
 
 cl_int CL_API_CALL clReleaseCommandQueue(cl_command_queue queue)
@@ -438,19 +428,12 @@ cl_mem CL_API_CALL clCreateSubBuffer(cl_mem buffer, cl_mem_flags flags, cl_buffe
 
 cl_int CL_API_CALL clRetainMemObject(cl_mem mem)
 {
-    if (!isValid(mem, Kind::Mem))
-        return CL_INVALID_MEM_OBJECT;
-    mem->refs++;
-    return CL_SUCCESS;
+    return retainObject(mem, Kind::Mem, CL_INVALID_MEM_OBJECT);
 }
 
 cl_int CL_API_CALL clReleaseMemObject(cl_mem mem)
 {
-    if (!isValid(mem, Kind::Mem))
-        return CL_INVALID_MEM_OBJECT;
-    if (--mem->refs == 0)
-        destroy(mem);
-    return CL_SUCCESS;
+    return releaseObject(mem, Kind::Mem, CL_INVALID_MEM_OBJECT, destroy);
 }
 
 cl_int CL_API_CALL clGetMemObjectInfo(cl_mem mem, cl_mem_info param, size_t size, void* value, size_t* sizeRet)

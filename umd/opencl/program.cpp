@@ -296,19 +296,12 @@ cl_program CL_API_CALL clCreateProgramWithBuiltInKernels(cl_context context, cl_
 
 cl_int CL_API_CALL clRetainProgram(cl_program program)
 {
-    if (!isValid(program, Kind::Program))
-        return CL_INVALID_PROGRAM;
-    program->refs++;
-    return CL_SUCCESS;
+    return retainObject(program, Kind::Program, CL_INVALID_PROGRAM);
 }
 
 cl_int CL_API_CALL clReleaseProgram(cl_program program)
 {
-    if (!isValid(program, Kind::Program))
-        return CL_INVALID_PROGRAM;
-    if (--program->refs == 0)
-        destroy(program);
-    return CL_SUCCESS;
+    return releaseObject(program, Kind::Program, CL_INVALID_PROGRAM, destroy);
 }
 
 cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const cl_device_id* devices,
@@ -504,10 +497,7 @@ cl_kernel CL_API_CALL clCloneKernel(cl_kernel source, cl_int* errcode)
 
 cl_int CL_API_CALL clRetainKernel(cl_kernel kernel)
 {
-    if (!isValid(kernel, Kind::Kernel))
-        return CL_INVALID_KERNEL;
-    kernel->refs++;
-    return CL_SUCCESS;
+    return retainObject(kernel, Kind::Kernel, CL_INVALID_KERNEL);
 }
 
 cl_int CL_API_CALL clReleaseKernel(cl_kernel kernel)
