@@ -65,6 +65,17 @@ cl_program makeProgram(cl_context context, cl_int* errcode)
     return program;
 }
 
+// A program whose source is SPIR-V (clCreateProgramWithIL, ...WithBinary).
+cl_program makeSpirvProgram(cl_context context, std::vector<std::uint32_t> words, cl_int* errcode)
+{
+    cl_program program = makeProgram(context, errcode);
+    if (program) {
+        program->il = std::move(words);
+        program->fromIl = true;
+    }
+    return program;
+}
+
 // Build options to front-end options; false for an option that is not one.
 bool parseOptions(const std::string& text, compile::Options& options, std::string& bad)
 {
@@ -242,12 +253,7 @@ cl_program CL_API_CALL clCreateProgramWithIL(cl_context context, const void* il,
         setError(errcode, CL_INVALID_VALUE);
         return nullptr;
     }
-    cl_program program = makeProgram(context, errcode);
-    if (program) {
-        program->il = std::move(words);
-        program->fromIl = true;
-    }
-    return program;
+    return makeSpirvProgram(context, std::move(words), errcode);
 }
 
 cl_program CL_API_CALL clCreateProgramWithBinary(cl_context context, cl_uint num_devices, const cl_device_id* devices,
@@ -278,12 +284,7 @@ cl_program CL_API_CALL clCreateProgramWithBinary(cl_context context, cl_uint num
         setError(errcode, CL_INVALID_BINARY);
         return nullptr;
     }
-    cl_program program = makeProgram(context, errcode);
-    if (program) {
-        program->il = std::move(words);
-        program->fromIl = true;
-    }
-    return program;
+    return makeSpirvProgram(context, std::move(words), errcode);
 }
 
 cl_program CL_API_CALL clCreateProgramWithBuiltInKernels(cl_context context, cl_uint, const cl_device_id*,
