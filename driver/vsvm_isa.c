@@ -633,7 +633,7 @@ static const u64 *vread(struct vsvm_isa_wave *w, u8 code, u64 lit, u64 *bcast)
 	if (code == VSVM_ISA_OP_LANEID)
 		return vsvm_isa_laneid;
 	value = sread(w, code, lit);
-	VSVM_ISA_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
 		bcast[i] = value;
 	return bcast;
@@ -698,24 +698,24 @@ static u32 int_cmp_lanes(unsigned int type, unsigned int cond, u32 lanes,
 	/* The unsigned types, the common ones, need no mapping. */
 	if (cond == VSVM_COND_EQ || cond == VSVM_COND_NE) {
 		if (keep == U32_MAX) {
-			VSVM_ISA_UNROLL
+#pragma GCC unroll 16
 			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
 				mask |= (u32)((u32)x[i] == (u32)y[i]) << i;
 		} else {
-			VSVM_ISA_UNROLL
+#pragma GCC unroll 16
 			for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
 				mask |= (u32)(x[i] == y[i]) << i;
 		}
 	} else if (type == VSVM_CMP_U32) {
-		VSVM_ISA_UNROLL
+#pragma GCC unroll 16
 		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
 			mask |= (u32)((u32)x[i] < (u32)y[i]) << i;
 	} else if (type == VSVM_CMP_U64) {
-		VSVM_ISA_UNROLL
+#pragma GCC unroll 16
 		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
 			mask |= (u32)(x[i] < y[i]) << i;
 	} else {
-		VSVM_ISA_UNROLL
+#pragma GCC unroll 16
 		for (i = 0; i < VSVM_ISA_WAVE_LANES; i++)
 			mask |= (u32)(((x[i] & keep) ^ flip) <
 				      ((y[i] & keep) ^ flip)) << i;
@@ -1273,7 +1273,7 @@ static bool vmem_run(struct vsvm_isa_run *r, struct vsvm_isa_wave *w,
 	/* Lane i's address, if the run is regular: a[lo] + (i - lo) * size. */
 	if (lanes == VSVM_ISA_LANES_ALL) {
 		/* No early exit: a full wave is usually regular. */
-		VSVM_ISA_UNROLL
+#pragma GCC unroll 16
 		for (i = 1, next = a[0] + size; i < VSVM_ISA_WAVE_LANES;
 		     i++, next += size)
 			gap |= a[i] ^ next;
