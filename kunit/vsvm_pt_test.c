@@ -917,6 +917,15 @@ static void vsvm_pt_test_accessed_dirty(struct kunit *test)
 #define E_SKIP		BIT(60)
 #define E_PFN		GENMASK(51, 0)
 
+/* @n zeroed entries for vsvm_pt_map_pages(), freed with the test. */
+static unsigned long *alloc_entries(struct kunit *test, unsigned int n)
+{
+	unsigned long *entries = kunit_kcalloc(test, n, sizeof(*entries), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, entries);
+	return entries;
+}
+
 static const struct vsvm_pt_pages *test_pages(const unsigned long *entries)
 {
 	static struct vsvm_pt_pages pages;
@@ -941,8 +950,7 @@ static void vsvm_pt_test_map_pages_batched(struct kunit *test)
 	unsigned long *entries;
 	unsigned int i;
 
-	entries = kunit_kcalloc(test, n, sizeof(*entries), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, entries);
+	entries = alloc_entries(test, n);
 	for (i = 0; i < n; i++)
 		entries[i] = (PFN + 7 * i) | E_PRESENT | (i % 3 ? E_WRITE : 0);
 	entries[5] = 0;			/* not present */
@@ -1030,8 +1038,7 @@ static void vsvm_pt_test_map_pages_reserve(struct kunit *test)
 	unsigned long *entries;
 	unsigned int i;
 
-	entries = kunit_kcalloc(test, n, sizeof(*entries), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, entries);
+	entries = alloc_entries(test, n);
 	/* Pages in the first and third 2 MiB only. */
 	for (i = 0; i < n; i++)
 		if (i < HUGE_PAGES || i >= 2 * HUGE_PAGES)
@@ -1083,8 +1090,7 @@ static void vsvm_pt_test_protect_table_whole(struct kunit *test)
 	struct vsvm_pt_entry e;
 	unsigned int i;
 
-	entries = kunit_kcalloc(test, HUGE_PAGES, sizeof(*entries), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, entries);
+	entries = alloc_entries(test, HUGE_PAGES);
 	for (i = 0; i < HUGE_PAGES; i++)
 		entries[i] = (PFN + i) | E_PRESENT | (i < 10 ? 0 : E_WRITE);
 	KUNIT_ASSERT_EQ(test, vsvm_pt_reserve(pt, BASE, BASE + SZ_2M, GFP_KERNEL), 0);
@@ -1267,8 +1273,7 @@ static void vsvm_pt_test_random_vs_model(struct kunit *test)
 
 	m = kunit_kcalloc(test, MODEL_PAGES, sizeof(*m), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m);
-	entries = kunit_kcalloc(test, MODEL_PAGES, sizeof(*entries), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, entries);
+	entries = alloc_entries(test, MODEL_PAGES);
 	prandom_seed_state(&rnd, 0x5653564d);
 
 	for (op = 0; op < MODEL_OPS; op++) {
