@@ -1074,6 +1074,58 @@ u64 vsvm_pt_clear_young(struct vsvm_pt *pt, u64 start, u64 end)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_clear_young);
 
+/* vsvm_pt_young_map() below @table (at @level); bit 0 of @map is @base. */
+static u64 vsvm_pt_young_in(const u64 *table, unsigned int level, u64 va, u64 end,
+			    u64 base, unsigned long *map)
+{
+	u64 span = BIT_ULL(vsvm_pt_shift(level)), young = 0;
+
+	while (va < end) {
+		u64 next = min(ALIGN_DOWN(va, span) + span, end);
+		u64 pte = READ_ONCE(table[vsvm_pt_index(va, level)]);
+
+		if (!(pte & VSVM_PTE_VALID)) {
+			/* Nothing here. */
+		} else if (vsvm_pte_is_leaf(pte, level)) {
+			if (pte & VSVM_PTE_ACCESSED) {
+				bitmap_set(map, (va - base) >> VSVM_PT_PAGE_SHIFT,
+					   (next - va) >> VSVM_PT_PAGE_SHIFT);
+				young += (next - va) >> VSVM_PT_PAGE_SHIFT;
+			}
+		} else {
+			young += vsvm_pt_young_in(vsvm_pte_table(pte), level - 1, va, next,
+						  base, map);
+		}
+		va = next;
+	}
+	return young;
+}
+
+/**
+ * vsvm_pt_young_map() - which pages of a range the device has used
+ * @pt: the page table, under the page-table lock (read is enough)
+ * @start: start of the range, 4 KiB aligned
+ * @end: end of the range (exclusive), 4 KiB aligned
+ * @map: a bitmap of (@end - @start) / 4 KiB bits: bit i is set when the
+ *	translation of @start + i * 4 KiB has ACCESSED set (a 2 MiB leaf
+ *	answers for each of its pages in the range); other bits are left as
+ *	they are
+ *
+ * Visits each entry of the range once (vsvm_pt_test_young() walks from the
+ * root for one page), without changing any: the cost of asking about a
+ * whole range is that of reading its leaf tables.
+ *
+ * Return: the number of pages found used.
+ */
+u64 vsvm_pt_young_map(const struct vsvm_pt *pt, u64 start, u64 end, unsigned long *map)
+{
+	end = min(end, VSVM_PT_VA_END);
+	if (start >= end)
+		return 0;
+	return vsvm_pt_young_in(pt->root, VSVM_PT_ROOT_LEVEL, start, end, start, map);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_young_map);
+
 /**
  * vsvm_pt_test_young() - whether the translation of an address was used
  * @pt: the page table, under the page-table lock (read is enough)

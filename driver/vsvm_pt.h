@@ -170,6 +170,7 @@ bool vsvm_pt_touch(struct vsvm_pt *pt, u64 va, bool write,
 		   struct vsvm_pt_entry *out);
 u64 vsvm_pt_clear_young(struct vsvm_pt *pt, u64 start, u64 end);
 bool vsvm_pt_test_young(struct vsvm_pt *pt, u64 va);
+u64 vsvm_pt_young_map(const struct vsvm_pt *pt, u64 start, u64 end, unsigned long *map);
 bool vsvm_pt_next_leaf(const struct vsvm_pt *pt, u64 *va, u64 end,
 		       struct vsvm_pt_entry *out);
 

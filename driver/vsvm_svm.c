@@ -753,11 +753,13 @@ static void audit_invalidation(struct vsvm_svm *svm, enum vsvm_svm_action action
 /*
  * DOC: Prefetch: translations of [start, end) are about to be removed:
  * count the prefetched pages the device used, and forget what the ranges
- * there had populated.
+ * there had populated. One look at the leaf tables per range (not a walk
+ * per page), and only for a range with prefetched pages in the span.
  */
 static void ranges_forget_populated(struct vsvm_svm *svm, struct vsvm_svm_window *win,
 				    unsigned long start, unsigned long end)
 {
+	DECLARE_BITMAP(young, VSVM_SVM_CHUNK_PAGES);
 	struct interval_tree_node *node;
 	unsigned int i, first, last;
 	u64 used = 0;
@@ -768,12 +770,13 @@ static void ranges_forget_populated(struct vsvm_svm *svm, struct vsvm_svm_window
 
 		first = (max(start, range_start(r)) - range_start(r)) >> PAGE_SHIFT;
 		last = (min(end, range_end(r)) - range_start(r)) >> PAGE_SHIFT;
-		for (i = find_next_bit(r->prefetched, last, first); i < last;
-		     i = find_next_bit(r->prefetched, last, i + 1)) {
-			if (svm->ops->test_young &&
-			    svm->ops->test_young(svm, range_start(r) +
-						 ((unsigned long)i << PAGE_SHIFT)))
-				used++;
+		i = find_next_bit(r->prefetched, last, first);
+		if (i < last && svm->ops->young_map) {
+			bitmap_zero(young, VSVM_SVM_CHUNK_PAGES);
+			svm->ops->young_map(svm, range_start(r), range_start(r) +
+					    ((unsigned long)last << PAGE_SHIFT), young);
+			for (; i < last; i = find_next_bit(r->prefetched, last, i + 1))
+				used += test_bit(i, young);
 		}
 		bitmap_clear(r->prefetched, first, last - first);
 		bitmap_clear(r->populated, first, last - first);
@@ -793,10 +796,13 @@ static bool invalidator_holds_mmap_lock(struct mm_struct *mm)
 #endif
 }
 
-/* One part of a span: zap or downgrade it, audit, and count. */
-static void invalidate_part(struct vsvm_svm *svm, enum vsvm_svm_action action,
-			    unsigned long start, unsigned long end, u64 *zapped,
-			    u64 *downgraded)
+/*
+ * One part of a span: zap or downgrade it, and count. A downgrade keeps the
+ * translations, and with them what the ranges know about them.
+ */
+static void invalidate_part(struct vsvm_svm *svm, struct vsvm_svm_window *win,
+			    enum vsvm_svm_action action, unsigned long start,
+			    unsigned long end, u64 *zapped, u64 *downgraded)
 {
 	u64 n;
 
@@ -807,6 +813,7 @@ static void invalidate_part(struct vsvm_svm *svm, enum vsvm_svm_action action,
 		stat_add(svm, VSVM_SVM_STAT_DOWNGRADED, n);
 		*downgraded += n;
 	} else {
+		ranges_forget_populated(svm, win, start, end);
 		n = svm->ops->zap(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_ZAPPED, n);
 		*zapped += n;
@@ -817,9 +824,9 @@ static void invalidate_part(struct vsvm_svm *svm, enum vsvm_svm_action action,
  * PROTECTION_VMA: each part of [start, end) as its VMA's new flags say;
  * parts without a VMA are zapped. mmap_lock is held by the invalidator.
  */
-static void invalidate_by_vma(struct vsvm_svm *svm, struct mm_struct *mm,
-			      unsigned long start, unsigned long end, u64 *zapped,
-			      u64 *downgraded)
+static void invalidate_by_vma(struct vsvm_svm *svm, struct vsvm_svm_window *win,
+			      struct mm_struct *mm, unsigned long start, unsigned long end,
+			      u64 *zapped, u64 *downgraded)
 {
 	VMA_ITERATOR(vmi, mm, start);
 	struct vm_area_struct *vma;
@@ -829,14 +836,14 @@ static void invalidate_by_vma(struct vsvm_svm *svm, struct mm_struct *mm,
 	for_each_vma_range(vmi, vma, end) {
 		s = max(vma->vm_start, start);
 		e = min(vma->vm_end, end);
-		invalidate_part(svm, VSVM_SVM_ZAP, addr, s, zapped, downgraded);
+		invalidate_part(svm, win, VSVM_SVM_ZAP, addr, s, zapped, downgraded);
 		audit_invalidation(svm, VSVM_SVM_ZAP, addr, s);
 		action = vsvm_svm_vma_action(vma->vm_flags);
-		invalidate_part(svm, action, s, e, zapped, downgraded);
+		invalidate_part(svm, win, action, s, e, zapped, downgraded);
 		audit_invalidation(svm, action, s, e);
 		addr = e;
 	}
-	invalidate_part(svm, VSVM_SVM_ZAP, addr, end, zapped, downgraded);
+	invalidate_part(svm, win, VSVM_SVM_ZAP, addr, end, zapped, downgraded);
 	audit_invalidation(svm, VSVM_SVM_ZAP, addr, end);
 }
 
@@ -867,13 +874,11 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 	mmu_interval_set_seq(mni, cur_seq);
 	hook_invalidate(svm, mrange);
 
-	if (action != VSVM_SVM_IGNORE && action != VSVM_SVM_DOWNGRADE)
-		ranges_forget_populated(svm, win, start, end);
 	switch (action) {
 	case VSVM_SVM_IGNORE:
 		break;
 	case VSVM_SVM_BY_VMA:
-		invalidate_by_vma(svm, mrange->mm, start, end, &zapped, &downgraded);
+		invalidate_by_vma(svm, win, mrange->mm, start, end, &zapped, &downgraded);
 		svm->ops->flush_tlb(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
 		break;
@@ -888,6 +893,7 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 		fallthrough;
 	case VSVM_SVM_UNMAP:
 	case VSVM_SVM_ZAP:
+		ranges_forget_populated(svm, win, start, end);
 		zapped = svm->ops->zap(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_ZAPPED, zapped);
 		svm->ops->flush_tlb(svm, start, end);
@@ -1783,7 +1789,8 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 	int i;
 
 	if (!ops->prepare || !ops->map || !ops->map_pages || !ops->zap || !ops->protect ||
-	    !ops->flush_tlb || !ops->next_leaf || !ops->clear_young != !ops->test_young)
+	    !ops->flush_tlb || !ops->next_leaf || !ops->clear_young != !ops->test_young ||
+	    !ops->clear_young != !ops->young_map)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(config->fault_around) || config->fault_around > VSVM_SVM_MAX_CHUNK ||
 	    config->window_shift < PMD_SHIFT || config->window_shift >= BITS_PER_LONG - 1 ||

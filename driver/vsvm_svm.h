@@ -160,6 +160,11 @@ struct vsvm_svm_map_result {
  *	Return the number of translations that were accessed.
  * @test_young: (optional, for aging) whether the translation of @addr was
  *	accessed, without clearing it. Same context as @clear_young.
+ * @young_map: (with the aging ops) set bit i of @map when the translation
+ *	of @start + i * 4 KiB was accessed, without clearing anything; @start
+ *	and @end lie in one 2 MiB range. Same context as @map. The prefetcher
+ *	asks it when translations go, to count the prefetched pages the
+ *	device used (DOC: Prefetch).
  */
 struct vsvm_svm_ops {
 	int (*prepare)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
@@ -174,6 +179,8 @@ struct vsvm_svm_ops {
 			  unsigned long *pfn, unsigned int *order, bool *writable);
 	u64 (*clear_young)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	bool (*test_young)(struct vsvm_svm *svm, unsigned long addr);
+	void (*young_map)(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+			  unsigned long *map);
 };
 
 /**

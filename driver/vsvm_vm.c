@@ -146,6 +146,12 @@ static bool vsvm_vm_test_young(struct vsvm_svm *svm, unsigned long addr)
 	return vsvm_pt_test_young(&svm_to_vm(svm)->pt, addr);
 }
 
+static void vsvm_vm_young_map(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+			      unsigned long *map)
+{
+	vsvm_pt_young_map(&svm_to_vm(svm)->pt, start, end, map);
+}
+
 static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigned long end)
 {
 	struct vsvm_vm *vm = svm_to_vm(svm);
@@ -165,6 +171,7 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 	.next_leaf = vsvm_vm_next_leaf,
 	.clear_young = vsvm_vm_clear_young,
 	.test_young = vsvm_vm_test_young,
+	.young_map = vsvm_vm_young_map,
 };
 
 /**

@@ -33,6 +33,7 @@ struct mirror_fx {
 	struct vsvm_pt_stats st;
 	u32 policy;
 	u32 aging;
+	u32 prefetch;
 	struct vsvm_svm_test_hooks hooks;
 	struct kunit *test;
 	/* 2 MiB aligned; [base, base + 4 MiB) is one anonymous VMA. */
@@ -115,6 +116,12 @@ static bool fx_test_young(struct vsvm_svm *svm, unsigned long addr)
 	return vsvm_pt_test_young(&fx_of(svm)->pt, addr);
 }
 
+static void fx_young_map(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+			 unsigned long *map)
+{
+	vsvm_pt_young_map(&fx_of(svm)->pt, start, end, map);
+}
+
 static const struct vsvm_svm_ops fx_ops = {
 	.prepare = fx_prepare,
 	.map = fx_map,
@@ -125,6 +132,7 @@ static const struct vsvm_svm_ops fx_ops = {
 	.next_leaf = fx_next_leaf,
 	.clear_young = fx_clear_young,
 	.test_young = fx_test_young,
+	.young_map = fx_young_map,
 };
 
 static void fx_before_commit(struct vsvm_svm *svm, unsigned long addr)
@@ -158,6 +166,8 @@ static int mirror_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, fx);
 	fx->aging = 1;
 	config.aging = &fx->aging;
+	/* Off unless a case turns it on. */
+	config.prefetch_threshold = &fx->prefetch;
 	fx->test = test;
 	test->priv = fx;
 
@@ -524,6 +534,53 @@ static void vsvm_mirror_test_aging(struct kunit *test)
 }
 
 /*
+ * Issue 15 (B3: mprotect of mirrored memory costs what it costs unmirrored).
+ * A downgrade keeps the translations, so it keeps what the ranges know of
+ * them: no prefetched page is counted as used then (nor walked for its
+ * ACCESSED bit). The zap that removes them later counts each used page
+ * once.
+ */
+static void vsvm_mirror_test_downgrade_keeps_prefetch_state(struct kunit *test)
+{
+	struct mirror_fx *fx = test->priv;
+	unsigned long a = fx->base, off, prefetched;
+	bool ok;
+
+	WRITE_ONCE(fx->prefetch, 50);
+	for (off = 0; off < SZ_2M && !vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_PREFETCHED);
+	     off += SZ_64K)
+		KUNIT_ASSERT_EQ(test, vsvm_svm_fault(&fx->svm, a + off, true), 0);
+	WRITE_ONCE(fx->prefetch, 0);
+	prefetched = vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_PREFETCHED);
+	KUNIT_ASSERT_GT_MSG(test, prefetched, 0, "sequential faults did not prefetch");
+
+	/* The device uses every page it has a translation for. */
+	down_read(&fx->svm.lock);
+	for (off = 0; off < SZ_4M; off += PAGE_SIZE)
+		vsvm_pt_touch(&fx->pt, a + off, false, NULL);
+	up_read(&fx->svm.lock);
+
+	/* mprotect(PROT_READ) as change_protection() sends it: mmap_lock held. */
+	mmap_read_lock(current->mm);
+	ok = vsvm_svm_test_invalidate(&fx->svm, a, a + SZ_2M, MMU_NOTIFY_PROTECTION_VMA);
+	vsvm_svm_test_invalidate(&fx->svm, a + SZ_2M, a + SZ_4M, MMU_NOTIFY_PROTECTION_VMA);
+	mmap_read_unlock(current->mm);
+	KUNIT_ASSERT_TRUE(test, ok);
+	KUNIT_EXPECT_GT(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_DOWNGRADED), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_ZAPPED), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_PREFETCH_USED), 0);
+
+	/* Removed: every prefetched page was used, and is counted once. */
+	vsvm_svm_test_invalidate(&fx->svm, a, a + SZ_2M, MMU_NOTIFY_CLEAR);
+	vsvm_svm_test_invalidate(&fx->svm, a + SZ_2M, a + SZ_4M, MMU_NOTIFY_CLEAR);
+	KUNIT_EXPECT_EQ(test, leaves_in(fx, a, a + SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_PREFETCH_USED), prefetched);
+	vsvm_svm_test_invalidate(&fx->svm, a, a + SZ_2M, MMU_NOTIFY_CLEAR);
+	vsvm_svm_test_invalidate(&fx->svm, a + SZ_2M, a + SZ_4M, MMU_NOTIFY_CLEAR);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_stat(&fx->svm, VSVM_SVM_STAT_PREFETCH_USED), prefetched);
+}
+
+/*
  * Issue 15, section 3: the fault path allocates nothing per fault. Its
  * scratch (the pfn array of hmm_range_fault(), a spare range for the
  * lookup to insert) is the mirror's and is used again; a fault allocates
@@ -569,6 +626,7 @@ static struct kunit_case vsvm_mirror_test_cases[] = {
 	KUNIT_CASE(vsvm_mirror_test_fini_waits_for_gc),
 	KUNIT_CASE(vsvm_mirror_test_aging),
 	KUNIT_CASE(vsvm_mirror_test_no_allocation_per_fault),
+	KUNIT_CASE(vsvm_mirror_test_downgrade_keeps_prefetch_state),
 	{}
 };
 

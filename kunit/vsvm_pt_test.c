@@ -461,6 +461,62 @@ static void vsvm_pt_test_clear_young(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vsvm_pt_test_young(pt, BASE + SZ_1G));
 }
 
+/*
+ * vsvm_pt_young_map() marks exactly the used pages of a range, a 2 MiB leaf
+ * for each of its pages in the range, and matches vsvm_pt_test_young() page
+ * by page, whatever the range's bounds.
+ */
+static void vsvm_pt_test_young_map(struct kunit *test)
+{
+	static const unsigned int used[] = { 0, 1, 510 };
+	const unsigned int pages = 3 * HUGE_PAGES;
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	unsigned long *bits;
+	unsigned int i, first;
+	u64 young;
+
+	bits = kunit_kcalloc(test, BITS_TO_LONGS(pages), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bits);
+	/* [BASE, +2M): 4 KiB leaves, a few used; [+2M, +4M): one used 2 MiB leaf; then nothing. */
+	for (i = 0; i < HUGE_PAGES; i += 2)
+		map(test, BASE + i * SZ_4K, PFN + i, 0, VSVM_PTE_WRITE, &st);
+	map(test, BASE + SZ_4K, PFN + 1, 0, 0, &st);
+	map(test, BASE + SZ_2M, PFN + HUGE_PAGES, VSVM_PT_HUGE_ORDER, 0, &st);
+	for (i = 0; i < ARRAY_SIZE(used); i++)
+		KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + used[i] * SZ_4K, i == 0, NULL));
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_touch(pt, BASE + SZ_4M - SZ_4K, false, NULL));
+
+	for (first = 0; first < pages; first += 257) {
+		u64 start = BASE + (u64)first * SZ_4K, expect = 0;
+
+		bitmap_zero(bits, pages);
+		young = vsvm_pt_young_map(pt, start, BASE + (u64)pages * SZ_4K, bits);
+		for (i = 0; i < pages - first; i++) {
+			bool want = vsvm_pt_test_young(pt, start + (u64)i * SZ_4K);
+
+			KUNIT_EXPECT_EQ_MSG(test, test_bit(i, bits), want, "page %u from %u",
+					    first + i, first);
+			expect += want;
+		}
+		KUNIT_EXPECT_EQ(test, young, expect);
+	}
+	/* From BASE: the three used 4 KiB leaves and the 2 MiB leaf. */
+	bitmap_zero(bits, pages);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_young_map(pt, BASE, BASE + (u64)pages * SZ_4K, bits),
+			ARRAY_SIZE(used) + HUGE_PAGES);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, bits));
+	KUNIT_EXPECT_FALSE(test, test_bit(3, bits));
+	KUNIT_EXPECT_FALSE(test, test_bit(2, bits));
+	/* Nothing is cleared. */
+	KUNIT_EXPECT_TRUE(test, vsvm_pt_test_young(pt, BASE + 510 * SZ_4K));
+	/* An empty range and a range with no table. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_young_map(pt, BASE, BASE, bits), 0);
+	bitmap_zero(bits, pages);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_young_map(pt, BASE + SZ_1G, BASE + SZ_1G + SZ_4M, bits), 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(bits, pages));
+}
+
 /* vsvm_pt_next_leaf() visits every leaf of a range once, in order. */
 static void vsvm_pt_test_next_leaf(struct kunit *test)
 {
@@ -1364,6 +1420,7 @@ static struct kunit_case vsvm_pt_test_cases[] = {
 	KUNIT_CASE(vsvm_pt_test_remap_keeps_dirty),
 	KUNIT_CASE(vsvm_pt_test_map_2m_merges_dirty),
 	KUNIT_CASE(vsvm_pt_test_clear_young),
+	KUNIT_CASE(vsvm_pt_test_young_map),
 	KUNIT_CASE(vsvm_pt_test_next_leaf),
 	KUNIT_CASE(vsvm_pt_test_zap_exact),
 	KUNIT_CASE(vsvm_pt_test_zap_unaligned),

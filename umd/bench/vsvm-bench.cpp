@@ -587,6 +587,7 @@ struct Options {
     std::vector<std::size_t> b1Mib{256};
     std::size_t b2Mib = 256;
     std::size_t b3Mib = 1024;
+    std::vector<std::string> b3Ops; // empty: all
     std::size_t b4Mib = 1024;
     std::size_t b5Floats = 16u << 20;
     std::vector<std::size_t> b6Counts{1000, 10000, 100000};
@@ -902,6 +903,9 @@ void Bench::b3()
         {"madvise DONTNEED", [bytes](char* p) { ::madvise(p, bytes, MADV_DONTNEED); }, false, false},
     };
     for (const auto& op : ops) {
+        if (!opt_.b3Ops.empty() && std::ranges::find(opt_.b3Ops, op.name.substr(0, op.name.find(' '))) ==
+                                       opt_.b3Ops.end())
+            continue;
         progress("B3: {}, {} repetitions", op.name, opt_.reps);
         std::vector<double> t[2];
         for (unsigned rep = 0; rep < opt_.reps; rep++) {
@@ -1374,6 +1378,8 @@ int main(int argc, char** argv)
             "MIB"));
     app.add_option("--b2-mib", opt.b2Mib, "B2 region in MiB");
     app.add_option("--b3-mib", opt.b3Mib, "B3 region in MiB");
+    app.add_option("--b3-ops", opt.b3Ops, "B3 operations to time (default all)")
+        ->check(CLI::IsMember({"munmap", "mprotect", "fork", "madvise"}));
     app.add_option("--b4-mib", opt.b4Mib, "B4 copy size in MiB");
     app.add_option("--b5-floats", opt.b5Floats, "B5 saxpy elements");
     app.add_option("--b6-counts", opt.b6Counts, "B6 numbers of mallocs");
