@@ -15,11 +15,21 @@
  * **Copy engines** are ``VSVM_COPY_ENGINES`` kernel threads of the device's
  * copy workqueue. The jobs of one VM run one after the other, in submission
  * order (the VM's work item never runs twice at once); jobs of different VMs
- * run in parallel. A copy engine processes memory in pieces that stay inside
- * one 4 KiB page of each operand, and holds the VM's notifier lock for read
- * only while it translates and accesses one such piece: an invalidation
- * waits at most for one piece, and after it the engine cannot use a stale
- * translation. The copy engines of a VM share one TLB, used by one job at a
+ * run in parallel. A copy engine walks a command in pieces that stay inside
+ * one 4 KiB page of each operand, in batches: it holds the VM's notifier lock
+ * for read over the pieces of at most ``VSVM_COPY_BATCH_PAGES`` (64) pages
+ * of the command, checks for cancellation and removal once per batch, and
+ * lets others run between batches. An invalidation therefore waits at most
+ * for one batch, and after it the engine cannot use a stale translation.
+ * Within a batch an operand is translated once per leaf (a 2 MiB leaf serves
+ * its 512 pages; vsvm_vm_translate_leaf()), and consecutive pieces whose
+ * frames are contiguous in both operands form a run that one memmove(), fill
+ * or hash call processes (on kernels without HIGHMEM, where the linear map
+ * holds every frame; with HIGHMEM a run is one piece). Pieces are translated
+ * in the order they always were, source before destination, so a fault
+ * reports the same address; a miss ends the batch early, after the run
+ * translated so far is processed, and the engine faults with the lock
+ * dropped. The copy engines of a VM share one TLB, used by one job at a
  * time.
  *
  * **Compute engines** are ``compute_engines`` kernel threads
@@ -43,12 +53,15 @@
  * instructions, so a runaway program stops promptly.
  */
 
+#include <linux/bitops.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
+
+#include <kunit/visibility.h>
 
 #include "vsvm_drm.h"
 #include "vsvm_drv.h"
@@ -57,7 +70,6 @@
 #include "vsvm_job.h"
 #include "vsvm_vm.h"
 
-#define FNV64_OFFSET	0xcbf29ce484222325ull
 #define FNV64_PRIME	0x100000001b3ull
 
 /* ---------------------------------------------------------------------- */
@@ -65,7 +77,8 @@
 /* ---------------------------------------------------------------------- */
 
 /**
- * struct vsvm_access - translations of the current piece of a command
+ * struct vsvm_access - translations of one access outside a walk (the
+ *	CHECKSUM result)
  * @src: source address of the piece
  * @dst: destination address of the piece
  * @src_pfn: its frame, valid while the lock is held
@@ -90,7 +103,7 @@ static int copy_stop(void *job)
 }
 
 /*
- * Translate the piece's operands. On success the VM's notifier lock is held
+ * Translate the access's operands. On success the VM's notifier lock is held
  * for read and the frames are valid until access_end(); on failure it is not
  * held and the job's status says why.
  */
@@ -159,105 +172,400 @@ static size_t from_page_start(u64 end)
 	return offset_in_page(end) ?: PAGE_SIZE;
 }
 
-static void copy_piece(const struct vsvm_access *a, size_t n)
+/*
+ * One memmove() over a run must leave the bytes that its pieces, copied one
+ * after the other in the walk's order, would have left. It does unless the
+ * destination overlaps the source ahead of the walk: then a piece would read
+ * what an earlier piece of the run wrote. Only memory mapped at two device
+ * addresses can make the frames overlap that way; such a run stays apart.
+ */
+static bool copy_run_in_order(const struct vsvm_copy_run *run, bool backwards)
 {
-	void *src = kmap_local_pfn(a->src_pfn);
-	void *dst = kmap_local_pfn(a->dst_pfn);
+	if (backwards)
+		return run->dst >= run->src || run->dst + run->len <= run->src;
+	return run->dst <= run->src || run->dst >= run->src + run->len;
+}
 
-	memmove(dst + offset_in_page(a->dst), src + offset_in_page(a->src), n);
-	kunmap_local(dst);
-	kunmap_local(src);
+/**
+ * vsvm_copy_run_add() - extend a run of pieces by the next piece of a walk
+ * @run: the run; an empty one (@run->len 0) takes any piece
+ * @piece: the next piece of the walk, of at most a page of each operand
+ * @flags: %VSVM_COPY_RUN_SRC and %VSVM_COPY_RUN_DST say which operands the
+ *	pieces have (the other address is ignored); %VSVM_COPY_RUN_BACKWARDS
+ *	that each piece lies just below the one before
+ *
+ * A piece joins when each operand it has continues the run's frames (just
+ * after the run, or just before it for a backwards walk) and, for a copy, a
+ * single memmove() of the longer run still gives the bytes that copying the
+ * pieces one by one would: then one call processes the whole run.
+ *
+ * Return: true if @piece is now part of @run; false if @run is unchanged and
+ * must be processed before @piece starts a new one.
+ */
+bool vsvm_copy_run_add(struct vsvm_copy_run *run, const struct vsvm_copy_run *piece,
+		       unsigned int flags)
+{
+	bool backwards = flags & VSVM_COPY_RUN_BACKWARDS;
+	struct vsvm_copy_run next;
+
+	if (!run->len) {
+		*run = *piece;
+		return true;
+	}
+	if (backwards) {
+		if ((flags & VSVM_COPY_RUN_SRC) && piece->src + piece->len != run->src)
+			return false;
+		if ((flags & VSVM_COPY_RUN_DST) && piece->dst + piece->len != run->dst)
+			return false;
+		next = (struct vsvm_copy_run){ .src = piece->src, .dst = piece->dst };
+	} else {
+		if ((flags & VSVM_COPY_RUN_SRC) && run->src + run->len != piece->src)
+			return false;
+		if ((flags & VSVM_COPY_RUN_DST) && run->dst + run->len != piece->dst)
+			return false;
+		next = (struct vsvm_copy_run){ .src = run->src, .dst = run->dst };
+	}
+	next.len = run->len + piece->len;
+	if ((flags & VSVM_COPY_RUN_SRC) && (flags & VSVM_COPY_RUN_DST) &&
+	    !copy_run_in_order(&next, backwards))
+		return false;
+	*run = next;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_copy_run_add);
+
+/**
+ * vsvm_copy_fill() - write part of a FILL command's pattern
+ * @p: first byte to write
+ * @len: bytes to write
+ * @pattern: NULL, or PAGE_SIZE bytes of the pattern from its byte 0 (what
+ *	this function writes for @offset 0)
+ * @value: the command's value; byte i of the command's destination gets
+ *	byte i % 8 of @value in little-endian order
+ * @offset: offset of @p from the command's destination
+ *
+ * Eight equal bytes are a memset(); otherwise @pattern is copied in pieces of
+ * a multiple of 8 bytes, which keeps the phase; without it the bytes are
+ * stored a word at a time. Nothing is read back from @p: a byte that another
+ * writer changes meanwhile is never copied elsewhere.
+ */
+void vsvm_copy_fill(u8 *p, size_t len, const u8 *pattern, u64 value, u64 offset)
+{
+	size_t done = 0;
+	__le64 word;
+
+	if (value == (u8)value * 0x0101010101010101ull) {
+		memset(p, (u8)value, len);
+		return;
+	}
+	if (pattern) {
+		while (done < len) {
+			size_t n = min_t(size_t, len - done, PAGE_SIZE - sizeof(u64));
+
+			memcpy(p + done, pattern + (offset + done) % 8, n);
+			done += n;
+		}
+		return;
+	}
+	while (done < len && !IS_ALIGNED((unsigned long)p + done, sizeof(u64))) {
+		p[done] = value >> (8 * ((offset + done) % 8));
+		done++;
+	}
+	/* The word whose first byte is pattern byte (offset + done) % 8. */
+	word = cpu_to_le64(ror64(value, 8 * ((offset + done) % 8)));
+	for (; len - done >= sizeof(u64); done += sizeof(u64))
+		*(__le64 *)(p + done) = word;
+	for (; done < len; done++)
+		p[done] = value >> (8 * ((offset + done) % 8));
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_copy_fill);
+
+/**
+ * vsvm_copy_fnv1a() - go on with a CHECKSUM command's FNV-1a 64 hash
+ * @hash: the hash of the bytes before @p (%VSVM_FNV64_OFFSET before the first)
+ * @p: the next bytes
+ * @len: their number
+ *
+ * Return: the hash of the bytes before @p followed by those at @p.
+ */
+u64 vsvm_copy_fnv1a(u64 hash, const u8 *p, size_t len)
+{
+	const u8 *end = p + len;
+
+	while (p < end)
+		hash = (hash ^ *p++) * FNV64_PRIME;
+	return hash;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_copy_fnv1a);
+
+/**
+ * struct vsvm_copy_xlat - an operand's last translation, for its whole leaf
+ * @start: first address the translation covers, page aligned
+ * @end: end of what it covers; @start == @end when there is none
+ * @pfn: frame of @start
+ * @gen: &vsvm_vm.tlb_gen when it was made: once aging has cleared accessed
+ *	bits the leaf is walked again, as a TLB lookup would after its flush
+ *
+ * Valid only while the notifier lock stays held (a batch).
+ */
+struct vsvm_copy_xlat {
+	u64 start, end;
+	unsigned long pfn;
+	int gen;
+};
+
+/**
+ * struct vsvm_copy_walk - a copy engine going through one command
+ * @job: the job
+ * @cmd: the command
+ * @flags: VSVM_COPY_RUN_* of the command
+ * @done: bytes of the command processed (from its end when backwards)
+ * @src: translation of the source, within a batch
+ * @dst: translation of the destination, within a batch
+ * @run: translated pieces not processed yet, within a batch
+ * @run_offset: offset of @run's first byte in the command (FILL's pattern)
+ * @pattern: FILL's pattern page for vsvm_copy_fill(), or NULL
+ * @hash: CHECKSUM's hash of the bytes processed
+ */
+struct vsvm_copy_walk {
+	struct vsvm_job *job;
+	const struct drm_vsvm_cmd *cmd;
+	unsigned int flags;
+	u64 done;
+	struct vsvm_copy_xlat src, dst;
+	struct vsvm_copy_run run;
+	u64 run_offset;
+	const u8 *pattern;
+	u64 hash;
+};
+
+/*
+ * Translate @va, from the operand's last leaf when it covers @va: a 2 MiB
+ * leaf costs one lookup for its 512 pages. Under the notifier lock, which
+ * keeps the leaf (aging's clear_young runs under it for read too, hence
+ * @gen).
+ */
+static int copy_translate(struct vsvm_vm *vm, struct vsvm_copy_xlat *x, u64 va, bool write,
+			  phys_addr_t *phys)
+{
+	int gen = atomic_read(&vm->tlb_gen);
+	unsigned long pfn;
+	unsigned int order;
+	u64 size;
+	int ret;
+
+	if (va >= x->start && va < x->end && gen == x->gen) {
+		pfn = x->pfn + ((va - x->start) >> PAGE_SHIFT);
+	} else {
+		ret = vsvm_vm_translate_leaf(vm, VSVM_TLB_COPY, va, write, &pfn, &order);
+		if (ret)
+			return ret;
+		size = (u64)PAGE_SIZE << order;
+		x->start = ALIGN_DOWN(va, size);
+		x->end = x->start + size;
+		x->pfn = pfn - ((va - x->start) >> PAGE_SHIFT);
+		x->gen = gen;
+	}
+	*phys = PFN_PHYS(pfn) + offset_in_page(va);
+	return 0;
+}
+
+/*
+ * The next piece of the walk, translated: it stays inside one page of each
+ * operand, as pieces always did, so the operand that misses and the address
+ * reported are the same as when every piece was translated on its own.
+ */
+static int copy_next_piece(struct vsvm_copy_walk *w, struct vsvm_copy_run *piece,
+			   u64 *miss, bool *write)
+{
+	const struct drm_vsvm_cmd *cmd = w->cmd;
+	struct vsvm_vm *vm = w->job->vm;
+	u64 left = cmd->size - w->done, src, dst;
+	size_t n;
+
+	if (w->flags & VSVM_COPY_RUN_BACKWARDS) {
+		n = min3(left, (u64)from_page_start(cmd->src + left),
+			 (u64)from_page_start(cmd->dst + left));
+		src = cmd->src + left - n;
+		dst = cmd->dst + left - n;
+	} else {
+		src = cmd->src + w->done;
+		dst = cmd->dst + w->done;
+		n = min_t(u64, left, PAGE_SIZE);
+		if (w->flags & VSVM_COPY_RUN_SRC)
+			n = min(n, to_page_end(src));
+		if (w->flags & VSVM_COPY_RUN_DST)
+			n = min(n, to_page_end(dst));
+	}
+	*piece = (struct vsvm_copy_run){ .len = n };
+	if ((w->flags & VSVM_COPY_RUN_SRC) &&
+	    copy_translate(vm, &w->src, src, false, &piece->src)) {
+		*miss = src;
+		*write = false;
+		return -ENOENT;
+	}
+	if ((w->flags & VSVM_COPY_RUN_DST) &&
+	    copy_translate(vm, &w->dst, dst, true, &piece->dst)) {
+		*miss = dst;
+		*write = true;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * Kernel address of @phys. Without HIGHMEM every frame is in the linear map,
+ * so the address goes on for a whole run of contiguous frames; with it a run
+ * is one piece, within one page.
+ */
+static void *copy_map(phys_addr_t phys)
+{
+	return kmap_local_pfn(PHYS_PFN(phys)) + offset_in_page(phys);
+}
+
+/* Process the run: the one call per run the walk is for. */
+static void copy_run_process(struct vsvm_copy_walk *w)
+{
+	const struct vsvm_copy_run *run = &w->run;
+	void *src, *dst;
+
+	if (!run->len)
+		return;
+	switch (w->cmd->op) {
+	case DRM_VSVM_CMD_COPY:
+		src = copy_map(run->src);
+		dst = copy_map(run->dst);
+		memmove(dst, src, run->len);
+		kunmap_local(dst);
+		kunmap_local(src);
+		break;
+	case DRM_VSVM_CMD_FILL:
+		dst = copy_map(run->dst);
+		vsvm_copy_fill(dst, run->len, w->pattern, w->cmd->value, w->run_offset);
+		kunmap_local(dst);
+		break;
+	case DRM_VSVM_CMD_CHECKSUM:
+		src = copy_map(run->src);
+		w->hash = vsvm_copy_fnv1a(w->hash, src, run->len);
+		kunmap_local(src);
+		break;
+	}
+	w->run.len = 0;
+}
+
+/*
+ * Walk a command in batches: each holds the notifier lock for read over at
+ * most VSVM_COPY_BATCH_PAGES pages of the command (a piece more when the
+ * operands' page offsets differ), so an invalidation waits at most for one
+ * batch. A miss ends the batch early: what is translated so far is
+ * processed, the lock dropped and the fault resolved as access_begin() does,
+ * then a new batch goes on from the piece that missed.
+ */
+static int copy_walk(struct vsvm_copy_walk *w)
+{
+	const struct drm_vsvm_cmd *cmd = w->cmd;
+	struct vsvm_vm *vm = w->job->vm;
+	bool merge = !IS_ENABLED(CONFIG_HIGHMEM);
+	unsigned int misses = 0;
+	struct vsvm_copy_run piece;
+	bool write = false;
+	u64 miss = 0;
+	int ret;
+
+	while (w->done < cmd->size) {
+		u64 batch_end = w->done + min_t(u64, cmd->size - w->done,
+						VSVM_COPY_BATCH_PAGES * PAGE_SIZE);
+
+		ret = copy_check_cancel(w->job);
+		if (ret)
+			return ret;
+		down_read(&vm->svm.lock);
+		w->src = (struct vsvm_copy_xlat){};
+		w->dst = (struct vsvm_copy_xlat){};
+		while (w->done < batch_end) {
+			ret = copy_next_piece(w, &piece, &miss, &write);
+			if (ret)
+				break;
+			/* A piece that starts a run sets its FILL pattern offset. */
+			if (!merge || !w->run.len ||
+			    !vsvm_copy_run_add(&w->run, &piece, w->flags)) {
+				copy_run_process(w);
+				w->run = piece;
+				w->run_offset = w->done;
+			}
+			w->done += piece.len;
+			misses = 0;
+		}
+		copy_run_process(w);
+		up_read(&vm->svm.lock);
+		if (ret) {
+			/* A device page fault. */
+			ret = vsvm_vm_fault(vm, miss, write, &misses, copy_stop, w->job);
+			if (ret) {
+				/* A job told to stop ends as vsvm_job_end() says. */
+				if (!copy_check_cancel(w->job))
+					vsvm_job_fail(w->job, ret, miss, write);
+				return ret;
+			}
+		}
+		cond_resched();
+	}
+	return 0;
 }
 
 static int run_copy(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 {
-	bool backwards = cmd->dst > cmd->src && cmd->dst < cmd->src + cmd->size;
-	u64 done = 0;
-	int ret;
+	struct vsvm_copy_walk w = {
+		.job = job,
+		.cmd = cmd,
+		.flags = VSVM_COPY_RUN_SRC | VSVM_COPY_RUN_DST,
+	};
 
-	while (done < cmd->size) {
-		u64 left = cmd->size - done;
-		struct vsvm_access a;
-		size_t n;
-
-		if (backwards) {
-			u64 se = cmd->src + left, de = cmd->dst + left;
-
-			n = min3(left, (u64)from_page_start(se), (u64)from_page_start(de));
-			a = (struct vsvm_access){ .src = se - n, .dst = de - n,
-						  .reads = true, .writes = true };
-		} else {
-			a = (struct vsvm_access){ .src = cmd->src + done, .dst = cmd->dst + done,
-						  .reads = true, .writes = true };
-			n = min3(left, (u64)to_page_end(a.src), (u64)to_page_end(a.dst));
-		}
-		ret = copy_check_cancel(job) ?: access_begin(job, &a);
-		if (ret)
-			return ret;
-		copy_piece(&a, n);
-		access_end(job);
-		done += n;
-	}
-	return 0;
+	/* memmove() semantics: an overlap ahead of the source walks backwards. */
+	if (cmd->dst > cmd->src && cmd->dst < cmd->src + cmd->size)
+		w.flags |= VSVM_COPY_RUN_BACKWARDS;
+	return copy_walk(&w);
 }
 
 static int run_fill(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 {
-	__le64 pattern = cpu_to_le64(cmd->value);
-	const u8 *bytes = (const u8 *)&pattern;
-	u64 done = 0;
+	struct vsvm_copy_walk w = { .job = job, .cmd = cmd, .flags = VSVM_COPY_RUN_DST };
+	u8 *pattern = NULL;
 	int ret;
 
-	while (done < cmd->size) {
-		struct vsvm_access a = { .dst = cmd->dst + done, .writes = true };
-		size_t n = min(cmd->size - done, (u64)to_page_end(a.dst));
-		u8 *page;
-		size_t i;
-
-		ret = copy_check_cancel(job) ?: access_begin(job, &a);
-		if (ret)
-			return ret;
-		page = kmap_local_pfn(a.dst_pfn);
-		for (i = 0; i < n; i++)
-			page[offset_in_page(a.dst) + i] = bytes[(done + i) % 8];
-		kunmap_local(page);
-		access_end(job);
-		done += n;
-	}
-	return 0;
+	/* Without the page (no memory) the pattern is stored a word at a time. */
+	if (cmd->size >= 2 * sizeof(u64))
+		pattern = kmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	if (pattern)
+		vsvm_copy_fill(pattern, PAGE_SIZE, NULL, cmd->value, 0);
+	w.pattern = pattern;
+	ret = copy_walk(&w);
+	kfree(pattern);
+	return ret;
 }
 
 static int run_checksum(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 {
-	u64 hash = FNV64_OFFSET, done = 0;
-	struct vsvm_access a;
+	struct vsvm_copy_walk w = {
+		.job = job,
+		.cmd = cmd,
+		.flags = VSVM_COPY_RUN_SRC,
+		.hash = VSVM_FNV64_OFFSET,
+	};
+	struct vsvm_access a = { .dst = cmd->dst, .writes = true };
 	__le64 *result;
 	u8 *page;
 	int ret;
 
-	while (done < cmd->size) {
-		size_t n, i;
-
-		a = (struct vsvm_access){ .src = cmd->src + done, .reads = true };
-		n = min(cmd->size - done, (u64)to_page_end(a.src));
-		ret = copy_check_cancel(job) ?: access_begin(job, &a);
-		if (ret)
-			return ret;
-		page = kmap_local_pfn(a.src_pfn);
-		for (i = 0; i < n; i++)
-			hash = (hash ^ page[offset_in_page(a.src) + i]) * FNV64_PRIME;
-		kunmap_local(page);
-		access_end(job);
-		done += n;
-	}
-
-	a = (struct vsvm_access){ .dst = cmd->dst, .writes = true };
+	ret = copy_walk(&w);
+	if (ret)
+		return ret;
 	ret = access_begin(job, &a);
 	if (ret)
 		return ret;
 	page = kmap_local_pfn(a.dst_pfn);
 	result = (__le64 *)(page + offset_in_page(a.dst));
-	*result = cpu_to_le64(hash);
+	*result = cpu_to_le64(w.hash);
 	kunmap_local(page);
 	access_end(job);
 	return 0;

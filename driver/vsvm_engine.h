@@ -5,6 +5,7 @@
 #ifndef __VSVM_ENGINE_H__
 #define __VSVM_ENGINE_H__
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -69,5 +70,35 @@ void vsvm_compute_submit(struct vsvm_device *vdev, struct vsvm_job *job);
 void vsvm_compute_cancel(struct vsvm_device *vdev, struct vsvm_job *job);
 
 void vsvm_copy_exec_work(struct work_struct *work);
+
+/* Pages of a command a copy engine processes per hold of the notifier lock. */
+#define VSVM_COPY_BATCH_PAGES		64
+
+/* FNV-1a 64, the hash of a CHECKSUM command, starts from this value. */
+#define VSVM_FNV64_OFFSET		0xcbf29ce484222325ull
+
+/* Flags of vsvm_copy_run_add(). */
+#define VSVM_COPY_RUN_SRC		BIT(0)
+#define VSVM_COPY_RUN_DST		BIT(1)
+#define VSVM_COPY_RUN_BACKWARDS		BIT(2)
+
+/**
+ * struct vsvm_copy_run - memory a copy engine processes with one call
+ * @src: physical address of the first source byte (the lowest)
+ * @dst: physical address of the first destination byte (the lowest)
+ * @len: bytes; 0 for an empty run
+ *
+ * Also one piece of a command: at most a page of each operand.
+ */
+struct vsvm_copy_run {
+	phys_addr_t src;
+	phys_addr_t dst;
+	size_t len;
+};
+
+bool vsvm_copy_run_add(struct vsvm_copy_run *run, const struct vsvm_copy_run *piece,
+		       unsigned int flags);
+void vsvm_copy_fill(u8 *p, size_t len, const u8 *pattern, u64 value, u64 offset);
+u64 vsvm_copy_fnv1a(u64 hash, const u8 *p, size_t len);
 
 #endif /* __VSVM_ENGINE_H__ */

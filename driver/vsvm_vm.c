@@ -175,6 +175,60 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 };
 
 /**
+ * vsvm_vm_translate_leaf() - translate a device address, and say how far the
+ *	translation reaches
+ * @vm: the VM
+ * @tlb: the engine's TLB (VSVM_TLB_COPY, VSVM_TLB_COMPUTE())
+ * @va: device virtual address
+ * @write: the access is a write
+ * @pfn: set to the frame of the 4 KiB page holding @va
+ * @order: set to the order of the leaf that maps @va: 0 (4 KiB) or
+ *	%VSVM_PT_HUGE_ORDER (2 MiB)
+ *
+ * As vsvm_vm_translate(). The leaf maps the naturally aligned 2^@order pages
+ * around @va to frames contiguous with @pfn, so until the lock is dropped the
+ * caller may use the same translation for the following pages of that leaf
+ * without another lookup, for the same kind of access: a write translation
+ * covers the whole leaf because DIRTY (and the permission to write) belongs to
+ * the leaf, not to one of its pages.
+ *
+ * Return: 0, or -ENOENT when there is no translation allowing the access (a
+ * device page fault).
+ */
+int vsvm_vm_translate_leaf(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
+			   unsigned long *pfn, unsigned int *order)
+{
+	struct vsvm_tlb_result hit;
+	struct vsvm_pt_entry entry;
+	int gen;
+
+	lockdep_assert_held_read(&vm->svm.lock);
+
+	gen = atomic_read(&vm->tlb_gen);
+	if (unlikely(gen != vm->tlb_seen[tlb])) {
+		/* Aging cleared accessed bits: walk again, to set them again. */
+		vsvm_tlb_flush_all(&vm->tlbs[tlb]);
+		vm->tlb_seen[tlb] = gen;
+	}
+	if (vsvm_tlb_lookup(&vm->tlbs[tlb], va, write, &hit)) {
+		*pfn = hit.pfn;
+		*order = hit.order;
+		return 0;
+	}
+	if (!vsvm_pt_touch(&vm->pt, va, write, &entry))
+		return -ENOENT;
+	/*
+	 * Cache write permission only once the leaf is DIRTY: the first write
+	 * through a clean leaf must walk the table to set DIRTY, or the write
+	 * would never reach the CPU side's dirty tracking.
+	 */
+	vsvm_tlb_insert(&vm->tlbs[tlb], va, entry.pfn, entry.order, entry.writable && entry.dirty);
+	*pfn = entry.pfn;
+	*order = entry.order;
+	return 0;
+}
+
+/**
  * vsvm_vm_translate() - translate a device address as an engine does
  * @vm: the VM
  * @tlb: the engine's TLB (VSVM_TLB_COPY, VSVM_TLB_COMPUTE())
@@ -192,32 +246,9 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
 		      unsigned long *pfn)
 {
-	struct vsvm_tlb_result hit;
-	struct vsvm_pt_entry entry;
-	int gen;
+	unsigned int order;
 
-	lockdep_assert_held_read(&vm->svm.lock);
-
-	gen = atomic_read(&vm->tlb_gen);
-	if (unlikely(gen != vm->tlb_seen[tlb])) {
-		/* Aging cleared accessed bits: walk again, to set them again. */
-		vsvm_tlb_flush_all(&vm->tlbs[tlb]);
-		vm->tlb_seen[tlb] = gen;
-	}
-	if (vsvm_tlb_lookup(&vm->tlbs[tlb], va, write, &hit)) {
-		*pfn = hit.pfn;
-		return 0;
-	}
-	if (!vsvm_pt_touch(&vm->pt, va, write, &entry))
-		return -ENOENT;
-	/*
-	 * Cache write permission only once the leaf is DIRTY: the first write
-	 * through a clean leaf must walk the table to set DIRTY, or the write
-	 * would never reach the CPU side's dirty tracking.
-	 */
-	vsvm_tlb_insert(&vm->tlbs[tlb], va, entry.pfn, entry.order, entry.writable && entry.dirty);
-	*pfn = entry.pfn;
-	return 0;
+	return vsvm_vm_translate_leaf(vm, tlb, va, write, pfn, &order);
 }
 
 /**

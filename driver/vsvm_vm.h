@@ -101,6 +101,8 @@ void vsvm_vm_put(struct vsvm_vm *vm);
 void vsvm_vm_file_close(struct vsvm_file *vfile);
 int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
 		      unsigned long *pfn);
+int vsvm_vm_translate_leaf(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
+			   unsigned long *pfn, unsigned int *order);
 int vsvm_vm_fault(struct vsvm_vm *vm, u64 addr, bool write, unsigned int *misses,
 		  int (*stop)(void *ctx), void *ctx);
 void vsvm_vm_counters(struct vsvm_vm *vm, u64 *counters);

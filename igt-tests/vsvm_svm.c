@@ -2541,6 +2541,155 @@ static void test_engine_copy_overlap(void)
 	unmap(buf, 3 * PAGE_SIZE + shift);
 }
 
+/*
+ * Pages of a command the copy engine processes per hold of the notifier lock
+ * (VSVM_COPY_BATCH_PAGES in the driver): the spans below cover several
+ * batches, and the hole sits in the middle of the second one.
+ */
+#define ENGINE_BATCH_PAGES	64
+#define ENGINE_SPAN_PAGES	(2 * ENGINE_BATCH_PAGES + 23)
+#define ENGINE_HOLE_PAGE	(ENGINE_BATCH_PAGES + 3)	/* odd, mid-batch */
+
+/*
+ * @pages pages ending 40 pages after a 2 MiB boundary of a THP-advised
+ * mapping, so that the engine walks a 2 MiB leaf (when THP backs it) into 4
+ * KiB ones or another 2 MiB leaf. Free with unmap(*@raw, 4 * SZ_2M).
+ */
+static uint8_t *engine_span(uint8_t **raw)
+{
+	uint8_t *base;
+
+	*raw = map_anon(4 * SZ_2M);
+	base = (uint8_t *)ALIGN_UP((uintptr_t)*raw, SZ_2M);
+	/* No THP is fine too: the walk is then one 4 KiB leaf after another. */
+	madvise(base, 2 * SZ_2M, MADV_HUGEPAGE);
+	return base + SZ_2M - (ENGINE_SPAN_PAGES - 40) * PAGE_SIZE;
+}
+
+/* Fails unless @st is a fatal fault of the given access at @addr. */
+static void assert_engine_fault(struct vsvm_job_status st, const void *addr, uint32_t access)
+{
+	igt_assert_f(st.status == DRM_VSVM_JOB_FAULT, "the job ended %s, expected FAULT\n",
+		     vsvm_job_status_name(st.status));
+	igt_assert_eq_u64(st.fault_addr, (uintptr_t)addr);
+	igt_assert_eq_u32(st.fault_access, access);
+}
+
+/*
+ * Commands of more than a batch, across a 2 MiB boundary, at unaligned
+ * addresses: COPY, FILL (a pattern of eight different bytes and one of equal
+ * bytes), CHECKSUM against the CPU's FNV-1a, and overlapping COPYs forwards
+ * and backwards, each against the CPU doing the same.
+ */
+static void test_engine_batches(void)
+{
+	const size_t size = (ENGINE_SPAN_PAGES - 2) * PAGE_SIZE + 77;
+	const size_t area = ENGINE_SPAN_PAGES * PAGE_SIZE;
+	uint8_t *raw_a, *raw_b, *a = engine_span(&raw_a), *b = engine_span(&raw_b);
+	uint8_t *expected = map_anon(area);
+
+	vsvm_pattern_fill(a, area, 71);
+	memset(b, 0xee, area);
+	/* The engine sees the CPU's bytes through whatever leaves the faults made. */
+	igt_assert_eq_u64(device_hash(a + 123, size), vsvm_fnv1a64(a + 123, size));
+	igt_assert_eq_u64(device_hash(a, area), vsvm_fnv1a64(a, area));
+
+	/* COPY with source and destination offsets that differ within the page. */
+	device_copy(b + 300, a + 123, size);
+	memset(expected, 0xee, area);
+	memcpy(expected + 300, a + 123, size);
+	igt_assert_eq(memcmp(b, expected, area), 0);
+
+	/* FILL of eight equal bytes, then of eight different ones over it. */
+	device_fill(b + 3, size, 0x5a5a5a5a5a5a5a5aull);
+	igt_assert_filled(b + 3, size, 0x5a5a5a5a5a5a5a5aull);
+	igt_assert_eq(b[2], expected[2]);
+	igt_assert_eq(b[3 + size], expected[3 + size]);
+	/* The pattern's phase follows the offset from the destination. */
+	device_fill(b + 5, size, fill_value(72));
+	igt_assert_filled(b + 5, size, fill_value(72));
+	igt_assert_eq(b[4], 0x5a);
+	igt_assert_eq(b[5 + size], expected[5 + size]);
+
+	/* Overlapping COPYs of more than a batch, backwards then forwards. */
+	memcpy(b, a, area);
+	memcpy(expected, a, area);
+	device_copy(b + 5 * PAGE_SIZE + 17, b, size - 5 * PAGE_SIZE);
+	memmove(expected + 5 * PAGE_SIZE + 17, expected, size - 5 * PAGE_SIZE);
+	igt_assert_eq(memcmp(b, expected, area), 0);
+	device_copy(b + 9, b + 3 * PAGE_SIZE + 1000, size - 4 * PAGE_SIZE);
+	memmove(expected + 9, expected + 3 * PAGE_SIZE + 1000, size - 4 * PAGE_SIZE);
+	igt_assert_eq(memcmp(b, expected, area), 0);
+	igt_assert_eq_u64(device_hash(b + 1, size), vsvm_fnv1a64(b + 1, size));
+
+	unmap(expected, area);
+	unmap(raw_b, 4 * SZ_2M);
+	unmap(raw_a, 4 * SZ_2M);
+}
+
+/*
+ * A hole (an unmapped page) at an odd page in the middle of a batch: each
+ * command fails with the hole's first byte as the fault address and the
+ * right access, having done everything before the hole and nothing after.
+ */
+static void test_engine_batch_hole(void)
+{
+	const size_t area = ENGINE_SPAN_PAGES * PAGE_SIZE, hole = ENGINE_HOLE_PAGE * PAGE_SIZE;
+	const size_t size = area - 3 * PAGE_SIZE;
+	uint8_t *raw_a, *raw_b, *a = engine_span(&raw_a), *b = engine_span(&raw_b);
+	uint8_t *expected = map_anon(area);
+	uint64_t *result = svm.result;
+
+	vsvm_pattern_fill(a, area, 73);
+	memset(b, 0xee, area);
+	memset(expected, 0xee, area);
+	igt_assert_eq(munmap(a + hole, PAGE_SIZE), 0);
+
+	/* COPY from a source with a hole: the bytes before it arrive, no later one. */
+	assert_engine_fault(vsvm_copy(svm.fd, svm.vm, b + 300, a + 100, size), a + hole, READ);
+	memcpy(expected + 300, a + 100, hole - 100);
+	igt_assert_eq(memcmp(b, expected, area), 0);
+
+	/* CHECKSUM over the hole: a read fault there; the result is not written. */
+	*result = 0x1234;
+	assert_engine_fault(vsvm_checksum(svm.fd, svm.vm, a + 100, size, result), a + hole, READ);
+	igt_assert_eq_u64(*result, 0x1234);
+
+	/* A hole in the destination too, at the same page. */
+	igt_assert_eq(munmap(b + hole, PAGE_SIZE), 0);
+	memset(b, 0xee, hole);
+	memset(b + hole + PAGE_SIZE, 0xee, area - hole - PAGE_SIZE);
+
+	/* FILL: a write fault at the hole, the pattern up to it, nothing after. */
+	assert_engine_fault(vsvm_fill(svm.fd, svm.vm, b + 100, size, fill_value(74)), b + hole,
+			    WRITE);
+	igt_assert_filled(b + 100, hole - 100, fill_value(74));
+	igt_assert_eq(b[99], 0xee);
+	igt_assert_eq(memcmp(b + hole + PAGE_SIZE, expected + hole + PAGE_SIZE,
+			     area - hole - PAGE_SIZE), 0);
+
+	/* Both operands reach their holes in the same piece: the source faults first. */
+	memset(b, 0xee, hole);
+	assert_engine_fault(vsvm_copy(svm.fd, svm.vm, b + 100, a + 100, size), a + hole, READ);
+	memset(expected, 0xee, hole);
+	memcpy(expected + 100, a + 100, hole - 100);
+	igt_assert_eq(memcmp(b, expected, hole), 0);
+
+	/* The destination reaches its hole two pages before the source: a write fault. */
+	memset(b, 0xee, hole);
+	assert_engine_fault(vsvm_copy(svm.fd, svm.vm, b + 2 * PAGE_SIZE + 100, a + 100, size),
+			    b + hole, WRITE);
+	memset(expected, 0xee, hole);
+	memcpy(expected + 2 * PAGE_SIZE + 100, a + 100, hole - 2 * PAGE_SIZE - 100);
+	igt_assert_eq(memcmp(b, expected, hole), 0);
+	igt_assert_eq(memcmp(b + hole + PAGE_SIZE, expected + hole + PAGE_SIZE,
+			     area - hole - PAGE_SIZE), 0);
+
+	unmap(expected, area);
+	unmap(raw_b, 4 * SZ_2M);
+	unmap(raw_a, 4 * SZ_2M);
+}
+
 static void test_engine_cmd_order(void)
 {
 	const size_t size = 3 * PAGE_SIZE;
@@ -2583,6 +2732,19 @@ igt_main
 		     "both ways.");
 	igt_subtest("engine-copy-overlap")
 		run(test_engine_copy_overlap);
+
+	igt_describe("COPY, FILL and CHECKSUM of more than a lock batch (64 pages) across a 2 MiB "
+		     "boundary, at unaligned addresses, and overlapping COPYs of that size both "
+		     "ways, give what the CPU's memmove, fill and FNV-1a give.");
+	igt_subtest("engine-batches")
+		run(test_engine_batches);
+
+	igt_describe("A hole at an odd page in the middle of a batch: COPY, FILL and CHECKSUM "
+		     "fail with the hole's first byte and the right access, having done all "
+		     "before the hole and nothing after; the source faults before the "
+		     "destination.");
+	igt_subtest("engine-batch-hole")
+		run(test_engine_batch_hole);
 
 	igt_describe("The commands of a job run in order, each seeing the effects of the ones "
 		     "before.");
