@@ -1226,6 +1226,118 @@ static void aging_run(bool on)
 	unmap(squeeze, 8 << 20);
 }
 
+/*
+ * The same question without a race between the device's pace and
+ * reclaim's: rounds of "the device reads all of A, then memory.reclaim
+ * takes AGING_STEP from the cgroup", AGING_HALF in all, as much as B holds.
+ * clear_refs first clears the CPU's accessed bits of A and B (it does not
+ * ask secondary MMUs, so the device's bits stay), and A, filled first, is
+ * the older half: at the tail of the inactive list. Reclaim then meets A
+ * first each round. With aging it hears that the device used A, keeps A
+ * for another trip and takes B; without, A is the oldest memory nobody
+ * (that reclaim can see) uses, so it goes first, and the device's next
+ * read faults it back in from swap.
+ */
+#define AGING_STEP	(2ull << 20)
+
+static void aging_reclaim_run(bool on)
+{
+	uint64_t before[DRM_VSVM_COUNTER_COUNT], delta[DRM_VSVM_COUNTER_COUNT];
+	unsigned int res_a, res_b, swap_a, swap_b, pages = AGING_HALF / PAGE_SIZE;
+	uint8_t *a = map_anon(AGING_HALF), *b = map_anon(AGING_HALF);
+	unsigned int round, rounds = AGING_HALF / AGING_STEP, short_reclaims = 0;
+	char self[32], step[32];
+	uint64_t sum;
+
+	snprintf(self, sizeof(self), "%d", getpid());
+	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/cgroup.procs", self), 0);
+	set_tunable("aging", on ? "1" : "0");
+	vm_reopen();
+	igt_assert_eq(madvise(a, AGING_HALF, MADV_NOHUGEPAGE), 0);
+	igt_assert_eq(madvise(b, AGING_HALF, MADV_NOHUGEPAGE), 0);
+	vsvm_pattern_fill(a, AGING_HALF, 1);
+	vsvm_pattern_fill(b, AGING_HALF, 2);
+	/* Both mirrored; from now on the CPU touches neither. */
+	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, a, AGING_HALF, &sum).status,
+		      DRM_VSVM_JOB_OK);
+	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, b, AGING_HALF, &sum).status,
+		      DRM_VSVM_JOB_OK);
+	igt_assert_eq(vsvm_write_file("/proc/self/clear_refs", "1"), 0);
+
+	vsvm_counters(mirror.fd, mirror.vm, before);
+	snprintf(step, sizeof(step), "%llu", (unsigned long long)AGING_STEP);
+	for (round = 0; round < rounds; round++) {
+		igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, a, AGING_HALF, &sum).status,
+			      DRM_VSVM_JOB_OK);
+		/* EAGAIN: reclaim found less than asked; the figures say what it took. */
+		if (vsvm_write_file(CGROUP_MIRROR "/memory.reclaim", step))
+			short_reclaims++;
+	}
+	vsvm_counters_delta(mirror.fd, mirror.vm, before, delta);
+	res_a = pages_resident(a, AGING_HALF, &swap_a);
+	res_b = pages_resident(b, AGING_HALF, &swap_b);
+
+	igt_info("aging %s, %u rounds of (device reads A, memory.reclaim %llu MiB; %u short): "
+		 "A resident %u/%u (swapped %u), B resident %u/%u (swapped %u); device faults "
+		 "%llu, 4 KiB mapped %llu; young queries %llu, answers %llu, bits cleared %llu\n",
+		 on ? "on" : "off", rounds, (unsigned long long)(AGING_STEP >> 20),
+		 short_reclaims, res_a, pages, swap_a, res_b, pages, swap_b,
+		 (unsigned long long)delta[COUNTER(FAULTS)],
+		 (unsigned long long)delta[COUNTER(MAPPED_4K)],
+		 (unsigned long long)delta[COUNTER(YOUNG_QUERIES)],
+		 (unsigned long long)delta[COUNTER(YOUNG_ANSWERS)],
+		 (unsigned long long)delta[COUNTER(YOUNG_CLEARED)]);
+	igt_assert(vsvm_pattern_mismatch(a, AGING_HALF, 1) == SIZE_MAX);
+	igt_assert(vsvm_pattern_mismatch(b, AGING_HALF, 2) == SIZE_MAX);
+	/*
+	 * A page of A that reclaim unmaps is mapped by the device again at its
+	 * next read (from swap, or from the swap cache before the write-out
+	 * ends): MAPPED_4K counts what reclaim took from A, resident or not at
+	 * the end. Even with aging a page of A may go, when one memory.reclaim
+	 * meets it twice (the device's bit is cleared at the first look); the
+	 * line between on and off is half of A.
+	 */
+	if (on) {
+		igt_assert_f(swap_b >= pages / 2, "B (untouched) has only %u of %u pages "
+			     "swapped out: reclaim did not take it\n", swap_b, pages);
+		igt_assert_f(res_a >= pages * 9 / 10, "A (read by the device) has %u of %u "
+			     "pages resident, expected at least 90 %%\n", res_a, pages);
+		igt_assert_f(delta[COUNTER(MAPPED_4K)] < pages / 2,
+			     "reclaim took %llu pages of A from the device, expected less than "
+			     "half of its %u\n", (unsigned long long)delta[COUNTER(MAPPED_4K)],
+			     pages);
+	} else {
+		/* Without aging the device is invisible: A, the older, goes first. */
+		igt_assert_eq_u64(delta[COUNTER(YOUNG_QUERIES)], 0);
+		igt_assert_f(delta[COUNTER(MAPPED_4K)] >= pages / 2,
+			     "aging off, yet reclaim took only %llu pages of A from the device: "
+			     "this test could not tell aging from its absence\n",
+			     (unsigned long long)delta[COUNTER(MAPPED_4K)]);
+	}
+	vm_close();
+	unmap(a, AGING_HALF);
+	unmap(b, AGING_HALF);
+}
+
+static void test_aging_reclaim(void)
+{
+	igt_assert_eq(vsvm_memcg_enable(), 0);
+	igt_require_f(vsvm_meminfo_kb("SwapTotal:") > 64 * 1024, "no swap to evict to\n");
+	igt_require_f(access("/proc/self/clear_refs", W_OK) == 0, "no /proc/self/clear_refs\n");
+	igt_install_exit_handler(remove_mirror_cgroup);
+
+	for (volatile int on = 1; on >= 0; on--) {
+		igt_dynamic(on ? "on" : "off") {
+			rmdir(CGROUP_MIRROR);
+			igt_assert_eq(mkdir(CGROUP_MIRROR, 0755), 0);
+			igt_fork(child, 1)
+				aging_reclaim_run(on);
+			igt_waitchildren();
+			igt_assert_eq(rmdir(CGROUP_MIRROR), 0);
+		}
+	}
+}
+
 static void test_aging(void)
 {
 	igt_assert_eq(vsvm_memcg_enable(), 0);
@@ -1468,6 +1580,14 @@ igt_main
 		     "resident >= 2 x B; off, reclaim never asks. Data intact either way.");
 	igt_subtest_with_dynamic("aging")
 		run(test_aging);
+
+	igt_describe("Aging, deterministically: clear_refs clears the CPU's accessed bits of A "
+		     "and B (8 MiB each, mirrored; A older), then rounds of a device read of A "
+		     "and memory.reclaim of 2 MiB, 8 MiB in all. On: B goes to swap, A stays "
+		     "(>= 90 % resident) and reclaim takes less than half of A from the device; "
+		     "off: it takes at least half of the older A (the device maps it again).");
+	igt_subtest_with_dynamic("aging-reclaim")
+		run(test_aging_reclaim);
 
 	igt_describe("Device faults on several compute engines (fresh memory; pages made "
 		     "writable again by a write fault after fork) while copy jobs end one "
