@@ -38,13 +38,26 @@
  * the other. The engines split a dispatch's workgroups: each takes the next
  * workgroup, runs all its waves to their end in the ISA interpreter
  * (vsvm_isa.c) and takes the next; the engine that finishes the last
- * workgroup of a dispatch starts the next one. A memory instruction of a wave
- * translates the addresses of all its active lanes through the engine's own
- * TLB under the VM's notifier lock held for read, then makes the accesses and
- * drops the lock; a lane without a translation faults it in first (the lock
- * is not held while the fault is resolved, and only that engine waits).
- * Atomics are compare-and-exchange loops on the kernel mapping of the page,
- * so they are atomic against CPU atomics on the same memory.
+ * workgroup of a dispatch starts the next one.
+ *
+ * Only the first ``compute_engines_active`` engines (a tunable, 1 to
+ * ``compute_engines``, all by default; vsvm_compute_set_active()) take
+ * workgroups; the others idle. Lowering it while a dispatch runs lets an
+ * engine left out finish the workgroup it has, and count it as usual (that
+ * may be the dispatch's last one: it then starts the next dispatch or ends
+ * the job all the same), and then take none; workgroups are handed out one
+ * by one under the compute lock, so none is lost or run twice, and engine 0,
+ * always active, carries the dispatch to its end. Raising it wakes the idle
+ * engines, which join the dispatch that runs. The debugfs counters
+ * ``compute_groups.<n>`` count the workgroups each engine ran.
+ *
+ * A memory instruction of a wave translates the addresses of all its active
+ * lanes through the engine's own TLB under the VM's notifier lock held for
+ * read, then makes the accesses and drops the lock; a lane without a
+ * translation faults it in first (the lock is not held while the fault is
+ * resolved, and only that engine waits). Atomics are compare-and-exchange
+ * loops on the kernel mapping of the page, so they are atomic against CPU
+ * atomics on the same memory.
  *
  * The first error of any workgroup (a fatal fault, an invalid program) stops
  * the dispatch: no further workgroup starts, and the running ones stop at
@@ -976,13 +989,18 @@ static bool compute_job_ready(const struct vsvm_job *job)
 /* What an engine does next; under the compute lock. */
 enum compute_step { STEP_WAIT, STEP_GROUP, STEP_FINISH };
 
-static enum compute_step compute_next(struct vsvm_compute *c, struct vsvm_job **jobp,
+static enum compute_step compute_next(struct vsvm_compute_engine *eng, struct vsvm_job **jobp,
 				      u64 *group, u64 *seq)
 {
+	struct vsvm_compute *c = eng->compute;
 	struct vsvm_job *job = list_first_entry_or_null(&c->jobs, struct vsvm_job, link);
 
 	lockdep_assert_held(&c->lock);
-	if (!job)
+	/*
+	 * An inactive engine takes nothing, not even a stopped job to end:
+	 * engine 0 is always active and does that.
+	 */
+	if (!job || eng->index >= c->active)
 		return STEP_WAIT;
 	*jobp = job;
 	if (!compute_job_ready(job))
@@ -997,14 +1015,15 @@ static enum compute_step compute_next(struct vsvm_compute *c, struct vsvm_job **
 	return STEP_GROUP;
 }
 
-static bool compute_has_work(struct vsvm_compute *c)
+static bool compute_has_work(struct vsvm_compute_engine *eng)
 {
+	struct vsvm_compute *c = eng->compute;
 	struct vsvm_job *job;
 	bool ret;
 
 	spin_lock(&c->lock);
 	job = list_first_entry_or_null(&c->jobs, struct vsvm_job, link);
-	ret = job && compute_job_ready(job);
+	ret = job && eng->index < c->active && compute_job_ready(job);
 	spin_unlock(&c->lock);
 	return ret;
 }
@@ -1024,12 +1043,12 @@ static int vsvm_compute_thread(void *data)
 		int idx;
 
 		spin_lock(&c->lock);
-		step = compute_next(c, &job, &group, &seq);
+		step = compute_next(eng, &job, &group, &seq);
 		spin_unlock(&c->lock);
 
 		if (step == STEP_WAIT) {
 			wait_event_interruptible(c->wq, kthread_should_stop() ||
-						 compute_has_work(c));
+						 compute_has_work(eng));
 			continue;
 		}
 		if (step == STEP_FINISH) {
@@ -1115,9 +1134,36 @@ void vsvm_compute_cancel(struct vsvm_device *vdev, struct vsvm_job *job)
 }
 
 /**
+ * vsvm_compute_set_active() - set how many compute engines take workgroups
+ * @vdev: the device
+ * @active: engines 0 to @active - 1 take workgroups, 1 to
+ *	&vsvm_compute.num_engines
+ *
+ * Takes effect at once: an engine at or above @active finishes the
+ * workgroup it runs and then idles; the engines below it that were idle are
+ * woken, and join the dispatch that runs.
+ *
+ * Return: 0, or -EINVAL for @active out of range (nothing changes).
+ */
+int vsvm_compute_set_active(struct vsvm_device *vdev, unsigned int active)
+{
+	struct vsvm_compute *c = &vdev->compute;
+
+	if (!active || active > c->num_engines)
+		return -EINVAL;
+	spin_lock(&c->lock);
+	/* The engines read it under the lock; sysfs shows it without. */
+	WRITE_ONCE(c->active, active);
+	spin_unlock(&c->lock);
+	wake_up_all(&c->wq);
+	return 0;
+}
+
+/**
  * vsvm_compute_init() - start the compute engines of a device
  * @vdev: the device
- * @num_engines: engines to start, 1 to %VSVM_MAX_COMPUTE_ENGINES
+ * @num_engines: engines to start, 1 to %VSVM_MAX_COMPUTE_ENGINES; all of
+ *	them take workgroups (vsvm_compute_set_active() changes that)
  *
  * Return: 0 or a negative errno; on failure nothing is left running.
  */
@@ -1130,6 +1176,7 @@ int vsvm_compute_init(struct vsvm_device *vdev, unsigned int num_engines)
 	INIT_LIST_HEAD(&c->jobs);
 	init_waitqueue_head(&c->wq);
 	c->num_engines = 0;
+	c->active = num_engines;
 	for (i = 0; i < num_engines; i++) {
 		struct vsvm_compute_engine *eng = &c->engines[i];
 

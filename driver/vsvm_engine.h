@@ -53,6 +53,9 @@ struct vsvm_compute_engine {
  * @wq: engines wait here for work
  * @dispatch_seq: numbers the dispatches started, for the instruction caches
  * @num_engines: engines in @engines
+ * @active: engines that take workgroups, 1 to @num_engines: those with an
+ *	index below it (the ``compute_engines_active`` tunable); written under
+ *	@lock
  * @engines: the engines
  */
 struct vsvm_compute {
@@ -61,6 +64,7 @@ struct vsvm_compute {
 	wait_queue_head_t wq;
 	u64 dispatch_seq;
 	unsigned int num_engines;
+	unsigned int active;
 	struct vsvm_compute_engine engines[VSVM_MAX_COMPUTE_ENGINES];
 };
 
@@ -68,6 +72,7 @@ int vsvm_compute_init(struct vsvm_device *vdev, unsigned int num_engines);
 void vsvm_compute_fini(struct vsvm_device *vdev);
 void vsvm_compute_submit(struct vsvm_device *vdev, struct vsvm_job *job);
 void vsvm_compute_cancel(struct vsvm_device *vdev, struct vsvm_job *job);
+int vsvm_compute_set_active(struct vsvm_device *vdev, unsigned int active);
 
 void vsvm_copy_exec_work(struct work_struct *work);
 

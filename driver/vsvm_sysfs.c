@@ -16,6 +16,13 @@
  *	KERN_DEBUG. Default: the ``dbg_mask`` module parameter. Takes effect at
  *	once.
  *
+ * ``compute_engines_active`` (1 to the ``compute_engines`` module parameter;
+ * default: all the device's engines)
+ *	Compute engines that take workgroups: engines 0 to the value minus one;
+ *	the others idle (DOC: Engines). Takes effect at once, also for the
+ *	dispatch that runs. Anything else written, a number out of range or not
+ *	a number, fails with -EINVAL.
+ *
  * ``event_policy``, ``aging`` and ``prefetch_threshold`` take effect at once
  * too; the others are read when a VM is created and apply to VMs created
  * after the change:
@@ -60,6 +67,7 @@
 #include <linux/sysfs.h>
 
 #include "vsvm_drv.h"
+#include "vsvm_engine.h"
 #include "vsvm_svm.h"
 #include "vsvm_sysfs.h"
 
@@ -197,6 +205,26 @@ static ssize_t event_policy_store(struct device *dev, struct device_attribute *a
 }
 static DEVICE_ATTR_RW(event_policy);
 
+static ssize_t compute_engines_active_show(struct device *dev, struct device_attribute *attr,
+					   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_vsvm(dev)->compute.active));
+}
+
+static ssize_t compute_engines_active_store(struct device *dev, struct device_attribute *attr,
+					    const char *buf, size_t count)
+{
+	unsigned int val;
+	int ret;
+
+	/* A number too large to parse is out of range as well: -EINVAL, not -ERANGE. */
+	if (kstrtouint(buf, 0, &val))
+		return -EINVAL;
+	ret = vsvm_compute_set_active(dev_to_vsvm(dev), val);
+	return ret ?: count;
+}
+static DEVICE_ATTR_RW(compute_engines_active);
+
 static const unsigned long vsvm_chunk_choices[] = { SZ_2M, SZ_64K, SZ_4K };
 
 static ssize_t chunk_sizes_show(struct device *dev, struct device_attribute *attr,
@@ -259,6 +287,7 @@ static struct attribute *vsvm_tunable_attrs[] = {
 	&vsvm_attr_tlb_entries.attr.attr,
 	&dev_attr_event_policy.attr,
 	&dev_attr_huge_pages.attr,
+	&dev_attr_compute_engines_active.attr,
 	NULL
 };
 

@@ -38,6 +38,7 @@ IGT_TEST_DESCRIPTION("Compute kernels dereferencing plain malloc/mmap pointers o
 		     "runaway programs reported with their pc, the VM usable afterwards.");
 
 #define PAGE_SIZE 4096
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ISA words written by hand, for programs the assembler would refuse. */
 #define WORD(op, imm) ((uint64_t)(op) | ((uint64_t)(uint32_t)(imm) << 32))
@@ -636,6 +637,293 @@ static void test_many_workgroups(void)
 	free(y);
 }
 
+/* ---- compute_engines_active ---------------------------------------------------------- */
+
+#define ACTIVE_TUNABLE	"compute_engines_active"
+#define ACTIVE_GROUPS	4096u
+#define ACTIVE_LANES	(ACTIVE_GROUPS * 16)
+#define MAX_ENGINES	8
+
+static unsigned int num_engines(void)
+{
+	uint64_t n = vsvm_get_param(t.fd, DRM_VSVM_PARAM_COMPUTE_ENGINES);
+
+	igt_assert(n >= 1 && n <= MAX_ENGINES);
+	return n;
+}
+
+static unsigned int engines_active(void)
+{
+	char value[32], *end;
+	unsigned long n;
+
+	igt_assert_eq(vsvm_tunable_read(t.fd, ACTIVE_TUNABLE, value, sizeof(value)), 0);
+	n = strtoul(value, &end, 10);
+	igt_assert_f(*value && !*end, "%s reads \"%s\"\n", ACTIVE_TUNABLE, value);
+	return n;
+}
+
+/* For the rest of the subtest; the exit handler puts the old value back. */
+static void set_engines_active(unsigned int n)
+{
+	char path[PATH_MAX], value[16];
+	int ret;
+
+	igt_assert_eq(vsvm_tunable_path(t.fd, ACTIVE_TUNABLE, path, sizeof(path)), 0);
+	snprintf(value, sizeof(value), "%u", n);
+	ret = vsvm_knob_set(path, value);
+	igt_assert_f(ret == 0, "%s = %u: %s\n", ACTIVE_TUNABLE, n, strerror(-ret));
+	igt_assert_eq(engines_active(), n);
+}
+
+/*
+ * x[i] = i % 1024 and y[i] = 1, a = 2: every sum of saxpy is an exact
+ * integer, so after k dispatches y[i] is 1 + k * 2 * x[i] to the bit, a
+ * workgroup run twice or not at all shows.
+ */
+static const float active_a = 2.0f;
+
+static float *saxpy_x(void)
+{
+	float *x = malloc(ACTIVE_LANES * sizeof(*x));
+	uint32_t i;
+
+	igt_assert(x);
+	for (i = 0; i < ACTIVE_LANES; i++)
+		x[i] = (float)(i % 1024);
+	return x;
+}
+
+static float *saxpy_y(void)
+{
+	float *y = malloc(ACTIVE_LANES * sizeof(*y));
+	uint32_t i;
+
+	igt_assert(y);
+	for (i = 0; i < ACTIVE_LANES; i++)
+		y[i] = 1.0f;
+	return y;
+}
+
+static void assert_saxpy(const float *x, const float *y, unsigned int dispatches)
+{
+	uint32_t i;
+
+	for (i = 0; i < ACTIVE_LANES; i++) {
+		float expect = 1.0f;
+		unsigned int k;
+
+		for (k = 0; k < dispatches; k++)
+			expect += active_a * x[i];
+		igt_assert_f(y[i] == expect, "y[%u] = %f after %u dispatches, expected %f\n", i,
+			     y[i], dispatches, expect);
+	}
+}
+
+static struct drm_vsvm_dispatch saxpy_dispatch(const void *code, const struct vsvm_program *prog,
+					       const float *x, float *y)
+{
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, prog, ACTIVE_LANES, 16);
+	uint32_t a_bits;
+
+	memcpy(&a_bits, &active_a, sizeof(a_bits));
+	d.args[0] = (uintptr_t)x;
+	d.args[1] = (uintptr_t)y;
+	d.args[2] = ACTIVE_LANES;
+	d.args[3] = a_bits;
+	d.num_args = 4;
+	return d;
+}
+
+/*
+ * With @active engines active, one saxpy dispatch of ACTIVE_GROUPS
+ * workgroups: exact results, every workgroup counted once, none on an engine
+ * at or above @active and some on each engine below it.
+ */
+static void run_with_active(unsigned int active)
+{
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_saxpy);
+	uint64_t before[MAX_ENGINES] = { 0 }, after[MAX_ENGINES] = { 0 }, total = 0;
+	unsigned int engines = num_engines(), i;
+	float *x = saxpy_x(), *y = saxpy_y();
+	void *code = vsvm_program_upload(&prog);
+	struct drm_vsvm_dispatch d = saxpy_dispatch(code, &prog, x, y);
+
+	set_engines_active(active);
+	igt_assert_eq(read_engine_groups(before, MAX_ENGINES), engines);
+	assert_ok(vsvm_run_compute(t.fd, t.vm, &d));
+	igt_assert_eq(read_engine_groups(after, MAX_ENGINES), engines);
+	assert_saxpy(x, y, 1);
+	for (i = 0; i < engines; i++) {
+		uint64_t ran = after[i] - before[i];
+
+		igt_info("active %u: engine %u ran %llu workgroups\n", active, i,
+			 (unsigned long long)ran);
+		if (i < active)
+			igt_assert_f(ran > 0, "active %u: engine %u ran no workgroup\n", active, i);
+		else
+			igt_assert_f(ran == 0, "active %u: inactive engine %u ran %llu workgroups\n",
+				     active, i, (unsigned long long)ran);
+		total += ran;
+	}
+	igt_assert_eq_u64(total, ACTIVE_GROUPS);
+	vsvm_program_free(code, &prog);
+	free(x);
+	free(y);
+}
+
+static void test_engines_active_one(void)
+{
+	unsigned int initial;
+
+	vsvm_knobs_restore();
+	initial = engines_active();
+	run_with_active(1);
+	vsvm_knobs_restore();
+	igt_assert_eq(engines_active(), initial);
+}
+
+static void test_engines_active_all(void)
+{
+	unsigned int engines = num_engines(), initial, k;
+
+	igt_require_f(engines >= 2, "the device has one compute engine\n");
+	vsvm_knobs_restore();
+	initial = engines_active();
+	for (k = 2; k <= engines; k++)
+		run_with_active(k);
+	/* Down again after up: the engines above 1 go idle once more. */
+	run_with_active(1);
+	run_with_active(engines);
+	vsvm_knobs_restore();
+	igt_assert_eq(engines_active(), initial);
+}
+
+struct toggler {
+	char path[PATH_MAX];
+	unsigned int engines;
+	bool stop;
+	unsigned int toggles, failures;
+};
+
+/* Flips the tunable between 1 and all engines until told to stop. */
+static void *toggle_engines(void *arg)
+{
+	struct toggler *tg = arg;
+	unsigned int i = 0;
+
+	while (!__atomic_load_n(&tg->stop, __ATOMIC_ACQUIRE)) {
+		char value[16];
+
+		snprintf(value, sizeof(value), "%u", i++ % 2 ? tg->engines : 1);
+		if (vsvm_write_file(tg->path, value))
+			tg->failures++;
+		else
+			tg->toggles++;
+		usleep(500);
+	}
+	return NULL;
+}
+
+/*
+ * Jobs of several saxpy dispatches each, all queued at once, while a thread
+ * flips the tunable between 1 and all engines: every job ends OK with every
+ * element exact (nothing lost, nothing run twice), and the engines together
+ * count exactly the workgroups submitted.
+ */
+static void test_engines_active_toggle(void)
+{
+	enum { JOBS = 16, DISPATCHES = 4 };
+	const struct vsvm_program prog = VSVM_PROGRAM(kernel_saxpy);
+	uint64_t before[MAX_ENGINES] = { 0 }, after[MAX_ENGINES] = { 0 }, total = 0;
+	unsigned int engines = num_engines(), initial, i, j;
+	struct drm_vsvm_dispatch d[DISPATCHES];
+	struct toggler tg = { .engines = engines };
+	struct vsvm_job_status st[JOBS];
+	uint64_t jobs[JOBS];
+	float *x, *y[JOBS];
+	pthread_t thread;
+	void *code;
+
+	igt_require_f(engines >= 2, "the device has one compute engine: nothing to toggle\n");
+	vsvm_knobs_restore();
+	initial = engines_active();
+	set_engines_active(engines);	/* saves the value the exit handler restores */
+	igt_assert_eq(vsvm_tunable_path(t.fd, ACTIVE_TUNABLE, tg.path, sizeof(tg.path)), 0);
+
+	x = saxpy_x();
+	code = vsvm_program_upload(&prog);
+	for (j = 0; j < JOBS; j++)
+		y[j] = saxpy_y();
+	igt_assert_eq(read_engine_groups(before, MAX_ENGINES), engines);
+
+	igt_assert_eq(pthread_create(&thread, NULL, toggle_engines, &tg), 0);
+	for (j = 0; j < JOBS; j++) {
+		for (i = 0; i < DISPATCHES; i++)
+			d[i] = saxpy_dispatch(code, &prog, x, y[j]);
+		jobs[j] = vsvm_exec_compute(t.fd, t.vm, d, DISPATCHES, NULL, 0, 0);
+	}
+	/* Asserted after the join: no flip may come after the exit handler's restore. */
+	for (j = 0; j < JOBS; j++)
+		st[j] = vsvm_wait(t.fd, t.vm, jobs[j], vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS));
+	__atomic_store_n(&tg.stop, true, __ATOMIC_RELEASE);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	for (j = 0; j < JOBS; j++)
+		assert_ok(st[j]);
+
+	igt_info("%u toggles of %s while %u jobs of %u dispatches ran\n", tg.toggles,
+		 ACTIVE_TUNABLE, JOBS, DISPATCHES);
+	igt_assert_eq(tg.failures, 0);
+	/* Enough flips that many of them fell inside dispatches. */
+	igt_assert_lte_u64(10, tg.toggles);
+
+	igt_assert_eq(read_engine_groups(after, MAX_ENGINES), engines);
+	for (i = 0; i < engines; i++) {
+		igt_info("engine %u ran %llu workgroups\n", i,
+			 (unsigned long long)(after[i] - before[i]));
+		total += after[i] - before[i];
+	}
+	igt_assert_eq_u64(total, (uint64_t)JOBS * DISPATCHES * ACTIVE_GROUPS);
+	for (j = 0; j < JOBS; j++) {
+		assert_saxpy(x, y[j], DISPATCHES);
+		free(y[j]);
+	}
+	vsvm_program_free(code, &prog);
+	free(x);
+
+	/* Every engine still takes work after all the flips. */
+	run_with_active(engines);
+	vsvm_knobs_restore();
+	igt_assert_eq(engines_active(), initial);
+}
+
+/* Writes out of range or not numbers: -EINVAL, the value unchanged. */
+static void test_engines_active_invalid(void)
+{
+	unsigned int engines = num_engines(), initial, s;
+	const unsigned int starts[] = { engines, 1 };
+	char too_many[16];
+	const char *bad[] = { "0", too_many, "-1", "abc", "1x", "4294967297", "99999999999999999999" };
+
+	snprintf(too_many, sizeof(too_many), "%u", engines + 1);
+	vsvm_knobs_restore();
+	initial = engines_active();
+	for (s = 0; s < ARRAY_SIZE(starts); s++) {
+		unsigned int b;
+
+		set_engines_active(starts[s]);
+		for (b = 0; b < ARRAY_SIZE(bad); b++) {
+			igt_assert_f(vsvm_tunable_write(t.fd, ACTIVE_TUNABLE, bad[b]) == -EINVAL,
+				     "writing \"%s\" did not fail with EINVAL\n", bad[b]);
+			igt_assert_f(engines_active() == starts[s],
+				     "writing \"%s\" changed the value from %u to %u\n", bad[b],
+				     starts[s], engines_active());
+		}
+	}
+	vsvm_knobs_restore();
+	igt_assert_eq(engines_active(), initial);
+}
+
 /* xorshift64*: the seeded generator of the random programs. */
 static uint64_t next_random(uint64_t *state)
 {
@@ -854,6 +1142,30 @@ igt_main
 		     "compute_groups.<n>), they add up, and every result is exact.");
 	igt_subtest("many-workgroups")
 		test_many_workgroups();
+
+	igt_describe("compute_engines_active 1: a dispatch of 4096 workgroups runs on engine 0 "
+		     "alone (debugfs compute_groups.<n>: the others run none), every result "
+		     "exact; the tunable is restored after.");
+	igt_subtest("engines-active-one")
+		test_engines_active_one();
+
+	igt_describe("compute_engines_active 2 to N: engines below the value each run some of "
+		     "4096 workgroups, those above none, the counts add up; down to 1 and up "
+		     "to N again. Needs 2 engines or more.");
+	igt_subtest("engines-active-all")
+		test_engines_active_all();
+
+	igt_describe("A thread flips compute_engines_active between 1 and N while 16 queued "
+		     "jobs of 4 saxpy dispatches run: every job ends OK, every element is "
+		     "exact (no workgroup lost or run twice) and the engines count exactly the "
+		     "workgroups submitted. Needs 2 engines or more.");
+	igt_subtest("engines-active-toggle")
+		test_engines_active_toggle();
+
+	igt_describe("compute_engines_active: 0, N + 1, -1, non-numbers and numbers too large "
+		     "to parse fail with EINVAL and leave the value as it was (1 and N).");
+	igt_subtest("engines-active-invalid")
+		test_engines_active_invalid();
 
 	igt_describe("10 000 seeded random programs each end OK, FAULT or INVALID, without a "
 		     "kernel splat; the VM keeps working.");
