@@ -21,7 +21,7 @@ help:
 	@echo "make vm CMD='...'  run a command as root in a fresh guest"
 	@echo "make module-check  checkpatch --strict and sparse over driver/"
 	@echo "make docs     the documentation (docs/, Sphinx) as HTML in $(BUILD)/docs/html; warnings are errors"
-	@echo "make bench    benchmarks B1-B8 in one guest of the release kernel (docs/benchmarks.rst);"
+	@echo "make bench    benchmarks B1-B9 in one guest of the release kernel (docs/benchmarks.rst);"
 	@echo "              writes $(BUILD)/bench/results.{json,md,png} and prints the table"
 	@echo "make bench-corpus  the corpus kernels' host times: C++, PoCL, lavapipe, the emulator (informational);"
 	@echo "              writes $(BUILD)/bench/corpus.md [DEVICE_TIMES=file of guest TIME lines]"

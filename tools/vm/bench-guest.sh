@@ -6,7 +6,8 @@
 #
 #   tools/vm/bench-guest.sh VSVM_BENCH [ARG...]
 #
-# Swap is off, so that no measurement pays for pageout. vsvm gets a job
+# Swap is off, so that no measurement pays for pageout (B9, which measures
+# reclaim, turns zram0 on for itself and off again). vsvm gets a job
 # timeout of 10 minutes: a 1 GiB first-touch job takes seconds under TCG,
 # longer than the 10 s default allows on a slow host.
 set -euo pipefail

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The vsvm authors
 
-// vsvm-bench: the benchmarks of docs/benchmarks.rst (B1-B8), run in one
+// vsvm-bench: the benchmarks of docs/benchmarks.rst (B1-B9), run in one
 // guest boot as root. Every measurement is repeated --reps times; within a
 // repetition vsvm and its peer alternate which runs first (vsvm on even
 // repetitions, the peer on odd ones), so that neither always inherits the
@@ -14,9 +14,14 @@
 //
 // Needs: vsvm loaded (with a job_timeout_ms long enough for 256 MiB jobs),
 // test_hmm loaded for the dmirror side of B1, write access to sysfs (THP,
-// the event_policy and prefetch_threshold tunables) and /proc/self/clear_refs.
+// the event_policy, prefetch_threshold and aging tunables) and
+// /proc/self/clear_refs. B9 also needs /dev/zram0 with a swap signature
+// (it turns it on as swap for itself and off after, unless it was on) and
+// memory cgroups (it mounts cgroup2 on /sys/fs/cgroup if nothing is there);
+// without zram it is skipped with a message.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -32,10 +37,14 @@
 #include <sstream>
 #include <string>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -96,11 +105,37 @@ void restoreSettings()
     settings.clear();
 }
 
+// What the benchmark turned on besides sysfs settings (B9's swap and memory
+// cgroups) and must undo, innermost last: a guard pushes its undo here and
+// pops it when it undoes itself, so that die() undoes what is left.
+std::vector<std::function<void()>>& pendingCleanups()
+{
+    static std::vector<std::function<void()>> cleanups;
+    return cleanups;
+}
+
+void runCleanups()
+{
+    auto& cleanups = pendingCleanups();
+    while (!cleanups.empty()) {
+        const auto undo = std::move(cleanups.back());
+        cleanups.pop_back();
+        undo();
+    }
+}
+
+// The benchmark's own process: a child forked for a measurement (B9) that
+// dies leaves the settings and cleanups to it.
+const pid_t kBenchPid = ::getpid();
+
 template <typename... Args>
 [[noreturn]] void die(fmt::format_string<Args...> format, Args&&... args)
 {
     std::fprintf(stderr, "vsvm-bench: %s\n", fmt::format(format, std::forward<Args>(args)...).c_str());
+    if (::getpid() != kBenchPid)
+        ::_exit(1);
     restoreSettings();
+    runCleanups();
     std::exit(1);
 }
 
@@ -584,6 +619,425 @@ void cpuTouchWrite(char* base, std::size_t bytes)
         p[off] = 1;
 }
 
+// B9's swap device: tools/vm/guest-init.sh makes zram0 a 1 GiB swap device,
+// and tools/vm/bench-guest.sh turns swap off for the other benchmarks.
+const char* const kZram = "/dev/zram0";
+const char* const kCgroupRoot = "/sys/fs/cgroup";
+const char* const kB9Cgroup = "/sys/fs/cgroup/vsvm-bench-b9";
+
+bool zramSwapActive()
+{
+    std::ifstream swaps("/proc/swaps");
+    for (std::string line; std::getline(swaps, line);) {
+        std::istringstream fields(line);
+        std::string name;
+        if (fields >> name && name == kZram)
+            return true;
+    }
+    return false;
+}
+
+bool hasWord(const std::string& text, const std::string& word)
+{
+    std::istringstream words(text);
+    for (std::string w; words >> w;)
+        if (w == word)
+            return true;
+    return false;
+}
+
+// zram0 as swap for the life of the object, unless it already was; ready()
+// false, and why() the reason, when it cannot be.
+class ZramSwap {
+public:
+    ZramSwap()
+    {
+        if (zramSwapActive()) {
+            ready_ = true;
+            return;
+        }
+        if (::access(kZram, F_OK) != 0) {
+            why_ = fmt::format("there is no {} (a kernel without zram)", kZram);
+            return;
+        }
+        if (::swapon(kZram, 0) != 0) {
+            const int err = errno;
+            why_ = fmt::format("swapon {} failed: {}{}", kZram, std::strerror(err),
+                               err == EINVAL ? " (no swap signature: mkswap it, as tools/vm/guest-init.sh does)" : "");
+            return;
+        }
+        ready_ = ours_ = true;
+        pendingCleanups().push_back(swapOff);
+    }
+    ~ZramSwap()
+    {
+        if (!ours_)
+            return;
+        pendingCleanups().pop_back();
+        swapOff();
+    }
+    ZramSwap(const ZramSwap&) = delete;
+    ZramSwap& operator=(const ZramSwap&) = delete;
+
+    bool ready() const { return ready_; }
+    const std::string& why() const { return why_; }
+
+private:
+    static void swapOff()
+    {
+        if (::swapoff(kZram) != 0)
+            std::fprintf(stderr, "vsvm-bench: swapoff %s: %s\n", kZram, std::strerror(errno));
+    }
+
+    bool ready_ = false;
+    bool ours_ = false;
+    std::string why_;
+};
+
+// cgroup v2 on /sys/fs/cgroup with the memory controller enabled for the
+// root's children, for the life of the object: mounted if nothing is (the
+// test guest mounts no cgroup file system), memory enabled if it is not.
+class MemoryCgroupRoot {
+public:
+    MemoryCgroupRoot()
+    {
+        const std::string root = kCgroupRoot;
+        if (::access((root + "/cgroup.controllers").c_str(), F_OK) != 0) {
+            if (::mount("cgroup2", kCgroupRoot, "cgroup2", 0, nullptr) != 0) {
+                why_ = fmt::format("mount cgroup2 on {}: {}", root, std::strerror(errno));
+                return;
+            }
+            mounted_ = true;
+            pendingCleanups().push_back(unmount);
+        }
+        if (!hasWord(readFile(root + "/cgroup.controllers"), "memory")) {
+            why_ = "the kernel has no memory cgroup controller (CONFIG_MEMCG)";
+            return;
+        }
+        if (!hasWord(readFile(root + "/cgroup.subtree_control"), "memory")) {
+            if (!tryWriteFile(root + "/cgroup.subtree_control", "+memory")) {
+                why_ = fmt::format("cannot enable memory in {}/cgroup.subtree_control: {}", root,
+                                   std::strerror(errno));
+                return;
+            }
+            enabled_ = true;
+            pendingCleanups().push_back(disableMemory);
+        }
+        ready_ = true;
+    }
+    ~MemoryCgroupRoot()
+    {
+        if (enabled_) {
+            pendingCleanups().pop_back();
+            disableMemory();
+        }
+        if (mounted_) {
+            pendingCleanups().pop_back();
+            unmount();
+        }
+    }
+    MemoryCgroupRoot(const MemoryCgroupRoot&) = delete;
+    MemoryCgroupRoot& operator=(const MemoryCgroupRoot&) = delete;
+
+    bool ready() const { return ready_; }
+    const std::string& why() const { return why_; }
+
+private:
+    static void disableMemory()
+    {
+        if (!tryWriteFile(std::string(kCgroupRoot) + "/cgroup.subtree_control", "-memory"))
+            std::fprintf(stderr, "vsvm-bench: could not disable memory in %s/cgroup.subtree_control: %s\n",
+                         kCgroupRoot, std::strerror(errno));
+    }
+    static void unmount()
+    {
+        if (::umount(kCgroupRoot) != 0)
+            std::fprintf(stderr, "vsvm-bench: umount %s: %s\n", kCgroupRoot, std::strerror(errno));
+    }
+
+    bool ready_ = false;
+    bool mounted_ = false;
+    bool enabled_ = false;
+    std::string why_;
+};
+
+// A memory cgroup for the life of the object, which a B9 side's child joins:
+// the cgroup's limit squeezes that child alone, and it starts with nothing
+// charged by the side before.
+class MemoryCgroup {
+public:
+    explicit MemoryCgroup(std::string path) : path_(std::move(path))
+    {
+        ::rmdir(path_.c_str()); // one a killed run left behind, if any
+        if (::mkdir(path_.c_str(), 0755) != 0)
+            die("B9: mkdir {}: {}", path_, std::strerror(errno));
+        pendingCleanups().push_back([path = path_] { remove(path); });
+    }
+    ~MemoryCgroup()
+    {
+        pendingCleanups().pop_back();
+        remove(path_);
+    }
+    MemoryCgroup(const MemoryCgroup&) = delete;
+    MemoryCgroup& operator=(const MemoryCgroup&) = delete;
+
+    const std::string& path() const { return path_; }
+
+private:
+    // A child reaped a moment ago may keep the cgroup populated briefly (EBUSY).
+    static void remove(const std::string& path)
+    {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            if (::rmdir(path.c_str()) == 0 || errno == ENOENT)
+                return;
+            if (errno != EBUSY)
+                break;
+            ::usleep(20 * 1000);
+        }
+        std::fprintf(stderr, "vsvm-bench: could not remove %s: %s\n", path.c_str(), std::strerror(errno));
+    }
+
+    std::string path_;
+};
+
+// B9's contents: a different 64-bit word at every offset of a half, and
+// different halves for different seeds, so that every page differs and
+// compresses poorly: zram has to store each one.
+uint64_t patternWord(uint64_t seed, std::size_t index)
+{
+    uint64_t w = (index + 1) * 0x9e3779b97f4a7c15ull + seed * 0xd1b54a32d192ed03ull;
+    w ^= w >> 29;
+    w *= 0xbf58476d1ce4e5b9ull;
+    return w ^ (w >> 32);
+}
+
+void fillPattern(char* base, std::size_t bytes, uint64_t seed)
+{
+    for (std::size_t off = 0; off < bytes; off += sizeof(uint64_t)) {
+        const uint64_t w = patternWord(seed, off / sizeof(uint64_t));
+        std::memcpy(base + off, &w, sizeof(w));
+    }
+}
+
+// Return: the first offset of [base, base + bytes) that does not hold the
+// pattern of seed, or bytes.
+std::size_t patternMismatch(const char* base, std::size_t bytes, uint64_t seed)
+{
+    for (std::size_t off = 0; off < bytes; off += sizeof(uint64_t)) {
+        const uint64_t w = patternWord(seed, off / sizeof(uint64_t));
+        if (std::memcmp(base + off, &w, sizeof(w)) != 0)
+            return off;
+    }
+    return bytes;
+}
+
+// The CHECKSUM the device must give for [offset, offset + bytes) of the
+// pattern of seed, computed from the pattern rather than from the memory,
+// so that the CPU does not touch the halves.
+uint64_t patternChecksum(uint64_t seed, std::size_t offset, std::size_t bytes)
+{
+    uint64_t h = kFnvOffset;
+    for (std::size_t off = offset; off < offset + bytes; off += sizeof(uint64_t)) {
+        const uint64_t w = patternWord(seed, off / sizeof(uint64_t));
+        for (unsigned byte = 0; byte < sizeof(w); byte++) // little-endian, as memory holds it
+            h = (h ^ ((w >> (8 * byte)) & 0xff)) * kFnvPrime;
+    }
+    return h;
+}
+
+// Pages of [base, base + bytes) present in memory and in swap, from
+// /proc/self/pagemap (bits 63 and 62 of each entry).
+struct Residency {
+    std::size_t present = 0;
+    std::size_t swapped = 0;
+};
+
+Residency residency(const char* base, std::size_t bytes)
+{
+    const int fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        die("open /proc/self/pagemap: {}", std::strerror(errno));
+    std::vector<uint64_t> entries(bytes / kPage);
+    const auto want = static_cast<ssize_t>(entries.size() * sizeof(uint64_t));
+    const auto where = static_cast<off_t>(reinterpret_cast<uintptr_t>(base) / kPage * sizeof(uint64_t));
+    const ssize_t got = ::pread(fd, entries.data(), static_cast<std::size_t>(want), where);
+    ::close(fd);
+    if (got != want)
+        die("read /proc/self/pagemap: {}", got < 0 ? std::strerror(errno) : "short read");
+    Residency r;
+    for (const uint64_t e : entries) {
+        r.present += (e >> 63) & 1;
+        r.swapped += (e >> 62) & 1;
+    }
+    return r;
+}
+
+bool writeAll(int fd, const void* data, std::size_t bytes)
+{
+    const auto* p = static_cast<const char*>(data);
+    while (bytes) {
+        const ssize_t n = ::write(fd, p, bytes);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        bytes -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool readAll(int fd, void* data, std::size_t bytes)
+{
+    auto* p = static_cast<char*>(data);
+    while (bytes) {
+        const ssize_t n = ::read(fd, p, bytes);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        bytes -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// What one B9 side sets up: the sizes, and the checksums the device must
+// give, a MiB at a time, of A (seed 1) and B (seed 2).
+struct B9Plan {
+    std::string cgroup;
+    std::size_t half = 0;    // bytes of A, and of B
+    std::size_t squeeze = 0; // bytes the CPU writes over and over under the limit
+    std::size_t margin = 0;  // memory.max this far below memory.current
+    double seconds = 0;      // of pressure
+    std::vector<uint64_t> sumsA, sumsB;
+};
+
+// What one B9 side measured over its pressure, from the forked child to
+// the benchmark through a pipe.
+struct B9Sample {
+    double seconds = 0;
+    uint64_t faults = 0;
+    uint64_t mapped4K = 0;
+    uint64_t youngQueries = 0;
+    uint64_t youngAnswers = 0;
+    uint64_t mibRead = 0; // device reads of a MiB of A
+    uint64_t residentA = 0, swappedA = 0, residentB = 0, swappedB = 0;
+};
+
+// The device CHECKSUMs [base, base + sums.size() MiB) a MiB per command, one
+// job; each result must be the pattern's. Mirrors every page.
+void checksumMiBs(const vsvm::Vm& vm, const char* base, const std::vector<uint64_t>& sums,
+                  std::vector<uint64_t>& results, std::string_view what)
+{
+    std::vector<vsvm::CopyCommand> commands;
+    for (std::size_t i = 0; i < sums.size(); i++)
+        commands.push_back(vsvm::CopyCommand::checksum(base + i * kMiB, kMiB, &results[i]));
+    vsvm::CopyQueue queue(vm);
+    std::vector<vsvm::Fence> fences;
+    fences.push_back(check(queue.submit(commands), what));
+    waitAll(fences, what);
+    for (std::size_t i = 0; i < sums.size(); i++)
+        if (results[i] != sums[i])
+            die("B9: {}: the device's checksum of MiB {} is {:#x}, expected {:#x}", what, i, results[i], sums[i]);
+}
+
+// One B9 side, in the child forked for it, which has joined the cgroup:
+// mirrors A and B in a VM of its own (destroyed on return: the VM belongs to
+// the device file, which the benchmark keeps open), then squeezes while the
+// device reads A. A failure dies (exit status 1).
+B9Sample b9Measure(const vsvm::Device& device, const B9Plan& plan)
+{
+    auto vm = check(vsvm::Vm::create(device), "B9: create VM");
+    char* a = mapRegion(plan.half);
+    char* b = mapRegion(plan.half);
+    char* squeeze = mapRegion(plan.squeeze);
+    for (char* p : {a, b})
+        if (::madvise(p, plan.half, MADV_NOHUGEPAGE) != 0)
+            die("B9: madvise(MADV_NOHUGEPAGE): {}", std::strerror(errno));
+    ::madvise(squeeze, plan.squeeze, MADV_NOHUGEPAGE);
+    fillPattern(a, plan.half, 1);
+    fillPattern(b, plan.half, 2);
+    const std::size_t mibs = plan.sumsA.size();
+    std::vector<uint64_t> results(mibs + 1);
+    checksumMiBs(vm, a, plan.sumsA, results, "mirror A");
+    checksumMiBs(vm, b, plan.sumsB, results, "mirror B");
+
+    // The device reads A, a MiB per job (short jobs, even while swapping),
+    // until told to stop; from now on the CPU touches neither A nor B.
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> jobs{0};
+    std::string failure; // the reader's, read after the join
+    uint64_t* slot = &results[mibs];
+    std::thread reader([&] {
+        vsvm::CopyQueue queue(vm);
+        for (std::size_t i = 0; !stop.load(); i = (i + 1) % mibs) {
+            auto fence = queue.checksum(a + i * kMiB, kMiB, slot);
+            if (!fence) {
+                failure = fmt::format("submit: {}", fence.status().message());
+                return;
+            }
+            const vsvm::Status status = fence.value().waitOk(std::chrono::seconds(60));
+            if (!status.ok()) {
+                failure = fmt::format("MiB {} of A: {}", i, status.message());
+                return;
+            }
+            if (*slot != plan.sumsA[i]) {
+                failure = fmt::format("MiB {} of A: checksum {:#x}, expected {:#x}", i, *slot, plan.sumsA[i]);
+                return;
+            }
+            jobs++;
+        }
+    });
+
+    const vsvm::VmCounters c0 = counters(vm);
+    const uint64_t current = std::stoull(readFile(plan.cgroup + "/memory.current"));
+    if (current <= plan.margin)
+        die("B9: the cgroup holds {} bytes, less than the {} to squeeze", current, plan.margin);
+    writeFile(plan.cgroup + "/memory.max", std::to_string(current - plan.margin));
+    const uint64_t jobs0 = jobs.load();
+    const double start = nowUs();
+    for (unsigned round = 0; nowUs() - start < plan.seconds * 1e6; round++) {
+        std::memset(squeeze, static_cast<int>(round % 255 + 1), plan.squeeze);
+        escape(squeeze);
+    }
+    B9Sample s;
+    s.seconds = (nowUs() - start) / 1e6;
+    s.mibRead = jobs.load() - jobs0;
+    const vsvm::VmCounters c1 = counters(vm);
+    stop = true;
+    reader.join();
+    const Residency ra = residency(a, plan.half), rb = residency(b, plan.half);
+    writeFile(plan.cgroup + "/memory.max", "max");
+    if (!failure.empty())
+        die("B9: a device read of A failed under pressure: {}", failure);
+    s.faults = c1.faults - c0.faults;
+    s.mapped4K = c1.mapped4K - c0.mapped4K;
+    s.youngQueries = c1.youngQueries - c0.youngQueries;
+    s.youngAnswers = c1.youngAnswers - c0.youngAnswers;
+    s.residentA = ra.present;
+    s.swappedA = ra.swapped;
+    s.residentB = rb.present;
+    s.swappedB = rb.swapped;
+    // Swapped out or not, A and B hold what the CPU wrote.
+    if (const std::size_t off = patternMismatch(a, plan.half, 1); off != plan.half)
+        die("B9: A differs from what the CPU wrote at offset {}", off);
+    if (const std::size_t off = patternMismatch(b, plan.half, 2); off != plan.half)
+        die("B9: B differs from what the CPU wrote at offset {}", off);
+    return s;
+}
+
+// The child of one B9 side (the aging tunable is set): joins the cgroup,
+// measures, and writes what it measured to fd. It never returns.
+[[noreturn]] void b9Child(const vsvm::Device& device, const B9Plan& plan, int fd)
+{
+    writeFile(plan.cgroup + "/cgroup.procs", std::to_string(::getpid()));
+    const B9Sample s = b9Measure(device, plan);
+    if (!writeAll(fd, &s, sizeof(s)))
+        die("B9: write to the benchmark: {}", std::strerror(errno));
+    ::_exit(0);
+}
+
 struct Options {
     unsigned reps = 11;
     std::vector<std::size_t> b1Mib{256};
@@ -594,6 +1048,8 @@ struct Options {
     std::size_t b5Floats = 16u << 20;
     std::vector<std::size_t> b6Counts{1000, 10000, 100000};
     std::size_t b8Mib = 256;
+    std::size_t b9Mib = 8;
+    unsigned b9Seconds = 4;
     std::vector<std::string> only;
     std::string out = ".";
     std::string machine;
@@ -625,6 +1081,7 @@ public:
     void b5();
     void b6();
     void b8();
+    void b9();
 
     json meta() const;
     std::string markdown(const json& meta) const;
@@ -639,6 +1096,8 @@ private:
             check(vm.prefetch(sink_, kPage, true), "prefetch sink");
         return vm;
     }
+
+    B9Sample b9Side(const B9Plan& plan, bool aging) const;
 
     const Options& opt_;
     vsvm::Device device_;
@@ -1342,6 +1801,122 @@ void Bench::b8()
     }
 }
 
+// One B9 side: the aging tunable set, a fresh memory cgroup, a child
+// forked to measure in it (its memory, VM and cgroup charges go with it).
+B9Sample Bench::b9Side(const B9Plan& plan, bool aging) const
+{
+    ScopedSetting setting(tunables_ + "aging", aging ? "1" : "0");
+    MemoryCgroup cgroup(plan.cgroup);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        die("B9: pipe: {}", std::strerror(errno));
+    std::fflush(nullptr); // nothing buffered is written twice
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        die("B9: fork: {}", std::strerror(errno));
+    if (pid == 0) {
+        ::close(fds[0]);
+        b9Child(device_, plan, fds[1]);
+    }
+    ::close(fds[1]);
+    B9Sample sample;
+    const bool got = readAll(fds[0], &sample, sizeof(sample));
+    ::close(fds[0]);
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid)
+        die("B9: waitpid: {}", std::strerror(errno));
+    if (WIFSIGNALED(status))
+        die("B9, aging {}: the measuring child was killed by signal {}{}", aging ? "on" : "off", WTERMSIG(status),
+            WTERMSIG(status) == SIGKILL ? " (the cgroup's OOM killer?)" : "");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die("B9, aging {}: the measuring child failed (status {:#x})", aging ? "on" : "off", status);
+    if (!got)
+        die("B9, aging {}: the measuring child sent no figures", aging ? "on" : "off");
+    return sample;
+}
+
+// B9 device re-faults under memory pressure, aging on and off: the device
+// reads half A over and over, nobody touches half B, and a memory cgroup
+// squeezes both into swap on zram.
+void Bench::b9()
+{
+    const ZramSwap swap;
+    if (!swap.ready()) {
+        progress("B9 (device re-faults under memory pressure) skipped: it needs swap on {}, and {}.", kZram,
+                 swap.why());
+        return;
+    }
+    const MemoryCgroupRoot cgroups;
+    if (!cgroups.ready()) {
+        progress("B9 (device re-faults under memory pressure) skipped: it needs a memory cgroup, and {}.",
+                 cgroups.why());
+        return;
+    }
+    ScopedSetting thp(kThpEnabled, "never");
+    B9Plan plan;
+    plan.cgroup = kB9Cgroup;
+    plan.half = opt_.b9Mib * kMiB;
+    // For the default 8 MiB halves: 8 MiB written under a limit 6 MiB below
+    // what the cgroup held, as the IGT test vsvm_mirror@aging does.
+    plan.squeeze = plan.half;
+    plan.margin = plan.half * 3 / 4;
+    plan.seconds = opt_.b9Seconds;
+    for (std::size_t off = 0; off < plan.half; off += kMiB) {
+        plan.sumsA.push_back(patternChecksum(1, off, kMiB));
+        plan.sumsB.push_back(patternChecksum(2, off, kMiB));
+    }
+    std::vector<B9Sample> samples[2]; // [0] aging on, [1] off
+    progress("B9: {} MiB halves, {} s of pressure per side, THP off, {} repetitions", opt_.b9Mib, opt_.b9Seconds,
+             opt_.reps);
+    for (unsigned rep = 0; rep < opt_.reps; rep++)
+        alternate(rep, {[&] { samples[0].push_back(b9Side(plan, true)); },
+                        [&] { samples[1].push_back(b9Side(plan, false)); }});
+
+    const double pages = static_cast<double>(plan.half / kPage);
+    const json p = {{"mib_per_half", opt_.b9Mib},         {"seconds", opt_.b9Seconds},
+                    {"squeeze_mib", plan.squeeze / kMiB}, {"margin_mib", plan.margin / kMiB},
+                    {"read_mib_per_job", 1},              {"swap", "zram0"},
+                    {"thp", "never"}};
+    const std::string v = fmt::format("{} MiB halves, {} s of pressure, THP off", opt_.b9Mib, opt_.b9Seconds);
+    Stats remapped[2];
+    for (int off = 0; off < 2; off++) {
+        const std::string a = off ? "aging off" : "aging on";
+        std::vector<double> faults, mapped, resA, resB, mibs, queries, answers;
+        for (const B9Sample& s : samples[off]) {
+            faults.push_back(double(s.faults) / s.seconds);
+            mapped.push_back(double(s.mapped4K) / s.seconds);
+            resA.push_back(100.0 * double(s.residentA) / pages);
+            resB.push_back(100.0 * double(s.residentB) / pages);
+            mibs.push_back(double(s.mibRead) / s.seconds);
+            queries.push_back(double(s.youngQueries));
+            answers.push_back(double(s.youngAnswers));
+            if (s.swappedA + s.swappedB == 0 && s.mapped4K == 0)
+                progress("B9 WARNING: {}: nothing of A or B was evicted: no pressure to judge", a);
+        }
+        remapped[off] = summarise(mapped);
+        json pa = p;
+        pa["aging"] = off ? 0 : 1;
+        report_.add("B9", "device faults per second of pressure, " + a + ", " + v, "faults/s", summarise(faults),
+                    std::nullopt, pa);
+        report_.add("B9", "4 KiB pages re-mapped per second (MAPPED_4K), " + a + ", " + v, "pages/s",
+                    remapped[off], std::nullopt, pa);
+        report_.add("B9", "A (read by the device) resident at the end, " + a + ", " + v, "%", summarise(resA),
+                    std::nullopt, pa);
+        report_.add("B9", "B (untouched) resident at the end, " + a + ", " + v, "%", summarise(resB), std::nullopt,
+                    pa);
+        report_.add("B9", "device read of A, " + a + ", " + v, "MiB/s", summarise(mibs), std::nullopt, pa);
+        report_.add("B9", "young queries (reclaim asked the device), " + a + ", " + v, "queries",
+                    summarise(queries), std::nullopt, pa);
+        report_.add("B9", "young answers (the device had used the range), " + a + ", " + v, "answers",
+                    summarise(answers), std::nullopt, pa);
+    }
+    // Issue 19 states no goal for this figure. With aging on the device
+    // may re-map nothing at all: a median of 0 counts as 1 page per run.
+    report_.ratio("B9",
+                  "pages re-mapped per second, aging off / on (no goal; on counted as at least 1 page per run), " + v,
+                  {"off", remapped[1]}, {"on", remapped[0]}, std::nullopt, p, 1.0 / opt_.b9Seconds);
+}
+
 json Bench::meta() const
 {
     utsname u{};
@@ -1385,7 +1960,9 @@ json Bench::meta() const
               {"b4_mib", opt_.b4Mib},
               {"b5_floats", opt_.b5Floats},
               {"b6_counts", opt_.b6Counts},
-              {"b8_mib", opt_.b8Mib}}}};
+              {"b8_mib", opt_.b8Mib},
+              {"b9_mib", opt_.b9Mib},
+              {"b9_seconds", opt_.b9Seconds}}}};
 }
 
 // results.md: the machine line, the goals, every figure, the old definitions.
@@ -1399,14 +1976,16 @@ std::string renderMarkdown(const Report& report, const Options& opt_, const json
         "(vsvm on even repetitions). A figure is the median [min, max] of its repetitions; a comparison "
         "(× or share) is computed from the medians of its two sides (the ratio of medians), each side shown "
         "as median [min, max]. THP as each figure's name says (B1a, B1b, B6, B7, B8 with THP off and on; "
-        "B2, B3 off). Tunables: prefetch_threshold {}, event_policy {}, fault_around_kb {}, huge_pages {}, "
-        "tlb_entries {}. Which copy routine each figure's work uses: docs/benchmarks.rst, \"Copy routines\".\n",
+        "B2, B3, B9 off). Tunables: prefetch_threshold {}, event_policy {}, fault_around_kb {}, huge_pages {}, "
+        "tlb_entries {}, aging {} (B9 sets it on and off). Which copy routine each figure's work uses: "
+        "docs/benchmarks.rst, \"Copy routines\".\n",
         m["date"].get<std::string>(), opt_.machine.empty() ? m["guest_cpu"].get<std::string>() : opt_.machine,
         m["guest_kernel"].get<std::string>(), m["guest_cpus"].get<long>(), m["guest_mem_mib"].get<uint64_t>(),
         copy["erms"].get<bool>() ? "yes" : "no", copy["fsrm"].get<bool>() ? "yes" : "no",
         m["runtime_s"].get<double>(), opt_.reps, tun["prefetch_threshold"].get<std::string>(),
         tun["event_policy"].get<std::string>(), tun["fault_around_kb"].get<std::string>(),
-        tun["huge_pages"].get<std::string>(), tun["tlb_entries"].get<std::string>());
+        tun["huge_pages"].get<std::string>(), tun["tlb_entries"].get<std::string>(),
+        tun["aging"].get<std::string>());
     auto table = [&](Section section, bool goalsOnly) {
         std::string t = section == Section::kNew
                             ? "\n| # | Figure | Value | Spread: median [min, max] | Unit | Goal | |\n"
@@ -1475,7 +2054,7 @@ void Bench::writePlotData(const std::string& dir) const
 int main(int argc, char** argv)
 {
     Options opt;
-    CLI::App app{"vsvm benchmarks B1-B8 (docs/benchmarks.rst); run as root in the guest"};
+    CLI::App app{"vsvm benchmarks B1-B9 (docs/benchmarks.rst); run as root in the guest"};
     app.add_option("--reps", opt.reps, "repetitions of every measurement (default 11)")->check(CLI::PositiveNumber);
     app.add_option("--b1-mib", opt.b1Mib, "B1 sizes in MiB (multiples of 2; default 256)")
         ->check(CLI::Validator(
@@ -1494,9 +2073,13 @@ int main(int argc, char** argv)
     app.add_option("--b5-floats", opt.b5Floats, "B5 saxpy elements");
     app.add_option("--b6-counts", opt.b6Counts, "B6 numbers of mallocs");
     app.add_option("--b8-mib", opt.b8Mib, "B8 region in MiB")->check(CLI::PositiveNumber);
+    app.add_option("--b9-mib", opt.b9Mib, "B9 size of each half (A and B) in MiB (default 8)")
+        ->check(CLI::Range(1, 1024));
+    app.add_option("--b9-seconds", opt.b9Seconds, "B9 seconds of memory pressure per side (default 4)")
+        ->check(CLI::Range(1, 600));
     app.add_option("--only", opt.only,
-                   "run only these benchmarks (B1 ... B6, B8; B1 also gives B7, B4 gives B4b, B5 gives B5b)")
-        ->check(CLI::IsMember({"B1", "B2", "B3", "B4", "B5", "B6", "B8"}));
+                   "run only these benchmarks (B1 ... B6, B8, B9; B1 also gives B7, B4 gives B4b, B5 gives B5b)")
+        ->check(CLI::IsMember({"B1", "B2", "B3", "B4", "B5", "B6", "B8", "B9"}));
     app.add_option("--out", opt.out, "directory for results.json, results.md, b1.dat, b6.dat");
     app.add_option("--machine", opt.machine, "description of the host, for the report");
     app.add_option("--dmirror", opt.dmirror, "test_hmm device file");
@@ -1519,6 +2102,8 @@ int main(int argc, char** argv)
         bench.b6();
     if (bench.wanted("B8"))
         bench.b8();
+    if (bench.wanted("B9"))
+        bench.b9();
 
     const json meta = bench.meta();
     const json results = {{"meta", meta}, {"figures", bench.report().toJson()}};
