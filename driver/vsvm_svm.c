@@ -286,6 +286,15 @@
  * The ``aging`` tunable (default on) is read at every question; off, the
  * device's accesses are invisible to reclaim, as in every other HMM driver.
  * Counters: ``young_queries``, ``young_answers``, ``young_cleared``.
+ *
+ * The debug kernel of ``make test`` has both LRU implementations and idle
+ * page tracking. IGT ``vsvm_mirror@aging-reclaim`` shows reclaim keeping
+ * what the device uses under the classic LRU and under the multi-gen LRU
+ * (switched on at run time), ``@aging-idle-page`` shows
+ * ``/sys/kernel/mm/page_idle`` seeing the device's accesses; each also runs
+ * with the tunable off, where the same assertions would fail. Not covered:
+ * ``/proc/pid/clear_refs`` and the ``Referenced`` of ``smaps`` read and
+ * clear the CPU's bits only (Linux 6.12 does not ask secondary MMUs there).
  */
 
 #include <linux/hmm.h>
