@@ -1150,6 +1150,39 @@ static uint64_t cgroup_u64(const char *file)
 }
 
 /*
+ * The two halves of an aging case: A and B, @half bytes each of 4 KiB pages
+ * holding different bytes in every page (swap has to keep them all),
+ * mirrored by a VM opened with the aging tunable @on. From now on the CPU
+ * touches neither.
+ */
+static void aging_halves(bool on, size_t half, uint8_t **a, uint8_t **b)
+{
+	uint64_t sum;
+
+	*a = map_anon(half);
+	*b = map_anon(half);
+	set_tunable("aging", on ? "1" : "0");
+	vm_reopen();
+	igt_assert_eq(madvise(*a, half, MADV_NOHUGEPAGE), 0);
+	igt_assert_eq(madvise(*b, half, MADV_NOHUGEPAGE), 0);
+	vsvm_pattern_fill(*a, half, 1);
+	vsvm_pattern_fill(*b, half, 2);
+	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, *a, half, &sum).status,
+		      DRM_VSVM_JOB_OK);
+	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, *b, half, &sum).status,
+		      DRM_VSVM_JOB_OK);
+}
+
+/* This process joins the memory cgroup of the aging cases. */
+static void join_mirror_cgroup(void)
+{
+	char self[32];
+
+	snprintf(self, sizeof(self), "%d", getpid());
+	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/cgroup.procs", self), 0);
+}
+
+/*
  * Two equal halves mirrored by the device, A read by it all the time, B by
  * nobody; then the memory cgroup squeezes them. With aging, reclaim sees
  * the device's accesses to A and takes B; without, the device is invisible.
@@ -1158,26 +1191,13 @@ static void aging_run(bool on)
 {
 	uint64_t before[DRM_VSVM_COUNTER_COUNT], delta[DRM_VSVM_COUNTER_COUNT];
 	unsigned int res_a, res_b, swap_a, swap_b, pages = AGING_HALF / PAGE_SIZE;
-	uint8_t *a = map_anon(AGING_HALF), *b = map_anon(AGING_HALF);
-	uint8_t *squeeze = map_anon(8 << 20);
-	char value[32], self[32];
+	uint8_t *squeeze = map_anon(8 << 20), *a, *b;
 	pthread_t reader;
+	char value[32];
 	int64_t start;
-	uint64_t sum;
 
-	snprintf(self, sizeof(self), "%d", getpid());
-	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/cgroup.procs", self), 0);
-	set_tunable("aging", on ? "1" : "0");
-	vm_reopen();
-	igt_assert_eq(madvise(a, AGING_HALF, MADV_NOHUGEPAGE), 0);
-	igt_assert_eq(madvise(b, AGING_HALF, MADV_NOHUGEPAGE), 0);
-	/* Different bytes in every page, so that swap has to keep them all. */
-	vsvm_pattern_fill(a, AGING_HALF, 1);
-	vsvm_pattern_fill(b, AGING_HALF, 2);
-	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, a, AGING_HALF, &sum).status,
-		      DRM_VSVM_JOB_OK);
-	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, b, AGING_HALF, &sum).status,
-		      DRM_VSVM_JOB_OK);
+	join_mirror_cgroup();
+	aging_halves(on, AGING_HALF, &a, &b);
 
 	memset(&aging, 0, sizeof(aging));
 	aging.a = a;
@@ -1244,24 +1264,13 @@ static void aging_reclaim_run(bool on, bool mglru)
 {
 	uint64_t before[DRM_VSVM_COUNTER_COUNT], delta[DRM_VSVM_COUNTER_COUNT];
 	unsigned int res_a, res_b, swap_a, swap_b, pages = AGING_HALF / PAGE_SIZE;
-	uint8_t *a = map_anon(AGING_HALF), *b = map_anon(AGING_HALF);
 	unsigned int round, rounds = AGING_HALF / AGING_STEP, short_reclaims = 0;
-	char self[32], step[32];
+	char step[32];
 	uint64_t sum;
+	uint8_t *a, *b;
 
-	snprintf(self, sizeof(self), "%d", getpid());
-	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/cgroup.procs", self), 0);
-	set_tunable("aging", on ? "1" : "0");
-	vm_reopen();
-	igt_assert_eq(madvise(a, AGING_HALF, MADV_NOHUGEPAGE), 0);
-	igt_assert_eq(madvise(b, AGING_HALF, MADV_NOHUGEPAGE), 0);
-	vsvm_pattern_fill(a, AGING_HALF, 1);
-	vsvm_pattern_fill(b, AGING_HALF, 2);
-	/* Both mirrored; from now on the CPU touches neither. */
-	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, a, AGING_HALF, &sum).status,
-		      DRM_VSVM_JOB_OK);
-	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, b, AGING_HALF, &sum).status,
-		      DRM_VSVM_JOB_OK);
+	join_mirror_cgroup();
+	aging_halves(on, AGING_HALF, &a, &b);
 	igt_assert_eq(vsvm_write_file("/proc/self/clear_refs", "1"), 0);
 
 	vsvm_counters(mirror.fd, mirror.vm, before);
@@ -1454,20 +1463,11 @@ static void aging_idle_run(bool on)
 	unsigned int pages = IDLE_HALF / PAGE_SIZE, idle_a, idle_b, tracked_a, tracked_b;
 	uint64_t mark_a[IDLE_HALF / PAGE_SIZE / 64], mark_b[IDLE_HALF / PAGE_SIZE / 64];
 	uint64_t now_a[IDLE_HALF / PAGE_SIZE / 64], now_b[IDLE_HALF / PAGE_SIZE / 64];
-	uint8_t *a = map_anon(IDLE_HALF), *b = map_anon(IDLE_HALF);
 	int pagemap, bitmap;
+	uint8_t *a, *b;
 	uint64_t sum;
 
-	set_tunable("aging", on ? "1" : "0");
-	vm_reopen();
-	igt_assert_eq(madvise(a, IDLE_HALF, MADV_NOHUGEPAGE), 0);
-	igt_assert_eq(madvise(b, IDLE_HALF, MADV_NOHUGEPAGE), 0);
-	vsvm_pattern_fill(a, IDLE_HALF, 1);
-	vsvm_pattern_fill(b, IDLE_HALF, 2);
-	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, a, IDLE_HALF, &sum).status,
-		      DRM_VSVM_JOB_OK);
-	igt_assert_eq(vsvm_checksum(mirror.fd, mirror.vm, b, IDLE_HALF, &sum).status,
-		      DRM_VSVM_JOB_OK);
+	aging_halves(on, IDLE_HALF, &a, &b);
 
 	pagemap = open("/proc/self/pagemap", O_RDONLY);
 	igt_assert_f(pagemap >= 0, "pagemap: %s\n", strerror(errno));

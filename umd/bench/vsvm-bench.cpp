@@ -646,9 +646,26 @@ bool hasWord(const std::string& text, const std::string& word)
     return false;
 }
 
+// A system state B9 needs for the life of the object (and undoes after):
+// ready() false, and why() the reason, when it cannot be had. Not copyable:
+// the undo runs once.
+class Precondition {
+public:
+    Precondition() = default;
+    Precondition(const Precondition&) = delete;
+    Precondition& operator=(const Precondition&) = delete;
+
+    bool ready() const { return ready_; }
+    const std::string& why() const { return why_; }
+
+protected:
+    bool ready_ = false;
+    std::string why_;
+};
+
 // zram0 as swap for the life of the object, unless it already was; ready()
 // false, and why() the reason, when it cannot be.
-class ZramSwap {
+class ZramSwap : public Precondition {
 public:
     ZramSwap()
     {
@@ -676,12 +693,6 @@ public:
         pendingCleanups().pop_back();
         swapOff();
     }
-    ZramSwap(const ZramSwap&) = delete;
-    ZramSwap& operator=(const ZramSwap&) = delete;
-
-    bool ready() const { return ready_; }
-    const std::string& why() const { return why_; }
-
 private:
     static void swapOff()
     {
@@ -689,15 +700,13 @@ private:
             std::fprintf(stderr, "vsvm-bench: swapoff %s: %s\n", kZram, std::strerror(errno));
     }
 
-    bool ready_ = false;
     bool ours_ = false;
-    std::string why_;
 };
 
 // cgroup v2 on /sys/fs/cgroup with the memory controller enabled for the
 // root's children, for the life of the object: mounted if nothing is (the
 // test guest mounts no cgroup file system), memory enabled if it is not.
-class MemoryCgroupRoot {
+class MemoryCgroupRoot : public Precondition {
 public:
     MemoryCgroupRoot()
     {
@@ -736,12 +745,6 @@ public:
             unmount();
         }
     }
-    MemoryCgroupRoot(const MemoryCgroupRoot&) = delete;
-    MemoryCgroupRoot& operator=(const MemoryCgroupRoot&) = delete;
-
-    bool ready() const { return ready_; }
-    const std::string& why() const { return why_; }
-
 private:
     static void disableMemory()
     {
@@ -755,10 +758,8 @@ private:
             std::fprintf(stderr, "vsvm-bench: umount %s: %s\n", kCgroupRoot, std::strerror(errno));
     }
 
-    bool ready_ = false;
     bool mounted_ = false;
     bool enabled_ = false;
-    std::string why_;
 };
 
 // A memory cgroup for the life of the object, which a B9 side's child joins:
