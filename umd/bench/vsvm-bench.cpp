@@ -21,6 +21,7 @@
 // without zram it is skipped with a message.
 
 #include <algorithm>
+#include <type_traits>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -873,11 +874,14 @@ Residency residency(const char* base, std::size_t bytes)
     return r;
 }
 
-bool writeAll(int fd, const void* data, std::size_t bytes)
+// All @bytes through @io (::read or ::write), resuming after EINTR and short
+// transfers; false on an error or end of file.
+template <typename Buffer, typename Io>
+bool transferAll(Io io, int fd, Buffer* data, std::size_t bytes)
 {
-    const auto* p = static_cast<const char*>(data);
+    auto* p = reinterpret_cast<std::conditional_t<std::is_const_v<Buffer>, const char, char>*>(data);
     while (bytes) {
-        const ssize_t n = ::write(fd, p, bytes);
+        const ssize_t n = io(fd, p, bytes);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -888,19 +892,14 @@ bool writeAll(int fd, const void* data, std::size_t bytes)
     return true;
 }
 
+bool writeAll(int fd, const void* data, std::size_t bytes)
+{
+    return transferAll(::write, fd, data, bytes);
+}
+
 bool readAll(int fd, void* data, std::size_t bytes)
 {
-    auto* p = static_cast<char*>(data);
-    while (bytes) {
-        const ssize_t n = ::read(fd, p, bytes);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        bytes -= static_cast<std::size_t>(n);
-    }
-    return true;
+    return transferAll(::read, fd, data, bytes);
 }
 
 // What one B9 side sets up: the sizes, and the checksums the device must
