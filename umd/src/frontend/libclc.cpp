@@ -20,6 +20,7 @@
 // and the capabilities only libclc needed are dropped again.
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <map>
 #include <memory>
@@ -908,11 +909,26 @@ Result<std::vector<std::uint32_t>> linkLibclc(std::vector<std::uint32_t> words, 
     for (const auto& [name, declaration] : declarations)
         needed.insert(name);
     std::vector<std::vector<std::uint32_t>> inputs{extractFunctions(clc, needed), std::move(rewritten)};
+    // The linker refuses modules of different SPIR-V versions. libclc's
+    // functions are SPIR-V 1.0 and llvm-spirv-14 writes 1.0 to 1.4 by what the
+    // program uses; what is valid in 1.0 is valid in the later versions, so
+    // both sides take the higher one (word 1 of the header).
+    const std::uint32_t version = std::max(inputs[0].at(1), inputs[1].at(1));
+    for (std::vector<std::uint32_t>& input : inputs)
+        input[1] = version;
     std::vector<std::uint32_t> linked;
     if (spvtools::Link(context, inputs, &linked, linkerOptions) != SPV_SUCCESS)
         return Status::error(ENOEXEC, fmt::format("linking libclc: {}", spirvToolsMessages(messages)));
 
-    spvtools::Optimizer optimizer(SPV_ENV_UNIVERSAL_1_0);
+    // The optimiser must know the version: from 1.1 on the linker records
+    // itself with OpModuleProcessed, which a 1.0 environment rejects.
+    static constexpr std::array<spv_target_env, 6> kEnvironments{SPV_ENV_UNIVERSAL_1_0, SPV_ENV_UNIVERSAL_1_1,
+                                                                 SPV_ENV_UNIVERSAL_1_2, SPV_ENV_UNIVERSAL_1_3,
+                                                                 SPV_ENV_UNIVERSAL_1_4, SPV_ENV_UNIVERSAL_1_5};
+    const std::uint32_t minor = (version >> 8) & 0xff;
+    if (minor >= kEnvironments.size())
+        return Status::error(ENOEXEC, fmt::format("linking libclc: SPIR-V 1.{} is not supported", minor));
+    spvtools::Optimizer optimizer(kEnvironments[minor]);
     optimizer.SetMessageConsumer([&](spv_message_level_t level, const char*, const spv_position_t&,
                                      const char* message) {
         if (level <= SPV_MSG_ERROR)
