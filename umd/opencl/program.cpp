@@ -6,6 +6,7 @@
 #include <new>
 #include <sstream>
 
+#include "cache.h"
 #include "info.h"
 #include "vsvm/compile.h"
 
@@ -151,7 +152,7 @@ cl_int build(cl_program program, const char* optionText)
     if (program->fromIl) {
         words = program->il;
     } else {
-        Result<frontend::Module> module = frontend::openclToSpirv(program->source, options.opencl);
+        Result<frontend::Module> module = cachedOpenclToSpirv(program->source, program->options, options.opencl);
         if (!module) {
             program->buildStatus = CL_BUILD_ERROR;
             program->log = module.status().message() + "\n";

@@ -11,10 +11,13 @@
 #include <CL/cl.h>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -607,6 +610,81 @@ kernel void priv(global int* out, int k)
         ASSERT_EQ(out[i], ((i * 7) % 32) * 3 + i) << "at " << i;
     clReleaseKernel(k);
     clReleaseProgram(program);
+}
+
+// VSVM_OPENCL_CACHE_DIR: a second build of the same source and options
+// reads the entry the first wrote, and runs the same; another source, other
+// options, a source with #include and an entry of another key are each built
+// anew.
+TEST_F(OpenclTest, ProgramCacheKeepsOneEntryPerSourceAndOptions)
+{
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("vsvm-ocl-cache-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    ASSERT_EQ(::setenv("VSVM_OPENCL_CACHE_DIR", dir.c_str(), 1), 0);
+    auto entries = [&] {
+        std::vector<fs::path> found;
+        if (fs::exists(dir))
+            for (const fs::directory_entry& e : fs::directory_iterator(dir))
+                found.push_back(e.path());
+        return found;
+    };
+    auto buildWith = [&](const char* source, const char* options) {
+        cl_int err = CL_SUCCESS;
+        cl_program program = clCreateProgramWithSource(context_, 1, &source, nullptr, &err);
+        EXPECT_EQ(err, CL_SUCCESS);
+        EXPECT_EQ(clBuildProgram(program, 1, &device_, options, nullptr, nullptr), CL_SUCCESS) << buildLog(program);
+        return program;
+    };
+    auto fillWith = [&](cl_program program, int value) {
+        cl_kernel k = kernel(program, "fill");
+        std::vector<int> out(64, 0);
+        int* data = out.data();
+        EXPECT_EQ(clSetKernelArgSVMPointer(k, 0, data), CL_SUCCESS);
+        EXPECT_EQ(clSetKernelArg(k, 1, sizeof value, &value), CL_SUCCESS);
+        std::size_t global = out.size();
+        EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+        EXPECT_EQ(clFinish(queue_), CL_SUCCESS);
+        EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+        return out;
+    };
+    auto filled = [](int value) { // what fill writes: value + its index
+        std::vector<int> out(64);
+        for (std::size_t i = 0; i < out.size(); i++)
+            out[i] = value + static_cast<int>(i);
+        return out;
+    };
+
+    cl_program first = buildWith(kTwoKernels, "");
+    ASSERT_EQ(entries().size(), 1u);
+    const fs::path entry = entries()[0];
+    const auto written = fs::last_write_time(entry);
+    cl_program second = buildWith(kTwoKernels, "");
+    EXPECT_EQ(entries().size(), 1u);
+    EXPECT_EQ(fs::last_write_time(entry), written) << "a hit must not write the entry again";
+    EXPECT_EQ(fillWith(second, 7), filled(7));
+    EXPECT_EQ(fillWith(first, 7), filled(7));
+    EXPECT_EQ(clReleaseProgram(first), CL_SUCCESS);
+    EXPECT_EQ(clReleaseProgram(second), CL_SUCCESS);
+
+    // Other options: another entry.
+    EXPECT_EQ(clReleaseProgram(buildWith(kTwoKernels, "-DUNUSED=1")), CL_SUCCESS);
+    EXPECT_EQ(entries().size(), 2u);
+    // An include is never cached.
+    const std::string included = std::string("#include <opencl-c.h>\n") + kTwoKernels;
+    EXPECT_EQ(clReleaseProgram(buildWith(included.c_str(), "")), CL_SUCCESS);
+    EXPECT_EQ(entries().size(), 2u);
+
+    // An entry whose stored key is not the build's (a hash collision, or
+    // garbage) is ignored and replaced.
+    { std::ofstream(entry, std::ios::binary | std::ios::trunc) << "5\nwrong0\n"; }
+    cl_program rebuilt = buildWith(kTwoKernels, "");
+    EXPECT_EQ(fillWith(rebuilt, -3), filled(-3));
+    EXPECT_GT(fs::file_size(entry), 100u);
+    EXPECT_EQ(clReleaseProgram(rebuilt), CL_SUCCESS);
+
+    ASSERT_EQ(::unsetenv("VSVM_OPENCL_CACHE_DIR"), 0);
+    fs::remove_all(dir);
 }
 
 TEST_F(OpenclTest, RectangularReadWriteAndCopy)

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The vsvm authors
+
+// The OpenCL C program cache (cache.h). An entry is one file named by the
+// FNV-1a hash of its key; the file holds the whole key, so that two keys of
+// one hash never share an entry, then the warnings and the SPIR-V words.
+
+#include "cache.h"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "icd.h"
+
+namespace vsvm::opencl {
+namespace {
+
+std::uint64_t fnv1a(const std::string& bytes)
+{
+    std::uint64_t hash = 0xcbf29ce484222325ull;
+    for (unsigned char c : bytes) {
+        hash ^= c;
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}
+
+// This library's file, by size and modification time: a rebuilt compiler
+// never reads what an older one wrote.
+std::string libraryIdentity()
+{
+    Dl_info info{};
+    struct stat st{};
+    if (!dladdr(reinterpret_cast<void*>(&libraryIdentity), &info) || !info.dli_fname ||
+        stat(info.dli_fname, &st) != 0)
+        return {};
+    return fmt::format("{}:{}:{}.{}", info.dli_fname, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+// Entries are "<key size>\n<key><warnings size>\n<warnings><words>".
+bool readEntry(const std::filesystem::path& path, const std::string& key, frontend::Module& module)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return false;
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t at = 0;
+    auto field = [&](std::string& out) {
+        std::size_t newline = bytes.find('\n', at);
+        if (newline == std::string::npos)
+            return false;
+        std::size_t size = std::strtoull(bytes.c_str() + at, nullptr, 10);
+        at = newline + 1;
+        if (size > bytes.size() - at)
+            return false;
+        out = bytes.substr(at, size);
+        at += size;
+        return true;
+    };
+    std::string storedKey, warnings;
+    if (!field(storedKey) || storedKey != key || !field(warnings))
+        return false;
+    std::size_t rest = bytes.size() - at;
+    if (rest == 0 || rest % 4)
+        return false;
+    module.words.resize(rest / 4);
+    std::memcpy(module.words.data(), bytes.data() + at, rest);
+    module.warnings = std::move(warnings);
+    return true;
+}
+
+void writeEntry(const std::filesystem::path& path, const std::string& key, const frontend::Module& module)
+{
+    // Written aside and renamed: a reader sees a whole entry or none.
+    std::filesystem::path temporary = path;
+    temporary += fmt::format(".{}.tmp", getpid());
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out)
+            return;
+        out << key.size() << '\n' << key << module.warnings.size() << '\n' << module.warnings;
+        out.write(reinterpret_cast<const char*>(module.words.data()),
+                  static_cast<std::streamsize>(module.words.size() * 4));
+        if (!out)
+            return;
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, path, error);
+    if (error)
+        std::filesystem::remove(temporary, error);
+}
+
+} // namespace
+
+Result<frontend::Module> cachedOpenclToSpirv(const std::string& source, const std::string& optionText,
+                                             const frontend::OpenclOptions& options)
+{
+    const char* dir = std::getenv("VSVM_OPENCL_CACHE_DIR");
+    bool cacheable = dir && *dir && options.includeDirs.empty() && source.find("#include") == std::string::npos;
+    std::string identity = cacheable ? libraryIdentity() : std::string();
+    if (identity.empty())
+        return frontend::openclToSpirv(source, options);
+
+    std::string key = fmt::format("{}\n{}\n{}\n{}", identity, optionText, source.size(), source);
+    std::filesystem::path path = std::filesystem::path(dir) / fmt::format("{:016x}.spv-entry", fnv1a(key));
+    frontend::Module module;
+    if (readEntry(path, key, module))
+        return module;
+    Result<frontend::Module> built = frontend::openclToSpirv(source, options);
+    if (built) {
+        std::error_code error;
+        std::filesystem::create_directories(dir, error);
+        writeEntry(path, key, *built);
+    }
+    return built;
+}
+
+} // namespace vsvm::opencl
