@@ -168,6 +168,10 @@ struct _cl_program : vsvm::opencl::Object {
     std::string log;
     /// The SPIR-V of the last successful build.
     std::vector<std::uint32_t> spirv;
+    /// What clCompileProgram made, or clLinkProgram with -create-library:
+    /// SPIR-V whose builtins are not linked yet.
+    std::vector<std::uint32_t> object;
+    cl_program_binary_type binaryType = CL_PROGRAM_BINARY_TYPE_NONE;
     std::map<std::string, std::shared_ptr<vsvm::opencl::BuiltKernel>> kernels;
     std::atomic<cl_uint> attachedKernels{0};
 };

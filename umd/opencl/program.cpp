@@ -3,8 +3,15 @@
 
 // Programs (OpenCL C and SPIR-V, built in-process by vsvm/compile.h) and kernels.
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 #include <new>
+#include <span>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "cache.h"
 #include "info.h"
@@ -131,36 +138,11 @@ bool parseOptions(const std::string& text, compile::Options& options, std::strin
     return true;
 }
 
-cl_int build(cl_program program, const char* optionText)
+// The kernels of @p words, compiled by the back end: the build's second
+// half, shared by clBuildProgram and clLinkProgram. Called with the
+// program's mutex held.
+cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, const compile::Options& options)
 {
-    std::lock_guard lock(program->mutex);
-    if (program->attachedKernels.load() > 0)
-        return CL_INVALID_OPERATION;
-    program->options = optionText ? optionText : "";
-    program->kernels.clear();
-    program->spirv.clear();
-    compile::Options options;
-    std::string bad;
-    if (!parseOptions(program->options, options, bad)) {
-        program->buildStatus = CL_BUILD_ERROR;
-        program->log = "invalid build option: " + bad + "\n";
-        return CL_INVALID_BUILD_OPTIONS;
-    }
-    program->buildStatus = CL_BUILD_IN_PROGRESS;
-    program->log.clear();
-    std::vector<std::uint32_t> words;
-    if (program->fromIl) {
-        words = program->il;
-    } else {
-        Result<frontend::Module> module = cachedOpenclToSpirv(program->source, program->options, options.opencl);
-        if (!module) {
-            program->buildStatus = CL_BUILD_ERROR;
-            program->log = module.status().message() + "\n";
-            return CL_BUILD_PROGRAM_FAILURE;
-        }
-        program->log = module->warnings;
-        words = std::move(module->words);
-    }
     std::vector<std::string> names = kernelNames(words);
     Backend& backend = program->context->backend();
     std::map<std::string, std::shared_ptr<BuiltKernel>> kernels;
@@ -195,7 +177,163 @@ cl_int build(cl_program program, const char* optionText)
     program->kernels = std::move(kernels);
     program->spirv = std::move(words);
     program->buildStatus = CL_BUILD_SUCCESS;
+    program->binaryType = CL_PROGRAM_BINARY_TYPE_EXECUTABLE;
     return CL_SUCCESS;
+}
+
+cl_int build(cl_program program, const char* optionText)
+{
+    std::lock_guard lock(program->mutex);
+    if (program->attachedKernels.load() > 0)
+        return CL_INVALID_OPERATION;
+    program->options = optionText ? optionText : "";
+    program->kernels.clear();
+    program->spirv.clear();
+    program->binaryType = CL_PROGRAM_BINARY_TYPE_NONE;
+    compile::Options options;
+    std::string bad;
+    if (!parseOptions(program->options, options, bad)) {
+        program->buildStatus = CL_BUILD_ERROR;
+        program->log = "invalid build option: " + bad + "\n";
+        return CL_INVALID_BUILD_OPTIONS;
+    }
+    program->buildStatus = CL_BUILD_IN_PROGRESS;
+    program->log.clear();
+    std::vector<std::uint32_t> words;
+    if (program->fromIl) {
+        words = program->il;
+    } else {
+        Result<frontend::Module> module = cachedOpenclToSpirv(program->source, program->options, options.opencl);
+        if (!module) {
+            program->buildStatus = CL_BUILD_ERROR;
+            program->log = module.status().message() + "\n";
+            return CL_BUILD_PROGRAM_FAILURE;
+        }
+        program->log = module->warnings;
+        words = std::move(module->words);
+    }
+    return compileKernels(program, std::move(words), options);
+}
+
+// clCompileProgram's headers, written where clang finds them by their
+// include names; removed with the object.
+class HeaderDir {
+public:
+    HeaderDir() = default;
+    HeaderDir(const HeaderDir&) = delete;
+    HeaderDir& operator=(const HeaderDir&) = delete;
+    ~HeaderDir()
+    {
+        if (!path_.empty()) {
+            std::error_code error;
+            std::filesystem::remove_all(path_, error);
+        }
+    }
+    bool create()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "vsvm-cl-headers.XXXXXX").string();
+        if (!mkdtemp(pattern.data()))
+            return false;
+        path_ = pattern;
+        return true;
+    }
+    // False for a name that would leave the directory.
+    bool write(const std::string& name, const std::string& text)
+    {
+        std::filesystem::path relative(name);
+        if (name.empty() || relative.is_absolute())
+            return false;
+        for (const auto& part : relative)
+            if (part == "..")
+                return false;
+        std::filesystem::path file = path_ / relative;
+        std::error_code error;
+        std::filesystem::create_directories(file.parent_path(), error);
+        std::ofstream out(file, std::ios::binary);
+        out << text;
+        return static_cast<bool>(out);
+    }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+cl_int compileObject(cl_program program, const char* optionText, std::span<const cl_program> headers,
+                     const char** names)
+{
+    std::lock_guard lock(program->mutex);
+    if (program->attachedKernels.load() > 0)
+        return CL_INVALID_OPERATION;
+    program->options = optionText ? optionText : "";
+    program->kernels.clear();
+    program->spirv.clear();
+    program->object.clear();
+    program->binaryType = CL_PROGRAM_BINARY_TYPE_NONE;
+    compile::Options options;
+    std::string bad;
+    if (!parseOptions(program->options, options, bad)) {
+        program->buildStatus = CL_BUILD_ERROR;
+        program->log = "invalid compile option: " + bad + "\n";
+        return CL_INVALID_COMPILER_OPTIONS;
+    }
+    program->buildStatus = CL_BUILD_IN_PROGRESS;
+    program->log.clear();
+    if (program->fromIl) {
+        // SPIR-V is already an object.
+        program->object = program->il;
+    } else {
+        HeaderDir dir;
+        if (!headers.empty()) {
+            if (!dir.create()) {
+                program->buildStatus = CL_BUILD_ERROR;
+                return CL_OUT_OF_HOST_MEMORY;
+            }
+            for (std::size_t i = 0; i < headers.size(); i++) {
+                if (!dir.write(names[i], headers[i]->source)) {
+                    program->buildStatus = CL_BUILD_ERROR;
+                    program->log = fmt::format("cannot write the header \"{}\"\n", names[i]);
+                    return CL_COMPILE_PROGRAM_FAILURE;
+                }
+            }
+            options.opencl.includeDirs.push_back(dir.path().string());
+        }
+        // Builtins are linked once, into the linked program.
+        options.opencl.linkLibclc = false;
+        Result<frontend::Module> module =
+            headers.empty() ? cachedOpenclToSpirv(program->source, program->options + " (object)", options.opencl)
+                            : frontend::openclToSpirv(program->source, options.opencl);
+        if (!module) {
+            program->buildStatus = CL_BUILD_ERROR;
+            program->log = module.status().message() + "\n";
+            return CL_COMPILE_PROGRAM_FAILURE;
+        }
+        program->log = module->warnings;
+        program->object = std::move(module->words);
+    }
+    program->buildStatus = CL_BUILD_SUCCESS;
+    program->binaryType = CL_PROGRAM_BINARY_TYPE_COMPILED_OBJECT;
+    return CL_SUCCESS;
+}
+
+// clLinkProgram's options: -create-library, -enable-link-options and the
+// math options that clBuildProgram also takes (they changed the objects'
+// code already, so the link has nothing to do with them).
+bool parseLinkOptions(const std::string& text, bool& library, std::string& bad)
+{
+    std::istringstream in(text);
+    library = false;
+    for (std::string t; in >> t;) {
+        if (t == "-create-library")
+            library = true;
+        else if (t != "-enable-link-options" && t != "-cl-denorms-are-zero" && t != "-cl-no-signed-zeros" &&
+                 t != "-cl-unsafe-math-optimizations" && t != "-cl-finite-math-only" &&
+                 t != "-cl-fast-relaxed-math" && t != "-cl-no-subgroup-ifp") {
+            bad = t;
+            return false;
+        }
+    }
+    return true;
 }
 
 std::string joinedKernelNames(cl_program program)
@@ -324,6 +462,102 @@ cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const
     return result;
 }
 
+cl_int CL_API_CALL clCompileProgram(cl_program program, cl_uint num_devices, const cl_device_id* devices,
+                                    const char* options, cl_uint num_headers, const cl_program* headers,
+                                    const char** header_names, void(CL_CALLBACK* notify)(cl_program, void*),
+                                    void* data)
+{
+    if (!isValid(program, Kind::Program))
+        return CL_INVALID_PROGRAM;
+    if ((devices == nullptr) != (num_devices == 0) || (!notify && data))
+        return CL_INVALID_VALUE;
+    if (num_headers == 0 ? (headers || header_names) : (!headers || !header_names))
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < num_devices; i++)
+        if (devices[i] != program->context->device)
+            return CL_INVALID_DEVICE;
+    for (cl_uint i = 0; i < num_headers; i++) {
+        if (!isValid(headers[i], Kind::Program) || headers[i]->fromIl || !header_names[i])
+            return CL_INVALID_VALUE;
+    }
+    cl_int result = compileObject(program, options, std::span(headers, num_headers), header_names);
+    if (result != CL_SUCCESS && result != CL_INVALID_OPERATION)
+        logLine("compile failed:\n" + program->log);
+    if (notify && result != CL_INVALID_OPERATION)
+        notify(program, data);
+    return result;
+}
+
+cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, const cl_device_id* devices,
+                                     const char* options, cl_uint num_inputs, const cl_program* inputs,
+                                     void(CL_CALLBACK* notify)(cl_program, void*), void* data, cl_int* errcode)
+{
+    if (!isValid(context, Kind::Context)) {
+        setError(errcode, CL_INVALID_CONTEXT);
+        return nullptr;
+    }
+    if ((devices == nullptr) != (num_devices == 0) || (!notify && data) || num_inputs == 0 || !inputs) {
+        setError(errcode, CL_INVALID_VALUE);
+        return nullptr;
+    }
+    for (cl_uint i = 0; i < num_devices; i++) {
+        if (devices[i] != context->device) {
+            setError(errcode, CL_INVALID_DEVICE);
+            return nullptr;
+        }
+    }
+    std::vector<std::vector<std::uint32_t>> objects;
+    for (cl_uint i = 0; i < num_inputs; i++) {
+        if (!isValid(inputs[i], Kind::Program) || inputs[i]->context != context) {
+            setError(errcode, CL_INVALID_PROGRAM);
+            return nullptr;
+        }
+        std::lock_guard lock(inputs[i]->mutex);
+        if (inputs[i]->binaryType != CL_PROGRAM_BINARY_TYPE_COMPILED_OBJECT &&
+            inputs[i]->binaryType != CL_PROGRAM_BINARY_TYPE_LIBRARY) {
+            setError(errcode, CL_INVALID_OPERATION);
+            return nullptr;
+        }
+        objects.push_back(inputs[i]->object);
+    }
+    bool library = false;
+    std::string bad;
+    if (!parseLinkOptions(options ? options : "", library, bad)) {
+        logLine("invalid link option: " + bad);
+        setError(errcode, CL_INVALID_LINKER_OPTIONS);
+        return nullptr;
+    }
+    cl_program program = makeProgram(context, errcode);
+    if (!program)
+        return nullptr;
+    cl_int result = CL_SUCCESS;
+    {
+        std::lock_guard lock(program->mutex);
+        program->options = options ? options : "";
+        compile::Options compileOptions;
+        Result<std::vector<std::uint32_t>> linked =
+            frontend::linkOpenclObjects(std::move(objects), compileOptions.opencl, library);
+        if (!linked) {
+            program->buildStatus = CL_BUILD_ERROR;
+            program->log = linked.status().message() + "\n";
+            result = CL_LINK_PROGRAM_FAILURE;
+        } else if (library) {
+            program->object = std::move(*linked);
+            program->buildStatus = CL_BUILD_SUCCESS;
+            program->binaryType = CL_PROGRAM_BINARY_TYPE_LIBRARY;
+        } else if (compileKernels(program, std::move(*linked), compileOptions) != CL_SUCCESS) {
+            result = CL_LINK_PROGRAM_FAILURE;
+        }
+    }
+    if (result != CL_SUCCESS)
+        logLine("link failed:\n" + program->log);
+    if (notify)
+        notify(program, data);
+    // A failed link still gives the program, for its build log.
+    setError(errcode, result);
+    return program;
+}
+
 cl_int CL_API_CALL clUnloadCompiler()
 {
     return CL_SUCCESS;
@@ -402,10 +636,7 @@ cl_int CL_API_CALL clGetProgramBuildInfo(cl_program program, cl_device_id device
     case CL_PROGRAM_BUILD_LOG:
         return answerString(size, value, sizeRet, program->log);
     case CL_PROGRAM_BINARY_TYPE:
-        return answer<cl_program_binary_type>(size, value, sizeRet,
-                                              program->buildStatus == CL_BUILD_SUCCESS
-                                                  ? CL_PROGRAM_BINARY_TYPE_EXECUTABLE
-                                                  : CL_PROGRAM_BINARY_TYPE_NONE);
+        return answer<cl_program_binary_type>(size, value, sizeRet, program->binaryType);
     case CL_PROGRAM_BUILD_GLOBAL_VARIABLE_TOTAL_SIZE:
         return answer<size_t>(size, value, sizeRet, 0);
     default:

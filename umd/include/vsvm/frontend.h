@@ -124,6 +124,20 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
  */
 Result<std::vector<std::uint32_t>> linkLibclc(std::vector<std::uint32_t> words, const OpenclOptions& options = {});
 
+/**
+ * Link OpenCL C objects (what openclToSpirv() gives with linkLibclc off)
+ * into one module, as clLinkProgram does: an Import of one object is the
+ * Export of another; the objects may be of different SPIR-V versions (the
+ * module takes the highest). With @p library the result may still import
+ * functions and is not linked with libclc (clLinkProgram's
+ * -create-library); otherwise a function that no object defines is an
+ * ENOEXEC error naming it, and the builtins are linked from libclc as
+ * openclToSpirv() links them. EINVAL for no objects or words that are not
+ * SPIR-V; ENOEXEC for what the linker refuses (a function defined twice).
+ */
+Result<std::vector<std::uint32_t>> linkOpenclObjects(std::vector<std::vector<std::uint32_t>> objects,
+                                                     const OpenclOptions& options, bool library);
+
 /// The names (linkage attributes) of the functions that @p words imports
 /// and does not define; empty for a fully linked module. EINVAL if the words
 /// are not a SPIR-V module.

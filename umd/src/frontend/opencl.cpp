@@ -8,10 +8,15 @@
 // processes rather than through libclang so that a crash in them is an
 // error here, not the end of the program that compiles.
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spirv-tools/libspirv.hpp>
+#include <spirv-tools/linker.hpp>
 
 #include "frontend/llvm_ir.h"
 #include "frontend/spirv_module.h"
@@ -192,6 +197,84 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
     detail::dedupePhis(*ordered);
     module.words = ordered->serialize();
     return module;
+}
+
+Result<std::vector<std::uint32_t>> linkOpenclObjects(std::vector<std::vector<std::uint32_t>> objects,
+                                                     const OpenclOptions& options, bool library)
+{
+    if (objects.empty())
+        return Status::error(EINVAL, "no objects to link");
+    std::uint32_t version = 0;
+    for (const std::vector<std::uint32_t>& object : objects) {
+        if (object.size() < 5 || object[0] != 0x07230203)
+            return Status::error(EINVAL, "an object to link is not a SPIR-V module");
+        version = std::max(version, object[1]);
+    }
+    // What is valid in an earlier SPIR-V version is valid in a later one;
+    // the linker wants one version.
+    for (std::vector<std::uint32_t>& object : objects)
+        object[1] = version;
+    // SPIRV-Tools' linker (2023.1) keeps both of two definitions of one
+    // name; OpenCL makes that a link error.
+    std::map<std::string, std::size_t> exported;
+    for (std::size_t o = 0; o < objects.size(); o++) {
+        const std::vector<std::uint32_t>& w = objects[o];
+        for (std::size_t i = 5; i < w.size();) {
+            const std::uint32_t count = w[i] >> 16, opcode = w[i] & 0xffff;
+            if (count == 0 || i + count > w.size())
+                return Status::error(EINVAL, "an object to link is not a SPIR-V module");
+            constexpr std::uint32_t kOpDecorate = 71, kLinkageAttributes = 41, kExport = 0;
+            if (opcode == kOpDecorate && count > 4 && w[i + 2] == kLinkageAttributes && w[i + count - 1] == kExport) {
+                const char* text = reinterpret_cast<const char*>(&w[i + 3]);
+                std::string name(text, strnlen(text, (count - 4) * 4));
+                auto [at, fresh] = exported.emplace(name, o);
+                if (!fresh && at->second != o)
+                    return Status::error(ENOEXEC, fmt::format("{} is defined in objects {} and {}", name,
+                                                              at->second + 1, o + 1));
+            }
+            i += count;
+        }
+    }
+
+    std::vector<std::string> messages;
+    // A library this linker made holds its OpModuleProcessed, which only
+    // an environment of SPIR-V 1.1 or later parses.
+    spvtools::Context context(SPV_ENV_UNIVERSAL_1_5);
+    context.SetMessageConsumer([&](spv_message_level_t level, const char*, const spv_position_t&,
+                                   const char* message) {
+        if (level <= SPV_MSG_ERROR)
+            messages.push_back(message);
+    });
+    spvtools::LinkerOptions linkerOptions;
+    // The builtin variables stay Import declarations (the back end knows them
+    // by their BuiltIn decoration), and a library may leave functions to the
+    // objects it is linked with later.
+    linkerOptions.SetAllowPartialLinkage(true);
+    linkerOptions.SetCreateLibrary(library);
+    std::vector<std::uint32_t> linked;
+    if (spvtools::Link(context, objects, &linked, linkerOptions) != SPV_SUCCESS)
+        return Status::error(ENOEXEC, fmt::format("linking: {}", fmt::join(messages, "; ")));
+    if (library)
+        return linked;
+
+    Result<std::vector<std::string>> undefined = importedFunctions(linked);
+    if (!undefined)
+        return undefined.status();
+    if (!undefined->empty())
+        return Status::error(ENOEXEC, fmt::format("undefined function{} {}", undefined->size() > 1 ? "s" : "",
+                                                  fmt::join(*undefined, ", ")));
+    if (options.linkLibclc) {
+        Result<std::vector<std::uint32_t>> withBuiltins = linkLibclc(std::move(linked), options);
+        if (!withBuiltins)
+            return withBuiltins.status();
+        linked = std::move(*withBuiltins);
+    }
+    Result<detail::SpirvModule> ordered = detail::SpirvModule::parse(linked);
+    if (!ordered)
+        return ordered.status();
+    detail::orderBlocks(*ordered);
+    detail::dedupePhis(*ordered);
+    return ordered->serialize();
 }
 
 } // namespace vsvm::frontend

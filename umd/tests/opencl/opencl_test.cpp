@@ -687,6 +687,93 @@ TEST_F(OpenclTest, ProgramCacheKeepsOneEntryPerSourceAndOptions)
     fs::remove_all(dir);
 }
 
+// clCompileProgram with a header given as a program, clLinkProgram of two
+// objects (one calls a function the other defines) into a library and into
+// an executable that runs, and the link errors.
+TEST_F(OpenclTest, CompileAndLinkSeparateObjects)
+{
+    auto fromSource = [&](const char* source) {
+        cl_int err = CL_SUCCESS;
+        cl_program program = clCreateProgramWithSource(context_, 1, &source, nullptr, &err);
+        EXPECT_EQ(err, CL_SUCCESS);
+        return program;
+    };
+    cl_program header = fromSource("typedef int number_t;\nnumber_t scaled(number_t x);\n");
+    cl_program functions = fromSource("#include \"lib/number.h\"\nnumber_t scaled(number_t x) { return x * 3 + 1; }\n");
+    cl_program kernels = fromSource("#include \"lib/number.h\"\n"
+                                    "kernel void apply(global number_t* v) { size_t i = get_global_id(0); "
+                                    "v[i] = scaled(v[i]) + (number_t)sqrt((float)(i * i)); }\n");
+    const char* names[] = {"lib/number.h"};
+    EXPECT_EQ(clCompileProgram(functions, 1, &device_, "", 1, &header, names, nullptr, nullptr), CL_SUCCESS)
+        << buildLog(functions);
+    EXPECT_EQ(clCompileProgram(kernels, 1, &device_, "", 1, &header, names, nullptr, nullptr), CL_SUCCESS)
+        << buildLog(kernels);
+    cl_program_binary_type type = 0;
+    ASSERT_EQ(clGetProgramBuildInfo(kernels, device_, CL_PROGRAM_BINARY_TYPE, sizeof type, &type, nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(type, static_cast<cl_program_binary_type>(CL_PROGRAM_BINARY_TYPE_COMPILED_OBJECT));
+    // A header name that leaves the directory, and headers without names.
+    const char* escaping[] = {"../number.h"};
+    EXPECT_EQ(clCompileProgram(kernels, 1, &device_, "", 1, &header, escaping, nullptr, nullptr),
+              CL_COMPILE_PROGRAM_FAILURE);
+    EXPECT_EQ(clCompileProgram(kernels, 1, &device_, "", 1, &header, nullptr, nullptr, nullptr), CL_INVALID_VALUE);
+    EXPECT_EQ(clCompileProgram(kernels, 1, &device_, "-frob", 0, nullptr, nullptr, nullptr, nullptr),
+              CL_INVALID_COMPILER_OPTIONS);
+    ASSERT_EQ(clCompileProgram(kernels, 1, &device_, "", 1, &header, names, nullptr, nullptr), CL_SUCCESS);
+
+    cl_int err = CL_SUCCESS;
+    cl_program objects[] = {functions, kernels};
+    cl_program library = clLinkProgram(context_, 1, &device_, "-create-library", 1, objects, nullptr, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    ASSERT_EQ(clGetProgramBuildInfo(library, device_, CL_PROGRAM_BINARY_TYPE, sizeof type, &type, nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(type, static_cast<cl_program_binary_type>(CL_PROGRAM_BINARY_TYPE_LIBRARY));
+    // The library in place of the object it holds.
+    cl_program withLibrary[] = {library, kernels};
+    cl_program linked = clLinkProgram(context_, 1, &device_, "", 2, withLibrary, nullptr, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS) << buildLog(linked);
+    ASSERT_EQ(clGetProgramBuildInfo(linked, device_, CL_PROGRAM_BINARY_TYPE, sizeof type, &type, nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(type, static_cast<cl_program_binary_type>(CL_PROGRAM_BINARY_TYPE_EXECUTABLE));
+    cl_kernel k = kernel(linked, "apply");
+    std::vector<int> v(32);
+    for (std::size_t i = 0; i < v.size(); i++)
+        v[i] = static_cast<int>(i) - 5;
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, v.data()), CL_SUCCESS);
+    std::size_t global = v.size();
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (std::size_t i = 0; i < v.size(); i++)
+        EXPECT_EQ(v[i], (static_cast<int>(i) - 5) * 3 + 1 + static_cast<int>(i)) << "at " << i;
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+
+    // The kernel object alone: scaled() is undefined.
+    cl_program alone = clLinkProgram(context_, 1, &device_, "", 1, &objects[1], nullptr, nullptr, &err);
+    EXPECT_EQ(err, CL_LINK_PROGRAM_FAILURE);
+    EXPECT_NE(buildLog(alone).find("scaled"), std::string::npos) << buildLog(alone);
+    // scaled() defined twice.
+    cl_program twice[] = {functions, library, kernels};
+    cl_program duplicate = clLinkProgram(context_, 1, &device_, "", 3, twice, nullptr, nullptr, &err);
+    EXPECT_EQ(err, CL_LINK_PROGRAM_FAILURE);
+    // ... and by two objects.
+    cl_program other = fromSource("int scaled(int x) { return x; }\nkernel void unused(void) {}\n");
+    ASSERT_EQ(clCompileProgram(other, 1, &device_, "", 0, nullptr, nullptr, nullptr, nullptr), CL_SUCCESS);
+    cl_program clash[] = {functions, other};
+    cl_program clashing = clLinkProgram(context_, 1, &device_, "", 2, clash, nullptr, nullptr, &err);
+    EXPECT_EQ(err, CL_LINK_PROGRAM_FAILURE) << buildLog(clashing);
+    // An executable is not an input; no inputs; unknown options.
+    cl_program executable[] = {linked};
+    EXPECT_EQ(clLinkProgram(context_, 1, &device_, "", 1, executable, nullptr, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_OPERATION);
+    EXPECT_EQ(clLinkProgram(context_, 1, &device_, "", 0, nullptr, nullptr, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_VALUE);
+    EXPECT_EQ(clLinkProgram(context_, 1, &device_, "-frob", 2, objects, nullptr, nullptr, &err), nullptr);
+    EXPECT_EQ(err, CL_INVALID_LINKER_OPTIONS);
+
+    for (cl_program p : {header, functions, kernels, library, linked, alone, duplicate, other, clashing})
+        EXPECT_EQ(clReleaseProgram(p), CL_SUCCESS);
+}
+
 TEST_F(OpenclTest, RectangularReadWriteAndCopy)
 {
     // A 16x8 byte image in a buffer; a 4x3 block written at (2, 1), copied
