@@ -3,11 +3,15 @@
 
 // Events and the commands of a queue. A command runs while it is enqueued
 // (the backends return when it has ended), so a queue is in order whatever
-// its properties say, and every event but a user event is complete (or
-// failed) when its enqueue returns.
+// its properties say, unless it waits for an event that is not complete
+// yet (a user event, or a command deferred for one): then it is deferred,
+// and runs, in the queue's order, on the thread that completes the last
+// event it waits for (clSetUserEventStatus) or in clFinish.
 
 #include <chrono>
+#include <deque>
 #include <functional>
+#include <map>
 #include <new>
 
 #include <fmt/format.h>
@@ -38,7 +42,10 @@ void destroy(cl_event event)
     clReleaseContext(context);
 }
 
-// Moves @p event to @p status and runs the callbacks that status reaches.
+void drainDeferred();
+
+// Moves @p event to @p status and runs the callbacks that status reaches;
+// a completed event may let deferred commands run.
 void setStatus(cl_event event, cl_int status)
 {
     std::vector<std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>> due;
@@ -59,12 +66,36 @@ void setStatus(cl_event event, cl_int status)
     event->changed.notify_all();
     for (auto& [fn, data] : due)
         fn(event, status, data);
+    if (status <= CL_COMPLETE)
+        drainDeferred();
 }
 
 cl_int eventStatus(cl_event event)
 {
     std::lock_guard lock(event->mutex);
     return event->status;
+}
+
+// A step forward that reaches no callback of interest to a waiter
+// (CL_SUBMITTED, CL_RUNNING); the callbacks of that status run.
+void setStatusOnly(cl_event event, cl_int status)
+{
+    std::vector<std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>> due;
+    {
+        std::lock_guard lock(event->mutex);
+        event->status = status;
+        auto it = event->callbacks.begin();
+        while (it != event->callbacks.end()) {
+            if (status <= it->first) {
+                due.push_back(it->second);
+                it = event->callbacks.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto& [fn, data] : due)
+        fn(event, status, data);
 }
 
 // The wait list's checks: every event valid and of the queue's context.
@@ -88,30 +119,131 @@ struct Command {
     const cl_event* waitList;
     cl_event* eventOut;
     bool blocking = false;
+    /// The buffers the command uses: a deferred command keeps them alive.
+    std::vector<cl_mem> uses = {};
 };
 
-// Runs @p work as command @p c: checks the wait list, waits for its user
-// events, records the times, and gives the event. What work returns is the
-// event's status (CL_COMPLETE or a negative error, logged).
-cl_int run(const Command& c, const std::function<ExecResult()>& work)
+// Runs @p work for @p event on its queue, records the times and sets the
+// event's status (which reaches its callbacks).
+void execute(cl_event event, bool dependencyFailed, const std::function<ExecResult()>& work)
+{
+    cl_command_queue queue = event->queue;
+    ExecResult result;
+    {
+        std::lock_guard lock(queue->mutex);
+        event->times[2] = nowNs();
+        setStatusOnly(event, CL_RUNNING);
+        if (dependencyFailed)
+            result = {CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
+        else
+            result = work();
+        event->times[3] = nowNs();
+    }
+    if (result.status < 0 && result.status != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) {
+        std::string message = fmt::format("command {:#x} failed: {}", event->type, result.error);
+        logLine(message);
+        cl_context context = queue->context;
+        if (context->notify)
+            context->notify(message.c_str(), nullptr, 0, context->notifyData);
+    }
+    setStatus(event, result.status);
+}
+
+// The deferred commands of every queue, in each queue's order.
+struct DeferredCommand {
+    cl_event event;                  // a reference of its own
+    std::vector<cl_event> waits;     // references of their own
+    std::vector<cl_mem> uses;        // references of their own
+    std::function<ExecResult()> work;
+};
+
+struct Deferred {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::map<cl_command_queue, std::deque<DeferredCommand>> queues;
+    // A thread running deferred commands; the others leave them to it, and
+    // say with again that it must look once more.
+    bool draining = false;
+    bool again = false;
+};
+
+Deferred& deferred()
+{
+    static Deferred* d = new Deferred; // never destroyed: callbacks may run at exit
+    return *d;
+}
+
+bool queueHasDeferred(cl_command_queue queue)
+{
+    Deferred& d = deferred();
+    std::lock_guard lock(d.mutex);
+    auto it = d.queues.find(queue);
+    return it != d.queues.end() && !it->second.empty();
+}
+
+// Runs every deferred command whose wait list has completed, each queue in
+// its order, until none can run. Re-entered by the commands' own status
+// changes, which it leaves to the outer loop.
+void drainDeferred()
+{
+    Deferred& d = deferred();
+    std::unique_lock lock(d.mutex);
+    if (d.draining) {
+        d.again = true;
+        return;
+    }
+    d.draining = true;
+    for (bool progress = true; progress || d.again;) {
+        progress = d.again = false;
+        for (auto& [queue, commands] : d.queues) {
+            if (commands.empty())
+                continue;
+            DeferredCommand& front = commands.front();
+            bool ready = true, failed = false;
+            for (cl_event wait : front.waits) {
+                cl_int status = eventStatus(wait);
+                ready &= status <= CL_COMPLETE;
+                failed |= status < 0;
+            }
+            if (!ready)
+                continue;
+            DeferredCommand command = std::move(front);
+            commands.pop_front();
+            lock.unlock();
+            execute(command.event, failed, command.work);
+            for (cl_event wait : command.waits)
+                clReleaseEvent(wait);
+            for (cl_mem mem : command.uses)
+                clReleaseMemObject(mem);
+            clReleaseEvent(command.event);
+            lock.lock();
+            progress = true;
+            break; // the map may have changed
+        }
+    }
+    std::erase_if(d.queues, [](const auto& entry) { return entry.second.empty(); });
+    d.draining = false;
+    d.changed.notify_all();
+}
+
+// Runs @p work as command @p c: checks the wait list, records the times,
+// gives the event. What work returns is the event's status (CL_COMPLETE or
+// a negative error, logged). A command that waits for an incomplete event,
+// or that follows a deferred command of its queue, is deferred (see the
+// top); a blocking one then waits for its end.
+cl_int run(const Command& c, std::function<ExecResult()> work)
 {
     if (!isValid(c.queue, Kind::Queue))
         return CL_INVALID_COMMAND_QUEUE;
     if (cl_int e = checkWaitList(c.queue, c.waitCount, c.waitList); e != CL_SUCCESS)
         return e;
-    bool dependencyFailed = false;
+    bool dependencyFailed = false, pending = queueHasDeferred(c.queue);
     for (cl_uint i = 0; i < c.waitCount; i++) {
         cl_int status = eventStatus(c.waitList[i]);
-        if (status > CL_COMPLETE) {
-            // Only a user event can still be pending; deferring commands
-            // until it is set is not implemented.
-            logLine("a command waits for a user event that is not set yet: deferred execution is not "
-                    "implemented");
-            return CL_OUT_OF_RESOURCES;
-        }
+        pending |= status > CL_COMPLETE;
         dependencyFailed |= status < 0;
     }
-    if (dependencyFailed && c.blocking)
+    if (dependencyFailed && c.blocking && !pending)
         return CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
     auto* event = new (std::nothrow) _cl_event;
     if (!event)
@@ -121,30 +253,38 @@ cl_int run(const Command& c, const std::function<ExecResult()>& work)
     event->type = c.type;
     clRetainContext(event->context);
     clRetainCommandQueue(c.queue);
-    event->times[0] = event->times[1] = nowNs();
-    ExecResult result;
-    {
-        std::lock_guard lock(c.queue->mutex);
-        event->times[2] = nowNs();
-        if (dependencyFailed)
-            result = {CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
-        else
-            result = work();
-        event->times[3] = nowNs();
+    event->times[0] = nowNs();
+    if (!pending) {
+        event->times[1] = event->times[0];
+        execute(event, dependencyFailed, work);
+    } else {
+        DeferredCommand command{event, {c.waitList, c.waitList + c.waitCount}, c.uses, std::move(work)};
+        clRetainEvent(event);
+        for (cl_event wait : command.waits)
+            clRetainEvent(wait);
+        for (cl_mem mem : command.uses)
+            clRetainMemObject(mem);
+        {
+            Deferred& d = deferred();
+            std::lock_guard lock(d.mutex);
+            d.queues[c.queue].push_back(std::move(command));
+        }
+        event->times[1] = nowNs();
+        setStatusOnly(event, CL_SUBMITTED);
+        // Its events may have completed since they were looked at.
+        drainDeferred();
     }
-    if (result.status < 0 && result.status != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) {
-        std::string message = fmt::format("command {:#x} failed: {}", c.type, result.error);
-        logLine(message);
-        cl_context context = c.queue->context;
-        if (context->notify)
-            context->notify(message.c_str(), nullptr, 0, context->notifyData);
+    cl_int status = CL_COMPLETE;
+    if (c.blocking) {
+        std::unique_lock lock(event->mutex);
+        event->changed.wait(lock, [&] { return event->status <= CL_COMPLETE; });
+        status = event->status;
     }
-    setStatus(event, result.status);
     if (c.eventOut)
         *c.eventOut = event;
     else
         clReleaseEvent(event);
-    if (c.blocking && result.status < 0)
+    if (c.blocking && status < 0)
         return CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
     return CL_SUCCESS;
 }
@@ -333,7 +473,17 @@ cl_int CL_API_CALL clFinish(cl_command_queue queue)
 {
     if (!isValid(queue, Kind::Queue))
         return CL_INVALID_COMMAND_QUEUE;
-    // Take the queue's lock: a command another thread is running has ended after it.
+    // Deferred commands run first (they wait for events another thread
+    // sets), then the queue's lock: a command another thread is running has
+    // ended after it.
+    {
+        Deferred& d = deferred();
+        std::unique_lock lock(d.mutex);
+        d.changed.wait(lock, [&] {
+            auto it = d.queues.find(queue);
+            return it == d.queues.end() || it->second.empty();
+        });
+    }
     std::lock_guard lock(queue->mutex);
     return CL_SUCCESS;
 }
@@ -380,8 +530,8 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue queue, cl_mem mem, cl_bo
         return CL_INVALID_VALUE;
     if (mem->flags & (CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_NO_ACCESS))
         return CL_INVALID_OPERATION;
-    Command c{queue, CL_COMMAND_READ_BUFFER, count, list, event, blocking == CL_TRUE};
-    return run(c, [&] { return queue->context->backend().copy(ptr, static_cast<char*>(mem->host) + offset, size); });
+    Command c{queue, CL_COMMAND_READ_BUFFER, count, list, event, blocking == CL_TRUE, {mem}};
+    return run(c, [=] { return queue->context->backend().copy(ptr, static_cast<char*>(mem->host) + offset, size); });
 }
 
 cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue queue, cl_mem mem, cl_bool blocking, size_t offset,
@@ -394,8 +544,8 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue queue, cl_mem mem, cl_b
         return CL_INVALID_VALUE;
     if (mem->flags & (CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS))
         return CL_INVALID_OPERATION;
-    Command c{queue, CL_COMMAND_WRITE_BUFFER, count, list, event, blocking == CL_TRUE};
-    return run(c, [&] { return queue->context->backend().copy(static_cast<char*>(mem->host) + offset, ptr, size); });
+    Command c{queue, CL_COMMAND_WRITE_BUFFER, count, list, event, blocking == CL_TRUE, {mem}};
+    return run(c, [=] { return queue->context->backend().copy(static_cast<char*>(mem->host) + offset, ptr, size); });
 }
 
 cl_int CL_API_CALL clEnqueueCopyBuffer(cl_command_queue queue, cl_mem src, cl_mem dst, size_t srcOffset,
@@ -412,8 +562,8 @@ cl_int CL_API_CALL clEnqueueCopyBuffer(cl_command_queue queue, cl_mem src, cl_me
     char* to = static_cast<char*>(dst->host) + dstOffset;
     if (overlaps(from, to, size))
         return CL_MEM_COPY_OVERLAP;
-    return run({queue, CL_COMMAND_COPY_BUFFER, count, list, event},
-               [&] { return queue->context->backend().copy(to, from, size); });
+    return run({queue, CL_COMMAND_COPY_BUFFER, count, list, event, false, {src, dst}},
+               [=] { return queue->context->backend().copy(to, from, size); });
 }
 
 cl_int CL_API_CALL clEnqueueFillBuffer(cl_command_queue queue, cl_mem mem, const void* pattern, size_t patternSize,
@@ -428,7 +578,7 @@ cl_int CL_API_CALL clEnqueueFillBuffer(cl_command_queue queue, cl_mem mem, const
     // The pattern is copied now: the application may reuse it at once.
     std::vector<unsigned char> copy(static_cast<const unsigned char*>(pattern),
                                     static_cast<const unsigned char*>(pattern) + patternSize);
-    return run({queue, CL_COMMAND_FILL_BUFFER, count, list, event}, [&] {
+    return run({queue, CL_COMMAND_FILL_BUFFER, count, list, event, false, {mem}}, [=] {
         return queue->context->backend().fill(static_cast<char*>(mem->host) + offset, copy.data(), patternSize, size);
     });
 }
@@ -551,8 +701,10 @@ cl_int hostRect(bool toHost, cl_command_queue queue, cl_mem mem, cl_bool blockin
     char* buffer = static_cast<char*>(mem->host) + rectOffset(bufferOrigin, bufferRow, bufferSlice);
     char* host = static_cast<char*>(ptr) + rectOffset(hostOrigin, hostRow, hostSlice);
     Command c{queue, toHost ? cl_command_type{CL_COMMAND_READ_BUFFER_RECT} : cl_command_type{CL_COMMAND_WRITE_BUFFER_RECT},
-              count, list, event, blocking == CL_TRUE};
-    return run(c, [&] {
+              count, list, event, blocking == CL_TRUE, {mem}};
+    const std::array<size_t, 3> extent{region[0], region[1], region[2]};
+    return run(c, [=] {
+        const size_t* region = extent.data();
         Backend& backend = queue->context->backend();
         return toHost ? copyRect(backend, host, region, hostRow, hostSlice, buffer, bufferRow, bufferSlice)
                       : copyRect(backend, buffer, region, bufferRow, bufferSlice, host, hostRow, hostSlice);
@@ -605,8 +757,9 @@ cl_int CL_API_CALL clEnqueueCopyBufferRect(cl_command_queue queue, cl_mem src, c
         if (overlap)
             return CL_MEM_COPY_OVERLAP;
     }
-    return run({queue, CL_COMMAND_COPY_BUFFER_RECT, count, list, event}, [&] {
-        return copyRect(queue->context->backend(), to, region, dstRow, dstSlice, from, srcRow, srcSlice);
+    const std::array<size_t, 3> extent{region[0], region[1], region[2]};
+    return run({queue, CL_COMMAND_COPY_BUFFER_RECT, count, list, event, false, {src, dst}}, [=] {
+        return copyRect(queue->context->backend(), to, extent.data(), dstRow, dstSlice, from, srcRow, srcSlice);
     });
 }
 
@@ -622,7 +775,7 @@ cl_int CL_API_CALL clEnqueueSVMMemcpy(cl_command_queue queue, cl_bool blocking, 
     if (overlaps(dst, src, size))
         return CL_MEM_COPY_OVERLAP;
     Command c{queue, CL_COMMAND_SVM_MEMCPY, count, list, event, blocking == CL_TRUE};
-    return run(c, [&] { return size ? queue->context->backend().copy(dst, src, size) : ExecResult{}; });
+    return run(c, [=] { return size ? queue->context->backend().copy(dst, src, size) : ExecResult{}; });
 }
 
 cl_int CL_API_CALL clEnqueueSVMMemFill(cl_command_queue queue, void* ptr, const void* pattern, size_t patternSize,
@@ -635,7 +788,7 @@ cl_int CL_API_CALL clEnqueueSVMMemFill(cl_command_queue queue, void* ptr, const 
         return CL_INVALID_VALUE;
     std::vector<unsigned char> copy(static_cast<const unsigned char*>(pattern),
                                     static_cast<const unsigned char*>(pattern) + patternSize);
-    return run({queue, CL_COMMAND_SVM_MEMFILL, count, list, event}, [&] {
+    return run({queue, CL_COMMAND_SVM_MEMFILL, count, list, event}, [=] {
         return size ? queue->context->backend().fill(ptr, copy.data(), patternSize, size) : ExecResult{};
     });
 }
@@ -672,12 +825,14 @@ cl_int CL_API_CALL clEnqueueSVMFree(cl_command_queue queue, cl_uint numPointers,
     for (cl_uint i = 0; i < numPointers; i++)
         if (!pointers[i])
             return CL_INVALID_VALUE;
-    return run({queue, CL_COMMAND_SVM_FREE, count, list, event}, [&] {
+    // The pointers are copied now: the array may be gone when the command runs.
+    std::vector<void*> copy(pointers, pointers + numPointers);
+    return run({queue, CL_COMMAND_SVM_FREE, count, list, event}, [=]() mutable {
         if (fn)
-            fn(queue, numPointers, pointers, data);
+            fn(queue, numPointers, copy.data(), data);
         else
-            for (cl_uint i = 0; i < numPointers; i++)
-                clSVMFree(queue->context, pointers[i]);
+            for (void* pointer : copy)
+                clSVMFree(queue->context, pointer);
         return ExecResult{};
     });
 }
@@ -780,12 +935,16 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
     }
     if (args.size() > VSVM_ISA_MAX_ARGS)
         return CL_INVALID_KERNEL_ARGS;
-    return run({queue, type, count, list, event}, [&] {
-        ExecResult r = queue->context->backend().dispatch(built, groups, l, args);
-        if (r.status != CL_COMPLETE)
-            r.error = "kernel " + kernel->name + ": " + r.error;
-        return r;
-    });
+    // By value: a deferred launch runs with the arguments of its enqueue
+    // (the stacks' buffer moves with its vector).
+    auto stacksKept = std::make_shared<std::vector<std::uint64_t>>(std::move(stacks));
+    return run({queue, type, count, list, event},
+               [queue, built = kernel->built, groups, l, args, stacksKept, name = kernel->name] {
+                   ExecResult r = queue->context->backend().dispatch(*built, groups, l, args);
+                   if (r.status != CL_COMPLETE)
+                       r.error = "kernel " + name + ": " + r.error;
+                   return r;
+               });
 }
 
 } // namespace

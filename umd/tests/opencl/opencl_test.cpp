@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -471,6 +473,137 @@ TEST_F(OpenclTest, UserEventsAndCallbacks)
     EXPECT_EQ(clSetUserEventStatus(user, CL_COMPLETE), CL_INVALID_OPERATION);
     EXPECT_EQ(clWaitForEvents(1, &user), CL_SUCCESS);
     clReleaseEvent(user);
+}
+
+cl_int eventStatus(cl_event event)
+{
+    cl_int status = 1;
+    EXPECT_EQ(clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr), CL_SUCCESS);
+    return status;
+}
+
+// A command that waits for a user event is deferred, and so is the command
+// after it in the queue: neither runs (the memory is untouched) until the
+// event is set; then both run in order, with their callbacks and profiling
+// times. A failed user event fails the command that waits for it, not the
+// next one.
+TEST_F(OpenclTest, DeferredCommandsRunWhenTheirUserEventIsSet)
+{
+    cl_int err = CL_SUCCESS;
+    cl_command_queue_properties props[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+    cl_command_queue queue = clCreateCommandQueueWithProperties(context_, device_, props, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_event user = clCreateUserEvent(context_, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    std::vector<int> data(256, 1);
+    cl_mem buffer = clCreateBuffer(context_, CL_MEM_USE_HOST_PTR, data.size() * sizeof(int), data.data(), &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    int pattern = 7;
+    cl_event fill = nullptr, launch = nullptr;
+    ASSERT_EQ(clEnqueueFillBuffer(queue, buffer, &pattern, sizeof pattern, 0, 128 * sizeof(int), 1, &user, &fill),
+              CL_SUCCESS);
+    pattern = 9; // the pattern was copied at the enqueue
+    cl_program program = build(kTwoKernels);
+    cl_kernel k = kernel(program, "fill");
+    int value = 100;
+    ASSERT_EQ(clSetKernelArg(k, 0, sizeof buffer, &buffer), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof value, &value), CL_SUCCESS);
+    std::size_t global = 64;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue, k, 1, nullptr, &global, nullptr, 0, nullptr, &launch), CL_SUCCESS);
+    value = -1; // the launch keeps the arguments of its enqueue
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof value, &value), CL_SUCCESS);
+    cl_int kernelSeen = 1;
+    auto callback = [](cl_event, cl_int status, void* seen) { *static_cast<cl_int*>(seen) = status; };
+    ASSERT_EQ(clSetEventCallback(launch, CL_COMPLETE, callback, &kernelSeen), CL_SUCCESS);
+
+    EXPECT_GT(eventStatus(fill), CL_COMPLETE);
+    EXPECT_GT(eventStatus(launch), CL_COMPLETE);
+    EXPECT_EQ(kernelSeen, 1);
+    for (int v : data)
+        ASSERT_EQ(v, 1) << "a deferred command ran before its event was set";
+
+    ASSERT_EQ(clSetUserEventStatus(user, CL_COMPLETE), CL_SUCCESS);
+    ASSERT_EQ(clWaitForEvents(1, &launch), CL_SUCCESS);
+    EXPECT_EQ(eventStatus(fill), CL_COMPLETE);
+    EXPECT_EQ(kernelSeen, CL_COMPLETE);
+    for (std::size_t i = 0; i < data.size(); i++) {
+        // The fill ran first, the kernel after it over the first 64.
+        int want = i < 64 ? 100 + static_cast<int>(i) : i < 128 ? 7 : 1;
+        ASSERT_EQ(data[i], want) << "at " << i;
+    }
+    cl_ulong times[4] = {};
+    const cl_profiling_info names[] = {CL_PROFILING_COMMAND_QUEUED, CL_PROFILING_COMMAND_SUBMIT,
+                                       CL_PROFILING_COMMAND_START, CL_PROFILING_COMMAND_END};
+    for (int i = 0; i < 4; i++)
+        ASSERT_EQ(clGetEventProfilingInfo(fill, names[i], sizeof times[i], &times[i], nullptr), CL_SUCCESS);
+    EXPECT_LE(times[0], times[1]);
+    EXPECT_LT(times[1], times[2]) << "the fill started only when the user event was set";
+    EXPECT_LE(times[2], times[3]);
+
+    // A failed user event: the command waiting for it fails, the next runs.
+    cl_event bad = clCreateUserEvent(context_, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_event failed = nullptr, after = nullptr;
+    pattern = 3;
+    ASSERT_EQ(clEnqueueFillBuffer(queue, buffer, &pattern, sizeof pattern, 0, sizeof(int), 1, &bad, &failed),
+              CL_SUCCESS);
+    pattern = 4;
+    ASSERT_EQ(clEnqueueFillBuffer(queue, buffer, &pattern, sizeof pattern, sizeof(int), sizeof(int), 0, nullptr,
+                                  &after),
+              CL_SUCCESS);
+    EXPECT_GT(eventStatus(after), CL_COMPLETE);
+    ASSERT_EQ(clSetUserEventStatus(bad, -42), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue), CL_SUCCESS);
+    EXPECT_EQ(eventStatus(failed), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+    EXPECT_EQ(eventStatus(after), CL_COMPLETE);
+    EXPECT_EQ(data[0], 100);
+    EXPECT_EQ(data[1], 4);
+
+    for (cl_event e : {user, fill, launch, bad, failed, after})
+        EXPECT_EQ(clReleaseEvent(e), CL_SUCCESS);
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+    EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
+    EXPECT_EQ(clReleaseMemObject(buffer), CL_SUCCESS);
+    EXPECT_EQ(clReleaseCommandQueue(queue), CL_SUCCESS);
+}
+
+// A blocking read and clFinish wait for a deferred command whose user event
+// another thread sets; the buffer it uses may be released before it runs.
+TEST_F(OpenclTest, BlockingCallsWaitForDeferredCommands)
+{
+    cl_int err = CL_SUCCESS;
+    cl_event user = clCreateUserEvent(context_, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem buffer = clCreateBuffer(context_, CL_MEM_READ_WRITE, 64, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    const char pattern = 'v';
+    ASSERT_EQ(clEnqueueFillBuffer(queue_, buffer, &pattern, 1, 0, 64, 1, &user, nullptr), CL_SUCCESS);
+    std::thread setter([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        EXPECT_EQ(clSetUserEventStatus(user, CL_COMPLETE), CL_SUCCESS);
+    });
+    char out[64] = {};
+    EXPECT_EQ(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, sizeof out, out, 0, nullptr, nullptr), CL_SUCCESS);
+    setter.join();
+    EXPECT_EQ(std::string(out, sizeof out), std::string(64, 'v'));
+
+    cl_event second = clCreateUserEvent(context_, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    const char other = 'w';
+    ASSERT_EQ(clEnqueueFillBuffer(queue_, buffer, &other, 1, 0, 64, 1, &second, nullptr), CL_SUCCESS);
+    cl_event read = nullptr;
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, buffer, CL_FALSE, 0, sizeof out, out, 0, nullptr, &read), CL_SUCCESS);
+    EXPECT_EQ(clReleaseMemObject(buffer), CL_SUCCESS); // the commands keep it
+    std::thread later([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        EXPECT_EQ(clSetUserEventStatus(second, CL_COMPLETE), CL_SUCCESS);
+    });
+    EXPECT_EQ(clFinish(queue_), CL_SUCCESS);
+    later.join();
+    EXPECT_EQ(eventStatus(read), CL_COMPLETE);
+    EXPECT_EQ(std::string(out, sizeof out), std::string(64, 'w'));
+    for (cl_event e : {user, second, read})
+        EXPECT_EQ(clReleaseEvent(e), CL_SUCCESS);
 }
 
 TEST_F(OpenclTest, ScalarArgumentsKeepTheirValues)
