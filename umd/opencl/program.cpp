@@ -93,6 +93,9 @@ bool parseOptions(const std::string& text, compile::Options& options, std::strin
         tokens.push_back(t);
     frontend::OpenclOptions& cl = options.opencl;
     cl.sourceName = "program.cl";
+    // The device's OpenCL version (CL_DEVICE_VERSION), which OpenCL C
+    // gives programs and clang does not know for spir64.
+    cl.defines.push_back("__OPENCL_VERSION__=300");
     for (std::size_t i = 0; i < tokens.size(); i++) {
         const std::string& t = tokens[i];
         auto operand = [&](std::size_t prefix) -> std::optional<std::string> {

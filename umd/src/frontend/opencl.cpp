@@ -101,6 +101,10 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         } else {
             argv.insert(argv.end(), {"-Xclang", "-finclude-default-header"});
         }
+        // clang defines __IMAGE_SUPPORT__ for spir64; the vsvm device has no
+        // images (CL_DEVICE_IMAGE_SUPPORT is false), and OpenCL C says the
+        // macro follows that.
+        argv.push_back("-U__IMAGE_SUPPORT__");
         argv.insert(argv.end(), options.buildOptions.begin(), options.buildOptions.end());
         if (options.warningsAsErrors)
             argv.push_back("-Werror");

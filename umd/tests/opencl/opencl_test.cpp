@@ -606,6 +606,36 @@ TEST_F(OpenclTest, BlockingCallsWaitForDeferredCommands)
         EXPECT_EQ(clReleaseEvent(e), CL_SUCCESS);
 }
 
+// The predefined macros follow what the device reports: OpenCL 3.0, no
+// images.
+TEST_F(OpenclTest, PredefinedMacrosFollowTheDevice)
+{
+    cl_program program = build(R"(
+kernel void macros(global int* out)
+{
+#ifdef __OPENCL_VERSION__
+    out[0] = __OPENCL_VERSION__;
+#else
+    out[0] = -1;
+#endif
+#ifdef __IMAGE_SUPPORT__
+    out[1] = 1;
+#else
+    out[1] = 0;
+#endif
+}
+)");
+    cl_kernel k = kernel(program, "macros");
+    int out[2] = {7, 7};
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out), CL_SUCCESS);
+    ASSERT_EQ(clEnqueueTask(queue_, k, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    EXPECT_EQ(out[0], 300);
+    EXPECT_EQ(out[1], 0);
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+    EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
+}
+
 TEST_F(OpenclTest, ScalarArgumentsKeepTheirValues)
 {
     cl_program program = build(R"(
