@@ -29,6 +29,8 @@ help:
 	@echo "make fuzz DURATION=10m [COUNT=N] [SEED=S]  hostile ioctl input in a guest (vsvm-fuzz)"
 	@echo "make soak DURATION=10m [SEED=S]  address-space changes racing the device in a guest (vsvm-soak)"
 	@echo "make fuzz-cc DURATION=10m [SEED=S]  generated OpenCL C kernels: vsvm compiler + emulator vs PoCL"
+	@echo "make conformance  piglit's OpenCL tests, all of them, on PoCL and on vsvm (emulator, and the device"
+	@echo "              in a guest); writes docs/piglit-cl.md"
 	@echo "make dkms-deb the vsvm-dkms Debian package (DKMS builds vsvm.ko for installed 6.12 kernels)"
 	@echo "make clean    remove $(BUILD) (the kernel cache outside the clone stays)"
 
@@ -69,6 +71,10 @@ soak: kernel umd
 
 bench: deps umd
 	@tools/bench.sh
+
+.PHONY: conformance
+conformance: kernel umd
+	@tools/conformance.sh
 
 .PHONY: bench-corpus
 bench-corpus: deps umd

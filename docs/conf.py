@@ -21,8 +21,9 @@ html_show_sourcelink = False
 
 # docs/benchmarks-latest.md is written by `make bench` and read on the forge
 # (README.md links it, benchmarks.rst names it); it is not a Sphinx source
-# (that would need myst-parser), so it is left out of the build on purpose.
-exclude_patterns = ["benchmarks-latest.md"]
+# (that would need myst-parser), so it is left out of the build on purpose;
+# so is docs/piglit-cl.md, the table that `make conformance` writes.
+exclude_patterns = ["benchmarks-latest.md", "piglit-cl.md"]
 
 # `.. kernel-doc::` (driver.rst, uapi.rst) is the kernel's own extension
 # (Documentation/sphinx/kerneldoc.py running scripts/kernel-doc): it exists

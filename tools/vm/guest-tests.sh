@@ -80,6 +80,16 @@ else
 	result opencl-device run FAIL
 fi
 
+step "piglit OpenCL tests, fast subset, on the device (programs from the host run's cache)"
+# The build tests only compile: the host's emulator run has them.
+VSVM_OPENCL_BACKEND=device PIGLIT_EXCLUDE='^program@build@' VSVM_OPENCL_CACHE_DIR=$build/test-results/opencl-cache \
+	"$root/tools/piglit-cl.sh" run vsvm "$out/piglit-cl" fast 2>&1 | tail -n 1
+if [ -f "$out/piglit-cl/results.csv" ]; then
+	"$root/tools/piglit-cl.sh" check "$out/piglit-cl" piglit-cl-device >>"$results"
+else
+	result piglit-cl-device run FAIL
+fi
+
 step "SPIR-V corpus on the device (programs compiled on the host, oracles recorded there)"
 corpus=$build/test-results/corpus
 for src in opencl glsl; do
