@@ -878,11 +878,16 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
     std::vector<std::uint64_t> args;
     {
         std::lock_guard lock(kernel->mutex);
-        for (const auto& a : kernel->args) {
-            if (!a)
-                return CL_INVALID_KERNEL_ARGS;
-            args.push_back(*a);
+        LocalLayout layout = layoutArgs(*kernel);
+        if (!layout.complete)
+            return CL_INVALID_KERNEL_ARGS;
+        if (layout.ldsBytes > VSVM_ISA_LDS_BYTES) {
+            logLine(fmt::format("clEnqueueNDRangeKernel: kernel {} needs {} bytes of local memory ({} of its own "
+                                "variables plus its __local arguments, each aligned to 128); the device has {}",
+                                kernel->name, layout.ldsBytes, built.compiled.ldsBytes, VSVM_ISA_LDS_BYTES));
+            return CL_OUT_OF_RESOURCES;
         }
+        args = std::move(layout.slots);
     }
     std::array<std::size_t, 3> g{1, 1, 1};
     for (cl_uint d = 0; d < dims; d++)

@@ -31,6 +31,8 @@
 #include "vsvm/cc.h"
 #include "vsvm/kernel.h"
 
+struct _cl_kernel;
+
 namespace vsvm::opencl {
 
 enum class Kind : std::uint32_t {
@@ -96,9 +98,29 @@ struct BuiltKernel {
     cc::CompiledKernel compiled;
     /// Parameters the OpenCL program sees (without the hidden private stack).
     std::size_t userArgs = 0;
+    /// How each of them is passed: the compiler's kernelParams, or one
+    /// slot each when it gave none.
+    std::vector<cc::KernelParamLayout> params;
     /// The device backend's mapped program.
     std::optional<vsvm::Kernel> deviceKernel;
 };
+
+/// What clSetKernelArg stored for one parameter.
+struct ArgValue {
+    std::vector<std::uint64_t> slots; ///< the parameter's slots; a __local one gets its offset at launch
+    std::size_t localBytes = 0;       ///< __local: the bytes to reserve in the workgroup's LDS
+};
+
+/// Where a launch puts a kernel's __local buffers: after its own workgroup
+/// variables, each aligned for any OpenCL C type.
+struct LocalLayout {
+    std::vector<std::uint64_t> slots; ///< every argument slot, __local offsets filled in
+    std::uint64_t ldsBytes = 0;       ///< static plus dynamic, alignment included
+    bool complete = true;             ///< false: an argument is not set (its slots are 0)
+};
+
+/// The layout of @p kernel's arguments as they are now (caller holds kernel->mutex).
+LocalLayout layoutArgs(const _cl_kernel& kernel);
 
 /// Writes "vsvm opencl: ..." to stderr.
 void logLine(const std::string& message);
@@ -182,7 +204,7 @@ struct _cl_kernel : vsvm::opencl::Object {
     std::string name;
     std::shared_ptr<vsvm::opencl::BuiltKernel> built;
     std::mutex mutex;
-    std::vector<std::optional<std::uint64_t>> args;
+    std::vector<std::optional<vsvm::opencl::ArgValue>> args;
 };
 
 struct _cl_event : vsvm::opencl::Object {

@@ -166,6 +166,16 @@ cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, cons
         built->userArgs = built->compiled.program.signature ? built->compiled.program.signature->params.size() : 0;
         if (built->compiled.privateBytesPerLane && built->userArgs)
             built->userArgs--;
+        built->params = built->compiled.kernelParams;
+        if (built->params.empty()) {
+            // A module without OpenCL parameters (a GLSL shader as IL): one slot each.
+            for (std::size_t i = 0; i < built->userArgs; i++) {
+                bool ptr = built->compiled.program.signature->params[i].type == ArgType::Ptr;
+                built->params.push_back({ptr ? cc::KernelParamLayout::Kind::Global : cc::KernelParamLayout::Kind::Scalar,
+                                         static_cast<std::uint32_t>(i), 1, 0});
+            }
+        }
+        built->userArgs = built->params.size();
         if (ExecResult ready = backend.prepare(*built); ready.status != CL_COMPLETE) {
             program->log += "kernel " + name + ": " + ready.error + "\n";
             failed = true;
@@ -667,10 +677,43 @@ cl_kernel makeKernel(cl_program program, const std::string& name, std::shared_pt
 
 const KernelParam& paramOf(cl_kernel kernel, cl_uint index)
 {
-    return kernel->built->compiled.program.signature->params[index];
+    return kernel->built->compiled.program.signature->params[kernel->built->params[index].firstSlot];
 }
 
+const cc::KernelParamLayout& layoutOf(cl_kernel kernel, cl_uint index)
+{
+    return kernel->built->params[index];
+}
+
+// Any OpenCL C type (long16 is the largest) may live in a __local buffer.
+constexpr std::uint64_t kLocalAlign = 128;
+
 } // namespace
+
+LocalLayout vsvm::opencl::layoutArgs(const _cl_kernel& kernel)
+{
+    LocalLayout out;
+    const BuiltKernel& built = *kernel.built;
+    std::uint64_t lds = built.compiled.ldsBytes;
+    for (std::size_t i = 0; i < built.params.size(); i++) {
+        const cc::KernelParamLayout& p = built.params[i];
+        const std::optional<ArgValue>& a = kernel.args[i];
+        if (!a) {
+            out.complete = false;
+            out.slots.insert(out.slots.end(), p.slots, 0);
+            continue;
+        }
+        if (p.kind == cc::KernelParamLayout::Kind::Local) {
+            lds = (lds + kLocalAlign - 1) / kLocalAlign * kLocalAlign;
+            out.slots.push_back(lds);
+            lds += a->localBytes;
+            continue;
+        }
+        out.slots.insert(out.slots.end(), a->slots.begin(), a->slots.end());
+    }
+    out.ldsBytes = lds;
+    return out;
+}
 
 cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* name, cl_int* errcode)
 {
@@ -755,10 +798,37 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint index, size_t size, 
         return CL_INVALID_KERNEL;
     if (index >= kernel->built->userArgs)
         return CL_INVALID_ARG_INDEX;
+    const cc::KernelParamLayout& layout = layoutOf(kernel, index);
+    ArgValue arg;
+    switch (layout.kind) {
+    case cc::KernelParamLayout::Kind::Local:
+        // Only a size: the launch places the buffer in the LDS.
+        if (value)
+            return CL_INVALID_ARG_VALUE;
+        if (size == 0)
+            return CL_INVALID_ARG_SIZE;
+        arg.localBytes = size;
+        break;
+    case cc::KernelParamLayout::Kind::Vector:
+        if (size != layout.bytes)
+            return CL_INVALID_ARG_SIZE;
+        if (!value)
+            return CL_INVALID_ARG_VALUE;
+        arg.slots.assign(layout.slots, 0);
+        std::memcpy(arg.slots.data(), value, size);
+        break;
+    default:
+        break;
+    }
+    if (layout.kind == cc::KernelParamLayout::Kind::Local || layout.kind == cc::KernelParamLayout::Kind::Vector) {
+        std::lock_guard lock(kernel->mutex);
+        kernel->args[index] = std::move(arg);
+        return CL_SUCCESS;
+    }
     std::uint64_t bits = 0;
     switch (paramOf(kernel, index).type) {
     case ArgType::Ptr: {
-        // A buffer (or NULL) by its cl_mem; __local pointers are not compiled.
+        // A buffer (or NULL) by its cl_mem.
         if (size != sizeof(cl_mem))
             return CL_INVALID_ARG_SIZE;
         cl_mem mem = value ? *static_cast<const cl_mem*>(value) : nullptr;
@@ -803,8 +873,9 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint index, size_t size, 
         std::memcpy(&bits, value, 8);
         break;
     }
+    arg.slots.assign(1, bits);
     std::lock_guard lock(kernel->mutex);
-    kernel->args[index] = bits;
+    kernel->args[index] = std::move(arg);
     return CL_SUCCESS;
 }
 
@@ -814,11 +885,12 @@ cl_int CL_API_CALL clSetKernelArgSVMPointer(cl_kernel kernel, cl_uint index, con
         return CL_INVALID_KERNEL;
     if (index >= kernel->built->userArgs)
         return CL_INVALID_ARG_INDEX;
-    if (paramOf(kernel, index).type != ArgType::Ptr)
+    auto kind = layoutOf(kernel, index).kind;
+    if (kind != cc::KernelParamLayout::Kind::Global && kind != cc::KernelParamLayout::Kind::Constant)
         return CL_INVALID_ARG_VALUE;
     // Fine-grain system SVM: any pointer, malloc'd or not.
     std::lock_guard lock(kernel->mutex);
-    kernel->args[index] = reinterpret_cast<std::uintptr_t>(ptr);
+    kernel->args[index] = ArgValue{{reinterpret_cast<std::uintptr_t>(ptr)}, 0};
     return CL_SUCCESS;
 }
 
@@ -876,8 +948,11 @@ cl_int CL_API_CALL clGetKernelWorkGroupInfo(cl_kernel kernel, cl_device_id devic
         std::vector<size_t> local(compiled.localSize.begin(), compiled.localSize.end());
         return answerVector(size, value, sizeRet, local);
     }
-    case CL_KERNEL_LOCAL_MEM_SIZE:
-        return answer<cl_ulong>(size, value, sizeRet, compiled.ldsBytes);
+    case CL_KERNEL_LOCAL_MEM_SIZE: {
+        // __local arguments not set yet count as 0 bytes.
+        std::lock_guard lock(kernel->mutex);
+        return answer<cl_ulong>(size, value, sizeRet, layoutArgs(*kernel).ldsBytes);
+    }
     case CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE:
         return answer<size_t>(size, value, sizeRet, VSVM_ISA_WAVE_LANES);
     case CL_KERNEL_PRIVATE_MEM_SIZE:
@@ -895,20 +970,27 @@ cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint index, cl_kernel
         return CL_INVALID_KERNEL;
     if (index >= kernel->built->userArgs)
         return CL_INVALID_ARG_INDEX;
-    // The compiler's signature gives each parameter's register type and
-    // name; what it does not keep (a pointer's address space and pointee,
-    // qualifiers) is not made up.
+    // The compiler gives each parameter's register type, name and how it is
+    // passed (a pointer's address space); what it does not keep (pointee
+    // types, qualifiers) is not made up.
     const KernelParam& p = paramOf(kernel, index);
-    bool pointer = p.type == ArgType::Ptr;
+    using LayoutKind = cc::KernelParamLayout::Kind;
+    LayoutKind kind = layoutOf(kernel, index).kind;
+    bool pointer = kind == LayoutKind::Global || kind == LayoutKind::Constant || kind == LayoutKind::Local;
     switch (param) {
-    case CL_KERNEL_ARG_ADDRESS_QUALIFIER:
-        if (pointer)
-            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
-        return answer<cl_kernel_arg_address_qualifier>(size, value, sizeRet, CL_KERNEL_ARG_ADDRESS_PRIVATE);
+    case CL_KERNEL_ARG_ADDRESS_QUALIFIER: {
+        cl_kernel_arg_address_qualifier q = kind == LayoutKind::Global     ? CL_KERNEL_ARG_ADDRESS_GLOBAL
+                                            : kind == LayoutKind::Constant ? CL_KERNEL_ARG_ADDRESS_CONSTANT
+                                            : kind == LayoutKind::Local    ? CL_KERNEL_ARG_ADDRESS_LOCAL
+                                                                           : CL_KERNEL_ARG_ADDRESS_PRIVATE;
+        return answer<cl_kernel_arg_address_qualifier>(size, value, sizeRet, q);
+    }
     case CL_KERNEL_ARG_ACCESS_QUALIFIER:
         // Only images have access qualifiers.
         return answer<cl_kernel_arg_access_qualifier>(size, value, sizeRet, CL_KERNEL_ARG_ACCESS_NONE);
     case CL_KERNEL_ARG_TYPE_NAME:
+        if (pointer || kind == LayoutKind::Vector)
+            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
         switch (p.type) {
         case ArgType::U64:
             return answerString(size, value, sizeRet, "ulong");
@@ -923,6 +1005,10 @@ cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint index, cl_kernel
             return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
         }
     case CL_KERNEL_ARG_TYPE_QUALIFIER:
+        // A __constant pointee is const by definition; other pointees may be
+        // const, restrict or volatile, which the compiler does not keep.
+        if (kind == LayoutKind::Constant)
+            return answer<cl_kernel_arg_type_qualifier>(size, value, sizeRet, CL_KERNEL_ARG_TYPE_CONST);
         if (pointer)
             return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
         return answer<cl_kernel_arg_type_qualifier>(size, value, sizeRet, CL_KERNEL_ARG_TYPE_NONE);

@@ -30,9 +30,13 @@
  *
  * Kernel ABI (what a launch passes in s0..s15):
  *  - OpenCL kernels (Kernel capability): the OpFunctionParameters of the
- *    entry point, in order, one 64-bit slot each: pointers as addresses,
- *    integers zero- (unsigned) or sign- (signed) extended, float32 as its
- *    bits in the low 32 bits. __local pointer parameters are not supported.
+ *    entry point, in order, one 64-bit slot each: __global and __constant
+ *    pointers as addresses, integers zero- (unsigned) or sign- (signed)
+ *    extended, float32 as its bits in the low 32 bits; a __local pointer as
+ *    the offset in the workgroup's LDS of a buffer the caller reserves there
+ *    (after the kernel's own ldsBytes); a vector by value as its bytes in
+ *    memory order (3 components take the room of 4) over as many slots as
+ *    it needs, little-endian. CompiledKernel::kernelParams says which.
  *  - GLSL compute shaders: the members of the push-constant block, in order,
  *    one slot each (PhysicalStorageBuffer64 pointers from buffer_reference,
  *    uint/int/float). Descriptor-bound buffers are not supported.
@@ -91,6 +95,23 @@ struct Diagnostic {
 /// "file:line:col: error: message" (or "error: message" without a location).
 std::string formatDiagnostic(const Diagnostic& diagnostic);
 
+/// How one parameter of an OpenCL kernel reaches it (the kernel ABI above).
+struct KernelParamLayout {
+    enum class Kind : std::uint8_t {
+        Scalar,   ///< an integer or float in one slot, as the signature types it
+        Global,   ///< a __global pointer: an address
+        Constant, ///< a __constant pointer: an address the kernel only reads
+        Local,    ///< a __local pointer: an LDS offset the caller chooses
+        Vector,   ///< a vector by value: `bytes` bytes over `slots` slots
+    };
+    Kind kind = Kind::Scalar;
+    std::uint32_t firstSlot = 0; ///< the first argument slot (register s<firstSlot>)
+    std::uint32_t slots = 1;
+    std::uint32_t bytes = 0; ///< Vector: the value's size in memory
+
+    bool operator==(const KernelParamLayout&) const = default;
+};
+
 struct CompiledKernel {
     /// Words, entry, signature (from the parameters); isaVersion 2 when v2 is used.
     isa::Program program;
@@ -102,6 +123,8 @@ struct CompiledKernel {
     std::uint32_t ldsBytes = 0;
     /// Bytes of private stack per lane (hidden argument above); 0: none.
     std::uint64_t privateBytesPerLane = 0;
+    /// OpenCL kernels: one per parameter of the entry point, in order; GLSL: empty.
+    std::vector<KernelParamLayout> kernelParams;
     /// The generated assembler text (what was assembled).
     std::string assembly;
     /// The back end's IR before register allocation, when Options::emitIr.

@@ -172,6 +172,7 @@ Result<CompiledKernel> compile(std::span<const std::uint32_t> spirv, const Optio
     kernel.localSize = lowered.localSize;
     kernel.ldsBytes = lowered.ldsBytes;
     kernel.privateBytesPerLane = lowered.privateBytesPerLane;
+    kernel.kernelParams = std::move(lowered.kernelParams);
     kernel.assembly = std::move(lowered.assembly);
     kernel.ir = std::move(lowered.ir);
     if (diagnostics)

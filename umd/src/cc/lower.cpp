@@ -1816,8 +1816,14 @@ void Lowering::memAccess(bool store, spv::StorageClass sc, const Opnd& addr, Id 
                          Opnd* dst0)
 {
     bool lds = sc == spv::StorageClass::Workgroup;
+    // UniformConstant here is memory a __constant pointer parameter points
+    // to (program-scope __constant variables fail in globalVal()): global
+    // memory the kernel only reads.
+    if (sc == spv::StorageClass::UniformConstant && store)
+        fail("a store to __constant memory");
     if (!lds && sc != spv::StorageClass::CrossWorkgroup && sc != spv::StorageClass::PhysicalStorageBuffer &&
-        sc != spv::StorageClass::Generic && sc != spv::StorageClass::Function && sc != spv::StorageClass::Private)
+        sc != spv::StorageClass::Generic && sc != spv::StorageClass::Function && sc != spv::StorageClass::Private &&
+        sc != spv::StorageClass::UniformConstant)
         fail(fmt::format("memory access in storage class {} is not supported", storageName(sc)));
     std::vector<std::pair<Id, std::uint64_t>> ls;
     leaves(t, 0, ls);
@@ -3493,11 +3499,8 @@ void Lowering::run(Lowered& out, bool emitIr)
         const Type& ty = type(t);
         ArgType at = ArgType::U64;
         if (ty.kind == TypeKind::Pointer) {
-            if (ty.storage == spv::StorageClass::Workgroup)
-                fail(fmt::format("parameter {}{}: __local pointer parameters are not supported", slot,
-                                 name.empty() ? std::string() : fmt::format(" ('{}')", name)),
-                     where);
-            at = ArgType::Ptr;
+            // __local: the offset in the LDS of the buffer the caller reserved.
+            at = ty.storage == spv::StorageClass::Workgroup ? ArgType::U32 : ArgType::Ptr;
         } else if (ty.kind == TypeKind::Float) {
             if (ty.width != 32)
                 fail(fmt::format("parameter '{}' is a {}-bit float: ISA v2 has float32 only", name, ty.width), where);
@@ -3530,9 +3533,66 @@ void Lowering::run(Lowered& out, bool emitIr)
         usedNames.insert(clean);
         return clean;
     };
+    // A vector by value: its bytes as in memory, 8 to a slot, each
+    // component shifted out of its slot.
+    auto addVectorParam = [&](Id t, const std::string& name, const Location& where) {
+        const Type& ty = type(t);
+        const Type& et = type(ty.element);
+        if (et.kind == TypeKind::Float && et.width != 32)
+            fail(fmt::format("parameter '{}' is a vector of {}-bit floats: ISA v2 has float32 only", name, et.width),
+                 where);
+        if (et.kind != TypeKind::Float && et.kind != TypeKind::Int)
+            fail(fmt::format("parameter '{}': a vector of {} by value is not supported", name, opName(et.op)), where);
+        std::uint64_t bytes = sizeOf(t);
+        auto slots = static_cast<std::uint32_t>((bytes + 7) / 8);
+        if (slot + slots > VSVM_ISA_MAX_ARGS)
+            fail(fmt::format("more than {} kernel argument slots (a {}-byte vector by value takes {})",
+                             VSVM_ISA_MAX_ARGS, bytes, slots),
+                 where);
+        std::vector<Opnd> words;
+        for (std::uint32_t i = 0; i < slots; i++) {
+            out.signature.params.push_back({ArgType::U64, i == 0 ? name : std::string()});
+            words.push_back(Opnd::p(fmt::format("s{}", slot++)));
+        }
+        unsigned w = et.width;
+        std::vector<Opnd> comps;
+        for (std::uint64_t i = 0; i < ty.count; i++) {
+            std::uint64_t at = i * w / 8;
+            Opnd word = words[at / 8];
+            unsigned shift = static_cast<unsigned>(at % 8) * 8;
+            Opnd v = word;
+            if (shift) {
+                v = newS();
+                emit("s_shr", {v, word, Opnd::i(shift)});
+            }
+            if (w >= 64) {
+                Opnd d = newS();
+                emit("s_mov", {d, v});
+                v = d;
+            } else {
+                v = truncS(v, w);
+            }
+            comps.push_back(v);
+        }
+        return std::make_pair(comps, KernelParamLayout{KernelParamLayout::Kind::Vector, slot - slots, slots,
+                                                       static_cast<std::uint32_t>(bytes)});
+    };
     for (const Inst& p : f_->params) {
         std::string name = m_.names.count(p.result) ? uniqueName(m_.names.at(p.result)) : "";
+        const Type& ty = type(p.type);
+        if (ty.kind == TypeKind::Vector) {
+            auto [comps, layout] = addVectorParam(p.type, name, p.where);
+            setRegs(p.result, comps);
+            out.kernelParams.push_back(layout);
+            continue;
+        }
+        KernelParamLayout layout{KernelParamLayout::Kind::Scalar, slot, 1, 0};
+        if (ty.kind == TypeKind::Pointer)
+            layout.kind = ty.storage == spv::StorageClass::Workgroup         ? KernelParamLayout::Kind::Local
+                          : ty.storage == spv::StorageClass::UniformConstant ? KernelParamLayout::Kind::Constant
+                                                                               : KernelParamLayout::Kind::Global;
         setRegs(p.result, {addParam(p.type, name, false, p.where)});
+        out.kernelParams.push_back(layout);
     }
     // GLSL: the push-constant block's members.
     for (Id id : entry_.interface) {

@@ -19,6 +19,7 @@ struct Lowered {
     std::array<std::uint32_t, 3> localSize{0, 0, 0};
     std::uint32_t ldsBytes = 0;
     std::uint64_t privateBytesPerLane = 0;
+    std::vector<KernelParamLayout> kernelParams;
     KernelSignature signature;
     std::string assembly; ///< complete assembler text, directives included
     std::string ir;       ///< the machine IR with virtual registers

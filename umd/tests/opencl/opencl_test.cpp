@@ -988,4 +988,148 @@ TEST_F(OpenclTest, RectangularReadWriteAndCopy)
     clReleaseMemObject(buffer);
 }
 
+constexpr const char* kLocals = R"(
+kernel void locals(global const int* in, local int* a, global int* out, local int* b, constant int* bias)
+{
+    local int own[16];
+    int l = get_local_id(0), n = get_local_size(0), i = get_global_id(0);
+    a[l] = in[i];
+    b[l] = 3 * in[i];
+    if (l < 16)
+        own[l] = 1000 * (l + 1);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    out[i] = a[n - 1 - l] + b[(l + 1) % n] + own[l % 16] + bias[l % 4];
+}
+)";
+
+TEST_F(OpenclTest, LocalArgumentsTakeASizeAndNoValue)
+{
+    cl_program program = build(kLocals);
+    cl_kernel k = kernel(program, "locals");
+    cl_kernel_arg_address_qualifier q = 0;
+    const cl_kernel_arg_address_qualifier expected[] = {CL_KERNEL_ARG_ADDRESS_GLOBAL, CL_KERNEL_ARG_ADDRESS_LOCAL,
+                                                        CL_KERNEL_ARG_ADDRESS_GLOBAL, CL_KERNEL_ARG_ADDRESS_LOCAL,
+                                                        CL_KERNEL_ARG_ADDRESS_CONSTANT};
+    for (cl_uint i = 0; i < 5; i++) {
+        ASSERT_EQ(clGetKernelArgInfo(k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, nullptr), CL_SUCCESS);
+        EXPECT_EQ(q, expected[i]) << "argument " << i;
+    }
+    cl_ulong localBytes = 0;
+    ASSERT_EQ(clGetKernelWorkGroupInfo(k, device_, CL_KERNEL_LOCAL_MEM_SIZE, sizeof localBytes, &localBytes, nullptr),
+              CL_SUCCESS);
+    EXPECT_EQ(localBytes, 64u); // own[] only: the __local arguments are not set yet
+
+    int dummy = 0;
+    cl_mem mem = clCreateBuffer(context_, CL_MEM_READ_WRITE, 64, nullptr, nullptr);
+    EXPECT_EQ(clSetKernelArg(k, 1, sizeof dummy, &dummy), CL_INVALID_ARG_VALUE);
+    EXPECT_EQ(clSetKernelArg(k, 1, sizeof mem, &mem), CL_INVALID_ARG_VALUE);
+    EXPECT_EQ(clSetKernelArg(k, 1, 0, nullptr), CL_INVALID_ARG_SIZE);
+    EXPECT_EQ(clSetKernelArgSVMPointer(k, 1, &dummy), CL_INVALID_ARG_VALUE);
+    EXPECT_EQ(clSetKernelArgSVMPointer(k, 4, &dummy), CL_SUCCESS); // __constant: an address
+
+    std::vector<cl_int> in(64, 1), out(64, 0);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, in.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 2, out.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, 64 * sizeof(cl_int), nullptr), CL_SUCCESS);
+    std::size_t global = 64, local = 64;
+    // b is not set.
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 0, nullptr, nullptr),
+              CL_INVALID_KERNEL_ARGS);
+    ASSERT_EQ(clSetKernelArg(k, 3, 100, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clGetKernelWorkGroupInfo(k, device_, CL_KERNEL_LOCAL_MEM_SIZE, sizeof localBytes, &localBytes, nullptr),
+              CL_SUCCESS);
+    // own[], then a and b, each at a multiple of 128.
+    EXPECT_EQ(localBytes, 128u + 256u + 100u);
+
+    // More than the device's local memory: the launch is refused.
+    cl_ulong deviceLocal = 0;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_LOCAL_MEM_SIZE, sizeof deviceLocal, &deviceLocal, nullptr),
+              CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 3, deviceLocal - 256, nullptr), CL_SUCCESS);
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 0, nullptr, nullptr),
+              CL_OUT_OF_RESOURCES);
+    // Exactly all of it is fine.
+    ASSERT_EQ(clSetKernelArg(k, 3, deviceLocal - 384, nullptr), CL_SUCCESS);
+    std::vector<cl_int> bias(4, 0);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 4, bias.data()), CL_SUCCESS);
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    EXPECT_EQ(out[5], 1 + 3 + 6000);
+    clReleaseMemObject(mem);
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, TwoLocalArgumentsAndAStaticLocalArrayDoNotOverlap)
+{
+    cl_program program = build(kLocals);
+    cl_kernel k = kernel(program, "locals");
+    const std::size_t lanes = 48, groups = 4;
+    std::vector<cl_int> in(lanes * groups), out(in.size(), -1);
+    for (std::size_t i = 0; i < in.size(); i++)
+        in[i] = static_cast<cl_int>(i * 13 % 101) - 50;
+    const cl_int bias[4] = {5, -6, 7, -8};
+    cl_int err = CL_SUCCESS;
+    cl_mem biasMem = clCreateBuffer(context_, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof bias,
+                                    const_cast<cl_int*>(bias), &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, in.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, lanes * sizeof(cl_int), nullptr), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 2, out.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 3, lanes * sizeof(cl_int), nullptr), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 4, sizeof biasMem, &biasMem), CL_SUCCESS);
+    std::size_t global = lanes * groups, local = lanes;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (std::size_t g = 0; g < groups; g++)
+        for (std::size_t l = 0; l < lanes; l++) {
+            std::size_t base = g * lanes;
+            cl_int expected = in[base + lanes - 1 - l] + 3 * in[base + (l + 1) % lanes] +
+                              1000 * static_cast<cl_int>(l % 16 + 1) + bias[l % 4];
+            EXPECT_EQ(out[base + l], expected) << "group " << g << " lane " << l;
+        }
+    clReleaseMemObject(biasMem);
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, VectorArgumentsByValue)
+{
+    cl_program program = build(R"(
+kernel void vectors(global float4* f, float4 a, int3 b, global int* n, uchar2 u)
+{
+    f[0] = a * 2.0f;
+    int3 c1 = b + 1;
+    n[0] = c1.x;
+    n[1] = c1.y;
+    n[2] = c1.z;
+    n[3] = u.x + 10 * u.y;
+}
+)");
+    cl_kernel k = kernel(program, "vectors");
+    std::vector<cl_float4> f(1);
+    std::vector<cl_int> n(4, 0);
+    cl_float4 a = {{1.0f, -2.5f, 3.0f, 100.0f}};
+    cl_int3 b = {{-1, 7, 1 << 30}};
+    cl_uchar2 c = {{3, 250}};
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, f.data()), CL_SUCCESS);
+    EXPECT_EQ(clSetKernelArg(k, 1, sizeof(cl_float2), &a), CL_INVALID_ARG_SIZE);
+    EXPECT_EQ(clSetKernelArg(k, 1, sizeof a, nullptr), CL_INVALID_ARG_VALUE);
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof a, &a), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 2, sizeof b, &b), CL_SUCCESS); // cl_int3 is 16 bytes, as in OpenCL C
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 3, n.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 4, sizeof c, &c), CL_SUCCESS);
+    cl_kernel_arg_address_qualifier q = 0;
+    ASSERT_EQ(clGetKernelArgInfo(k, 1, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, nullptr), CL_SUCCESS);
+    EXPECT_EQ(q, static_cast<cl_kernel_arg_address_qualifier>(CL_KERNEL_ARG_ADDRESS_PRIVATE));
+    std::size_t one = 1;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &one, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (int i = 0; i < 4; i++)
+        EXPECT_EQ(f[0].s[i], a.s[i] * 2.0f) << i;
+    EXPECT_EQ(n, (std::vector<cl_int>{0, 8, (1 << 30) + 1, 3 + 2500}));
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
 } // namespace

@@ -55,10 +55,9 @@ const Unsupported kCases[] = {
      "constant int table[4] = {10, 20, 30, 40};\n"
      "kernel void k(global int* p) { p[get_global_id(0)] = table[p[get_global_id(0)] & 3]; }",
      "program-scope __constant data (a __constant array, a string literal, printf) is not supported"},
-    {"local_pointer_parameter", Lang::OpenclC,
-     "kernel void k(local int* l, global int* p)\n"
-     "{ l[get_local_id(0)] = p[0]; barrier(CLK_LOCAL_MEM_FENCE); p[1] = l[0]; }",
-     "parameter 0: __local pointer parameters are not supported"},
+    {"vectors_by_value_past_the_slots", Lang::OpenclC,
+     "kernel void k(global long* p, long16 a) { p[0] = a.s0 + a.sf; }",
+     "more than 16 kernel argument slots (a 128-byte vector by value takes 16)"},
     {"float_atomic", Lang::OpenclC, "kernel void k(global float* p) { atomic_xchg(p, 1.0f); }",
      "float atomics are not supported"},
     {"lds_atomic_64", Lang::OpenclC,
