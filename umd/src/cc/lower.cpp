@@ -266,6 +266,7 @@ private:
     // ---- instructions
     void lowerInst(const Inst& inst);
     void lowerExtInst(const Inst& inst);
+    bool lowerOpenclBuiltin(const Inst& inst, std::uint32_t number);
     void lowerAccessChain(const Inst& inst);
     void lowerLoad(const Inst& inst);
     void lowerStore(const Inst& inst);
@@ -1998,6 +1999,310 @@ void Lowering::lowerAtomic(const Inst& inst)
     setRegs(inst.result, {d});
 }
 
+// The OpenCL.std builtins that libclc's SPIR-V library leaves to the SPIR-V
+// consumer (it has no add_sat, hadd, upsample, shuffle, ...), expanded into
+// existing ISA instructions component by component. Integers of 32 bits and
+// less are worked on as exact 64-bit values (sign- or zero-extended) and cut
+// back to their width at the end; 64-bit ones need the carries and overflows
+// spelt out. Returns false for the instructions lowerExtInst() handles.
+bool Lowering::lowerOpenclBuiltin(const Inst& inst, std::uint32_t number)
+{
+    using E = OpenCLLIB::Entrypoints;
+    const auto e = static_cast<E>(number);
+    const std::vector<Id> args(inst.operands.begin() + 2, inst.operands.end());
+    const Id rt = scalarOf(inst.type);
+    const unsigned w = scalarWidth(rt);
+    const bool fl = isFloat(rt);
+
+    bool isSigned = false;
+    switch (e) {
+    case E::SAdd_sat: case E::SSub_sat: case E::SHadd: case E::SRhadd: case E::SMad_hi: case E::SMad_sat:
+    case E::SAbs_diff: case E::S_Upsample: case E::SMul24: case E::SMad24:
+        isSigned = true;
+        break;
+    case E::UAdd_sat: case E::USub_sat: case E::UHadd: case E::URhadd: case E::UMad_hi: case E::UMad_sat:
+    case E::UAbs_diff: case E::U_Upsample: case E::UMul24: case E::UMad24:
+    case E::Bitselect: case E::Select: case E::Shuffle: case E::Shuffle2:
+    case E::Round: case E::Nextafter: case E::Minmag: case E::Maxmag: case E::Fdim: case E::Native_divide:
+    case E::Native_recip:
+        break;
+    case E::SMul_hi:
+        // 32- and 64-bit mul_hi are ISA instructions (lowerExtInst).
+        if (w >= 32)
+            return false;
+        isSigned = true;
+        break;
+    case E::UMul_hi:
+        if (w >= 32)
+            return false;
+        break;
+    default:
+        return false;
+    }
+    const bool floatOp = e == E::Round || e == E::Nextafter || e == E::Minmag || e == E::Maxmag || e == E::Fdim ||
+                         e == E::Native_divide || e == E::Native_recip;
+    if (floatOp != fl && e != E::Bitselect && e != E::Select && e != E::Shuffle && e != E::Shuffle2)
+        failAt(inst, fmt::format("OpenCL.std {} on an operand of the wrong kind", extName(kOpenclStdNames, number)));
+    if (fl && w != 32)
+        failAt(inst, "extended instruction on a float that is not 32-bit");
+
+    // Operand width: upsample's halves are half the result's width.
+    const unsigned ow = e == E::S_Upsample || e == E::U_Upsample ? w / 2 : w;
+    if ((e == E::S_Upsample || e == E::U_Upsample) && (w < 16 || w > 64))
+        failAt(inst, fmt::format("upsample to a {}-bit integer", w));
+    if ((e == E::SMul24 || e == E::UMul24 || e == E::SMad24 || e == E::UMad24) && w != 32)
+        failAt(inst, fmt::format("{}-bit mul24/mad24 (OpenCL defines them on 32-bit integers)", w));
+    const bool wide = ow > 32;
+    const std::uint64_t mask = ow >= 64 ? ~0ull : (1ull << ow) - 1;
+    const auto smax = static_cast<std::int64_t>(mask >> 1);
+    const std::int64_t smin = -smax - 1;
+
+    auto imm64 = [](std::int64_t v) { return Opnd::i(static_cast<std::uint64_t>(v)); };
+    // The exact value of a narrow operand in 64 bits (registers hold them
+    // zero-extended).
+    auto ext = [&](const Opnd& a) {
+        if (ow >= 64 || !isSigned)
+            return a;
+        return vop1("v_cvt_i64_i32", sextV32(a, ow), 32);
+    };
+    auto cut = [&](const Opnd& v) { return ow < 64 ? truncV(v, ow) : v; };
+    auto clampSigned = [&](const Opnd& v) {
+        return vop2("v_min_i64", vop2("v_max_i64", v, imm64(smin), 64), imm64(smax), 64);
+    };
+    // All ones for a negative @p v, else 0.
+    auto signMask = [&](const Opnd& v) { return vop2("v_sar_i64", v, Opnd::i(63), 64); };
+    // The saturated value on the side of @p sign's sign (64-bit).
+    auto saturate = [&](const Opnd& sign) { return vop2("v_xor_b64", signMask(sign), imm64(smax), 64); };
+    auto add = [&](const Opnd& a, const Opnd& b) { return vop2(wide ? "v_add_u64" : "v_add_u32", a, b, ow); };
+    auto sub = [&](const Opnd& a, const Opnd& b) { return vop2(wide ? "v_sub_u64" : "v_sub_u32", a, b, ow); };
+    auto cmp = [&](Op op, const Opnd& a, const Opnd& b) { return intCmp(op, wide ? 64 : 32, a, b, false); };
+    auto sel = [&](const Opnd& c, const Opnd& t, const Opnd& f) { return select(c, t, f, false); };
+    auto fcmp = [&](Op op, const Opnd& a, const Opnd& b) { return floatCmp(op, a, b); };
+    auto fabsOf = [&](const Opnd& a) { return vop2("v_and_b32", a, Opnd::i(0x7fffffff)); };
+
+    const std::uint32_t n = leafCount(inst.type);
+    std::vector<Opnd> out;
+    if (e == E::Shuffle || e == E::Shuffle2) {
+        // Every result component picks one source component: directly for a
+        // constant mask, else through a chain of selects.
+        std::vector<Opnd> src = val(args.at(0)).comps;
+        std::size_t maskArg = 1;
+        if (e == E::Shuffle2) {
+            const std::vector<Opnd>& second = val(args.at(1)).comps;
+            src.insert(src.end(), second.begin(), second.end());
+            maskArg = 2;
+        }
+        const std::vector<Opnd>& masks = val(args.at(maskArg)).comps;
+        const std::size_t m = src.size();
+        if (m == 0 || (m & (m - 1)) != 0 || masks.size() != n)
+            failAt(inst, fmt::format("shuffle of {} components by {} mask components", m, masks.size()));
+        for (std::uint32_t c = 0; c < n; c++) {
+            if (masks[c].isImm()) {
+                out.push_back(src.at(masks[c].imm & (m - 1)));
+                continue;
+            }
+            Opnd index = vop2("v_and_b32", masks[c], Opnd::i(static_cast<std::uint32_t>(m - 1)));
+            Opnd r = newV();
+            emit("v_mov", {r, lit(src[0], 64)});
+            for (std::size_t j = 1; j < m; j++)
+                r = sel(intCmp(Op::OpIEqual, 32, index, Opnd::i(j), false), src[j], r);
+            out.push_back(r);
+        }
+        setRegs(inst.result, out);
+        return true;
+    }
+
+    for (std::uint32_t c = 0; c < n; c++) {
+        auto arg = [&](std::size_t i) { return val(args.at(i)).comps.at(c); };
+        Opnd r;
+        switch (e) {
+        case E::UAdd_sat:
+            // min(a, ~b) + b never wraps.
+            r = add(vop2(wide ? "v_min_u64" : "v_min_u32", arg(0),
+                         vop2(wide ? "v_xor_b64" : "v_xor_b32", arg(1), Opnd::i(mask), ow), ow),
+                    arg(1));
+            break;
+        case E::USub_sat:
+            r = sub(vop2(wide ? "v_max_u64" : "v_max_u32", arg(0), arg(1), ow), arg(1));
+            break;
+        case E::SAdd_sat:
+        case E::SSub_sat: {
+            const bool isAdd = e == E::SAdd_sat;
+            if (!wide) {
+                r = cut(clampSigned(vop2(isAdd ? "v_add_u64" : "v_sub_u64", ext(arg(0)), ext(arg(1)), 64)));
+                break;
+            }
+            Opnd a = arg(0), b = arg(1);
+            Opnd s = isAdd ? add(a, b) : sub(a, b);
+            // Overflow: the result's sign differs from both addends' (from
+            // a's and not b's for a difference).
+            Opnd t = isAdd ? vop2("v_and_b64", vop2("v_xor_b64", a, s, 64), vop2("v_xor_b64", b, s, 64), 64)
+                           : vop2("v_and_b64", vop2("v_xor_b64", a, b, 64), vop2("v_xor_b64", a, s, 64), 64);
+            r = sel(cmp(Op::OpSLessThan, t, Opnd::i(0)), saturate(a), s);
+            break;
+        }
+        case E::SHadd:
+        case E::UHadd:
+        case E::SRhadd:
+        case E::URhadd: {
+            const bool round = e == E::SRhadd || e == E::URhadd;
+            if (!wide) {
+                Opnd s = vop2("v_add_u64", ext(arg(0)), ext(arg(1)), 64);
+                if (round)
+                    s = vop2("v_add_u64", s, Opnd::i(1), 64);
+                r = cut(vop2("v_sar_i64", s, Opnd::i(1), 64));
+                break;
+            }
+            // (a >> 1) + (b >> 1) + the carry of the low bits.
+            const char* shift = isSigned ? "v_sar_i64" : "v_shr_b64";
+            Opnd low = vop2(round ? "v_or_b64" : "v_and_b64", arg(0), arg(1), 64);
+            r = add(add(vop2(shift, arg(0), Opnd::i(1), 64), vop2(shift, arg(1), Opnd::i(1), 64)),
+                    vop2("v_and_b64", low, Opnd::i(1), 64));
+            break;
+        }
+        case E::SMul_hi:
+        case E::UMul_hi:
+        case E::SMad_hi:
+        case E::UMad_hi: {
+            const bool mad = e == E::SMad_hi || e == E::UMad_hi;
+            Opnd hi;
+            if (ow < 32)
+                hi = vop2("v_sar_i64", vop2("v_mul_u64", ext(arg(0)), ext(arg(1)), 64), Opnd::i(ow), 64);
+            else if (ow == 32)
+                hi = vop2(isSigned ? "v_mulhi_i32" : "v_mulhi_u32", arg(0), arg(1));
+            else
+                hi = vop2(isSigned ? "v_mulhi_i64" : "v_mulhi_u64", arg(0), arg(1), 64);
+            r = cut(mad ? add(hi, arg(2)) : hi);
+            break;
+        }
+        case E::SMad_sat:
+        case E::UMad_sat: {
+            Opnd a = arg(0), b = arg(1), d = arg(2);
+            if (!wide && isSigned) {
+                // |a * b| <= 2^62: exact, and so is the sum.
+                Opnd p = vop2("v_mul_u64", ext(a), ext(b), 64);
+                r = cut(clampSigned(vop2("v_add_u64", p, ext(d), 64)));
+            } else if (!wide) {
+                // (2^32 - 1)^2 + 2^32 - 1 < 2^64.
+                Opnd p = vop2("v_mul_u64", a, b, 64);
+                r = vop2("v_min_u64", vop2("v_add_u64", p, d, 64), Opnd::i(mask), 64);
+            } else if (!isSigned) {
+                Opnd hi = vop2("v_mulhi_u64", a, b, 64);
+                Opnd s = vop2("v_add_u64", vop2("v_mul_u64", a, b, 64), d, 64);
+                Opnd carry = cmp(Op::OpULessThan, s, d);
+                Opnd over = cmp(Op::OpINotEqual, vop2("v_or_b64", hi, carry, 64), Opnd::i(0));
+                r = sel(over, Opnd::i(~0ull), s);
+            } else {
+                // The 128-bit a * b + c, then whether it fits in 64 bits.
+                Opnd hi = vop2("v_mulhi_i64", a, b, 64);
+                Opnd lo = vop2("v_mul_u64", a, b, 64);
+                Opnd s = vop2("v_add_u64", lo, d, 64);
+                Opnd carry = cmp(Op::OpULessThan, s, lo);
+                Opnd top = vop2("v_add_u64", vop2("v_add_u64", hi, carry, 64), signMask(d), 64);
+                Opnd fits = cmp(Op::OpIEqual, top, signMask(s));
+                r = sel(fits, s, saturate(top));
+            }
+            break;
+        }
+        case E::SAbs_diff:
+        case E::UAbs_diff: {
+            if (!wide) {
+                Opnd d = vop2("v_sub_u64", ext(arg(0)), ext(arg(1)), 64);
+                r = cut(vop2("v_max_i64", d, vop2("v_sub_u64", Opnd::i(0), d, 64), 64));
+                break;
+            }
+            Opnd greater = cmp(isSigned ? Op::OpSGreaterThan : Op::OpUGreaterThan, arg(0), arg(1));
+            r = sel(greater, sub(arg(0), arg(1)), sub(arg(1), arg(0)));
+            break;
+        }
+        case E::S_Upsample:
+        case E::U_Upsample:
+            // lo is unsigned in both: hi's bits above lo's.
+            r = vop2("v_or_b64", vop2("v_shl_b64", arg(0), Opnd::i(ow), 64), arg(1), 64);
+            break;
+        case E::SMul24:
+        case E::UMul24:
+        case E::SMad24:
+        case E::UMad24: {
+            // Within the 24-bit ranges OpenCL defines, the low 32 bits of the
+            // full product are the result.
+            r = vop2("v_mul_u32", arg(0), arg(1));
+            if (e == E::SMad24 || e == E::UMad24)
+                r = vop2("v_add_u32", r, arg(2));
+            break;
+        }
+        case E::Bitselect: {
+            const bool b64 = w > 32;
+            r = vop2(b64 ? "v_xor_b64" : "v_xor_b32", arg(0),
+                     vop2(b64 ? "v_and_b64" : "v_and_b32", vop2(b64 ? "v_xor_b64" : "v_xor_b32", arg(0), arg(1), w),
+                          arg(2), w),
+                     w);
+            break;
+        }
+        case E::Select: {
+            // Scalars select on c != 0, vector components on c's top bit.
+            unsigned cw = fl ? 32 : w;
+            Opnd cond = n == 1 && type(inst.type).kind != TypeKind::Vector
+                            ? intCmp(Op::OpINotEqual, cw, arg(2), Opnd::i(0), false)
+                            : intCmp(Op::OpSLessThan, cw, arg(2), Opnd::i(0), false);
+            r = sel(cond, arg(1), arg(0));
+            break;
+        }
+        case E::Round: {
+            // Half-way cases away from zero: trunc, then one more when the
+            // (exact) fraction is at least a half.
+            Opnd x = arg(0);
+            Opnd t = vop1("v_trunc_f32", x);
+            Opnd half = fcmp(Op::OpFOrdGreaterThanEqual, fabsOf(vop2("v_sub_f32", x, t)), Opnd::i(0x3f000000));
+            Opnd one = vop2("v_or_b32", vop2("v_and_b32", x, Opnd::i(0x80000000)), Opnd::i(0x3f800000));
+            r = sel(half, vop2("v_add_f32", t, one), t);
+            break;
+        }
+        case E::Fdim: {
+            // x - y when x > y or either is NaN (the difference is NaN then), else +0.
+            Opnd x = arg(0), y = arg(1);
+            r = sel(fcmp(Op::OpFUnordGreaterThan, x, y), vop2("v_sub_f32", x, y), Opnd::i(0));
+            break;
+        }
+        case E::Minmag:
+        case E::Maxmag: {
+            Opnd x = arg(0), y = arg(1);
+            Opnd ax = fabsOf(x), ay = fabsOf(y);
+            const Op order = e == E::Minmag ? Op::OpFOrdLessThan : Op::OpFOrdGreaterThan;
+            Opnd tie = vop2(e == E::Minmag ? "v_min_f32" : "v_max_f32", x, y);
+            r = sel(fcmp(order, ax, ay), x, sel(fcmp(order, ay, ax), y, tie));
+            break;
+        }
+        case E::Nextafter: {
+            // One step of the bit pattern: up in magnitude when y lies away
+            // from zero beyond x, down otherwise; from zero, the smallest
+            // subnormal with y's sign.
+            Opnd x = arg(0), y = arg(1);
+            Opnd up = vop2("v_xor_b32", fcmp(Op::OpFOrdLessThan, x, y), vop2("v_shr_b32", x, Opnd::i(31)));
+            Opnd step = vop2("v_add_u32", x, vop2("v_sub_u32", vop2("v_shl_b32", up, Opnd::i(1)), Opnd::i(1)));
+            Opnd fromZero = vop2("v_or_b32", vop2("v_and_b32", y, Opnd::i(0x80000000)), Opnd::i(1));
+            r = sel(fcmp(Op::OpFOrdEqual, x, Opnd::i(0)), fromZero, step);
+            r = sel(fcmp(Op::OpFOrdEqual, x, y), y, r);
+            Opnd nan = vop2("v_or_b32", fcmp(Op::OpFUnordNotEqual, x, x), fcmp(Op::OpFUnordNotEqual, y, y));
+            r = sel(nan, vop2("v_add_f32", x, y), r);
+            break;
+        }
+        // The precise division is the ISA's only one.
+        case E::Native_divide:
+            r = vop2("v_div_f32", arg(0), arg(1));
+            break;
+        case E::Native_recip:
+            r = vop2("v_div_f32", Opnd::i(0x3f800000), arg(0));
+            break;
+        default:
+            failAt(inst, "internal: an OpenCL.std builtin without a lowering");
+        }
+        out.push_back(r);
+    }
+    setRegs(inst.result, out);
+    return true;
+}
+
 void Lowering::lowerExtInst(const Inst& inst)
 {
     const std::string& set = m_.extInstSets.at(inst.operands[0]);
@@ -2041,6 +2346,8 @@ void Lowering::lowerExtInst(const Inst& inst)
         default: name = fmt::format("GLSL.std.450 {}", extName(kGlslStdNames, number)); break;
         }
     } else if (set == "OpenCL.std") {
+        if (lowerOpenclBuiltin(inst, number))
+            return;
         switch (static_cast<OpenCLLIB::Entrypoints>(number)) {
         case OpenCLLIB::Fabs: k = K::Fabs; break;
         case OpenCLLIB::Sqrt: case OpenCLLIB::Native_sqrt: k = K::Sqrt; break;
@@ -2081,8 +2388,7 @@ void Lowering::lowerExtInst(const Inst& inst)
     // sign-extended to 32 bits; results are cut back to the width below.
     bool narrow = !fl && w < 32;
     bool signedOp = k == K::Smin || k == K::Smax || k == K::Sclamp || k == K::Sabs || k == K::MulHiS;
-    if (narrow && (k == K::MulHiU || k == K::MulHiS))
-        failAt(inst, fmt::format("{}-bit mul_hi", w));
+    // (8- and 16-bit mul_hi are lowerOpenclBuiltin()'s.)
 
     std::uint32_t n = leafCount(inst.type);
     std::vector<Opnd> out;

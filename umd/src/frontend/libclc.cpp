@@ -339,6 +339,10 @@ Result<Call> libclcCall(const Instruction& inst, std::string_view name, const Mo
         clName = "max";
     } else if (name == "fmin_common") {
         clName = "min";
+    } else if (name == "native_powr") {
+        // libclc has no native_powr; native_ functions may be as precise as
+        // the others.
+        clName = "powr";
     } else if (name.starts_with("s_") || name.starts_with("u_")) {
         preferUnsigned = name[0] == 'u';
         clName = std::string(name.substr(2));
@@ -575,6 +579,51 @@ void collectUses(const Instruction& inst, std::unordered_set<std::uint32_t>& use
     case spv::Op::OpExecutionMode:
         used.insert(w[1]);
         return;
+    // Where literals are common, only the id operands: a literal taken for
+    // an id keeps the type with that number alive (shuffle, instruction 182,
+    // kept an unused double and with it the Float64 capability the back end
+    // refuses; a constant 241 kept a pointer to a double array).
+    case spv::Op::OpExtInst:
+        for (std::size_t i = 1; i < w.size(); ++i) {
+            if (i != 2 && i != 4) // result, instruction number
+                used.insert(w[i]);
+        }
+        return;
+    case spv::Op::OpConstant:
+    case spv::Op::OpSpecConstant:
+        used.insert(w[1]);
+        return;
+    case spv::Op::OpTypeInt:
+    case spv::Op::OpTypeFloat:
+        return;
+    case spv::Op::OpTypeVector:
+        used.insert(w[2]);
+        return;
+    case spv::Op::OpTypePointer:
+        used.insert(w[3]);
+        return;
+    case spv::Op::OpVariable:
+        used.insert(w[1]);
+        if (w.size() > 4)
+            used.insert(w[4]);
+        return;
+    case spv::Op::OpLoad:
+    case spv::Op::OpStore: {
+        // The memory operands (alignment) are literals, but for the scope
+        // ids of MakePointerAvailable/Visible (0x8, 0x10).
+        const std::size_t maskAt = inst.opcode() == op(spv::Op::OpLoad) ? 4 : 3;
+        if (w.size() > maskAt && (w[maskAt] & 0x18) != 0)
+            break;
+        for (std::size_t i = 1; i < std::min<std::size_t>(maskAt, w.size()); ++i) {
+            if (inst.opcode() == op(spv::Op::OpStore) || i != 2) // OpLoad's word 2 is its result
+                used.insert(w[i]);
+        }
+        return;
+    }
+    case spv::Op::OpFunction:
+        used.insert(w[1]);
+        used.insert(w[4]);
+        return;
     default:
         break;
     }
@@ -801,6 +850,12 @@ bool isNativeExtInst(std::string_view name)
         "rint",   "fma",         "mad",     "fmin",         "fmax",  "fclamp", "s_min",   "u_min",
         "s_max",  "u_max",       "s_clamp", "u_clamp",      "s_abs", "u_abs", "copysign", "s_mul_hi",
         "u_mul_hi", "clz",       "ctz",     "popcount", "rotate",
+        // libclc's SPIR-V library leaves these to the consumer (it has no
+        // function for them, and its own mad_sat, ldexp, tan... use them).
+        "s_add_sat", "u_add_sat", "s_sub_sat", "u_sub_sat", "s_hadd", "u_hadd", "s_rhadd", "u_rhadd",
+        "s_mad_hi", "u_mad_hi", "s_mad_sat", "u_mad_sat", "s_abs_diff", "u_abs_diff", "s_upsample", "u_upsample",
+        "s_mul24", "u_mul24", "s_mad24", "u_mad24", "bitselect", "select", "shuffle", "shuffle2",
+        "round", "nextafter", "minmag", "maxmag", "fdim", "native_divide", "native_recip",
     };
     return native.count(name) != 0;
 }

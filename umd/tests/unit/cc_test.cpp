@@ -16,6 +16,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -979,6 +980,398 @@ TEST(CcMath, GlslVectorsAreScalarised)
                 EXPECT_EQ(b[4 * i + c], bOut[4 * i + c]) << i << "." << c << " -O" << opt;
         }
     }
+}
+
+// ---------------------------------------------------------------- OpenCL builtins the back end expands
+
+// libclc leaves these to the SPIR-V consumer: each family runs over edge and
+// random values of every integer width, as scalars and as 4-vectors, at
+// clang -O0 and -O2, against a C++ reference.
+
+template <typename T>
+struct Cl;
+template <> struct Cl<std::int8_t> { static constexpr const char* name = "char"; };
+template <> struct Cl<std::uint8_t> { static constexpr const char* name = "uchar"; };
+template <> struct Cl<std::int16_t> { static constexpr const char* name = "short"; };
+template <> struct Cl<std::uint16_t> { static constexpr const char* name = "ushort"; };
+template <> struct Cl<std::int32_t> { static constexpr const char* name = "int"; };
+template <> struct Cl<std::uint32_t> { static constexpr const char* name = "uint"; };
+template <> struct Cl<std::int64_t> { static constexpr const char* name = "long"; };
+template <> struct Cl<std::uint64_t> { static constexpr const char* name = "ulong"; };
+template <> struct Cl<float> { static constexpr const char* name = "float"; };
+
+template <typename T>
+std::vector<T> edgeValues(std::mt19937_64& random)
+{
+    if constexpr (std::is_floating_point_v<T>) {
+        using L = std::numeric_limits<float>;
+        std::vector<float> v{0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -0.5f, 1.5f, -2.5f, 2.5f, 0.49999997f, 8388607.5f,
+                             L::max(), -L::max(), L::infinity(), -L::infinity(), L::quiet_NaN(), L::denorm_min(),
+                             -L::denorm_min(), L::min(), 3.0f};
+        std::uniform_real_distribution<float> dist(-100, 100);
+        for (int i = 0; i < 4; i++)
+            v.push_back(dist(random));
+        return v;
+    } else {
+        using L = std::numeric_limits<T>;
+        std::vector<T> v{L::min(),
+                         L::max(),
+                         static_cast<T>(-1),
+                         T(0),
+                         T(1),
+                         static_cast<T>(L::min() + 1),
+                         static_cast<T>(L::max() - 1),
+                         T(2),
+                         static_cast<T>(L::max() / 2),
+                         static_cast<T>(L::max() / 2 + 1),
+                         static_cast<T>(L::min() / 2 - 1)};
+        for (int i = 0; i < 5; i++)
+            v.push_back(static_cast<T>(random()));
+        return v;
+    }
+}
+
+/// Equal, or for floats both NaN or at most @p ulps apart (with one sign).
+template <typename T>
+bool sameValue(T a, T b, std::uint32_t ulps = 0)
+{
+    if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(a) || std::isnan(b))
+            return std::isnan(a) && std::isnan(b);
+        auto ua = std::bit_cast<std::uint32_t>(a), ub = std::bit_cast<std::uint32_t>(b);
+        if (ua == ub)
+            return true;
+        return (ua >> 31) == (ub >> 31) && (ua > ub ? ua - ub : ub - ua) <= ulps;
+    } else {
+        (void)ulps;
+        return a == b;
+    }
+}
+
+/**
+ * Runs `o = EXPR` over every pair of @p values (the third operand drawn from
+ * them too), as scalars and as 4-vectors; in @p expr, x, y and z are the
+ * operands and `@` is the vector size ("" or "4") for casts.
+ */
+template <typename T, typename R = T>
+void checkBuiltin(const std::string& expr, const std::type_identity_t<std::function<R(T, T, T)>>& reference,
+                  std::vector<T> values = {}, std::uint32_t ulps = 0)
+{
+    std::mt19937_64 random(11);
+    if (values.empty())
+        values = edgeValues<T>(random);
+    std::vector<T> a, b, c;
+    for (T x : values) {
+        for (T y : values) {
+            a.push_back(x);
+            b.push_back(y);
+            c.push_back(values[random() % values.size()]);
+        }
+    }
+    while (a.size() % 64 != 0) {
+        a.push_back(values[random() % values.size()]);
+        b.push_back(values[random() % values.size()]);
+        c.push_back(values[random() % values.size()]);
+    }
+    const std::size_t n = a.size();
+    auto vectorExpr = [&](const char* size) {
+        std::string text = expr;
+        for (std::size_t at; (at = text.find('@')) != std::string::npos;)
+            text.replace(at, 1, size);
+        return text;
+    };
+    const std::string t = Cl<T>::name, r = Cl<R>::name;
+    const std::string source = fmt::format(R"(
+kernel void k(global const {t}* a, global const {t}* b, global const {t}* c, global {r}* o, global {r}* o4)
+{{
+    size_t i = get_global_id(0);
+    {{
+        {t} x = a[i], y = b[i], z = c[i];
+        o[i] = {scalar};
+    }}
+    if (i < {quarter}) {{
+        {t}4 x = ((global const {t}4*)a)[i], y = ((global const {t}4*)b)[i], z = ((global const {t}4*)c)[i];
+        ((global {r}4*)o4)[i] = {vector};
+    }}
+}}
+)",
+                                           fmt::arg("t", t), fmt::arg("r", r), fmt::arg("scalar", vectorExpr("")),
+                                           fmt::arg("vector", vectorExpr("4")), fmt::arg("quarter", n / 4));
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("{}: {} at clang -O{}", t, expr, opt));
+        CompiledKernel kernel = compileCl(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        std::vector<R> o(n, R(0x5a)), o4(n, R(0x5a));
+        runOk(kernel, static_cast<std::uint32_t>(n / 64), 64,
+              {ptr(a.data()), ptr(b.data()), ptr(c.data()), ptr(o.data()), ptr(o4.data())},
+              {range(a), range(b), range(c), range(o), range(o4)});
+        int failures = 0;
+        for (std::size_t i = 0; i < n && failures < 10; i++) {
+            R expected = reference(a[i], b[i], c[i]);
+            if (!sameValue(o[i], expected, ulps) || !sameValue(o4[i], expected, ulps)) {
+                ++failures;
+                ADD_FAILURE() << "x = " << +a[i] << ", y = " << +b[i] << ", z = " << +c[i] << ": expected "
+                              << +expected << ", scalar " << +o[i] << ", vector " << +o4[i];
+            }
+        }
+    }
+}
+
+// The same builtin for the eight integer types: @p family(tag) runs one.
+template <typename F>
+void forEveryIntegerType(F&& family)
+{
+    family(std::int8_t{});
+    family(std::uint8_t{});
+    family(std::int16_t{});
+    family(std::uint16_t{});
+    family(std::int32_t{});
+    family(std::uint32_t{});
+    family(std::int64_t{});
+    family(std::uint64_t{});
+}
+
+// Exact reference arithmetic, wide enough for every operand width.
+using Wide = __int128;
+
+template <typename T>
+T saturateTo(Wide v)
+{
+    using L = std::numeric_limits<T>;
+    return static_cast<T>(std::clamp<Wide>(v, L::min(), L::max()));
+}
+
+TEST(CcOpenclBuiltins, AddSatAndSubSat)
+{
+    forEveryIntegerType([](auto tag) {
+        using T = decltype(tag);
+        checkBuiltin<T>("add_sat(x, y)", [](T x, T y, T) { return saturateTo<T>(Wide(x) + Wide(y)); });
+        checkBuiltin<T>("sub_sat(x, y)", [](T x, T y, T) { return saturateTo<T>(Wide(x) - Wide(y)); });
+    });
+}
+
+TEST(CcOpenclBuiltins, HaddAndRhadd)
+{
+    forEveryIntegerType([](auto tag) {
+        using T = decltype(tag);
+        // >> of a negative __int128 is arithmetic (floor), as OpenCL's hadd.
+        checkBuiltin<T>("hadd(x, y)", [](T x, T y, T) { return static_cast<T>((Wide(x) + Wide(y)) >> 1); });
+        checkBuiltin<T>("rhadd(x, y)", [](T x, T y, T) { return static_cast<T>((Wide(x) + Wide(y) + 1) >> 1); });
+    });
+}
+
+TEST(CcOpenclBuiltins, MulHiAndMadHi)
+{
+    forEveryIntegerType([](auto tag) {
+        using T = decltype(tag);
+        constexpr int bits = 8 * sizeof(T);
+        auto high = [](T x, T y) {
+            // The product of two 64-bit unsigned values can exceed __int128:
+            // take it unsigned.
+            if constexpr (std::is_unsigned_v<T>)
+                return static_cast<T>(static_cast<unsigned __int128>(x) * static_cast<unsigned __int128>(y) >> bits);
+            else
+                return static_cast<T>((Wide(x) * Wide(y)) >> bits);
+        };
+        checkBuiltin<T>("mul_hi(x, y)", [&](T x, T y, T) { return high(x, y); });
+        checkBuiltin<T>("mad_hi(x, y, z)", [&](T x, T y, T z) {
+            using U = std::make_unsigned_t<T>;
+            return static_cast<T>(static_cast<U>(static_cast<U>(high(x, y)) + static_cast<U>(z)));
+        });
+    });
+}
+
+TEST(CcOpenclBuiltins, MadSat)
+{
+    forEveryIntegerType([](auto tag) {
+        using T = decltype(tag);
+        checkBuiltin<T>("mad_sat(x, y, z)", [](T x, T y, T z) {
+            if constexpr (std::is_unsigned_v<T>) {
+                unsigned __int128 p = static_cast<unsigned __int128>(x) * y;
+                // p + z < 2^128 for every 64-bit x, y, z.
+                unsigned __int128 s = p + z;
+                return s > std::numeric_limits<T>::max() ? std::numeric_limits<T>::max() : static_cast<T>(s);
+            } else {
+                return saturateTo<T>(Wide(x) * Wide(y) + Wide(z));
+            }
+        });
+    });
+}
+
+TEST(CcOpenclBuiltins, AbsDiff)
+{
+    forEveryIntegerType([](auto tag) {
+        using T = decltype(tag);
+        using U = std::make_unsigned_t<T>;
+        checkBuiltin<T, U>("abs_diff(x, y)", [](T x, T y, T) {
+            Wide d = Wide(x) - Wide(y);
+            return static_cast<U>(d < 0 ? -d : d);
+        });
+    });
+}
+
+TEST(CcOpenclBuiltins, Upsample)
+{
+    auto run = [](auto hiTag, auto wideTag) {
+        using T = decltype(hiTag);
+        using R = decltype(wideTag);
+        using U = std::make_unsigned_t<T>;
+        const std::string expr = fmt::format("upsample(x, as_{}@(y))", Cl<U>::name);
+        checkBuiltin<T, R>(expr, [](T hi, T lo, T) {
+            using UR = std::make_unsigned_t<R>;
+            return static_cast<R>(static_cast<UR>(static_cast<UR>(static_cast<U>(hi)) << (8 * sizeof(T))) |
+                                  static_cast<U>(lo));
+        });
+    };
+    run(std::int8_t{}, std::int16_t{});
+    run(std::uint8_t{}, std::uint16_t{});
+    run(std::int16_t{}, std::int32_t{});
+    run(std::uint16_t{}, std::uint32_t{});
+    run(std::int32_t{}, std::int64_t{});
+    run(std::uint32_t{}, std::uint64_t{});
+}
+
+TEST(CcOpenclBuiltins, Mul24AndMad24)
+{
+    // Only the 24-bit ranges are defined: the values stay inside them.
+    std::mt19937_64 random(5);
+    std::vector<std::int32_t> s{-(1 << 23), (1 << 23) - 1, -1, 0, 1, 2, -2, 4095, -4096, 1 << 22};
+    std::vector<std::uint32_t> u{0, 1, 2, (1u << 24) - 1, 1u << 23, 4095, 65537, 12345};
+    for (int i = 0; i < 6; i++) {
+        s.push_back(static_cast<std::int32_t>(random() % (1 << 24)) - (1 << 23));
+        u.push_back(static_cast<std::uint32_t>(random() % (1 << 24)));
+    }
+    using I = std::int32_t;
+    using UI = std::uint32_t;
+    auto low32 = [](std::int64_t v) { return static_cast<I>(static_cast<UI>(static_cast<std::uint64_t>(v))); };
+    checkBuiltin<I>("mul24(x, y)", [&](I x, I y, I) { return low32(std::int64_t{x} * y); }, s);
+    checkBuiltin<I>("mad24(x, y, z)", [&](I x, I y, I z) { return low32(std::int64_t{x} * y + z); }, s);
+    checkBuiltin<UI>("mul24(x, y)", [](UI x, UI y, UI) { return static_cast<UI>(std::uint64_t{x} * y); }, u);
+    checkBuiltin<UI>("mad24(x, y, z)", [](UI x, UI y, UI z) { return static_cast<UI>(std::uint64_t{x} * y + z); },
+                     u);
+}
+
+TEST(CcOpenclBuiltins, BitselectAndSelect)
+{
+    forEveryIntegerType([](auto tag) {
+        using T = decltype(tag);
+        using U = std::make_unsigned_t<T>;
+        checkBuiltin<T>("bitselect(x, y, z)", [](T x, T y, T z) {
+            return static_cast<T>((static_cast<U>(x) & ~static_cast<U>(z)) | (static_cast<U>(y) & static_cast<U>(z)));
+        });
+    });
+    checkBuiltin<float>("bitselect(x, y, z)", [](float x, float y, float z) {
+        auto u = [](float f) { return std::bit_cast<std::uint32_t>(f); };
+        return std::bit_cast<float>((u(x) & ~u(z)) | (u(y) & u(z)));
+    });
+    // select: a scalar condition is "!= 0", a vector one the top bit: the
+    // comparison gives 1 for a scalar and -1 for a vector component, and
+    // both pick y.
+    forEveryIntegerType([](auto tag) {
+        using T = decltype(tag);
+        using S = std::make_signed_t<T>;
+        const std::string expr = fmt::format("select(x, y, ({s}@)(as_{s}@(z) < ({s})0))", fmt::arg("s", Cl<S>::name));
+        checkBuiltin<T>(expr, [](T x, T y, T z) { return static_cast<S>(z) < 0 ? y : x; });
+    });
+    checkBuiltin<float>("select(x, y, (int@)(as_int@(z) < 0))", [](float x, float y, float z) {
+        return static_cast<std::int32_t>(std::bit_cast<std::uint32_t>(z)) < 0 ? y : x;
+    });
+}
+
+TEST(CcOpenclBuiltins, RoundNextafterFdimMinmagMaxmag)
+{
+    using F = float;
+    checkBuiltin<F>("round(x)", [](F x, F, F) { return std::round(x); });
+    checkBuiltin<F>("nextafter(x, y)", [](F x, F y, F) { return std::nextafter(x, y); });
+    checkBuiltin<F>("fdim(x, y)", [](F x, F y, F) { return std::fdim(x, y); });
+    // fmin and fmax of +0 and -0 may give either: no -0 here.
+    std::mt19937_64 random(3);
+    std::vector<F> values = edgeValues<F>(random);
+    values.erase(std::remove_if(values.begin(), values.end(), [](F v) { return v == 0 && std::signbit(v); }),
+                 values.end());
+    checkBuiltin<F>(
+        "minmag(x, y)",
+        [](F x, F y, F) {
+            return std::fabs(x) < std::fabs(y) ? x : (std::fabs(y) < std::fabs(x) ? y : std::fmin(x, y));
+        },
+        values);
+    checkBuiltin<F>(
+        "maxmag(x, y)",
+        [](F x, F y, F) {
+            return std::fabs(x) > std::fabs(y) ? x : (std::fabs(y) > std::fabs(x) ? y : std::fmax(x, y));
+        },
+        values);
+}
+
+TEST(CcOpenclBuiltins, NativeDivideAndRecip)
+{
+    // The back end's division is correctly rounded: as precise as "/".
+    using F = float;
+    checkBuiltin<F>("native_divide(x, y)", [](F x, F y, F) { return x / y; });
+    checkBuiltin<F>("native_recip(x)", [](F x, F, F) { return 1.0f / x; });
+}
+
+TEST(CcOpenclBuiltins, ShuffleAndShuffle2)
+{
+    auto run = [](auto tag, const char* maskType) {
+        using T = decltype(tag);
+        const std::string t = Cl<T>::name;
+        const std::string source = fmt::format(R"(
+kernel void k(global const {t}* a, global const {t}* b, global const {m}* m, global {t}* o)
+{{
+    size_t i = get_global_id(0);
+    {t}4 x = ((global const {t}4*)a)[i], y = ((global const {t}4*)b)[i];
+    {m}4 mask = ((global const {m}4*)m)[i];
+    ((global {t}4*)o)[4 * i] = shuffle(x, mask);
+    ((global {t}4*)o)[4 * i + 1] = shuffle2(x, y, mask);
+    ((global {t}4*)o)[4 * i + 2] = shuffle(x, ({m}4)(3, 0, 2, 1));
+    {t}8 wide = shuffle2(x, y, ({m}8)(7, 6, 5, 4, 3, 2, 1, 0));
+    ((global {t}4*)o)[4 * i + 3] = wide.lo + wide.hi;
+}}
+)",
+                                               fmt::arg("t", t), fmt::arg("m", maskType));
+        const std::size_t lanes = 64;
+        std::mt19937_64 random(17);
+        std::vector<T> a(4 * lanes), b(4 * lanes), o(16 * lanes);
+        std::vector<std::uint64_t> mask64(4 * lanes);
+        for (std::size_t i = 0; i < a.size(); i++) {
+            a[i] = static_cast<T>(random() % 100);
+            b[i] = static_cast<T>(random() % 100 + 100);
+            // Bits above the index are ignored.
+            mask64[i] = random() % 8 + (random() % 4) * 8;
+        }
+        for (int opt : {0, 2}) {
+            SCOPED_TRACE(fmt::format("{} by {} at clang -O{}", t, maskType, opt));
+            CompiledKernel kernel = compileCl(source, opt);
+            ASSERT_FALSE(kernel.program.words.empty());
+            // The mask's elements are as wide as the vector's.
+            std::vector<std::uint8_t> maskBytes(mask64.size() * sizeof(T));
+            for (std::size_t i = 0; i < mask64.size(); i++)
+                std::memcpy(&maskBytes[i * sizeof(T)], &mask64[i], sizeof(T));
+            std::fill(o.begin(), o.end(), T(0));
+            runOk(kernel, 1, lanes, {ptr(a.data()), ptr(b.data()), ptr(maskBytes.data()), ptr(o.data())},
+                  {range(a), range(b), range(maskBytes), range(o)});
+            for (std::size_t i = 0; i < lanes; i++) {
+                const T* x = &a[4 * i];
+                const T* y = &b[4 * i];
+                const std::uint64_t* mk = &mask64[4 * i];
+                auto both = [&](std::uint64_t k) { return k < 4 ? x[k] : y[k - 4]; };
+                for (int c = 0; c < 4; c++) {
+                    ASSERT_EQ(o[16 * i + c], x[mk[c] % 4]) << "shuffle lane " << i << " component " << c;
+                    ASSERT_EQ(o[16 * i + 4 + c], both(mk[c] % 8)) << "shuffle2 lane " << i << " component " << c;
+                    const int fixed[4] = {3, 0, 2, 1};
+                    ASSERT_EQ(o[16 * i + 8 + c], x[fixed[c]]) << "constant shuffle lane " << i;
+                    ASSERT_EQ(o[16 * i + 12 + c], static_cast<T>(both(7 - c) + both(3 - c)))
+                        << "shuffle2 to 8, lane " << i;
+                }
+            }
+        }
+    };
+    run(std::uint8_t{}, "uchar");
+    run(std::int16_t{}, "ushort");
+    run(std::int32_t{}, "uint");
+    run(std::uint64_t{}, "ulong");
+    run(float{}, "uint");
 }
 
 // ---------------------------------------------------------------- private memory
