@@ -33,3 +33,11 @@ if [ -d "$corpus/programs" ]; then
 	tail -n 1 "$corpus/device/opencl.log"
 fi
 echo "bench-guest: done in $(($(date +%s) - start)) s"
+
+# The same OpenCL saxpy as on PoCL on the host (tools/bench.sh), through the
+# vsvm ICD on the device (informational).
+bin=$(dirname "$bench")
+OCL_ICD_VENDORS=$bin/../opencl/vendors VSVM_OPENCL_BACKEND=device \
+	"$bin/opencl-saxpy" --mib 16 --reps 11 >"$results/opencl-saxpy-vsvm.txt" 2>&1 ||
+	echo "bench-guest: opencl-saxpy on the device failed"
+cat "$results/opencl-saxpy-vsvm.txt"
