@@ -3,7 +3,8 @@
 
 // The OpenCL C program cache (cache.h). An entry is one file named by the
 // FNV-1a hash of its key; the file holds the whole key, so that two keys of
-// one hash never share an entry, then the warnings and the SPIR-V words.
+// one hash never share an entry, then the warnings, the kernels' argument
+// information and the SPIR-V words.
 
 #include "cache.h"
 
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -46,7 +48,61 @@ std::string libraryIdentity()
     return fmt::format("{}:{}:{}.{}", info.dli_fname, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
-// Entries are "<key size>\n<key><warnings size>\n<warnings><words>".
+// The kernels' argument information as lines of fields separated by 0x1f:
+// kernel, address space, access, type name, type qualifier, name.
+constexpr char kField = '\x1f';
+
+std::string encodeArgs(const std::map<std::string, std::vector<frontend::KernelArgInfo>>& kernels)
+{
+    std::string out;
+    for (const auto& [kernel, args] : kernels) {
+        out += kernel + '\n';
+        for (const frontend::KernelArgInfo& a : args)
+            out += fmt::format("{}{}{}{}{}{}{}{}{}{}\n", kField, a.addressSpace, kField, a.access, kField, a.typeName,
+                               kField, a.typeQualifier, kField, a.name);
+    }
+    return out;
+}
+
+bool decodeArgs(const std::string& text, std::map<std::string, std::vector<frontend::KernelArgInfo>>& kernels)
+{
+    std::vector<frontend::KernelArgInfo>* current = nullptr;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string::npos)
+            return false;
+        std::string line = text.substr(at, end - at);
+        at = end + 1;
+        if (line.empty() || line[0] != kField) {
+            current = &kernels[line];
+            continue;
+        }
+        if (!current)
+            return false;
+        std::vector<std::string> f;
+        for (std::size_t from = 1;;) {
+            std::size_t next = line.find(kField, from);
+            f.push_back(line.substr(from, next == std::string::npos ? std::string::npos : next - from));
+            if (next == std::string::npos)
+                break;
+            from = next + 1;
+        }
+        if (f.size() != 5)
+            return false;
+        frontend::KernelArgInfo a;
+        a.addressSpace = static_cast<unsigned>(std::strtoul(f[0].c_str(), nullptr, 10));
+        a.access = f[1];
+        a.typeName = f[2];
+        a.typeQualifier = f[3];
+        a.name = f[4];
+        current->push_back(std::move(a));
+    }
+    return true;
+}
+
+// Entries are "<key size>\n<key><warnings size>\n<warnings><args size>\n
+// <args><words>".
 bool readEntry(const std::filesystem::path& path, const std::string& key, frontend::Module& module)
 {
     std::ifstream in(path, std::ios::binary);
@@ -66,8 +122,9 @@ bool readEntry(const std::filesystem::path& path, const std::string& key, fronte
         at += size;
         return true;
     };
-    std::string storedKey, warnings;
-    if (!field(storedKey) || storedKey != key || !field(warnings))
+    std::string storedKey, warnings, args;
+    if (!field(storedKey) || storedKey != key || !field(warnings) || !field(args) ||
+        !decodeArgs(args, module.kernelArgs))
         return false;
     std::size_t rest = bytes.size() - at;
     if (rest == 0 || rest % 4)
@@ -87,7 +144,9 @@ void writeEntry(const std::filesystem::path& path, const std::string& key, const
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out)
             return;
-        out << key.size() << '\n' << key << module.warnings.size() << '\n' << module.warnings;
+        std::string args = encodeArgs(module.kernelArgs);
+        out << key.size() << '\n' << key << module.warnings.size() << '\n' << module.warnings << args.size() << '\n'
+            << args;
         out.write(reinterpret_cast<const char*>(module.words.data()),
                   static_cast<std::streamsize>(module.words.size() * 4));
         if (!out)

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "vsvm/cc.h"
+#include "vsvm/frontend.h"
 #include "vsvm/kernel.h"
 
 struct _cl_kernel;
@@ -103,6 +104,11 @@ struct BuiltKernel {
     std::vector<cc::KernelParamLayout> params;
     /// The device backend's mapped program.
     std::optional<vsvm::Kernel> deviceKernel;
+    /// What the OpenCL C source said of each parameter (clGetKernelArgInfo);
+    /// empty for a program from SPIR-V or a link.
+    std::vector<frontend::KernelArgInfo> argInfo;
+    /// Built with -cl-kernel-arg-info: argInfo's names may be given.
+    bool argNames = false;
 };
 
 /// What clSetKernelArg stored for one parameter.

@@ -144,7 +144,8 @@ bool parseOptions(const std::string& text, compile::Options& options, std::strin
 // The kernels of @p words, compiled by the back end: the build's second
 // half, shared by clBuildProgram and clLinkProgram. Called with the
 // program's mutex held.
-cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, const compile::Options& options)
+cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, const compile::Options& options,
+                      const std::map<std::string, std::vector<frontend::KernelArgInfo>>& kernelArgs = {})
 {
     std::vector<std::string> names = kernelNames(words);
     Backend& backend = program->context->backend();
@@ -176,6 +177,11 @@ cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, cons
             }
         }
         built->userArgs = built->params.size();
+        // What OpenCL C said of the parameters, when the program was source.
+        if (auto args = kernelArgs.find(name); args != kernelArgs.end() && args->second.size() == built->userArgs)
+            built->argInfo = args->second;
+        // OpenCL: names only with -cl-kernel-arg-info.
+        built->argNames = (" " + program->options + " ").find(" -cl-kernel-arg-info ") != std::string::npos;
         if (ExecResult ready = backend.prepare(*built); ready.status != CL_COMPLETE) {
             program->log += "kernel " + name + ": " + ready.error + "\n";
             failed = true;
@@ -213,6 +219,7 @@ cl_int build(cl_program program, const char* optionText)
     program->buildStatus = CL_BUILD_IN_PROGRESS;
     program->log.clear();
     std::vector<std::uint32_t> words;
+    std::map<std::string, std::vector<frontend::KernelArgInfo>> kernelArgs;
     if (program->fromIl) {
         words = program->il;
     } else {
@@ -224,8 +231,9 @@ cl_int build(cl_program program, const char* optionText)
         }
         program->log = module->warnings;
         words = std::move(module->words);
+        kernelArgs = std::move(module->kernelArgs);
     }
-    return compileKernels(program, std::move(words), options);
+    return compileKernels(program, std::move(words), options, kernelArgs);
 }
 
 // clCompileProgram's headers, written where clang finds them by their
@@ -963,6 +971,59 @@ cl_int CL_API_CALL clGetKernelWorkGroupInfo(cl_kernel kernel, cl_device_id devic
     }
 }
 
+namespace {
+
+// clGetKernelArgInfo from what the OpenCL C source said (clang's metadata).
+cl_int argInfoFromSource(const frontend::KernelArgInfo& arg, bool names, cl_kernel_arg_info param, size_t size,
+                         void* value, size_t* sizeRet)
+{
+    switch (param) {
+    case CL_KERNEL_ARG_ADDRESS_QUALIFIER: {
+        static constexpr cl_kernel_arg_address_qualifier kSpaces[] = {
+            CL_KERNEL_ARG_ADDRESS_PRIVATE, CL_KERNEL_ARG_ADDRESS_GLOBAL, CL_KERNEL_ARG_ADDRESS_CONSTANT,
+            CL_KERNEL_ARG_ADDRESS_LOCAL};
+        if (arg.addressSpace >= std::size(kSpaces))
+            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
+        return answer(size, value, sizeRet, kSpaces[arg.addressSpace]);
+    }
+    case CL_KERNEL_ARG_ACCESS_QUALIFIER: {
+        cl_kernel_arg_access_qualifier q = arg.access == "read_only"    ? CL_KERNEL_ARG_ACCESS_READ_ONLY
+                                           : arg.access == "write_only" ? CL_KERNEL_ARG_ACCESS_WRITE_ONLY
+                                           : arg.access == "read_write" ? CL_KERNEL_ARG_ACCESS_READ_WRITE
+                                                                        : CL_KERNEL_ARG_ACCESS_NONE;
+        return answer(size, value, sizeRet, q);
+    }
+    case CL_KERNEL_ARG_TYPE_NAME:
+        return answerString(size, value, sizeRet, arg.typeName);
+    case CL_KERNEL_ARG_TYPE_QUALIFIER: {
+        cl_kernel_arg_type_qualifier q = CL_KERNEL_ARG_TYPE_NONE;
+        std::istringstream words(arg.typeQualifier);
+        for (std::string w; words >> w;) {
+            if (w == "const")
+                q |= CL_KERNEL_ARG_TYPE_CONST;
+            else if (w == "restrict")
+                q |= CL_KERNEL_ARG_TYPE_RESTRICT;
+            else if (w == "volatile")
+                q |= CL_KERNEL_ARG_TYPE_VOLATILE;
+            else if (w == "pipe")
+                q |= CL_KERNEL_ARG_TYPE_PIPE;
+        }
+        // A __constant pointee is const by definition.
+        if (arg.addressSpace == 2)
+            q |= CL_KERNEL_ARG_TYPE_CONST;
+        return answer(size, value, sizeRet, q);
+    }
+    case CL_KERNEL_ARG_NAME:
+        if (!names || arg.name.empty())
+            return CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
+        return answerString(size, value, sizeRet, arg.name);
+    default:
+        return CL_INVALID_VALUE;
+    }
+}
+
+} // namespace
+
 cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint index, cl_kernel_arg_info param, size_t size,
                                       void* value, size_t* sizeRet)
 {
@@ -973,6 +1034,8 @@ cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint index, cl_kernel
     // The compiler gives each parameter's register type, name and how it is
     // passed (a pointer's address space); what it does not keep (pointee
     // types, qualifiers) is not made up.
+    if (!kernel->built->argInfo.empty())
+        return argInfoFromSource(kernel->built->argInfo[index], kernel->built->argNames, param, size, value, sizeRet);
     const KernelParam& p = paramOf(kernel, index);
     using LayoutKind = cc::KernelParamLayout::Kind;
     LayoutKind kind = layoutOf(kernel, index).kind;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,11 +44,32 @@ const char* sourceKindName(SourceKind kind);
 Result<SourceKind> sourceKindFromPath(std::string_view path);
 
 /// A SPIR-V module and what the compilers said that was not an error.
+/// What OpenCL C says of one kernel parameter (clang's kernel_arg_*
+/// metadata, which SPIR-V does not carry): clGetKernelArgInfo's answers.
+struct KernelArgInfo {
+    /// 0 private, 1 global, 2 constant, 3 local (SPIR address spaces).
+    unsigned addressSpace = 0;
+    /// "none", "read_only", "write_only" or "read_write".
+    std::string access;
+    /// As written, typedefs kept: "float4*", "uint", "struct node*".
+    std::string typeName;
+    /// Space-separated "const", "restrict", "volatile", "pipe"; may be empty.
+    std::string typeQualifier;
+    std::string name;
+
+    bool operator==(const KernelArgInfo&) const = default;
+};
+
 struct Module {
     std::vector<std::uint32_t> words;
     /// Warnings (clang's, glslang's), empty when there were none.
     std::string warnings;
+    /// Per kernel, its parameters' OpenCL C description (openclToSpirv only).
+    std::map<std::string, std::vector<KernelArgInfo>> kernelArgs;
 };
+
+/// The kernel_arg_* metadata of clang's textual LLVM IR, per kernel.
+std::map<std::string, std::vector<KernelArgInfo>> kernelArgInfoFromIr(std::string_view ir);
 
 /// Which OpenCL.std extended instructions (by their name in the OpenCL.std
 /// grammar: "exp", "s_min", "fma"...) the back end implements itself; the

@@ -70,7 +70,7 @@ Result<Module> compileFile(const std::string& path, FileOptions options)
         Result<std::vector<std::uint32_t>> words = loadSpirv(path);
         if (!words)
             return words.status();
-        return Module{std::move(*words), {}};
+        return Module{std::move(*words), {}, {}};
     }
     Result<std::string> source = detail::readFile(path);
     if (!source)

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <map>
 
@@ -44,7 +45,93 @@ std::string trimmed(std::string text)
     return text;
 }
 
+// The items of a metadata tuple "!{!"a", i32 1, ...}": strings unescaped
+// (clang writes \XX for bytes outside printable ASCII), integers as text.
+std::vector<std::string> metadataItems(std::string_view tuple)
+{
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < tuple.size();) {
+        if (tuple.compare(i, 2, "!\"") == 0) {
+            std::string text;
+            for (i += 2; i < tuple.size() && tuple[i] != '"'; i++) {
+                unsigned byte = 0;
+                if (tuple[i] == '\\' && i + 2 < tuple.size() &&
+                    std::from_chars(tuple.data() + i + 1, tuple.data() + i + 3, byte, 16).ptr == tuple.data() + i + 3) {
+                    text += static_cast<char>(byte);
+                    i += 2;
+                } else {
+                    text += tuple[i];
+                }
+            }
+            items.push_back(std::move(text));
+            i++;
+        } else if (tuple.compare(i, 4, "i32 ") == 0) {
+            std::size_t end = tuple.find_first_of(",}", i);
+            items.emplace_back(tuple.substr(i + 4, end == std::string_view::npos ? end : end - i - 4));
+            i = end == std::string_view::npos ? tuple.size() : end;
+        } else {
+            i++;
+        }
+    }
+    return items;
+}
+
 } // namespace
+
+std::map<std::string, std::vector<KernelArgInfo>> kernelArgInfoFromIr(std::string_view ir)
+{
+    // "!N = !{...}" lines, then every kernel's attachments.
+    std::map<std::string, std::string_view> nodes;
+    std::vector<std::string_view> kernels;
+    for (std::size_t at = 0; at < ir.size();) {
+        std::size_t end = ir.find('\n', at);
+        if (end == std::string_view::npos)
+            end = ir.size();
+        std::string_view line = ir.substr(at, end - at);
+        at = end + 1;
+        if (line.starts_with("!") && line.find(" = !{") != std::string_view::npos)
+            nodes.emplace(std::string(line.substr(0, line.find(' '))), line.substr(line.find(" = !{") + 4));
+        else if (line.starts_with("define ") && line.find(" spir_kernel ") != std::string_view::npos)
+            kernels.push_back(line);
+    }
+    auto attachment = [&](std::string_view line, std::string_view kind) -> std::vector<std::string> {
+        std::string key = "!" + std::string(kind) + " ";
+        std::size_t at = line.find(key);
+        if (at == std::string_view::npos)
+            return {};
+        at += key.size();
+        std::size_t end = line.find_first_of(" {", at);
+        auto node = nodes.find(std::string(line.substr(at, end - at)));
+        return node == nodes.end() ? std::vector<std::string>{} : metadataItems(node->second);
+    };
+    std::map<std::string, std::vector<KernelArgInfo>> out;
+    for (std::string_view line : kernels) {
+        std::size_t at = line.find(" @");
+        if (at == std::string_view::npos)
+            continue;
+        std::size_t nameEnd = line.find('(', at);
+        std::string name(line.substr(at + 2, nameEnd - at - 2));
+        if (name.size() > 1 && name.front() == '"')
+            name = name.substr(1, name.size() - 2);
+        std::vector<std::string> spaces = attachment(line, "kernel_arg_addr_space");
+        std::vector<std::string> access = attachment(line, "kernel_arg_access_qual");
+        std::vector<std::string> types = attachment(line, "kernel_arg_type");
+        std::vector<std::string> qualifiers = attachment(line, "kernel_arg_type_qual");
+        std::vector<std::string> names = attachment(line, "kernel_arg_name");
+        std::vector<KernelArgInfo>& args = out[name];
+        for (std::size_t i = 0; i < types.size(); i++) {
+            KernelArgInfo arg;
+            if (i < spaces.size())
+                std::from_chars(spaces[i].data(), spaces[i].data() + spaces[i].size(), arg.addressSpace);
+            arg.access = i < access.size() ? access[i] : "none";
+            arg.typeName = types[i];
+            arg.typeQualifier = i < qualifiers.size() ? qualifiers[i] : "";
+            arg.name = i < names.size() ? names[i] : "";
+            args.push_back(std::move(arg));
+        }
+    }
+    return out;
+}
 
 Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& options)
 {
@@ -105,6 +192,8 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         // images (CL_DEVICE_IMAGE_SUPPORT is false), and OpenCL C says the
         // macro follows that.
         argv.push_back("-U__IMAGE_SUPPORT__");
+        // The parameters' names in the metadata (kernelArgInfoFromIr()).
+        argv.push_back("-cl-kernel-arg-info");
         argv.insert(argv.end(), options.buildOptions.begin(), options.buildOptions.end());
         if (options.warningsAsErrors)
             argv.push_back("-Werror");
@@ -116,10 +205,12 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         return argv;
     };
     // clang's IR, repaired, to the bitcode llvm-spirv reads.
+    std::map<std::string, std::vector<KernelArgInfo>> kernelArgs;
     auto assemble = [&]() -> Status {
         Result<std::string> ir = detail::readFile(textIr);
         if (!ir)
             return ir.status();
+        kernelArgs = kernelArgInfoFromIr(*ir);
         if (Status status = detail::writeFile(repairedIr, detail::repairSignedBoolConversions(*ir)); !status.ok())
             return status;
         Result<detail::ProcessResult> assembled =
@@ -186,6 +277,7 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
 
     Module module;
     module.warnings = log;
+    module.kernelArgs = std::move(kernelArgs);
     if (options.linkLibclc) {
         Result<std::vector<std::uint32_t>> linked = linkLibclc(std::move(*words), options);
         if (!linked)

@@ -459,6 +459,75 @@ TEST_F(OpenclTest, KernelArgInfoFromTheSignature)
     clReleaseProgram(program);
 }
 
+// A program from OpenCL C answers clGetKernelArgInfo from the source's
+// declarations (clang's metadata): address spaces, access, type names as
+// written, qualifiers, and the names with -cl-kernel-arg-info only; the
+// program cache keeps all of it.
+TEST_F(OpenclTest, KernelArgInfoFromTheSource)
+{
+    const char* source = R"(
+typedef uint count_t;
+kernel void described(global const float4* restrict a, local int* b, constant uchar* c, count_t n,
+                      volatile global long* v)
+{
+    if (n) v[0] = a[0].x + b[0] + c[0];
+}
+)";
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("vsvm-ocl-arginfo-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    ASSERT_EQ(::setenv("VSVM_OPENCL_CACHE_DIR", dir.c_str(), 1), 0);
+    for (int round = 0; round < 2; round++) { // the second reads the cache
+        SCOPED_TRACE(round ? "from the cache" : "compiled");
+        cl_int err = CL_SUCCESS;
+        cl_program program = clCreateProgramWithSource(context_, 1, &source, nullptr, &err);
+        ASSERT_EQ(clBuildProgram(program, 1, &device_, "-cl-kernel-arg-info", nullptr, nullptr), CL_SUCCESS)
+            << buildLog(program);
+        cl_kernel k = kernel(program, "described");
+        const cl_kernel_arg_address_qualifier spaces[] = {CL_KERNEL_ARG_ADDRESS_GLOBAL, CL_KERNEL_ARG_ADDRESS_LOCAL,
+                                                          CL_KERNEL_ARG_ADDRESS_CONSTANT, CL_KERNEL_ARG_ADDRESS_PRIVATE,
+                                                          CL_KERNEL_ARG_ADDRESS_GLOBAL};
+        const char* types[] = {"float4*", "int*", "uchar*", "count_t", "long*"};
+        const cl_kernel_arg_type_qualifier qualifiers[] = {CL_KERNEL_ARG_TYPE_CONST | CL_KERNEL_ARG_TYPE_RESTRICT,
+                                                           CL_KERNEL_ARG_TYPE_NONE, CL_KERNEL_ARG_TYPE_CONST,
+                                                           CL_KERNEL_ARG_TYPE_NONE, CL_KERNEL_ARG_TYPE_VOLATILE};
+        const char* names[] = {"a", "b", "c", "n", "v"};
+        for (cl_uint i = 0; i < 5; i++) {
+            cl_kernel_arg_address_qualifier space = 0;
+            ASSERT_EQ(clGetKernelArgInfo(k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof space, &space, nullptr),
+                      CL_SUCCESS);
+            EXPECT_EQ(space, spaces[i]) << "argument " << i;
+            cl_kernel_arg_access_qualifier access = 0;
+            ASSERT_EQ(clGetKernelArgInfo(k, i, CL_KERNEL_ARG_ACCESS_QUALIFIER, sizeof access, &access, nullptr),
+                      CL_SUCCESS);
+            EXPECT_EQ(access, static_cast<cl_kernel_arg_access_qualifier>(CL_KERNEL_ARG_ACCESS_NONE));
+            char text[64] = {};
+            ASSERT_EQ(clGetKernelArgInfo(k, i, CL_KERNEL_ARG_TYPE_NAME, sizeof text, text, nullptr), CL_SUCCESS);
+            EXPECT_STREQ(text, types[i]);
+            cl_kernel_arg_type_qualifier qualifier = 0;
+            ASSERT_EQ(clGetKernelArgInfo(k, i, CL_KERNEL_ARG_TYPE_QUALIFIER, sizeof qualifier, &qualifier, nullptr),
+                      CL_SUCCESS);
+            EXPECT_EQ(qualifier, qualifiers[i]) << "argument " << i;
+            ASSERT_EQ(clGetKernelArgInfo(k, i, CL_KERNEL_ARG_NAME, sizeof text, text, nullptr), CL_SUCCESS);
+            EXPECT_STREQ(text, names[i]);
+        }
+        EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+        EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
+    }
+    ASSERT_EQ(::unsetenv("VSVM_OPENCL_CACHE_DIR"), 0);
+    fs::remove_all(dir);
+
+    // Without -cl-kernel-arg-info the names are not available (the rest is).
+    cl_program plain = build(source);
+    cl_kernel k = kernel(plain, "described");
+    char text[64] = {};
+    EXPECT_EQ(clGetKernelArgInfo(k, 0, CL_KERNEL_ARG_NAME, sizeof text, text, nullptr), CL_KERNEL_ARG_INFO_NOT_AVAILABLE);
+    ASSERT_EQ(clGetKernelArgInfo(k, 3, CL_KERNEL_ARG_TYPE_NAME, sizeof text, text, nullptr), CL_SUCCESS);
+    EXPECT_STREQ(text, "count_t");
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+    EXPECT_EQ(clReleaseProgram(plain), CL_SUCCESS);
+}
+
 TEST_F(OpenclTest, UserEventsAndCallbacks)
 {
     cl_int err = CL_SUCCESS;
