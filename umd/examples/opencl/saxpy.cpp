@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "cl_helpers.h"
+
 namespace {
 
 constexpr const char* kProgram = "opencl-saxpy";
@@ -41,28 +43,6 @@ kernel void saxpy(global const float *x, global float *y, float a, uint n)
         y[i] = a * x[i] + y[i];
 }
 )";
-
-template <auto Release>
-struct Releaser {
-    template <typename T>
-    void operator()(T* object) const
-    {
-        Release(object);
-    }
-};
-using Context = std::unique_ptr<_cl_context, Releaser<clReleaseContext>>;
-using Queue = std::unique_ptr<_cl_command_queue, Releaser<clReleaseCommandQueue>>;
-using Program = std::unique_ptr<_cl_program, Releaser<clReleaseProgram>>;
-using Kernel = std::unique_ptr<_cl_kernel, Releaser<clReleaseKernel>>;
-using Buffer = std::unique_ptr<_cl_mem, Releaser<clReleaseMemObject>>;
-
-void check(cl_int err, const char* what)
-{
-    if (err != CL_SUCCESS) {
-        std::fprintf(stderr, "%s: %s failed: OpenCL error %d\n", kProgram, what, err);
-        std::exit(1);
-    }
-}
 
 [[noreturn]] void usage(const char* argv0, int status)
 {
@@ -108,28 +88,6 @@ Options parseOptions(int argc, char** argv)
         *target = static_cast<size_t>(value);
     }
     return options;
-}
-
-std::string platformString(cl_platform_id platform, cl_platform_info param)
-{
-    size_t size = 0;
-    if (clGetPlatformInfo(platform, param, 0, nullptr, &size) != CL_SUCCESS || size == 0)
-        return "?";
-    std::string s(size, '\0');
-    clGetPlatformInfo(platform, param, size, s.data(), nullptr);
-    s.resize(std::strlen(s.c_str()));
-    return s;
-}
-
-std::string deviceString(cl_device_id device, cl_device_info param)
-{
-    size_t size = 0;
-    if (clGetDeviceInfo(device, param, 0, nullptr, &size) != CL_SUCCESS || size == 0)
-        return "?";
-    std::string s(size, '\0');
-    clGetDeviceInfo(device, param, size, s.data(), nullptr);
-    s.resize(std::strlen(s.c_str()));
-    return s;
 }
 
 } // namespace

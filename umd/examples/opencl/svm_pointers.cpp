@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "cl_helpers.h"
+
 namespace {
 
 constexpr const char* kProgram = "opencl-svm-pointers";
@@ -52,20 +54,6 @@ struct TreeNode {
 constexpr size_t kListItems = 64;
 constexpr size_t kLanes = 64;
 
-template <auto Release>
-struct Releaser {
-    template <typename T>
-    void operator()(T* object) const
-    {
-        Release(object);
-    }
-};
-using Context = std::unique_ptr<_cl_context, Releaser<clReleaseContext>>;
-using Queue = std::unique_ptr<_cl_command_queue, Releaser<clReleaseCommandQueue>>;
-using Program = std::unique_ptr<_cl_program, Releaser<clReleaseProgram>>;
-using Kernel = std::unique_ptr<_cl_kernel, Releaser<clReleaseKernel>>;
-using Event = std::unique_ptr<_cl_event, Releaser<clReleaseEvent>>;
-
 // An array of malloc: the memory the kernels read and write is the C
 // library's, not the OpenCL implementation's.
 template <typename T>
@@ -84,14 +72,6 @@ MallocArray<T> mallocArray(size_t count)
         std::exit(1);
     }
     return array;
-}
-
-void check(cl_int err, const char* what)
-{
-    if (err != CL_SUCCESS) {
-        std::fprintf(stderr, "%s: %s failed: OpenCL error %d\n", kProgram, what, err);
-        std::exit(1);
-    }
 }
 
 [[noreturn]] void usage(const char* argv0, int status)
@@ -128,28 +108,6 @@ Options parseOptions(int argc, char** argv)
         *target = static_cast<size_t>(value);
     }
     return options;
-}
-
-std::string platformString(cl_platform_id platform, cl_platform_info param)
-{
-    size_t size = 0;
-    if (clGetPlatformInfo(platform, param, 0, nullptr, &size) != CL_SUCCESS || size == 0)
-        return "?";
-    std::string s(size, '\0');
-    clGetPlatformInfo(platform, param, size, s.data(), nullptr);
-    s.resize(std::strlen(s.c_str()));
-    return s;
-}
-
-std::string deviceString(cl_device_id device, cl_device_info param)
-{
-    size_t size = 0;
-    if (clGetDeviceInfo(device, param, 0, nullptr, &size) != CL_SUCCESS || size == 0)
-        return "?";
-    std::string s(size, '\0');
-    clGetDeviceInfo(device, param, size, s.data(), nullptr);
-    s.resize(std::strlen(s.c_str()));
-    return s;
 }
 
 std::string capabilityNames(cl_device_svm_capabilities caps)
