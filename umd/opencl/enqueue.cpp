@@ -44,8 +44,9 @@ void destroy(cl_event event)
 
 void drainDeferred();
 
-// Moves @p event to @p status and runs the callbacks that status reaches;
-// a completed event may let deferred commands run.
+// Moves @p event to @p status (queued to submitted to running to complete,
+// or failed) and runs the callbacks that status reaches; a completed event
+// may let deferred commands run.
 void setStatus(cl_event event, cl_int status)
 {
     std::vector<std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>> due;
@@ -74,28 +75,6 @@ cl_int eventStatus(cl_event event)
 {
     std::lock_guard lock(event->mutex);
     return event->status;
-}
-
-// A step forward that reaches no callback of interest to a waiter
-// (CL_SUBMITTED, CL_RUNNING); the callbacks of that status run.
-void setStatusOnly(cl_event event, cl_int status)
-{
-    std::vector<std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>> due;
-    {
-        std::lock_guard lock(event->mutex);
-        event->status = status;
-        auto it = event->callbacks.begin();
-        while (it != event->callbacks.end()) {
-            if (status <= it->first) {
-                due.push_back(it->second);
-                it = event->callbacks.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
-    for (auto& [fn, data] : due)
-        fn(event, status, data);
 }
 
 // The wait list's checks: every event valid and of the queue's context.
@@ -132,7 +111,7 @@ void execute(cl_event event, bool dependencyFailed, const std::function<ExecResu
     {
         std::lock_guard lock(queue->mutex);
         event->times[2] = nowNs();
-        setStatusOnly(event, CL_RUNNING);
+        setStatus(event, CL_RUNNING);
         if (dependencyFailed)
             result = {CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
         else
@@ -270,7 +249,7 @@ cl_int run(const Command& c, std::function<ExecResult()> work)
             d.queues[c.queue].push_back(std::move(command));
         }
         event->times[1] = nowNs();
-        setStatusOnly(event, CL_SUBMITTED);
+        setStatus(event, CL_SUBMITTED);
         // Its events may have completed since they were looked at.
         drainDeferred();
     }

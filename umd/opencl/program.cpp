@@ -200,24 +200,36 @@ cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, cons
     return CL_SUCCESS;
 }
 
-cl_int build(cl_program program, const char* optionText)
+// What clBuildProgram and clCompileProgram do first, with the program's
+// mutex held: forget the last build and take the options. CL_SUCCESS, or
+// what to return: CL_INVALID_OPERATION while kernels are attached,
+// @p invalidOptions for options that are not.
+cl_int startBuild(cl_program program, const char* optionText, compile::Options& options, cl_int invalidOptions)
 {
-    std::lock_guard lock(program->mutex);
     if (program->attachedKernels.load() > 0)
         return CL_INVALID_OPERATION;
     program->options = optionText ? optionText : "";
     program->kernels.clear();
     program->spirv.clear();
+    program->object.clear();
     program->binaryType = CL_PROGRAM_BINARY_TYPE_NONE;
-    compile::Options options;
     std::string bad;
     if (!parseOptions(program->options, options, bad)) {
         program->buildStatus = CL_BUILD_ERROR;
-        program->log = "invalid build option: " + bad + "\n";
-        return CL_INVALID_BUILD_OPTIONS;
+        program->log = "invalid option: " + bad + "\n";
+        return invalidOptions;
     }
     program->buildStatus = CL_BUILD_IN_PROGRESS;
     program->log.clear();
+    return CL_SUCCESS;
+}
+
+cl_int build(cl_program program, const char* optionText)
+{
+    std::lock_guard lock(program->mutex);
+    compile::Options options;
+    if (cl_int e = startBuild(program, optionText, options, CL_INVALID_BUILD_OPTIONS); e != CL_SUCCESS)
+        return e;
     std::vector<std::uint32_t> words;
     std::map<std::string, std::vector<frontend::KernelArgInfo>> kernelArgs;
     if (program->fromIl) {
@@ -284,22 +296,9 @@ cl_int compileObject(cl_program program, const char* optionText, std::span<const
                      const char** names)
 {
     std::lock_guard lock(program->mutex);
-    if (program->attachedKernels.load() > 0)
-        return CL_INVALID_OPERATION;
-    program->options = optionText ? optionText : "";
-    program->kernels.clear();
-    program->spirv.clear();
-    program->object.clear();
-    program->binaryType = CL_PROGRAM_BINARY_TYPE_NONE;
     compile::Options options;
-    std::string bad;
-    if (!parseOptions(program->options, options, bad)) {
-        program->buildStatus = CL_BUILD_ERROR;
-        program->log = "invalid compile option: " + bad + "\n";
-        return CL_INVALID_COMPILER_OPTIONS;
-    }
-    program->buildStatus = CL_BUILD_IN_PROGRESS;
-    program->log.clear();
+    if (cl_int e = startBuild(program, optionText, options, CL_INVALID_COMPILER_OPTIONS); e != CL_SUCCESS)
+        return e;
     if (program->fromIl) {
         // SPIR-V is already an object.
         program->object = program->il;
