@@ -80,6 +80,15 @@ else
 	result opencl-device run FAIL
 fi
 
+step "clinfo on the device (the ICD's device backend)"
+if OCL_ICD_VENDORS="$build/umd/opencl/vendors" VSVM_OPENCL_BACKEND=device \
+	"$root/umd/tests/opencl/clinfo_check.sh" clinfo >"$out/clinfo-device.txt" 2>&1; then
+	result opencl-device clinfo PASS
+else
+	result opencl-device clinfo FAIL
+fi
+tail -n 1 "$out/clinfo-device.txt"
+
 step "piglit OpenCL tests, fast subset, on the device (programs from the host run's cache)"
 # The build tests only compile: the host's emulator run has them.
 VSVM_OPENCL_BACKEND=device PIGLIT_EXCLUDE='^program@build@' VSVM_OPENCL_CACHE_DIR=$build/test-results/opencl-cache \
