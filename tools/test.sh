@@ -96,8 +96,8 @@ grep -E '^(Done|stat::)' "$out/fuzz-asm.log" >&2 || tail -n 20 "$out/fuzz-asm.lo
 # which also fills the program cache that the guest's device run reads
 # (clang under TCG would take most of the guest's time).
 phase "piglit OpenCL tests, fast subset, on the emulator"
-export VSVM_OPENCL_CACHE_DIR=$out/opencl-cache
-if VSVM_OPENCL_BACKEND=emu tools/piglit-cl.sh run vsvm "$out/piglit-cl-emu" fast 2>"$out/piglit-cl-emu.log"; then
+if VSVM_OPENCL_CACHE_DIR=$out/opencl-cache VSVM_OPENCL_BACKEND=emu \
+	tools/piglit-cl.sh run vsvm "$out/piglit-cl-emu" fast >"$out/piglit-cl-emu.log" 2>&1; then
 	tools/piglit-cl.sh check "$out/piglit-cl-emu" piglit-cl-emu >>"$all" 2>>"$out/piglit-cl-emu.log"
 else
 	result piglit-cl-emu run FAIL
