@@ -1695,7 +1695,11 @@ Opnd Lowering::builtinComp(spv::BuiltIn b, std::uint32_t comp, const Inst& inst)
     case spv::BuiltIn::GlobalOffset:
         return Opnd::i(0);
     case spv::BuiltIn::WorkDim:
-        return Opnd::i(3);
+        // A dispatch is always 3-D to the device; the number of dimensions
+        // the host gave (clEnqueueNDRangeKernel's work_dim) does not reach
+        // the kernel, and 3 would be wrong for most launches.
+        failAt(inst, "get_work_dim() is not supported: the launch's number of dimensions does not reach the "
+                     "kernel");
     default:
         failAt(inst, fmt::format("built-in {} is not supported", builtinName(b)));
     }

@@ -55,6 +55,10 @@ const Unsupported kCases[] = {
      "constant int table[4] = {10, 20, 30, 40};\n"
      "kernel void k(global int* p) { p[get_global_id(0)] = table[p[get_global_id(0)] & 3]; }",
      "program-scope __constant data (a __constant array, a string literal, printf) is not supported"},
+    // The launch's number of dimensions does not reach the kernel; 3 would be
+    // a wrong answer for most launches.
+    {"get_work_dim", Lang::OpenclC, "kernel void k(global uint* p) { p[0] = get_work_dim(); }",
+     "get_work_dim() is not supported"},
     {"vectors_by_value_past_the_slots", Lang::OpenclC,
      "kernel void k(global long* p, long16 a) { p[0] = a.s0 + a.sf; }",
      "more than 16 kernel argument slots (a 128-byte vector by value takes 16)"},
