@@ -2768,6 +2768,27 @@ void Lowering::lowerInst(const Inst& inst)
             return intCmp(Op::OpIEqual, 32, abs, Opnd::i(0x7f800000), false);
         });
         return;
+    case Op::OpIsFinite:
+        // Below the all-ones exponent: neither infinite nor NaN.
+        elementwise([&](std::uint32_t c) {
+            Opnd abs = vop2("v_and_b32", comps(o[0]).at(c), Opnd::i(0x7fffffff));
+            return intCmp(Op::OpULessThan, 32, abs, Opnd::i(0x7f800000), false);
+        });
+        return;
+    case Op::OpIsNormal:
+        // An exponent that is neither 0 (zero, subnormal) nor all ones.
+        elementwise([&](std::uint32_t c) {
+            Opnd exponent = vop2("v_and_b32", comps(o[0]).at(c), Opnd::i(0x7f800000));
+            Opnd notZero = intCmp(Op::OpINotEqual, 32, exponent, Opnd::i(0), false);
+            Opnd notOnes = intCmp(Op::OpINotEqual, 32, exponent, Opnd::i(0x7f800000), false);
+            return intBin(Op::OpBitwiseAnd, 32, notZero, notOnes, false, inst);
+        });
+        return;
+    case Op::OpSignBitSet:
+        elementwise([&](std::uint32_t c) {
+            return intBin(Op::OpShiftRightLogical, 32, comps(o[0]).at(c), Opnd::i(31), false, inst);
+        });
+        return;
     case Op::OpUMulExtended:
     case Op::OpSMulExtended: {
         // A struct { low half, high half } of the full product, per component.

@@ -1303,6 +1303,17 @@ TEST(CcOpenclBuiltins, RoundNextafterFdimMinmagMaxmag)
         values);
 }
 
+// isfinite, isnormal and signbit (OpIsFinite, OpIsNormal, OpSignBitSet) on
+// zeros, subnormals, normals, infinities and NaN; "& 1" makes the vector
+// forms' -1 the scalars' 1.
+TEST(CcOpenclBuiltins, FloatClassification)
+{
+    using F = float;
+    checkBuiltin<F, std::int32_t>("isfinite(x) & 1", [](F x, F, F) { return std::int32_t{std::isfinite(x)}; });
+    checkBuiltin<F, std::int32_t>("isnormal(x) & 1", [](F x, F, F) { return std::int32_t{std::isnormal(x)}; });
+    checkBuiltin<F, std::int32_t>("signbit(x) & 1", [](F x, F, F) { return std::int32_t{std::signbit(x)}; });
+}
+
 TEST(CcOpenclBuiltins, NativeDivideAndRecip)
 {
     // The back end's division is correctly rounded: as precise as "/".
