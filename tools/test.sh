@@ -103,6 +103,15 @@ else
 	result piglit-cl-emu run FAIL
 fi
 tail -n 1 "$out/piglit-cl-emu.log" >&2
+# The programs of the ICD's tests and of the OpenCL examples into the same
+# cache, for their device runs in the guest (ctest ran them here already).
+VSVM_OPENCL_CACHE_DIR=$out/opencl-cache VSVM_OPENCL_BACKEND=emu OCL_ICD_VENDORS=$build/umd/opencl/vendors \
+	"$build/umd/bin/vsvm_opencl_tests" >>"$out/piglit-cl-emu.log" 2>&1 || true
+for example in "opencl-svm-pointers --nodes 3000 --queries 1000" "opencl-saxpy --mib 1 --reps 3"; do
+	# shellcheck disable=SC2086
+	VSVM_OPENCL_CACHE_DIR=$out/opencl-cache VSVM_OPENCL_BACKEND=emu OCL_ICD_VENDORS=$build/umd/opencl/vendors \
+		"$build/umd/bin/"$example >>"$out/piglit-cl-emu.log" 2>&1 || true
+done
 
 phase "documentation (sphinx-build -W)"
 if make -s -C "$VSVM_ROOT" docs >"$out/docs.log" 2>&1; then

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -124,6 +125,30 @@ protected:
     cl_device_id device_ = nullptr;
     cl_context context_ = nullptr;
     cl_command_queue queue_ = nullptr;
+};
+
+// VSVM_OPENCL_CACHE_DIR set for a scope, then as it was (the guest runs
+// these tests with a cache of its own).
+class ScopedCacheDir {
+public:
+    explicit ScopedCacheDir(const std::string& dir)
+    {
+        if (const char* old = std::getenv("VSVM_OPENCL_CACHE_DIR"))
+            old_ = old;
+        EXPECT_EQ(::setenv("VSVM_OPENCL_CACHE_DIR", dir.c_str(), 1), 0);
+    }
+    ScopedCacheDir(const ScopedCacheDir&) = delete;
+    ScopedCacheDir& operator=(const ScopedCacheDir&) = delete;
+    ~ScopedCacheDir()
+    {
+        if (old_)
+            ::setenv("VSVM_OPENCL_CACHE_DIR", old_->c_str(), 1);
+        else
+            ::unsetenv("VSVM_OPENCL_CACHE_DIR");
+    }
+
+private:
+    std::optional<std::string> old_;
 };
 
 std::string deviceString(cl_device_id device, cl_device_info param)
@@ -476,7 +501,7 @@ kernel void described(global const float4* restrict a, local int* b, constant uc
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("vsvm-ocl-arginfo-" + std::to_string(::getpid()));
     fs::remove_all(dir);
-    ASSERT_EQ(::setenv("VSVM_OPENCL_CACHE_DIR", dir.c_str(), 1), 0);
+    auto cacheDir = std::make_unique<ScopedCacheDir>(dir.string());
     for (int round = 0; round < 2; round++) { // the second reads the cache
         SCOPED_TRACE(round ? "from the cache" : "compiled");
         cl_int err = CL_SUCCESS;
@@ -514,7 +539,7 @@ kernel void described(global const float4* restrict a, local int* b, constant uc
         EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
         EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
     }
-    ASSERT_EQ(::unsetenv("VSVM_OPENCL_CACHE_DIR"), 0);
+    cacheDir.reset();
     fs::remove_all(dir);
 
     // Without -cl-kernel-arg-info the names are not available (the rest is).
@@ -853,7 +878,12 @@ TEST_F(OpenclTest, ProgramCacheKeepsOneEntryPerSourceAndOptions)
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("vsvm-ocl-cache-" + std::to_string(::getpid()));
     fs::remove_all(dir);
-    ASSERT_EQ(::setenv("VSVM_OPENCL_CACHE_DIR", dir.c_str(), 1), 0);
+    // Declared before the cache directory's setting: removed after it ends.
+    struct Remove {
+        fs::path dir;
+        ~Remove() { fs::remove_all(dir); }
+    } remove{dir};
+    ScopedCacheDir cacheDir(dir.string());
     auto entries = [&] {
         std::vector<fs::path> found;
         if (fs::exists(dir))
@@ -914,9 +944,6 @@ TEST_F(OpenclTest, ProgramCacheKeepsOneEntryPerSourceAndOptions)
     EXPECT_EQ(fillWith(rebuilt, -3), filled(-3));
     EXPECT_GT(fs::file_size(entry), 100u);
     EXPECT_EQ(clReleaseProgram(rebuilt), CL_SUCCESS);
-
-    ASSERT_EQ(::unsetenv("VSVM_OPENCL_CACHE_DIR"), 0);
-    fs::remove_all(dir);
 }
 
 // clCompileProgram with a header given as a program, clLinkProgram of two
