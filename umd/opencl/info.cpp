@@ -322,8 +322,13 @@ cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param, si
         return sz(0);
     case CL_DEVICE_PARENT_DEVICE:
         return answer<cl_device_id>(size, value, sizeRet, nullptr);
-    case CL_DEVICE_PARTITION_PROPERTIES:
+    case CL_DEVICE_PARTITION_PROPERTIES: {
+        // OpenCL: one 0 for a device that cannot be partitioned.
+        std::vector<cl_device_partition_property> none{0};
+        return answerVector(size, value, sizeRet, none);
+    }
     case CL_DEVICE_PARTITION_TYPE:
+        // A root device may answer nothing.
         return answerBytes(size, value, sizeRet, nullptr, 0);
     case CL_DEVICE_PARTITION_AFFINITY_DOMAIN:
         return bits(0);
@@ -369,6 +374,6 @@ cl_int CL_API_CALL clReleaseDevice(cl_device_id device)
 cl_int CL_API_CALL clCreateSubDevices(cl_device_id device, const cl_device_partition_property*, cl_uint,
                                       cl_device_id*, cl_uint*)
 {
-    // CL_DEVICE_PARTITION_PROPERTIES is empty: no partition type is supported.
+    // CL_DEVICE_PARTITION_PROPERTIES is {0}: no partition type is supported.
     return isValid(device, Kind::Device) ? CL_INVALID_VALUE : CL_INVALID_DEVICE;
 }

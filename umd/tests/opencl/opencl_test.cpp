@@ -179,6 +179,13 @@ TEST_F(OpenclTest, PlatformAndDeviceTellWhatTheyAre)
     ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof maxGroup, &maxGroup, nullptr),
               CL_SUCCESS);
     EXPECT_EQ(maxGroup, 256u);
+    // No partition type: one 0, as OpenCL says.
+    std::size_t partitionSize = 0;
+    cl_device_partition_property partition = 7;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_PARTITION_PROPERTIES, sizeof partition, &partition, &partitionSize),
+              CL_SUCCESS);
+    EXPECT_EQ(partitionSize, sizeof partition);
+    EXPECT_EQ(partition, 0);
     // A buffer too small for the value.
     cl_uint small = 0;
     EXPECT_EQ(clGetDeviceInfo(device_, CL_DEVICE_NAME, sizeof small, &small, nullptr), CL_INVALID_VALUE);
