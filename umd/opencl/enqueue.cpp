@@ -111,7 +111,13 @@ void execute(cl_event event, bool dependencyFailed, const std::function<ExecResu
     {
         std::lock_guard lock(queue->mutex);
         event->times[2] = nowNs();
-        setStatus(event, CL_RUNNING);
+        // Only the status: its callbacks run at the end, with the rest. A
+        // callback run here, under the queue's lock and before the work,
+        // could enqueue a command that would run before this one.
+        {
+            std::lock_guard eventLock(event->mutex);
+            event->status = CL_RUNNING;
+        }
         if (dependencyFailed)
             result = {CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
         else

@@ -616,6 +616,19 @@ TEST_F(OpenclTest, DeferredCommandsRunWhenTheirUserEventIsSet)
     cl_int kernelSeen = 1;
     auto callback = [](cl_event, cl_int status, void* seen) { *static_cast<cl_int*>(seen) = status; };
     ASSERT_EQ(clSetEventCallback(launch, CL_COMPLETE, callback, &kernelSeen), CL_SUCCESS);
+    // A CL_RUNNING callback that enqueues on the same queue: its command
+    // runs after the launch (in order), and nothing deadlocks.
+    struct Follow {
+        cl_command_queue queue;
+        cl_mem buffer;
+        int pattern = 5;
+    } follow{queue, buffer};
+    auto enqueueMore = [](cl_event, cl_int, void* data) {
+        auto* f = static_cast<Follow*>(data);
+        clEnqueueFillBuffer(f->queue, f->buffer, &f->pattern, sizeof f->pattern, 200 * sizeof(int), sizeof(int), 0,
+                            nullptr, nullptr);
+    };
+    ASSERT_EQ(clSetEventCallback(launch, CL_RUNNING, enqueueMore, &follow), CL_SUCCESS);
 
     EXPECT_GT(eventStatus(fill), CL_COMPLETE);
     EXPECT_GT(eventStatus(launch), CL_COMPLETE);
@@ -629,7 +642,7 @@ TEST_F(OpenclTest, DeferredCommandsRunWhenTheirUserEventIsSet)
     EXPECT_EQ(kernelSeen, CL_COMPLETE);
     for (std::size_t i = 0; i < data.size(); i++) {
         // The fill ran first, the kernel after it over the first 64.
-        int want = i < 64 ? 100 + static_cast<int>(i) : i < 128 ? 7 : 1;
+        int want = i < 64 ? 100 + static_cast<int>(i) : i < 128 ? 7 : i == 200 ? 5 : 1;
         ASSERT_EQ(data[i], want) << "at " << i;
     }
     cl_ulong times[4] = {};
