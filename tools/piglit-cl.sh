@@ -13,8 +13,8 @@
 #       Run the tests on one implementation, the ICD loader pointed at its
 #       .icd alone: vsvm's of the build tree (VSVM_OPENCL_BACKEND says
 #       device or emu) or PoCL's. fast: the tests of $fast_list; full: the
-#       whole cl profile; PIGLIT_EXCLUDE, a regular expression, leaves
-#       tests out. Writes OUT/results.json.bz2 and OUT/results.csv.
+#       whole cl profile; PIGLIT_TEST_LIST names another list for fast.
+#       Writes OUT/results.json.bz2 and OUT/results.csv.
 #   tools/piglit-cl.sh check OUT [SUITE]
 #       One line "RESULT SUITE <test> PASS|FAIL|SKIP" per test of a vsvm
 #       run, judged against the known failures ($fails): a pass, or a
@@ -80,7 +80,6 @@ run() {
 	full) ;;
 	*) vsvm_die "unknown subset $subset (fast or full)" ;;
 	esac
-	[ -z "${PIGLIT_EXCLUDE:-}" ] || args+=(-x "$PIGLIT_EXCLUDE")
 	fetch >/dev/null
 	rm -rf "$out"
 	mkdir -p "$(dirname "$out")"
