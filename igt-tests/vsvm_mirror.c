@@ -1112,6 +1112,13 @@ static void test_prefetch_charges_memcg(void)
 
 #define AGING_HALF	(8ull << 20)	/* each of A and B */
 #define AGING_SQUEEZE	(6ull << 20)	/* memory.max this far below the usage */
+/*
+ * The memory written over and over while the cgroup is over its limit. With
+ * AGING_SQUEEZE, reclaim must find 8 MiB: all of B. A bigger one makes it
+ * take from A too, which with aging on the device keeps young, and the
+ * cgroup's OOM killer ended the test in a CI run (2026-12-06).
+ */
+#define AGING_SQUEEZE_BUF	(2ull << 20)
 #define AGING_PRESSURE_S	6
 #define AGING_READ	(1ull << 20)	/* per job: short, even while swapping */
 
@@ -1191,7 +1198,7 @@ static void aging_run(bool on)
 {
 	uint64_t before[DRM_VSVM_COUNTER_COUNT], delta[DRM_VSVM_COUNTER_COUNT];
 	unsigned int res_a, res_b, swap_a, swap_b, pages = AGING_HALF / PAGE_SIZE;
-	uint8_t *squeeze = map_anon(8 << 20), *a, *b;
+	uint8_t *squeeze = map_anon(AGING_SQUEEZE_BUF), *a, *b;
 	pthread_t reader;
 	char value[32];
 	int64_t start;
@@ -1209,7 +1216,7 @@ static void aging_run(bool on)
 	igt_assert_eq(vsvm_write_file(CGROUP_MIRROR "/memory.max", value), 0);
 	start = vsvm_now_ns();
 	while (seconds_since(start) < AGING_PRESSURE_S)
-		memset(squeeze, (int)seconds_since(start) + 1, 8 << 20);
+		memset(squeeze, (int)seconds_since(start) + 1, AGING_SQUEEZE_BUF);
 
 	aging.stop = true;
 	pthread_join(reader, NULL);
@@ -1243,7 +1250,7 @@ static void aging_run(bool on)
 	vm_close();
 	unmap(a, AGING_HALF);
 	unmap(b, AGING_HALF);
-	unmap(squeeze, 8 << 20);
+	unmap(squeeze, AGING_SQUEEZE_BUF);
 }
 
 /*
