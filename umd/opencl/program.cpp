@@ -464,22 +464,45 @@ cl_int CL_API_CALL clReleaseProgram(cl_program program)
     return releaseObject(program, Kind::Program, CL_INVALID_PROGRAM, destroy);
 }
 
+namespace {
+
+// The device list of clBuildProgram, clCompileProgram and clLinkProgram:
+// CL_INVALID_VALUE when the count and the list disagree, CL_INVALID_DEVICE
+// for a device that is not the context's.
+cl_int checkDeviceList(cl_context context, cl_uint count, const cl_device_id* devices)
+{
+    if ((devices == nullptr) != (count == 0))
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < count; i++)
+        if (devices[i] != context->device)
+            return CL_INVALID_DEVICE;
+    return CL_SUCCESS;
+}
+
+// The end of a build or compile: the log of a failure, then the callback
+// (not for CL_INVALID_OPERATION, when nothing was done).
+cl_int finishBuild(cl_program program, cl_int result, const char* what, void(CL_CALLBACK* notify)(cl_program, void*),
+                   void* data)
+{
+    if (result != CL_SUCCESS && result != CL_INVALID_OPERATION)
+        logLine(std::string(what) + " failed:\n" + program->log);
+    if (notify && result != CL_INVALID_OPERATION)
+        notify(program, data);
+    return result;
+}
+
+} // namespace
+
 cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const cl_device_id* devices,
                                   const char* options, void(CL_CALLBACK* notify)(cl_program, void*), void* data)
 {
     if (!isValid(program, Kind::Program))
         return CL_INVALID_PROGRAM;
-    if ((devices == nullptr) != (num_devices == 0) || (!notify && data))
+    if (!notify && data)
         return CL_INVALID_VALUE;
-    for (cl_uint i = 0; i < num_devices; i++)
-        if (devices[i] != program->context->device)
-            return CL_INVALID_DEVICE;
-    cl_int result = build(program, options);
-    if (result != CL_SUCCESS && result != CL_INVALID_OPERATION)
-        logLine("build failed:\n" + program->log);
-    if (notify && result != CL_INVALID_OPERATION)
-        notify(program, data);
-    return result;
+    if (cl_int e = checkDeviceList(program->context, num_devices, devices); e != CL_SUCCESS)
+        return e;
+    return finishBuild(program, build(program, options), "build", notify, data);
 }
 
 cl_int CL_API_CALL clCompileProgram(cl_program program, cl_uint num_devices, const cl_device_id* devices,
@@ -489,23 +512,16 @@ cl_int CL_API_CALL clCompileProgram(cl_program program, cl_uint num_devices, con
 {
     if (!isValid(program, Kind::Program))
         return CL_INVALID_PROGRAM;
-    if ((devices == nullptr) != (num_devices == 0) || (!notify && data))
+    if ((!notify && data) || (num_headers == 0 ? (headers || header_names) : (!headers || !header_names)))
         return CL_INVALID_VALUE;
-    if (num_headers == 0 ? (headers || header_names) : (!headers || !header_names))
-        return CL_INVALID_VALUE;
-    for (cl_uint i = 0; i < num_devices; i++)
-        if (devices[i] != program->context->device)
-            return CL_INVALID_DEVICE;
+    if (cl_int e = checkDeviceList(program->context, num_devices, devices); e != CL_SUCCESS)
+        return e;
     for (cl_uint i = 0; i < num_headers; i++) {
         if (!isValid(headers[i], Kind::Program) || headers[i]->fromIl || !header_names[i])
             return CL_INVALID_VALUE;
     }
-    cl_int result = compileObject(program, options, std::span(headers, num_headers), header_names);
-    if (result != CL_SUCCESS && result != CL_INVALID_OPERATION)
-        logLine("compile failed:\n" + program->log);
-    if (notify && result != CL_INVALID_OPERATION)
-        notify(program, data);
-    return result;
+    return finishBuild(program, compileObject(program, options, std::span(headers, num_headers), header_names),
+                       "compile", notify, data);
 }
 
 cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, const cl_device_id* devices,
@@ -516,15 +532,13 @@ cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, co
         setError(errcode, CL_INVALID_CONTEXT);
         return nullptr;
     }
-    if ((devices == nullptr) != (num_devices == 0) || (!notify && data) || num_inputs == 0 || !inputs) {
+    if ((!notify && data) || num_inputs == 0 || !inputs) {
         setError(errcode, CL_INVALID_VALUE);
         return nullptr;
     }
-    for (cl_uint i = 0; i < num_devices; i++) {
-        if (devices[i] != context->device) {
-            setError(errcode, CL_INVALID_DEVICE);
-            return nullptr;
-        }
+    if (cl_int e = checkDeviceList(context, num_devices, devices); e != CL_SUCCESS) {
+        setError(errcode, e);
+        return nullptr;
     }
     std::vector<std::vector<std::uint32_t>> objects;
     for (cl_uint i = 0; i < num_inputs; i++) {
