@@ -17,6 +17,13 @@
 #   --timeout SEC   wall-clock limit for the whole guest (default 1800)
 #   --mem SIZE      guest memory (default 4G)
 #   --smp N         guest CPUs (default 2)
+#   --tcg-thread single|multi
+#                   QEMU's TCG threading (default multi: one host thread per
+#                   vCPU). Debian's kernel patches its text with int3 while
+#                   the other vCPU runs it, and multi-threaded TCG can run a
+#                   stale translation of a half-patched instruction there
+#                   ("Oops: int3" in enqueue_timer at boot); single runs the
+#                   vCPUs round-robin on one host thread, which cannot.
 #   --show          print the command's output when the guest is done
 #   --append ARGS   extra kernel command-line arguments
 #   --kernel IMAGE  boot this kernel instead of build-kernel.sh's
@@ -31,7 +38,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-results="" log="" timeout=1800 mem=4G smp=2 append="" initrd="" show=0
+results="" log="" timeout=1800 mem=4G smp=2 append="" initrd="" show=0 tcg_thread=multi
 kernel=$KERNEL_IMAGE modroot=$KERNEL_MODROOT
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -40,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
+	--tcg-thread) tcg_thread=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--show) show=1; shift ;;
 	--kernel) kernel=$2 modroot=""; shift 2 ;;
@@ -49,6 +57,7 @@ while [ $# -gt 0 ]; do
 	*) vsvm_die "run-vm.sh: unknown option $1" ;;
 	esac
 done
+case "$tcg_thread" in single | multi) ;; *) vsvm_die "run-vm.sh: --tcg-thread single or multi" ;; esac
 [ $# -gt 0 ] || vsvm_die "usage: run-vm.sh [options] -- COMMAND [ARG...]"
 [ -f "$kernel" ] || vsvm_die "no kernel at $kernel: run tools/vm/build-kernel.sh"
 command -v qemu-system-x86_64 >/dev/null || vsvm_die "qemu-system-x86_64 missing: run tools/deps.sh"
@@ -81,11 +90,11 @@ cmdline=(
 qemu_boot=(-kernel "$kernel")
 [ -z "$initrd" ] || qemu_boot+=(-initrd "$initrd")
 
-vsvm_log "guest: $(basename "$kernel"), $smp CPUs, $mem, timeout ${timeout}s, console $log"
+vsvm_log "guest: $(basename "$kernel"), $smp CPUs ($tcg_thread-threaded TCG), $mem, timeout ${timeout}s, console $log"
 qemu_status=0
 timeout --kill-after=10 "$timeout" \
 	qemu-system-x86_64 \
-	-machine q35 -accel tcg -cpu max -smp "$smp" -m "$mem" \
+	-machine q35 -accel "tcg,thread=$tcg_thread" -cpu max -smp "$smp" -m "$mem" \
 	"${qemu_boot[@]}" -append "${cmdline[*]} $append" \
 	-display none -monitor none -serial "file:$log" -no-reboot \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
