@@ -20,6 +20,23 @@
  *	jobs the scheduler stopped after ``job_timeout_ms``
  * ``compute_groups.<n>``
  *	workgroups compute engine <n> ran
+ * ``vram_bytes``
+ *	size of the device's own memory (DOC: Device memory); 0 without it
+ * ``vram_used_bytes``
+ *	of it, allocated now
+ * ``vram_migrated_to_device``
+ *	pages moved from system memory to the device (a prefetch with
+ *	``DRM_VSVM_PREFETCH_TO_DEVICE``)
+ * ``vram_migrated_to_ram``
+ *	pages moved back because the CPU touched them (the page touched and
+ *	its ``migrate_back_kb`` neighbourhood)
+ * ``vram_migrated_to_ram_asked``
+ *	pages moved back by a prefetch with ``DRM_VSVM_PREFETCH_TO_SYSTEM``
+ * ``vram_evicted``
+ *	pages moved back to make room for a migration to the device
+ * ``vram_alloc_failed``
+ *	pages a migration to the device left in system memory because device
+ *	memory stayed full after eviction
  * ``vms``
  *	VMs alive
  *
@@ -86,6 +103,20 @@ static void vsvm_debugfs_engines(struct seq_file *m, struct vsvm_device *vdev)
 			   atomic64_read(&vdev->compute.engines[i].groups));
 }
 
+static void vsvm_debugfs_vram(struct seq_file *m, struct vsvm_vram *vram)
+{
+	seq_printf(m, "vram_bytes %llu\n", (u64)vram->npages << PAGE_SHIFT);
+	seq_printf(m, "vram_used_bytes %llu\n", (u64)vsvm_vram_used(vram) << PAGE_SHIFT);
+	seq_printf(m, "vram_migrated_to_device %llu\n",
+		   vsvm_vram_stat(vram, VSVM_VRAM_STAT_TO_DEVICE));
+	seq_printf(m, "vram_migrated_to_ram %llu\n", vsvm_vram_stat(vram, VSVM_VRAM_STAT_TO_RAM));
+	seq_printf(m, "vram_migrated_to_ram_asked %llu\n",
+		   vsvm_vram_stat(vram, VSVM_VRAM_STAT_TO_RAM_ASKED));
+	seq_printf(m, "vram_evicted %llu\n", vsvm_vram_stat(vram, VSVM_VRAM_STAT_EVICTED));
+	seq_printf(m, "vram_alloc_failed %llu\n",
+		   vsvm_vram_stat(vram, VSVM_VRAM_STAT_ALLOC_FAILED));
+}
+
 static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 {
 	struct drm_debugfs_entry *entry = m->private;
@@ -102,6 +133,7 @@ static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)
 		seq_printf(m, "audit_checks %llu\naudit_violations %llu\n", checks, violations);
 	}
 	vsvm_debugfs_engines(m, to_vsvm_device(entry->dev));
+	vsvm_debugfs_vram(m, &to_vsvm_device(entry->dev)->vram);
 	vsvm_debugfs_device_totals(m, to_vsvm_device(entry->dev));
 	return 0;
 }

@@ -76,6 +76,9 @@ unsigned int vsvm_job_timeout_ms = 10000;
 module_param_named(job_timeout_ms, vsvm_job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms, "A job running longer is stopped, in ms, 1-3600000 (default 10000)");
 
+module_param_named(vram_mb, vsvm_vram_mb, uint, 0444);
+MODULE_PARM_DESC(vram_mb, "Device memory of each device, MiB, 0-16384 (default 256; 0: none)");
+
 static unsigned int vsvm_default_dbg_mask;
 module_param_named(dbg_mask, vsvm_default_dbg_mask, uint, 0444);
 MODULE_PARM_DESC(dbg_mask, "Initial dbg_mask tunable of each device (VSVM_DBG_* bits)");
@@ -222,6 +225,9 @@ static int vsvm_probe(struct platform_device *pdev)
 	ret = vsvm_job_sched_init(vdev);
 	if (ret)
 		return ret;
+	ret = vsvm_vram_init(vdev);
+	if (ret)
+		return ret;
 	platform_set_drvdata(pdev, vdev);
 
 	vsvm_debugfs_init(vdev);
@@ -279,6 +285,10 @@ static int __init vsvm_init(void)
 	if (vsvm_compute_engines > VSVM_MAX_COMPUTE_ENGINES) {
 		pr_err("vsvm: compute_engines=%u outside 1..%d\n", vsvm_compute_engines,
 		       VSVM_MAX_COMPUTE_ENGINES);
+		return -EINVAL;
+	}
+	if (vsvm_vram_mb > 16384) {
+		pr_err("vsvm: vram_mb=%u outside 0..16384\n", vsvm_vram_mb);
 		return -EINVAL;
 	}
 	if (!vsvm_job_timeout_ms || vsvm_job_timeout_ms > 3600000) {

@@ -20,6 +20,7 @@
 #include "vsvm_drm.h"
 #include "vsvm_engine.h"
 #include "vsvm_job.h"
+#include "vsvm_vram.h"
 
 #define DRIVER_NAME	"vsvm"
 #define DRIVER_DESC	"Virtual SVM compute accelerator"
@@ -62,6 +63,9 @@ struct vsvm_counters {
  * @aging: answer reclaim from the device's accessed bits (DOC: Aging)
  * @prefetch_threshold: density threshold of the prefetcher, percent, 0 off
  *	(DOC: Prefetch)
+ * @migrate_back_kb: span around a page the CPU touches in device memory
+ *	that moves back with it, KiB (DOC: Device memory)
+ * @vram_limit_mb: device memory that may be allocated, MiB; 0: all of it
  *
  * Except event_policy, aging and prefetch_threshold they are read when a VM
  * is created.
@@ -76,6 +80,8 @@ struct vsvm_tunables {
 	bool huge_pages;
 	u32 aging;
 	u32 prefetch_threshold;
+	u32 migrate_back_kb;
+	u32 vram_limit_mb;
 };
 
 /**
@@ -92,6 +98,7 @@ struct vsvm_tunables {
  *	VMs' jobs at once
  * @compute: the compute engines
  * @sched: one scheduler per &enum vsvm_engine_class
+ * @vram: the device's own memory (DOC: Device memory)
  */
 struct vsvm_device {
 	struct drm_device drm;
@@ -105,6 +112,7 @@ struct vsvm_device {
 	struct workqueue_struct *copy_wq;
 	struct vsvm_compute compute;
 	struct drm_gpu_scheduler sched[VSVM_ENGINE_CLASSES];
+	struct vsvm_vram vram;
 };
 
 extern unsigned int vsvm_num_devices;

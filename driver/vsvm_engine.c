@@ -429,11 +429,20 @@ static int copy_next_piece(struct vsvm_copy_walk *w, struct vsvm_copy_run *piece
 /*
  * Kernel address of @phys. Without HIGHMEM every frame is in the linear map,
  * so the address goes on for a whole run of contiguous frames; with it a run
- * is one piece, within one page.
+ * is one piece, within one page. Device memory (DOC: Device memory) is
+ * mapped for good and contiguously, so runs of its frames work the same: a
+ * VM's translations only reach its own device's memory (hmm_range_fault()
+ * gives device-private frames only to their owner), whose physical range
+ * lies at the top of the physical address space, away from system memory.
  */
 static void *copy_map(phys_addr_t phys)
 {
-	return kmap_local_pfn(PHYS_PFN(phys)) + offset_in_page(phys);
+	return vsvm_mem_map(PHYS_PFN(phys)) + offset_in_page(phys);
+}
+
+static void copy_unmap(phys_addr_t phys, const void *addr)
+{
+	vsvm_mem_unmap(PHYS_PFN(phys), addr);
 }
 
 /* Process the run: the one call per run the walk is for. */
@@ -449,18 +458,18 @@ static void copy_run_process(struct vsvm_copy_walk *w)
 		src = copy_map(run->src);
 		dst = copy_map(run->dst);
 		memmove(dst, src, run->len);
-		kunmap_local(dst);
-		kunmap_local(src);
+		copy_unmap(run->dst, dst);
+		copy_unmap(run->src, src);
 		break;
 	case DRM_VSVM_CMD_FILL:
 		dst = copy_map(run->dst);
 		vsvm_copy_fill(dst, run->len, w->pattern, w->cmd->value, w->run_offset);
-		kunmap_local(dst);
+		copy_unmap(run->dst, dst);
 		break;
 	case DRM_VSVM_CMD_CHECKSUM:
 		src = copy_map(run->src);
 		w->hash = vsvm_copy_fnv1a(w->hash, src, run->len);
-		kunmap_local(src);
+		copy_unmap(run->src, src);
 		break;
 	}
 	w->run.len = 0;
@@ -576,10 +585,10 @@ static int run_checksum(struct vsvm_job *job, const struct drm_vsvm_cmd *cmd)
 	ret = access_begin(job, &a);
 	if (ret)
 		return ret;
-	page = kmap_local_pfn(a.dst_pfn);
+	page = vsvm_mem_map(a.dst_pfn);
 	result = (__le64 *)(page + offset_in_page(a.dst));
 	*result = cpu_to_le64(w.hash);
-	kunmap_local(page);
+	vsvm_mem_unmap(a.dst_pfn, page);
 	access_end(job);
 	return 0;
 }
@@ -723,7 +732,7 @@ static void compute_store(void *p, unsigned int size, u64 v)
 static void compute_access_lane(struct vsvm_isa_mem_req *req, unsigned int lane,
 				unsigned long pfn)
 {
-	u8 *page = kmap_local_pfn(pfn);
+	u8 *page = vsvm_mem_map(pfn);
 	void *p = page + offset_in_page(req->addr[lane]);
 
 	switch (req->kind) {
@@ -738,7 +747,7 @@ static void compute_access_lane(struct vsvm_isa_mem_req *req, unsigned int lane,
 						 req->data[lane], req->cmp[lane]);
 		break;
 	}
-	kunmap_local(page);
+	vsvm_mem_unmap(pfn, page);
 }
 
 static bool compute_check_stop(void *data);
@@ -816,10 +825,10 @@ static int compute_fetch(void *data, u64 addr, void *buf, size_t len, u64 *fault
 	for (;;) {
 		down_read(&vm->svm.lock);
 		if (!vsvm_vm_translate(vm, tlb, addr, false, &pfn)) {
-			u8 *page = kmap_local_pfn(pfn);
+			u8 *page = vsvm_mem_map(pfn);
 
 			memcpy(buf, page + offset_in_page(addr), len);
-			kunmap_local(page);
+			vsvm_mem_unmap(pfn, page);
 			up_read(&vm->svm.lock);
 			return 0;
 		}
@@ -874,7 +883,7 @@ static bool compute_access_run(void *data, u64 addr, void *buf, unsigned int len
 		up_read(&vm->svm.lock);
 		return false;
 	}
-	page = kmap_local_pfn(pfn);
+	page = vsvm_mem_map(pfn);
 	for (off = 0; off < len; off += size) {
 		u8 *mem = page + offset_in_page(addr) + off;
 
@@ -883,7 +892,7 @@ static bool compute_access_run(void *data, u64 addr, void *buf, unsigned int len
 		else
 			compute_copy_element((u8 *)buf + off, mem, size);
 	}
-	kunmap_local(page);
+	vsvm_mem_unmap(pfn, page);
 	up_read(&vm->svm.lock);
 	return true;
 }

@@ -79,6 +79,9 @@ VISIBLE_IF_KUNIT int vsvm_param_query(const struct vsvm_param_facts *facts,
 	case DRM_VSVM_PARAM_COMPUTE_ENGINES:
 		value = facts->compute_engines;
 		break;
+	case DRM_VSVM_PARAM_VRAM_BYTES:
+		value = facts->vram_bytes;
+		break;
 	default:
 		*reason = "unknown param";
 		return -EINVAL;
@@ -104,11 +107,13 @@ int vsvm_param_get_ioctl(struct drm_device *drm, void *data,
 	struct drm_vsvm_get_param *args = data;
 	const struct vsvm_param_facts facts = {
 		.capabilities = DRM_VSVM_CAPS_ALL &
-				~(IS_ENABLED(CONFIG_EXPORT_MM_ACCESS) ? 0 : DRM_VSVM_CAP_PIDFD_VM),
+				~(IS_ENABLED(CONFIG_EXPORT_MM_ACCESS) ? 0 : DRM_VSVM_CAP_PIDFD_VM) &
+				~(vdev->vram.npages ? 0 : DRM_VSVM_CAP_DEVICE_MEMORY),
 		.va_bits = VSVM_VA_BITS,
 		.page_sizes = VSVM_PAGE_SIZES,
 		.num_devices = vsvm_num_devices,
 		.compute_engines = vdev->compute.num_engines,
+		.vram_bytes = (u64)vdev->vram.npages << PAGE_SHIFT,
 	};
 	const char *reason = NULL;
 	int ret;

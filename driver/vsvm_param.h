@@ -18,6 +18,7 @@ struct drm_vsvm_get_param;
  * @page_sizes: page sizes the device page table maps, as a mask of sizes
  * @num_devices: number of vsvm devices the driver created
  * @compute_engines: compute engines of the device
+ * @vram_bytes: size of the device's own memory
  */
 struct vsvm_param_facts {
 	u64 capabilities;
@@ -25,6 +26,7 @@ struct vsvm_param_facts {
 	u64 page_sizes;
 	u32 num_devices;
 	u32 compute_engines;
+	u64 vram_bytes;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -45,7 +45,10 @@
  *                          level-0 table is read-only, whatever its WRITE
  * bit 6       TABLE_DIRTY  level-1 table entry only: a leaf of the level-0
  *                          table may have DIRTY set
- * bits 11-7                reserved, zero
+ * bit 7       LOCAL        leaf only: the page is in the device's own memory
+ *                          (a device-private frame, DOC: Device memory);
+ *                          4 KiB leaves only
+ * bits 11-8                reserved, zero
  * bits 51-12  PFN          frame number: of the next table for a table
  *                          entry, of the mapped page for a leaf (a multiple
  *                          of 512 for a 2 MiB leaf)
@@ -141,6 +144,12 @@ static unsigned int vsvm_pt_index(u64 va, unsigned int level)
 static unsigned long vsvm_pte_pfn(u64 pte)
 {
 	return (pte & VSVM_PTE_PFN_MASK) >> VSVM_PTE_PFN_SHIFT;
+}
+
+/* DOC: Device memory: LOCAL for a frame of the device's own memory. */
+static u64 vsvm_pt_local_bit(const struct vsvm_pt *pt, unsigned long pfn)
+{
+	return pt->local && pt->local(pfn) ? VSVM_PTE_LOCAL : 0;
 }
 
 static u64 vsvm_pfn_pte(unsigned long pfn)
@@ -557,7 +566,8 @@ int vsvm_pt_map(struct vsvm_pt *pt, u64 va, unsigned long pfn,
 		return -ENOMEM;
 
 	ptep = &table[vsvm_pt_index(va, target)];
-	new = vsvm_pfn_pte(pfn) | flags | VSVM_PTE_VALID | (target ? VSVM_PTE_HUGE : 0);
+	new = vsvm_pfn_pte(pfn) | flags | VSVM_PTE_VALID | (target ? VSVM_PTE_HUGE : 0) |
+	      vsvm_pt_local_bit(pt, pfn);
 	if (!(*ptep & VSVM_PTE_VALID)) {
 		if (!target)
 			vsvm_pt_count_write(table, 0, new);
@@ -628,7 +638,7 @@ int vsvm_pt_map_pages(struct vsvm_pt *pt, u64 va, unsigned long count,
 		      const struct vsvm_pt_pages *pages, struct vsvm_pt_stats *st)
 {
 	const u64 max_pfn = VSVM_PTE_PFN_MASK >> VSVM_PTE_PFN_SHIFT;
-	const u64 keep = VSVM_PTE_PFN_MASK | VSVM_PTE_WRITE | VSVM_PTE_VALID;
+	const u64 keep = VSVM_PTE_PFN_MASK | VSVM_PTE_WRITE | VSVM_PTE_VALID | VSVM_PTE_LOCAL;
 	unsigned long i = 0;
 
 	if (!IS_ALIGNED(va, VSVM_PT_PAGE_SIZE) || va >= VSVM_PT_VA_END ||
@@ -663,7 +673,7 @@ int vsvm_pt_map_pages(struct vsvm_pt *pt, u64 va, unsigned long count,
 				continue;
 			if (pfn > max_pfn)
 				return -EINVAL;
-			new = vsvm_pfn_pte(pfn) | VSVM_PTE_VALID |
+			new = vsvm_pfn_pte(pfn) | VSVM_PTE_VALID | vsvm_pt_local_bit(pt, pfn) |
 			      ((e & pages->write) ? VSVM_PTE_WRITE : 0);
 			if (!(*ptep & VSVM_PTE_VALID)) {
 				pt->live++;
@@ -711,11 +721,13 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_map_hmm);
 /*
  * Zap (@zap true) or write-protect the leaves of [start, end) under @table, a
  * table at @level whose range contains [start, end). Return true when @table
- * lost entries and is now empty, for the caller to unlink it.
+ * lost entries and is now empty, for the caller to unlink it. A zap with a
+ * @filter leaves the other kind of leaves alone (2 MiB leaves are always of
+ * system memory).
  */
 static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 				 unsigned int level, u64 start, u64 end,
-				 bool zap, struct vsvm_pt_stats *st)
+				 bool zap, int filter, struct vsvm_pt_stats *st)
 {
 	u64 span = BIT_ULL(vsvm_pt_shift(level));
 	u64 pages = span >> VSVM_PT_PAGE_SHIFT;
@@ -733,6 +745,11 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 			continue;
 
 		if (vsvm_pte_is_leaf(*ptep, level)) {
+			bool local = *ptep & VSVM_PTE_LOCAL;
+			bool zap_local = filter == VSVM_PT_ZAP_LOCAL;
+
+			if (zap && filter && local != zap_local)
+				continue;
 			if (!zap) {
 				vsvm_pt_report_dirty(pt, *ptep, level);
 				/* A partly covered 2 MiB leaf loses WRITE whole. */
@@ -770,7 +787,7 @@ static bool vsvm_pt_update_range(struct vsvm_pt *pt, u64 *table,
 		}
 
 		if (vsvm_pt_update_range(pt, vsvm_pte_table(*ptep), level - 1,
-					 addr, next, zap, st)) {
+					 addr, next, zap, filter, st)) {
 			vsvm_pt_put_table(pt, vsvm_pte_table(*ptep), st);
 			*ptep = 0;
 			cleared = true;
@@ -813,10 +830,37 @@ u64 vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
 
 	if (vsvm_pt_clamp(&start, &end))
 		vsvm_pt_update_range(pt, pt->root, VSVM_PT_ROOT_LEVEL, start,
-				     end, true, st);
+				     end, true, 0, st);
 	return st->zapped - before;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_zap);
+
+/**
+ * vsvm_pt_zap_filtered() - remove the translations of a range to one kind of memory
+ * @pt: the page table, under the page-table lock
+ * @start: first byte of the range
+ * @end: end of the range (exclusive)
+ * @filter: which leaves go: those with %VSVM_PTE_LOCAL, or those without
+ * @st: counters to add to
+ *
+ * vsvm_pt_zap() for the leaves @filter names only; the others stay as they
+ * are. A migration into device memory removes the translations of the
+ * system pages it copies and keeps those of the device pages already there
+ * (DOC: Device memory).
+ *
+ * Return: the 4 KiB units this call removed (also added to @st->zapped).
+ */
+u64 vsvm_pt_zap_filtered(struct vsvm_pt *pt, u64 start, u64 end,
+			 enum vsvm_pt_zap_filter filter, struct vsvm_pt_stats *st)
+{
+	u64 before = st->zapped;
+
+	if (vsvm_pt_clamp(&start, &end))
+		vsvm_pt_update_range(pt, pt->root, VSVM_PT_ROOT_LEVEL, start,
+				     end, true, filter, st);
+	return st->zapped - before;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_zap_filtered);
 
 /**
  * vsvm_pt_protect() - make the translations of a range read-only
@@ -844,7 +888,7 @@ u64 vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
 
 	if (vsvm_pt_clamp(&start, &end))
 		vsvm_pt_update_range(pt, pt->root, VSVM_PT_ROOT_LEVEL, start,
-				     end, false, st);
+				     end, false, 0, st);
 	return st->downgraded - before;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsvm_pt_protect);
@@ -896,6 +940,7 @@ static void vsvm_pt_fill_entry(u64 pte, unsigned int level, u64 va,
 	out->writable = pte & VSVM_PTE_WRITE;
 	out->accessed = pte & VSVM_PTE_ACCESSED;
 	out->dirty = pte & VSVM_PTE_DIRTY;
+	out->local = pte & VSVM_PTE_LOCAL;
 }
 
 /**

@@ -27,6 +27,7 @@
 #define VSVM_PTE_HUGE		BIT_ULL(4)
 #define VSVM_PTE_TABLE_RO	BIT_ULL(5)
 #define VSVM_PTE_TABLE_DIRTY	BIT_ULL(6)
+#define VSVM_PTE_LOCAL		BIT_ULL(7)
 #define VSVM_PTE_PFN_SHIFT	12
 #define VSVM_PTE_PFN_MASK	GENMASK_ULL(51, VSVM_PTE_PFN_SHIFT)
 
@@ -45,6 +46,9 @@
 
 /**
  * struct vsvm_pt - a device page table and its reserve of table pages
+ * @local: if set, says whether a frame is in the device's own memory; the
+ *	leaves that map such a frame get %VSVM_PTE_LOCAL (DOC: Device memory).
+ *	Called under the page-table lock; must not sleep.
  * @dirty: if set, called under the page-table lock for every leaf with
  *	DIRTY set that a zap or protect clears, with its frame and order
  *	(the device wrote the memory; the owner tells the CPU side). Must not
@@ -62,6 +66,7 @@
  * see DOC: Page-table locking and reserve.
  */
 struct vsvm_pt {
+	bool (*local)(unsigned long pfn);
 	void (*dirty)(struct vsvm_pt *pt, unsigned long pfn, unsigned int order);
 	u64 *root;
 	unsigned long nr_tables;
@@ -79,6 +84,7 @@ struct vsvm_pt {
  * @writable: the leaf has VSVM_PTE_WRITE
  * @accessed: the leaf has VSVM_PTE_ACCESSED
  * @dirty: the leaf has VSVM_PTE_DIRTY
+ * @local: the leaf has VSVM_PTE_LOCAL (the page is in device memory)
  */
 struct vsvm_pt_entry {
 	unsigned long pfn;
@@ -86,6 +92,7 @@ struct vsvm_pt_entry {
 	bool writable;
 	bool accessed;
 	bool dirty;
+	bool local;
 };
 
 /**
@@ -161,6 +168,18 @@ int vsvm_pt_map_hmm(struct vsvm_pt *pt, u64 va, unsigned long count,
 		    const unsigned long *hmm_pfns, struct vsvm_pt_stats *st);
 u64 vsvm_pt_zap(struct vsvm_pt *pt, u64 start, u64 end,
 		struct vsvm_pt_stats *st);
+/**
+ * enum vsvm_pt_zap_filter - which translations vsvm_pt_zap_filtered() removes
+ * @VSVM_PT_ZAP_LOCAL: only those of pages in device memory (%VSVM_PTE_LOCAL)
+ * @VSVM_PT_ZAP_SYSTEM: only those of pages in system memory
+ */
+enum vsvm_pt_zap_filter {
+	VSVM_PT_ZAP_LOCAL = 1,
+	VSVM_PT_ZAP_SYSTEM,
+};
+
+u64 vsvm_pt_zap_filtered(struct vsvm_pt *pt, u64 start, u64 end,
+			 enum vsvm_pt_zap_filter filter, struct vsvm_pt_stats *st);
 u64 vsvm_pt_protect(struct vsvm_pt *pt, u64 start, u64 end,
 		    struct vsvm_pt_stats *st);
 

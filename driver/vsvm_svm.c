@@ -73,7 +73,12 @@
  *   ...): the mapping is cleared but the range remains valid. Zap; keep the
  *   ranges.
  * - MIGRATE: zap, unless the device itself started the migration
- *   (&mmu_notifier_range.owner is ours): then ignore.
+ *   (&mmu_notifier_range.owner is one of its cookies, DOC: Device memory).
+ *   Moving pages into its memory (&vsvm_svm.owner_in) it zaps only the
+ *   translations of system pages, which are being copied and must take no
+ *   more writes; its own new mappings of device pages stay. Moving pages
+ *   out (&vsvm_svm.owner, the pages' pgmap owner) it zaps only the
+ *   translations of pages in its memory, which are about to be freed.
  * - EXCLUSIVE: ignore when it is ours, else zap.
  * - PROTECTION_PAGE (fork()'s copy-on-write protection, writeback's
  *   page_mkclean()) and SOFT_DIRTY (``/proc/pid/clear_refs``): the page
@@ -299,6 +304,7 @@
 
 #include <linux/hmm.h>
 #include <linux/interval_tree.h>
+#include <linux/memremap.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -437,7 +443,7 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_stat);
 /**
  * vsvm_svm_event_action() - the event policy
  * @event: &mmu_notifier_range.event of an invalidation
- * @own: the invalidation carries this device's owner cookie
+ * @origin: whose owner cookie the invalidation carries
  * @policy: &enum vsvm_svm_policy
  *
  * Pure function; see DOC: Event policy.
@@ -445,7 +451,7 @@ EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_stat);
  * Return: what the invalidation must do to the mirror.
  */
 VISIBLE_IF_KUNIT enum vsvm_svm_action
-vsvm_svm_event_action(enum mmu_notifier_event event, bool own,
+vsvm_svm_event_action(enum mmu_notifier_event event, enum vsvm_svm_origin origin,
 		      enum vsvm_svm_policy policy)
 {
 	switch (event) {
@@ -454,8 +460,13 @@ vsvm_svm_event_action(enum mmu_notifier_event event, bool own,
 	case MMU_NOTIFY_RELEASE:
 		return VSVM_SVM_RELEASE;
 	case MMU_NOTIFY_MIGRATE:
+		if (origin == VSVM_SVM_OWN)
+			return VSVM_SVM_ZAP_LOCAL;
+		if (origin == VSVM_SVM_OWN_IN)
+			return VSVM_SVM_ZAP_SYSTEM;
+		return VSVM_SVM_ZAP;
 	case MMU_NOTIFY_EXCLUSIVE:
-		return own ? VSVM_SVM_IGNORE : VSVM_SVM_ZAP;
+		return origin != VSVM_SVM_FOREIGN ? VSVM_SVM_IGNORE : VSVM_SVM_ZAP;
 	case MMU_NOTIFY_PROTECTION_PAGE:
 	case MMU_NOTIFY_SOFT_DIRTY:
 		return policy == VSVM_SVM_POLICY_PRECISE ? VSVM_SVM_DOWNGRADE :
@@ -745,6 +756,19 @@ static void audit_invalidation(struct vsvm_svm *svm, enum vsvm_svm_action action
 		return;
 	audit_count();
 	while (svm->ops->next_leaf(svm, &addr, end, &pfn, &order, &writable)) {
+		if (action == VSVM_SVM_ZAP_LOCAL || action == VSVM_SVM_ZAP_SYSTEM) {
+			bool local = is_device_private_page(pfn_to_page(pfn));
+			bool zap_local = action == VSVM_SVM_ZAP_LOCAL;
+
+			/* Only the other kind of memory may keep translations. */
+			if (local == zap_local) {
+				audit_violation(svm, "0x%lx (%s) mapped after its zap (to 0x%lx)\n",
+						addr, local ? "device" : "system", end);
+				return;
+			}
+			addr += PAGE_SIZE << order;
+			continue;
+		}
 		if (action != VSVM_SVM_DOWNGRADE) {
 			audit_violation(svm, "0x%lx mapped after a zap of [0x%lx, 0x%lx)\n",
 					addr, start, end);
@@ -864,12 +888,18 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 	struct vsvm_svm *svm = win->svm;
 	unsigned long start = max(mrange->start, window_start(win));
 	unsigned long end = min(mrange->end, window_end(win));
+	enum vsvm_svm_origin origin = VSVM_SVM_FOREIGN;
 	enum vsvm_svm_action action;
 	u64 zapped = 0, downgraded = 0;
 
-	action = vsvm_svm_event_action(mrange->event,
-				       svm->owner && mrange->owner == svm->owner,
-				       READ_ONCE(*svm->policy));
+	if (svm->owner && mrange->owner == svm->owner)
+		origin = VSVM_SVM_OWN;
+	else if (svm->owner_in && mrange->owner == svm->owner_in)
+		origin = VSVM_SVM_OWN_IN;
+	action = vsvm_svm_event_action(mrange->event, origin, READ_ONCE(*svm->policy));
+	if ((action == VSVM_SVM_ZAP_LOCAL || action == VSVM_SVM_ZAP_SYSTEM) &&
+	    !svm->ops->zap_filtered)
+		action = VSVM_SVM_ZAP;
 	if (action == VSVM_SVM_BY_VMA && !invalidator_holds_mmap_lock(mrange->mm))
 		action = VSVM_SVM_ZAP;
 	stat_add(svm, VSVM_SVM_STAT_INVAL_FIRST + mrange->event, 1);
@@ -894,6 +924,13 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 	case VSVM_SVM_DOWNGRADE:
 		downgraded = svm->ops->protect(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_DOWNGRADED, downgraded);
+		svm->ops->flush_tlb(svm, start, end);
+		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
+		break;
+	case VSVM_SVM_ZAP_LOCAL:
+	case VSVM_SVM_ZAP_SYSTEM:
+		zapped = svm->ops->zap_filtered(svm, start, end, action == VSVM_SVM_ZAP_LOCAL);
+		stat_add(svm, VSVM_SVM_STAT_ZAPPED, zapped);
 		svm->ops->flush_tlb(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
 		break;

@@ -34,6 +34,10 @@ enum vsvm_svm_policy {
  * @VSVM_SVM_RELEASE: the address space is going away: remove everything
  * @VSVM_SVM_BY_VMA: a protection change: zap or downgrade each part of the
  *	span as its VMA's new flags say (vsvm_svm_vma_action())
+ * @VSVM_SVM_ZAP_LOCAL: remove the translations of pages in the device's own
+ *	memory only (the device moves pages out of it)
+ * @VSVM_SVM_ZAP_SYSTEM: remove the translations of pages in system memory
+ *	only (the device moves pages into its memory)
  */
 enum vsvm_svm_action {
 	VSVM_SVM_IGNORE,
@@ -42,6 +46,22 @@ enum vsvm_svm_action {
 	VSVM_SVM_UNMAP,
 	VSVM_SVM_RELEASE,
 	VSVM_SVM_BY_VMA,
+	VSVM_SVM_ZAP_LOCAL,
+	VSVM_SVM_ZAP_SYSTEM,
+};
+
+/**
+ * enum vsvm_svm_origin - who started an invalidation, by its owner cookie
+ * @VSVM_SVM_FOREIGN: the CPU side, or another device
+ * @VSVM_SVM_OWN: this device (&vsvm_svm.owner): for a migration, one that
+ *	moves pages out of the device's memory
+ * @VSVM_SVM_OWN_IN: this device moving pages into its memory
+ *	(&vsvm_svm.owner_in)
+ */
+enum vsvm_svm_origin {
+	VSVM_SVM_FOREIGN,
+	VSVM_SVM_OWN,
+	VSVM_SVM_OWN_IN,
 };
 
 /**
@@ -160,6 +180,9 @@ struct vsvm_svm_map_result {
  *	Return the number of translations that were accessed.
  * @test_young: (optional, for aging) whether the translation of @addr was
  *	accessed, without clearing it. Same context as @clear_young.
+ * @zap_filtered: (optional, for device memory) as @zap, for the
+ *	translations of pages in the device's own memory only (@local true)
+ *	or in system memory only. Without it the core zaps everything.
  * @young_map: (with the aging ops) set bit i of @map when the translation
  *	of @start + i * 4 KiB was accessed, without clearing anything; @start
  *	and @end lie in one 2 MiB range. Same context as @map. The prefetcher
@@ -173,6 +196,8 @@ struct vsvm_svm_ops {
 	int (*map_pages)(struct vsvm_svm *svm, unsigned long start, unsigned long npages,
 			 const unsigned long *hmm_pfns, struct vsvm_svm_map_result *res);
 	u64 (*zap)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
+	u64 (*zap_filtered)(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+			    bool local);
 	u64 (*protect)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	void (*flush_tlb)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
 	bool (*next_leaf)(struct vsvm_svm *svm, unsigned long *addr, unsigned long end,
@@ -229,6 +254,8 @@ struct vsvm_svm_test_hooks {
  * @config: tunables
  * @policy: where to read the &enum vsvm_svm_policy, at each invalidation
  * @owner: device-private owner; invalidations carrying it are the device's own
+ * @owner_in: the owner cookie of the device's migrations into its memory
+ *	(DOC: Device memory); NULL when it has none
  * @lock: "the notifier lock": held for write to change translations, ranges
  *	and windows (fault commit, invalidation, GC); held for read by device
  *	engines while they use translations (see DOC: Locking)
@@ -254,6 +281,7 @@ struct vsvm_svm {
 	struct vsvm_svm_config config;
 	const u32 *policy;
 	void *owner;
+	void *owner_in;
 	struct rw_semaphore lock;
 	struct rb_root_cached windows;
 	struct list_head gc_list;
@@ -296,7 +324,8 @@ static inline void vsvm_svm_audit_counts(u64 *checks, u64 *violations)
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Pure policy logic, exported for KUnit. */
 enum vsvm_svm_action vsvm_svm_event_action(enum mmu_notifier_event event,
-					   bool own, enum vsvm_svm_policy policy);
+					   enum vsvm_svm_origin origin,
+					   enum vsvm_svm_policy policy);
 enum vsvm_svm_action vsvm_svm_vma_action(unsigned long vm_flags);
 bool vsvm_svm_prefetch_region(const unsigned long *populated, unsigned int npages,
 			      unsigned int idx, unsigned int threshold, int buddy,

@@ -23,9 +23,9 @@
  *	dispatch that runs. Anything else written, a number out of range or not
  *	a number, fails with -EINVAL.
  *
- * ``event_policy``, ``aging`` and ``prefetch_threshold`` take effect at once
- * too; the others are read when a VM is created and apply to VMs created
- * after the change:
+ * ``event_policy``, ``aging``, ``prefetch_threshold``, ``migrate_back_kb`` and
+ * ``vram_limit_mb`` take effect at once too; the others are read when a VM is
+ * created and apply to VMs created after the change:
  *
  * ``notifier_window_mb`` (power of two, 2 to 65536; default 512)
  *	Size of the aligned window one mmu interval notifier covers.
@@ -56,6 +56,15 @@
  *	A device fault faults in the largest aligned region around it of which
  *	at least this share the device already populated (DOC: Prefetch). 0
  *	turns the prefetcher off.
+ * ``migrate_back_kb`` (0 to 2048, a multiple of the page size in KiB;
+ * default 0)
+ *	When the CPU touches a page that lives in the device's memory, the
+ *	page moves back to system memory with this span on each side of it
+ *	(within its VMA); 0 moves only the page touched (DOC: Device memory).
+ * ``vram_limit_mb`` (0 to 16384; default 0)
+ *	Device memory migrations may use, MiB; 0: all of it (``vram_mb``).
+ *	Lowering it evicts nothing at once; the next migration to the device
+ *	evicts down to it first.
  */
 
 #include <linux/device.h>
@@ -162,6 +171,8 @@ VSVM_U32_TUNABLE(fault_max_retries, 1, 1000, false, 0);
 VSVM_U32_TUNABLE(tlb_entries, 4, 65536, true, 0);
 VSVM_U32_TUNABLE(aging, 0, 1, false, 0);
 VSVM_U32_TUNABLE(prefetch_threshold, 0, 100, false, 0);
+VSVM_U32_TUNABLE(migrate_back_kb, 0, 2048, false, PAGE_SIZE / SZ_1K);
+VSVM_U32_TUNABLE(vram_limit_mb, 0, 16384, false, 0);
 
 static ssize_t huge_pages_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
@@ -283,6 +294,8 @@ static struct attribute *vsvm_tunable_attrs[] = {
 	&vsvm_attr_fault_around_kb.attr.attr,
 	&vsvm_attr_aging.attr.attr,
 	&vsvm_attr_prefetch_threshold.attr.attr,
+	&vsvm_attr_migrate_back_kb.attr.attr,
+	&vsvm_attr_vram_limit_mb.attr.attr,
 	&vsvm_attr_fault_max_retries.attr.attr,
 	&vsvm_attr_tlb_entries.attr.attr,
 	&dev_attr_event_policy.attr,

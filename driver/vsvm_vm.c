@@ -20,6 +20,7 @@
 #include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/memcontrol.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
@@ -107,7 +108,26 @@ static u64 vsvm_vm_protect(struct vsvm_svm *svm, unsigned long start, unsigned l
  */
 static void vsvm_vm_pt_dirty(struct vsvm_pt *pt, unsigned long pfn, unsigned int order)
 {
-	folio_mark_dirty(pfn_folio(pfn));
+	struct folio *folio = pfn_folio(pfn);
+
+	/* Device memory has no writeback: its data moves with the page. */
+	if (!folio_is_device_private(folio))
+		folio_mark_dirty(folio);
+}
+
+/* DOC: Device memory: a device-private frame is a page of device memory. */
+static bool vsvm_vm_pt_local(unsigned long pfn)
+{
+	return is_device_private_page(pfn_to_page(pfn));
+}
+
+static u64 vsvm_vm_zap_filtered(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+				bool local)
+{
+	struct vsvm_vm *vm = svm_to_vm(svm);
+
+	return vsvm_pt_zap_filtered(&vm->pt, start, end,
+				    local ? VSVM_PT_ZAP_LOCAL : VSVM_PT_ZAP_SYSTEM, &vm->pt_stats);
 }
 
 static bool vsvm_vm_next_leaf(struct vsvm_svm *svm, unsigned long *addr, unsigned long end,
@@ -166,6 +186,7 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 	.map = vsvm_vm_map,
 	.map_pages = vsvm_vm_map_pages,
 	.zap = vsvm_vm_zap,
+	.zap_filtered = vsvm_vm_zap_filtered,
 	.protect = vsvm_vm_protect,
 	.flush_tlb = vsvm_vm_flush_tlb,
 	.next_leaf = vsvm_vm_next_leaf,
@@ -412,6 +433,7 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev, struct mm_struct
 	if (ret)
 		goto err_free;
 	vm->pt.dirty = vsvm_vm_pt_dirty;
+	vm->pt.local = vsvm_vm_pt_local;
 	ret = vsvm_vm_tlbs_init(vm, 1 + vdev->compute.num_engines, READ_ONCE(t->tlb_entries));
 	if (ret)
 		goto err_pt;
@@ -419,6 +441,9 @@ static struct vsvm_vm *vsvm_vm_create(struct vsvm_device *vdev, struct mm_struct
 			    &t->event_policy, vdev);
 	if (ret)
 		goto err_tlb;
+	/* Before the first fault registers a notifier (DOC: Device memory). */
+	if (vdev->vram.npages)
+		vm->svm.owner_in = &vdev->vram;
 	ret = vsvm_job_vm_init(vm);
 	if (ret)
 		goto err_svm;
@@ -681,6 +706,23 @@ int vsvm_vm_counters_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	return ret;
 }
 
+/* DOC: Device memory: move the pages of [start, end) before mapping them. */
+static int prefetch_place(struct vsvm_vm *vm, unsigned long start, unsigned long end,
+			  bool to_device)
+{
+	struct mm_struct *mm = vm->svm.mm;
+	int ret;
+
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+	ret = vsvm_vram_migrate(&vm->vdev->vram, mm, start, end, to_device);
+	mmput(mm);
+	if (ret)
+		vsvm_dbg(vm->vdev, VSVM_DBG_IOCTL, "PREFETCH: moving [0x%lx, 0x%lx) %s: %d\n",
+			 start, end, to_device ? "to the device" : "to system memory", ret);
+	return ret;
+}
+
 static int prefetch_stop(void *unused)
 {
 	return fatal_signal_pending(current) ? -EINTR : 0;
@@ -711,8 +753,15 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 
 	if (args->flags & ~DRM_VSVM_PREFETCH_FLAGS)
 		return vsvm_reject(vdev, "PREFETCH: unknown flags 0x%x\n", args->flags);
+	if ((args->flags & DRM_VSVM_PREFETCH_TO_DEVICE) &&
+	    (args->flags & DRM_VSVM_PREFETCH_TO_SYSTEM))
+		return vsvm_reject(vdev, "PREFETCH: both TO_DEVICE and TO_SYSTEM\n");
 	if (!args->size || args->start + args->size < args->start)
 		return vsvm_reject(vdev, "PREFETCH: bad range size %llu\n", args->size);
+	if ((args->flags & (DRM_VSVM_PREFETCH_TO_DEVICE | DRM_VSVM_PREFETCH_TO_SYSTEM)) &&
+	    !vdev->vram.npages)
+		return vsvm_reject_errno(vdev, -EOPNOTSUPP,
+					 "PREFETCH: placement asked, and the device has no memory\n");
 
 	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
 	if (!vm)
@@ -728,6 +777,12 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	}
 
 	end = args->start + args->size;
+	if (args->flags & (DRM_VSVM_PREFETCH_TO_DEVICE | DRM_VSVM_PREFETCH_TO_SYSTEM)) {
+		ret = prefetch_place(vm, ALIGN_DOWN(args->start, PAGE_SIZE), PAGE_ALIGN(end),
+				     args->flags & DRM_VSVM_PREFETCH_TO_DEVICE);
+		if (ret)
+			goto exit;
+	}
 	for (addr = ALIGN_DOWN(args->start, PAGE_SIZE); addr < end; addr += PAGE_SIZE) {
 		bool mapped;
 
@@ -752,6 +807,7 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 		}
 		cond_resched();
 	}
+exit:
 	drm_dev_exit(idx);
 out:
 	vsvm_vm_put(vm);

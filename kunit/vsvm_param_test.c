@@ -17,6 +17,7 @@ static const struct vsvm_param_facts facts = {
 	.page_sizes = SZ_4K | SZ_2M,
 	.num_devices = 3,
 	.compute_engines = 5,
+	.vram_bytes = 256ull << 20,
 };
 
 #define UNTOUCHED 0xdeadbeefcafef00dull
@@ -34,6 +35,7 @@ static void vsvm_param_test_values(struct kunit *test)
 		{ DRM_VSVM_PARAM_NUM_DEVICES, 3 },
 		{ DRM_VSVM_PARAM_ISA_VERSION, VSVM_ISA_VERSION },
 		{ DRM_VSVM_PARAM_COMPUTE_ENGINES, 5 },
+		{ DRM_VSVM_PARAM_VRAM_BYTES, 256ull << 20 },
 	};
 	unsigned int i;
 
@@ -67,7 +69,7 @@ static void vsvm_param_test_unknown_param(struct kunit *test)
 {
 	expect_rejected(test, (struct drm_vsvm_get_param){ .param = 0 });
 	expect_rejected(test, (struct drm_vsvm_get_param){
-		.param = DRM_VSVM_PARAM_COMPUTE_ENGINES + 1 });
+		.param = DRM_VSVM_PARAM_VRAM_BYTES + 1 });
 	expect_rejected(test, (struct drm_vsvm_get_param){ .param = U32_MAX });
 }
 

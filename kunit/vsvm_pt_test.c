@@ -586,6 +586,68 @@ static void vsvm_pt_test_zap_exact(struct kunit *test)
 	expect_tables(test, 4);
 }
 
+/* Frames at or above LOCAL_PFN play device memory in the test below. */
+#define LOCAL_PFN	0x8000000ul
+
+static bool fake_local(unsigned long pfn)
+{
+	return pfn >= LOCAL_PFN;
+}
+
+/*
+ * DOC: Device memory: a leaf of a device frame carries LOCAL, and a filtered
+ * zap removes one kind of leaves and keeps the other, a 2 MiB leaf (always
+ * system memory) included.
+ */
+static void vsvm_pt_test_zap_filtered(struct kunit *test)
+{
+	struct vsvm_pt *pt = pt_of(test);
+	struct vsvm_pt_stats st = {};
+	struct vsvm_pt_entry e;
+	unsigned int i;
+
+	pt->local = fake_local;
+	/* Even pages in device memory, odd ones in system memory. */
+	for (i = 0; i < 8; i++)
+		map(test, BASE + i * SZ_4K, (i % 2 ? PFN : LOCAL_PFN) + i, 0, VSVM_PTE_WRITE, &st);
+	map(test, BASE + SZ_2M, PFN, VSVM_PT_HUGE_ORDER, VSVM_PTE_WRITE, &st);
+	for (i = 0; i < 8; i++) {
+		KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + i * SZ_4K, &e));
+		KUNIT_EXPECT_EQ(test, e.local, !(i % 2));
+	}
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE + SZ_2M, &e));
+	KUNIT_EXPECT_FALSE(test, e.local);
+
+	memset(&st, 0, sizeof(st));
+	/* Out of device memory: the device leaves go, the 2 MiB one stays whole. */
+	KUNIT_EXPECT_EQ(test, vsvm_pt_zap_filtered(pt, BASE, BASE + SZ_2M + SZ_64K,
+						   VSVM_PT_ZAP_LOCAL, &st), 4);
+	for (i = 0; i < 8; i++) {
+		if (i % 2)
+			expect_mapped(test, BASE + i * SZ_4K, PFN + i, 0, true);
+		else
+			expect_unmapped(test, BASE + i * SZ_4K);
+	}
+	expect_mapped(test, BASE + SZ_2M, PFN, VSVM_PT_HUGE_ORDER, true);
+	KUNIT_EXPECT_EQ(test, st.split, 0);
+
+	/* Into device memory: a device leaf mapped again stays, system ones go. */
+	map(test, BASE, LOCAL_PFN, 0, VSVM_PTE_WRITE, &st);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_zap_filtered(pt, BASE, BASE + 8 * SZ_4K,
+						   VSVM_PT_ZAP_SYSTEM, &st), 4);
+	expect_mapped(test, BASE, LOCAL_PFN, 0, true);
+	for (i = 1; i < 8; i++)
+		expect_unmapped(test, BASE + i * SZ_4K);
+
+	/* A frame that changes kind changes the bit. */
+	map(test, BASE, PFN, 0, 0, &st);
+	KUNIT_ASSERT_TRUE(test, vsvm_pt_lookup(pt, BASE, &e));
+	KUNIT_EXPECT_FALSE(test, e.local);
+	KUNIT_EXPECT_EQ(test, vsvm_pt_zap_filtered(pt, BASE, BASE + SZ_4K, VSVM_PT_ZAP_LOCAL, &st),
+			0);
+	expect_mapped(test, BASE, PFN, 0, false);
+}
+
 static void vsvm_pt_test_zap_unaligned(struct kunit *test)
 {
 	struct vsvm_pt_stats st = {};
@@ -1424,6 +1486,7 @@ static struct kunit_case vsvm_pt_test_cases[] = {
 	KUNIT_CASE(vsvm_pt_test_next_leaf),
 	KUNIT_CASE(vsvm_pt_test_zap_exact),
 	KUNIT_CASE(vsvm_pt_test_zap_unaligned),
+	KUNIT_CASE(vsvm_pt_test_zap_filtered),
 	KUNIT_CASE(vsvm_pt_test_zap_whole_2m),
 	KUNIT_CASE(vsvm_pt_test_zap_split_2m),
 	KUNIT_CASE(vsvm_pt_test_zap_split_no_reserve),

@@ -15,19 +15,20 @@
 static void vsvm_svm_test_policy_precise(struct kunit *test)
 {
 	const enum vsvm_svm_policy p = VSVM_SVM_POLICY_PRECISE;
+	const enum vsvm_svm_origin f = VSVM_SVM_FOREIGN;
 
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_UNMAP, false, p), VSVM_SVM_UNMAP);
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_CLEAR, false, p), VSVM_SVM_ZAP);
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_VMA, false, p),
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_UNMAP, f, p), VSVM_SVM_UNMAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_CLEAR, f, p), VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_VMA, f, p),
 			VSVM_SVM_BY_VMA);
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_PAGE, false, p),
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_PROTECTION_PAGE, f, p),
 			VSVM_SVM_DOWNGRADE);
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_SOFT_DIRTY, false, p),
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_SOFT_DIRTY, f, p),
 			VSVM_SVM_DOWNGRADE);
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_RELEASE, false, p),
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_RELEASE, f, p),
 			VSVM_SVM_RELEASE);
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, false, p), VSVM_SVM_ZAP);
-	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, false, p),
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, f, p), VSVM_SVM_ZAP);
+	KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, f, p),
 			VSVM_SVM_ZAP);
 }
 
@@ -112,14 +113,23 @@ static void vsvm_svm_test_policy_own_events(struct kunit *test)
 	int p;
 
 	for (p = VSVM_SVM_POLICY_PRECISE; p <= VSVM_SVM_POLICY_ZAP_ALL; p++) {
-		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, true, p),
+		/*
+		 * A migration out of device memory drops the translations of
+		 * the device pages only, one into it those of system pages only.
+		 */
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, VSVM_SVM_OWN, p),
+				VSVM_SVM_ZAP_LOCAL);
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_MIGRATE, VSVM_SVM_OWN_IN, p),
+				VSVM_SVM_ZAP_SYSTEM);
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, VSVM_SVM_OWN, p),
 				VSVM_SVM_IGNORE);
-		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, true, p),
+		KUNIT_EXPECT_EQ(test,
+				vsvm_svm_event_action(MMU_NOTIFY_EXCLUSIVE, VSVM_SVM_OWN_IN, p),
 				VSVM_SVM_IGNORE);
 		/* Ownership means nothing for the other events. */
-		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_CLEAR, true, p),
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_CLEAR, VSVM_SVM_OWN, p),
 				VSVM_SVM_ZAP);
-		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_UNMAP, true, p),
+		KUNIT_EXPECT_EQ(test, vsvm_svm_event_action(MMU_NOTIFY_UNMAP, VSVM_SVM_OWN, p),
 				VSVM_SVM_UNMAP);
 	}
 }
@@ -136,7 +146,7 @@ static void vsvm_svm_test_policy_zap_all(struct kunit *test)
 			want = VSVM_SVM_UNMAP;
 		else if (ev == MMU_NOTIFY_RELEASE)
 			want = VSVM_SVM_RELEASE;
-		KUNIT_EXPECT_EQ_MSG(test, vsvm_svm_event_action(ev, false, p), want,
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_svm_event_action(ev, VSVM_SVM_FOREIGN, p), want,
 				    "event %d", ev);
 	}
 }

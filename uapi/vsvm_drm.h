@@ -53,7 +53,7 @@ extern "C" {
 
 /* uapi version reported by DRM_VSVM_PARAM_UAPI_VERSION: (major << 16) | minor */
 #define DRM_VSVM_UAPI_MAJOR		0
-#define DRM_VSVM_UAPI_MINOR		7
+#define DRM_VSVM_UAPI_MINOR		8
 #define DRM_VSVM_UAPI_VERSION \
 	((DRM_VSVM_UAPI_MAJOR << 16) | DRM_VSVM_UAPI_MINOR)
 
@@ -99,6 +99,10 @@ extern "C" {
  *	version from %VSVM_ISA_VERSION_MIN up to it is accepted.
  * @DRM_VSVM_PARAM_COMPUTE_ENGINES: number of compute engines that share a
  *	dispatch's workgroups (the ``compute_engines`` module parameter).
+ * @DRM_VSVM_PARAM_VRAM_BYTES: size of the device's own memory in bytes (the
+ *	``vram_mb`` module parameter); 0 when it has none, also when the
+ *	kernel lacks CONFIG_DEVICE_PRIVATE (since uapi 0.8). See
+ *	&DRM_VSVM_PREFETCH_TO_DEVICE.
  */
 enum drm_vsvm_param {
 	DRM_VSVM_PARAM_UAPI_VERSION = 1,
@@ -108,6 +112,7 @@ enum drm_vsvm_param {
 	DRM_VSVM_PARAM_NUM_DEVICES = 5,
 	DRM_VSVM_PARAM_ISA_VERSION = 6,
 	DRM_VSVM_PARAM_COMPUTE_ENGINES = 7,
+	DRM_VSVM_PARAM_VRAM_BYTES = 8,
 };
 
 /*
@@ -123,15 +128,20 @@ enum drm_vsvm_param {
  * DRM_VSVM_CAP_PIDFD_VM: DRM_IOCTL_VSVM_VM_CREATE accepts
  *	DRM_VSVM_VM_CREATE_PIDFD (a VM mirroring another process). Absent when
  *	the kernel does not export what the check needs (uapi 0.3).
+ * DRM_VSVM_CAP_DEVICE_MEMORY: the device has memory of its own
+ *	(DRM_VSVM_PARAM_VRAM_BYTES is not 0) and DRM_IOCTL_VSVM_VM_PREFETCH
+ *	accepts DRM_VSVM_PREFETCH_TO_DEVICE and DRM_VSVM_PREFETCH_TO_SYSTEM
+ *	(uapi 0.8).
  */
 #define DRM_VSVM_CAP_SVM		(1ull << 0)
 #define DRM_VSVM_CAP_COPY_ENGINE	(1ull << 1)
 #define DRM_VSVM_CAP_PREFETCH		(1ull << 2)
 #define DRM_VSVM_CAP_COMPUTE		(1ull << 3)
 #define DRM_VSVM_CAP_PIDFD_VM		(1ull << 4)
+#define DRM_VSVM_CAP_DEVICE_MEMORY	(1ull << 5)
 #define DRM_VSVM_CAPS_ALL		(DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE | \
 					 DRM_VSVM_CAP_PREFETCH | DRM_VSVM_CAP_COMPUTE | \
-					 DRM_VSVM_CAP_PIDFD_VM)
+					 DRM_VSVM_CAP_PIDFD_VM | DRM_VSVM_CAP_DEVICE_MEMORY)
 
 /**
  * struct drm_vsvm_get_param - argument of &DRM_IOCTL_VSVM_GET_PARAM
@@ -652,7 +662,10 @@ struct drm_vsvm_vm_counters {
 
 /* Valid bits of drm_vsvm_vm_prefetch.flags. */
 #define DRM_VSVM_PREFETCH_WRITE		(1u << 0)
-#define DRM_VSVM_PREFETCH_FLAGS		DRM_VSVM_PREFETCH_WRITE
+#define DRM_VSVM_PREFETCH_TO_DEVICE	(1u << 1)
+#define DRM_VSVM_PREFETCH_TO_SYSTEM	(1u << 2)
+#define DRM_VSVM_PREFETCH_FLAGS		(DRM_VSVM_PREFETCH_WRITE | DRM_VSVM_PREFETCH_TO_DEVICE | \
+					 DRM_VSVM_PREFETCH_TO_SYSTEM)
 
 /**
  * struct drm_vsvm_vm_prefetch - argument of &DRM_IOCTL_VSVM_VM_PREFETCH
@@ -664,8 +677,21 @@ struct drm_vsvm_vm_counters {
  * %DRM_VSVM_PREFETCH_WRITE the translations are writable, as for device
  * writes. Nothing is pinned: later invalidations apply as usual.
  *
- * Return: 0 on success; -EINVAL for unknown @flags, a @size of 0 or a range
- * that wraps; -ENOENT for an unknown @vm_id; -EACCES when the caller is not
+ * Placement (since uapi 0.8, with %DRM_VSVM_CAP_DEVICE_MEMORY): with
+ * %DRM_VSVM_PREFETCH_TO_DEVICE the range's pages first move to the VM's
+ * device's own memory (anonymous memory not yet touched becomes zeroed
+ * device pages); with %DRM_VSVM_PREFETCH_TO_SYSTEM this device's pages of the
+ * range first move back to system memory. Both are best effort: a page that
+ * cannot move (file-backed, pinned, in use by a migration of its own, no
+ * device memory left after eviction) stays where it is and is mapped there.
+ * A CPU access to a page in device memory moves it back (only that page, by
+ * default: the ``migrate_back_kb`` tunable), and so does eviction when device
+ * memory runs out. The device's debugfs ``counters`` count the pages moved
+ * (``vram_*``).
+ *
+ * Return: 0 on success; -EINVAL for unknown @flags, both placement flags, a
+ * @size of 0 or a range that wraps; -EOPNOTSUPP for a placement flag on a
+ * device without memory of its own; -ENOENT for an unknown @vm_id; -EACCES when the caller is not
  * a task of the VM's process; -EFAULT when a page of the range has no
  * accessible mapping, -EPERM when a write prefetch meets read-only memory
  * (pages before it stay populated), also for memory without a place in

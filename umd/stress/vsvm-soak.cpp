@@ -123,7 +123,7 @@ enum Op : unsigned {
     OpDestroyExecEnoent, OpDestroyExecRan,
     // content-preserving changes racing a job
     OpMprotect, OpMprotectRo, OpCold, OpPageout, OpFork, OpClearRefs, OpMovePages, OpMbind,
-    OpCollapse,
+    OpCollapse, OpToDevice, OpToSystem,
     // chaos thread
     OpChaosFork, OpChaosClearRefs, OpChaosCompact, OpChaosMigrate,
     NumOps
@@ -135,7 +135,7 @@ const char* const kOpNames[] = {
     "mremap-pieces", "collapse-remap-thp", "collapse-remap-2m-leaf", "map-fixed-race-mid-job",
     "destroy-exec-enoent", "destroy-exec-ran",
     "mprotect", "mprotect-ro", "cold", "pageout", "fork", "clear-refs", "move-pages", "mbind",
-    "collapse",
+    "collapse", "to-device", "to-system",
     "chaos-fork", "chaos-clear-refs", "chaos-compact", "chaos-migrate-pages",
 };
 static_assert(std::size(kOpNames) == NumOps);
@@ -143,6 +143,7 @@ static_assert(std::size(kOpNames) == NumOps);
 // What the kernel offers, probed once before the processes start: a step
 // that needs what is missing is skipped (with a note), not failed.
 struct Features {
+    bool deviceMemory = false; // DRM_VSVM_CAP_DEVICE_MEMORY: placement prefetches
     bool secretMemory = false; // memfd_secret()
     bool userfaultfd = false;  // userfaultfd() that may handle the kernel's own faults
 };
@@ -518,7 +519,7 @@ void Worker::preserve(size_t first, size_t count, bool readOnlyOk)
 {
     uint8_t* a = page(first);
     size_t len = count * kPage;
-    switch (rng_.below(readOnlyOk ? 9 : 8)) {
+    switch (rng_.below(readOnlyOk ? 11 : 10)) {
     case 0:
         tally(OpMprotect);
         mprotect(a, len, PROT_READ | PROT_WRITE | PROT_EXEC);
@@ -582,6 +583,19 @@ void Worker::preserve(size_t first, size_t count, bool readOnlyOk)
         tally(OpCollapse);
         madvise(region_, kRegion, MADV_COLLAPSE); // THP regions; EINVAL elsewhere
         break;
+    case 8:
+    case 9: {
+        // Into the device's memory (private anonymous pages move; shared
+        // ones stay) or back, racing the job: the data must not change.
+        if (!features_.deviceMemory)
+            return preserve(first, count, readOnlyOk);
+        bool in = rng_.below(2);
+        tally(in ? OpToDevice : OpToSystem);
+        auto st = vm_->prefetch(a, len, false, in ? vsvm::Vm::Placement::Device : vsvm::Vm::Placement::System);
+        if (!st.ok())
+            unexpected(fmt::format("{}: {}", in ? "to-device" : "to-system", st.message()));
+        break;
+    }
     default:
         tally(OpMprotectRo);
         mprotect(a, len, PROT_READ);
@@ -1422,9 +1436,16 @@ double parseDuration(const std::string& s)
 }
 
 // Once, before the processes start, so that a missing feature gets one note.
-Features probeFeatures()
+Features probeFeatures(const std::string& path)
 {
     Features f;
+    if (auto dev = vsvm::Device::open(path)) {
+        auto caps = dev->queryParam(DRM_VSVM_PARAM_CAPABILITIES);
+        f.deviceMemory = caps && (*caps & DRM_VSVM_CAP_DEVICE_MEMORY);
+    }
+    if (!f.deviceMemory)
+        fmt::print(stderr, "vsvm-soak: note: the device has no memory of its own: no to-device/to-system "
+                           "changes\n");
     vsvm::UniqueFd secret(int(syscall(SYS_memfd_secret, O_CLOEXEC)));
     f.secretMemory = secret || errno != ENOSYS;
     if (!f.secretMemory)
@@ -1530,7 +1551,7 @@ int main(int argc, char** argv)
         path = dev->path();
     }
 
-    const Features features = probeFeatures();
+    const Features features = probeFeatures(path);
     auto t0 = std::chrono::steady_clock::now();
     std::vector<std::pair<pid_t, int>> children;
     for (unsigned p = 0; p < opt.processes; p++) {

@@ -98,9 +98,19 @@ public:
 
     Result<VmCounters> counters() const;
 
+    /// Where prefetch() puts the pages before it maps them.
+    enum class Placement {
+        Keep,   ///< where they are
+        Device, ///< in the device's own memory (DRM_VSVM_PREFETCH_TO_DEVICE)
+        System, ///< back in system memory (DRM_VSVM_PREFETCH_TO_SYSTEM)
+    };
+
     /// Gives [ptr, ptr + size) device translations now, writable when
-    /// @p write, so that jobs that follow take no page fault there.
-    Status prefetch(const void* ptr, std::size_t size, bool write) const;
+    /// @p write, so that jobs that follow take no page fault there. With a
+    /// placement other than Keep the pages move first (best effort; EOPNOTSUPP
+    /// when the device has no memory of its own).
+    Status prefetch(const void* ptr, std::size_t size, bool write,
+                    Placement placement = Placement::Keep) const;
 
 private:
     friend class detail::QueueBase;

@@ -32,6 +32,8 @@ std::string_view paramName(drm_vsvm_param param)
         return "ISA_VERSION";
     case DRM_VSVM_PARAM_COMPUTE_ENGINES:
         return "COMPUTE_ENGINES";
+    case DRM_VSVM_PARAM_VRAM_BYTES:
+        return "VRAM_BYTES";
     }
     return "unknown";
 }

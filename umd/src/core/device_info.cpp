@@ -22,6 +22,7 @@ constexpr std::array kCapabilityNames{
     CapabilityName{DRM_VSVM_CAP_PREFETCH, "prefetch"},
     CapabilityName{DRM_VSVM_CAP_COMPUTE, "compute"},
     CapabilityName{DRM_VSVM_CAP_PIDFD_VM, "pidfd-vm"},
+    CapabilityName{DRM_VSVM_CAP_DEVICE_MEMORY, "device-memory"},
 };
 
 constexpr bool namesOnlyDefinedCapabilities()

@@ -161,7 +161,7 @@ Result<VmCounters> Vm::counters() const
     return counters;
 }
 
-Status Vm::prefetch(const void* ptr, std::size_t size, bool write) const
+Status Vm::prefetch(const void* ptr, std::size_t size, bool write, Placement placement) const
 {
     if (!state_)
         return detail::movedFrom("Vm");
@@ -169,11 +169,17 @@ Status Vm::prefetch(const void* ptr, std::size_t size, bool write) const
     drm_vsvm_vm_prefetch args{};
     args.vm_id = state_->id;
     args.flags = write ? DRM_VSVM_PREFETCH_WRITE : 0;
+    if (placement == Placement::Device)
+        args.flags |= DRM_VSVM_PREFETCH_TO_DEVICE;
+    else if (placement == Placement::System)
+        args.flags |= DRM_VSVM_PREFETCH_TO_SYSTEM;
     args.start = reinterpret_cast<uintptr_t>(ptr);
     args.size = size;
+    const char* where = placement == Placement::Device ? ", to the device"
+                        : placement == Placement::System ? ", to system memory" : "";
     return detail::ioctlStatus(dev.os->vmPrefetch(dev.fd.get(), args),
-                               fmt::format("DRM_IOCTL_VSVM_VM_PREFETCH(vm {}, {}, {:#x} bytes, {})",
-                                           state_->id, ptr, size, write ? "write" : "read"));
+                               fmt::format("DRM_IOCTL_VSVM_VM_PREFETCH(vm {}, {}, {:#x} bytes, {}{})",
+                                           state_->id, ptr, size, write ? "write" : "read", where));
 }
 
 } // namespace vsvm

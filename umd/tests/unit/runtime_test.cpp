@@ -139,6 +139,23 @@ TEST_F(RuntimeTest, PrefetchPassesTheRangeAndTheWriteFlag)
     EXPECT_THAT(status.context(), HasSubstr("DRM_IOCTL_VSVM_VM_PREFETCH"));
 }
 
+TEST_F(RuntimeTest, PrefetchPlacementSetsItsFlag)
+{
+    Vm vm = createVm();
+    std::vector<char> buffer(4096);
+    InSequence order;
+    EXPECT_CALL(os_, vmPrefetch(fd_, Field(&drm_vsvm_vm_prefetch::flags, DRM_VSVM_PREFETCH_TO_DEVICE)))
+        .WillOnce(Return(0));
+    EXPECT_CALL(os_, vmPrefetch(fd_, Field(&drm_vsvm_vm_prefetch::flags,
+                                           DRM_VSVM_PREFETCH_TO_SYSTEM | DRM_VSVM_PREFETCH_WRITE)))
+        .WillOnce(Return(-EOPNOTSUPP));
+
+    EXPECT_TRUE(vm.prefetch(buffer.data(), buffer.size(), false, Vm::Placement::Device).ok());
+    Status status = vm.prefetch(buffer.data(), buffer.size(), true, Vm::Placement::System);
+    EXPECT_EQ(status.errnum(), EOPNOTSUPP);
+    EXPECT_THAT(status.context(), HasSubstr("to system memory"));
+}
+
 TEST(Kernel, AssemblyLandsInAReadOnlyPageAlignedMapping)
 {
     auto kernel = Kernel::fromAssembly(".entry start\ns_nop\nstart:\ns_endpgm\n");

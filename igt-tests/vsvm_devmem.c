@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright (c) 2026 The vsvm authors
+ */
+
+/* _GNU_SOURCE comes from the build: igt_vsvm.h needs sigsetjmp(). */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vsvm_helpers.h"
+
+IGT_TEST_DESCRIPTION("Device memory: pages move to the device's own memory (DEVICE_PRIVATE) "
+		     "with a placement prefetch, the engines use them there, and they come back "
+		     "to system memory one page at a time when the CPU touches them, on request, "
+		     "by eviction, and never lose a byte.");
+
+#define PAGE_SIZE	4096ull
+#define SZ_1M		(1ull << 20)
+
+static struct {
+	int fd;
+	char path[64];
+	uint32_t vm;
+} dm = { .fd = -1 };
+
+/* The device's debugfs counter @name. */
+static uint64_t counter(const char *name)
+{
+	uint64_t value = 0;
+	int ret = vsvm_debugfs_counter(dm.fd, name, &value);
+
+	igt_assert_f(ret == 0, "debugfs counter %s: %s\n", name, strerror(-ret));
+	return value;
+}
+
+/* The device-memory counters, to take deltas of. */
+struct vram_counts {
+	uint64_t used, to_device, to_ram, to_ram_asked, evicted, alloc_failed;
+};
+
+static struct vram_counts vram_counts(void)
+{
+	return (struct vram_counts){
+		.used = counter("vram_used_bytes") / PAGE_SIZE,
+		.to_device = counter("vram_migrated_to_device"),
+		.to_ram = counter("vram_migrated_to_ram"),
+		.to_ram_asked = counter("vram_migrated_to_ram_asked"),
+		.evicted = counter("vram_evicted"),
+		.alloc_failed = counter("vram_alloc_failed"),
+	};
+}
+
+static void set_tunable(const char *name, const char *value)
+{
+	char path[PATH_MAX];
+
+	igt_assert_eq(vsvm_tunable_path(dm.fd, name, path, sizeof(path)), 0);
+	igt_assert_f(vsvm_knob_set(path, value) == 0, "tunable %s = %s: %s\n", name, value,
+		     strerror(errno));
+}
+
+static void *map_anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(p != MAP_FAILED);
+	/* Device memory holds 4 KiB pages: keep THP out of the picture. */
+	igt_assert_eq(madvise(p, size, MADV_NOHUGEPAGE), 0);
+	return p;
+}
+
+static int prefetch(void *start, uint64_t size, uint32_t flags)
+{
+	struct drm_vsvm_vm_prefetch args = {
+		.vm_id = dm.vm,
+		.flags = flags,
+		.start = (uintptr_t)start,
+		.size = size,
+	};
+
+	return __vsvm_vm_prefetch(dm.fd, &args);
+}
+
+static void to_device(void *start, uint64_t size)
+{
+	igt_assert_eq(prefetch(start, size, DRM_VSVM_PREFETCH_TO_DEVICE), 0);
+}
+
+/* The checksum the device computes of [src, src + size): the engines' path. */
+static uint64_t device_checksum(const void *src, uint64_t size)
+{
+	uint64_t *result = map_anon(PAGE_SIZE);
+	uint64_t hash;
+
+	igt_assert_job_ok(vsvm_checksum(dm.fd, dm.vm, src, size, result));
+	hash = *result;
+	munmap(result, PAGE_SIZE);
+	return hash;
+}
+
+/* The FNV-1a hash of the pattern @seed over @size bytes, computed elsewhere. */
+static uint64_t pattern_hash(size_t size, uint32_t seed)
+{
+	void *ref = map_anon(size);
+	uint64_t hash;
+
+	vsvm_pattern_fill(ref, size, seed);
+	hash = vsvm_fnv1a64(ref, size);
+	munmap(ref, size);
+	return hash;
+}
+
+/* The FNV-1a hash of @size zero bytes. */
+static uint64_t zero_hash(size_t size)
+{
+	void *zeros = calloc(1, size);
+	uint64_t hash;
+
+	igt_assert(zeros);
+	hash = vsvm_fnv1a64(zeros, size);
+	free(zeros);
+	return hash;
+}
+
+/* The FNV-1a hash of @size bytes of the 64-bit @value. */
+static uint64_t fill_hash(size_t size, uint64_t value)
+{
+	uint64_t *ref = map_anon(size), hash;
+
+	for (size_t i = 0; i < size / 8; i++)
+		ref[i] = value;
+	hash = vsvm_fnv1a64(ref, size);
+	munmap(ref, size);
+	return hash;
+}
+
+/*
+ * Data written by the CPU moves to the device; the device reads it there
+ * (no page comes back for the device's reads); one CPU read brings back one
+ * page; reading everything brings back every page, with every byte intact,
+ * and frees the device memory.
+ */
+static void test_round_trip(void)
+{
+	const size_t size = SZ_1M, pages = size / PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	uint64_t expected = pattern_hash(size, 7);
+	struct vram_counts before, after;
+	volatile uint8_t sink;
+
+	vsvm_pattern_fill(buf, size, 7);
+	before = vram_counts();
+	to_device(buf, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, pages);
+	igt_assert_eq_u64(after.used - before.used, pages);
+
+	igt_assert_eq_u64(device_checksum(buf, size), expected);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 0);
+
+	/* One byte of page 10: that page alone comes back. */
+	sink = buf[10 * PAGE_SIZE + 5];
+	(void)sink;
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 1);
+	igt_assert_eq_u64(after.used - before.used, pages - 1);
+
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 7), SIZE_MAX);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, pages);
+	igt_assert_eq_u64(after.used, before.used);
+	munmap(buf, size);
+}
+
+/*
+ * Memory never touched becomes zeroed device pages; what the device writes
+ * there stays in device memory until the CPU reads it, and then is all there.
+ */
+static void test_device_writes(void)
+{
+	const size_t size = 256 * PAGE_SIZE;
+	uint64_t *buf = map_anon(size);
+	struct vram_counts before, after;
+
+	before = vram_counts();
+	to_device(buf, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, 256);
+	igt_assert_eq_u64(device_checksum(buf, size), zero_hash(size));
+
+	igt_assert_job_ok(vsvm_fill(dm.fd, dm.vm, buf, size, 0x5a5a0123a5a5cdefull));
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 0);
+	igt_assert_eq_u64(after.used - before.used, 256);
+
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf, size, 0x5a5a0123a5a5cdefull), SIZE_MAX);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 256);
+	munmap(buf, size);
+}
+
+/* migrate_back_kb widens what one CPU touch brings back, within the VMA. */
+static void test_migrate_back_neighbourhood(void)
+{
+	const size_t size = 64 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	struct vram_counts before, after;
+	volatile uint8_t sink;
+
+	vsvm_pattern_fill(buf, size, 9);
+	set_tunable("migrate_back_kb", "16");
+	to_device(buf, size);
+	before = vram_counts();
+	sink = buf[32 * PAGE_SIZE];
+	(void)sink;
+	after = vram_counts();
+	/* Four pages on each side and the one touched. */
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 9);
+	/* At the start of the VMA only the pages after it exist. */
+	sink = buf[0];
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 9 + 5);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 9), SIZE_MAX);
+	vsvm_knobs_restore();
+	munmap(buf, size);
+}
+
+/* A placement prefetch to system memory brings the device's pages back. */
+static void test_prefetch_to_system(void)
+{
+	const size_t size = 128 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	struct vram_counts before, after;
+
+	vsvm_pattern_fill(buf, size, 11);
+	before = vram_counts();
+	to_device(buf, size);
+	igt_assert_eq(prefetch(buf, size, DRM_VSVM_PREFETCH_TO_SYSTEM), 0);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram_asked - before.to_ram_asked, 128);
+	igt_assert_eq_u64(after.used, before.used);
+	igt_assert_eq_u64(device_checksum(buf, size), pattern_hash(size, 11));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 11), SIZE_MAX);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 0);
+	munmap(buf, size);
+}
+
+/* munmap() of device-resident memory frees it without moving it back. */
+static void test_munmap(void)
+{
+	const size_t size = 128 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	struct vram_counts before, after;
+
+	vsvm_pattern_fill(buf, size, 12);
+	before = vram_counts();
+	to_device(buf, size);
+	igt_assert_eq(munmap(buf + 32 * PAGE_SIZE, 64 * PAGE_SIZE), 0);
+	after = vram_counts();
+	igt_assert_eq_u64(after.used - before.used, 64);
+	igt_assert_eq(munmap(buf, size), 0);
+	after = vram_counts();
+	igt_assert_eq_u64(after.used, before.used);
+	igt_assert_eq_u64(after.to_ram - before.to_ram, 0);
+}
+
+/*
+ * fork() shares device pages copy-on-write: the child reads the parent's
+ * data and writes its own, the parent keeps its data, and the device still
+ * reads the parent's.
+ */
+static void test_fork(void)
+{
+	const size_t size = 64 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	int status;
+	pid_t pid;
+
+	vsvm_pattern_fill(buf, size, 13);
+	to_device(buf, size);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		if (vsvm_pattern_mismatch(buf, size, 13) != SIZE_MAX)
+			_exit(1);
+		vsvm_pattern_fill(buf, size, 14);
+		_exit(vsvm_pattern_mismatch(buf, size, 14) == SIZE_MAX ? 0 : 2);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x\n", status);
+	igt_assert_eq_u64(device_checksum(buf, size), pattern_hash(size, 13));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 13), SIZE_MAX);
+	munmap(buf, size);
+}
+
+/*
+ * With a 4 MiB limit, a second 3 MiB buffer evicts the first one's oldest
+ * pages; both keep every byte, and the device reads both right.
+ */
+static void test_eviction(void)
+{
+	const size_t size = 3 * SZ_1M, pages = size / PAGE_SIZE;
+	uint8_t *a = map_anon(size), *b = map_anon(size);
+	struct vram_counts before, after;
+
+	vsvm_pattern_fill(a, size, 15);
+	vsvm_pattern_fill(b, size, 16);
+	before = vram_counts();
+	igt_require_f(before.used == 0, "device memory in use by someone else\n");
+	set_tunable("vram_limit_mb", "4");
+	to_device(a, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, pages);
+	to_device(b, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, 2 * pages);
+	igt_assert_f(after.evicted - before.evicted >= 2 * pages - 1024,
+		     "%llu pages evicted, at least %zu expected\n",
+		     (unsigned long long)(after.evicted - before.evicted), 2 * pages - 1024);
+	igt_assert_f(after.used <= 1024, "%llu pages used over a limit of 1024\n",
+		     (unsigned long long)after.used);
+	igt_assert_eq_u64(device_checksum(b, size), pattern_hash(size, 16));
+	igt_assert_eq_u64(device_checksum(a, size), pattern_hash(size, 15));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(a, size, 15), SIZE_MAX);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(b, size, 16), SIZE_MAX);
+	vsvm_knobs_restore();
+	munmap(a, size);
+	munmap(b, size);
+}
+
+/* A job that needs more device memory than the limit still completes. */
+static void test_exhaustion(void)
+{
+	const size_t size = 2 * SZ_1M;
+	uint8_t *buf = map_anon(size);
+	struct vram_counts before, after;
+
+	vsvm_pattern_fill(buf, size, 17);
+	set_tunable("vram_limit_mb", "1");
+	before = vram_counts();
+	to_device(buf, size);
+	after = vram_counts();
+	igt_assert_f(after.used <= 256, "%llu pages used over a limit of 256\n",
+		     (unsigned long long)after.used);
+	igt_assert_f(after.alloc_failed > before.alloc_failed, "no allocation failed\n");
+	igt_assert_eq_u64(device_checksum(buf, size), pattern_hash(size, 17));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 17), SIZE_MAX);
+	vsvm_knobs_restore();
+	munmap(buf, size);
+}
+
+/* ---- races: migrations both ways in a thread, against the CPU, the device, munmap, fork -- */
+
+struct migrator {
+	pthread_t thread;
+	uint8_t *buf;
+	size_t size;
+	atomic_bool stop;
+	unsigned int rounds;
+	int bad_ret;		/* a return other than 0 (or -EFAULT when allowed) */
+	bool efault_ok;
+};
+
+static void *migrator_loop(void *arg)
+{
+	struct migrator *m = arg;
+
+	while (!atomic_load(&m->stop)) {
+		int a = prefetch(m->buf, m->size, DRM_VSVM_PREFETCH_TO_DEVICE);
+		int b = prefetch(m->buf, m->size, DRM_VSVM_PREFETCH_TO_SYSTEM);
+
+		if ((a && !(m->efault_ok && a == -EFAULT)) && !m->bad_ret)
+			m->bad_ret = a;
+		if ((b && !(m->efault_ok && b == -EFAULT)) && !m->bad_ret)
+			m->bad_ret = b;
+		m->rounds++;
+	}
+	return NULL;
+}
+
+static void migrator_start(struct migrator *m, uint8_t *buf, size_t size, bool efault_ok)
+{
+	*m = (struct migrator){ .buf = buf, .size = size, .efault_ok = efault_ok };
+	igt_assert_eq(pthread_create(&m->thread, NULL, migrator_loop, m), 0);
+}
+
+/* Stop the thread once it has done at least @min_rounds; its errors fail. */
+static void migrator_stop(struct migrator *m, unsigned int min_rounds)
+{
+	while (m->rounds < min_rounds && !m->bad_ret)
+		usleep(1000);
+	atomic_store(&m->stop, true);
+	igt_assert_eq(pthread_join(m->thread, NULL), 0);
+	igt_assert_f(!m->bad_ret, "a migration failed: %s\n", strerror(-m->bad_ret));
+	igt_info("%u migration rounds\n", m->rounds);
+}
+
+/*
+ * CPU reads and writes while the pages move to the device and back: every
+ * CPU write stays (a counter per page), every byte of the pattern stays.
+ */
+static void test_race_cpu(void)
+{
+	const size_t size = SZ_1M, pages = size / PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	uint64_t counts[256] = {};
+	struct migrator m;
+	unsigned int i;
+
+	vsvm_pattern_fill(buf, size, 21);
+	for (i = 0; i < pages; i++)
+		*(uint64_t *)(buf + i * PAGE_SIZE) = 0;
+	migrator_start(&m, buf, size, false);
+	for (i = 0; i < 20000 || m.rounds < 8; i++) {
+		unsigned int p = (i * 97) % pages;
+
+		(*(volatile uint64_t *)(buf + p * PAGE_SIZE))++;
+		counts[p]++;
+		if (m.bad_ret)
+			break;
+	}
+	migrator_stop(&m, 8);
+	for (i = 0; i < pages; i++) {
+		igt_assert_f(*(uint64_t *)(buf + i * PAGE_SIZE) == counts[i],
+			     "page %u: counter %llu, expected %llu\n", i,
+			     (unsigned long long)*(uint64_t *)(buf + i * PAGE_SIZE),
+			     (unsigned long long)counts[i]);
+		*(uint64_t *)(buf + i * PAGE_SIZE) = 0;
+	}
+	/* The pattern's first 8 bytes of each page are the counters' now. */
+	{
+		uint8_t *ref = map_anon(size);
+
+		vsvm_pattern_fill(ref, size, 21);
+		for (i = 0; i < pages; i++)
+			memset(ref + i * PAGE_SIZE, 0, 8);
+		igt_assert(memcmp(buf, ref, size) == 0);
+		igt_assert_eq_u64(device_checksum(buf, size), vsvm_fnv1a64(ref, size));
+		munmap(ref, size);
+	}
+	munmap(buf, size);
+}
+
+/* Device fills and checksums while the pages move: each job sees whole pages. */
+static void test_race_device(void)
+{
+	const size_t size = SZ_1M;
+	uint8_t *buf = map_anon(size);
+	struct migrator m;
+	uint64_t value = 0;
+	unsigned int i;
+
+	migrator_start(&m, buf, size, false);
+	for (i = 0; i < 40 || m.rounds < 8; i++) {
+		uint64_t hash;
+
+		value = 0x0101010101010101ull * (i % 250 + 1);
+		igt_assert_job_ok(vsvm_fill(dm.fd, dm.vm, buf, size, value));
+		hash = device_checksum(buf, size);
+		igt_assert_f(hash == fill_hash(size, value), "round %u: the device read another "
+			     "value than it wrote\n", i);
+		if (m.bad_ret)
+			break;
+	}
+	migrator_stop(&m, 8);
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf, size, value), SIZE_MAX);
+	munmap(buf, size);
+}
+
+/*
+ * munmap() and a new mapping in the same place while pages move: the
+ * migrations end with 0 or -EFAULT (no VMA), nothing leaks: at the end the
+ * device memory is as it was.
+ */
+static void test_race_munmap(void)
+{
+	const size_t size = 512 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	struct vram_counts before = vram_counts(), after;
+	struct migrator m;
+	unsigned int i;
+
+	vsvm_pattern_fill(buf, size, 23);
+	migrator_start(&m, buf, size, true);
+	for (i = 0; i < 40 || m.rounds < 8; i++) {
+		uint8_t *half = buf + (i % 2) * (size / 2);
+
+		igt_assert_eq(munmap(half, size / 2), 0);
+		igt_assert(mmap(half, size / 2, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == half);
+		madvise(half, size / 2, MADV_NOHUGEPAGE);
+		vsvm_pattern_fill(half, size / 2, 24 + i % 2);
+		if (m.bad_ret)
+			break;
+	}
+	migrator_stop(&m, 8);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf + (i - 1) % 2 * (size / 2), size / 2,
+						24 + (i - 1) % 2), SIZE_MAX);
+	munmap(buf, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.used, before.used);
+}
+
+/* fork() while pages move: the children see the parent's data at fork time. */
+static void test_race_fork(void)
+{
+	const size_t size = 256 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	struct migrator m;
+	unsigned int i;
+
+	vsvm_pattern_fill(buf, size, 26);
+	migrator_start(&m, buf, size, false);
+	for (i = 0; i < 12 || m.rounds < 4; i++) {
+		int status;
+		pid_t pid = fork();
+
+		igt_assert(pid >= 0);
+		if (pid == 0)
+			_exit(vsvm_pattern_mismatch(buf, size, 26) == SIZE_MAX ? 0 : 1);
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			     "fork %u: child status %#x\n", i, status);
+		if (m.bad_ret)
+			break;
+	}
+	migrator_stop(&m, 4);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 26), SIZE_MAX);
+	igt_assert_eq_u64(device_checksum(buf, size), pattern_hash(size, 26));
+	munmap(buf, size);
+}
+
+/* The argument checks of placement. */
+static void test_bad_flags(void)
+{
+	uint8_t *buf = map_anon(PAGE_SIZE);
+
+	igt_assert_eq(prefetch(buf, PAGE_SIZE, DRM_VSVM_PREFETCH_TO_DEVICE |
+			       DRM_VSVM_PREFETCH_TO_SYSTEM), -EINVAL);
+	igt_assert_eq(prefetch(buf, PAGE_SIZE, 1u << 3), -EINVAL);
+	igt_assert_eq(prefetch(buf, 0, DRM_VSVM_PREFETCH_TO_DEVICE), -EINVAL);
+	/* Memory without a VMA. */
+	munmap(buf, PAGE_SIZE);
+	igt_assert_eq(prefetch(buf, PAGE_SIZE, DRM_VSVM_PREFETCH_TO_DEVICE), -EFAULT);
+}
+
+igt_main
+{
+	igt_fixture {
+		dm.fd = vsvm_open(dm.path, sizeof(dm.path));
+		vsvm_require_caps(dm.fd, DRM_VSVM_CAP_SVM | DRM_VSVM_CAP_COPY_ENGINE |
+				  DRM_VSVM_CAP_DEVICE_MEMORY);
+		dm.vm = vsvm_vm_create(dm.fd);
+	}
+
+	igt_describe("DRM_VSVM_PARAM_VRAM_BYTES matches debugfs vram_bytes and is not 0.");
+	igt_subtest("param") {
+		uint64_t bytes = vsvm_get_param(dm.fd, DRM_VSVM_PARAM_VRAM_BYTES);
+
+		igt_assert_f(bytes > 0, "no device memory\n");
+		igt_assert_eq_u64(bytes, counter("vram_bytes"));
+	}
+
+	igt_describe("TO_DEVICE and TO_SYSTEM together, unknown flags, size 0: -EINVAL; a "
+		     "range without a VMA: -EFAULT.");
+	igt_subtest("bad-flags")
+		test_bad_flags();
+
+	igt_describe("1 MiB to the device; the device's checksum is right and moves nothing "
+		     "back; one CPU read moves one page back; reading all moves all back, "
+		     "data intact.");
+	igt_subtest("round-trip")
+		test_round_trip();
+
+	igt_describe("Untouched memory becomes zeroed device pages; a device FILL stays in "
+		     "device memory until the CPU reads it.");
+	igt_subtest("device-writes")
+		test_device_writes();
+
+	igt_describe("migrate_back_kb=16: one CPU touch moves 9 pages back, 5 at the VMA's "
+		     "start.");
+	igt_subtest("migrate-back-neighbourhood")
+		test_migrate_back_neighbourhood();
+
+	igt_describe("PREFETCH TO_SYSTEM moves the device's pages back, counted apart.");
+	igt_subtest("prefetch-to-system")
+		test_prefetch_to_system();
+
+	igt_describe("munmap of device-resident memory frees it, partly and whole.");
+	igt_subtest("munmap")
+		test_munmap();
+
+	igt_describe("fork: the child reads the parent's device pages and writes its own; "
+		     "the parent's data stays.");
+	igt_subtest("fork")
+		test_fork();
+
+	igt_describe("vram_limit_mb=4 and two 3 MiB buffers: the second evicts, both intact.");
+	igt_subtest("eviction")
+		test_eviction();
+
+	igt_describe("vram_limit_mb=1 and a 2 MiB buffer: the rest stays in system memory, "
+		     "the device reads all of it.");
+	igt_subtest("exhaustion")
+		test_exhaustion();
+
+	igt_describe("A thread moves 1 MiB to the device and back in a loop while the CPU "
+		     "increments a counter in each page: no write lost, the pattern intact.");
+	igt_subtest("race-cpu")
+		test_race_cpu();
+
+	igt_describe("Pages move while the device fills and checksums them: each checksum "
+		     "matches the fill before it, the last fill is what the CPU reads.");
+	igt_subtest("race-device")
+		test_race_device();
+
+	igt_describe("Pages move while halves of the range are unmapped and mapped again: "
+		     "migrations end 0 or EFAULT, the device memory is all given back.");
+	igt_subtest("race-munmap")
+		test_race_munmap();
+
+	igt_describe("Pages move while the process forks: every child reads the data.");
+	igt_subtest("race-fork")
+		test_race_fork();
+
+	igt_fixture {
+		vsvm_vm_destroy(dm.fd, dm.vm);
+		close(dm.fd);
+	}
+}
