@@ -1586,6 +1586,22 @@ static int fault_snapshot(struct vsvm_svm *svm, struct fault_state *f, u64 *hmm_
 		return -EAGAIN;
 	}
 	if (f->write && !(fault_pfn(f) & HMM_PFN_WRITE)) {
+		/*
+		 * hmm_range_fault() reports the owner's device-private pages as
+		 * they are, read-only too (fork()'s copy-on-write), without
+		 * faulting them for a write. Only the CPU fault path can break
+		 * that: snapshot the page again as someone else's, which moves
+		 * it back to system memory and then faults it for writing.
+		 */
+		if (f->hmm.dev_private_owner &&
+		    is_device_private_page(hmm_pfn_to_page(fault_pfn(f)))) {
+			f->hmm.dev_private_owner = NULL;
+			f->hmm.start = f->addr;
+			f->hmm.end = f->addr + PAGE_SIZE;
+			f->pf_start = 0;
+			f->pf_end = 0;
+			return -EAGAIN;
+		}
 		if (f->uffd)
 			return fault_uffd_write(svm, f);
 		if (f->hmm.start == f->addr)

@@ -118,6 +118,18 @@ static uint64_t pattern_hash(size_t size, uint32_t seed)
 	return hash;
 }
 
+/* The hash of the bytes [@off, @off + @size / 2) of the pattern @seed over @size. */
+static uint64_t pattern_hash_part(size_t size, uint32_t seed, size_t off)
+{
+	uint8_t *ref = map_anon(size);
+	uint64_t hash;
+
+	vsvm_pattern_fill(ref, size, seed);
+	hash = vsvm_fnv1a64(ref + off, size / 2);
+	munmap(ref, size);
+	return hash;
+}
+
 /* The FNV-1a hash of @size zero bytes. */
 static uint64_t zero_hash(size_t size)
 {
@@ -300,6 +312,23 @@ static void test_fork(void)
 	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x\n", status);
 	igt_assert_eq_u64(device_checksum(buf, size), pattern_hash(size, 13));
 	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 13), SIZE_MAX);
+
+	/*
+	 * Again, and the device writes after the fork: its write faults on a
+	 * read-only (shared) device page must break the sharing, as a CPU
+	 * write does, and the child keeps what it had.
+	 */
+	to_device(buf, size);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		usleep(200 * 1000);
+		_exit(vsvm_pattern_mismatch(buf, size, 13) == SIZE_MAX ? 0 : 3);
+	}
+	igt_assert_job_ok(vsvm_fill(dm.fd, dm.vm, buf, size, 0x7777000077770000ull));
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x\n", status);
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf, size, 0x7777000077770000ull), SIZE_MAX);
 	munmap(buf, size);
 }
 
@@ -540,6 +569,122 @@ static void test_race_fork(void)
 	munmap(buf, size);
 }
 
+/* ---- two devices on one address space (num_devices=2) ----------------------------------- */
+
+static struct {
+	int fd;
+	char path[64];
+	uint32_t vm;
+} other = { .fd = -1 };
+
+/* The second device, for a subtest that needs it: skip without one. */
+static void other_open(void)
+{
+	other.fd = vsvm_open_render_node(1, other.path, sizeof(other.path));
+	igt_require_f(other.fd >= 0, "a second vsvm device (num_devices=2)\n");
+	vsvm_require_caps(other.fd, DRM_VSVM_CAP_DEVICE_MEMORY);
+	other.vm = vsvm_vm_create(other.fd);
+}
+
+static void other_close(void)
+{
+	vsvm_vm_destroy(other.fd, other.vm);
+	close(other.fd);
+	other.fd = -1;
+}
+
+static uint64_t counter_of(int fd, const char *name)
+{
+	uint64_t value = 0;
+	int ret = vsvm_debugfs_counter(fd, name, &value);
+
+	igt_assert_f(ret == 0, "debugfs counter %s: %s\n", name, strerror(-ret));
+	return value;
+}
+
+static uint64_t checksum_on(int fd, uint32_t vm, const void *src, uint64_t size)
+{
+	uint64_t *result = map_anon(PAGE_SIZE);
+	uint64_t hash;
+
+	igt_assert_job_ok(vsvm_checksum(fd, vm, src, size, result));
+	hash = *result;
+	munmap(result, PAGE_SIZE);
+	return hash;
+}
+
+/*
+ * Device A moves pages into its memory and writes them; device B reads
+ * them: B's faults bring the pages back to system memory (A counts them),
+ * and B reads what A wrote.
+ */
+static void test_two_devices_share(void)
+{
+	const size_t size = 128 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	uint64_t back_a, hash;
+
+	vsvm_pattern_fill(buf, size, 31);
+	to_device(buf, size);
+	igt_assert_job_ok(vsvm_fill(dm.fd, dm.vm, buf, size / 2, 0x1122334455667788ull));
+	back_a = counter_of(dm.fd, "vram_migrated_to_ram");
+	hash = checksum_on(other.fd, other.vm, buf, size);
+	igt_assert_eq_u64(counter_of(dm.fd, "vram_migrated_to_ram") - back_a, 128);
+	{
+		uint8_t *ref = map_anon(size);
+
+		vsvm_pattern_fill(ref, size, 31);
+		for (size_t i = 0; i < size / 2 / 8; i++)
+			((uint64_t *)ref)[i] = 0x1122334455667788ull;
+		igt_assert_eq_u64(hash, vsvm_fnv1a64(ref, size));
+		igt_assert(memcmp(ref, buf, size) == 0);
+		munmap(ref, size);
+	}
+	munmap(buf, size);
+}
+
+/*
+ * Each device moves half of a buffer into its memory; both read the whole
+ * buffer right, and a munmap() reaches both mirrors and both memories.
+ */
+static void test_two_devices_halves(void)
+{
+	const size_t size = 128 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	uint64_t c0[DRM_VSVM_COUNTER_COUNT], c1[DRM_VSVM_COUNTER_COUNT];
+	uint64_t d0[DRM_VSVM_COUNTER_COUNT], d1[DRM_VSVM_COUNTER_COUNT];
+	uint64_t used_a = counter_of(dm.fd, "vram_used_bytes");
+	uint64_t used_b = counter_of(other.fd, "vram_used_bytes");
+	struct drm_vsvm_vm_prefetch args = {
+		.vm_id = other.vm,
+		.flags = DRM_VSVM_PREFETCH_TO_DEVICE,
+		.start = (uintptr_t)(buf + size / 2),
+		.size = size / 2,
+	};
+
+	vsvm_pattern_fill(buf, size, 32);
+	to_device(buf, size / 2);
+	igt_assert_eq(__vsvm_vm_prefetch(other.fd, &args), 0);
+	igt_assert_eq_u64(counter_of(dm.fd, "vram_used_bytes") - used_a, size / 2);
+	igt_assert_eq_u64(counter_of(other.fd, "vram_used_bytes") - used_b, size / 2);
+	/* Each reads its own half where it is, and pulls the other's back. */
+	igt_assert_eq_u64(checksum_on(dm.fd, dm.vm, buf, size / 2), pattern_hash_part(size, 32, 0));
+	igt_assert_eq_u64(checksum_on(other.fd, other.vm, buf + size / 2, size / 2),
+			  pattern_hash_part(size, 32, size / 2));
+	igt_assert_eq_u64(checksum_on(dm.fd, dm.vm, buf, size), pattern_hash(size, 32));
+	igt_assert_eq_u64(checksum_on(other.fd, other.vm, buf, size), pattern_hash(size, 32));
+
+	vsvm_counters(dm.fd, dm.vm, c0);
+	vsvm_counters(other.fd, other.vm, c1);
+	igt_assert_eq(munmap(buf, size), 0);
+	vsvm_counters_delta(dm.fd, dm.vm, c0, d0);
+	vsvm_counters_delta(other.fd, other.vm, c1, d1);
+	igt_assert_lt_u64(0, d0[DRM_VSVM_COUNTER_INVAL_UNMAP]);
+	igt_assert_lt_u64(0, d1[DRM_VSVM_COUNTER_INVAL_UNMAP]);
+	igt_assert_eq_u64(counter_of(dm.fd, "vram_used_bytes"), used_a);
+	igt_assert_eq_u64(counter_of(other.fd, "vram_used_bytes"), used_b);
+}
+
 /* The argument checks of placement. */
 static void test_bad_flags(void)
 {
@@ -632,6 +777,23 @@ igt_main
 	igt_describe("Pages move while the process forks: every child reads the data.");
 	igt_subtest("race-fork")
 		test_race_fork();
+
+	igt_describe("Two devices (num_devices=2): A moves pages in and writes half; B "
+		     "reads: the pages come back from A's memory (A counts 128), B reads A's "
+		     "data.");
+	igt_subtest("two-devices-share") {
+		other_open();
+		test_two_devices_share();
+		other_close();
+	}
+
+	igt_describe("Two devices each hold half of a buffer: both read all of it right; "
+		     "munmap reaches both mirrors and frees both memories.");
+	igt_subtest("two-devices-halves") {
+		other_open();
+		test_two_devices_halves();
+		other_close();
+	}
 
 	igt_fixture {
 		vsvm_vm_destroy(dm.fd, dm.vm);

@@ -142,6 +142,19 @@ step "fuzz: vsvm-fuzz, seed 1, fixed count (about a minute)"
 step "soak: vsvm-soak, 2 minutes"
 "$root/tools/vm/stress-guest.sh" soak --seed 1 --duration 120 | tee -a "$results"
 
+step "two devices (num_devices=2): one address space, two device memories"
+if modprobe -r vsvm && modprobe vsvm num_devices=2; then
+	"$root/igt-tests/run-testlist.sh" "$build/igt" "$root/igt-tests/vsvm-two-devices.testlist" \
+		>"$out/igt-two-devices.log" 2>&1
+	cat "$out/igt-two-devices.log"
+	grep '^RESULT ' "$out/igt-two-devices.log" >>"$results"
+	entries=$(grep -c '^igt@' "$root/igt-tests/vsvm-two-devices.testlist")
+	reported=$(grep -c '^RESULT igt ' "$out/igt-two-devices.log")
+	[ "$entries" = "$reported" ] || result igt "two-devices-reported($reported/$entries)" FAIL
+else
+	result two-devices load FAIL
+fi
+
 step "unload vsvm"
 if modprobe -r vsvm; then
 	result driver unload PASS

@@ -37,6 +37,17 @@ fi
 # shellcheck disable=SC2086
 [ -e /sys/module/vsvm ] || modprobe vsvm $params || { echo "RESULT $mode run FAIL"; exit 1; }
 
+# The soak moves pages into device memory and back (DOC: Device memory); a
+# 2 MiB limit, less than the workers' regions together, makes them evict
+# each other's pages too.
+limit=$(ls /sys/class/drm/renderD*/device/tunables/vram_limit_mb 2>/dev/null | head -n 1)
+vram() { grep -h "^$1 " /sys/kernel/debug/dri/vsvm.0/counters 2>/dev/null | cut -d' ' -f2; }
+if [ "$mode" = soak ] && [ -n "$limit" ] && [ "$(vram vram_bytes)" != 0 ]; then
+	old_limit=$(cat "$limit")
+	echo 2 >"$limit"
+	to_device0=$(vram vram_migrated_to_device) evicted0=$(vram vram_evicted)
+fi
+
 before=$(dmesg | wc -l)
 echo "==== vsvm-$mode $*" >&2
 start=$(date +%s)
@@ -54,6 +65,20 @@ grep -h '^audit_' /sys/kernel/debug/dri/vsvm.0/counters 2>/dev/null | tr '\n' ' 
 dmesg | tail -n +"$((before + 1))" >"$out/$mode-dmesg.log"
 
 fail=0
+if [ -n "${old_limit:-}" ]; then
+	echo "$old_limit" >"$limit"
+	to_device=$(($(vram vram_migrated_to_device) - to_device0))
+	evicted=$(($(vram vram_evicted) - evicted0))
+	echo "$mode: vram migrated-to-device $to_device evicted $evicted" \
+		"migrated-to-ram $(vram vram_migrated_to_ram) alloc-failed $(vram vram_alloc_failed)" >&2
+	# The migrations ran: pages went in, and the limit made them evict.
+	if [ "$to_device" -gt 0 ] && [ "$evicted" -gt 0 ]; then
+		echo "RESULT $mode device-memory PASS"
+	else
+		echo "RESULT $mode device-memory FAIL"
+		fail=1
+	fi
+fi
 if [ "$status" = 0 ]; then
 	echo "RESULT $mode run PASS"
 else
