@@ -40,7 +40,10 @@ fi
 # The soak moves pages into device memory and back (DOC: Device memory); a
 # 2 MiB limit, less than the workers' regions together, makes them evict
 # each other's pages too.
-limit=$(ls /sys/class/drm/renderD*/device/tunables/vram_limit_mb 2>/dev/null | head -n 1)
+limit=
+for f in /sys/class/drm/renderD*/device/tunables/vram_limit_mb; do
+	[ -e "$f" ] && limit=$f && break
+done
 vram() { grep -h "^$1 " /sys/kernel/debug/dri/vsvm.0/counters 2>/dev/null | cut -d' ' -f2; }
 if [ "$mode" = soak ] && [ -n "$limit" ] && [ "$(vram vram_bytes)" != 0 ]; then
 	old_limit=$(cat "$limit")
