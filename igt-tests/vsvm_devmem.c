@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -685,6 +687,159 @@ static void test_two_devices_halves(void)
 	igt_assert_eq_u64(counter_of(other.fd, "vram_used_bytes"), used_b);
 }
 
+/* ---- CPU-side events on device-resident memory ----------------------------------------- */
+
+#define EV_PAGES	64
+#define EV_SIZE		(EV_PAGES * PAGE_SIZE)
+
+/* A buffer of the pattern @seed, moved to the device; the device memory used before. */
+static uint8_t *ev_setup(uint32_t seed, uint64_t *used_before)
+{
+	uint8_t *buf = map_anon(EV_SIZE);
+
+	vsvm_pattern_fill(buf, EV_SIZE, seed);
+	*used_before = counter("vram_used_bytes") / PAGE_SIZE;
+	to_device(buf, EV_SIZE);
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE - *used_before, EV_PAGES);
+	return buf;
+}
+
+/* mremap() moves device pages with the VMA: the data follows, nothing comes back. */
+static void event_mremap(void)
+{
+	uint64_t used, back = counter("vram_migrated_to_ram");
+	uint8_t *buf = ev_setup(41, &used);
+	uint8_t *moved = mremap(buf, EV_SIZE, 2 * EV_SIZE, MREMAP_MAYMOVE);
+
+	igt_assert(moved != MAP_FAILED);
+	igt_assert_eq_u64(counter("vram_migrated_to_ram"), back);
+	igt_assert_eq_u64(device_checksum(moved, EV_SIZE), pattern_hash(EV_SIZE, 41));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(moved, EV_SIZE, 41), SIZE_MAX);
+	munmap(moved, 2 * EV_SIZE);
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE, used);
+}
+
+/* mprotect(PROT_READ): the device and the CPU read; a device write faults. */
+static void event_mprotect(void)
+{
+	uint64_t used;
+	uint8_t *buf = ev_setup(42, &used);
+
+	igt_assert_eq(mprotect(buf, EV_SIZE, PROT_READ), 0);
+	igt_assert_eq_u64(device_checksum(buf, EV_SIZE), pattern_hash(EV_SIZE, 42));
+	igt_assert_job_fault(vsvm_fill(dm.fd, dm.vm, buf, PAGE_SIZE, 1), buf, DRM_VSVM_ACCESS_WRITE);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, EV_SIZE, 42), SIZE_MAX);
+	igt_assert_eq(mprotect(buf, EV_SIZE, PROT_READ | PROT_WRITE), 0);
+	igt_assert_job_ok(vsvm_fill(dm.fd, dm.vm, buf, PAGE_SIZE, 1));
+	munmap(buf, EV_SIZE);
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE, used);
+}
+
+/* MADV_DONTNEED drops device pages: memory freed, zeros read by both sides. */
+static void event_dontneed(void)
+{
+	uint64_t used;
+	uint8_t *buf = ev_setup(43, &used);
+
+	igt_assert_eq(madvise(buf, EV_SIZE, MADV_DONTNEED), 0);
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE, used);
+	igt_assert_eq_u64(device_checksum(buf, EV_SIZE), zero_hash(EV_SIZE));
+	igt_assert_eq_u64(vsvm_fill_mismatch(buf, EV_SIZE, 0), SIZE_MAX);
+	munmap(buf, EV_SIZE);
+}
+
+/* /proc/self/mem reads device pages through the CPU fault path. */
+static void event_proc_mem(void)
+{
+	uint64_t used;
+	uint8_t *buf = ev_setup(44, &used);
+	uint8_t *copy = map_anon(EV_SIZE);
+	int fd = open("/proc/self/mem", O_RDONLY);
+
+	igt_assert_fd(fd);
+	igt_assert_eq(pread(fd, copy, EV_SIZE, (off_t)(uintptr_t)buf), (ssize_t)EV_SIZE);
+	close(fd);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(copy, EV_SIZE, 44), SIZE_MAX);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, EV_SIZE, 44), SIZE_MAX);
+	munmap(copy, EV_SIZE);
+	munmap(buf, EV_SIZE);
+}
+
+/* MADV_PAGEOUT cannot swap a device page out; the data stays where it is. */
+static void event_pageout(void)
+{
+	uint64_t used;
+	uint8_t *buf = ev_setup(45, &used);
+
+	madvise(buf, EV_SIZE, MADV_PAGEOUT);
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE - used, EV_PAGES);
+	igt_assert_eq_u64(device_checksum(buf, EV_SIZE), pattern_hash(EV_SIZE, 45));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, EV_SIZE, 45), SIZE_MAX);
+	munmap(buf, EV_SIZE);
+}
+
+/* move_pages() to a NUMA node: the data is intact wherever the pages end up. */
+static void event_move_pages(void)
+{
+	uint64_t used;
+	uint8_t *buf = ev_setup(46, &used);
+	void *pages[EV_PAGES];
+	int nodes[EV_PAGES], status[EV_PAGES];
+
+	for (int i = 0; i < EV_PAGES; i++) {
+		pages[i] = buf + i * PAGE_SIZE;
+		nodes[i] = 0;
+	}
+	/* 2 = MPOL_MF_MOVE; errors (ENOENT for a device page) are the kernel's to give. */
+	syscall(SYS_move_pages, 0, EV_PAGES, pages, nodes, status, 2);
+	igt_assert_eq_u64(device_checksum(buf, EV_SIZE), pattern_hash(EV_SIZE, 46));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, EV_SIZE, 46), SIZE_MAX);
+	munmap(buf, EV_SIZE);
+}
+
+/* A process that exits with pages in device memory gives them all back. */
+static void event_exit(void)
+{
+	uint64_t used = counter("vram_used_bytes");
+	int status;
+	pid_t pid = fork();
+
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		/* Its own file and VM: the parent's are not its to use. */
+		char path[64];
+		int fd = vsvm_open(path, sizeof(path));
+		uint32_t vm = vsvm_vm_create(fd);
+		uint8_t *buf = map_anon(EV_SIZE);
+		struct drm_vsvm_vm_prefetch args = {
+			.vm_id = vm,
+			.flags = DRM_VSVM_PREFETCH_TO_DEVICE,
+			.start = (uintptr_t)buf,
+			.size = EV_SIZE,
+		};
+
+		vsvm_pattern_fill(buf, EV_SIZE, 47);
+		_exit(__vsvm_vm_prefetch(fd, &args) == 0 ? 0 : 1);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x\n", status);
+	igt_assert_eq_u64(counter("vram_used_bytes"), used);
+	igt_assert_lt_u64(0, counter("vram_migrated_to_device"));
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cpu_events[] = {
+	{ "mremap", event_mremap },
+	{ "mprotect", event_mprotect },
+	{ "dontneed", event_dontneed },
+	{ "proc-mem", event_proc_mem },
+	{ "pageout", event_pageout },
+	{ "move-pages", event_move_pages },
+	{ "exit", event_exit },
+};
+
 /* The argument checks of placement. */
 static void test_bad_flags(void)
 {
@@ -758,6 +913,17 @@ igt_main
 		     "the device reads all of it.");
 	igt_subtest("exhaustion")
 		test_exhaustion();
+
+	igt_describe("CPU-side events on memory in device memory: mremap (the pages move "
+		     "with the VMA), mprotect read-only, MADV_DONTNEED (freed, zeros), "
+		     "/proc/self/mem reads, MADV_PAGEOUT (no swap), move_pages, process exit "
+		     "(all given back): data and device memory as each says.");
+	igt_subtest_with_dynamic("cpu-events") {
+		/* volatile: it lives across the sigsetjmp() of igt_dynamic(). */
+		for (volatile unsigned int i = 0; i < sizeof(cpu_events) / sizeof(cpu_events[0]); i++)
+			igt_dynamic(cpu_events[i].name)
+				cpu_events[i].fn();
+	}
 
 	igt_describe("A thread moves 1 MiB to the device and back in a loop while the CPU "
 		     "increments a counter in each page: no write lost, the pattern intact.");
