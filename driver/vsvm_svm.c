@@ -31,9 +31,21 @@
  *
  * Lock order, outermost first::
  *
- *   mmap_lock (read)                      fault path, range creation
- *     vsvm_svm.lock (rw_semaphore)        the "notifier lock"
- *       vsvm_pt reserve spinlock          page-table page reserve
+ *   vsvm_vram.evict_lock (mutex)          eviction (DOC: Device memory)
+ *     folio locks of device pages         migrate_device_range() .. _finalize()
+ *       vsvm_svm.lock                     the invalidations eviction sends
+ *   mmap_lock (read)                      fault path, range creation, migrations
+ *     folio locks of a migration          migrate_vma_setup() .. _finalize()
+ *       vsvm_svm.lock (rw_semaphore)      the "notifier lock"
+ *         vsvm_pt reserve spinlock        page-table page reserve
+ *   vsvm_vram.lock (spinlock)             device memory allocator, taken alone
+ *
+ * Migrations (device memory) never hold &vsvm_svm.lock: the own invalidations
+ * they cause take it in the callback. Eviction takes evict_lock before
+ * mmap_lock, never inside it; the device-memory allocator's spinlock is taken
+ * with nothing else held and nothing taken under it (``page_free`` runs
+ * wherever a page's last reference goes, never under &vsvm_svm.lock, since
+ * translations hold no references).
  *
  * The mmu notifier callback runs with mmap_lock held (or inside reclaim) and
  * takes &vsvm_svm.lock for write; so does a fault when it commits
