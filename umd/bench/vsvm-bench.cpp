@@ -1049,6 +1049,7 @@ struct Options {
     std::vector<std::size_t> b6Counts{1000, 10000, 100000};
     std::size_t b8Mib = 256;
     std::size_t b9Mib = 8;
+    std::size_t b10Mib = 64;
     unsigned b9Seconds = 4;
     std::vector<std::string> only;
     std::string out = ".";
@@ -1082,6 +1083,7 @@ public:
     void b6();
     void b8();
     void b9();
+    void b10();
 
     json meta() const;
     std::string markdown(const json& meta) const;
@@ -1838,6 +1840,123 @@ B9Sample Bench::b9Side(const B9Plan& plan, bool aging) const
 // B9 device re-faults under memory pressure, aging on and off: the device
 // reads half A over and over, nobody touches half B, and a memory cgroup
 // squeezes both into swap on zram.
+// B10: device memory (DOC: Device memory in docs/driver.rst).
+//  a) device COPY bandwidth with both buffers in device memory against both
+//     in system memory: the same memmove() in the copy engine, only what the
+//     engine's mapping points at changes (vmalloc'd backing or the linear
+//     map); alternating order.
+//  b) migration bandwidth each way: a placement prefetch of the source to
+//     the device (migrate_vma, a CPU copy per page, then the mapping faults)
+//     and back to system memory; these depend on each other, so they run in
+//     that order.
+//  c) a CPU touch of one page of a 2 MiB range in device memory, with
+//     migrate_back_kb 0 (only that page moves) against 2048 (the whole range
+//     moves), and the read of the whole range after that touch, which the
+//     first policy pays for with one fault per remaining page.
+void Bench::b10()
+{
+    auto caps = device_.queryParam(DRM_VSVM_PARAM_CAPABILITIES);
+    if (!caps || !(*caps & DRM_VSVM_CAP_DEVICE_MEMORY)) {
+        progress("B10 (device memory) skipped: the device has no memory of its own");
+        return;
+    }
+    using Placement = vsvm::Vm::Placement;
+    const std::size_t bytes = opt_.b10Mib * kMiB;
+    auto vm = newVm();
+    char* src = mapRegion(bytes);
+    char* dst = mapRegion(bytes);
+    std::memset(src, 5, bytes);
+    std::memset(dst, 0, bytes);
+    vsvm::CopyQueue queue(vm);
+    auto copy = [&] {
+        auto fence = check(queue.copy(dst, src, bytes), "B10 copy");
+        auto result = check(fence.wait(), "B10 wait");
+        if (!result.ok())
+            die("B10 copy failed: {}", result.describe());
+    };
+    auto place = [&](Placement where) {
+        check(vm.prefetch(src, bytes, false, where), "B10 place source");
+        check(vm.prefetch(dst, bytes, true, where), "B10 place destination");
+    };
+    const double gib = double(bytes) / double(1u << 30);
+    std::vector<double> local, system, toDevice, toSystem;
+    progress("B10: {} MiB buffers, {} repetitions", opt_.b10Mib, opt_.reps);
+    for (unsigned rep = 0; rep < opt_.reps; rep++) {
+        alternate(rep, {[&] {
+                            place(Placement::Device);
+                            copy(); // every translation in place
+                            local.push_back(gib / (timeUs(copy) / 1e6));
+                        },
+                        [&] {
+                            place(Placement::System);
+                            copy();
+                            system.push_back(gib / (timeUs(copy) / 1e6));
+                        }});
+        toDevice.push_back(gib / (timeUs([&] {
+                                      check(vm.prefetch(src, bytes, false, Placement::Device), "B10 to device");
+                                  }) /
+                                  1e6));
+        toSystem.push_back(gib / (timeUs([&] {
+                                      check(vm.prefetch(src, bytes, false, Placement::System), "B10 to system");
+                                  }) /
+                                  1e6));
+    }
+    if (std::memcmp(src, dst, bytes) != 0)
+        die("B10: the device copy differs from its source");
+
+    // c) one 2 MiB VMA: migrate_back_kb 2048 reaches all of it from any page.
+    const std::size_t range = 2 * kMiB;
+    char* r = mapRegion(range);
+    ::madvise(r, range, MADV_NOHUGEPAGE);
+    std::memset(r, 9, range);
+    std::vector<double> touch[2], readAll[2];
+    const char* kb[2] = {"0", "2048"};
+    for (unsigned rep = 0; rep < opt_.reps; rep++) {
+        for (unsigned i = 0; i < 2; i++) {
+            const unsigned side = (rep % 2) ? 1 - i : i;
+            ScopedSetting setting(tunables_ + "migrate_back_kb", kb[side]);
+            check(vm.prefetch(r, range, false, Placement::Device), "B10 range to device");
+            touch[side].push_back(timeUs([&] {
+                volatile char c = r[range / 2];
+                (void)c;
+            }));
+            readAll[side].push_back(timeUs([&] {
+                unsigned long sum = 0;
+                for (std::size_t off = 0; off < range; off += kPage)
+                    sum += static_cast<unsigned char>(static_cast<volatile char*>(r)[off]);
+                escape(&sum);
+            }));
+        }
+    }
+    ::munmap(r, range);
+    ::munmap(src, bytes);
+    ::munmap(dst, bytes);
+
+    const json p = {{"mib", opt_.b10Mib}};
+    const std::string v = fmt::format("{} MiB", opt_.b10Mib);
+    const Stats sLocal = summarise(local), sSystem = summarise(system);
+    report_.add("B10", "device copy, both buffers in device memory, " + v, "GiB/s", sLocal, std::nullopt, p);
+    report_.add("B10", "device copy, both buffers in system memory, " + v, "GiB/s", sSystem, std::nullopt, p);
+    report_.ratio("B10", "device-local / system-memory copy bandwidth, " + v, {"local", sLocal},
+                  {"system", sSystem}, std::nullopt, p);
+    report_.add("B10", "migration to the device (prefetch TO_DEVICE), " + v, "GiB/s", summarise(toDevice),
+                std::nullopt, p);
+    report_.add("B10", "migration to system memory (prefetch TO_SYSTEM), " + v, "GiB/s", summarise(toSystem),
+                std::nullopt, p);
+    const json q = {{"range_mib", 2}};
+    const Stats sOne = summarise(touch[0]), sWhole = summarise(touch[1]);
+    report_.add("B10", "CPU touch of 1 page of a 2 MiB device range, only that page moves back", "µs", sOne,
+                std::nullopt, q);
+    report_.add("B10", "CPU touch of 1 page of a 2 MiB device range, the whole range moves back", "µs", sWhole,
+                std::nullopt, q);
+    report_.ratio("B10", "CPU touch of 1 page: whole range / only the page", {"whole", sWhole}, {"page", sOne},
+                  std::nullopt, q);
+    report_.add("B10", "CPU read of the rest of the range after that touch, only the page moved", "µs",
+                summarise(readAll[0]), std::nullopt, q);
+    report_.add("B10", "CPU read of the rest of the range after that touch, the whole range moved", "µs",
+                summarise(readAll[1]), std::nullopt, q);
+}
+
 void Bench::b9()
 {
     const ZramSwap swap;
@@ -1962,7 +2081,8 @@ json Bench::meta() const
               {"b6_counts", opt_.b6Counts},
               {"b8_mib", opt_.b8Mib},
               {"b9_mib", opt_.b9Mib},
-              {"b9_seconds", opt_.b9Seconds}}}};
+              {"b9_seconds", opt_.b9Seconds},
+              {"b10_mib", opt_.b10Mib}}}};
 }
 
 // results.md: the machine line, the goals, every figure, the old definitions.
@@ -2073,13 +2193,15 @@ int main(int argc, char** argv)
     app.add_option("--b5-floats", opt.b5Floats, "B5 saxpy elements");
     app.add_option("--b6-counts", opt.b6Counts, "B6 numbers of mallocs");
     app.add_option("--b8-mib", opt.b8Mib, "B8 region in MiB")->check(CLI::PositiveNumber);
+    app.add_option("--b10-mib", opt.b10Mib, "B10 size of each buffer in MiB (default 64)");
     app.add_option("--b9-mib", opt.b9Mib, "B9 size of each half (A and B) in MiB (default 8)")
         ->check(CLI::Range(1, 1024));
     app.add_option("--b9-seconds", opt.b9Seconds, "B9 seconds of memory pressure per side (default 4)")
         ->check(CLI::Range(1, 600));
     app.add_option("--only", opt.only,
-                   "run only these benchmarks (B1 ... B6, B8, B9; B1 also gives B7, B4 gives B4b, B5 gives B5b)")
-        ->check(CLI::IsMember({"B1", "B2", "B3", "B4", "B5", "B6", "B8", "B9"}));
+                   "run only these benchmarks (B1 ... B6, B8 ... B10; B1 also gives B7, B4 gives B4b, B5 gives "
+                   "B5b)")
+        ->check(CLI::IsMember({"B1", "B2", "B3", "B4", "B5", "B6", "B8", "B9", "B10"}));
     app.add_option("--out", opt.out, "directory for results.json, results.md, b1.dat, b6.dat");
     app.add_option("--machine", opt.machine, "description of the host, for the report");
     app.add_option("--dmirror", opt.dmirror, "test_hmm device file");
@@ -2104,6 +2226,8 @@ int main(int argc, char** argv)
         bench.b8();
     if (bench.wanted("B9"))
         bench.b9();
+    if (bench.wanted("B10"))
+        bench.b10();
 
     const json meta = bench.meta();
     const json results = {{"meta", meta}, {"figures", bench.report().toJson()}};

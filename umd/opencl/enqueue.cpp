@@ -9,6 +9,7 @@
 // event it waits for (clSetUserEventStatus) or in clFinish.
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -852,14 +853,21 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         return CL_INVALID_WORK_DIMENSION;
     if (!global)
         return CL_INVALID_GLOBAL_WORK_SIZE;
-    if (offset)
-        for (cl_uint d = 0; d < dims; d++)
-            if (offset[d]) {
-                logLine("clEnqueueNDRangeKernel: a global work offset is not supported (the compiler's "
-                        "get_global_offset() is 0)");
-                return CL_INVALID_VALUE;
-            }
     const BuiltKernel& built = *kernel->built;
+    std::array<std::uint64_t, 3> off{0, 0, 0};
+    if (offset)
+        for (cl_uint d = 0; d < dims; d++) {
+            if (offset[d] > SIZE_MAX - global[d])
+                return CL_INVALID_GLOBAL_OFFSET;
+            off[d] = offset[d];
+        }
+    if (off != std::array<std::uint64_t, 3>{0, 0, 0} && !built.compiled.launchSlot) {
+        // A GLSL shader given as IL has no launch block: its ids cannot move.
+        logLine(fmt::format("clEnqueueNDRangeKernel: kernel {} is not an OpenCL kernel and takes no global work "
+                            "offset",
+                            kernel->name));
+        return CL_INVALID_VALUE;
+    }
     std::vector<std::uint64_t> args;
     {
         std::lock_guard lock(kernel->mutex);
@@ -912,6 +920,23 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         }
         groups[d] = static_cast<std::uint32_t>(g[d] / l[d]);
     }
+    // The launch block (vsvm/cc.h): work_dim, the offsets and the argument
+    // slots past the registers; its address takes the register after theirs.
+    auto block = std::make_shared<std::vector<std::uint64_t>>();
+    if (built.compiled.launchSlot) {
+        std::size_t regs = *built.compiled.launchSlot;
+        if (args.size() < regs)
+            return CL_INVALID_KERNEL_ARGS;
+        try {
+            block->reserve(vsvm::cc::kLaunchArgs / 8 + args.size() - regs);
+        } catch (const std::bad_alloc&) {
+            return CL_OUT_OF_HOST_MEMORY;
+        }
+        block->assign({dims, off[0], off[1], off[2]});
+        block->insert(block->end(), args.begin() + static_cast<std::ptrdiff_t>(regs), args.end());
+        args.resize(regs);
+        args.push_back(reinterpret_cast<std::uintptr_t>(block->data()));
+    }
     // The private stacks the kernel takes as its hidden last argument.
     std::vector<std::uint64_t> stacks;
     if (built.compiled.privateBytesPerLane) {
@@ -926,10 +951,11 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
     if (args.size() > VSVM_ISA_MAX_ARGS)
         return CL_INVALID_KERNEL_ARGS;
     // By value: a deferred launch runs with the arguments of its enqueue
-    // (the stacks' buffer moves with its vector).
+    // (the stacks' buffer moves with its vector; the block lives as long as
+    // the command).
     auto stacksKept = std::make_shared<std::vector<std::uint64_t>>(std::move(stacks));
     return run({queue, type, count, list, event},
-               [queue, built = kernel->built, groups, l, args, stacksKept, name = kernel->name] {
+               [queue, built = kernel->built, groups, l, args, stacksKept, block, name = kernel->name] {
                    ExecResult r = queue->context->backend().dispatch(*built, groups, l, args);
                    if (r.status != CL_COMPLETE)
                        r.error = "kernel " + name + ": " + r.error;

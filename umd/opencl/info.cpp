@@ -218,8 +218,9 @@ cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param, si
     case CL_DEVICE_IMAGE_SUPPORT:
         return b(CL_FALSE);
     case CL_DEVICE_MAX_PARAMETER_SIZE:
-        // 16 argument registers of 8 bytes (less than FULL_PROFILE's 1024).
-        return sz(VSVM_ISA_MAX_ARGS * 8);
+        // FULL_PROFILE's minimum: the arguments past the registers are in
+        // the launch block (vsvm/cc.h), which has no fixed size.
+        return sz(1024);
     case CL_DEVICE_MEM_BASE_ADDR_ALIGN:
         return u(1024);
     case CL_DEVICE_MIN_DATA_TYPE_ALIGN_SIZE:

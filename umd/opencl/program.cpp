@@ -156,6 +156,9 @@ cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, cons
     for (const std::string& name : names) {
         compile::Options one = options;
         one.cc.entryPoint = name;
+        // Global offsets, get_work_dim() and more arguments than registers
+        // reach OpenCL kernels through a block each launch writes.
+        one.cc.launchBlock = true;
         Result<cc::CompiledKernel> compiled = compile::compileSpirv(words, one);
         if (!compiled) {
             program->log += "kernel " + name + ": " + compiled.status().message() + "\n";
@@ -168,7 +171,7 @@ cl_int compileKernels(cl_program program, std::vector<std::uint32_t> words, cons
         if (built->compiled.privateBytesPerLane && built->userArgs)
             built->userArgs--;
         built->params = built->compiled.kernelParams;
-        if (built->params.empty()) {
+        if (built->params.empty() && !built->compiled.launchSlot) {
             // A module without OpenCL parameters (a GLSL shader as IL): one slot each.
             for (std::size_t i = 0; i < built->userArgs; i++) {
                 bool ptr = built->compiled.program.signature->params[i].type == ArgType::Ptr;
@@ -698,7 +701,9 @@ cl_kernel makeKernel(cl_program program, const std::string& name, std::shared_pt
 
 const KernelParam& paramOf(cl_kernel kernel, cl_uint index)
 {
-    return kernel->built->compiled.program.signature->params[kernel->built->params[index].firstSlot];
+    const cc::KernelParamLayout& layout = kernel->built->params[index];
+    const cc::CompiledKernel& compiled = kernel->built->compiled;
+    return (layout.inLaunchBlock ? compiled.launchSignature : *compiled.program.signature).params[layout.firstSlot];
 }
 
 const cc::KernelParamLayout& layoutOf(cl_kernel kernel, cl_uint index)

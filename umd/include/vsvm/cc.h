@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,9 +49,33 @@
  *    (group_x + num_groups_x * (group_y + num_groups_y * group_z)). The
  *    caller allocates privateBytesPerLane * total lanes bytes (8-aligned).
  *  - Built-ins come from the initial registers (docs/isa.rst, "Initial
- *    state"); GlobalOffset is 0.
+ *    state"); GlobalOffset is 0 and get_work_dim() a compile error, unless
+ *    the kernel takes a launch block (below).
  *  - Workgroup memory (OpenCL __local variables, GLSL shared) gets a static
  *    layout in the workgroup's LDS (ldsBytes of it).
+ *
+ * Launch block (Options::launchBlock, which the OpenCL ICD sets; OpenCL
+ * kernels only: GLSL shaders, and callers that do not set it, keep the ABI
+ * above): one more hidden pointer argument, "ptr launch" in the signature,
+ * right after the user arguments that stay in registers and before
+ * private_stack (CompiledKernel::launchSlot says which register). It holds
+ * the address of a block of 64-bit little-endian words in host memory that
+ * the caller writes per launch and keeps until the launch has ended:
+ *    word 0 (kLaunchWorkDim):         work_dim (1-3), get_work_dim();
+ *    words 1-3 (kLaunchGlobalOffset): the global offset in x, y, z,
+ *                                     get_global_offset(); get_global_id()
+ *                                     adds it to the lane's id;
+ *    words 4... (kLaunchArgs):        the user arguments that do not fit in
+ *                                     registers, one slot each as above.
+ * User arguments take registers s0.. in order while they fit in
+ * kLaunchRegisterSlots (two registers stay for launch and private_stack,
+ * whose need is only known after register allocation); from the first one
+ * that does not fit, they and all that follow go to the block
+ * (KernelParamLayout::inLaunchBlock; CompiledKernel::launchSignature types
+ * those words as signature does the registers). Arguments in registers cost
+ * nothing to read, which is why only the overflow goes to memory; the
+ * kernel reads a block argument with a scalar load where it is used, so
+ * that 40 arguments do not need 40 live registers.
  *
  * Unsupported constructs are a Diagnostic naming the construct and, when the
  * module has OpLine, its file and line; compile() then fails (EINVAL):
@@ -61,7 +86,8 @@
  *  - irreducible control flow (a cycle with several entries); other
  *    unstructured CFGs (OpenCL C) the back end structures itself or, when
  *    it cannot, lowers by linearisation (docs/compiler.rst, "Control flow");
- *  - kernels with more than 16 arguments (hidden one included);
+ *  - kernels with more than 16 argument slots (hidden ones included)
+ *    without a launch block;
  *  - more live uniform (scalar) values than the 39 free scalar registers
  *    (only vector registers are spilled);
  *  - Function variables with initializers in memory, pointers to private
@@ -83,7 +109,16 @@ struct Options {
     std::string entryPoint;
     /// Fill CompiledKernel::ir with the back end's IR (for debugging).
     bool emitIr = false;
+    /// OpenCL kernels: take the launch block (the kernel ABI above); GLSL ignores it.
+    bool launchBlock = false;
 };
+
+/// Byte offsets in the launch block (the kernel ABI above).
+inline constexpr std::uint32_t kLaunchWorkDim = 0;
+inline constexpr std::uint32_t kLaunchGlobalOffset = 8;
+inline constexpr std::uint32_t kLaunchArgs = 32;
+/// With a launch block, user arguments in registers take at most this many slots.
+inline constexpr std::uint32_t kLaunchRegisterSlots = 14;
 
 /// A compile error or warning, located by OpLine when the module has it.
 struct Diagnostic {
@@ -105,9 +140,12 @@ struct KernelParamLayout {
         Vector,   ///< a vector by value: `bytes` bytes over `slots` slots
     };
     Kind kind = Kind::Scalar;
-    std::uint32_t firstSlot = 0; ///< the first argument slot (register s<firstSlot>)
+    /// The first argument slot: register s<firstSlot>, or with inLaunchBlock
+    /// the word at kLaunchArgs + 8 * firstSlot of the launch block.
+    std::uint32_t firstSlot = 0;
     std::uint32_t slots = 1;
     std::uint32_t bytes = 0; ///< Vector: the value's size in memory
+    bool inLaunchBlock = false;
 
     bool operator==(const KernelParamLayout&) const = default;
 };
@@ -125,6 +163,10 @@ struct CompiledKernel {
     std::uint64_t privateBytesPerLane = 0;
     /// OpenCL kernels: one per parameter of the entry point, in order; GLSL: empty.
     std::vector<KernelParamLayout> kernelParams;
+    /// Options::launchBlock (OpenCL): the register that takes the launch block's address.
+    std::optional<std::uint32_t> launchSlot;
+    /// The argument words of the launch block (after kLaunchArgs), typed as signature types registers.
+    KernelSignature launchSignature;
     /// The generated assembler text (what was assembled).
     std::string assembly;
     /// The back end's IR before register allocation, when Options::emitIr.

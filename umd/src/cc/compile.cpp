@@ -153,7 +153,7 @@ Result<CompiledKernel> compile(std::span<const std::uint32_t> spirv, const Optio
     }
 
     detail::Lowered lowered;
-    if (!detail::lower(module, *entry, options.emitIr, diags, lowered))
+    if (!detail::lower(module, *entry, options.emitIr, options.launchBlock, diags, lowered))
         return failWith(diags, diagnostics);
 
     isa::Assembly assembly = isa::assemble(lowered.assembly);
@@ -173,6 +173,8 @@ Result<CompiledKernel> compile(std::span<const std::uint32_t> spirv, const Optio
     kernel.ldsBytes = lowered.ldsBytes;
     kernel.privateBytesPerLane = lowered.privateBytesPerLane;
     kernel.kernelParams = std::move(lowered.kernelParams);
+    kernel.launchSlot = lowered.launchSlot;
+    kernel.launchSignature = std::move(lowered.launchSignature);
     kernel.assembly = std::move(lowered.assembly);
     kernel.ir = std::move(lowered.ir);
     if (diagnostics)

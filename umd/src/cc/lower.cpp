@@ -181,8 +181,9 @@ struct Dominance;
 
 class Lowering {
 public:
-    Lowering(const Module& module, const Module::EntryPoint& entry, std::unordered_set<Id> linearFns)
-        : m_(module), entry_(entry), linearFns_(std::move(linearFns))
+    Lowering(const Module& module, const Module::EntryPoint& entry, std::unordered_set<Id> linearFns,
+             bool launchBlock)
+        : m_(module), entry_(entry), launchBlock_(launchBlock), linearFns_(std::move(linearFns))
     {
     }
     void run(Lowered& out, bool emitIr);
@@ -262,6 +263,10 @@ private:
     Val constVal(Id id);
     Val globalVal(Id id);
     Opnd builtinComp(spv::BuiltIn b, std::uint32_t comp, const Inst& inst);
+    /// A parameter's components from its 64-bit words (registers or the launch block).
+    std::vector<Opnd> paramComps(Id t, const std::function<Opnd(std::uint32_t)>& word);
+    /// The 64 bits at @p offset in the launch block.
+    Opnd launchWord(std::uint64_t offset);
 
     // ---- instructions
     void lowerInst(const Inst& inst);
@@ -301,6 +306,15 @@ private:
     const Module::EntryPoint& entry_;
     const Function* f_ = nullptr;
     bool kernel_ = false;
+    bool launchBlock_ = false; ///< Options::launchBlock
+    bool launch_ = false;      ///< this kernel takes a launch block (cc.h)
+    Opnd launchArg_;           ///< its address: the argument register
+    struct BlockParam {
+        Id type = 0;
+        std::uint32_t word = 0; ///< in the block's arguments
+    };
+    /// Parameters in the launch block, read where they are used (val()).
+    std::unordered_map<Id, BlockParam> blockParams_;
 
     std::unordered_map<Id, const Block*> blocks_;
     std::unordered_map<Id, std::vector<Id>> preds_, succs_;
@@ -1649,6 +1663,14 @@ Val Lowering::globalVal(Id id)
 
 const Val& Lowering::val(Id id)
 {
+    if (auto bp = blockParams_.find(id); bp != blockParams_.end()) {
+        // Loaded again at every use: a kernel with many arguments keeps
+        // none of them live in the scalar registers, which are not spilled.
+        std::uint32_t first = bp->second.word;
+        setRegs(id, paramComps(bp->second.type,
+                               [&](std::uint32_t i) { return launchWord(kLaunchArgs + 8 * (first + i)); }));
+        return vals_.at(id);
+    }
     auto it = vals_.find(id);
     if (it != vals_.end())
         return it->second;
@@ -1675,6 +1697,9 @@ Opnd Lowering::builtinComp(spv::BuiltIn b, std::uint32_t comp, const Inst& inst)
         failAt(inst, "built-in component out of range");
     switch (b) {
     case spv::BuiltIn::GlobalInvocationId:
+        if (launch_)
+            return vop2("v_add_u64", Opnd::p(fmt::format("v{}", comp)), launchWord(kLaunchGlobalOffset + 8 * comp),
+                        64);
         return Opnd::p(fmt::format("v{}", comp));
     case spv::BuiltIn::LocalInvocationId:
         return Opnd::p(fmt::format("v{}", 3 + comp));
@@ -1693,16 +1718,68 @@ Opnd Lowering::builtinComp(spv::BuiltIn b, std::uint32_t comp, const Inst& inst)
         return d;
     }
     case spv::BuiltIn::GlobalOffset:
-        return Opnd::i(0);
+        // Without a launch block the caller has no way to give an offset.
+        return launch_ ? launchWord(kLaunchGlobalOffset + 8 * comp) : Opnd::i(0);
     case spv::BuiltIn::WorkDim:
         // A dispatch is always 3-D to the device; the number of dimensions
-        // the host gave (clEnqueueNDRangeKernel's work_dim) does not reach
-        // the kernel, and 3 would be wrong for most launches.
+        // the host gave (clEnqueueNDRangeKernel's work_dim) reaches the
+        // kernel only in the launch block, and 3 would be wrong for most
+        // launches.
+        if (launch_)
+            return launchWord(kLaunchWorkDim);
         failAt(inst, "get_work_dim() is not supported: the launch's number of dimensions does not reach the "
-                     "kernel");
+                     "kernel (it needs the launch block, cc::Options::launchBlock)");
     default:
         failAt(inst, fmt::format("built-in {} is not supported", builtinName(b)));
     }
+}
+
+Opnd Lowering::launchWord(std::uint64_t offset)
+{
+    Opnd d = newS();
+    emit("s_load_u64", {d, launchArg_, Opnd::i(offset)});
+    return d;
+}
+
+std::vector<Opnd> Lowering::paramComps(Id t, const std::function<Opnd(std::uint32_t)>& word)
+{
+    const Type& ty = type(t);
+    if (ty.kind != TypeKind::Vector) {
+        Opnd arg = word(0);
+        // Integers narrower than 64 bits are kept zero-extended in registers.
+        if ((ty.kind == TypeKind::Int && ty.width < 64) || ty.kind == TypeKind::Bool)
+            return {truncS(arg, ty.kind == TypeKind::Bool ? 1 : ty.width)};
+        Opnd d = newS();
+        emit("s_mov", {d, arg});
+        return {d};
+    }
+    // A vector by value: its bytes as in memory, 8 to a word, each
+    // component shifted out of its word.
+    unsigned w = type(ty.element).width;
+    std::map<std::uint64_t, Opnd> words;
+    std::vector<Opnd> comps;
+    for (std::uint64_t i = 0; i < ty.count; i++) {
+        std::uint64_t at = i * w / 8;
+        auto known = words.find(at / 8);
+        if (known == words.end())
+            known = words.emplace(at / 8, word(static_cast<std::uint32_t>(at / 8))).first;
+        Opnd v = known->second;
+        unsigned shift = static_cast<unsigned>(at % 8) * 8;
+        if (shift) {
+            Opnd shifted = newS();
+            emit("s_shr", {shifted, v, Opnd::i(shift)});
+            v = shifted;
+        }
+        if (w >= 64) {
+            Opnd d = newS();
+            emit("s_mov", {d, v});
+            v = d;
+        } else {
+            v = truncS(v, w);
+        }
+        comps.push_back(v);
+    }
+    return comps;
 }
 
 // ================================================================ instructions
@@ -3006,6 +3083,15 @@ void Lowering::inlineCall(const Inst& inst)
     }
     for (std::size_t i = 0; i < fn->params.size(); i++) {
         Id arg = inst.operands.at(1 + i);
+        // A kernel argument in the launch block stays one in the callee
+        // (clang -O0 calls the kernel's body with all of them).
+        if (auto bp = blockParams_.find(arg); bp != blockParams_.end()) {
+            BlockParam same = bp->second;
+            blockParams_[fn->params[i].result] = same;
+            varying_.erase(fn->params[i].result);
+            continue;
+        }
+        blockParams_.erase(fn->params[i].result);
         const Val& v = val(arg);
         vals_[fn->params[i].result] = v;
         bool perLane = varying(arg);
@@ -3794,6 +3880,7 @@ void Lowering::run(Lowered& out, bool emitIr)
     if (!f_)
         fail("the entry point has no function body");
     kernel_ = entry_.model == spv::ExecutionModel::Kernel;
+    launch_ = kernel_ && launchBlock_;
     out.name = entry_.name;
     out.localSize = entry_.localSize;
 
@@ -3824,9 +3911,7 @@ void Lowering::run(Lowered& out, bool emitIr)
     // Arguments.
     std::vector<Opnd> entryCopies;
     unsigned slot = 0;
-    auto addParam = [&](Id t, const std::string& name, bool isSigned, const Location& where) {
-        if (slot >= VSVM_ISA_MAX_ARGS)
-            fail(fmt::format("more than {} kernel arguments", VSVM_ISA_MAX_ARGS), where);
+    auto argType = [&](Id t, const std::string& name, bool isSigned, const Location& where) {
         const Type& ty = type(t);
         ArgType at = ArgType::U64;
         if (ty.kind == TypeKind::Pointer) {
@@ -3843,16 +3928,14 @@ void Lowering::run(Lowered& out, bool emitIr)
             fail(fmt::format("parameter '{}' of type {} is not supported (pass a pointer)", name, opName(ty.op)),
                  where);
         }
-        out.signature.params.push_back({at, name});
-        Opnd arg = Opnd::p(fmt::format("s{}", slot++));
-        // Integers narrower than 64 bits are kept zero-extended in registers.
-        if ((ty.kind == TypeKind::Int && ty.width < 64) || ty.kind == TypeKind::Bool) {
-            Opnd d = truncS(arg, ty.kind == TypeKind::Bool ? 1 : ty.width);
-            return d;
-        }
-        Opnd d = newS();
-        emit("s_mov", {d, arg});
-        return d;
+        return at;
+    };
+    auto addParam = [&](Id t, const std::string& name, bool isSigned, const Location& where) {
+        if (slot >= VSVM_ISA_MAX_ARGS)
+            fail(fmt::format("more than {} kernel arguments", VSVM_ISA_MAX_ARGS), where);
+        out.signature.params.push_back({argType(t, name, isSigned, where), name});
+        unsigned first = slot++;
+        return paramComps(t, [&](std::uint32_t) { return Opnd::p(fmt::format("s{}", first)); })[0];
     };
     std::set<std::string> usedNames;
     auto uniqueName = [&](std::string name) {
@@ -3864,9 +3947,8 @@ void Lowering::run(Lowered& out, bool emitIr)
         usedNames.insert(clean);
         return clean;
     };
-    // A vector by value: its bytes as in memory, 8 to a slot, each
-    // component shifted out of its slot.
-    auto addVectorParam = [&](Id t, const std::string& name, const Location& where) {
+    // A vector by value: its bytes as in memory, 8 to a slot (paramComps()).
+    auto checkVectorParam = [&](Id t, const std::string& name, const Location& where) {
         const Type& ty = type(t);
         const Type& et = type(ty.element);
         if (et.kind == TypeKind::Float && et.width != 32)
@@ -3874,56 +3956,63 @@ void Lowering::run(Lowered& out, bool emitIr)
                  where);
         if (et.kind != TypeKind::Float && et.kind != TypeKind::Int)
             fail(fmt::format("parameter '{}': a vector of {} by value is not supported", name, opName(et.op)), where);
-        std::uint64_t bytes = sizeOf(t);
-        auto slots = static_cast<std::uint32_t>((bytes + 7) / 8);
-        if (slot + slots > VSVM_ISA_MAX_ARGS)
-            fail(fmt::format("more than {} kernel argument slots (a {}-byte vector by value takes {})",
-                             VSVM_ISA_MAX_ARGS, bytes, slots),
-                 where);
-        std::vector<Opnd> words;
-        for (std::uint32_t i = 0; i < slots; i++) {
-            out.signature.params.push_back({ArgType::U64, i == 0 ? name : std::string()});
-            words.push_back(Opnd::p(fmt::format("s{}", slot++)));
-        }
-        unsigned w = et.width;
-        std::vector<Opnd> comps;
-        for (std::uint64_t i = 0; i < ty.count; i++) {
-            std::uint64_t at = i * w / 8;
-            Opnd word = words[at / 8];
-            unsigned shift = static_cast<unsigned>(at % 8) * 8;
-            Opnd v = word;
-            if (shift) {
-                v = newS();
-                emit("s_shr", {v, word, Opnd::i(shift)});
-            }
-            if (w >= 64) {
-                Opnd d = newS();
-                emit("s_mov", {d, v});
-                v = d;
-            } else {
-                v = truncS(v, w);
-            }
-            comps.push_back(v);
-        }
-        return std::make_pair(comps, KernelParamLayout{KernelParamLayout::Kind::Vector, slot - slots, slots,
-                                                       static_cast<std::uint32_t>(bytes)});
     };
+    // The signature refuses two arguments of one name: a parameter called
+    // "launch" goes unnamed.
+    if (launch_)
+        usedNames.insert("launch");
+    // With a launch block, the parameters from the first that does not fit
+    // in kLaunchRegisterSlots on are in the block (cc.h).
+    bool inBlock = false;
+    std::uint32_t blockWords = 0;
     for (const Inst& p : f_->params) {
         std::string name = m_.names.count(p.result) ? uniqueName(m_.names.at(p.result)) : "";
         const Type& ty = type(p.type);
+        KernelParamLayout layout{KernelParamLayout::Kind::Scalar, slot, 1, 0};
+        std::vector<KernelParam> words;
         if (ty.kind == TypeKind::Vector) {
-            auto [comps, layout] = addVectorParam(p.type, name, p.where);
-            setRegs(p.result, comps);
+            checkVectorParam(p.type, name, p.where);
+            std::uint64_t bytes = sizeOf(p.type);
+            layout.kind = KernelParamLayout::Kind::Vector;
+            layout.slots = static_cast<std::uint32_t>((bytes + 7) / 8);
+            layout.bytes = static_cast<std::uint32_t>(bytes);
+            for (std::uint32_t i = 0; i < layout.slots; i++)
+                words.push_back({ArgType::U64, i == 0 ? name : std::string()});
+        } else {
+            if (ty.kind == TypeKind::Pointer)
+                layout.kind = ty.storage == spv::StorageClass::Workgroup         ? KernelParamLayout::Kind::Local
+                              : ty.storage == spv::StorageClass::UniformConstant ? KernelParamLayout::Kind::Constant
+                                                                                   : KernelParamLayout::Kind::Global;
+            words.push_back({argType(p.type, name, false, p.where), name});
+        }
+        inBlock = inBlock || (launch_ && slot + layout.slots > kLaunchRegisterSlots);
+        if (inBlock) {
+            layout.inLaunchBlock = true;
+            layout.firstSlot = blockWords;
+            blockWords += layout.slots;
+            out.launchSignature.params.insert(out.launchSignature.params.end(), words.begin(), words.end());
+            blockParams_[p.result] = {p.type, layout.firstSlot};
             out.kernelParams.push_back(layout);
             continue;
         }
-        KernelParamLayout layout{KernelParamLayout::Kind::Scalar, slot, 1, 0};
-        if (ty.kind == TypeKind::Pointer)
-            layout.kind = ty.storage == spv::StorageClass::Workgroup         ? KernelParamLayout::Kind::Local
-                          : ty.storage == spv::StorageClass::UniformConstant ? KernelParamLayout::Kind::Constant
-                                                                               : KernelParamLayout::Kind::Global;
-        setRegs(p.result, {addParam(p.type, name, false, p.where)});
+        if (slot + layout.slots > VSVM_ISA_MAX_ARGS) {
+            if (ty.kind == TypeKind::Vector)
+                fail(fmt::format("more than {} kernel argument slots (a {}-byte vector by value takes {})",
+                                 VSVM_ISA_MAX_ARGS, layout.bytes, layout.slots),
+                     p.where);
+            fail(fmt::format("more than {} kernel arguments", VSVM_ISA_MAX_ARGS), p.where);
+        }
+        out.signature.params.insert(out.signature.params.end(), words.begin(), words.end());
+        std::uint32_t first = slot;
+        slot += layout.slots;
+        setRegs(p.result, paramComps(p.type, [&](std::uint32_t i) { return Opnd::p(fmt::format("s{}", first + i)); }));
         out.kernelParams.push_back(layout);
+    }
+    if (launch_) {
+        // The block's address after the arguments in registers.
+        out.signature.params.push_back({ArgType::Ptr, "launch"});
+        out.launchSlot = slot;
+        launchArg_ = Opnd::p(fmt::format("s{}", slot++));
     }
     // GLSL: the push-constant block's members.
     for (Id id : entry_.interface) {
@@ -4054,8 +4143,8 @@ void Lowering::run(Lowered& out, bool emitIr)
 
 } // namespace
 
-bool lower(const Module& module, const Module::EntryPoint& entry, bool emitIr, std::vector<Diagnostic>& diagnostics,
-           Lowered& out)
+bool lower(const Module& module, const Module::EntryPoint& entry, bool emitIr, bool launchBlock,
+           std::vector<Diagnostic>& diagnostics, Lowered& out)
 {
     // Structured lowering first (it is faster code); a function whose CFG
     // it cannot structure is lowered again by linearisation. Functions with
@@ -4065,7 +4154,7 @@ bool lower(const Module& module, const Module::EntryPoint& entry, bool emitIr, s
         for (;;) {
             try {
                 out = Lowered{};
-                Lowering(module, entry, linear).run(out, emitIr);
+                Lowering(module, entry, linear, launchBlock).run(out, emitIr);
                 return true;
             } catch (const CompileError& e) {
                 bool merges = true;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,15 @@ struct Lowered {
     std::uint64_t privateBytesPerLane = 0;
     std::vector<KernelParamLayout> kernelParams;
     KernelSignature signature;
+    std::optional<std::uint32_t> launchSlot;
+    KernelSignature launchSignature;
     std::string assembly; ///< complete assembler text, directives included
     std::string ir;       ///< the machine IR with virtual registers
 };
 
 /// Lowers the entry point @p entry of @p module to assembler text. Returns
 /// false after adding at least one error to @p diagnostics.
-bool lower(const Module& module, const Module::EntryPoint& entry, bool emitIr, std::vector<Diagnostic>& diagnostics,
-           Lowered& out);
+bool lower(const Module& module, const Module::EntryPoint& entry, bool emitIr, bool launchBlock,
+           std::vector<Diagnostic>& diagnostics, Lowered& out);
 
 } // namespace vsvm::cc::detail

@@ -383,8 +383,10 @@ TEST_F(OpenclTest, MisuseGivesTheSpecErrorCodes)
     std::size_t tooMany[2] = {32, 16}, globals[2] = {32, 16};
     EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 2, nullptr, globals, tooMany, 0, nullptr, nullptr),
               CL_INVALID_WORK_GROUP_SIZE);
-    std::size_t offset = 4;
-    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, &offset, &global, &local, 0, nullptr, nullptr), CL_INVALID_VALUE);
+    // An offset that takes the last id past SIZE_MAX.
+    std::size_t offset = SIZE_MAX - 8;
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, &offset, &global, &local, 0, nullptr, nullptr),
+              CL_INVALID_GLOBAL_OFFSET);
     // 11. Wait lists.
     EXPECT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, &local, 1, nullptr, nullptr),
               CL_INVALID_EVENT_WAIT_LIST);
@@ -885,6 +887,153 @@ kernel void priv(global int* out, int k)
     ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
     for (int i = 0; i < 128; i++)
         ASSERT_EQ(out[i], ((i * 7) % 32) * 3 + i) << "at " << i;
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+// The launch block: global offsets and get_work_dim() reach the kernel.
+TEST_F(OpenclTest, GlobalOffsetsIn1DAnd2D)
+{
+    cl_program program = build(R"(
+kernel void ids(global ulong* out)
+{
+    size_t x = get_global_id(0) - get_global_offset(0), y = get_global_id(1) - get_global_offset(1);
+    global ulong* item = out + 4 * (y * get_global_size(0) + x);
+    item[0] = get_global_id(0);
+    item[1] = get_global_id(1);
+    item[2] = get_global_offset(0);
+    item[3] = get_global_offset(1);
+}
+)");
+    cl_kernel k = kernel(program, "ids");
+    for (cl_uint dims : {1u, 2u}) {
+        SCOPED_TRACE(dims);
+        const std::size_t w = 48, h = dims == 2 ? 6 : 1;
+        std::size_t global[2] = {w, h}, local[2] = {16, dims == 2 ? 2u : 1u};
+        std::size_t offset[2] = {(std::size_t{1} << 33) + 5, dims == 2 ? 1000u : 0u};
+        std::vector<cl_ulong> out(4 * w * h, 7);
+        ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+        ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, dims, offset, global, local, 0, nullptr, nullptr), CL_SUCCESS);
+        ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+        for (std::size_t y = 0; y < h; y++)
+            for (std::size_t x = 0; x < w; x++) {
+                const cl_ulong* item = &out[4 * (y * w + x)];
+                ASSERT_EQ(item[0], offset[0] + x) << x << "," << y;
+                ASSERT_EQ(item[1], offset[1] + y) << x << "," << y;
+                ASSERT_EQ(item[2], offset[0]) << x << "," << y;
+                ASSERT_EQ(item[3], offset[1]) << x << "," << y;
+            }
+    }
+    // A NULL offset is 0 again, in the same kernel.
+    std::vector<cl_ulong> out(4 * 16, 7);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+    std::size_t global = 16;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (std::size_t x = 0; x < 16; x++) {
+        ASSERT_EQ(out[4 * x], x);
+        ASSERT_EQ(out[4 * x + 2], 0u);
+    }
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, WorkDimIsTheLaunchs)
+{
+    cl_program program = build(R"(
+kernel void dims(global uint* out)
+{
+    out[get_global_id(2) * get_global_size(1) * get_global_size(0) + get_global_id(1) * get_global_size(0) +
+        get_global_id(0)] = get_work_dim();
+}
+)");
+    cl_kernel k = kernel(program, "dims");
+    for (cl_uint dims : {1u, 2u, 3u}) {
+        std::size_t global[3] = {8, 2, 2};
+        std::vector<cl_uint> out(32, 99);
+        ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+        ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, dims, nullptr, global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+        ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+        std::size_t items = dims == 1 ? 8 : dims == 2 ? 16 : 32;
+        for (std::size_t i = 0; i < out.size(); i++)
+            ASSERT_EQ(out[i], i < items ? dims : 99u) << dims << "-D, item " << i;
+    }
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, FortyIntArguments)
+{
+    std::size_t maxBytes = 0;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_MAX_PARAMETER_SIZE, sizeof maxBytes, &maxBytes, nullptr), CL_SUCCESS);
+    EXPECT_EQ(maxBytes, 1024u);
+    std::string params = "global int* out", sum = "0";
+    for (int i = 0; i < 40; i++) {
+        params += ", int a" + std::to_string(i);
+        sum += " + a" + std::to_string(i);
+    }
+    std::string source = "kernel void many(" + params + ", float4 v)\n{\n    out[get_global_id(0)] = " + sum +
+                         " + (int)(v.x + 2.0f * v.y + 4.0f * v.z + 8.0f * v.w);\n}\n";
+    cl_program program = build(source.c_str());
+    cl_kernel k = kernel(program, "many");
+    cl_uint args = 0;
+    ASSERT_EQ(clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof args, &args, nullptr), CL_SUCCESS);
+    EXPECT_EQ(args, 42u);
+    std::vector<cl_int> out(64, 0);
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+    cl_int expected = 0;
+    for (cl_uint i = 0; i < 40; i++) {
+        cl_int a = static_cast<cl_int>(i * 7919 % 201) - 100;
+        expected += a;
+        ASSERT_EQ(clSetKernelArg(k, 1 + i, sizeof a, &a), CL_SUCCESS);
+    }
+    // The argument checks are the same for arguments in the block.
+    cl_long tooWide = 0;
+    EXPECT_EQ(clSetKernelArg(k, 39, sizeof tooWide, &tooWide), CL_INVALID_ARG_SIZE);
+    EXPECT_EQ(clSetKernelArg(k, 41, sizeof(cl_float2), &tooWide), CL_INVALID_ARG_SIZE);
+    cl_float4 v = {{1.0f, -2.0f, 3.0f, 100.0f}};
+    expected += 1 - 4 + 12 + 800;
+    ASSERT_EQ(clSetKernelArg(k, 41, sizeof v, &v), CL_SUCCESS);
+    std::size_t global = out.size(), offset = 3;
+    std::vector<cl_int> shifted(out.size() + offset, 0);
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (std::size_t i = 0; i < out.size(); i++)
+        ASSERT_EQ(out[i], expected) << i;
+    // The block is per enqueue: another out and an offset, the same sums.
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, shifted.data()), CL_SUCCESS);
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, &offset, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (std::size_t i = 0; i < shifted.size(); i++)
+        ASSERT_EQ(shifted[i], i < offset ? 0 : expected) << i;
+    clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+TEST_F(OpenclTest, PrivateStacksWithAnOffset)
+{
+    // The private stack (an array indexed at run time) and the launch block
+    // together, the ids shifted by the offset.
+    cl_program program = build(R"(
+kernel void priv(global int* out, int k)
+{
+    volatile int a[32];
+    size_t i = get_global_id(0) - get_global_offset(0);
+    for (int j = 0; j < 32; j++)
+        a[j] = j * k + (int)get_global_id(0);
+    out[i] = a[(i * 7) % 32];
+}
+)");
+    cl_kernel k = kernel(program, "priv");
+    std::vector<cl_int> out(128, -1);
+    cl_int factor = 3;
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(k, 1, sizeof factor, &factor), CL_SUCCESS);
+    std::size_t global = out.size(), local = 32, offset = 1000;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, &offset, &global, &local, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (int i = 0; i < 128; i++)
+        ASSERT_EQ(out[i], ((i * 7) % 32) * 3 + i + 1000) << "at " << i;
     clReleaseKernel(k);
     clReleaseProgram(program);
 }

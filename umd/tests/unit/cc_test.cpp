@@ -364,7 +364,7 @@ TEST(CcControlFlow, ReturnInsideALoop)
 // the CFGs below have no structured form the back end finds (a break out of
 // two loops, returns from inside loops, several latches; at least one of the
 // two levels each), so it lowers them by linearisation.
-CompiledKernel compileCl(const std::string& source, int clangOpt)
+CompiledKernel compileCl(const std::string& source, int clangOpt, const Options& options = {})
 {
     frontend::OpenclOptions fo;
     fo.optLevel = clangOpt;
@@ -373,7 +373,7 @@ CompiledKernel compileCl(const std::string& source, int clangOpt)
     if (!spirv.ok())
         return {};
     std::vector<Diagnostic> diagnostics;
-    auto kernel = compile(spirv->words, {}, &diagnostics);
+    auto kernel = compile(spirv->words, options, &diagnostics);
     for (const Diagnostic& d : diagnostics)
         ADD_FAILURE() << "-O" << clangOpt << ": " << formatDiagnostic(d);
     EXPECT_TRUE(kernel.ok()) << kernel.status().message();
@@ -1661,6 +1661,229 @@ TEST(CcDiagnostics, InvalidModulesAndEntryPoints)
     auto missing = compile(readSpirv("saxpy.spv"), options, &diagnostics);
     ASSERT_FALSE(missing.ok());
     EXPECT_THAT(missing.status().message(), HasSubstr("no compute or kernel entry point 'nope' (the module has: saxpy)"));
+}
+
+// ---------------------------------------------------------------- the launch block (Options::launchBlock)
+
+CompiledKernel compileLaunch(const std::string& source, int clangOpt)
+{
+    Options options;
+    options.launchBlock = true;
+    return compileCl(source, clangOpt, options);
+}
+
+struct LaunchRun {
+    std::array<std::uint32_t, 3> groups{1, 1, 1}, lanes{1, 1, 1};
+    std::uint64_t workDim = 1;
+    std::array<std::uint64_t, 3> offset{0, 0, 0};
+};
+
+// Runs @p kernel as the OpenCL ICD does: @p slots are the user arguments'
+// slots in parameter order; those past launchSlot go to the block, then
+// the block's address and the private stacks (when the kernel has them).
+void runLaunch(const CompiledKernel& kernel, const LaunchRun& run, const std::vector<std::uint64_t>& slots,
+               std::vector<emu::HostRange> ranges)
+{
+    ASSERT_TRUE(kernel.launchSlot.has_value());
+    std::uint32_t regs = *kernel.launchSlot;
+    ASSERT_LE(regs, slots.size());
+    ASSERT_EQ(slots.size() - regs, kernel.launchSignature.params.size());
+    std::vector<std::uint64_t> block{run.workDim, run.offset[0], run.offset[1], run.offset[2]};
+    block.insert(block.end(), slots.begin() + regs, slots.end());
+    std::vector<std::uint64_t> args(slots.begin(), slots.begin() + regs);
+    args.push_back(ptr(block.data()));
+    ranges.push_back({block.data(), block.size() * 8, emu::Access::ReadOnly});
+    std::uint64_t total = std::uint64_t{run.groups[0]} * run.groups[1] * run.groups[2] * run.lanes[0] * run.lanes[1] *
+                          run.lanes[2];
+    std::vector<std::uint64_t> stacks(total * kernel.privateBytesPerLane / 8 + 1, 0);
+    if (kernel.privateBytesPerLane) {
+        args.push_back(ptr(stacks.data()));
+        ranges.push_back(range(stacks));
+    }
+    ASSERT_LE(args.size(), std::size_t{VSVM_ISA_MAX_ARGS});
+    emu::Launch launch;
+    launch.program = kernel.program.words;
+    launch.entry = kernel.program.entry;
+    launch.isaVersion = kernel.program.isaVersion;
+    launch.groupSize = run.lanes;
+    launch.numGroups = run.groups;
+    launch.args = args;
+    emu::RunOptions options;
+    options.maxInstructions = 50'000'000;
+    auto result = emu::run(launch, ranges, options);
+    ASSERT_TRUE(result.ok()) << result.status().message();
+    ASSERT_TRUE(result->ok()) << result->describe() << "\n" << kernel.assembly;
+}
+
+TEST(CcLaunchBlock, GlobalIdsIncludeTheOffsetIn1DAnd2D)
+{
+    const char* source = R"(
+kernel void k(global ulong* ids, global ulong* offsets)
+{
+    size_t x = get_global_id(0) - get_global_offset(0), y = get_global_id(1) - get_global_offset(1);
+    size_t i = y * get_global_size(0) + x;
+    ids[2 * i] = get_global_id(0);
+    ids[2 * i + 1] = get_global_id(1);
+    offsets[2 * i] = get_global_offset(0);
+    offsets[2 * i + 1] = get_global_offset(1);
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_TRUE(kernel.program.signature.has_value());
+        EXPECT_EQ(argTypes(kernel), "ptr ptr ptr");
+        EXPECT_EQ(kernel.program.signature->params.back().name, "launch");
+        EXPECT_EQ(kernel.launchSlot, 2u);
+        EXPECT_TRUE(kernel.launchSignature.params.empty());
+        for (unsigned dims : {1u, 2u}) {
+            SCOPED_TRACE(fmt::format("{}-D", dims));
+            LaunchRun run;
+            run.workDim = dims;
+            run.groups = {3, dims == 2 ? 2u : 1u, 1};
+            run.lanes = {20, dims == 2 ? 3u : 1u, 1};
+            run.offset = {1000003, dims == 2 ? 70u : 0u, 0};
+            std::uint32_t w = run.groups[0] * run.lanes[0], h = run.groups[1] * run.lanes[1];
+            std::vector<std::uint64_t> ids(2 * w * h, 7), offsets(2 * w * h, 7);
+            runLaunch(kernel, run, {ptr(ids.data()), ptr(offsets.data())}, {range(ids), range(offsets)});
+            for (std::uint32_t y = 0; y < h; y++)
+                for (std::uint32_t x = 0; x < w; x++) {
+                    std::size_t i = y * w + x;
+                    ASSERT_EQ(ids[2 * i], run.offset[0] + x) << x << "," << y;
+                    ASSERT_EQ(ids[2 * i + 1], run.offset[1] + y) << x << "," << y;
+                    ASSERT_EQ(offsets[2 * i], run.offset[0]);
+                    ASSERT_EQ(offsets[2 * i + 1], run.offset[1]);
+                }
+        }
+    }
+}
+
+TEST(CcLaunchBlock, WorkDimIsTheLaunchs)
+{
+    // A parameter named as the hidden one goes unnamed.
+    const char* source = "kernel void k(global uint* launch) { launch[get_global_id(0) - get_global_offset(0)] = "
+                         "get_work_dim(); }";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_TRUE(kernel.program.signature.has_value());
+        EXPECT_EQ(kernel.program.signature->toString(), "ptr, ptr launch");
+        for (std::uint64_t dims : {1u, 2u, 3u}) {
+            LaunchRun run;
+            run.workDim = dims;
+            run.groups = {2, 1, 1};
+            run.lanes = {17, 1, 1};
+            run.offset = {5, 0, 0};
+            std::vector<std::uint32_t> out(34, 99);
+            runLaunch(kernel, run, {ptr(out.data())}, {range(out)});
+            for (std::size_t i = 0; i < out.size(); i++)
+                ASSERT_EQ(out[i], dims) << i;
+        }
+    }
+}
+
+TEST(CcLaunchBlock, ArgumentsPastTheRegistersAreReadFromTheBlock)
+{
+    // 40 ints, then a vector and a char: 42 parameters after the pointer,
+    // 13 in registers with it, the rest in the block. Every lane stores
+    // every argument, so that each one's place and extension are checked.
+    std::string params = "global int* out", body = "    global int* o = out + 45 * get_global_id(0);\n";
+    for (int i = 0; i < 40; i++) {
+        params += fmt::format(", int a{}", i);
+        body += fmt::format("    o[{}] = a{};\n", i, i);
+    }
+    body += "    o[40] = v.x;\n    o[41] = v.y;\n    o[42] = v.z;\n    o[43] = v.w;\n    o[44] = c;\n";
+    std::string source = fmt::format("kernel void k({}, int4 v, char c)\n{{\n{}}}\n", params, body);
+    std::vector<std::int32_t> expected;
+    for (int i = 0; i < 40; i++)
+        expected.push_back((i * 7919) % 201 - 100);
+    const std::int32_t v[4] = {-9, 4, 1000, -70000};
+    const std::int8_t c = -3;
+    expected.insert(expected.end(), v, v + 4);
+    expected.push_back(c);
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_EQ(kernel.kernelParams.size(), 43u);
+        EXPECT_EQ(kernel.launchSlot, kLaunchRegisterSlots);
+        for (std::size_t i = 0; i < kernel.kernelParams.size(); i++) {
+            const KernelParamLayout& p = kernel.kernelParams[i];
+            EXPECT_EQ(p.inLaunchBlock, i >= kLaunchRegisterSlots) << i;
+            if (i < 42) {
+                EXPECT_EQ(p.firstSlot, i < kLaunchRegisterSlots ? i : i - kLaunchRegisterSlots) << i;
+            }
+        }
+        EXPECT_EQ(kernel.kernelParams[41].slots, 2u);
+        EXPECT_EQ(kernel.kernelParams[42].firstSlot, 41u - kLaunchRegisterSlots + 2);
+        EXPECT_EQ(kernel.launchSignature.params.size(), 43u - kLaunchRegisterSlots + 1);
+        const std::uint32_t lanes = 20;
+        std::vector<std::int32_t> out(45 * lanes, 12345);
+        std::vector<std::uint64_t> slots{ptr(out.data())};
+        for (int i = 0; i < 40; i++)
+            slots.push_back(static_cast<std::uint64_t>(std::int64_t{expected[i]}));
+        std::uint64_t words[2];
+        std::memcpy(words, v, sizeof v);
+        slots.push_back(words[0]);
+        slots.push_back(words[1]);
+        slots.push_back(static_cast<std::uint64_t>(std::int64_t{c}));
+        LaunchRun run;
+        run.lanes = {lanes, 1, 1};
+        runLaunch(kernel, run, slots, {range(out)});
+        for (std::size_t i = 0; i < out.size(); i++)
+            ASSERT_EQ(out[i], expected[i % 45]) << "lane " << i / 45 << ", argument " << i % 45;
+    }
+}
+
+TEST(CcLaunchBlock, SpillsWithAnOffset)
+{
+    // 72 values live at once (as spill.cl): the private stacks come after
+    // the launch block; the stack of a lane does not depend on the offset.
+    std::string body;
+    for (int k = 0; k < 72; k++)
+        body += fmt::format("    float v{} = x[{} * n + i];\n", k, k);
+    body += "    float s = v71;\n";
+    for (int k = 70; k >= 0; k--)
+        body += fmt::format("    s = s * 0.5f + v{} * {}.0f;\n", k, k + 1);
+    std::string source = "kernel void k(global const float* x, global float* out, uint n)\n{\n"
+                         "    size_t i = get_global_id(0) - get_global_offset(0);\n    if (i >= n)\n        return;\n" +
+                         body + "    out[i] = s + (float)get_global_id(0);\n}\n";
+    CompiledKernel kernel = compileLaunch(source, 2);
+    EXPECT_GT(kernel.privateBytesPerLane, 0u);
+    ASSERT_TRUE(kernel.program.signature.has_value());
+    EXPECT_EQ(kernel.program.signature->toString(), "ptr x, ptr out, u32 n, ptr launch, ptr private_stack");
+    const std::uint32_t n = 40, lanes = 48, offset = 4096;
+    std::vector<float> x(72 * n), out(lanes, -1);
+    for (std::size_t k = 0; k < x.size(); k++)
+        x[k] = static_cast<float>((k * 13) % 17) - 8.0f;
+    LaunchRun run;
+    run.lanes = {lanes, 1, 1};
+    run.offset = {offset, 0, 0};
+    runLaunch(kernel, run, {ptr(x.data()), ptr(out.data()), n}, {range(x), range(out)});
+    for (std::uint32_t i = 0; i < lanes; i++) {
+        if (i >= n) {
+            ASSERT_EQ(out[i], -1.0f);
+            continue;
+        }
+        double s = x[71 * n + i];
+        for (int k = 70; k >= 0; k--)
+            s = s * 0.5 + x[k * n + i] * (k + 1.0);
+        s += offset + i;
+        ASSERT_NEAR(out[i], s, 1e-3 * std::max(1.0, std::fabs(s))) << i;
+    }
+}
+
+TEST(CcLaunchBlock, WithoutItGlslAndOpenclKeepTheRegisterAbi)
+{
+    CompiledKernel kernel = compileOk("saxpy.spv");
+    EXPECT_FALSE(kernel.launchSlot.has_value());
+    EXPECT_EQ(kernel.program.signature->toString(), "ptr x, ptr y, u32 n, f32 a");
+    std::vector<Diagnostic> diagnostics;
+    Options options;
+    options.launchBlock = true;
+    auto glsl = compile(readSpirv("saxpy_glsl.spv"), options, &diagnostics);
+    ASSERT_TRUE(glsl.ok()) << glsl.status().message();
+    EXPECT_FALSE(glsl->launchSlot.has_value());
+    EXPECT_EQ(glsl->program.signature->toString(), "ptr x, ptr y, u32 n, f32 a");
 }
 
 } // namespace
