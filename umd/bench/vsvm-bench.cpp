@@ -1865,6 +1865,9 @@ void Bench::b10()
     auto vm = newVm();
     char* src = mapRegion(bytes);
     char* dst = mapRegion(bytes);
+    // Device memory holds 4 KiB pages: system memory too, like with like.
+    ::madvise(src, bytes, MADV_NOHUGEPAGE);
+    ::madvise(dst, bytes, MADV_NOHUGEPAGE);
     std::memset(src, 5, bytes);
     std::memset(dst, 0, bytes);
     vsvm::CopyQueue queue(vm);
@@ -1879,19 +1882,23 @@ void Bench::b10()
         check(vm.prefetch(dst, bytes, true, where), "B10 place destination");
     };
     const double gib = double(bytes) / double(1u << 30);
-    std::vector<double> local, system, toDevice, toSystem;
+    std::vector<double> local, system, toDevice, toSystem, localFaults;
     progress("B10: {} MiB buffers, {} repetitions", opt_.b10Mib, opt_.reps);
     for (unsigned rep = 0; rep < opt_.reps; rep++) {
         alternate(rep, {[&] {
                             place(Placement::Device);
                             copy(); // every translation in place
+                            Delta d{counters(vm), {}};
                             local.push_back(gib / (timeUs(copy) / 1e6));
+                            d.after = counters(vm);
+                            localFaults.push_back(static_cast<double>(d.faults()));
                         },
                         [&] {
                             place(Placement::System);
                             copy();
                             system.push_back(gib / (timeUs(copy) / 1e6));
                         }});
+        check(vm.prefetch(src, bytes, false, Placement::System), "B10 source to system memory");
         toDevice.push_back(gib / (timeUs([&] {
                                       check(vm.prefetch(src, bytes, false, Placement::Device), "B10 to device");
                                   }) /
@@ -1939,6 +1946,8 @@ void Bench::b10()
     report_.add("B10", "device copy, both buffers in system memory, " + v, "GiB/s", sSystem, std::nullopt, p);
     report_.ratio("B10", "device-local / system-memory copy bandwidth, " + v, {"local", sLocal},
                   {"system", sSystem}, std::nullopt, p);
+    report_.add("B10", "device faults per copy in device memory, " + v, "faults", summarise(localFaults),
+                std::nullopt, p);
     report_.add("B10", "migration to the device (prefetch TO_DEVICE), " + v, "GiB/s", summarise(toDevice),
                 std::nullopt, p);
     report_.add("B10", "migration to system memory (prefetch TO_SYSTEM), " + v, "GiB/s", summarise(toSystem),
