@@ -121,6 +121,19 @@ else
 	result docs sphinx FAIL
 fi
 
+# The kernel's own HMM selftest (issue 18: test_hmm and vsvm both have
+# DEVICE_PRIVATE memory, and neither may disturb the other), built from the
+# kernel sources the guest kernel comes from; guest-tests.sh runs it.
+phase "the kernel's hmm-tests, built for the guest"
+if gcc -O2 -o "$out/hmm-tests" -I"$KERNEL_SRC/tools/testing/selftests" -I"$KERNEL_SRC" \
+	-I"$KERNEL_SRC/tools/include" -I"$KERNEL_SRC/include/uapi" \
+	"$KERNEL_SRC/tools/testing/selftests/mm/hmm-tests.c" -lpthread >"$out/hmm-tests-build.log" 2>&1; then
+	result hmm-tests build PASS
+else
+	tail -n 5 "$out/hmm-tests-build.log" >&2
+	result hmm-tests build FAIL
+fi
+
 phase "guest: KUnit, IGT, UMD device tests"
 tools/vm/run-vm.sh --results "$out/guest" --timeout "${VSVM_GUEST_TIMEOUT:-2400}" \
 	-- tools/vm/guest-tests.sh
