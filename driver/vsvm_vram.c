@@ -85,11 +85,6 @@ unsigned int vsvm_vram_mb = 256;
 /* Pages one eviction step hands to migrate_device_range(). */
 #define VSVM_VRAM_EVICT_BATCH	64
 
-static void stat_add(struct vsvm_vram *vram, enum vsvm_vram_stat stat, u64 n)
-{
-	atomic64_add(n, &vram->stats[stat]);
-}
-
 /**
  * vsvm_vram_stat() - read one device-memory counter
  * @vram: the device memory
@@ -119,6 +114,11 @@ unsigned long vsvm_vram_used(struct vsvm_vram *vram)
 }
 
 #if IS_ENABLED(CONFIG_DEVICE_PRIVATE)
+
+static void stat_add(struct vsvm_vram *vram, enum vsvm_vram_stat stat, u64 n)
+{
+	atomic64_add(n, &vram->stats[stat]);
+}
 
 static struct vsvm_vram *page_vram(struct page *page)
 {
