@@ -340,6 +340,8 @@
  * @itree: node in &vsvm_svm.windows
  * @ranges: interval tree of &struct vsvm_svm_range
  * @nr_ranges: ranges in @ranges
+ * @attrs: interval tree of &struct vsvm_svm_attr_node (DOC: Range attributes)
+ * @nr_attrs: nodes in @attrs; the window stays while > 0
  * @users: faults using @notifier right now; the window stays while > 0
  * @dead_link: on a list of windows to remove, once out of @svm's tree
  */
@@ -349,8 +351,23 @@ struct vsvm_svm_window {
 	struct interval_tree_node itree;
 	struct rb_root_cached ranges;
 	unsigned long nr_ranges;
+	struct rb_root_cached attrs;
+	unsigned long nr_attrs;
 	unsigned int users;
 	struct list_head dead_link;
+};
+
+/**
+ * struct vsvm_svm_attr_node - attributes of a span inside one window
+ * @itree: node in &vsvm_svm_window.attrs, [start, last]
+ * @attr: the attributes, never &VSVM_SVM_ATTR_DEFAULT (spans with the
+ *	defaults have no node)
+ * @link: on a list of nodes to free or to use
+ */
+struct vsvm_svm_attr_node {
+	struct interval_tree_node itree;
+	struct vsvm_svm_attr attr;
+	struct list_head link;
 };
 
 /**
@@ -676,7 +693,7 @@ static void windows_collect_empty(struct vsvm_svm *svm, struct list_head *dead)
 			container_of(node, struct vsvm_svm_window, itree);
 
 		next = interval_tree_iter_next(node, 0, ULONG_MAX);
-		if (win->nr_ranges || win->users)
+		if (win->nr_ranges || win->users || win->nr_attrs)
 			continue;
 		interval_tree_remove(&win->itree, &svm->windows);
 		list_add(&win->dead_link, dead);
@@ -699,6 +716,9 @@ static unsigned int windows_free(struct vsvm_svm *svm, struct list_head *dead)
 }
 
 static void audit_leaves_locked(struct vsvm_svm *svm);
+static void attrs_drop(struct vsvm_svm *svm, struct vsvm_svm_window *win,
+		       unsigned long start, unsigned long end);
+static void attr_refill_spare(struct vsvm_svm *svm);
 struct fault_state;
 static void audit_fault_sample(struct vsvm_svm *svm, struct fault_state *f);
 
@@ -956,8 +976,10 @@ static bool vsvm_svm_invalidate(struct mmu_interval_notifier *mni,
 		stat_add(svm, VSVM_SVM_STAT_ZAPPED, zapped);
 		svm->ops->flush_tlb(svm, start, end);
 		stat_add(svm, VSVM_SVM_STAT_TLB_FLUSHES, 1);
-		if (action == VSVM_SVM_UNMAP)
+		if (action == VSVM_SVM_UNMAP) {
 			ranges_mark_unmapped(svm, win, start, end);
+			attrs_drop(svm, win, start, end);
+		}
 		break;
 	}
 	if (action != VSVM_SVM_BY_VMA)
@@ -1003,6 +1025,7 @@ static struct vsvm_svm_window *window_get(struct vsvm_svm *svm, unsigned long ad
 		return ERR_PTR(-ENOMEM);
 	win->svm = svm;
 	win->ranges = RB_ROOT_CACHED;
+	win->attrs = RB_ROOT_CACHED;
 	win->itree.start = ALIGN_DOWN(addr, size);
 	win->itree.last = min(win->itree.start + size, svm->mm->task_size) - 1;
 	win->users = 1;
@@ -1038,7 +1061,7 @@ static void window_put(struct vsvm_svm *svm, struct vsvm_svm_window *win)
 	LIST_HEAD(dead);
 
 	down_write(&svm->lock);
-	if (!--win->users && !win->nr_ranges) {
+	if (!--win->users && !win->nr_ranges && !win->nr_attrs) {
 		interval_tree_remove(&win->itree, &svm->windows);
 		list_add(&win->dead_link, &dead);
 	}
@@ -1679,6 +1702,7 @@ static int fault_in_mm(struct vsvm_svm *svm, struct fault_state *f, unsigned int
 	int ret;
 
 	vsvm_svm_gc(svm);
+	attr_refill_spare(svm);
 
 	/* Allocated before any lock is taken, used again by the next faults. */
 	scratch = scratch_get(svm);
@@ -1711,6 +1735,430 @@ out:
 	scratch_put(svm, scratch);
 	return ret;
 }
+
+/**
+ * DOC: Range attributes
+ *
+ * A VM's mirror keeps attributes of spans of addresses (&struct
+ * vsvm_svm_attr: preferred location, accessed-by, migration granularity),
+ * set with vsvm_svm_attr_set() (``DRM_IOCTL_VSVM_VM_SET_ATTR``) and read with
+ * vsvm_svm_attr_get(). They belong to addresses, not to VMAs or pages:
+ *
+ * - they live in the interval tree of the notifier window that holds them
+ *   (``attrs``), one node per maximal span of equal attributes inside a
+ *   window, none for spans with the defaults; setting one splits the nodes
+ *   at the ends of the span and merges equal neighbours afterwards;
+ * - a window with attributes stays (and so does its notifier) after its
+ *   last range is gone, so that munmap() still reaches them (one whose
+ *   attributes all went goes at the next garbage collection); setting
+ *   attributes needs the whole span mapped (-EFAULT otherwise), which
+ *   bounds the windows it creates;
+ * - munmap() (the UNMAP invalidation) drops the attributes of what it
+ *   unmapped, splitting a node it cuts in two; the callback cannot allocate
+ *   with reclaim, so it takes a spare node kept in &vsvm_svm.attr_spare (or
+ *   one from a non-sleeping allocation); without either, the part after the
+ *   hole loses its attributes and %VSVM_SVM_STAT_ATTR_LOST counts it. The
+ *   spare is refilled at the next fault or attribute change;
+ * - mremap() moves no attributes: the old addresses are unmapped (and lose
+ *   them), the new ones start with the defaults; mprotect() and madvise()
+ *   change nothing; a forked child has no VM, so nothing is inherited.
+ *
+ * All of it is under &vsvm_svm.lock (for write to change, for read to look
+ * up), with nodes allocated before it is taken.
+ */
+
+static bool attr_default(const struct vsvm_svm_attr *a)
+{
+	const struct vsvm_svm_attr d = VSVM_SVM_ATTR_DEFAULT;
+
+	return a->preferred == d.preferred && a->accessed_by == d.accessed_by &&
+	       a->granularity_shift == d.granularity_shift;
+}
+
+static bool attr_equal(const struct vsvm_svm_attr *a, const struct vsvm_svm_attr *b)
+{
+	return a->preferred == b->preferred && a->accessed_by == b->accessed_by &&
+	       a->granularity_shift == b->granularity_shift;
+}
+
+static struct vsvm_svm_attr_node *attr_node(struct interval_tree_node *node)
+{
+	return node ? container_of(node, struct vsvm_svm_attr_node, itree) : NULL;
+}
+
+static void attr_insert(struct vsvm_svm_window *win, struct vsvm_svm_attr_node *n,
+			unsigned long start, unsigned long last, const struct vsvm_svm_attr *attr)
+{
+	n->itree.start = start;
+	n->itree.last = last;
+	n->attr = *attr;
+	interval_tree_insert(&n->itree, &win->attrs);
+	win->nr_attrs++;
+}
+
+static void attr_remove(struct vsvm_svm_window *win, struct vsvm_svm_attr_node *n,
+			struct list_head *freed)
+{
+	interval_tree_remove(&n->itree, &win->attrs);
+	win->nr_attrs--;
+	list_add(&n->link, freed);
+}
+
+/* Change a node's span: its augmented tree needs it out and in again. */
+static void attr_resize(struct vsvm_svm_window *win, struct vsvm_svm_attr_node *n,
+			unsigned long start, unsigned long last)
+{
+	interval_tree_remove(&n->itree, &win->attrs);
+	n->itree.start = start;
+	n->itree.last = last;
+	interval_tree_insert(&n->itree, &win->attrs);
+}
+
+static struct vsvm_svm_attr_node *attr_take(struct list_head *pool)
+{
+	struct vsvm_svm_attr_node *n;
+
+	n = list_first_entry_or_null(pool, struct vsvm_svm_attr_node, link);
+	if (n)
+		list_del(&n->link);
+	return n;
+}
+
+/*
+ * Split the node that holds @addr and starts before it, so that a node
+ * starts at @addr. Return false when that needs a node and @pool has none.
+ */
+static bool attr_split(struct vsvm_svm_window *win, unsigned long addr, struct list_head *pool)
+{
+	struct vsvm_svm_attr_node *n = attr_node(interval_tree_iter_first(&win->attrs, addr, addr));
+	struct vsvm_svm_attr_node *tail;
+	unsigned long last;
+
+	if (!n || n->itree.start == addr)
+		return true;
+	tail = attr_take(pool);
+	if (!tail)
+		return false;
+	last = n->itree.last;
+	attr_resize(win, n, n->itree.start, addr - 1);
+	attr_insert(win, tail, addr, last, &n->attr);
+	return true;
+}
+
+/* Merge equal neighbours around [start, end) and drop default spans. */
+static void attr_normalise(struct vsvm_svm_window *win, unsigned long start, unsigned long end,
+			   struct list_head *freed)
+{
+	unsigned long lo = start > window_start(win) ? start - 1 : start;
+	struct vsvm_svm_attr_node *prev = NULL, *n, *next;
+
+	for (n = attr_node(interval_tree_iter_first(&win->attrs, lo, end)); n; n = next) {
+		next = attr_node(interval_tree_iter_next(&n->itree, lo, end));
+		if (attr_default(&n->attr)) {
+			attr_remove(win, n, freed);
+			continue;
+		}
+		if (prev && prev->itree.last + 1 == n->itree.start &&
+		    attr_equal(&prev->attr, &n->attr)) {
+			unsigned long last = n->itree.last;
+
+			attr_remove(win, n, freed);
+			attr_resize(win, prev, prev->itree.start, last);
+			/* The iterator's next node may have moved in the tree. */
+			next = attr_node(interval_tree_iter_first(&win->attrs, last + 1, end));
+			continue;
+		}
+		prev = n;
+	}
+}
+
+static void attr_apply(struct vsvm_svm_attr *a, enum vsvm_svm_attr_type type, u8 value)
+{
+	switch (type) {
+	case VSVM_SVM_ATTR_PREFERRED:
+		a->preferred = value;
+		break;
+	case VSVM_SVM_ATTR_ACCESSED_BY:
+		a->accessed_by = value;
+		break;
+	case VSVM_SVM_ATTR_GRANULARITY:
+		a->granularity_shift = value;
+		break;
+	}
+}
+
+/*
+ * Nodes setting [start, end) in @win needs: two splits and one per gap
+ * between the nodes already there.
+ */
+static unsigned int attr_nodes_needed(struct vsvm_svm_window *win, unsigned long start,
+				      unsigned long end)
+{
+	struct interval_tree_node *node;
+	unsigned long cursor = start;
+	unsigned int n = 2;
+
+	for (node = interval_tree_iter_first(&win->attrs, start, end - 1); node;
+	     node = interval_tree_iter_next(node, start, end - 1)) {
+		if (node->start > cursor)
+			n++;
+		cursor = node->last + 1;
+	}
+	return n + (cursor < end);
+}
+
+/* Set one attribute over [start, end) of @win, under the lock, from @pool. */
+static int attr_set_locked(struct vsvm_svm_window *win, unsigned long start, unsigned long end,
+			   enum vsvm_svm_attr_type type, u8 value, struct list_head *pool,
+			   struct list_head *freed)
+{
+	const struct vsvm_svm_attr d = VSVM_SVM_ATTR_DEFAULT;
+	struct interval_tree_node *node, *next;
+	unsigned long cursor = start;
+	struct vsvm_svm_attr a;
+
+	lockdep_assert_held_write(&win->svm->lock);
+	if (list_count_nodes(pool) < attr_nodes_needed(win, start, end))
+		return -EAGAIN;
+	attr_split(win, start, pool);
+	attr_split(win, end, pool);
+	for (node = interval_tree_iter_first(&win->attrs, start, end - 1); node; node = next) {
+		next = interval_tree_iter_next(node, start, end - 1);
+		if (node->start > cursor) {
+			a = d;
+			attr_apply(&a, type, value);
+			attr_insert(win, attr_take(pool), cursor, node->start - 1, &a);
+		}
+		attr_apply(&attr_node(node)->attr, type, value);
+		cursor = node->last + 1;
+	}
+	if (cursor < end) {
+		a = d;
+		attr_apply(&a, type, value);
+		attr_insert(win, attr_take(pool), cursor, end - 1, &a);
+	}
+	attr_normalise(win, start, end, freed);
+	return 0;
+}
+
+static void attr_free_list(struct list_head *list)
+{
+	struct vsvm_svm_attr_node *n, *tmp;
+
+	list_for_each_entry_safe(n, tmp, list, link)
+		kfree(n);
+	INIT_LIST_HEAD(list);
+}
+
+static int attr_pool_fill(struct list_head *pool, unsigned int want)
+{
+	unsigned int have = list_count_nodes(pool);
+
+	for (; have < want; have++) {
+		struct vsvm_svm_attr_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+
+		if (!n)
+			return -ENOMEM;
+		list_add(&n->link, pool);
+	}
+	return 0;
+}
+
+/* Give the callback its spare node again (DOC: Range attributes). */
+static void attr_refill_spare(struct vsvm_svm *svm)
+{
+	struct vsvm_svm_attr_node *n;
+
+	if (READ_ONCE(svm->attr_spare))
+		return;
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return;
+	down_write(&svm->lock);
+	if (!svm->attr_spare) {
+		svm->attr_spare = n;
+		n = NULL;
+	}
+	up_write(&svm->lock);
+	kfree(n);
+}
+
+/*
+ * UNMAP of [start, end) in @win: the attributes of those addresses go. In
+ * the notifier callback, under the lock for write: no reclaiming allocation.
+ * Only a node with the hole in its middle needs another node, for the part
+ * after the hole.
+ */
+static void attrs_drop(struct vsvm_svm *svm, struct vsvm_svm_window *win,
+		       unsigned long start, unsigned long end)
+{
+	struct interval_tree_node *node, *next;
+	LIST_HEAD(freed);
+
+	if (!win->nr_attrs)
+		return;
+	for (node = interval_tree_iter_first(&win->attrs, start, end - 1); node; node = next) {
+		struct vsvm_svm_attr_node *n = attr_node(node), *tail;
+		unsigned long first = node->start, last = node->last;
+
+		next = interval_tree_iter_next(node, start, end - 1);
+		if (first < start && last >= end) {
+			tail = svm->attr_spare;
+			svm->attr_spare = NULL;
+			if (!tail)
+				tail = kzalloc(sizeof(*tail), GFP_NOWAIT | __GFP_NOWARN);
+			attr_resize(win, n, first, start - 1);
+			if (tail)
+				attr_insert(win, tail, end, last, &n->attr);
+			else
+				stat_add(svm, VSVM_SVM_STAT_ATTR_LOST, 1);
+		} else if (first < start) {
+			attr_resize(win, n, first, start - 1);
+		} else if (last >= end) {
+			attr_resize(win, n, end, last);
+		} else {
+			attr_remove(win, n, &freed);
+		}
+	}
+	attr_free_list(&freed);
+}
+
+/* Whether every page of [start, end) has a VMA. */
+static bool span_mapped(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr = start;
+	bool ok = true;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			ok = false;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ok;
+}
+
+/**
+ * vsvm_svm_attr_set() - set one attribute over a span of addresses
+ * @svm: the mirror
+ * @start: first address, page aligned
+ * @end: end, page aligned, above @start
+ * @type: which attribute
+ * @value: its value (the caller checked it)
+ *
+ * See DOC: Range attributes. Sleeps; call with no lock held.
+ *
+ * Return: 0; -EFAULT when a page of the span has no VMA; -ESRCH when the
+ * address space is gone; -ENOMEM.
+ */
+int vsvm_svm_attr_set(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+		      enum vsvm_svm_attr_type type, u8 value)
+{
+	unsigned long size = 1UL << svm->config.window_shift, addr = start;
+	LIST_HEAD(pool);
+	LIST_HEAD(freed);
+	int ret = 0;
+
+	if (READ_ONCE(svm->dead) || !mmget_not_zero(svm->mm))
+		return -ESRCH;
+	if (!span_mapped(svm->mm, start, end)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	attr_refill_spare(svm);
+	while (addr < end && !ret) {
+		unsigned long wend = min(ALIGN_DOWN(addr, size) + size, end);
+		struct vsvm_svm_window *win = window_get(svm, addr);
+		unsigned int want = 4;
+
+		if (IS_ERR(win)) {
+			ret = PTR_ERR(win);
+			break;
+		}
+		for (;;) {
+			ret = attr_pool_fill(&pool, want);
+			if (ret)
+				break;
+			down_write(&svm->lock);
+			ret = attr_set_locked(win, addr, wend, type, value, &pool, &freed);
+			if (ret == -EAGAIN)
+				want = attr_nodes_needed(win, addr, wend);
+			up_write(&svm->lock);
+			if (ret != -EAGAIN)
+				break;
+		}
+		window_put(svm, win);
+		attr_free_list(&freed);
+		addr = wend;
+	}
+	attr_free_list(&pool);
+out:
+	mmput(svm->mm);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_attr_set);
+
+/**
+ * vsvm_svm_attr_get() - the attributes at an address, and how far they go
+ * @svm: the mirror
+ * @addr: the address
+ * @end: where to stop looking
+ * @attr: set to the attributes of @addr
+ * @run_end: set to the end of the run of addresses from @addr, up to @end,
+ *	that have the same attributes
+ *
+ * See DOC: Range attributes. Takes &vsvm_svm.lock for read.
+ */
+void vsvm_svm_attr_get(struct vsvm_svm *svm, unsigned long addr, unsigned long end,
+		       struct vsvm_svm_attr *attr, unsigned long *run_end)
+{
+	unsigned long cursor = addr;
+	bool first = true;
+
+	*attr = VSVM_SVM_ATTR_DEFAULT;
+	down_read(&svm->lock);
+	while (cursor < end) {
+		struct vsvm_svm_window *win = window_lookup(svm, cursor);
+		struct vsvm_svm_attr_node *n = NULL;
+		struct vsvm_svm_attr here = VSVM_SVM_ATTR_DEFAULT;
+		unsigned long stop;
+
+		if (win) {
+			n = attr_node(interval_tree_iter_first(&win->attrs, cursor, cursor));
+			if (n)
+				here = n->attr;
+		}
+		if (first)
+			*attr = here;
+		else if (!attr_equal(attr, &here))
+			break;
+		first = false;
+		if (n) {
+			stop = n->itree.last + 1;
+		} else if (win) {
+			/* A default gap: up to the next node or the window's end. */
+			struct interval_tree_node *next =
+				interval_tree_iter_first(&win->attrs, cursor, window_end(win) - 1);
+
+			stop = next ? next->start : window_end(win);
+		} else {
+			/* No window: defaults up to the next window. */
+			struct interval_tree_node *w =
+				interval_tree_iter_first(&svm->windows, cursor, ULONG_MAX);
+
+			stop = w ? w->start : end;
+		}
+		cursor = min(stop, end);
+	}
+	up_read(&svm->lock);
+	*run_end = cursor;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsvm_svm_attr_get);
 
 /**
  * vsvm_svm_fault() - resolve a device page fault
@@ -1942,7 +2390,13 @@ void vsvm_svm_fini(struct vsvm_svm *svm)
 			list_del_init(&r->gc_link);
 			range_remove(svm, r);
 		}
+		while ((node = interval_tree_iter_first(&win->attrs, 0, ULONG_MAX))) {
+			interval_tree_remove(node, &win->attrs);
+			kfree(container_of(node, struct vsvm_svm_attr_node, itree));
+		}
 	}
+	kfree(svm->attr_spare);
+	svm->attr_spare = NULL;
 	up_write(&svm->lock);
 	list_for_each_entry_safe(win, tmp, &dead, dead_link)
 		kfree(win);

@@ -94,6 +94,9 @@ enum vsvm_svm_origin {
  *	the ranges created, not by the number of faults (DOC: Fault path)
  * @VSVM_SVM_STAT_UNCHANGED: pages a fault's commit found mapped as asked
  *	and did not write again
+ * @VSVM_SVM_STAT_ATTR_LOST: attribute spans an munmap() in their middle
+ *	could not split for lack of memory: the part after the hole lost its
+ *	attributes (DOC: Range attributes)
  * @VSVM_SVM_STAT_COUNT: number of statistics
  */
 enum vsvm_svm_stat {
@@ -120,8 +123,53 @@ enum vsvm_svm_stat {
 	VSVM_SVM_STAT_PREFETCH_USED,
 	VSVM_SVM_STAT_SCRATCH_ALLOCS,
 	VSVM_SVM_STAT_UNCHANGED,
+	VSVM_SVM_STAT_ATTR_LOST,
 	VSVM_SVM_STAT_COUNT
 };
+
+/**
+ * enum vsvm_svm_loc - preferred location of a span (DOC: Range attributes)
+ * @VSVM_SVM_LOC_NONE: none: pages stay where they are
+ * @VSVM_SVM_LOC_SYSTEM: system memory: a device fault moves the device's
+ *	pages of the span back first
+ * @VSVM_SVM_LOC_DEVICE: the device's memory: a device fault moves the span's
+ *	pages into it first
+ */
+enum vsvm_svm_loc {
+	VSVM_SVM_LOC_NONE,
+	VSVM_SVM_LOC_SYSTEM,
+	VSVM_SVM_LOC_DEVICE,
+};
+
+/**
+ * enum vsvm_svm_attr_type - which attribute vsvm_svm_attr_set() sets
+ * @VSVM_SVM_ATTR_PREFERRED: &vsvm_svm_attr.preferred
+ * @VSVM_SVM_ATTR_ACCESSED_BY: &vsvm_svm_attr.accessed_by
+ * @VSVM_SVM_ATTR_GRANULARITY: &vsvm_svm_attr.granularity_shift
+ */
+enum vsvm_svm_attr_type {
+	VSVM_SVM_ATTR_PREFERRED,
+	VSVM_SVM_ATTR_ACCESSED_BY,
+	VSVM_SVM_ATTR_GRANULARITY,
+};
+
+/**
+ * struct vsvm_svm_attr - the attributes of a span of addresses
+ * @preferred: &enum vsvm_svm_loc
+ * @accessed_by: the device maps the pages where they are: a fault never
+ *	moves them, whatever @preferred says
+ * @granularity_shift: log2 of the aligned block a fault's move takes
+ *	(12 to 21)
+ */
+struct vsvm_svm_attr {
+	u8 preferred;
+	u8 accessed_by;
+	u8 granularity_shift;
+};
+
+/* The attributes of addresses nobody set any for. */
+#define VSVM_SVM_ATTR_DEFAULT \
+	((struct vsvm_svm_attr){ .preferred = VSVM_SVM_LOC_NONE, .granularity_shift = 21 })
 
 /**
  * struct vsvm_svm_map_result - what one &vsvm_svm_ops.map_pages call did
@@ -273,6 +321,8 @@ struct vsvm_svm_test_hooks {
  *	other lock held, nothing taken under it
  * @scratch_free: the fault path's scratch not in use (DOC: Fault path)
  * @scratch_kept: how many there are, at most %VSVM_SVM_SCRATCH_KEEP
+ * @attr_spare: an attribute node the notifier callback may use to split a
+ *	span (DOC: Range attributes); under @lock
  * @test_hooks: KUnit's hooks (CONFIG_KUNIT only), NULL otherwise
  */
 struct vsvm_svm {
@@ -294,6 +344,7 @@ struct vsvm_svm {
 	spinlock_t scratch_lock; /* see @scratch_lock above */
 	struct list_head scratch_free;
 	unsigned int scratch_kept;
+	void *attr_spare;
 #if IS_ENABLED(CONFIG_KUNIT)
 	const struct vsvm_svm_test_hooks *test_hooks;
 #endif
@@ -306,6 +357,10 @@ int vsvm_svm_init(struct vsvm_svm *svm, struct mm_struct *mm,
 void vsvm_svm_fini(struct vsvm_svm *svm);
 int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long addr, bool write);
 u64 vsvm_svm_stat(const struct vsvm_svm *svm, enum vsvm_svm_stat stat);
+int vsvm_svm_attr_set(struct vsvm_svm *svm, unsigned long start, unsigned long end,
+		      enum vsvm_svm_attr_type type, u8 value);
+void vsvm_svm_attr_get(struct vsvm_svm *svm, unsigned long addr, unsigned long end,
+		       struct vsvm_svm_attr *attr, unsigned long *run_end);
 
 #if IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT)
 void vsvm_svm_audit_leaves(struct vsvm_svm *svm);

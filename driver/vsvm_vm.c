@@ -295,12 +295,65 @@ int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
  * Return: 0 to translate again; @stop's errno; or the fault's fatal error
  * (-EFAULT, -EPERM, -ESRCH, -ENOMEM).
  */
+/*
+ * DOC: Range attributes, for the device: before the first fault of an
+ * access, move the block around it where its preferred location says, unless
+ * the device accesses the range in place. Best effort: the fault maps the
+ * pages wherever they are then.
+ */
+static void vsvm_vm_fault_place(struct vsvm_vm *vm, u64 addr)
+{
+	struct vsvm_vram *vram = &vm->vdev->vram;
+	struct mm_struct *mm = vm->svm.mm;
+	struct vsvm_svm_attr attr;
+	unsigned long run_end, block, start, end;
+
+	if (!vram->npages)
+		return;
+	vsvm_svm_attr_get(&vm->svm, addr, addr + PAGE_SIZE, &attr, &run_end);
+	if (attr.accessed_by || attr.preferred == VSVM_SVM_LOC_NONE)
+		return;
+	block = 1UL << attr.granularity_shift;
+	start = ALIGN_DOWN(addr, block);
+	end = start + block;
+	/* Only the part of the block with these attributes: the run around addr. */
+	while (start < end) {
+		struct vsvm_svm_attr other;
+
+		vsvm_svm_attr_get(&vm->svm, start, end, &other, &run_end);
+		if (run_end > addr) {
+			end = run_end;
+			break;
+		}
+		start = run_end;
+	}
+	if (!mmget_not_zero(mm))
+		return;
+	/* Within the fault's VMA: a block may straddle VMAs. */
+	mmap_read_lock(mm);
+	{
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		if (vma) {
+			start = max(start, vma->vm_start);
+			end = min(end, vma->vm_end);
+		}
+		mmap_read_unlock(mm);
+		if (vma)
+			vsvm_vram_migrate(vram, mm, start, end,
+					  attr.preferred == VSVM_SVM_LOC_DEVICE);
+	}
+	mmput(mm);
+}
+
 int vsvm_vm_fault(struct vsvm_vm *vm, u64 addr, bool write, unsigned int *misses,
 		  int (*stop)(void *ctx), void *ctx)
 {
 	unsigned int budget = vm->svm.config.max_retries + 2;
 	int ret;
 
+	if (!*misses)
+		vsvm_vm_fault_place(vm, addr);
 	for (;;) {
 		ret = stop ? stop(ctx) : 0;
 		if (ret)
@@ -812,4 +865,137 @@ exit:
 out:
 	vsvm_vm_put(vm);
 	return ret;
+}
+
+/* Check a SET_ATTR/GET_ATTR argument; 0 or the negative errno to return. */
+static int attr_check(struct vsvm_device *vdev, const struct drm_vsvm_vm_attr *args, bool set)
+{
+	const char *op = set ? "SET_ATTR" : "GET_ATTR";
+
+	if (args->flags & ~DRM_VSVM_ATTR_FLAGS)
+		return vsvm_reject(vdev, "%s: unknown flags 0x%x\n", op, args->flags);
+	if (args->pad)
+		return vsvm_reject(vdev, "%s: pad must be zero\n", op);
+	if (!PAGE_ALIGNED(args->start) || !PAGE_ALIGNED(args->size) || !args->size)
+		return vsvm_reject(vdev, "%s: range [0x%llx, +0x%llx) not whole pages\n", op,
+				   args->start, args->size);
+	if (args->start + args->size < args->start || args->start + args->size > TASK_SIZE)
+		return vsvm_reject(vdev, "%s: range [0x%llx, +0x%llx) outside the address space\n",
+				   op, args->start, args->size);
+	switch (args->type) {
+	case DRM_VSVM_ATTR_PREFERRED_LOC:
+		if (!set)
+			return 0;
+		if (args->value > DRM_VSVM_LOC_DEVICE)
+			return vsvm_reject(vdev, "%s: unknown location %llu\n", op, args->value);
+		if (args->value == DRM_VSVM_LOC_DEVICE && !vdev->vram.npages)
+			return vsvm_reject_errno(vdev, -EOPNOTSUPP,
+						 "%s: the device has no memory to prefer\n", op);
+		return 0;
+	case DRM_VSVM_ATTR_ACCESSED_BY:
+		if (set && args->value > 1)
+			return vsvm_reject(vdev, "%s: accessed-by is 0 or 1, not %llu\n", op,
+					   args->value);
+		return 0;
+	case DRM_VSVM_ATTR_GRANULARITY:
+		if (set && (args->value < PAGE_SHIFT || args->value > 21))
+			return vsvm_reject(vdev, "%s: granularity 2^%llu outside 2^12..2^21\n", op,
+					   args->value);
+		return 0;
+	default:
+		return vsvm_reject(vdev, "%s: unknown attribute %u\n", op, args->type);
+	}
+}
+
+static u64 attr_field(const struct vsvm_svm_attr *attr, u32 type)
+{
+	switch (type) {
+	case DRM_VSVM_ATTR_PREFERRED_LOC:
+		return attr->preferred;
+	case DRM_VSVM_ATTR_ACCESSED_BY:
+		return attr->accessed_by;
+	default:
+		return attr->granularity_shift;
+	}
+}
+
+static const enum vsvm_svm_attr_type attr_types[] = {
+	[DRM_VSVM_ATTR_PREFERRED_LOC] = VSVM_SVM_ATTR_PREFERRED,
+	[DRM_VSVM_ATTR_ACCESSED_BY] = VSVM_SVM_ATTR_ACCESSED_BY,
+	[DRM_VSVM_ATTR_GRANULARITY] = VSVM_SVM_ATTR_GRANULARITY,
+};
+
+/**
+ * vsvm_vm_set_attr_ioctl() - DRM_IOCTL_VSVM_VM_SET_ATTR
+ * @drm: the DRM device
+ * @data: &struct drm_vsvm_vm_attr
+ * @file: the caller's file
+ *
+ * Return: 0 or a negative errno (see &struct drm_vsvm_vm_attr).
+ */
+int vsvm_vm_set_attr_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+	struct drm_vsvm_vm_attr *args = data;
+	struct vsvm_vm *vm;
+	int ret;
+
+	ret = attr_check(vdev, args, true);
+	if (ret)
+		return ret;
+	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
+	if (!vm)
+		return vsvm_reject_errno(vdev, -ENOENT, "SET_ATTR: no VM %u\n", args->vm_id);
+	if (current->mm != vm->submitter_mm) {
+		ret = vsvm_reject_errno(vdev, -EACCES,
+					"SET_ATTR: VM %u belongs to another process\n", vm->id);
+	} else {
+		ret = vsvm_svm_attr_set(&vm->svm, args->start, args->start + args->size,
+					attr_types[args->type], args->value);
+		if (ret)
+			vsvm_dbg(vdev, VSVM_DBG_IOCTL, "SET_ATTR: [0x%llx, +0x%llx): %d\n",
+				 args->start, args->size, ret);
+	}
+	vsvm_vm_put(vm);
+	return ret;
+}
+
+/**
+ * vsvm_vm_get_attr_ioctl() - DRM_IOCTL_VSVM_VM_GET_ATTR
+ * @drm: the DRM device
+ * @data: &struct drm_vsvm_vm_attr
+ * @file: the caller's file
+ *
+ * Return: 0 or a negative errno (see &struct drm_vsvm_vm_attr).
+ */
+int vsvm_vm_get_attr_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct vsvm_device *vdev = to_vsvm_device(drm);
+	struct drm_vsvm_vm_attr *args = data;
+	struct vsvm_svm_attr attr;
+	unsigned long run_end, end;
+	struct vsvm_vm *vm;
+	int ret;
+
+	ret = attr_check(vdev, args, false);
+	if (ret)
+		return ret;
+	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
+	if (!vm)
+		return vsvm_reject_errno(vdev, -ENOENT, "GET_ATTR: no VM %u\n", args->vm_id);
+	end = args->start + args->size;
+	vsvm_svm_attr_get(&vm->svm, args->start, end, &attr, &run_end);
+	args->value = attr_field(&attr, args->type);
+	/* The run of this attribute: runs of all of them, while it stays. */
+	while (run_end < end) {
+		unsigned long next_end;
+
+		vsvm_svm_attr_get(&vm->svm, run_end, end, &attr, &next_end);
+		if (attr_field(&attr, args->type) != args->value)
+			break;
+		run_end = next_end;
+	}
+	vsvm_vm_put(vm);
+	args->size = run_end - args->start;
+	return 0;
 }

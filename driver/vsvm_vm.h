@@ -112,5 +112,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 int vsvm_vm_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vsvm_vm_counters_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int vsvm_vm_set_attr_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int vsvm_vm_get_attr_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __VSVM_VM_H__ */

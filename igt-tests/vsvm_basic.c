@@ -103,6 +103,26 @@ static void check_compute_engines(uint64_t value)
 	igt_assert(value >= 1 && value <= 8);
 }
 
+/*
+ * The vram_mb module parameter's bytes, or 0 for a kernel without
+ * DEVICE_PRIVATE (Debian's); CAP_DEVICE_MEMORY says which.
+ */
+static void check_vram_bytes(uint64_t value)
+{
+	uint64_t caps = vsvm_get_param(vsvm.fd, DRM_VSVM_PARAM_CAPABILITIES);
+	char buf[16] = "";
+	int fd = open("/sys/module/vsvm/parameters/vram_mb", O_RDONLY);
+
+	igt_assert(fd >= 0);
+	igt_assert_lt_u64(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	igt_info("vram %llu bytes, vram_mb %s", (unsigned long long)value, buf);
+	if (caps & DRM_VSVM_CAP_DEVICE_MEMORY)
+		igt_assert_eq_u64(value, strtoull(buf, NULL, 10) << 20);
+	else
+		igt_assert_eq_u64(value, 0);
+}
+
 /* Every enum drm_vsvm_param value; a new param is added here with its check. */
 static const struct vsvm_param {
 	const char *name;
@@ -116,6 +136,7 @@ static const struct vsvm_param {
 	{ "num-devices", DRM_VSVM_PARAM_NUM_DEVICES, check_num_devices },
 	{ "isa-version", DRM_VSVM_PARAM_ISA_VERSION, check_isa_version },
 	{ "compute-engines", DRM_VSVM_PARAM_COMPUTE_ENGINES, check_compute_engines },
+	{ "vram-bytes", DRM_VSVM_PARAM_VRAM_BYTES, check_vram_bytes },
 };
 
 #define for_each_vsvm_param(p) \

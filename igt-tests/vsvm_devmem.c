@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <xf86drm.h>
+
 #include "vsvm_helpers.h"
 
 IGT_TEST_DESCRIPTION("Device memory: pages move to the device's own memory (DEVICE_PRIVATE) "
@@ -128,6 +130,18 @@ static uint64_t pattern_hash_part(size_t size, uint32_t seed, size_t off)
 
 	vsvm_pattern_fill(ref, size, seed);
 	hash = vsvm_fnv1a64(ref + off, size / 2);
+	munmap(ref, size);
+	return hash;
+}
+
+/* The hash of the bytes [@off, @off + @len) of the pattern @seed over @size. */
+static uint64_t pattern_hash_range(size_t size, uint32_t seed, size_t off, size_t len)
+{
+	uint8_t *ref = map_anon(size);
+	uint64_t hash;
+
+	vsvm_pattern_fill(ref, size, seed);
+	hash = vsvm_fnv1a64(ref + off, len);
 	munmap(ref, size);
 	return hash;
 }
@@ -827,6 +841,47 @@ static void event_exit(void)
 	igt_assert_lt_u64(0, counter("vram_migrated_to_device"));
 }
 
+/*
+ * KSM: identical pages, half of them in device memory, made mergeable and
+ * scanned twice over: ksmd merges none of the device pages (it cannot reach
+ * them), the data stays, and the device reads it right.
+ */
+static void event_ksm(void)
+{
+	char run_path[] = "/sys/kernel/mm/ksm/run", buf[32] = "";
+	uint64_t used;
+	uint8_t *mem = map_anon(EV_SIZE);
+	unsigned long scans0, scans;
+	int64_t deadline;
+
+	igt_require_f(vsvm_read_file("/sys/kernel/mm/ksm/full_scans", buf, sizeof(buf)) == 0,
+		      "KSM (CONFIG_KSM)\n");
+	memset(mem, 0x5a, EV_SIZE);
+	used = counter("vram_used_bytes") / PAGE_SIZE;
+	to_device(mem, EV_SIZE / 2);
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE - used, EV_PAGES / 2);
+	igt_assert_eq(madvise(mem, EV_SIZE, MADV_MERGEABLE), 0);
+	scans0 = strtoul(buf, NULL, 10);
+	igt_assert_eq(vsvm_knob_set("/sys/kernel/mm/ksm/sleep_millisecs", "0"), 0);
+	igt_assert_eq(vsvm_knob_set("/sys/kernel/mm/ksm/pages_to_scan", "10000"), 0);
+	igt_assert_eq(vsvm_knob_set(run_path, "1"), 0);
+	deadline = vsvm_now_ns() + 60 * VSVM_NSEC_PER_SEC;
+	do {
+		usleep(10000);
+		igt_assert_eq(vsvm_read_file("/sys/kernel/mm/ksm/full_scans", buf, sizeof(buf)), 0);
+		scans = strtoul(buf, NULL, 10);
+	} while (scans < scans0 + 2 && vsvm_now_ns() < deadline);
+	igt_assert_f(scans >= scans0 + 2, "ksmd did not scan twice in 60 s\n");
+	vsvm_knobs_restore();
+	/* The device pages are still device pages: nothing moved them. */
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE - used, EV_PAGES / 2);
+	igt_assert_eq(madvise(mem, EV_SIZE, MADV_UNMERGEABLE), 0);
+	igt_assert_eq_u64(device_checksum(mem, EV_SIZE), fill_hash(EV_SIZE, 0x5a5a5a5a5a5a5a5aull));
+	igt_assert_eq_u64(vsvm_fill_mismatch(mem, EV_SIZE, 0x5a5a5a5a5a5a5a5aull), SIZE_MAX);
+	munmap(mem, EV_SIZE);
+	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE, used);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -838,7 +893,287 @@ static const struct {
 	{ "pageout", event_pageout },
 	{ "move-pages", event_move_pages },
 	{ "exit", event_exit },
+	{ "ksm", event_ksm },
 };
+
+/* ---- range attributes (DRM_IOCTL_VSVM_VM_SET_ATTR / GET_ATTR) ---------------------------- */
+
+static int set_attr_vm(uint32_t vm, const void *start, uint64_t size, uint32_t type,
+		       uint64_t value)
+{
+	struct drm_vsvm_vm_attr args = {
+		.vm_id = vm,
+		.start = (uintptr_t)start,
+		.size = size,
+		.type = type,
+		.value = value,
+	};
+
+	return drmIoctl(dm.fd, DRM_IOCTL_VSVM_VM_SET_ATTR, &args) ? -errno : 0;
+}
+
+static int set_attr(const void *start, uint64_t size, uint32_t type, uint64_t value)
+{
+	return set_attr_vm(dm.vm, start, size, type, value);
+}
+
+/* The attribute at @start and the length of its run, up to @size. */
+static uint64_t get_attr(const void *start, uint64_t size, uint32_t type, uint64_t *run)
+{
+	struct drm_vsvm_vm_attr args = {
+		.vm_id = dm.vm,
+		.start = (uintptr_t)start,
+		.size = size,
+		.type = type,
+	};
+
+	igt_assert_eq(drmIoctl(dm.fd, DRM_IOCTL_VSVM_VM_GET_ATTR, &args), 0);
+	*run = args.size;
+	return args.value;
+}
+
+#define expect_attr(at, size, type, value, run_pages) do { \
+	uint64_t __run, __v = get_attr((at), (size), (type), &__run); \
+	igt_assert_f(__v == (value) && __run == (run_pages) * PAGE_SIZE, \
+		     "attribute %u at %p: %llu over %llu pages, expected %llu over %llu\n", \
+		     (type), (void *)(at), (unsigned long long)__v, \
+		     (unsigned long long)(__run / PAGE_SIZE), (unsigned long long)(value), \
+		     (unsigned long long)(run_pages)); \
+} while (0)
+
+#define PREF		DRM_VSVM_ATTR_PREFERRED_LOC
+#define GRAN		DRM_VSVM_ATTR_GRANULARITY
+
+/* Set over a part: the runs before, in and after it; equal neighbours join. */
+static void test_attr_set_get(void)
+{
+	const size_t size = 16 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+
+	expect_attr(buf, size, PREF, DRM_VSVM_LOC_NONE, 16);
+	expect_attr(buf, size, GRAN, 21, 16);
+	igt_assert_eq(set_attr(buf + 4 * PAGE_SIZE, 4 * PAGE_SIZE, PREF, DRM_VSVM_LOC_DEVICE), 0);
+	expect_attr(buf, size, PREF, DRM_VSVM_LOC_NONE, 4);
+	expect_attr(buf + 4 * PAGE_SIZE, size - 4 * PAGE_SIZE, PREF, DRM_VSVM_LOC_DEVICE, 4);
+	expect_attr(buf + 8 * PAGE_SIZE, size - 8 * PAGE_SIZE, PREF, DRM_VSVM_LOC_NONE, 8);
+	/* Another attribute over the same pages keeps the first one's runs. */
+	igt_assert_eq(set_attr(buf + 6 * PAGE_SIZE, 6 * PAGE_SIZE, GRAN, 16), 0);
+	expect_attr(buf + 4 * PAGE_SIZE, size - 4 * PAGE_SIZE, PREF, DRM_VSVM_LOC_DEVICE, 4);
+	expect_attr(buf + 6 * PAGE_SIZE, size - 6 * PAGE_SIZE, GRAN, 16, 6);
+	/* The neighbour joins: pages 8..12 to DEVICE make one run of 8. */
+	igt_assert_eq(set_attr(buf + 8 * PAGE_SIZE, 4 * PAGE_SIZE, PREF, DRM_VSVM_LOC_DEVICE), 0);
+	expect_attr(buf + 4 * PAGE_SIZE, size - 4 * PAGE_SIZE, PREF, DRM_VSVM_LOC_DEVICE, 8);
+	/* Back to the defaults everywhere: one run of the whole buffer. */
+	igt_assert_eq(set_attr(buf, size, PREF, DRM_VSVM_LOC_NONE), 0);
+	igt_assert_eq(set_attr(buf, size, GRAN, 21), 0);
+	expect_attr(buf, size, PREF, DRM_VSVM_LOC_NONE, 16);
+	expect_attr(buf, size, GRAN, 21, 16);
+	munmap(buf, size);
+}
+
+/* munmap() in the middle drops the hole's attributes and keeps both sides'. */
+static void test_attr_munmap(void)
+{
+	const size_t size = 16 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+
+	igt_assert_eq(set_attr(buf, size, PREF, DRM_VSVM_LOC_SYSTEM), 0);
+	igt_assert_eq(munmap(buf + 6 * PAGE_SIZE, 4 * PAGE_SIZE), 0);
+	igt_assert(mmap(buf + 6 * PAGE_SIZE, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf + 6 * PAGE_SIZE);
+	expect_attr(buf, size, PREF, DRM_VSVM_LOC_SYSTEM, 6);
+	expect_attr(buf + 6 * PAGE_SIZE, size - 6 * PAGE_SIZE, PREF, DRM_VSVM_LOC_NONE, 4);
+	expect_attr(buf + 10 * PAGE_SIZE, size - 10 * PAGE_SIZE, PREF, DRM_VSVM_LOC_SYSTEM, 6);
+	/* And at an edge: the first two pages. */
+	igt_assert_eq(munmap(buf, 2 * PAGE_SIZE), 0);
+	igt_assert(mmap(buf, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf);
+	expect_attr(buf, size, PREF, DRM_VSVM_LOC_NONE, 2);
+	expect_attr(buf + 2 * PAGE_SIZE, size, PREF, DRM_VSVM_LOC_SYSTEM, 4);
+	munmap(buf, size);
+}
+
+/* mremap() leaves the attributes behind: the new place has the defaults. */
+static void test_attr_mremap(void)
+{
+	const size_t size = 8 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size), *dst = map_anon(2 * size), *moved;
+
+	munmap(dst, 2 * size);
+	igt_assert_eq(set_attr(buf, size, GRAN, 14), 0);
+	moved = mremap(buf, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	igt_assert(moved == dst);
+	expect_attr(moved, size, GRAN, 21, 8);
+	igt_assert(mmap(buf, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			-1, 0) == buf);
+	expect_attr(buf, size, GRAN, 21, 8);
+	munmap(buf, size);
+	munmap(moved, size);
+}
+
+/* mprotect() splits VMAs, not attributes. */
+static void test_attr_mprotect(void)
+{
+	const size_t size = 8 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+
+	igt_assert_eq(set_attr(buf, size, PREF, DRM_VSVM_LOC_DEVICE), 0);
+	igt_assert_eq(mprotect(buf + 2 * PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ), 0);
+	expect_attr(buf, size, PREF, DRM_VSVM_LOC_DEVICE, 8);
+	igt_assert_eq(mprotect(buf + 2 * PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+	expect_attr(buf, size, PREF, DRM_VSVM_LOC_DEVICE, 8);
+	munmap(buf, size);
+}
+
+/*
+ * Preferred location DEVICE: the device's faults move their blocks in
+ * (granularity 64 KiB: 16 pages each); accessed-by keeps them where they
+ * are; SYSTEM brings them back at the next fault.
+ */
+static void test_attr_fault_migrates(void)
+{
+	const size_t size = 64 * PAGE_SIZE, align = 16 * PAGE_SIZE;
+	uint8_t *raw = map_anon(size + align), *other = map_anon(size);
+	/* 64 KiB aligned, so that the blocks are whole 16-page blocks of buf. */
+	uint8_t *buf = (uint8_t *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	struct vram_counts before, after;
+
+	vsvm_pattern_fill(buf, size, 51);
+	vsvm_pattern_fill(other, size, 52);
+	igt_assert_eq(set_attr(buf, size, PREF, DRM_VSVM_LOC_DEVICE), 0);
+	igt_assert_eq(set_attr(buf, size, GRAN, 16), 0);
+	before = vram_counts();
+	/* One page: its 16-page block moves. */
+	igt_assert_eq_u64(device_checksum(buf + 20 * PAGE_SIZE, PAGE_SIZE),
+			  pattern_hash_range(size, 51, 20 * PAGE_SIZE, PAGE_SIZE));
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, 16);
+	igt_assert_eq_u64(device_checksum(buf, size), pattern_hash(size, 51));
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, 64);
+
+	/* accessed-by: the device reads them where they are. */
+	igt_assert_eq(set_attr(other, size, PREF, DRM_VSVM_LOC_DEVICE), 0);
+	igt_assert_eq(set_attr(other, size, DRM_VSVM_ATTR_ACCESSED_BY, 1), 0);
+	before = vram_counts();
+	igt_assert_eq_u64(device_checksum(other, size), pattern_hash(size, 52));
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, 0);
+
+	/* SYSTEM: the CPU takes one page back; the device's next fault there takes its block. */
+	igt_assert_eq(set_attr(buf, size, PREF, DRM_VSVM_LOC_SYSTEM), 0);
+	((volatile uint8_t *)buf)[0] ^= 0xff;
+	((volatile uint8_t *)buf)[0] ^= 0xff;
+	before = vram_counts();
+	igt_assert_eq_u64(device_checksum(buf, size), pattern_hash(size, 51));
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram_asked - before.to_ram_asked, 15);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 51), SIZE_MAX);
+	munmap(raw, size + align);
+	munmap(other, size);
+}
+
+/*
+ * Random sets and munmaps against a model of each page's attributes: after
+ * each step, GET_ATTR's runs over the buffer must be the model's runs
+ * exactly (maximal, for each attribute).
+ */
+static void test_attr_random(void)
+{
+	enum { PAGES = 48, STEPS = 300 };
+	static const uint32_t types[3] = { PREF, DRM_VSVM_ATTR_ACCESSED_BY, GRAN };
+	const uint64_t defaults[3] = { DRM_VSVM_LOC_NONE, 0, 21 };
+	const size_t size = PAGES * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	uint64_t model[3][PAGES];
+	unsigned int seed = 1234, step;
+
+	for (unsigned int t = 0; t < 3; t++)
+		for (unsigned int p = 0; p < PAGES; p++)
+			model[t][p] = defaults[t];
+	for (step = 0; step < STEPS; step++) {
+		unsigned int first = rand_r(&seed) % PAGES;
+		unsigned int n = 1 + rand_r(&seed) % (PAGES - first);
+
+		if (rand_r(&seed) % 5 == 0) {
+			uint8_t *at = buf + first * PAGE_SIZE;
+
+			igt_assert_eq(munmap(at, n * PAGE_SIZE), 0);
+			igt_assert(mmap(at, n * PAGE_SIZE, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == at);
+			for (unsigned int t = 0; t < 3; t++)
+				for (unsigned int p = first; p < first + n; p++)
+					model[t][p] = defaults[t];
+		} else {
+			unsigned int t = rand_r(&seed) % 3;
+			uint64_t v = t == 0 ? rand_r(&seed) % 3 : t == 1 ? rand_r(&seed) % 2 :
+				     12 + rand_r(&seed) % 10;
+
+			igt_assert_eq(set_attr(buf + first * PAGE_SIZE, n * PAGE_SIZE, types[t], v), 0);
+			for (unsigned int p = first; p < first + n; p++)
+				model[t][p] = v;
+		}
+		for (unsigned int t = 0; t < 3; t++) {
+			for (unsigned int p = 0; p < PAGES;) {
+				unsigned int q = p;
+				uint64_t run, v;
+
+				while (q < PAGES && model[t][q] == model[t][p])
+					q++;
+				v = get_attr(buf + p * PAGE_SIZE, (PAGES - p) * PAGE_SIZE, types[t], &run);
+				igt_assert_f(v == model[t][p] && run == (q - p) * PAGE_SIZE,
+					     "step %u, attribute %u, page %u: %llu over %llu pages, "
+					     "the model says %llu over %u\n", step, types[t], p,
+					     (unsigned long long)v, (unsigned long long)(run / PAGE_SIZE),
+					     (unsigned long long)model[t][p], q - p);
+				p = q;
+			}
+		}
+	}
+	munmap(buf, size);
+}
+
+/* Every check of the two ioctls. */
+static void test_attr_bad_args(void)
+{
+	uint8_t *buf = map_anon(4 * PAGE_SIZE);
+	struct drm_vsvm_vm_attr args = {
+		.vm_id = dm.vm,
+		.start = (uintptr_t)buf,
+		.size = PAGE_SIZE,
+		.type = PREF,
+	};
+	struct drm_vsvm_vm_attr a;
+
+#define EXPECT_ATTR_ERR(field, bad, err) do { \
+	a = args; \
+	a.field = (bad); \
+	igt_assert_eq(drmIoctl(dm.fd, DRM_IOCTL_VSVM_VM_SET_ATTR, &a) ? -errno : 0, (err)); \
+	a = args; \
+	a.field = (bad); \
+	if ((err) != -EFAULT) \
+		igt_assert_eq(drmIoctl(dm.fd, DRM_IOCTL_VSVM_VM_GET_ATTR, &a) ? -errno : 0, (err)); \
+} while (0)
+	EXPECT_ATTR_ERR(flags, 1, -EINVAL);
+	EXPECT_ATTR_ERR(pad, 1, -EINVAL);
+	EXPECT_ATTR_ERR(type, 0, -EINVAL);
+	EXPECT_ATTR_ERR(type, 4, -EINVAL);
+	EXPECT_ATTR_ERR(start, (uintptr_t)buf + 1, -EINVAL);
+	EXPECT_ATTR_ERR(size, 100, -EINVAL);
+	EXPECT_ATTR_ERR(size, 0, -EINVAL);
+	EXPECT_ATTR_ERR(size, ~0ull & ~(PAGE_SIZE - 1), -EINVAL);
+	EXPECT_ATTR_ERR(vm_id, 9999, -ENOENT);
+#undef EXPECT_ATTR_ERR
+	igt_assert_eq(set_attr(buf, PAGE_SIZE, PREF, 3), -EINVAL);
+	igt_assert_eq(set_attr(buf, PAGE_SIZE, DRM_VSVM_ATTR_ACCESSED_BY, 2), -EINVAL);
+	igt_assert_eq(set_attr(buf, PAGE_SIZE, GRAN, 11), -EINVAL);
+	igt_assert_eq(set_attr(buf, PAGE_SIZE, GRAN, 22), -EINVAL);
+	/* A range with a page that has no mapping: EFAULT, nothing set. */
+	igt_assert_eq(munmap(buf + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+	igt_assert_eq(set_attr(buf, 4 * PAGE_SIZE, PREF, DRM_VSVM_LOC_SYSTEM), -EFAULT);
+	expect_attr(buf, 2 * PAGE_SIZE, PREF, DRM_VSVM_LOC_NONE, 2);
+	munmap(buf, 4 * PAGE_SIZE);
+}
 
 /* The argument checks of placement. */
 static void test_bad_flags(void)
@@ -917,13 +1252,49 @@ igt_main
 	igt_describe("CPU-side events on memory in device memory: mremap (the pages move "
 		     "with the VMA), mprotect read-only, MADV_DONTNEED (freed, zeros), "
 		     "/proc/self/mem reads, MADV_PAGEOUT (no swap), move_pages, process exit "
-		     "(all given back): data and device memory as each says.");
+		     "(all given back), KSM (device pages not merged): data and device memory "
+		     "as each says.");
 	igt_subtest_with_dynamic("cpu-events") {
 		/* volatile: it lives across the sigsetjmp() of igt_dynamic(). */
 		for (volatile unsigned int i = 0; i < sizeof(cpu_events) / sizeof(cpu_events[0]); i++)
 			igt_dynamic(cpu_events[i].name)
 				cpu_events[i].fn();
 	}
+
+	igt_describe("VM_SET_ATTR over part of a buffer: GET_ATTR gives the runs before, in "
+		     "and after it, per attribute; equal neighbours join; defaults everywhere "
+		     "give one run.");
+	igt_subtest("attr-set-get")
+		test_attr_set_get();
+
+	igt_describe("munmap() in the middle of a span drops the hole's attributes and keeps "
+		     "both sides'; at an edge too.");
+	igt_subtest("attr-munmap")
+		test_attr_munmap();
+
+	igt_describe("mremap() leaves the attributes behind with the old addresses.");
+	igt_subtest("attr-mremap")
+		test_attr_mremap();
+
+	igt_describe("mprotect() of a part keeps the span's attributes.");
+	igt_subtest("attr-mprotect")
+		test_attr_mprotect();
+
+	igt_describe("Preferred location DEVICE with a 64 KiB granularity: a device fault "
+		     "moves its 16-page block in; accessed-by keeps pages in place; SYSTEM "
+		     "brings them back at the next device fault.");
+	igt_subtest("attr-fault-migrates")
+		test_attr_fault_migrates();
+
+	igt_describe("300 random attribute sets and munmap/mmap steps over 48 pages against a "
+		     "per-page model: GET_ATTR's runs are the model's after every step.");
+	igt_subtest("attr-random")
+		test_attr_random();
+
+	igt_describe("VM_SET_ATTR/GET_ATTR: every argument check (flags, pad, type, value, "
+		     "alignment, size, wrap, VM) and EFAULT for a range with a hole.");
+	igt_subtest("attr-bad-args")
+		test_attr_bad_args();
 
 	igt_describe("A thread moves 1 MiB to the device and back in a loop while the CPU "
 		     "increments a counter in each page: no write lost, the pattern intact.");

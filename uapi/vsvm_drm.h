@@ -64,6 +64,8 @@ extern "C" {
 #define DRM_VSVM_WAIT			0x04
 #define DRM_VSVM_VM_COUNTERS		0x05
 #define DRM_VSVM_VM_PREFETCH		0x06
+#define DRM_VSVM_VM_SET_ATTR		0x07
+#define DRM_VSVM_VM_GET_ATTR		0x08
 
 #define DRM_IOCTL_VSVM_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GET_PARAM, struct drm_vsvm_get_param)
@@ -79,6 +81,10 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_VM_COUNTERS, struct drm_vsvm_vm_counters)
 #define DRM_IOCTL_VSVM_VM_PREFETCH \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_VM_PREFETCH, struct drm_vsvm_vm_prefetch)
+#define DRM_IOCTL_VSVM_VM_SET_ATTR \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_VM_SET_ATTR, struct drm_vsvm_vm_attr)
+#define DRM_IOCTL_VSVM_VM_GET_ATTR \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_VM_GET_ATTR, struct drm_vsvm_vm_attr)
 
 /**
  * enum drm_vsvm_param - parameters readable with &DRM_IOCTL_VSVM_GET_PARAM
@@ -129,9 +135,11 @@ enum drm_vsvm_param {
  *	DRM_VSVM_VM_CREATE_PIDFD (a VM mirroring another process). Absent when
  *	the kernel does not export what the check needs (uapi 0.3).
  * DRM_VSVM_CAP_DEVICE_MEMORY: the device has memory of its own
- *	(DRM_VSVM_PARAM_VRAM_BYTES is not 0) and DRM_IOCTL_VSVM_VM_PREFETCH
- *	accepts DRM_VSVM_PREFETCH_TO_DEVICE and DRM_VSVM_PREFETCH_TO_SYSTEM
- *	(uapi 0.8).
+ *	(DRM_VSVM_PARAM_VRAM_BYTES is not 0), DRM_IOCTL_VSVM_VM_PREFETCH
+ *	accepts DRM_VSVM_PREFETCH_TO_DEVICE and DRM_VSVM_PREFETCH_TO_SYSTEM,
+ *	and DRM_VSVM_LOC_DEVICE is a valid preferred location (uapi 0.8).
+ *	DRM_IOCTL_VSVM_VM_SET_ATTR and _GET_ATTR exist on every device of uapi
+ *	0.8.
  */
 #define DRM_VSVM_CAP_SVM		(1ull << 0)
 #define DRM_VSVM_CAP_COPY_ENGINE	(1ull << 1)
@@ -708,6 +716,76 @@ struct drm_vsvm_vm_prefetch {
 	__u64 start;
 	/** @size: bytes (the end is rounded up to a page). */
 	__u64 size;
+};
+
+/**
+ * enum drm_vsvm_attr - attributes of address ranges (&struct drm_vsvm_vm_attr)
+ *
+ * @DRM_VSVM_ATTR_PREFERRED_LOC: where the range's pages should live, one of
+ *	``DRM_VSVM_LOC_*``: %DRM_VSVM_LOC_NONE (default: where they are),
+ *	%DRM_VSVM_LOC_SYSTEM (a device fault of the VM in the range first moves
+ *	the device's pages of its block back to system memory) or
+ *	%DRM_VSVM_LOC_DEVICE (a device fault first moves its block's pages into
+ *	the VM's device's memory; needs %DRM_VSVM_CAP_DEVICE_MEMORY).
+ * @DRM_VSVM_ATTR_ACCESSED_BY: 1: the VM's device maps the pages where they
+ *	are, and its faults never move them, whatever the preferred location
+ *	says; 0 (default): they may move.
+ * @DRM_VSVM_ATTR_GRANULARITY: log2 of the size of the aligned block a
+ *	fault's move takes, 12 (one page) to 21 (2 MiB, the default); the block
+ *	is cut to the fault's VMA and to the addresses around the fault that
+ *	have the same attributes.
+ */
+enum drm_vsvm_attr {
+	DRM_VSVM_ATTR_PREFERRED_LOC = 1,
+	DRM_VSVM_ATTR_ACCESSED_BY = 2,
+	DRM_VSVM_ATTR_GRANULARITY = 3,
+};
+
+#define DRM_VSVM_LOC_NONE		0
+#define DRM_VSVM_LOC_SYSTEM		1
+#define DRM_VSVM_LOC_DEVICE		2
+
+/* Valid bits of drm_vsvm_vm_attr.flags: none yet. */
+#define DRM_VSVM_ATTR_FLAGS		0
+
+/**
+ * struct drm_vsvm_vm_attr - argument of &DRM_IOCTL_VSVM_VM_SET_ATTR and
+ *	&DRM_IOCTL_VSVM_VM_GET_ATTR
+ *
+ * Attributes belong to a VM's addresses (not to VMAs or pages): munmap()
+ * drops those of what it unmaps (splitting a range it cuts), mremap() leaves
+ * them behind with the old addresses, mprotect() keeps them, a forked child
+ * (which has no VM) gets none. Ranges with equal attributes merge.
+ *
+ * SET_ATTR sets @type to @value over [@start, @start + @size), every page of
+ * which must be mapped. GET_ATTR reads @type at @start into @value and sets
+ * @size to the length of the run from @start, at most the @size given, over
+ * which it is the same.
+ *
+ * Return: 0 on success; -EINVAL for a @flags bit outside
+ * %DRM_VSVM_ATTR_FLAGS, a non-zero @pad, an unknown @type, a @value out of
+ * its range, a @start or @size that is not page aligned, a @size of 0 or a
+ * range that wraps or goes past the VM's address space; -EOPNOTSUPP for
+ * %DRM_VSVM_LOC_DEVICE on a device without memory; -ENOENT for an unknown
+ * @vm_id; -EACCES when the caller is not a task of the VM's process
+ * (SET_ATTR); -EFAULT when a page of the range has no mapping (SET_ATTR);
+ * -ENOMEM.
+ */
+struct drm_vsvm_vm_attr {
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @flags: none valid yet: must be 0. */
+	__u32 flags;
+	/** @start: first address, page aligned. */
+	__u64 start;
+	/** @size: bytes, page aligned; GET_ATTR: out, the run's length. */
+	__u64 size;
+	/** @type: the attribute, &enum drm_vsvm_attr. */
+	__u32 type;
+	/** @pad: must be 0. */
+	__u32 pad;
+	/** @value: SET_ATTR: in; GET_ATTR: out. */
+	__u64 value;
 };
 
 #if defined(__cplusplus)
