@@ -35,14 +35,20 @@ static struct {
 	uint32_t vm;
 } dm = { .fd = -1 };
 
-/* The device's debugfs counter @name. */
-static uint64_t counter(const char *name)
+/* Device @fd's debugfs counter @name. */
+static uint64_t counter_of(int fd, const char *name)
 {
 	uint64_t value = 0;
-	int ret = vsvm_debugfs_counter(dm.fd, name, &value);
+	int ret = vsvm_debugfs_counter(fd, name, &value);
 
 	igt_assert_f(ret == 0, "debugfs counter %s: %s\n", name, strerror(-ret));
 	return value;
+}
+
+/* The device's debugfs counter @name. */
+static uint64_t counter(const char *name)
+{
+	return counter_of(dm.fd, name);
 }
 
 /* The device-memory counters, to take deltas of. */
@@ -98,40 +104,23 @@ static void to_device(void *start, uint64_t size)
 	igt_assert_eq(prefetch(start, size, DRM_VSVM_PREFETCH_TO_DEVICE), 0);
 }
 
-/* The checksum the device computes of [src, src + size): the engines' path. */
-static uint64_t device_checksum(const void *src, uint64_t size)
+static void *map_anon(size_t size);
+
+/* The checksum device @fd computes in @vm of [src, src + size): the engines' path. */
+static uint64_t checksum_on(int fd, uint32_t vm, const void *src, uint64_t size)
 {
 	uint64_t *result = map_anon(PAGE_SIZE);
 	uint64_t hash;
 
-	igt_assert_job_ok(vsvm_checksum(dm.fd, dm.vm, src, size, result));
+	igt_assert_job_ok(vsvm_checksum(fd, vm, src, size, result));
 	hash = *result;
 	munmap(result, PAGE_SIZE);
 	return hash;
 }
 
-/* The FNV-1a hash of the pattern @seed over @size bytes, computed elsewhere. */
-static uint64_t pattern_hash(size_t size, uint32_t seed)
+static uint64_t device_checksum(const void *src, uint64_t size)
 {
-	void *ref = map_anon(size);
-	uint64_t hash;
-
-	vsvm_pattern_fill(ref, size, seed);
-	hash = vsvm_fnv1a64(ref, size);
-	munmap(ref, size);
-	return hash;
-}
-
-/* The hash of the bytes [@off, @off + @size / 2) of the pattern @seed over @size. */
-static uint64_t pattern_hash_part(size_t size, uint32_t seed, size_t off)
-{
-	uint8_t *ref = map_anon(size);
-	uint64_t hash;
-
-	vsvm_pattern_fill(ref, size, seed);
-	hash = vsvm_fnv1a64(ref + off, size / 2);
-	munmap(ref, size);
-	return hash;
+	return checksum_on(dm.fd, dm.vm, src, size);
 }
 
 /* The hash of the bytes [@off, @off + @len) of the pattern @seed over @size. */
@@ -144,6 +133,18 @@ static uint64_t pattern_hash_range(size_t size, uint32_t seed, size_t off, size_
 	hash = vsvm_fnv1a64(ref + off, len);
 	munmap(ref, size);
 	return hash;
+}
+
+/* The FNV-1a hash of the pattern @seed over @size bytes, computed elsewhere. */
+static uint64_t pattern_hash(size_t size, uint32_t seed)
+{
+	return pattern_hash_range(size, seed, 0, size);
+}
+
+/* The hash of the bytes [@off, @off + @size / 2) of the pattern @seed over @size. */
+static uint64_t pattern_hash_part(size_t size, uint32_t seed, size_t off)
+{
+	return pattern_hash_range(size, seed, off, size / 2);
 }
 
 /* The FNV-1a hash of @size zero bytes. */
@@ -607,26 +608,6 @@ static void other_close(void)
 	vsvm_vm_destroy(other.fd, other.vm);
 	close(other.fd);
 	other.fd = -1;
-}
-
-static uint64_t counter_of(int fd, const char *name)
-{
-	uint64_t value = 0;
-	int ret = vsvm_debugfs_counter(fd, name, &value);
-
-	igt_assert_f(ret == 0, "debugfs counter %s: %s\n", name, strerror(-ret));
-	return value;
-}
-
-static uint64_t checksum_on(int fd, uint32_t vm, const void *src, uint64_t size)
-{
-	uint64_t *result = map_anon(PAGE_SIZE);
-	uint64_t hash;
-
-	igt_assert_job_ok(vsvm_checksum(fd, vm, src, size, result));
-	hash = *result;
-	munmap(result, PAGE_SIZE);
-	return hash;
 }
 
 /*
