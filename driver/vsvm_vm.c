@@ -272,29 +272,6 @@ int vsvm_vm_translate(struct vsvm_vm *vm, unsigned int tlb, u64 va, bool write,
 	return vsvm_vm_translate_leaf(vm, tlb, va, write, pfn, &order);
 }
 
-/**
- * vsvm_vm_fault() - an engine's device page fault: resolve it or give up
- * @vm: the VM
- * @addr: the address whose translation missed
- * @write: the access is a write
- * @misses: the caller's count of misses of this access, 0 before the first
- * @stop: if not NULL, tells that the access must end (the job timed out, the
- *	device went away, a fatal signal): return 0 to go on, or an errno
- * @ctx: passed to @stop
- *
- * The one translate -> unlock -> fault -> retry loop of the device: an
- * engine (or PREFETCH) calls it, with no lock held, after
- * vsvm_vm_translate() missed, and translates again when it returns 0. A
- * collision with invalidations (the core gives up after
- * ``fault_max_retries`` of them, or the new translation is taken away again
- * before the access could use it) is progress on the CPU side, not an
- * error: past ``fault_max_retries`` + 2 misses of one access the engine backs
- * off (200 us, doubling to 10 ms) and tries again for as long as @stop lets
- * it, as a hardware engine would replay the access.
- *
- * Return: 0 to translate again; @stop's errno; or the fault's fatal error
- * (-EFAULT, -EPERM, -ESRCH, -ENOMEM).
- */
 /*
  * DOC: Range attributes, for the device: before the first fault of an
  * access, move the block around it where its preferred location says, unless
@@ -346,6 +323,31 @@ static void vsvm_vm_fault_place(struct vsvm_vm *vm, u64 addr)
 	mmput(mm);
 }
 
+/**
+ * vsvm_vm_fault() - an engine's device page fault: resolve it or give up
+ * @vm: the VM
+ * @addr: the address whose translation missed
+ * @write: the access is a write
+ * @misses: the caller's count of misses of this access, 0 before the first
+ *	(the first one moves the block around @addr as the range's attributes
+ *	say, DOC: Range attributes)
+ * @stop: if not NULL, tells that the access must end (the job timed out, the
+ *	device went away, a fatal signal): return 0 to go on, or an errno
+ * @ctx: passed to @stop
+ *
+ * The one translate -> unlock -> fault -> retry loop of the device: an
+ * engine (or PREFETCH) calls it, with no lock held, after
+ * vsvm_vm_translate() missed, and translates again when it returns 0. A
+ * collision with invalidations (the core gives up after
+ * ``fault_max_retries`` of them, or the new translation is taken away again
+ * before the access could use it) is progress on the CPU side, not an
+ * error: past ``fault_max_retries`` + 2 misses of one access the engine backs
+ * off (200 us, doubling to 10 ms) and tries again for as long as @stop lets
+ * it, as a hardware engine would replay the access.
+ *
+ * Return: 0 to translate again; @stop's errno; or the fault's fatal error
+ * (-EFAULT, -EPERM, -ESRCH, -ENOMEM).
+ */
 int vsvm_vm_fault(struct vsvm_vm *vm, u64 addr, bool write, unsigned int *misses,
 		  int (*stop)(void *ctx), void *ctx)
 {
@@ -799,6 +801,7 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	struct drm_vsvm_vm_prefetch *args = data;
 	bool write = args->flags & DRM_VSVM_PREFETCH_WRITE;
 	struct vsvm_pt_entry entry;
+	bool placed;
 	unsigned int misses;
 	struct vsvm_vm *vm;
 	u64 addr, end;
@@ -830,7 +833,8 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	}
 
 	end = args->start + args->size;
-	if (args->flags & (DRM_VSVM_PREFETCH_TO_DEVICE | DRM_VSVM_PREFETCH_TO_SYSTEM)) {
+	placed = args->flags & (DRM_VSVM_PREFETCH_TO_DEVICE | DRM_VSVM_PREFETCH_TO_SYSTEM);
+	if (placed) {
 		ret = prefetch_place(vm, ALIGN_DOWN(args->start, PAGE_SIZE), PAGE_ALIGN(end),
 				     args->flags & DRM_VSVM_PREFETCH_TO_DEVICE);
 		if (ret)
@@ -851,7 +855,11 @@ int vsvm_vm_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *
 			cond_resched();
 			continue;
 		}
-		misses = 0;
+		/*
+		 * A placement asked for here wins over the range's preferred
+		 * location: a miss counted already skips vsvm_vm_fault_place().
+		 */
+		misses = placed ? 1 : 0;
 		ret = vsvm_vm_fault(vm, addr, write, &misses, prefetch_stop, NULL);
 		if (ret) {
 			vsvm_dbg(vdev, VSVM_DBG_IOCTL, "PREFETCH: fault at 0x%llx: %d\n",

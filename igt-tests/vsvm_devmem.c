@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -863,6 +865,68 @@ static void event_ksm(void)
 	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE, used);
 }
 
+#define OOM_CGROUP	"/sys/fs/cgroup/vsvm-devmem-oom"
+
+static void remove_oom_cgroup(int sig)
+{
+	(void)sig;
+	rmdir(OOM_CGROUP);
+}
+
+/*
+ * The OOM killer kills a process with pages in device memory (its memory
+ * cgroup is full): all of its device memory comes back.
+ */
+static void event_oom_kill(void)
+{
+	uint64_t used = counter("vram_used_bytes");
+	char self[32];
+	int status;
+	pid_t pid;
+
+	igt_require_f(vsvm_memcg_enable() == 0, "memory cgroups\n");
+	igt_install_exit_handler(remove_oom_cgroup);
+	igt_assert(mkdir(OOM_CGROUP, 0755) == 0 || errno == EEXIST);
+	igt_assert_eq(vsvm_write_file(OOM_CGROUP "/memory.max", "64M"), 0);
+	vsvm_write_file(OOM_CGROUP "/memory.swap.max", "0");
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		char path[64];
+		int fd;
+		uint32_t vm;
+		uint8_t *buf;
+		struct drm_vsvm_vm_prefetch args = { .flags = DRM_VSVM_PREFETCH_TO_DEVICE };
+
+		snprintf(self, sizeof(self), "%d", getpid());
+		if (vsvm_write_file(OOM_CGROUP "/cgroup.procs", self))
+			_exit(2);
+		fd = vsvm_open(path, sizeof(path));
+		vm = vsvm_vm_create(fd);
+		buf = map_anon(EV_SIZE);
+		vsvm_pattern_fill(buf, EV_SIZE, 48);
+		args.vm_id = vm;
+		args.start = (uintptr_t)buf;
+		args.size = EV_SIZE;
+		if (__vsvm_vm_prefetch(fd, &args))
+			_exit(3);
+		/* Then more memory than the cgroup allows, until the OOM killer comes. */
+		for (;;) {
+			uint8_t *more = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (more == MAP_FAILED)
+				_exit(4);
+			memset(more, 1, 16 << 20);
+		}
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		     "child status %#x: not killed by the OOM killer\n", status);
+	igt_assert_eq_u64(counter("vram_used_bytes"), used);
+	igt_assert_eq(rmdir(OOM_CGROUP), 0);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -875,6 +939,7 @@ static const struct {
 	{ "move-pages", event_move_pages },
 	{ "exit", event_exit },
 	{ "ksm", event_ksm },
+	{ "oom-kill", event_oom_kill },
 };
 
 /* ---- range attributes (DRM_IOCTL_VSVM_VM_SET_ATTR / GET_ATTR) ---------------------------- */
@@ -1233,8 +1298,8 @@ igt_main
 	igt_describe("CPU-side events on memory in device memory: mremap (the pages move "
 		     "with the VMA), mprotect read-only, MADV_DONTNEED (freed, zeros), "
 		     "/proc/self/mem reads, MADV_PAGEOUT (no swap), move_pages, process exit "
-		     "(all given back), KSM (device pages not merged): data and device memory "
-		     "as each says.");
+		     "(all given back), KSM (device pages not merged), an OOM kill (all given "
+		     "back): data and device memory as each says.");
 	igt_subtest_with_dynamic("cpu-events") {
 		/* volatile: it lives across the sigsetjmp() of igt_dynamic(). */
 		for (volatile unsigned int i = 0; i < sizeof(cpu_events) / sizeof(cpu_events[0]); i++)
