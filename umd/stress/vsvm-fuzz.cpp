@@ -66,7 +66,7 @@ namespace stress = vsvm::stress;
 
 constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB, TiB = 1024 * GiB;
 constexpr uint64_t kUserEnd = 1ull << 47; // x86-64 4-level user address space
-constexpr unsigned kNumIoctls = 7;        // DRM_VSVM_GET_PARAM .. VM_PREFETCH
+constexpr unsigned kNumIoctls = 9;        // DRM_VSVM_GET_PARAM .. VM_GET_ATTR
 constexpr unsigned kMaxLiveVms = 8;
 // The args area: command arrays from its start, the raw-number buffer here.
 constexpr uint64_t kRawOffset = 44 * 1024;
@@ -82,7 +82,8 @@ struct Rng : stress::Rng {
 const char* ioctlName(unsigned index)
 {
     static const char* names[] = {"GET_PARAM", "VM_CREATE", "VM_DESTROY", "EXEC",
-                                  "WAIT", "VM_COUNTERS", "VM_PREFETCH"};
+                                  "WAIT", "VM_COUNTERS", "VM_PREFETCH", "VM_SET_ATTR",
+                                  "VM_GET_ATTR"};
     return index < kNumIoctls ? names[index] : "unassigned";
 }
 
@@ -123,7 +124,12 @@ uint64_t allowedErrnos(unsigned index)
         // EAGAIN: still in the header's list, though PREFETCH now retries
         // collisions; fuzzPrefetch() makes it a violation for a valid call.
         return core | bit(EINVAL) | bit(ENOENT) | bit(EACCES) | bit(EPERM) | bit(EAGAIN) |
-               bit(EINTR);
+               bit(EINTR) | bit(EOPNOTSUPP);
+    case DRM_VSVM_VM_SET_ATTR:
+        // ESRCH: the VM's process is gone.
+        return core | bit(EINVAL) | bit(ENOENT) | bit(EACCES) | bit(EOPNOTSUPP) | bit(ESRCH);
+    case DRM_VSVM_VM_GET_ATTR:
+        return core | bit(EINVAL) | bit(ENOENT);
     default:
         return bit(EINVAL); // no ioctl at this number
     }
@@ -135,7 +141,8 @@ unsigned long requestOf(unsigned index)
     static const unsigned long requests[] = {
         DRM_IOCTL_VSVM_GET_PARAM, DRM_IOCTL_VSVM_VM_CREATE,   DRM_IOCTL_VSVM_VM_DESTROY,
         DRM_IOCTL_VSVM_EXEC,      DRM_IOCTL_VSVM_WAIT,        DRM_IOCTL_VSVM_VM_COUNTERS,
-        DRM_IOCTL_VSVM_VM_PREFETCH};
+        DRM_IOCTL_VSVM_VM_PREFETCH, DRM_IOCTL_VSVM_VM_SET_ATTR, DRM_IOCTL_VSVM_VM_GET_ATTR};
+    static_assert(std::size(requests) == kNumIoctls);
     return requests[index];
 }
 
