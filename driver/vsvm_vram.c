@@ -29,8 +29,9 @@
  * owner, in windows of at most 2 MiB inside one VMA:
  *
  * - To the device (&DRM_VSVM_PREFETCH_TO_DEVICE): migrate_vma_setup()
- *   selects the system pages of the window, and the anonymous holes, which
- *   become zero-filled device pages; each page is copied, then
+ *   selects the system pages of the window (holes stay holes: made device
+ *   pages, eviction would turn untouched memory into RAM); each page is
+ *   copied, then
  *   migrate_vma_pages() and migrate_vma_finalize() switch the CPU's page
  *   table to the device pages. The MMU_NOTIFY_MIGRATE invalidation that
  *   setup sends carries the device's "in" cookie (the &struct vsvm_vram,
@@ -334,18 +335,20 @@ static unsigned long vram_copy_to_device(struct vsvm_vram *vram, struct migrate_
 		args->dst[i] = 0;
 		if (!(s & MIGRATE_PFN_MIGRATE))
 			continue;
-		/* Another device's page, or a zone-device page of any kind. */
-		if (spage && is_zone_device_page(spage))
+		/*
+		 * A hole stays a hole: made a device page, eviction would
+		 * turn it into system memory, and a migration of a large
+		 * untouched range would fill RAM that way (the fuzzer did).
+		 * Another device's page, or any zone-device page, stays too.
+		 */
+		if (!spage || is_zone_device_page(spage))
 			continue;
 		dpage = vram_alloc_page(vram);
 		if (!dpage) {
 			stat_add(vram, VSVM_VRAM_STAT_ALLOC_FAILED, 1);
 			continue;
 		}
-		if (spage)
-			memcpy_from_page(vsvm_vram_page_addr(dpage), spage, 0, PAGE_SIZE);
-		else
-			memset(vsvm_vram_page_addr(dpage), 0, PAGE_SIZE);
+		memcpy_from_page(vsvm_vram_page_addr(dpage), spage, 0, PAGE_SIZE);
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) | (s & MIGRATE_PFN_WRITE);
 		copied++;
 	}

@@ -213,8 +213,10 @@ static void test_round_trip(void)
 }
 
 /*
- * Memory never touched becomes zeroed device pages; what the device writes
- * there stays in device memory until the CPU reads it, and then is all there.
+ * Memory never touched stays untouched by a move to the device (nothing is
+ * allocated: eviction would make RAM of it); once written by the CPU it
+ * moves, and what the device writes there stays in device memory until the
+ * CPU reads it, and then is all there.
  */
 static void test_device_writes(void)
 {
@@ -223,6 +225,13 @@ static void test_device_writes(void)
 	struct vram_counts before, after;
 
 	before = vram_counts();
+	to_device(buf, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, 0);
+	igt_assert_eq_u64(after.used, before.used);
+	munmap(buf, size);
+	buf = map_anon(size);
+	memset(buf, 0, size);
 	to_device(buf, size);
 	after = vram_counts();
 	igt_assert_eq_u64(after.to_device - before.to_device, 256);
@@ -1263,8 +1272,9 @@ igt_main
 	igt_subtest("round-trip")
 		test_round_trip();
 
-	igt_describe("Untouched memory becomes zeroed device pages; a device FILL stays in "
-		     "device memory until the CPU reads it.");
+	igt_describe("Untouched memory stays untouched by a move to the device; written "
+		     "memory moves, and a device FILL stays in device memory until the CPU "
+		     "reads it.");
 	igt_subtest("device-writes")
 		test_device_writes();
 

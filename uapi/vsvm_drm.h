@@ -687,8 +687,7 @@ struct drm_vsvm_vm_counters {
  *
  * Placement (since uapi 0.8, with %DRM_VSVM_CAP_DEVICE_MEMORY): with
  * %DRM_VSVM_PREFETCH_TO_DEVICE the range's pages first move to the VM's
- * device's own memory (anonymous memory not yet touched becomes zeroed
- * device pages); with %DRM_VSVM_PREFETCH_TO_SYSTEM this device's pages of the
+ * device's own memory (memory never touched stays untouched); with %DRM_VSVM_PREFETCH_TO_SYSTEM this device's pages of the
  * range first move back to system memory. Both are best effort: a page that
  * cannot move (file-backed, pinned, in use by a migration of its own, no
  * device memory left after eviction) stays where it is and is mapped there.
