@@ -282,6 +282,7 @@ static void vsvm_vm_fault_place(struct vsvm_vm *vm, u64 addr)
 {
 	struct vsvm_vram *vram = &vm->vdev->vram;
 	struct mm_struct *mm = vm->svm.mm;
+	struct vm_area_struct *vma;
 	struct vsvm_svm_attr attr;
 	unsigned long run_end, block, start, end;
 
@@ -308,18 +309,14 @@ static void vsvm_vm_fault_place(struct vsvm_vm *vm, u64 addr)
 		return;
 	/* Within the fault's VMA: a block may straddle VMAs. */
 	mmap_read_lock(mm);
-	{
-		struct vm_area_struct *vma = vma_lookup(mm, addr);
-
-		if (vma) {
-			start = max(start, vma->vm_start);
-			end = min(end, vma->vm_end);
-		}
-		mmap_read_unlock(mm);
-		if (vma)
-			vsvm_vram_migrate(vram, mm, start, end,
-					  attr.preferred == VSVM_SVM_LOC_DEVICE);
+	vma = vma_lookup(mm, addr);
+	if (vma) {
+		start = max(start, vma->vm_start);
+		end = min(end, vma->vm_end);
 	}
+	mmap_read_unlock(mm);
+	if (vma)
+		vsvm_vram_migrate(vram, mm, start, end, attr.preferred == VSVM_SVM_LOC_DEVICE);
 	mmput(mm);
 }
 
