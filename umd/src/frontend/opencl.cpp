@@ -291,6 +291,7 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         return ordered.status().withContext(options.sourceName);
     detail::orderBlocks(*ordered);
     detail::dedupePhis(*ordered);
+    detail::completeInterfaces(*ordered);
     module.words = ordered->serialize();
     return module;
 }
@@ -370,6 +371,7 @@ Result<std::vector<std::uint32_t>> linkOpenclObjects(std::vector<std::vector<std
         return ordered.status();
     detail::orderBlocks(*ordered);
     detail::dedupePhis(*ordered);
+    detail::completeInterfaces(*ordered);
     return ordered->serialize();
 }
 

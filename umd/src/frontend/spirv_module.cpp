@@ -231,6 +231,34 @@ void dedupePhis(SpirvModule& module)
     }
 }
 
+void completeInterfaces(SpirvModule& module)
+{
+    if (module.version < 0x00010400)
+        return;
+    constexpr auto kOpVariable = static_cast<std::uint32_t>(spv::Op::OpVariable);
+    constexpr auto kOpEntryPoint = static_cast<std::uint32_t>(spv::Op::OpEntryPoint);
+    constexpr auto kOpFunction = static_cast<std::uint32_t>(spv::Op::OpFunction);
+    constexpr auto kFunctionStorage = static_cast<std::uint32_t>(spv::StorageClass::Function);
+    std::vector<std::uint32_t> variables;
+    for (const Instruction& inst : module.instructions) {
+        if (inst.opcode() == kOpFunction)
+            break;
+        if (inst.opcode() == kOpVariable && inst.words.size() > 3 && inst.words[3] != kFunctionStorage)
+            variables.push_back(inst.resultId());
+    }
+    for (Instruction& inst : module.instructions) {
+        if (inst.opcode() != kOpEntryPoint)
+            continue;
+        std::size_t first = inst.afterString(3);
+        std::unordered_set<std::uint32_t> listed(inst.words.begin() + static_cast<std::ptrdiff_t>(first),
+                                                 inst.words.end());
+        for (std::uint32_t v : variables)
+            if (!listed.count(v))
+                inst.words.push_back(v);
+        inst.words[0] = static_cast<std::uint32_t>(inst.words.size() << 16) | kOpEntryPoint;
+    }
+}
+
 void orderBlocks(SpirvModule& module)
 {
     std::vector<Instruction>& insts = module.instructions;

@@ -66,6 +66,16 @@ void orderBlocks(SpirvModule& module);
  */
 void dedupePhis(SpirvModule& module);
 
+/**
+ * From SPIR-V 1.4 on, an entry point lists every module-scope variable its
+ * functions use, not only Input and Output ones. llvm-spirv-14 writes 1.4
+ * modules with the short lists of 1.0 (the UniformConstant copies of
+ * structs that clang -O0 and by-value structs make are missing): every
+ * entry point gets the module's variables it does not list yet (a longer
+ * list than needed is valid).
+ */
+void completeInterfaces(SpirvModule& module);
+
 /// SpvOpDecorate %id LinkageAttributes "name" Import|Export.
 constexpr std::uint32_t kLinkageAttributes = 41;
 constexpr std::uint32_t kLinkageExport = 0;
