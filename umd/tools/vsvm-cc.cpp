@@ -39,12 +39,13 @@ vsvm::Result<std::vector<std::uint32_t>> readSpirv(const std::string& path)
 // .cl and .comp through the front end (clang-14 + llvm-spirv-14 with
 // libclc, glslang); .spv and stdin as they are.
 vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path, const std::string& clStd,
-                                                       std::string* warnings)
+                                                       int optLevel, std::string* warnings)
 {
     if (path == "-")
         return readSpirv(path);
     vsvm::frontend::FileOptions options;
     options.opencl.clStd = clStd;
+    options.opencl.optLevel = optLevel;
     auto module = vsvm::frontend::compileFile(path, options);
     if (!module)
         return module.status();
@@ -52,7 +53,8 @@ vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path, 
     return std::move(module->words);
 }
 #else
-vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path, const std::string&, std::string*)
+vsvm::Result<std::vector<std::uint32_t>> sourceToSpirv(const std::string& path, const std::string&, int,
+                                                       std::string*)
 {
     bool spv = path == "-" || (path.size() > 4 && path.compare(path.size() - 4, 4, ".spv") == 0);
     if (!spv)
@@ -89,8 +91,8 @@ int main(int argc, char** argv)
     app.add_flag("--emit-ir", emitIr, "Write the back end's IR (virtual registers) instead of the binary");
     app.add_option("--emit-c", arrayName, "Write a C header: static const uint64_t NAME[] and NAME_entry")
         ->type_name("NAME");
-    app.add_option("-O", optLevel, "-O0: only the optimisations lowering needs (inlining, SSA); -O2: optimise "
-                                   "(the default)")
+    app.add_option("-O", optLevel, "-O0: only the optimisations lowering needs (inlining, SSA), and clang -O0 for "
+                                   "OpenCL C; -O2: optimise (the default)")
         ->check(CLI::IsMember({0, 1, 2, 3}))
         ->type_name("LEVEL");
     app.add_option("--entry", entry, "The entry point to compile (default: the module's only one)")
@@ -103,7 +105,7 @@ int main(int argc, char** argv)
     }
 
     std::string warnings;
-    auto words = sourceToSpirv(input, clStd, &warnings);
+    auto words = sourceToSpirv(input, clStd, optLevel, &warnings);
     if (!warnings.empty())
         fmt::print(stderr, "{}\n", warnings);
     if (!words) {
