@@ -920,8 +920,9 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         }
         groups[d] = static_cast<std::uint32_t>(g[d] / l[d]);
     }
-    // The launch block (vsvm/cc.h): work_dim, the offsets and the argument
-    // slots past the registers; its address takes the register after theirs.
+    // The launch block (vsvm/cc.h): work_dim, the offsets, the constant data
+    // and the argument slots past the registers; its address takes the
+    // register after theirs.
     auto block = std::make_shared<std::vector<std::uint64_t>>();
     if (built.compiled.launchSlot) {
         std::size_t regs = *built.compiled.launchSlot;
@@ -932,21 +933,27 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         } catch (const std::bad_alloc&) {
             return CL_OUT_OF_HOST_MEMORY;
         }
-        block->assign({dims, off[0], off[1], off[2]});
+        // The constant data is the built kernel's, which the command keeps.
+        const std::vector<std::uint8_t>& constants = built.compiled.constants;
+        block->assign({dims, off[0], off[1], off[2],
+                       constants.empty() ? 0 : reinterpret_cast<std::uintptr_t>(constants.data())});
         block->insert(block->end(), args.begin() + static_cast<std::ptrdiff_t>(regs), args.end());
         args.resize(regs);
         args.push_back(reinterpret_cast<std::uintptr_t>(block->data()));
     }
-    // The private stacks the kernel takes as its hidden last argument.
+    // The private stacks the kernel takes as its hidden last argument, at
+    // the alignment the compiler asks (cc.h).
     std::vector<std::uint64_t> stacks;
     if (built.compiled.privateBytesPerLane) {
-        std::uint64_t bytes = built.compiled.privateBytesPerLane * lanesTotal;
+        std::uint64_t align = std::max<std::uint64_t>(built.compiled.privateAlign, 8);
+        std::uint64_t bytes = built.compiled.privateBytesPerLane * lanesTotal + align;
         try {
             stacks.assign((bytes + 7) / 8, 0);
         } catch (const std::bad_alloc&) {
             return CL_OUT_OF_HOST_MEMORY;
         }
-        args.push_back(reinterpret_cast<std::uintptr_t>(stacks.data()));
+        auto base = reinterpret_cast<std::uintptr_t>(stacks.data());
+        args.push_back((base + align - 1) / align * align);
     }
     if (args.size() > VSVM_ISA_MAX_ARGS)
         return CL_INVALID_KERNEL_ARGS;

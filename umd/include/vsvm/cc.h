@@ -65,7 +65,11 @@
  *    words 1-3 (kLaunchGlobalOffset): the global offset in x, y, z,
  *                                     get_global_offset(); get_global_id()
  *                                     adds it to the lane's id;
- *    words 4... (kLaunchArgs):        the user arguments that do not fit in
+ *    word 4 (kLaunchConstants):       the address of a copy of
+ *                                     CompiledKernel::constants, the
+ *                                     kernel's program-scope __constant
+ *                                     data (0 when it has none);
+ *    words 5... (kLaunchArgs):        the user arguments that do not fit in
  *                                     registers, one slot each as above.
  * User arguments take registers s0.. in order while they fit in
  * kLaunchRegisterSlots (two registers stay for launch and private_stack,
@@ -90,8 +94,8 @@
  *    without a launch block;
  *  - more live uniform (scalar) values than the 39 free scalar registers
  *    (only vector registers are spilled);
- *  - Function variables with initializers in memory, pointers to private
- *    variables kept in registers passed through phis;
+ *  - program-scope __constant data without a launch block (GLSL, IL
+ *    compiled without Options::launchBlock);
  *  - descriptor-bound buffers (GLSL StorageBuffer/Uniform), images,
  *    samplers, subgroup operations, float16, 64-bit LDS atomics, float
  *    atomics, OpenCL printf, and any other opcode the back end does not
@@ -116,7 +120,8 @@ struct Options {
 /// Byte offsets in the launch block (the kernel ABI above).
 inline constexpr std::uint32_t kLaunchWorkDim = 0;
 inline constexpr std::uint32_t kLaunchGlobalOffset = 8;
-inline constexpr std::uint32_t kLaunchArgs = 32;
+inline constexpr std::uint32_t kLaunchConstants = 32;
+inline constexpr std::uint32_t kLaunchArgs = 40;
 /// With a launch block, user arguments in registers take at most this many slots.
 inline constexpr std::uint32_t kLaunchRegisterSlots = 14;
 
@@ -161,12 +166,21 @@ struct CompiledKernel {
     std::uint32_t ldsBytes = 0;
     /// Bytes of private stack per lane (hidden argument above); 0: none.
     std::uint64_t privateBytesPerLane = 0;
+    /// The alignment the stacks' base must have (a power of two, 8 to 128:
+    /// the largest of the variables placed there), so that every object
+    /// in every lane's stack is at its alignment; 0 without stacks.
+    std::uint64_t privateAlign = 0;
     /// OpenCL kernels: one per parameter of the entry point, in order; GLSL: empty.
     std::vector<KernelParamLayout> kernelParams;
     /// Options::launchBlock (OpenCL): the register that takes the launch block's address.
     std::optional<std::uint32_t> launchSlot;
     /// The argument words of the launch block (after kLaunchArgs), typed as signature types registers.
     KernelSignature launchSignature;
+    /// Program-scope __constant data (OpenCL C's __constant arrays, tables
+    /// and string literals), as the kernel reads it: the caller keeps a
+    /// copy in memory the launch can read and puts its address in the
+    /// launch block's kLaunchConstants word. Empty when the kernel has none.
+    std::vector<std::uint8_t> constants;
     /// The generated assembler text (what was assembled).
     std::string assembly;
     /// The back end's IR before register allocation, when Options::emitIr.

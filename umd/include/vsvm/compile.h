@@ -26,7 +26,8 @@
  * float is an error). A kernel that needs a private stack
  * (CompiledKernel::privateBytesPerLane, for spilled or indexed private
  * arrays) takes it as one more pointer argument after its own: a buffer of
- * privateBytesPerLane bytes per lane of the whole launch.
+ * privateBytesPerLane bytes per lane of the whole launch, aligned to
+ * CompiledKernel::privateAlign.
  *
  * Errors are status values: EINVAL with the front end's or the back end's
  * diagnostics ("file:line:col: error: ...") in the message.

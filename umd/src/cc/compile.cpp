@@ -26,7 +26,8 @@ std::string formatDiagnostic(const Diagnostic& d)
 
 namespace {
 
-// SPIR-V 1.5 universal: accepts the 1.0 modules of llvm-spirv and the 1.5
+// SPIR-V 1.5 universal: accepts the 1.4 modules of llvm-spirv-14 (whose
+// entry points the front end completes: completeInterfaces()) and the 1.5
 // ones of glslang for Vulkan 1.2.
 constexpr spv_target_env kEnv = SPV_ENV_UNIVERSAL_1_5;
 
@@ -172,8 +173,10 @@ Result<CompiledKernel> compile(std::span<const std::uint32_t> spirv, const Optio
     kernel.localSize = lowered.localSize;
     kernel.ldsBytes = lowered.ldsBytes;
     kernel.privateBytesPerLane = lowered.privateBytesPerLane;
+    kernel.privateAlign = lowered.privateAlign;
     kernel.kernelParams = std::move(lowered.kernelParams);
     kernel.launchSlot = lowered.launchSlot;
+    kernel.constants = std::move(lowered.constants);
     kernel.launchSignature = std::move(lowered.launchSignature);
     kernel.assembly = std::move(lowered.assembly);
     kernel.ir = std::move(lowered.ir);

@@ -276,6 +276,7 @@ private:
     void lowerLoad(const Inst& inst);
     void lowerStore(const Inst& inst);
     void lowerAtomic(const Inst& inst);
+    void lowerCopyMemory(const Inst& inst);
     void memAccess(bool store, spv::StorageClass sc, const Opnd& addr, Id t, std::vector<Opnd>* values, Opnd* dst0);
 
     // ---- control flow
@@ -335,6 +336,18 @@ private:
     // Private memory: Function variables indexed with non-constant indices
     // live in the lane's stack (cc.h, "Hidden argument").
     std::unordered_map<Id, std::uint64_t> privateOffset_;
+    std::uint64_t privateAlign_ = 8; ///< of the lanes' stacks
+    bool byVal(Id param) const
+    {
+        auto d = m_.decorations.find(param);
+        return d != m_.decorations.end() && d->second.byVal;
+    }
+    void copyBytes(const Opnd& to, bool ldsTo, const Opnd& from, bool ldsFrom, std::uint64_t size,
+                   std::uint64_t align);
+    /// Program-scope __constant variables: offsets in constData_.
+    std::unordered_map<Id, std::uint64_t> constOffset_;
+    std::vector<std::uint8_t> constData_;
+    Opnd constAddress(Id id);
     std::uint64_t privateBytes_ = 0;
     Opnd stackBase_; ///< per lane: the lane's stack
     void layoutPrivateMemory();
@@ -1644,11 +1657,40 @@ Val Lowering::globalVal(Id id)
         v.var = id;
         return v;
     }
-    case spv::StorageClass::UniformConstant:
-        // OpenCL C puts program-scope __constant data here; GLSL, images
-        // and samplers.
-        failAt(g, "program-scope __constant data (a __constant array, a string literal, printf) is not supported: "
-                  "vsvm kernels have no constant data segment");
+    case spv::StorageClass::UniformConstant: {
+        // OpenCL C puts program-scope __constant data here (GLSL, images
+        // and samplers): the launch block points to the kernel's copy.
+        if (!launch_)
+            failAt(g, "program-scope __constant data (a __constant array, a string literal) needs the launch block "
+                      "of OpenCL kernels (cc.h)");
+        if (g.operands.size() < 2)
+            failAt(g, "a UniformConstant variable without an initializer (an image, a sampler)");
+        if (!constOffset_.count(id)) {
+            Id pointee = type(g.type).element;
+            std::uint64_t a = std::max<std::uint64_t>(alignOf(pointee), 8);
+            std::uint64_t at = (constData_.size() + a - 1) / a * a;
+            std::uint64_t bytes = sizeOf(pointee);
+            if (at + bytes > (std::uint64_t{1} << 30))
+                failAt(g, "more than 1 GiB of __constant data");
+            constData_.resize(at + bytes, 0);
+            std::vector<std::pair<Id, std::uint64_t>> ls;
+            leaves(pointee, at, ls);
+            std::vector<Opnd> init = val(g.operands[1]).comps;
+            if (init.size() != ls.size())
+                failAt(g, "internal: a __constant initializer that does not match its type");
+            for (std::size_t i = 0; i < ls.size(); i++) {
+                if (!init[i].isImm())
+                    failAt(g, "a __constant initializer that is not a constant");
+                unsigned w = type(ls[i].first).kind == TypeKind::Bool ? 8 : scalarWidth(ls[i].first);
+                std::uint64_t bits = init[i].imm;
+                for (unsigned b = 0; b < w / 8; b++)
+                    constData_[ls[i].second + b] = static_cast<std::uint8_t>(bits >> (8 * b));
+            }
+            constOffset_[id] = at;
+        }
+        v.comps.push_back(constAddress(id));
+        return v;
+    }
     case spv::StorageClass::StorageBuffer:
     case spv::StorageClass::Uniform:
         failAt(g, fmt::format("a descriptor-bound buffer (storage class {}) is not supported: vsvm has no "
@@ -1669,6 +1711,11 @@ const Val& Lowering::val(Id id)
         std::uint32_t first = bp->second.word;
         setRegs(id, paramComps(bp->second.type,
                                [&](std::uint32_t i) { return launchWord(kLaunchArgs + 8 * (first + i)); }));
+        return vals_.at(id);
+    }
+    if (constOffset_.count(id)) {
+        // Computed again at every use, as the launch block's arguments.
+        setRegs(id, {constAddress(id)});
         return vals_.at(id);
     }
     auto it = vals_.find(id);
@@ -1732,6 +1779,19 @@ Opnd Lowering::builtinComp(spv::BuiltIn b, std::uint32_t comp, const Inst& inst)
     default:
         failAt(inst, fmt::format("built-in {} is not supported", builtinName(b)));
     }
+}
+
+// The address of the __constant variable @p id: the kernel's copy of its
+// constant data (launch block) plus the variable's offset.
+Opnd Lowering::constAddress(Id id)
+{
+    Opnd base = launchWord(kLaunchConstants);
+    std::uint64_t offset = constOffset_.at(id);
+    if (!offset)
+        return base;
+    Opnd d = newS();
+    emit("s_add", {d, base, Opnd::i(offset)});
+    return d;
 }
 
 Opnd Lowering::launchWord(std::uint64_t offset)
@@ -1993,6 +2053,67 @@ void Lowering::lowerStore(const Inst& inst)
     Id valueType = defs_.count(inst.operands[1]) ? defs_[inst.operands[1]]->type
                                                  : m_.constants.at(inst.operands[1]).type;
     memAccess(true, type(ptrType).storage, p.comps[0], valueType, &values, nullptr);
+}
+
+// OpCopyMemory (the target's pointee type) and OpCopyMemorySized (a
+// constant number of bytes: struct assignments, memcpy): the bytes go in
+// the widest pieces the alignment operand allows, each loaded and stored.
+// Both pointers must be addresses: private variables copied this way live
+// in memory (layoutPrivateMemory()).
+void Lowering::lowerCopyMemory(const Inst& inst)
+{
+    const auto& o = inst.operands;
+    bool sized = inst.op == Op::OpCopyMemorySized;
+    auto pointer = [&](Id id) -> std::pair<Opnd, spv::StorageClass> {
+        const Val& v = val(id);
+        if (v.kind != ValKind::Regs)
+            failAt(inst, "a memory copy to or from a built-in, push constant or register variable");
+        Id t = defs_.count(id) ? defs_[id]->type : m_.globals.count(id) ? m_.globals.at(id).type : 0;
+        if (!t)
+            failAt(inst, "internal: a memory copy through a pointer of unknown type");
+        return {v.comps.at(0), type(t).storage};
+    };
+    auto [dst, dstClass] = pointer(o[0]);
+    auto [src, srcClass] = pointer(o[1]);
+    std::uint64_t size = 0, align = 1;
+    std::size_t maskAt = 2;
+    if (sized) {
+        if (!m_.constants.count(o[2]))
+            failAt(inst, "OpCopyMemorySized with a size that is not a constant");
+        size = constU64(o[2]);
+        maskAt = 3;
+    } else {
+        Id t = defs_.count(o[0]) ? defs_[o[0]]->type : m_.globals.at(o[0]).type;
+        Id pointee = type(t).element;
+        size = sizeOf(pointee);
+        align = alignOf(pointee);
+    }
+    // Memory operands: the first set applies to the target (and, without a
+    // second set, to both); Aligned (0x2) is followed by the alignment.
+    if (o.size() > maskAt && (o[maskAt] & 0x2) && o.size() > maskAt + 1)
+        align = std::max<std::uint64_t>(align, o[maskAt + 1]);
+    if (size > 4096)
+        failAt(inst, fmt::format("a memory copy of {} bytes (at most 4096 are copied inline)", size));
+    bool ldsDst = dstClass == spv::StorageClass::Workgroup, ldsSrc = srcClass == spv::StorageClass::Workgroup;
+    if (dstClass == spv::StorageClass::UniformConstant)
+        failAt(inst, "a copy to __constant memory");
+    copyBytes(dst, ldsDst, src, ldsSrc, size, align);
+}
+
+// @p size bytes from @p from to @p to, in the widest pieces @p align allows.
+void Lowering::copyBytes(const Opnd& to, bool ldsTo, const Opnd& from, bool ldsFrom, std::uint64_t size,
+                         std::uint64_t align)
+{
+    Opnd t = to.isImm() ? toScalar(to) : to, f = from.isImm() ? toScalar(from) : from;
+    for (std::uint64_t at = 0; at < size;) {
+        unsigned piece = 8;
+        while (piece > 1 && (piece > align || at % piece || size - at < piece))
+            piece /= 2;
+        Opnd d = newV();
+        emit(fmt::format("{}load_u{}", ldsFrom ? "v_lds_" : "v_", piece * 8), {d, f, Opnd::i(at)});
+        emit(fmt::format("{}store_b{}", ldsTo ? "v_lds_" : "v_", piece * 8), {t, d, Opnd::i(at)});
+        at += piece;
+    }
 }
 
 void Lowering::lowerAtomic(const Inst& inst)
@@ -2591,6 +2712,8 @@ void Lowering::lowerInst(const Inst& inst)
             return defs_[id]->type;
         if (m_.constants.count(id))
             return m_.constants.at(id).type;
+        if (m_.globals.count(id))
+            return m_.globals.at(id).type;
         for (const Inst& p : f_->params)
             if (p.result == id)
                 return p.type;
@@ -2638,6 +2761,10 @@ void Lowering::lowerInst(const Inst& inst)
         return;
     case Op::OpStore:
         lowerStore(inst);
+        return;
+    case Op::OpCopyMemory:
+    case Op::OpCopyMemorySized:
+        lowerCopyMemory(inst);
         return;
     case Op::OpAtomicLoad:
     case Op::OpAtomicStore:
@@ -2707,9 +2834,52 @@ void Lowering::lowerInst(const Inst& inst)
         return;
     }
     case Op::OpVectorExtractDynamic: {
-        if (!m_.constants.count(o[1]))
-            failAt(inst, "a vector component selected by a non-constant index");
-        setRegs(inst.result, {comps(o[0]).at(constU64(o[1]))});
+        const auto& v = comps(o[0]);
+        if (m_.constants.count(o[1])) {
+            setRegs(inst.result, {v.at(constU64(o[1]))});
+            return;
+        }
+        // A chain of selects. An index out of range gives what OpenCL's
+        // work-item functions answer, 0 or 1: SPIR-V leaves it undefined,
+        // and llvm-spirv-14 turns get_global_offset(j) and kin into this
+        // without a check.
+        // The sizes' out-of-range answer is 1 (get_global_size(),
+        // get_local_size(), get_num_groups()).
+        std::uint64_t outside = 0;
+        if (defs_.count(o[0]) && defs_[o[0]]->op == Op::OpLoad) {
+            const Val& from = val(defs_[o[0]]->operands[0]);
+            if (from.kind == ValKind::Builtin) {
+                auto b = static_cast<spv::BuiltIn>(from.var);
+                if (b == spv::BuiltIn::GlobalSize || b == spv::BuiltIn::WorkgroupSize ||
+                    b == spv::BuiltIn::EnqueuedWorkgroupSize || b == spv::BuiltIn::NumWorkgroups)
+                    outside = 1;
+            }
+        }
+        unsigned w = scalarWidth(typeOf(o[1]));
+        bool uniformIndex = uniform && !varying(o[0]);
+        Opnd r = Opnd::i(outside);
+        for (std::uint32_t k = 0; k < v.size(); k++) {
+            Opnd hit = intCmp(Op::OpIEqual, w, one(o[1]), Opnd::i(k), uniformIndex);
+            r = select(hit, v[k], r, uniformIndex);
+        }
+        setRegs(inst.result, {r});
+        return;
+    }
+    case Op::OpVectorInsertDynamic: {
+        std::vector<Opnd> v = comps(o[0]);
+        Opnd part = one(o[1]);
+        unsigned w = scalarWidth(typeOf(o[2]));
+        if (m_.constants.count(o[2])) {
+            if (constU64(o[2]) < v.size())
+                v[constU64(o[2])] = part;
+            setRegs(inst.result, v);
+            return;
+        }
+        for (std::uint32_t k = 0; k < v.size(); k++) {
+            Opnd hit = intCmp(Op::OpIEqual, w, one(o[2]), Opnd::i(k), uniform);
+            v[k] = select(hit, part, v[k], uniform);
+        }
+        setRegs(inst.result, v);
         return;
     }
     case Op::OpIAdd:
@@ -2994,8 +3164,43 @@ Id Lowering::edgeTo(Id from, Id to, Id stop)
     return to;
 }
 
-// A variable lives in the lane's private stack when some access chain
-// indexes it with a value that is not a constant; the others are registers.
+// The index of @p inst's first literal operand (operands.size() when all
+// are ids), for the instructions with literals that take pointers or
+// appear in function bodies: their literals (alignments, indices, line
+// numbers) are not values.
+std::size_t literalsFrom(const Inst& inst)
+{
+    switch (inst.op) {
+    case Op::OpLine:
+    case Op::OpNoLine:
+        return 0;
+    case Op::OpLoad:
+    case Op::OpSelectionMerge:
+    case Op::OpCompositeExtract:
+        return 1;
+    case Op::OpStore:
+    case Op::OpCopyMemory:
+    case Op::OpCompositeInsert:
+    case Op::OpVectorShuffle:
+    case Op::OpSwitch:
+    case Op::OpLoopMerge:
+        return 2;
+    case Op::OpCopyMemorySized:
+    case Op::OpBranchConditional:
+        return 3;
+    default:
+        return inst.operands.size();
+    }
+}
+
+// A variable lives in the lane's private stack when its address is used as
+// a value; the others are registers. Registers can serve a load, a store
+// through the pointer, an access chain with constant indices, and a call
+// whose parameter is used in those ways (calls are inlined). Anything else
+// needs an address: an index that is not a constant, a bitcast, a phi or
+// select of pointers, an atomic, an extended instruction's pointer operand
+// (libclc's vload and vstore, fract's and modf's results, ...), a pointer
+// stored or returned, a memory copy.
 void Lowering::layoutPrivateMemory()
 {
     std::unordered_set<Id> vars;
@@ -3005,23 +3210,71 @@ void Lowering::layoutPrivateMemory()
     for (const auto& [id, g] : m_.globals)
         if (static_cast<spv::StorageClass>(g.operands[0]) == spv::StorageClass::Private)
             vars.insert(id);
-    std::unordered_set<Id> inMemory;
+    std::unordered_map<Id, const Function*> functions;
     for (const Function& fn : m_.functions)
-        for (const Block& b : fn.blocks)
-            for (const Inst& inst : b.body) {
-                bool chain = inst.op == Op::OpAccessChain || inst.op == Op::OpInBoundsAccessChain ||
-                             inst.op == Op::OpPtrAccessChain || inst.op == Op::OpInBoundsPtrAccessChain;
-                if (!chain || !vars.count(inst.operands[0]))
-                    continue;
-                for (std::size_t i = 1; i < inst.operands.size(); i++)
-                    if (!m_.constants.count(inst.operands[i]))
-                        inMemory.insert(inst.operands[0]);
-            }
+        functions[fn.id] = &fn;
+    // The variables each pointer value may point into, to a fixed point
+    // (a call may come before its callee's body).
+    std::unordered_map<Id, std::unordered_set<Id>> roots;
+    for (Id v : vars)
+        roots[v] = {v};
+    std::unordered_set<Id> inMemory;
+    for (bool changed = true; changed;) {
+        changed = false;
+        auto derive = [&](Id to, Id from) {
+            // Copied: inserting into roots may rehash it.
+            std::vector<Id> from_roots(roots.at(from).begin(), roots.at(from).end());
+            for (Id r : from_roots)
+                changed |= roots[to].insert(r).second;
+        };
+        auto escape = [&](Id from) {
+            for (Id r : roots.at(from))
+                changed |= inMemory.insert(r).second;
+        };
+        for (const Function& fn : m_.functions)
+            for (const Block& b : fn.blocks)
+                for (const Inst& inst : b.body) {
+                    const auto& o = inst.operands;
+                    bool chain = inst.op == Op::OpAccessChain || inst.op == Op::OpInBoundsAccessChain ||
+                                 inst.op == Op::OpPtrAccessChain || inst.op == Op::OpInBoundsPtrAccessChain;
+                    bool ptrChain = inst.op == Op::OpPtrAccessChain || inst.op == Op::OpInBoundsPtrAccessChain;
+                    std::size_t ids = literalsFrom(inst);
+                    for (std::size_t k = 0; k < o.size() && k < ids; k++) {
+                        if (!roots.count(o[k]) || (inst.op == Op::OpExtInst && k == 1))
+                            continue;
+                        if ((inst.op == Op::OpLoad || inst.op == Op::OpStore) && k == 0)
+                            continue;
+                        if (inst.op == Op::OpLifetimeStart || inst.op == Op::OpLifetimeStop)
+                            continue;
+                        if (chain && k == 0) {
+                            bool constant = true;
+                            for (std::size_t i = 1; i < o.size(); i++)
+                                constant &= m_.constants.count(o[i]) != 0 &&
+                                            (!ptrChain || i != 1 || constU64(o[i]) == 0);
+                            if (constant)
+                                derive(inst.result, o[k]);
+                            else
+                                escape(o[k]);
+                            continue;
+                        }
+                        if (inst.op == Op::OpFunctionCall && k > 0) {
+                            auto callee = functions.find(o[0]);
+                            if (callee != functions.end() && k - 1 < callee->second->params.size() &&
+                                !byVal(callee->second->params[k - 1].result)) {
+                                derive(callee->second->params[k - 1].result, o[k]);
+                                continue;
+                            }
+                        }
+                        escape(o[k]);
+                    }
+                }
+    }
     auto place = [&](const Inst& var) {
         if (!inMemory.count(var.result))
             return;
         Id pointee = type(var.type).element;
         std::uint64_t a = std::max<std::uint64_t>(alignOf(pointee), 8);
+        privateAlign_ = std::max(privateAlign_, a);
         privateBytes_ = (privateBytes_ + a - 1) / a * a;
         privateOffset_[var.result] = privateBytes_;
         privateBytes_ += sizeOf(pointee);
@@ -3032,7 +3285,17 @@ void Lowering::layoutPrivateMemory()
     for (const auto& [id, g] : m_.globals)
         if (vars.count(id))
             place(g);
-    privateBytes_ = (privateBytes_ + 7) / 8 * 8;
+    // A by-value parameter is the callee's own copy of what the caller
+    // points to (calls are inlined and never recursive: one slot each).
+    for (const Function& fn : m_.functions)
+        for (const Inst& param : fn.params)
+            if (byVal(param.result)) {
+                inMemory.insert(param.result);
+                place(param);
+            }
+    // The lanes' stacks are privateAlign_-aligned (cc.h), and so is every
+    // lane's: each variable is at its alignment.
+    privateBytes_ = (privateBytes_ + privateAlign_ - 1) / privateAlign_ * privateAlign_;
 }
 
 void Lowering::bindVariable(const Inst& var)
@@ -3040,9 +3303,11 @@ void Lowering::bindVariable(const Inst& var)
     auto memory = privateOffset_.find(var.result);
     if (memory != privateOffset_.end()) {
         Opnd addr = vop2("v_add_u64", stackBase_, lit(Opnd::i(memory->second), 64), 64);
-        if (var.operands.size() > 1)
-            failAt(var, "a private array with an initializer");
         setRegs(var.result, {addr});
+        if (var.operands.size() > 1) {
+            std::vector<Opnd> init = val(var.operands[1]).comps;
+            memAccess(true, spv::StorageClass::Function, addr, type(var.type).element, &init, nullptr);
+        }
         return;
     }
     std::vector<Opnd> regs;
@@ -3092,6 +3357,17 @@ void Lowering::inlineCall(const Inst& inst)
             continue;
         }
         blockParams_.erase(fn->params[i].result);
+        if (byVal(fn->params[i].result)) {
+            const Val& from = val(arg);
+            if (from.kind != ValKind::Regs)
+                failAt(inst, "internal: a by-value argument in registers");
+            Id pointee = type(fn->params[i].type).element;
+            Opnd copy = vop2("v_add_u64", stackBase_, lit(Opnd::i(privateOffset_.at(fn->params[i].result)), 64), 64);
+            copyBytes(copy, false, from.comps.at(0), false, sizeOf(pointee), alignOf(pointee));
+            setRegs(fn->params[i].result, {copy});
+            varying_.insert(fn->params[i].result);
+            continue;
+        }
         const Val& v = val(arg);
         vals_[fn->params[i].result] = v;
         bool perLane = varying(arg);
@@ -4070,9 +4346,17 @@ void Lowering::run(Lowered& out, bool emitIr)
         noSpill_.insert(stackBase_.reg);
         // Module-scope Private variables in memory: their address now, in
         // every lane, not where they are first used.
-        for (const auto& [id, offset] : privateOffset_)
-            if (m_.globals.count(id))
-                setRegs(id, {vop2("v_add_u64", stackBase_, lit(Opnd::i(offset), 64), 64)});
+        for (const auto& [id, offset] : privateOffset_) {
+            if (!m_.globals.count(id))
+                continue;
+            Opnd addr = vop2("v_add_u64", stackBase_, lit(Opnd::i(offset), 64), 64);
+            setRegs(id, {addr});
+            const Inst& g = m_.globals.at(id);
+            if (g.operands.size() > 1) {
+                std::vector<Opnd> init = val(g.operands[1]).comps;
+                memAccess(true, spv::StorageClass::Private, addr, type(g.type).element, &init, nullptr);
+            }
+        }
     }
     for (const Inst& var : f_->variables)
         bindVariable(var);
@@ -4118,6 +4402,9 @@ void Lowering::run(Lowered& out, bool emitIr)
         ensureStack(out);
         spill(*victim);
     }
+    // Spill slots came after the layout: the lane's stride stays a
+    // multiple of the stacks' alignment.
+    privateBytes_ = (privateBytes_ + privateAlign_ - 1) / privateAlign_ * privateAlign_;
     for (MInst& inst : code_)
         if (inst.stackSize)
             inst.ops[2] = Opnd::i(privateBytes_ & 0xffffffff);
@@ -4127,6 +4414,8 @@ void Lowering::run(Lowered& out, bool emitIr)
         body = allocate(&sregs, &vregs, &none);
     }
     out.privateBytesPerLane = privateBytes_;
+    out.privateAlign = privateBytes_ ? privateAlign_ : 0;
+    out.constants = constData_;
     bool v2 = false;
     for (const MInst& inst : code_)
         if (!inst.op.empty())

@@ -20,10 +20,12 @@ struct Lowered {
     std::array<std::uint32_t, 3> localSize{0, 0, 0};
     std::uint32_t ldsBytes = 0;
     std::uint64_t privateBytesPerLane = 0;
+    std::uint64_t privateAlign = 0;
     std::vector<KernelParamLayout> kernelParams;
     KernelSignature signature;
     std::optional<std::uint32_t> launchSlot;
     KernelSignature launchSignature;
+    std::vector<std::uint8_t> constants;
     std::string assembly; ///< complete assembler text, directives included
     std::string ir;       ///< the machine IR with virtual registers
 };

@@ -152,6 +152,10 @@ std::optional<std::string> readModule(std::span<const std::uint32_t> words, Modu
             case spv::Decoration::FPRoundingMode:
                 d.rounding = static_cast<spv::FPRoundingMode>(value);
                 break;
+            case spv::Decoration::FuncParamAttr:
+                d.byVal |= static_cast<spv::FunctionParameterAttribute>(value) ==
+                           spv::FunctionParameterAttribute::ByVal;
+                break;
             default:
                 break;
             }

@@ -73,6 +73,7 @@ struct Decorations {
     bool hasBlock = false;
     bool cpacked = false;
     bool saturated = false;                           ///< SaturatedConversion
+    bool byVal = false;                               ///< FuncParamAttr ByVal (a parameter)
     std::optional<spv::FPRoundingMode> rounding;      ///< FPRoundingMode of a conversion
 };
 

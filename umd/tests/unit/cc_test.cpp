@@ -1688,16 +1688,20 @@ void runLaunch(const CompiledKernel& kernel, const LaunchRun& run, const std::ve
     std::uint32_t regs = *kernel.launchSlot;
     ASSERT_LE(regs, slots.size());
     ASSERT_EQ(slots.size() - regs, kernel.launchSignature.params.size());
-    std::vector<std::uint64_t> block{run.workDim, run.offset[0], run.offset[1], run.offset[2]};
+    std::vector<std::uint64_t> block{run.workDim, run.offset[0], run.offset[1], run.offset[2],
+                                     kernel.constants.empty() ? 0 : ptr(kernel.constants.data())};
+    if (!kernel.constants.empty())
+        ranges.push_back({kernel.constants.data(), kernel.constants.size(), emu::Access::ReadOnly});
     block.insert(block.end(), slots.begin() + regs, slots.end());
     std::vector<std::uint64_t> args(slots.begin(), slots.begin() + regs);
     args.push_back(ptr(block.data()));
     ranges.push_back({block.data(), block.size() * 8, emu::Access::ReadOnly});
     std::uint64_t total = std::uint64_t{run.groups[0]} * run.groups[1] * run.groups[2] * run.lanes[0] * run.lanes[1] *
                           run.lanes[2];
-    std::vector<std::uint64_t> stacks(total * kernel.privateBytesPerLane / 8 + 1, 0);
+    std::vector<std::uint64_t> stacks((total * kernel.privateBytesPerLane + kernel.privateAlign) / 8 + 1, 0);
     if (kernel.privateBytesPerLane) {
-        args.push_back(ptr(stacks.data()));
+        std::uint64_t align = std::max<std::uint64_t>(kernel.privateAlign, 8);
+        args.push_back((ptr(stacks.data()) + align - 1) / align * align);
         ranges.push_back(range(stacks));
     }
     ASSERT_LE(args.size(), std::size_t{VSVM_ISA_MAX_ARGS});
@@ -1869,6 +1873,287 @@ TEST(CcLaunchBlock, SpillsWithAnOffset)
             s = s * 0.5 + x[k * n + i] * (k + 1.0);
         s += offset + i;
         ASSERT_NEAR(out[i], s, 1e-3 * std::max(1.0, std::fabs(s))) << i;
+    }
+}
+
+// Program-scope __constant data: the compiler lays it out in
+// CompiledKernel::constants and the kernel reads it through the launch
+// block (the tables of piglit's tests, libclc's own tables).
+TEST(CcLaunchBlock, ProgramScopeConstantData)
+{
+    const char* source = R"(
+__constant int table[8] = {3, -1, 4, 1, -5, 9, 2, -6};
+__constant float4 scale[2] = {(float4)(1.0f, 2.0f, 3.0f, 4.0f), (float4)(0.5f, 0.25f, 0.125f, 2.0f)};
+typedef struct { char c; long l; short s[3]; } mixed;
+__constant mixed pairs[2] = {{'a', 0x123456789abcdefl, {1, 2, 3}}, {'z', -7, {-1, -2, -3}}};
+__constant char text[] = "vsvm";
+
+kernel void k(global const int* in, global long* out, global float4* f)
+{
+    size_t i = get_global_id(0);
+    int j = in[i];
+    __constant mixed* p = &pairs[j & 1];
+    out[4 * i] = table[j & 7];
+    out[4 * i + 1] = p->c + p->l;
+    out[4 * i + 2] = p->s[j % 3];
+    out[4 * i + 3] = text[j & 3];
+    f[i] = scale[j & 1] * (float)j;
+}
+)";
+    const std::int64_t table[8] = {3, -1, 4, 1, -5, 9, 2, -6};
+    const float scale[2][4] = {{1.0f, 2.0f, 3.0f, 4.0f}, {0.5f, 0.25f, 0.125f, 2.0f}};
+    const std::int64_t pairsCl[2] = {'a' + 0x123456789abcdefll, 'z' - 7};
+    const std::int64_t pairsS[2][3] = {{1, 2, 3}, {-1, -2, -3}};
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        EXPECT_GE(kernel.constants.size(), 8u * 4 + 2 * 16 + 2 * 24 + 5);
+        const std::uint32_t lanes = 40;
+        std::vector<std::int32_t> in(lanes);
+        for (std::uint32_t i = 0; i < lanes; i++)
+            in[i] = static_cast<std::int32_t>(i * 7 + 3);
+        std::vector<std::int64_t> out(4 * lanes, 0);
+        std::vector<float> f(4 * lanes, 0);
+        LaunchRun run;
+        run.lanes = {lanes, 1, 1};
+        runLaunch(kernel, run, {ptr(in.data()), ptr(out.data()), ptr(f.data())}, {range(in), range(out), range(f)});
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            int j = in[i];
+            ASSERT_EQ(out[4 * i], table[j & 7]) << i;
+            ASSERT_EQ(out[4 * i + 1], pairsCl[j & 1]) << i;
+            ASSERT_EQ(out[4 * i + 2], pairsS[j & 1][j % 3]) << i;
+            ASSERT_EQ(out[4 * i + 3], "vsvm"[j & 3]) << i;
+            for (int c = 0; c < 4; c++)
+                ASSERT_EQ(f[4 * i + c], scale[j & 1][c] * static_cast<float>(j)) << i << "." << c;
+        }
+    }
+}
+
+// A private variable whose address is used as a value lives in the lane's
+// stack: given to libclc's vload/vstore, fract and frexp, bitcast to another
+// type, chosen by a select, or indexed inside a function it is passed to.
+TEST(CcPrivate, AddressesUsedAsValuesLiveInTheLanesStacks)
+{
+    const char* source = R"(
+void fill(private int* p, int n, int v)
+{
+    for (int k = 0; k < n; k++)
+        p[k] = v + k * k;
+}
+
+kernel void k(global const float* in, global float* out, global int* iout)
+{
+    size_t i = get_global_id(0);
+    float x = in[i];
+    float a[8] = {x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7};
+    float4 v = vload4(1, a);
+    float whole;
+    float part = fract(x * 1.25f, &whole);
+    int e;
+    float m = frexp(x + 100.0f, &e);
+    int b[4];
+    fill(b, 4, (int)i);
+    float two[2] = {x, -x};
+    vstore2((float2)(x * 3, x * 5), 0, two);
+    int bits[2] = {0, 0};
+    *(private float*)&bits[1] = x;
+    int one = 1, other = 2;
+    private int* pick = (i & 1) ? &one : &other;
+    *pick += 10;
+    out[8 * i] = v.x + v.y * 10 + v.z * 100 + v.w * 1000;
+    out[8 * i + 1] = part;
+    out[8 * i + 2] = whole;
+    out[8 * i + 3] = m;
+    out[8 * i + 4] = two[0] + two[1];
+    iout[4 * i] = b[0] + b[3];
+    iout[4 * i + 1] = e;
+    iout[4 * i + 2] = bits[1];
+    iout[4 * i + 3] = one * 100 + other;
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        EXPECT_GT(kernel.privateBytesPerLane, 0u);
+        const std::uint32_t lanes = 40;
+        std::vector<float> in(lanes), out(8 * lanes, -1);
+        std::vector<std::int32_t> iout(4 * lanes, -1);
+        for (std::uint32_t i = 0; i < lanes; i++)
+            in[i] = static_cast<float>(i) * 0.75f + 0.5f;
+        LaunchRun run;
+        run.lanes = {lanes, 1, 1};
+        runLaunch(kernel, run, {ptr(in.data()), ptr(out.data()), ptr(iout.data())},
+                  {range(in), range(out), range(iout)});
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            float x = in[i];
+            ASSERT_EQ(out[8 * i], (x + 4) + (x + 5) * 10 + (x + 6) * 100 + (x + 7) * 1000) << i;
+            float whole = std::floor(x * 1.25f);
+            ASSERT_EQ(out[8 * i + 1], x * 1.25f - whole) << i;
+            ASSERT_EQ(out[8 * i + 2], whole) << i;
+            int e = 0;
+            float m = std::frexp(x + 100.0f, &e);
+            ASSERT_EQ(out[8 * i + 3], m) << i;
+            ASSERT_EQ(out[8 * i + 4], x * 3 + x * 5) << i;
+            ASSERT_EQ(iout[4 * i], static_cast<std::int32_t>(2 * i + 9)) << i;
+            ASSERT_EQ(iout[4 * i + 1], e) << i;
+            std::int32_t bits;
+            std::memcpy(&bits, &x, 4);
+            ASSERT_EQ(iout[4 * i + 2], bits) << i;
+            ASSERT_EQ(iout[4 * i + 3], (i & 1) ? 1102 : 112) << i;
+        }
+    }
+}
+
+// A vector component chosen at run time (OpVectorExtractDynamic and
+// OpVectorInsertDynamic at -O2, a private vector in memory at -O0).
+TEST(CcLaunchBlock, VectorComponentsByRunTimeIndex)
+{
+    const char* source = R"(
+kernel void k(global const int4* in, global const uint* idx, global int* out)
+{
+    size_t i = get_global_id(0);
+    int4 v = in[i];
+    uint j = idx[i];
+    out[5 * i] = v[j & 3];
+    v[j % 3] = 99;
+    out[5 * i + 1] = v.x;
+    out[5 * i + 2] = v.y;
+    out[5 * i + 3] = v.z;
+    out[5 * i + 4] = v.w;
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        const std::uint32_t lanes = 40;
+        std::vector<std::int32_t> in(4 * lanes), out(5 * lanes, -1);
+        std::vector<std::uint32_t> idx(lanes);
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            idx[i] = i * 5 + i / 7;
+            for (int c = 0; c < 4; c++)
+                in[4 * i + c] = static_cast<std::int32_t>(i * 10 + c);
+        }
+        LaunchRun run;
+        run.lanes = {lanes, 1, 1};
+        runLaunch(kernel, run, {ptr(in.data()), ptr(idx.data()), ptr(out.data())},
+                  {range(in), range(idx), range(out)});
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            std::int32_t v[4] = {in[4 * i], in[4 * i + 1], in[4 * i + 2], in[4 * i + 3]};
+            ASSERT_EQ(out[5 * i], v[idx[i] & 3]) << i;
+            v[idx[i] % 3] = 99;
+            for (int c = 0; c < 4; c++)
+                ASSERT_EQ(out[5 * i + 1 + c], v[c]) << i << "." << c;
+        }
+    }
+}
+
+// Struct assignments (OpCopyMemorySized from clang's memcpy, or loads and
+// stores) between global, local and private memory.
+TEST(CcLaunchBlock, StructCopies)
+{
+    const char* source = R"(
+typedef struct { int a; char b; long c; float d[3]; short e; } S;
+kernel void k(global const S* in, global S* out)
+{
+    local S tmp[40];
+    size_t i = get_global_id(0), l = get_local_id(0);
+    S s = in[i];
+    s.a += 1;
+    s.d[(uint)s.a % 3] = -1.0f;
+    tmp[l] = s;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    out[i] = tmp[(l + 1) % get_local_size(0)];
+}
+)";
+    struct S {
+        std::int32_t a;
+        std::int8_t b;
+        std::int64_t c;
+        float d[3];
+        std::int16_t e;
+    };
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        const std::uint32_t lanes = 40;
+        std::vector<S> in(lanes), out(lanes);
+        std::memset(out.data(), 0, out.size() * sizeof(S));
+        for (std::uint32_t i = 0; i < lanes; i++)
+            in[i] = S{static_cast<std::int32_t>(i * 3), static_cast<std::int8_t>(i), std::int64_t{1} << (i % 60),
+                      {i * 0.5f, i * 1.5f, i * 2.5f}, static_cast<std::int16_t>(-static_cast<int>(i))};
+        LaunchRun run;
+        run.lanes = {lanes, 1, 1};
+        runLaunch(kernel, run, {ptr(in.data()), ptr(out.data())}, {range(in), range(out)});
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            S want = in[(i + 1) % lanes];
+            want.a += 1;
+            want.d[static_cast<std::uint32_t>(want.a) % 3] = -1.0f;
+            ASSERT_EQ(out[i].a, want.a) << i;
+            ASSERT_EQ(out[i].b, want.b) << i;
+            ASSERT_EQ(out[i].c, want.c) << i;
+            for (int c = 0; c < 3; c++)
+                ASSERT_EQ(out[i].d[c], want.d[c]) << i << "." << c;
+            ASSERT_EQ(out[i].e, want.e) << i;
+        }
+    }
+}
+
+// A struct passed by value is the callee's own copy (FuncParamAttr ByVal):
+// what the callee changes, the caller does not see. Objects in the stacks
+// are at their alignment (long16: 128), and the work-item functions answer
+// 0 (ids, offsets) or 1 (sizes) for a dimension out of range.
+TEST(CcLaunchBlock, ByValueStructsAlignedStacksAndDimensionsOutOfRange)
+{
+    const char* source = R"(
+typedef struct { char c; int a[4]; } S;
+__attribute__((noinline)) int take(S s) { s.a[0] += 100; return s.a[0] + s.a[3] + s.c; }
+__attribute__((noinline)) int aligned128(void)
+{
+    volatile long16 v = 0;
+    volatile uintptr_t at = (uintptr_t)&v;
+    return (at & 127) == 0;
+}
+kernel void k(global int* out, int j)
+{
+    size_t i = get_global_id(0) - get_global_offset(0);
+    S s;
+    s.c = 3;
+    s.a[0] = (int)get_global_id(0);
+    s.a[1] = s.a[2] = 0;
+    s.a[3] = 1000;
+    out[6 * i] = take(s);
+    out[6 * i + 1] = s.a[0];
+    out[6 * i + 2] = aligned128();
+    out[6 * i + 3] = (int)get_global_offset(j + 5);
+    out[6 * i + 4] = (int)get_global_size(j + 5);
+    out[6 * i + 5] = (int)get_global_size(j);
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        EXPECT_EQ(kernel.privateAlign, 128u);
+        EXPECT_EQ(kernel.privateBytesPerLane % 128, 0u);
+        const std::uint32_t lanes = 40;
+        std::vector<std::int32_t> out(6 * lanes, -1);
+        LaunchRun run;
+        run.lanes = {lanes, 1, 1};
+        run.offset = {7, 0, 0};
+        runLaunch(kernel, run, {ptr(out.data()), 0}, {range(out)});
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            std::int32_t id = static_cast<std::int32_t>(i + 7);
+            ASSERT_EQ(out[6 * i], id + 100 + 1000 + 3) << i;
+            ASSERT_EQ(out[6 * i + 1], id) << i;
+            ASSERT_EQ(out[6 * i + 2], 1) << i;
+            ASSERT_EQ(out[6 * i + 3], 0) << i;
+            ASSERT_EQ(out[6 * i + 4], 1) << i;
+            ASSERT_EQ(out[6 * i + 5], static_cast<std::int32_t>(lanes)) << i;
+        }
     }
 }
 

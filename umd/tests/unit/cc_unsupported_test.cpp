@@ -54,7 +54,7 @@ const Unsupported kCases[] = {
     {"constant_array", Lang::OpenclC,
      "constant int table[4] = {10, 20, 30, 40};\n"
      "kernel void k(global int* p) { p[get_global_id(0)] = table[p[get_global_id(0)] & 3]; }",
-     "program-scope __constant data (a __constant array, a string literal, printf) is not supported"},
+     "program-scope __constant data (a __constant array, a string literal) needs the launch block"},
     // The launch's number of dimensions does not reach the kernel; 3 would be
     // a wrong answer for most launches.
     {"get_work_dim", Lang::OpenclC, "kernel void k(global uint* p) { p[0] = get_work_dim(); }",
