@@ -2126,8 +2126,12 @@ void Lowering::lowerAtomic(const Inst& inst)
     spv::StorageClass sc = type(ptrType).storage;
     bool lds = sc == spv::StorageClass::Workgroup;
     Id valueType = type(ptrType).element;
-    if (isFloat(valueType))
-        failAt(inst, "float atomics are not supported");
+    // A float is its bits: loads, stores and exchanges move them as an
+    // integer would (OpenCL's atomic_xchg on float). There is no float
+    // arithmetic in the device's atomics.
+    if (isFloat(valueType) && inst.op != Op::OpAtomicLoad && inst.op != Op::OpAtomicStore &&
+        inst.op != Op::OpAtomicExchange && inst.op != Op::OpAtomicCompareExchange)
+        failAt(inst, "float atomics other than load, store and exchange are not supported");
     unsigned w = scalarWidth(valueType);
     if (w != 32 && w != 64)
         failAt(inst, fmt::format("{}-bit atomics are not supported", w));
@@ -3069,8 +3073,39 @@ void Lowering::lowerInst(const Inst& inst)
     case Op::OpPtrCastToGeneric:
     case Op::OpGenericCastToPtr: {
         Id from = scalarOf(typeOf(o[0])), to = scalarOf(inst.type);
-        if (inst.op == Op::OpBitcast && leafCount(typeOf(o[0])) != leafCount(inst.type))
-            failAt(inst, "OpBitcast between vectors of different component counts");
+        if (inst.op == Op::OpBitcast && leafCount(typeOf(o[0])) != leafCount(inst.type)) {
+            // The same bits in components of another width (as_char4 of an
+            // int, as_short2 of a char4): little-endian, component 0 in the
+            // low bits. Components are kept zero-extended in registers.
+            const auto& src = comps(o[0]);
+            unsigned ws = scalarWidth(from), wd = scalarWidth(to);
+            std::uint32_t nd = leafCount(inst.type);
+            if (src.size() * ws != std::uint64_t{nd} * wd || ws > 64 || wd > 64)
+                failAt(inst, "OpBitcast between vectors of different sizes");
+            auto mask = [](unsigned w) { return w >= 64 ? ~0ull : (1ull << w) - 1; };
+            std::vector<Opnd> out;
+            for (std::uint32_t j = 0; j < nd; j++) {
+                if (wd > ws) {
+                    unsigned r = wd / ws;
+                    Opnd acc = Opnd::i(0);
+                    for (unsigned k = 0; k < r; k++) {
+                        Opnd part = intBin(Op::OpBitwiseAnd, 64, src.at(j * r + k), Opnd::i(mask(ws)), uniform, inst);
+                        if (k)
+                            part = intBin(Op::OpShiftLeftLogical, 64, part, Opnd::i(k * ws), uniform, inst);
+                        acc = k ? intBin(Op::OpBitwiseOr, 64, acc, part, uniform, inst) : part;
+                    }
+                    out.push_back(acc);
+                } else {
+                    unsigned r = ws / wd;
+                    Opnd part = src.at(j / r);
+                    if (j % r)
+                        part = intBin(Op::OpShiftRightLogical, 64, part, Opnd::i((j % r) * wd), uniform, inst);
+                    out.push_back(intBin(Op::OpBitwiseAnd, 64, part, Opnd::i(mask(wd)), uniform, inst));
+                }
+            }
+            setRegs(inst.result, out);
+            return;
+        }
         if ((inst.op == Op::OpPtrCastToGeneric || inst.op == Op::OpGenericCastToPtr) &&
             (type(typeOf(o[0])).storage == spv::StorageClass::Workgroup ||
              type(inst.type).storage == spv::StorageClass::Workgroup))

@@ -1385,6 +1385,79 @@ kernel void k(global const {t}* a, global const {t}* b, global const {m}* m, glo
     run(float{}, "uint");
 }
 
+// atomic_xchg on a float exchanges its bits: every value written comes out
+// exactly once, from one lane's result or from the cell at the end.
+TEST(CcAtomics, FloatExchangeIsAnExchangeOfBits)
+{
+    const char* source = R"(
+kernel void k(global float* cell, global float* old)
+{
+    size_t i = get_global_id(0);
+    old[i] = atomic_xchg(cell, (float)i + 0.5f);
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileCl(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        const std::uint32_t groups = 3, lanes = 40, total = groups * lanes;
+        std::vector<float> cell{-7.25f}, old(total, 0.0f);
+        runOk(kernel, groups, lanes, {ptr(cell.data()), ptr(old.data())}, {range(cell), range(old)});
+        std::vector<float> seen(old);
+        seen.push_back(cell[0]);
+        std::sort(seen.begin(), seen.end());
+        std::vector<float> want{-7.25f};
+        for (std::uint32_t i = 0; i < total; i++)
+            want.push_back(static_cast<float>(i) + 0.5f);
+        std::sort(want.begin(), want.end());
+        ASSERT_EQ(seen, want);
+    }
+}
+
+// as_typen between vectors of different component counts: the same bytes,
+// little-endian (OpBitcast of a uchar4 to a ushort2 or a uint).
+TEST(CcConversions, BitcastsBetweenComponentCounts)
+{
+    const char* source = R"(
+kernel void k(global const uint* in, global uint* out)
+{
+    size_t i = get_global_id(0);
+    uint x = in[i];
+    uchar4 c = as_uchar4(x);
+    ushort2 h = as_ushort2(c);
+    uint back = as_uint(h);
+    ulong2 wide = as_ulong2((uint4)(x, x + 1, x + 2, x + 3));
+    char2 s = as_char2(h.y);
+    out[6 * i] = c.x | ((uint)c.w << 8);
+    out[6 * i + 1] = h.y;
+    out[6 * i + 2] = back;
+    out[6 * i + 3] = (uint)(wide.y >> 32);
+    out[6 * i + 4] = (uint)wide.x;
+    out[6 * i + 5] = (uint)(int)s.y;
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileCl(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        const std::uint32_t lanes = 40;
+        std::vector<std::uint32_t> in(lanes), out(6 * lanes, 0);
+        for (std::uint32_t i = 0; i < lanes; i++)
+            in[i] = 0x9e3779b9u * (i + 1);
+        runOk(kernel, 1, lanes, {ptr(in.data()), ptr(out.data())}, {range(in), range(out)});
+        for (std::uint32_t i = 0; i < lanes; i++) {
+            std::uint32_t x = in[i];
+            ASSERT_EQ(out[6 * i], (x & 0xff) | ((x >> 24) << 8)) << i;
+            ASSERT_EQ(out[6 * i + 1], x >> 16) << i;
+            ASSERT_EQ(out[6 * i + 2], x) << i;
+            ASSERT_EQ(out[6 * i + 3], x + 3) << i;
+            ASSERT_EQ(out[6 * i + 4], x) << i;
+            ASSERT_EQ(out[6 * i + 5], static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(x >> 24))))
+                << i;
+        }
+    }
+}
+
 // ---------------------------------------------------------------- private memory
 
 TEST(CcPrivate, DynamicallyIndexedArraysLiveInTheLanesStacks)
