@@ -50,15 +50,9 @@
  * - Back on request (&DRM_VSVM_PREFETCH_TO_SYSTEM): the window's device
  *   pages move back.
  * - Eviction: when a migration to the device finds too few free pages (of
- *   the ``vram_limit_mb`` it may use, a tunable that defaults to all),
- *   pages the device has not used lately go back to system memory with
- *   migrate_device_range(), whichever process maps them. The choice is a
- *   clock (second chance), the approximation of least recently used that
- *   the kernel's own page reclaim started from: every engine access to a
- *   device page sets its referenced bit (vsvm_mem_map()); the eviction's
- *   hand goes round the pages, clears the bits it finds set and moves the
- *   pages whose bit was clear. A page the device keeps using stays while
- *   pages nothing touched since the hand last passed remain. A
+ *   the ``vram_limit_mb`` it may use, a tunable that defaults to all), the
+ *   oldest allocations (from the allocator's hand on) go back to system
+ *   memory with migrate_device_range(), whichever process maps them. A
  *   migration that still finds none leaves the rest of its pages in system
  *   memory, where the device reaches them as before: a job never fails for
  *   lack of device memory.
@@ -175,7 +169,6 @@ static void vram_page_free(struct page *page)
 
 	spin_lock(&vram->lock);
 	WARN_ON(!__test_and_clear_bit(idx, vram->bitmap));
-	clear_bit(idx, vram->referenced);
 	vram->used--;
 	spin_unlock(&vram->lock);
 }
@@ -283,11 +276,7 @@ static const struct dev_pagemap_ops vram_pagemap_ops = {
  * @vram: the device memory
  * @want: pages to free; ULONG_MAX: all of them
  *
- * A clock (DOC: Device memory): from where the hand stopped last time, a
- * page whose referenced bit is set loses the bit and stays; runs of pages
- * whose bit is clear move, no more than @want. The hand goes round at most
- * twice, so pages all in use still make room. @want ULONG_MAX moves every
- * page, used or not.
+ * Oldest allocations first: from the allocator's hand on, wrapping once.
  * Pages that are busy (locked by a migration in flight) are skipped. Sleeps.
  *
  * Return: the pages moved back.
@@ -295,36 +284,26 @@ static const struct dev_pagemap_ops vram_pagemap_ops = {
 unsigned long vsvm_vram_evict(struct vsvm_vram *vram, unsigned long want)
 {
 	unsigned long src[VSVM_VRAM_EVICT_BATCH], dst[VSVM_VRAM_EVICT_BATCH];
-	unsigned long done = 0, scanned = 0, idx, i, end;
-	bool all = want == ULONG_MAX;
+	unsigned long done = 0, scanned = 0, idx;
 
 	if (!vram->npages)
 		return 0;
 	mutex_lock(&vram->evict_lock);
-	idx = vram->clock;
-	while (done < want && scanned < 2 * vram->npages) {
+	spin_lock(&vram->lock);
+	idx = ALIGN_DOWN(vram->hand, VSVM_VRAM_EVICT_BATCH);
+	spin_unlock(&vram->lock);
+	while (done < want && scanned < vram->npages) {
 		unsigned long n = min_t(unsigned long, VSVM_VRAM_EVICT_BATCH, vram->npages - idx);
 
-		for (i = 0; i < n && done < want; i = end) {
-			if (!all && test_and_clear_bit(idx + i, vram->referenced)) {
-				end = i + 1;
-				continue;
-			}
-			/* No more than is wanted: the rest waits for the hand. */
-			for (end = i + 1; end < n && (all || end - i < want - done); end++)
-				if (!all && test_bit(idx + end, vram->referenced))
-					break;
-			migrate_device_range(src, vram->first_pfn + idx + i, end - i);
-			vram_copy_to_ram(src, dst, end - i, NULL, 0);
-			migrate_device_pages(src, dst, end - i);
-			done += migrated(src, dst, end - i);
-			migrate_device_finalize(src, dst, end - i);
-		}
-		scanned += i;
-		idx = idx + i < vram->npages ? idx + i : 0;
+		migrate_device_range(src, vram->first_pfn + idx, n);
+		vram_copy_to_ram(src, dst, n, NULL, 0);
+		migrate_device_pages(src, dst, n);
+		done += migrated(src, dst, n);
+		migrate_device_finalize(src, dst, n);
+		scanned += n;
+		idx = idx + n < vram->npages ? idx + n : 0;
 		cond_resched();
 	}
-	vram->clock = idx;
 	mutex_unlock(&vram->evict_lock);
 	stat_add(vram, VSVM_VRAM_STAT_EVICTED, done);
 	return done;
@@ -471,7 +450,6 @@ static void vram_release(void *data)
 		vsvm_vram_evict(vram, ULONG_MAX);
 	memunmap_pages(&vram->pgmap);
 	vfree(vram->backing);
-	bitmap_free(vram->referenced);
 	bitmap_free(vram->bitmap);
 }
 
@@ -502,9 +480,8 @@ int vsvm_vram_init(struct vsvm_device *vdev)
 		return dev_err_probe(dev, PTR_ERR(res), "no physical range for %u MiB of memory\n",
 				     vsvm_vram_mb);
 	vram->bitmap = bitmap_zalloc(size >> PAGE_SHIFT, GFP_KERNEL);
-	vram->referenced = bitmap_zalloc(size >> PAGE_SHIFT, GFP_KERNEL);
 	vram->backing = vzalloc(size);
-	if (!vram->bitmap || !vram->referenced || !vram->backing) {
+	if (!vram->bitmap || !vram->backing) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -525,10 +502,8 @@ int vsvm_vram_init(struct vsvm_device *vdev)
 
 err_free:
 	vfree(vram->backing);
-	bitmap_free(vram->referenced);
 	bitmap_free(vram->bitmap);
 	vram->backing = NULL;
-	vram->referenced = NULL;
 	vram->bitmap = NULL;
 	return ret;
 }
