@@ -2860,11 +2860,10 @@ void Lowering::lowerInst(const Inst& inst)
             }
         }
         unsigned w = scalarWidth(typeOf(o[1]));
-        bool uniformIndex = uniform && !varying(o[0]);
         Opnd r = Opnd::i(outside);
         for (std::uint32_t k = 0; k < v.size(); k++) {
-            Opnd hit = intCmp(Op::OpIEqual, w, one(o[1]), Opnd::i(k), uniformIndex);
-            r = select(hit, v[k], r, uniformIndex);
+            Opnd hit = intCmp(Op::OpIEqual, w, one(o[1]), Opnd::i(k), uniform);
+            r = select(hit, v[k], r, uniform);
         }
         setRegs(inst.result, {r});
         return;
