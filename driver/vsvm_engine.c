@@ -435,9 +435,16 @@ static int copy_next_piece(struct vsvm_copy_walk *w, struct vsvm_copy_run *piece
  * gives device-private frames only to their owner), whose physical range
  * lies at the top of the physical address space, away from system memory.
  */
-static void *copy_map(phys_addr_t phys)
+static void *copy_map(phys_addr_t phys, size_t len)
 {
-	return vsvm_mem_map(PHYS_PFN(phys)) + offset_in_page(phys);
+	void *addr = vsvm_mem_map(PHYS_PFN(phys)) + offset_in_page(phys);
+	unsigned long pfn;
+
+	/* Every page of a run in device memory is used, not only its first. */
+	if (is_device_private_page(pfn_to_page(PHYS_PFN(phys))))
+		for (pfn = PHYS_PFN(phys) + 1; pfn <= PHYS_PFN(phys + len - 1); pfn++)
+			vsvm_vram_touch(pfn_to_page(pfn));
+	return addr;
 }
 
 static void copy_unmap(phys_addr_t phys, const void *addr)
@@ -455,19 +462,19 @@ static void copy_run_process(struct vsvm_copy_walk *w)
 		return;
 	switch (w->cmd->op) {
 	case DRM_VSVM_CMD_COPY:
-		src = copy_map(run->src);
-		dst = copy_map(run->dst);
+		src = copy_map(run->src, run->len);
+		dst = copy_map(run->dst, run->len);
 		memmove(dst, src, run->len);
 		copy_unmap(run->dst, dst);
 		copy_unmap(run->src, src);
 		break;
 	case DRM_VSVM_CMD_FILL:
-		dst = copy_map(run->dst);
+		dst = copy_map(run->dst, run->len);
 		vsvm_copy_fill(dst, run->len, w->pattern, w->cmd->value, w->run_offset);
 		copy_unmap(run->dst, dst);
 		break;
 	case DRM_VSVM_CMD_CHECKSUM:
-		src = copy_map(run->src);
+		src = copy_map(run->src, run->len);
 		w->hash = vsvm_copy_fnv1a(w->hash, src, run->len);
 		copy_unmap(run->src, src);
 		break;

@@ -50,12 +50,21 @@
  * - Back on request (&DRM_VSVM_PREFETCH_TO_SYSTEM): the window's device
  *   pages move back.
  * - Eviction: when a migration to the device finds too few free pages (of
- *   the ``vram_limit_mb`` it may use, a tunable that defaults to all), the
- *   oldest allocations (from the allocator's hand on) go back to system
- *   memory with migrate_device_range(), whichever process maps them. A
- *   migration that still finds none leaves the rest of its pages in system
- *   memory, where the device reaches them as before: a job never fails for
- *   lack of device memory.
+ *   the ``vram_limit_mb`` it may use, a tunable that defaults to all),
+ *   pages the device has not used lately go back to system memory with
+ *   migrate_device_range(), whichever process maps them. The choice is a
+ *   clock (second chance), the approximation of least recently used that
+ *   the kernel's own page reclaim started from: every engine access to a
+ *   device page sets its referenced bit (vsvm_mem_map()); the eviction's
+ *   hand goes round the pages, clears the bits it finds set and moves the
+ *   pages whose bit was clear. A page the device keeps using stays while
+ *   pages nothing touched since the hand last passed remain; when the hand
+ *   has gone round twice and every page was used meanwhile, the third
+ *   round takes them in its order, so a device busy with all of its memory
+ *   still makes room. A migration that still finds none (every page busy
+ *   in another migration) leaves the rest of its pages in system memory,
+ *   where the device reaches them as before: a job never fails for lack of
+ *   device memory.
  *
  * Copies are plain CPU copies between the linear map and the backing
  * memory.
@@ -169,6 +178,7 @@ static void vram_page_free(struct page *page)
 
 	spin_lock(&vram->lock);
 	WARN_ON(!__test_and_clear_bit(idx, vram->bitmap));
+	clear_bit(idx, vram->referenced);
 	vram->used--;
 	spin_unlock(&vram->lock);
 }
@@ -271,12 +281,28 @@ static const struct dev_pagemap_ops vram_pagemap_ops = {
 	.migrate_to_ram = vram_migrate_to_ram,
 };
 
+/* Whether any of the @n pages from index @idx is allocated. */
+static bool vram_allocated_in(struct vsvm_vram *vram, unsigned long idx, unsigned long n)
+{
+	bool any;
+
+	spin_lock(&vram->lock);
+	any = find_next_bit(vram->bitmap, idx + n, idx) < idx + n;
+	spin_unlock(&vram->lock);
+	return any;
+}
+
 /**
  * vsvm_vram_evict() - move device pages back to system memory
  * @vram: the device memory
  * @want: pages to free; ULONG_MAX: all of them
  *
- * Oldest allocations first: from the allocator's hand on, wrapping once.
+ * A clock (DOC: Device memory): from where the hand stopped last time, a
+ * page whose referenced bit is set loses the bit and stays; runs of pages
+ * whose bit is clear move, no more than @want. Twice round, the hand has
+ * given every page its second chance; a third time round it moves pages
+ * whatever their bit, so memory that the device keeps using still makes
+ * room. @want ULONG_MAX moves every page, used or not.
  * Pages that are busy (locked by a migration in flight) are skipped. Sleeps.
  *
  * Return: the pages moved back.
@@ -284,26 +310,39 @@ static const struct dev_pagemap_ops vram_pagemap_ops = {
 unsigned long vsvm_vram_evict(struct vsvm_vram *vram, unsigned long want)
 {
 	unsigned long src[VSVM_VRAM_EVICT_BATCH], dst[VSVM_VRAM_EVICT_BATCH];
-	unsigned long done = 0, scanned = 0, idx;
+	unsigned long done = 0, scanned = 0, idx, i, end;
+	bool all = want == ULONG_MAX;
 
 	if (!vram->npages)
 		return 0;
 	mutex_lock(&vram->evict_lock);
-	spin_lock(&vram->lock);
-	idx = ALIGN_DOWN(vram->hand, VSVM_VRAM_EVICT_BATCH);
-	spin_unlock(&vram->lock);
-	while (done < want && scanned < vram->npages) {
+	idx = vram->clock;
+	while (done < want && scanned < 3 * vram->npages) {
 		unsigned long n = min_t(unsigned long, VSVM_VRAM_EVICT_BATCH, vram->npages - idx);
+		bool lru = !all && scanned < 2 * vram->npages;
 
-		migrate_device_range(src, vram->first_pfn + idx, n);
-		vram_copy_to_ram(src, dst, n, NULL, 0);
-		migrate_device_pages(src, dst, n);
-		done += migrated(src, dst, n);
-		migrate_device_finalize(src, dst, n);
-		scanned += n;
-		idx = idx + n < vram->npages ? idx + n : 0;
+		/* Most of a large memory is free under a small limit. */
+		i = vram_allocated_in(vram, idx, n) ? 0 : n;
+		for (; i < n && done < want; i = end) {
+			if (lru && test_and_clear_bit(idx + i, vram->referenced)) {
+				end = i + 1;
+				continue;
+			}
+			/* No more than is wanted: the rest waits for the hand. */
+			for (end = i + 1; end < n && (all || end - i < want - done); end++)
+				if (lru && test_bit(idx + end, vram->referenced))
+					break;
+			migrate_device_range(src, vram->first_pfn + idx + i, end - i);
+			vram_copy_to_ram(src, dst, end - i, NULL, 0);
+			migrate_device_pages(src, dst, end - i);
+			done += migrated(src, dst, end - i);
+			migrate_device_finalize(src, dst, end - i);
+		}
+		scanned += i;
+		idx = idx + i < vram->npages ? idx + i : 0;
 		cond_resched();
 	}
+	vram->clock = idx;
 	mutex_unlock(&vram->evict_lock);
 	stat_add(vram, VSVM_VRAM_STAT_EVICTED, done);
 	return done;
@@ -450,6 +489,7 @@ static void vram_release(void *data)
 		vsvm_vram_evict(vram, ULONG_MAX);
 	memunmap_pages(&vram->pgmap);
 	vfree(vram->backing);
+	bitmap_free(vram->referenced);
 	bitmap_free(vram->bitmap);
 }
 
@@ -480,8 +520,9 @@ int vsvm_vram_init(struct vsvm_device *vdev)
 		return dev_err_probe(dev, PTR_ERR(res), "no physical range for %u MiB of memory\n",
 				     vsvm_vram_mb);
 	vram->bitmap = bitmap_zalloc(size >> PAGE_SHIFT, GFP_KERNEL);
+	vram->referenced = bitmap_zalloc(size >> PAGE_SHIFT, GFP_KERNEL);
 	vram->backing = vzalloc(size);
-	if (!vram->bitmap || !vram->backing) {
+	if (!vram->bitmap || !vram->referenced || !vram->backing) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -502,8 +543,10 @@ int vsvm_vram_init(struct vsvm_device *vdev)
 
 err_free:
 	vfree(vram->backing);
+	bitmap_free(vram->referenced);
 	bitmap_free(vram->bitmap);
 	vram->backing = NULL;
+	vram->referenced = NULL;
 	vram->bitmap = NULL;
 	return ret;
 }

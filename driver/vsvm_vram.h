@@ -48,9 +48,11 @@ enum vsvm_vram_stat {
  * @lock: protects @bitmap, @hand and @used; innermost, never held while
  *	sleeping
  * @bitmap: one bit per page, set while the page is allocated
- * @hand: where the next allocation starts looking (next fit), and so
- *	where the oldest allocations are: eviction starts there too
+ * @hand: where the next allocation starts looking (next fit)
  * @used: pages allocated
+ * @referenced: one bit per page, set when an engine reaches the page
+ *	(vsvm_mem_map()), cleared by eviction's clock as it passes
+ * @clock: where eviction's clock hand is (under @evict_lock)
  * @evict_lock: one eviction at a time
  * @stats: &enum vsvm_vram_stat counters
  */
@@ -64,6 +66,8 @@ struct vsvm_vram {
 	unsigned long *bitmap;
 	unsigned long hand;
 	unsigned long used;
+	unsigned long *referenced;
+	unsigned long clock;
 	struct mutex evict_lock; /* see @evict_lock above */
 	atomic64_t stats[VSVM_VRAM_STAT_COUNT];
 };
@@ -88,6 +92,20 @@ static inline void *vsvm_vram_page_addr(struct page *page)
 	return vram->backing + ((page_to_pfn(page) - vram->first_pfn) << PAGE_SHIFT);
 }
 
+/*
+ * An engine reaches a page of device memory: eviction spares it until its
+ * clock hand has passed once more (vsvm_vram_evict()). The bit is read
+ * before it is set, so that pages in use do not bounce a cache line.
+ */
+static inline void vsvm_vram_touch(struct page *page)
+{
+	struct vsvm_vram *vram = container_of(page->pgmap, struct vsvm_vram, pgmap);
+	unsigned long idx = page_to_pfn(page) - vram->first_pfn;
+
+	if (!test_bit(idx, vram->referenced))
+		set_bit(idx, vram->referenced);
+}
+
 /**
  * vsvm_mem_map() - map a frame an engine reached through a translation
  * @pfn: the frame: system memory, or a page of a device's memory
@@ -103,8 +121,10 @@ static inline void *vsvm_mem_map(unsigned long pfn)
 {
 	struct page *page = pfn_to_page(pfn);
 
-	if (is_device_private_page(page))
+	if (is_device_private_page(page)) {
+		vsvm_vram_touch(page);
 		return vsvm_vram_page_addr(page);
+	}
 	return kmap_local_page(page);
 }
 

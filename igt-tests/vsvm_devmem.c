@@ -395,6 +395,53 @@ static void test_eviction(void)
 	munmap(b, size);
 }
 
+/*
+ * Eviction takes what the device has not used lately (a clock, DOC: Device
+ * memory): with a 2 MiB limit and two resident 1 MiB buffers, of which a
+ * device job has just read the first, a third buffer evicts the second.
+ * Afterwards the CPU's reads migrate the first back page by page (it was
+ * still in device memory) and find the second already in system memory.
+ * Evicting oldest first would have taken the first buffer.
+ */
+static void test_eviction_lru(void)
+{
+	const size_t size = SZ_1M, pages = size / PAGE_SIZE;
+	uint8_t *a = map_anon(size), *b = map_anon(size), *c = map_anon(size);
+	struct vram_counts before, after;
+
+	vsvm_pattern_fill(a, size, 21);
+	vsvm_pattern_fill(b, size, 22);
+	vsvm_pattern_fill(c, size, 23);
+	before = vram_counts();
+	igt_require_f(before.used == 0, "device memory in use by someone else\n");
+	set_tunable("vram_limit_mb", "2");
+	to_device(a, size);
+	to_device(b, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.used, 2 * pages);
+	igt_assert_eq_u64(after.evicted - before.evicted, 0);
+	/* The device uses a; nothing uses b. */
+	igt_assert_eq_u64(device_checksum(a, size), pattern_hash(size, 21));
+	to_device(c, size);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_device - before.to_device, 3 * pages);
+	igt_assert_eq_u64(after.evicted - before.evicted, pages);
+	before = vram_counts();
+	igt_assert_eq_u64(vsvm_pattern_mismatch(b, size, 22), SIZE_MAX);
+	after = vram_counts();
+	igt_assert_f(after.to_ram == before.to_ram,
+		     "%llu pages of the unused buffer came back on CPU reads: it was not the one evicted\n",
+		     (unsigned long long)(after.to_ram - before.to_ram));
+	igt_assert_eq_u64(vsvm_pattern_mismatch(a, size, 21), SIZE_MAX);
+	after = vram_counts();
+	igt_assert_eq_u64(after.to_ram - before.to_ram, pages);
+	igt_assert_eq_u64(device_checksum(c, size), pattern_hash(size, 23));
+	vsvm_knobs_restore();
+	munmap(a, size);
+	munmap(b, size);
+	munmap(c, size);
+}
+
 /* A job that needs more device memory than the limit still completes. */
 static void test_exhaustion(void)
 {
@@ -1299,6 +1346,11 @@ igt_main
 	igt_describe("vram_limit_mb=4 and two 3 MiB buffers: the second evicts, both intact.");
 	igt_subtest("eviction")
 		test_eviction();
+
+	igt_describe("vram_limit_mb=2, two resident 1 MiB buffers, the device reads the first: "
+		     "a third evicts the second (least recently used), not the first.");
+	igt_subtest("eviction-lru")
+		test_eviction_lru();
 
 	igt_describe("vram_limit_mb=1 and a 2 MiB buffer: the rest stays in system memory, "
 		     "the device reads all of it.");
