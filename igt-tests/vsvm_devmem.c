@@ -4,6 +4,7 @@
  */
 
 /* _GNU_SOURCE comes from the build: igt_vsvm.h needs sigsetjmp(). */
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -14,6 +15,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -921,6 +924,91 @@ static void event_ksm(void)
 	igt_assert_eq_u64(counter("vram_used_bytes") / PAGE_SIZE, used);
 }
 
+#define CORE_PATTERN	"/tmp/vsvm-devmem-core.%p"
+
+/* The bytes of the core file @path's PT_LOAD segment at @vaddr, EV_SIZE of them, into @out. */
+static void core_segment(const char *path, uintptr_t vaddr, uint8_t *out)
+{
+	int fd = open(path, O_RDONLY);
+	Elf64_Ehdr eh;
+	bool found = false;
+
+	igt_assert_f(fd >= 0, "no core file %s\n", path);
+	igt_assert_eq(pread(fd, &eh, sizeof(eh), 0), (ssize_t)sizeof(eh));
+	igt_assert(memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_type == ET_CORE);
+	for (unsigned int i = 0; i < eh.e_phnum && !found; i++) {
+		Elf64_Phdr ph;
+
+		igt_assert_eq(pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)),
+			      (ssize_t)sizeof(ph));
+		if (ph.p_type != PT_LOAD || ph.p_vaddr != vaddr)
+			continue;
+		igt_assert_f(ph.p_filesz >= EV_SIZE, "the segment holds %llu bytes of its data\n",
+			     (unsigned long long)ph.p_filesz);
+		igt_assert_eq(pread(fd, out, EV_SIZE, ph.p_offset), (ssize_t)EV_SIZE);
+		found = true;
+	}
+	close(fd);
+	igt_assert_f(found, "no segment at %#lx in %s\n", (unsigned long)vaddr, path);
+}
+
+/*
+ * A process dumps core with pages in device memory: the dump reads each
+ * page through the CPU fault path (get_dump_page()), which brings it back,
+ * so the core file holds the data; then all device memory is given back.
+ */
+static void event_core_dump(void)
+{
+	uint64_t used = counter("vram_used_bytes"), back = counter("vram_migrated_to_ram");
+	/* The child maps its own memory here: a page shared with the parent could not move. */
+	uint8_t *where = mmap(NULL, EV_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *copy = map_anon(EV_SIZE);
+	char path[64];
+	int status;
+	pid_t pid;
+
+	igt_assert(where != MAP_FAILED);
+	igt_assert_eq(vsvm_knob_set("/proc/sys/kernel/core_pattern", CORE_PATTERN), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		struct rlimit core = { RLIM_INFINITY, RLIM_INFINITY };
+		struct drm_vsvm_vm_prefetch args = { .flags = DRM_VSVM_PREFETCH_TO_DEVICE };
+		char node[64];
+		int fd;
+		uint8_t *buf;
+
+		buf = mmap(where, EV_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (buf != where || setrlimit(RLIMIT_CORE, &core) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(2);
+		fd = vsvm_open(node, sizeof(node));
+		vsvm_pattern_fill(buf, EV_SIZE, 49);
+		args.vm_id = vsvm_vm_create(fd);
+		args.start = (uintptr_t)buf;
+		args.size = EV_SIZE;
+		if (__vsvm_vm_prefetch(fd, &args))
+			_exit(3);
+		signal(SIGQUIT, SIG_DFL);
+		raise(SIGQUIT);
+		_exit(4);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	vsvm_knobs_restore();
+	igt_assert_f(WIFSIGNALED(status) && WTERMSIG(status) == SIGQUIT && WCOREDUMP(status),
+		     "child status %#x: no core dumped\n", status);
+	snprintf(path, sizeof(path), "/tmp/vsvm-devmem-core.%d", pid);
+	core_segment(path, (uintptr_t)where, copy);
+	unlink(path);
+	igt_assert_eq_u64(vsvm_pattern_mismatch(copy, EV_SIZE, 49), SIZE_MAX);
+	/* Every page came back to be dumped, and the exit gave the memory back. */
+	igt_assert_eq_u64(counter("vram_migrated_to_ram") - back, EV_PAGES);
+	igt_assert_eq_u64(counter("vram_used_bytes"), used);
+	munmap(copy, EV_SIZE);
+	munmap(where, EV_SIZE);
+}
+
 #define OOM_CGROUP	"/sys/fs/cgroup/vsvm-devmem-oom"
 
 static void remove_oom_cgroup(int sig)
@@ -996,6 +1084,7 @@ static const struct {
 	{ "exit", event_exit },
 	{ "ksm", event_ksm },
 	{ "oom-kill", event_oom_kill },
+	{ "core-dump", event_core_dump },
 };
 
 /* ---- range attributes (DRM_IOCTL_VSVM_VM_SET_ATTR / GET_ATTR) ---------------------------- */
@@ -1361,7 +1450,8 @@ igt_main
 		     "with the VMA), mprotect read-only, MADV_DONTNEED (freed, zeros), "
 		     "/proc/self/mem reads, MADV_PAGEOUT (no swap), move_pages, process exit "
 		     "(all given back), KSM (device pages not merged), an OOM kill (all given "
-		     "back): data and device memory as each says.");
+		     "back), a core dump (the file holds the data): data and device memory as "
+		     "each says.");
 	igt_subtest_with_dynamic("cpu-events") {
 		/* volatile: it lives across the sigsetjmp() of igt_dynamic(). */
 		for (volatile unsigned int i = 0; i < sizeof(cpu_events) / sizeof(cpu_events[0]); i++)
