@@ -37,6 +37,8 @@
  * ``vram_alloc_failed``
  *	pages a migration to the device left in system memory because device
  *	memory stayed full after eviction
+ * ``vram_engine_copied``
+ *	pages the copy engines copied for migrations, either way
  * ``vms``
  *	VMs alive
  *
@@ -115,6 +117,8 @@ static void vsvm_debugfs_vram(struct seq_file *m, struct vsvm_vram *vram)
 	seq_printf(m, "vram_evicted %llu\n", vsvm_vram_stat(vram, VSVM_VRAM_STAT_EVICTED));
 	seq_printf(m, "vram_alloc_failed %llu\n",
 		   vsvm_vram_stat(vram, VSVM_VRAM_STAT_ALLOC_FAILED));
+	seq_printf(m, "vram_engine_copied %llu\n",
+		   vsvm_vram_stat(vram, VSVM_VRAM_STAT_ENGINE_COPIED));
 }
 
 static int vsvm_debugfs_counters_show(struct seq_file *m, void *unused)

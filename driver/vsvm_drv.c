@@ -217,6 +217,18 @@ static int vsvm_probe(struct platform_device *pdev)
 	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_destroy_wq, vdev->copy_wq);
 	if (ret)
 		return ret;
+	/*
+	 * Migrations copy while they hold the pages locked, sometimes on the
+	 * way out of reclaim's reach (a fault that must make progress): a
+	 * rescuer keeps them going when no worker can be created.
+	 */
+	vdev->migrate_wq = alloc_workqueue("vsvm-migrate.%d", WQ_UNBOUND | WQ_MEM_RECLAIM,
+					   VSVM_COPY_ENGINES, pdev->id);
+	if (!vdev->migrate_wq)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_destroy_wq, vdev->migrate_wq);
+	if (ret)
+		return ret;
 	ret = vsvm_compute_init(vdev, vsvm_compute_engines);
 	if (ret)
 		return ret;

@@ -96,6 +96,9 @@ struct vsvm_tunables {
  * @retired: counters of the VMs already destroyed, for the device totals
  * @copy_wq: the copy engines: a workqueue running up to VSVM_COPY_ENGINES
  *	VMs' jobs at once
+ * @migrate_wq: the copy engines' migration channel (vsvm_copy_migrate()),
+ *	apart from @copy_wq so that a migration never waits behind a job
+ *	whose fault waits for that migration's pages
  * @compute: the compute engines
  * @sched: one scheduler per &enum vsvm_engine_class
  * @vram: the device's own memory (DOC: Device memory)
@@ -110,6 +113,7 @@ struct vsvm_device {
 	struct list_head vms;
 	u64 retired[DRM_VSVM_COUNTER_COUNT];
 	struct workqueue_struct *copy_wq;
+	struct workqueue_struct *migrate_wq;
 	struct vsvm_compute compute;
 	struct drm_gpu_scheduler sched[VSVM_ENGINE_CLASSES];
 	struct vsvm_vram vram;

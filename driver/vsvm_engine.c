@@ -68,7 +68,9 @@
 
 #include <linux/bitops.h>
 #include <linux/highmem.h>
+#include <linux/io.h>
 #include <linux/kthread.h>
+#include <linux/migrate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -82,6 +84,7 @@
 #include "vsvm_isa.h"
 #include "vsvm_job.h"
 #include "vsvm_vm.h"
+#include "vsvm_vram.h"
 
 #define FNV64_PRIME	0x100000001b3ull
 
@@ -665,6 +668,105 @@ void vsvm_copy_exec_work(struct work_struct *work)
 	}
 	vsvm_copy_run(job);
 	drm_dev_exit(idx);
+}
+
+/**
+ * struct vsvm_copy_migration - the page copies of one migration step, for
+ *	the copy engines' migration channel
+ * @work: on &vsvm_device.migrate_wq
+ * @src: migrate pfns of the source pages (struct migrate_vma.src)
+ * @dst: migrate pfns of the destination pages, 0 where nothing moves
+ * @n: entries of @src and @dst
+ * @copied: pages copied
+ */
+struct vsvm_copy_migration {
+	struct work_struct work;
+	const unsigned long *src;
+	const unsigned long *dst;
+	unsigned long n;
+	unsigned long copied;
+};
+
+/*
+ * A migration's pages, mapped for the copy: moving a page is not a use of
+ * it, so unlike vsvm_mem_map() this leaves eviction's referenced bits alone.
+ */
+static void *migration_map(phys_addr_t phys)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(phys));
+
+	if (is_device_private_page(page))
+		return vsvm_vram_page_addr(page) + offset_in_page(phys);
+	return kmap_local_page(page) + offset_in_page(phys);
+}
+
+static void migration_run_process(const struct vsvm_copy_run *run)
+{
+	void *src, *dst;
+
+	if (!run->len)
+		return;
+	src = migration_map(run->src);
+	dst = migration_map(run->dst);
+	memcpy(dst, src, run->len);
+	copy_unmap(run->dst, dst);
+	copy_unmap(run->src, src);
+}
+
+static void copy_migration_work(struct work_struct *work)
+{
+	struct vsvm_copy_migration *m = container_of(work, struct vsvm_copy_migration, work);
+	unsigned int flags = VSVM_COPY_RUN_SRC | VSVM_COPY_RUN_DST;
+	struct vsvm_copy_run run = {}, piece;
+	unsigned long i;
+
+	for (i = 0; i < m->n; i++) {
+		struct page *spage = migrate_pfn_to_page(m->src[i]);
+		struct page *dpage = migrate_pfn_to_page(m->dst[i]);
+
+		if (!spage || !dpage)
+			continue;
+		piece = (struct vsvm_copy_run){
+			.src = page_to_phys(spage),
+			.dst = page_to_phys(dpage),
+			.len = PAGE_SIZE,
+		};
+		/* Contiguous frames on both sides are one copy, as for jobs. */
+		if (IS_ENABLED(CONFIG_HIGHMEM) || !vsvm_copy_run_add(&run, &piece, flags)) {
+			migration_run_process(&run);
+			run = piece;
+		}
+		m->copied++;
+	}
+	migration_run_process(&run);
+}
+
+/**
+ * vsvm_copy_migrate() - copy a migration's pages on the device's copy engines
+ * @vdev: the device
+ * @src: migrate pfns of the source pages
+ * @dst: migrate pfns of the destination pages; an entry without a page
+ *	(0) is not copied
+ * @n: entries
+ *
+ * The engines address the pages physically, as a DMA engine would: a
+ * migration's pages are locked and unmapped from every page table (the
+ * device's too) while they move. Runs on the migration channel
+ * (&vsvm_device.migrate_wq), never behind a job, and waits for the copy.
+ * Sleeps.
+ *
+ * Return: the pages copied.
+ */
+unsigned long vsvm_copy_migrate(struct vsvm_device *vdev, const unsigned long *src,
+				const unsigned long *dst, unsigned long n)
+{
+	struct vsvm_copy_migration m = { .src = src, .dst = dst, .n = n };
+
+	INIT_WORK_ONSTACK(&m.work, copy_migration_work);
+	queue_work(vdev->migrate_wq, &m.work);
+	flush_work(&m.work);
+	destroy_work_on_stack(&m.work);
+	return m.copied;
 }
 
 /* ---------------------------------------------------------------------- */

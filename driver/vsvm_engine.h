@@ -75,6 +75,8 @@ void vsvm_compute_cancel(struct vsvm_device *vdev, struct vsvm_job *job);
 int vsvm_compute_set_active(struct vsvm_device *vdev, unsigned int active);
 
 void vsvm_copy_exec_work(struct work_struct *work);
+unsigned long vsvm_copy_migrate(struct vsvm_device *vdev, const unsigned long *src,
+				const unsigned long *dst, unsigned long n);
 
 /* Pages of a command a copy engine processes per hold of the notifier lock. */
 #define VSVM_COPY_BATCH_PAGES		64

@@ -41,7 +41,12 @@
  *   vsvm_vram.lock (spinlock)             device memory allocator, taken alone
  *
  * Migrations (device memory) never hold &vsvm_svm.lock: the own invalidations
- * they cause take it in the callback. Eviction takes evict_lock before
+ * they cause take it in the callback. A migration waits for its copy on the
+ * copy engines' migration channel (vsvm_copy_migrate(), flush_work()) with
+ * the folio locks held, and mmap_lock or evict_lock too; the channel's work
+ * takes no lock and allocates nothing, and it is a workqueue of its own
+ * (with a rescuer), so it never waits behind a job whose fault needs those
+ * folios. Eviction takes evict_lock before
  * mmap_lock, never inside it; the device-memory allocator's spinlock is taken
  * with nothing else held and nothing taken under it (``page_free`` runs
  * wherever a page's last reference goes, never under &vsvm_svm.lock, since

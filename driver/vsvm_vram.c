@@ -66,8 +66,11 @@
  *   where the device reaches them as before: a job never fails for lack of
  *   device memory.
  *
- * Copies are plain CPU copies between the linear map and the backing
- * memory.
+ * The device's copy engines copy the pages, addressing them physically as
+ * a DMA engine would (vsvm_copy_migrate(); contiguous frames are one
+ * copy), on a channel of their own (&vsvm_device.migrate_wq) so that a
+ * migration never queues behind a job that may be faulting on the very
+ * pages it holds locked. ``vram_engine_copied`` counts the pages.
  *
  * Unbinding the device first evicts every page (processes keep their data
  * in system memory), then memunmap_pages() waits for the last reference.
@@ -86,6 +89,7 @@
 #include <drm/drm_managed.h>
 
 #include "vsvm_drv.h"
+#include "vsvm_engine.h"
 #include "vsvm_vram.h"
 
 unsigned int vsvm_vram_mb = 256;
@@ -183,16 +187,27 @@ static void vram_page_free(struct page *page)
 	spin_unlock(&vram->lock);
 }
 
+/* The copy engines move the pages (DOC: Device memory); count them. */
+static unsigned long vram_engine_copy(struct vsvm_vram *vram, const unsigned long *src,
+				      const unsigned long *dst, unsigned long n)
+{
+	unsigned long copied = vsvm_copy_migrate(vram->vdev, src, dst, n);
+
+	stat_add(vram, VSVM_VRAM_STAT_ENGINE_COPIED, copied);
+	return copied;
+}
+
 /*
  * Copy the device pages of @src (migrate pfns) to new system pages in @dst,
- * for the entries marked to migrate. Return the pages copied; an entry
- * whose system page could not be allocated stays where it is (dst 0).
+ * for the entries marked to migrate, on the copy engines. Return the pages
+ * copied; an entry whose system page could not be allocated stays where it
+ * is (dst 0).
  */
-static unsigned long vram_copy_to_ram(unsigned long *src, unsigned long *dst,
-				      unsigned long n, struct vm_area_struct *vma,
-				      unsigned long start)
+static unsigned long vram_copy_to_ram(struct vsvm_vram *vram, unsigned long *src,
+				      unsigned long *dst, unsigned long n,
+				      struct vm_area_struct *vma, unsigned long start)
 {
-	unsigned long i, copied = 0;
+	unsigned long i;
 
 	for (i = 0; i < n; i++) {
 		struct page *spage = migrate_pfn_to_page(src[i]);
@@ -209,11 +224,9 @@ static unsigned long vram_copy_to_ram(unsigned long *src, unsigned long *dst,
 		if (!dpage)
 			continue;
 		lock_page(dpage);
-		memcpy_to_page(dpage, 0, vsvm_vram_page_addr(spage), PAGE_SIZE);
 		dst[i] = migrate_pfn(page_to_pfn(dpage)) | (src[i] & MIGRATE_PFN_WRITE);
-		copied++;
 	}
-	return copied;
+	return vram_engine_copy(vram, src, dst, n);
 }
 
 /* Entries of @src still marked to migrate after migrate_*_pages(). */
@@ -261,7 +274,7 @@ static vm_fault_t vram_migrate_to_ram(struct vm_fault *vmf)
 		goto out;
 	}
 	if (args.cpages) {
-		vram_copy_to_ram(src, dst, n, vma, args.start);
+		vram_copy_to_ram(vram, src, dst, n, vma, args.start);
 		/* The page the CPU waits for must move, or the fault repeats. */
 		if (!dst[(addr - args.start) >> PAGE_SHIFT] &&
 		    (src[(addr - args.start) >> PAGE_SHIFT] & MIGRATE_PFN_MIGRATE))
@@ -333,7 +346,7 @@ unsigned long vsvm_vram_evict(struct vsvm_vram *vram, unsigned long want)
 				if (lru && test_bit(idx + end, vram->referenced))
 					break;
 			migrate_device_range(src, vram->first_pfn + idx + i, end - i);
-			vram_copy_to_ram(src, dst, end - i, NULL, 0);
+			vram_copy_to_ram(vram, src, dst, end - i, NULL, 0);
 			migrate_device_pages(src, dst, end - i);
 			done += migrated(src, dst, end - i);
 			migrate_device_finalize(src, dst, end - i);
@@ -361,10 +374,10 @@ static void vram_make_room(struct vsvm_vram *vram, unsigned long want)
 		vsvm_vram_evict(vram, want - free);
 }
 
-/* Copy the window's selected system pages (or zeros for holes) to device pages. */
+/* Copy the window's selected system pages to device pages, on the copy engines. */
 static unsigned long vram_copy_to_device(struct vsvm_vram *vram, struct migrate_vma *args)
 {
-	unsigned long i, n = args->npages, copied = 0;
+	unsigned long i, n = args->npages;
 
 	for (i = 0; i < n; i++) {
 		unsigned long s = args->src[i];
@@ -387,11 +400,9 @@ static unsigned long vram_copy_to_device(struct vsvm_vram *vram, struct migrate_
 			stat_add(vram, VSVM_VRAM_STAT_ALLOC_FAILED, 1);
 			continue;
 		}
-		memcpy_from_page(vsvm_vram_page_addr(dpage), spage, 0, PAGE_SIZE);
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) | (s & MIGRATE_PFN_WRITE);
-		copied++;
 	}
-	return copied;
+	return vram_engine_copy(vram, args->src, args->dst, n);
 }
 
 /* One window [start, end) inside @vma, under mmap_lock. Return pages moved. */
@@ -416,7 +427,7 @@ static unsigned long vram_migrate_window(struct vsvm_vram *vram, struct vm_area_
 	if (to_device)
 		vram_copy_to_device(vram, &args);
 	else
-		vram_copy_to_ram(src, dst, n, vma, start);
+		vram_copy_to_ram(vram, src, dst, n, vma, start);
 	migrate_vma_pages(&args);
 	moved = migrated(src, dst, n);
 	migrate_vma_finalize(&args);

@@ -26,6 +26,8 @@ struct vsvm_device;
  * @VSVM_VRAM_STAT_EVICTED: pages migrated back to make room
  * @VSVM_VRAM_STAT_ALLOC_FAILED: device pages a migration wanted and did not
  *	get, even after eviction (the page stayed in system memory)
+ * @VSVM_VRAM_STAT_ENGINE_COPIED: pages the copy engines copied for
+ *	migrations, either way
  * @VSVM_VRAM_STAT_COUNT: number of counters
  */
 enum vsvm_vram_stat {
@@ -34,6 +36,7 @@ enum vsvm_vram_stat {
 	VSVM_VRAM_STAT_TO_RAM_ASKED,
 	VSVM_VRAM_STAT_EVICTED,
 	VSVM_VRAM_STAT_ALLOC_FAILED,
+	VSVM_VRAM_STAT_ENGINE_COPIED,
 	VSVM_VRAM_STAT_COUNT
 };
 

@@ -58,7 +58,7 @@ static uint64_t counter(const char *name)
 
 /* The device-memory counters, to take deltas of. */
 struct vram_counts {
-	uint64_t used, to_device, to_ram, to_ram_asked, evicted, alloc_failed;
+	uint64_t used, to_device, to_ram, to_ram_asked, evicted, alloc_failed, engine_copied;
 };
 
 static struct vram_counts vram_counts(void)
@@ -70,6 +70,7 @@ static struct vram_counts vram_counts(void)
 		.to_ram_asked = counter("vram_migrated_to_ram_asked"),
 		.evicted = counter("vram_evicted"),
 		.alloc_failed = counter("vram_alloc_failed"),
+		.engine_copied = counter("vram_engine_copied"),
 	};
 }
 
@@ -180,7 +181,7 @@ static uint64_t fill_hash(size_t size, uint64_t value)
  * Data written by the CPU moves to the device; the device reads it there
  * (no page comes back for the device's reads); one CPU read brings back one
  * page; reading everything brings back every page, with every byte intact,
- * and frees the device memory.
+ * and frees the device memory. The copy engines copy every page, each way.
  */
 static void test_round_trip(void)
 {
@@ -196,6 +197,7 @@ static void test_round_trip(void)
 	after = vram_counts();
 	igt_assert_eq_u64(after.to_device - before.to_device, pages);
 	igt_assert_eq_u64(after.used - before.used, pages);
+	igt_assert_eq_u64(after.engine_copied - before.engine_copied, pages);
 
 	igt_assert_eq_u64(device_checksum(buf, size), expected);
 	after = vram_counts();
@@ -207,11 +209,13 @@ static void test_round_trip(void)
 	after = vram_counts();
 	igt_assert_eq_u64(after.to_ram - before.to_ram, 1);
 	igt_assert_eq_u64(after.used - before.used, pages - 1);
+	igt_assert_eq_u64(after.engine_copied - before.engine_copied, pages + 1);
 
 	igt_assert_eq_u64(vsvm_pattern_mismatch(buf, size, 7), SIZE_MAX);
 	after = vram_counts();
 	igt_assert_eq_u64(after.to_ram - before.to_ram, pages);
 	igt_assert_eq_u64(after.used, before.used);
+	igt_assert_eq_u64(after.engine_copied - before.engine_copied, 2 * pages);
 	munmap(buf, size);
 }
 
