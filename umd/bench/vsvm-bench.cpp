@@ -1846,7 +1846,8 @@ B9Sample Bench::b9Side(const B9Plan& plan, bool aging) const
 //     engine's mapping points at changes (vmalloc'd backing or the linear
 //     map); alternating order.
 //  b) migration bandwidth each way: a placement prefetch of the source to
-//     the device (migrate_vma, a CPU copy per page, then the mapping faults)
+//     the device (migrate_vma, the copy engines' copy of the pages, then
+//     the mapping faults)
 //     and back to system memory; these depend on each other, so they run in
 //     that order.
 //  c) a CPU touch of one page of a 2 MiB range in device memory, with
