@@ -27,6 +27,49 @@ void logLine(const std::string& message)
     std::fprintf(stderr, "vsvm opencl: %s\n", message.c_str());
 }
 
+void waitFor(const Dependencies& after)
+{
+    // The outcome is the job's command's to report.
+    for (const Fence& job : after)
+        (void)job.wait();
+}
+
+void Completion::setContext(std::string context)
+{
+    context_ = std::move(context);
+    result_ = withContext(std::move(result_));
+}
+
+ExecResult Completion::withContext(ExecResult result) const
+{
+    if (result.status != CL_COMPLETE && !context_.empty() && !result.error.starts_with(context_ + ": "))
+        result.error = context_ + ": " + result.error;
+    return result;
+}
+
+std::optional<ExecResult> Completion::poll() const
+{
+    if (jobs_.empty())
+        return result_;
+    Result<std::optional<JobResult>> last = jobs_.back().poll();
+    if (last && !last->has_value())
+        return std::nullopt;
+    // The last job has ended (or cannot be asked): so have the others.
+    return wait();
+}
+
+ExecResult Completion::wait() const
+{
+    for (const Fence& job : jobs_) {
+        Result<JobResult> result = job.wait();
+        if (!result)
+            return withContext({CL_OUT_OF_RESOURCES, result.status().message()});
+        if (!result->ok())
+            return withContext({CL_OUT_OF_RESOURCES, result->describe()});
+    }
+    return result_;
+}
+
 namespace {
 
 cl_ulong physicalMemory()
@@ -107,8 +150,11 @@ public:
 
     ExecResult prepare(BuiltKernel&) override { return {}; }
 
-    ExecResult dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
-                        std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args) override
+    // Every command has ended when its call returns: there are no jobs to
+    // wait for (@p after is empty).
+    Completion dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
+                        std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args,
+                        const Dependencies&) override
     {
         // Read at every dispatch, so that memory the application mapped since
         // the last one is reachable. (A mapping another thread removes while
@@ -130,19 +176,21 @@ public:
                            .args = args};
         Result<emu::RunResult> result = emu::run(launch, ranges, options_);
         if (!result)
-            return {CL_OUT_OF_RESOURCES, result.status().message()};
+            return ExecResult{CL_OUT_OF_RESOURCES, result.status().message()};
         if (!result->ok())
-            return {CL_OUT_OF_RESOURCES, result->describe()};
+            return ExecResult{CL_OUT_OF_RESOURCES, result->describe()};
         return {};
     }
 
-    ExecResult copy(void* dst, const void* src, std::size_t size) override
+    Completion copy(std::span<const CopyPiece> pieces, const Dependencies&) override
     {
-        std::memmove(dst, src, size);
+        for (const CopyPiece& piece : pieces)
+            std::memmove(piece.dst, piece.src, piece.size);
         return {};
     }
 
-    ExecResult fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size) override
+    Completion fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size,
+                    const Dependencies&) override
     {
         return hostFill(dst, pattern, patternSize, size);
     }
@@ -152,16 +200,14 @@ private:
     emu::RunOptions options_;
 };
 
-ExecResult waitJob(Result<Fence> fence)
+// One submission's outcome: its job, or why there is none.
+Completion submitted(Result<Fence> fence)
 {
     if (!fence)
-        return {CL_OUT_OF_RESOURCES, fence.status().message()};
-    Result<JobResult> job = fence->wait();
-    if (!job)
-        return {CL_OUT_OF_RESOURCES, job.status().message()};
-    if (!job->ok())
-        return {CL_OUT_OF_RESOURCES, job->describe()};
-    return {};
+        return ExecResult{CL_OUT_OF_RESOURCES, fence.status().message()};
+    std::vector<Fence> jobs;
+    jobs.push_back(std::move(fence).value());
+    return Completion(std::move(jobs));
 }
 
 // Commands on a vsvm device: kernels on its compute engine, copies and fills
@@ -188,38 +234,61 @@ public:
         return {};
     }
 
-    ExecResult dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
-                        std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args) override
+    Completion dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
+                        std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args,
+                        const Dependencies& after) override
     {
         if (!kernel.deviceKernel)
-            return {CL_OUT_OF_RESOURCES, "the kernel was not prepared for the device"};
+            return ExecResult{CL_OUT_OF_RESOURCES, "the kernel was not prepared for the device"};
         Dispatch d{.kernel = &*kernel.deviceKernel,
                    .groups = {groups[0], groups[1], groups[2]},
                    .lanes = {lanes[0], lanes[1], lanes[2]},
                    .args = {}};
         for (std::uint64_t a : args)
             d.args.pushBits(a);
-        return waitJob(compute_.submit({d}));
+        return submitted(compute_.submit({d}, after));
     }
 
-    ExecResult copy(void* dst, const void* src, std::size_t size) override
+    Completion copy(std::span<const CopyPiece> pieces, const Dependencies& after) override
     {
-        if (size == 0)
+        std::vector<CopyCommand> commands;
+        for (const CopyPiece& piece : pieces)
+            if (piece.size)
+                commands.push_back(CopyCommand::copy(piece.dst, piece.src, piece.size));
+        if (commands.empty()) {
+            waitFor(after);
             return {};
-        return waitJob(copy_.copy(dst, src, size));
+        }
+        // A job takes at most DRM_VSVM_EXEC_MAX_CMDS commands; the jobs of
+        // the copy engine run in order, so only the first needs @p after.
+        std::vector<Fence> jobs;
+        for (std::size_t first = 0; first < commands.size(); first += DRM_VSVM_EXEC_MAX_CMDS) {
+            std::size_t count = std::min<std::size_t>(DRM_VSVM_EXEC_MAX_CMDS, commands.size() - first);
+            Result<Fence> job = copy_.submit(std::span(commands).subspan(first, count), jobs.empty() ? after
+                                                                                                    : Dependencies{});
+            if (!job) {
+                // What was submitted still runs: the command ends after it.
+                waitFor({jobs.begin(), jobs.end()});
+                return ExecResult{CL_OUT_OF_RESOURCES, job.status().message()};
+            }
+            jobs.push_back(std::move(job).value());
+        }
+        return Completion(std::move(jobs));
     }
 
-    ExecResult fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size) override
+    Completion fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size,
+                    const Dependencies& after) override
     {
-        // The copy engine repeats 8 bytes; longer patterns are written by the CPU.
-        if (size == 0)
-            return {};
-        if (8 % patternSize != 0)
+        // The copy engine repeats 8 bytes; longer patterns are written by the
+        // CPU, once the jobs before the command have ended.
+        if (size == 0 || 8 % patternSize != 0) {
+            waitFor(after);
             return hostFill(dst, pattern, patternSize, size);
+        }
         std::uint64_t bits = 0;
         for (std::size_t i = 0; i < 8; i += patternSize)
             std::memcpy(reinterpret_cast<unsigned char*>(&bits) + i, pattern, patternSize);
-        return waitJob(copy_.fill(dst, bits, size));
+        return submitted(copy_.fill(dst, bits, size, after));
     }
 
 private:

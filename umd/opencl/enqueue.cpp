@@ -1,19 +1,41 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The vsvm authors
 
-// Events and the commands of a queue. A command runs while it is enqueued
-// (the backends return when it has ended), so a queue is in order whatever
-// its properties say, unless it waits for an event that is not complete
-// yet (a user event, or a command deferred for one): then it is deferred,
-// and runs, in the queue's order, on the thread that completes the last
-// event it waits for (clSetUserEventStatus) or in clFinish.
+// Events and the commands of a queue.
+//
+// A command is submitted while it is enqueued. A device command (a kernel,
+// a copy, a fill the copy engine can do) submits its jobs and returns; its
+// event holds them (a Completion, which owns their syncobjs). Each job
+// waits, in the kernel, for the last job of its queue and for the jobs of
+// the events in its wait list (in-syncobjs), so a queue is in order whatever
+// its properties say, across the compute and the copy engine, and the jobs
+// of a queue end in their order. A command the CPU does (a map, a marker, a
+// fill with a long pattern, an SVM free; every command of the emulator)
+// first waits for those jobs, then runs in its enqueue.
+//
+// A command with jobs is finished (its end time, its status, its callbacks)
+// by the first thread that sees its jobs end: the completion thread, which
+// waits for every job in submission order, or a thread that waits for or
+// polls its event. Finishing a command first finishes those before it in
+// its queue (settle()). Until then the command keeps its events, buffers
+// and arguments alive (InFlight), and its event keeps its queue and context.
+//
+// A command that waits for an event with neither jobs nor a final status (a
+// user event, or a command deferred for one) cannot be submitted: the
+// kernel refuses an in-syncobj without a fence. It is deferred, and so is
+// every later command of its queue; they are submitted in the queue's order
+// on the thread that completes the last event they wait for
+// (clSetUserEventStatus, or the finishing of a command) or in clFinish.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <new>
+#include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -46,7 +68,8 @@ void destroy(cl_event event)
 void drainDeferred();
 
 // Moves @p event to @p status (queued to submitted to running to complete,
-// or failed) and runs the callbacks that status reaches; a completed event
+// or failed) and runs the callbacks that status reaches. A final status
+// (complete or failed) finishes the event once its callbacks have run, and
 // may let deferred commands run.
 void setStatus(cl_event event, cl_int status)
 {
@@ -68,14 +91,184 @@ void setStatus(cl_event event, cl_int status)
     event->changed.notify_all();
     for (auto& [fn, data] : due)
         fn(event, status, data);
-    if (status <= CL_COMPLETE)
-        drainDeferred();
+    if (status > CL_COMPLETE)
+        return;
+    // Waiters return after the callbacks: a callback may not block (the
+    // spec leaves blocking calls in callbacks undefined), so they cannot
+    // wait for each other.
+    {
+        std::lock_guard lock(event->mutex);
+        event->finished = true;
+    }
+    event->changed.notify_all();
+    drainDeferred();
 }
 
 cl_int eventStatus(cl_event event)
 {
     std::lock_guard lock(event->mutex);
     return event->status;
+}
+
+std::shared_ptr<const Completion> eventJobs(cl_event event)
+{
+    std::lock_guard lock(event->mutex);
+    return event->completion;
+}
+
+// Logs a failed command, and tells the context's callback.
+void report(cl_event event, const ExecResult& result)
+{
+    if (result.status >= 0 || result.status == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)
+        return;
+    std::string message = fmt::format("command {:#x} failed: {}", event->type, result.error);
+    logLine(message);
+    cl_context context = event->context;
+    if (context->notify)
+        context->notify(message.c_str(), nullptr, 0, context->notifyData);
+}
+
+// The job that runs is the oldest of its queue: its start is now, as far as
+// the queue can tell (caller holds the queue's inflightMutex).
+void markRunning(cl_event event)
+{
+    std::lock_guard lock(event->mutex);
+    if (event->status == CL_SUBMITTED) {
+        event->status = CL_RUNNING;
+        event->times[2] = nowNs();
+    }
+}
+
+cl_int waitEvent(cl_event event);
+
+// Finishes @p event, whose jobs have ended: its end time, its status (a
+// failed job, or a failed event it waited for), the report of a failure.
+void finish(cl_event event, InFlight kept)
+{
+    ExecResult result = event->completion->wait();
+    for (cl_event wait : kept.waits)
+        if (waitEvent(wait) < 0 && result.status == CL_COMPLETE)
+            result = {CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
+    {
+        std::lock_guard lock(event->mutex);
+        if (!event->times[2])
+            event->times[2] = nowNs();
+        event->times[3] = nowNs();
+    }
+    report(event, result);
+    for (cl_event wait : kept.waits)
+        clReleaseEvent(wait);
+    for (cl_mem mem : kept.uses)
+        clReleaseMemObject(mem);
+    kept.work = nullptr;
+    setStatus(event, result.status);
+}
+
+// Finishes the commands of @p queue whose jobs were submitted, in order, up
+// to @p last: @p last's jobs have ended, so have those before them (a
+// queue's jobs end in order). Nothing when @p last is finished already.
+void settle(cl_command_queue queue, cl_event last)
+{
+    // The events finished here may hold the last references to the queue.
+    clRetainCommandQueue(queue);
+    for (bool more = true; more;) {
+        cl_event event;
+        InFlight kept;
+        {
+            std::lock_guard lock(queue->inflightMutex);
+            auto& inflight = queue->inflight;
+            if (std::find(inflight.begin(), inflight.end(), last) == inflight.end())
+                break;
+            event = inflight.front();
+            inflight.pop_front();
+            kept = std::move(*event->inflight);
+            event->inflight.reset();
+            if (!inflight.empty())
+                markRunning(inflight.front());
+        }
+        more = event != last;
+        finish(event, std::move(kept));
+        clReleaseEvent(event); // the inflight list's reference
+    }
+    clReleaseCommandQueue(queue);
+}
+
+// Waits until @p event is finished (its final status set, its callbacks
+// run) and returns its status. A command with jobs is finished by the
+// first thread that sees them end: this one, if no other is faster.
+cl_int waitEvent(cl_event event)
+{
+    if (std::shared_ptr<const Completion> jobs = eventJobs(event)) {
+        (void)jobs->wait();
+        settle(event->queue, event);
+    }
+    std::unique_lock lock(event->mutex);
+    event->changed.wait(lock, [&] { return event->finished; });
+    return event->status;
+}
+
+// The status of @p event; a command whose jobs have ended is finished first.
+cl_int pollEvent(cl_event event)
+{
+    std::shared_ptr<const Completion> jobs = eventJobs(event);
+    if (jobs && eventStatus(event) > CL_COMPLETE && jobs->poll())
+        settle(event->queue, event);
+    return eventStatus(event);
+}
+
+// The completion thread: waits for the jobs of every command with jobs, in
+// submission order, and finishes them, so that their callbacks run even if
+// the application never waits. Started at the first job; never stopped or
+// destroyed: it may be waiting for a job when the process exits, and
+// callbacks may run at exit.
+struct Completer {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<cl_event> events; // a reference each
+    bool started = false;
+};
+
+Completer& completer()
+{
+    static Completer* c = new Completer;
+    return *c;
+}
+
+void completeLoop()
+{
+    Completer& c = completer();
+    for (;;) {
+        cl_event event;
+        {
+            std::unique_lock lock(c.mutex);
+            c.changed.wait(lock, [&] { return !c.events.empty(); });
+            event = c.events.front();
+            c.events.pop_front();
+        }
+        (void)eventJobs(event)->wait();
+        settle(event->queue, event);
+        clReleaseEvent(event);
+    }
+}
+
+// Gives the completion thread @p event, whose jobs were submitted.
+void watch(cl_event event)
+{
+    Completer& c = completer();
+    clRetainEvent(event);
+    std::lock_guard lock(c.mutex);
+    c.events.push_back(event);
+    if (!c.started) {
+        try {
+            std::thread(completeLoop).detach();
+            c.started = true;
+        } catch (const std::system_error& e) {
+            // Waits and polls still finish commands; callbacks wait for them.
+            logLine(fmt::format("no completion thread ({}): event callbacks run only when the application waits",
+                                e.what()));
+        }
+    }
+    c.changed.notify_one();
 }
 
 // The wait list's checks: every event valid and of the queue's context.
@@ -99,39 +292,108 @@ struct Command {
     const cl_event* waitList;
     cl_event* eventOut;
     bool blocking = false;
-    /// The buffers the command uses: a deferred command keeps them alive.
+    /// The buffers the command uses: it keeps them until it is finished.
     std::vector<cl_mem> uses = {};
 };
 
-// Runs @p work for @p event on its queue, records the times and sets the
-// event's status (which reaches its callbacks).
-void execute(cl_event event, bool dependencyFailed, const std::function<ExecResult()>& work)
+// Work the CPU does, once the jobs before it have ended.
+template <typename F>
+Work onHost(F fn)
+{
+    return [fn = std::move(fn)](const Dependencies& after) mutable -> Completion {
+        waitFor(after);
+        return fn();
+    };
+}
+
+// The work of a command that has nothing to do but come after the others.
+Work nothing()
+{
+    return onHost([] { return ExecResult{}; });
+}
+
+// Submits @p event's command: @p work runs after the last job of the queue
+// and the jobs of @p waits (events with jobs or a final status; one that
+// failed fails the command, which then does not run). A command with jobs
+// is finished when they end (settle()); one done on the host, at once.
+void execute(cl_event event, const std::vector<cl_event>& waits, bool dependencyFailed, const Work& work,
+             const std::vector<cl_mem>& uses)
 {
     cl_command_queue queue = event->queue;
     ExecResult result;
+    cl_event before = nullptr; // the queue's last command with jobs, a reference
     {
         std::lock_guard lock(queue->mutex);
-        event->times[2] = nowNs();
-        // Only the status: its callbacks run at the end, with the rest. A
-        // callback run here, under the queue's lock and before the work,
-        // could enqueue a command that would run before this one.
+        Dependencies after;
+        if (queue->lastJob && queue->lastJob->lastJob())
+            after.push_back(*queue->lastJob->lastJob());
+        std::vector<cl_event> running;
+        for (cl_event wait : waits) {
+            std::lock_guard waitLock(wait->mutex);
+            dependencyFailed |= wait->status < 0;
+            if (wait->status > CL_COMPLETE && wait->completion) {
+                after.push_back(*wait->completion->lastJob());
+                running.push_back(wait);
+            }
+        }
+        if (after.size() > DRM_VSVM_EXEC_MAX_IN_SYNCOBJS) {
+            // More than a job may wait for: the host waits for the rest.
+            waitFor({after.begin() + DRM_VSVM_EXEC_MAX_IN_SYNCOBJS, after.end()});
+            after.erase(after.begin() + DRM_VSVM_EXEC_MAX_IN_SYNCOBJS, after.end());
+        }
+        {
+            std::lock_guard eventLock(event->mutex);
+            event->times[2] = nowNs();
+        }
+        Completion done = dependencyFailed
+                              ? onHost([] {
+                                    return ExecResult{CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST,
+                                                      "a command it waits for failed"};
+                                })(after)
+                              : work(after);
+        if (done.hasJobs()) {
+            auto jobs = std::make_shared<const Completion>(std::move(done));
+            queue->lastJob = jobs;
+            {
+                std::lock_guard eventLock(event->mutex);
+                event->completion = jobs;
+                event->status = CL_SUBMITTED;
+                event->times[2] = 0; // set when it is the oldest of its queue
+            }
+            for (cl_event wait : running)
+                clRetainEvent(wait);
+            for (cl_mem mem : uses)
+                clRetainMemObject(mem);
+            clRetainEvent(event);
+            {
+                std::lock_guard inflightLock(queue->inflightMutex);
+                event->inflight = InFlight{running, uses, work};
+                queue->inflight.push_back(event);
+                if (queue->inflight.size() == 1)
+                    markRunning(event);
+            }
+            watch(event);
+            return;
+        }
+        result = done.wait();
         {
             std::lock_guard eventLock(event->mutex);
             event->status = CL_RUNNING;
+            event->times[3] = nowNs();
         }
-        if (dependencyFailed)
-            result = {CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
-        else
-            result = work();
-        event->times[3] = nowNs();
+        // It came after the jobs submitted before it: finish their commands
+        // first, so that the queue's events finish in order.
+        std::lock_guard inflightLock(queue->inflightMutex);
+        if (!queue->inflight.empty()) {
+            before = queue->inflight.back();
+            clRetainEvent(before);
+        }
     }
-    if (result.status < 0 && result.status != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) {
-        std::string message = fmt::format("command {:#x} failed: {}", event->type, result.error);
-        logLine(message);
-        cl_context context = queue->context;
-        if (context->notify)
-            context->notify(message.c_str(), nullptr, 0, context->notifyData);
+    if (before) {
+        settle(queue, before);
+        clReleaseEvent(before);
     }
+    report(event, result);
     setStatus(event, result.status);
 }
 
@@ -140,7 +402,7 @@ struct DeferredCommand {
     cl_event event;                  // a reference of its own
     std::vector<cl_event> waits;     // references of their own
     std::vector<cl_mem> uses;        // references of their own
-    std::function<ExecResult()> work;
+    Work work;
 };
 
 struct Deferred {
@@ -167,8 +429,8 @@ bool queueHasDeferred(cl_command_queue queue)
     return it != d.queues.end() && !it->second.empty();
 }
 
-// Runs every deferred command whose wait list has completed, each queue in
-// its order, until none can run. Re-entered by the commands' own status
+// Submits every deferred command whose wait list has completed, each queue
+// in its order, until none can be. Re-entered by the commands' own status
 // changes, which it leaves to the outer loop.
 void drainDeferred()
 {
@@ -196,7 +458,7 @@ void drainDeferred()
             DeferredCommand command = std::move(front);
             commands.pop_front();
             lock.unlock();
-            execute(command.event, failed, command.work);
+            execute(command.event, command.waits, failed, command.work, command.uses);
             for (cl_event wait : command.waits)
                 clReleaseEvent(wait);
             for (cl_mem mem : command.uses)
@@ -213,11 +475,12 @@ void drainDeferred()
 }
 
 // Runs @p work as command @p c: checks the wait list, records the times,
-// gives the event. What work returns is the event's status (CL_COMPLETE or
-// a negative error, logged). A command that waits for an incomplete event,
-// or that follows a deferred command of its queue, is deferred (see the
-// top); a blocking one then waits for its end.
-cl_int run(const Command& c, std::function<ExecResult()> work)
+// gives the event. What the work ends with is the event's status
+// (CL_COMPLETE or a negative error, logged). A command that waits for an
+// event that has neither jobs nor a final status, or that follows a
+// deferred command of its queue, is deferred (see the top); a blocking one
+// then waits for its end.
+cl_int run(const Command& c, Work work)
 {
     if (!isValid(c.queue, Kind::Queue))
         return CL_INVALID_COMMAND_QUEUE;
@@ -225,8 +488,9 @@ cl_int run(const Command& c, std::function<ExecResult()> work)
         return e;
     bool dependencyFailed = false, pending = queueHasDeferred(c.queue);
     for (cl_uint i = 0; i < c.waitCount; i++) {
-        cl_int status = eventStatus(c.waitList[i]);
-        pending |= status > CL_COMPLETE;
+        std::lock_guard lock(c.waitList[i]->mutex);
+        cl_int status = c.waitList[i]->status;
+        pending |= status > CL_COMPLETE && !c.waitList[i]->completion;
         dependencyFailed |= status < 0;
     }
     if (dependencyFailed && c.blocking && !pending)
@@ -240,11 +504,12 @@ cl_int run(const Command& c, std::function<ExecResult()> work)
     clRetainContext(event->context);
     clRetainCommandQueue(c.queue);
     event->times[0] = nowNs();
+    std::vector<cl_event> waits(c.waitList, c.waitList + c.waitCount);
     if (!pending) {
         event->times[1] = event->times[0];
-        execute(event, dependencyFailed, work);
+        execute(event, waits, dependencyFailed, work, c.uses);
     } else {
-        DeferredCommand command{event, {c.waitList, c.waitList + c.waitCount}, c.uses, std::move(work)};
+        DeferredCommand command{event, std::move(waits), c.uses, std::move(work)};
         clRetainEvent(event);
         for (cl_event wait : command.waits)
             clRetainEvent(wait);
@@ -260,12 +525,7 @@ cl_int run(const Command& c, std::function<ExecResult()> work)
         // Its events may have completed since they were looked at.
         drainDeferred();
     }
-    cl_int status = CL_COMPLETE;
-    if (c.blocking) {
-        std::unique_lock lock(event->mutex);
-        event->changed.wait(lock, [&] { return event->status <= CL_COMPLETE; });
-        status = event->status;
-    }
+    cl_int status = c.blocking ? waitEvent(event) : CL_COMPLETE;
     if (c.eventOut)
         *c.eventOut = event;
     else
@@ -337,11 +597,8 @@ cl_int CL_API_CALL clWaitForEvents(cl_uint count, const cl_event* events)
             return CL_INVALID_CONTEXT;
     }
     bool failed = false;
-    for (cl_uint i = 0; i < count; i++) {
-        std::unique_lock lock(events[i]->mutex);
-        events[i]->changed.wait(lock, [&] { return events[i]->status <= CL_COMPLETE; });
-        failed |= events[i]->status < 0;
-    }
+    for (cl_uint i = 0; i < count; i++)
+        failed |= waitEvent(events[i]) < 0;
     return failed ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST : CL_SUCCESS;
 }
 
@@ -357,7 +614,7 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param, size_t si
     case CL_EVENT_COMMAND_TYPE:
         return answer(size, value, sizeRet, event->type);
     case CL_EVENT_COMMAND_EXECUTION_STATUS:
-        return answer<cl_int>(size, value, sizeRet, eventStatus(event));
+        return answer<cl_int>(size, value, sizeRet, pollEvent(event));
     case CL_EVENT_REFERENCE_COUNT:
         return answer<cl_uint>(size, value, sizeRet, event->refs.load());
     default:
@@ -370,8 +627,10 @@ cl_int CL_API_CALL clGetEventProfilingInfo(cl_event event, cl_profiling_info par
 {
     if (!isValid(event, Kind::Event))
         return CL_INVALID_EVENT;
-    if (!event->queue || !(event->queue->properties & CL_QUEUE_PROFILING_ENABLE) || eventStatus(event) != CL_COMPLETE)
+    if (!event->queue || !(event->queue->properties & CL_QUEUE_PROFILING_ENABLE) || pollEvent(event) != CL_COMPLETE)
         return CL_PROFILING_INFO_NOT_AVAILABLE;
+    // Written before the status became final, under the event's lock.
+    std::lock_guard lock(event->mutex);
     switch (param) {
     case CL_PROFILING_COMMAND_QUEUED:
         return answer(size, value, sizeRet, event->times[0]);
@@ -459,9 +718,10 @@ cl_int CL_API_CALL clFinish(cl_command_queue queue)
 {
     if (!isValid(queue, Kind::Queue))
         return CL_INVALID_COMMAND_QUEUE;
-    // Deferred commands run first (they wait for events another thread
-    // sets), then the queue's lock: a command another thread is running has
-    // ended after it.
+    // Deferred commands are submitted first (they wait for events another
+    // thread sets), then the queue's lock: a command another thread is
+    // submitting has its jobs, or has ended, after it. Then the commands
+    // with jobs, in order.
     {
         Deferred& d = deferred();
         std::unique_lock lock(d.mutex);
@@ -470,20 +730,32 @@ cl_int CL_API_CALL clFinish(cl_command_queue queue)
             return it == d.queues.end() || it->second.empty();
         });
     }
-    std::lock_guard lock(queue->mutex);
+    { std::lock_guard lock(queue->mutex); }
+    std::vector<cl_event> inflight;
+    {
+        std::lock_guard lock(queue->inflightMutex);
+        for (cl_event event : queue->inflight) {
+            clRetainEvent(event);
+            inflight.push_back(event);
+        }
+    }
+    for (cl_event event : inflight) {
+        (void)waitEvent(event);
+        clReleaseEvent(event);
+    }
     return CL_SUCCESS;
 }
 
 cl_int CL_API_CALL clEnqueueMarkerWithWaitList(cl_command_queue queue, cl_uint count, const cl_event* list,
                                                cl_event* event)
 {
-    return run({queue, CL_COMMAND_MARKER, count, list, event}, [] { return ExecResult{}; });
+    return run({queue, CL_COMMAND_MARKER, count, list, event}, nothing());
 }
 
 cl_int CL_API_CALL clEnqueueBarrierWithWaitList(cl_command_queue queue, cl_uint count, const cl_event* list,
                                                 cl_event* event)
 {
-    return run({queue, CL_COMMAND_BARRIER, count, list, event}, [] { return ExecResult{}; });
+    return run({queue, CL_COMMAND_BARRIER, count, list, event}, nothing());
 }
 
 cl_int CL_API_CALL clEnqueueMarker(cl_command_queue queue, cl_event* event)
@@ -517,7 +789,10 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue queue, cl_mem mem, cl_bo
     if (mem->flags & (CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_NO_ACCESS))
         return CL_INVALID_OPERATION;
     Command c{queue, CL_COMMAND_READ_BUFFER, count, list, event, blocking == CL_TRUE, {mem}};
-    return run(c, [=] { return queue->context->backend().copy(ptr, static_cast<char*>(mem->host) + offset, size); });
+    return run(c, [=](const Dependencies& after) {
+        CopyPiece piece{ptr, static_cast<char*>(mem->host) + offset, size};
+        return queue->context->backend().copy({&piece, 1}, after);
+    });
 }
 
 cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue queue, cl_mem mem, cl_bool blocking, size_t offset,
@@ -531,7 +806,10 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue queue, cl_mem mem, cl_b
     if (mem->flags & (CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS))
         return CL_INVALID_OPERATION;
     Command c{queue, CL_COMMAND_WRITE_BUFFER, count, list, event, blocking == CL_TRUE, {mem}};
-    return run(c, [=] { return queue->context->backend().copy(static_cast<char*>(mem->host) + offset, ptr, size); });
+    return run(c, [=](const Dependencies& after) {
+        CopyPiece piece{static_cast<char*>(mem->host) + offset, ptr, size};
+        return queue->context->backend().copy({&piece, 1}, after);
+    });
 }
 
 cl_int CL_API_CALL clEnqueueCopyBuffer(cl_command_queue queue, cl_mem src, cl_mem dst, size_t srcOffset,
@@ -549,7 +827,10 @@ cl_int CL_API_CALL clEnqueueCopyBuffer(cl_command_queue queue, cl_mem src, cl_me
     if (overlaps(from, to, size))
         return CL_MEM_COPY_OVERLAP;
     return run({queue, CL_COMMAND_COPY_BUFFER, count, list, event, false, {src, dst}},
-               [=] { return queue->context->backend().copy(to, from, size); });
+               [=](const Dependencies& after) {
+                   CopyPiece piece{to, from, size};
+                   return queue->context->backend().copy({&piece, 1}, after);
+               });
 }
 
 cl_int CL_API_CALL clEnqueueFillBuffer(cl_command_queue queue, cl_mem mem, const void* pattern, size_t patternSize,
@@ -564,8 +845,9 @@ cl_int CL_API_CALL clEnqueueFillBuffer(cl_command_queue queue, cl_mem mem, const
     // The pattern is copied now: the application may reuse it at once.
     std::vector<unsigned char> copy(static_cast<const unsigned char*>(pattern),
                                     static_cast<const unsigned char*>(pattern) + patternSize);
-    return run({queue, CL_COMMAND_FILL_BUFFER, count, list, event, false, {mem}}, [=] {
-        return queue->context->backend().fill(static_cast<char*>(mem->host) + offset, copy.data(), patternSize, size);
+    return run({queue, CL_COMMAND_FILL_BUFFER, count, list, event, false, {mem}}, [=](const Dependencies& after) {
+        return queue->context->backend().fill(static_cast<char*>(mem->host) + offset, copy.data(), patternSize, size,
+                                              after);
     });
 }
 
@@ -591,7 +873,7 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue queue, cl_mem mem, cl_bool
     }
     // The buffer is process memory: the mapping is the buffer itself.
     cl_int e = run({queue, CL_COMMAND_MAP_BUFFER, count, list, event, blocking == CL_TRUE},
-                   [] { return ExecResult{}; });
+                   nothing());
     setError(errcode, e);
     if (e != CL_SUCCESS)
         return nullptr;
@@ -607,7 +889,7 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue queue, cl_mem mem, v
     auto at = reinterpret_cast<std::uintptr_t>(ptr), base = reinterpret_cast<std::uintptr_t>(mem->host);
     if (!ptr || at < base || at - base >= mem->size || mem->mapCount.load() == 0)
         return CL_INVALID_VALUE;
-    cl_int e = run({queue, CL_COMMAND_UNMAP_MEM_OBJECT, count, list, event}, [] { return ExecResult{}; });
+    cl_int e = run({queue, CL_COMMAND_UNMAP_MEM_OBJECT, count, list, event}, nothing());
     if (e == CL_SUCCESS)
         mem->mapCount--;
     return e;
@@ -625,7 +907,7 @@ cl_int CL_API_CALL clEnqueueMigrateMemObjects(cl_command_queue queue, cl_uint nu
         if (cl_int e = checkBuffer(queue, mems[i]); e != CL_SUCCESS)
             return e;
     // One address space: nothing moves.
-    return run({queue, CL_COMMAND_MIGRATE_MEM_OBJECTS, count, list, event}, [] { return ExecResult{}; });
+    return run({queue, CL_COMMAND_MIGRATE_MEM_OBJECTS, count, list, event}, nothing());
 }
 
 // Rectangular regions: one copy per row.
@@ -653,16 +935,15 @@ size_t rectOffset(const size_t* origin, size_t row, size_t slice)
     return origin[2] * slice + origin[1] * row + origin[0];
 }
 
-ExecResult copyRect(Backend& backend, char* dst, const size_t* region, size_t dstRow, size_t dstSlice,
-                    const char* src, size_t srcRow, size_t srcSlice)
+Completion copyRect(Backend& backend, char* dst, const size_t* region, size_t dstRow, size_t dstSlice,
+                    const char* src, size_t srcRow, size_t srcSlice, const Dependencies& after)
 {
+    std::vector<CopyPiece> rows;
+    rows.reserve(region[1] * region[2]);
     for (size_t z = 0; z < region[2]; z++)
-        for (size_t y = 0; y < region[1]; y++) {
-            ExecResult r = backend.copy(dst + z * dstSlice + y * dstRow, src + z * srcSlice + y * srcRow, region[0]);
-            if (r.status != CL_COMPLETE)
-                return r;
-        }
-    return {};
+        for (size_t y = 0; y < region[1]; y++)
+            rows.push_back({dst + z * dstSlice + y * dstRow, src + z * srcSlice + y * srcRow, region[0]});
+    return backend.copy(rows, after);
 }
 
 bool validRegion(const size_t* region)
@@ -689,11 +970,11 @@ cl_int hostRect(bool toHost, cl_command_queue queue, cl_mem mem, cl_bool blockin
     Command c{queue, toHost ? cl_command_type{CL_COMMAND_READ_BUFFER_RECT} : cl_command_type{CL_COMMAND_WRITE_BUFFER_RECT},
               count, list, event, blocking == CL_TRUE, {mem}};
     const std::array<size_t, 3> extent{region[0], region[1], region[2]};
-    return run(c, [=] {
+    return run(c, [=](const Dependencies& after) {
         const size_t* region = extent.data();
         Backend& backend = queue->context->backend();
-        return toHost ? copyRect(backend, host, region, hostRow, hostSlice, buffer, bufferRow, bufferSlice)
-                      : copyRect(backend, buffer, region, bufferRow, bufferSlice, host, hostRow, hostSlice);
+        return toHost ? copyRect(backend, host, region, hostRow, hostSlice, buffer, bufferRow, bufferSlice, after)
+                      : copyRect(backend, buffer, region, bufferRow, bufferSlice, host, hostRow, hostSlice, after);
     });
 }
 
@@ -744,8 +1025,10 @@ cl_int CL_API_CALL clEnqueueCopyBufferRect(cl_command_queue queue, cl_mem src, c
             return CL_MEM_COPY_OVERLAP;
     }
     const std::array<size_t, 3> extent{region[0], region[1], region[2]};
-    return run({queue, CL_COMMAND_COPY_BUFFER_RECT, count, list, event, false, {src, dst}}, [=] {
-        return copyRect(queue->context->backend(), to, extent.data(), dstRow, dstSlice, from, srcRow, srcSlice);
+    return run({queue, CL_COMMAND_COPY_BUFFER_RECT, count, list, event, false, {src, dst}},
+               [=](const Dependencies& after) {
+        return copyRect(queue->context->backend(), to, extent.data(), dstRow, dstSlice, from, srcRow, srcSlice,
+                        after);
     });
 }
 
@@ -761,7 +1044,10 @@ cl_int CL_API_CALL clEnqueueSVMMemcpy(cl_command_queue queue, cl_bool blocking, 
     if (overlaps(dst, src, size))
         return CL_MEM_COPY_OVERLAP;
     Command c{queue, CL_COMMAND_SVM_MEMCPY, count, list, event, blocking == CL_TRUE};
-    return run(c, [=] { return size ? queue->context->backend().copy(dst, src, size) : ExecResult{}; });
+    return run(c, [=](const Dependencies& after) {
+        CopyPiece piece{dst, src, size};
+        return queue->context->backend().copy({&piece, 1}, after);
+    });
 }
 
 cl_int CL_API_CALL clEnqueueSVMMemFill(cl_command_queue queue, void* ptr, const void* pattern, size_t patternSize,
@@ -774,8 +1060,8 @@ cl_int CL_API_CALL clEnqueueSVMMemFill(cl_command_queue queue, void* ptr, const 
         return CL_INVALID_VALUE;
     std::vector<unsigned char> copy(static_cast<const unsigned char*>(pattern),
                                     static_cast<const unsigned char*>(pattern) + patternSize);
-    return run({queue, CL_COMMAND_SVM_MEMFILL, count, list, event}, [=] {
-        return size ? queue->context->backend().fill(ptr, copy.data(), patternSize, size) : ExecResult{};
+    return run({queue, CL_COMMAND_SVM_MEMFILL, count, list, event}, [=](const Dependencies& after) {
+        return queue->context->backend().fill(ptr, copy.data(), patternSize, size, after);
     });
 }
 
@@ -787,7 +1073,7 @@ cl_int CL_API_CALL clEnqueueSVMMap(cl_command_queue queue, cl_bool blocking, cl_
     if (!ptr || size == 0)
         return CL_INVALID_VALUE;
     // Fine-grain system SVM: the host may use the memory at any time.
-    return run({queue, CL_COMMAND_SVM_MAP, count, list, event, blocking == CL_TRUE}, [] { return ExecResult{}; });
+    return run({queue, CL_COMMAND_SVM_MAP, count, list, event, blocking == CL_TRUE}, nothing());
 }
 
 cl_int CL_API_CALL clEnqueueSVMUnmap(cl_command_queue queue, void* ptr, cl_uint count, const cl_event* list,
@@ -797,7 +1083,7 @@ cl_int CL_API_CALL clEnqueueSVMUnmap(cl_command_queue queue, void* ptr, cl_uint 
         return CL_INVALID_COMMAND_QUEUE;
     if (!ptr)
         return CL_INVALID_VALUE;
-    return run({queue, CL_COMMAND_SVM_UNMAP, count, list, event}, [] { return ExecResult{}; });
+    return run({queue, CL_COMMAND_SVM_UNMAP, count, list, event}, nothing());
 }
 
 cl_int CL_API_CALL clEnqueueSVMFree(cl_command_queue queue, cl_uint numPointers, void* pointers[],
@@ -813,14 +1099,14 @@ cl_int CL_API_CALL clEnqueueSVMFree(cl_command_queue queue, cl_uint numPointers,
             return CL_INVALID_VALUE;
     // The pointers are copied now: the array may be gone when the command runs.
     std::vector<void*> copy(pointers, pointers + numPointers);
-    return run({queue, CL_COMMAND_SVM_FREE, count, list, event}, [=]() mutable {
+    return run({queue, CL_COMMAND_SVM_FREE, count, list, event}, onHost([=]() mutable {
         if (fn)
             fn(queue, numPointers, copy.data(), data);
         else
             for (void* pointer : copy)
                 clSVMFree(queue->context, pointer);
         return ExecResult{};
-    });
+    }));
 }
 
 cl_int CL_API_CALL clEnqueueSVMMigrateMem(cl_command_queue queue, cl_uint numPointers, const void** pointers,
@@ -832,7 +1118,7 @@ cl_int CL_API_CALL clEnqueueSVMMigrateMem(cl_command_queue queue, cl_uint numPoi
     if (numPointers == 0 || !pointers ||
         (flags & ~(CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED)))
         return CL_INVALID_VALUE;
-    return run({queue, CL_COMMAND_SVM_MIGRATE_MEM, count, list, event}, [] { return ExecResult{}; });
+    return run({queue, CL_COMMAND_SVM_MIGRATE_MEM, count, list, event}, nothing());
 }
 
 // Kernels.
@@ -869,6 +1155,7 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         return CL_INVALID_VALUE;
     }
     std::vector<std::uint64_t> args;
+    std::vector<cl_mem> buffers;
     {
         std::lock_guard lock(kernel->mutex);
         LocalLayout layout = layoutArgs(*kernel);
@@ -881,6 +1168,10 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
             return CL_OUT_OF_RESOURCES;
         }
         args = std::move(layout.slots);
+        // The buffers it uses: the launch keeps them until the kernel has ended.
+        for (const std::optional<ArgValue>& arg : kernel->args)
+            if (arg && arg->mem && isValid(arg->mem, Kind::Mem))
+                buffers.push_back(arg->mem);
     }
     std::array<std::size_t, 3> g{1, 1, 1};
     for (cl_uint d = 0; d < dims; d++)
@@ -907,7 +1198,7 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         l = chooseLocal(g);
     }
     if (lanesTotal == 0)
-        return run({queue, type, count, list, event}, [] { return ExecResult{}; });
+        return run({queue, type, count, list, event}, nothing());
     std::array<std::uint32_t, 3> groups{};
     for (unsigned d = 0; d < 3; d++) {
         // No non-uniform workgroups (CL_DEVICE_NON_UNIFORM_WORK_GROUP_SUPPORT is false).
@@ -959,14 +1250,14 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         return CL_INVALID_KERNEL_ARGS;
     // By value: a deferred launch runs with the arguments of its enqueue
     // (the stacks' buffer moves with its vector; the block lives as long as
-    // the command).
+    // the command, which keeps its work until the kernel has ended).
     auto stacksKept = std::make_shared<std::vector<std::uint64_t>>(std::move(stacks));
-    return run({queue, type, count, list, event},
-               [queue, built = kernel->built, groups, l, args, stacksKept, block, name = kernel->name] {
-                   ExecResult r = queue->context->backend().dispatch(*built, groups, l, args);
-                   if (r.status != CL_COMPLETE)
-                       r.error = "kernel " + name + ": " + r.error;
-                   return r;
+    return run({queue, type, count, list, event, false, std::move(buffers)},
+               [queue, built = kernel->built, groups, l, args, stacksKept, block,
+                name = kernel->name](const Dependencies& after) {
+                   Completion c = queue->context->backend().dispatch(*built, groups, l, args, after);
+                   c.setContext("kernel " + name);
+                   return c;
                });
 }
 

@@ -20,6 +20,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "vsvm/cc.h"
+#include "vsvm/fence.h"
 #include "vsvm/frontend.h"
 #include "vsvm/kernel.h"
 
@@ -73,21 +76,77 @@ struct ExecResult {
     std::string error;
 };
 
+/// Device jobs a command waits for (in-syncobjs of its submission).
+using vsvm::Dependencies;
+
+/// Waits until the jobs of @p after have ended, whatever their outcome: host
+/// work that must come after them.
+void waitFor(const Dependencies& after);
+
+/**
+ * How a command ends: already known (the emulator, work the CPU did), or
+ * told by the device jobs it submitted. The jobs run in their order (one
+ * engine), so the last one ends after the others.
+ *
+ * Thread safety: the const functions may be called from any number of
+ * threads at once.
+ */
+class Completion {
+public:
+    Completion() = default;
+    Completion(ExecResult result) : result_(std::move(result)) {}
+    explicit Completion(std::vector<vsvm::Fence> jobs) : jobs_(std::move(jobs)) {}
+
+    /// True while the outcome is the jobs' to tell.
+    bool hasJobs() const { return !jobs_.empty(); }
+    /// The job a later command waits for: the last one; null without jobs.
+    const vsvm::Fence* lastJob() const { return jobs_.empty() ? nullptr : &jobs_.back(); }
+    /// A failure's reason gets "@p context: " in front.
+    void setContext(std::string context);
+    /// Does not block: the outcome once the jobs have ended, nullopt before.
+    std::optional<ExecResult> poll() const;
+    /// Waits for the jobs. A job that failed gives CL_OUT_OF_RESOURCES with
+    /// what the device said of it (JobResult::describe(): the fault
+    /// address, the pc, the ISA error).
+    ExecResult wait() const;
+
+private:
+    ExecResult withContext(ExecResult result) const;
+
+    ExecResult result_;
+    std::vector<vsvm::Fence> jobs_;
+    std::string context_;
+};
+
+/// One piece of a copy: @p size bytes from @p src to @p dst.
+struct CopyPiece {
+    void* dst;
+    const void* src;
+    std::size_t size;
+};
+
 struct BuiltKernel;
 
 /// Where commands run: a vsvm device through libvsvm, or the host emulator.
-/// Every call returns when the command has ended (the queue is synchronous).
+/// The device backend returns once its jobs are submitted (their Completion
+/// tells the end), after the jobs of @p after; the emulator returns when the
+/// command has ended. Work either does on the CPU waits for @p after first.
 class Backend {
 public:
     virtual ~Backend() = default;
     virtual const DeviceLimits& limits() const = 0;
     /// Makes @p kernel ready to run (the device backend maps its program).
     virtual ExecResult prepare(BuiltKernel& kernel) = 0;
-    virtual ExecResult dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
-                                std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args) = 0;
-    virtual ExecResult copy(void* dst, const void* src, std::size_t size) = 0;
+    /// The device reads the kernel's code and what @p args point to while it
+    /// runs: the caller keeps them until the Completion has ended.
+    virtual Completion dispatch(const BuiltKernel& kernel, std::array<std::uint32_t, 3> groups,
+                                std::array<std::uint32_t, 3> lanes, std::span<const std::uint64_t> args,
+                                const Dependencies& after) = 0;
+    /// The pieces in order, as one command.
+    virtual Completion copy(std::span<const CopyPiece> pieces, const Dependencies& after) = 0;
     /// @p size bytes at @p dst become repetitions of the @p patternSize bytes at @p pattern.
-    virtual ExecResult fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size) = 0;
+    virtual Completion fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size,
+                            const Dependencies& after) = 0;
 };
 
 /// VSVM_OPENCL_BACKEND: "emu" gives the emulator backend, anything else (or
@@ -115,6 +174,7 @@ struct BuiltKernel {
 struct ArgValue {
     std::vector<std::uint64_t> slots; ///< the parameter's slots; a __local one gets its offset at launch
     std::size_t localBytes = 0;       ///< __local: the bytes to reserve in the workgroup's LDS
+    cl_mem mem = nullptr;             ///< a buffer: a launch keeps it until the kernel has ended
 };
 
 /// Where a launch puts a kernel's __local buffers: after its own workgroup
@@ -127,6 +187,18 @@ struct LocalLayout {
 
 /// The layout of @p kernel's arguments as they are now (caller holds kernel->mutex).
 LocalLayout layoutArgs(const _cl_kernel& kernel);
+
+/// A command's work: the device jobs it submits after @p after, or what it
+/// did on the host (after waiting for @p after).
+using Work = std::function<Completion(const Dependencies& after)>;
+
+/// What a command whose jobs were submitted keeps until its event is
+/// finished.
+struct InFlight {
+    std::vector<cl_event> waits; ///< its wait list (references): one that failed fails the command
+    std::vector<cl_mem> uses;    ///< the buffers it uses (references)
+    Work work;                   ///< its captures: what the device reads while the jobs run
+};
 
 /// Writes "vsvm opencl: ..." to stderr.
 void logLine(const std::string& message);
@@ -164,8 +236,14 @@ struct _cl_command_queue : vsvm::opencl::Object {
     cl_device_id device = nullptr;
     cl_command_queue_properties properties = 0;
     std::vector<cl_queue_properties> propertyList;
-    /// Commands run one at a time, in the order they were enqueued.
+    /// Commands are submitted one at a time, in the order they were
+    /// enqueued; lastJob is the last device job, which the next waits for.
     std::mutex mutex;
+    std::shared_ptr<const vsvm::opencl::Completion> lastJob;
+    /// The events of the commands whose jobs were submitted and that are not
+    /// finished yet, in their order (a reference each).
+    std::mutex inflightMutex;
+    std::deque<cl_event> inflight;
 };
 
 struct _cl_mem : vsvm::opencl::Object {
@@ -221,6 +299,12 @@ struct _cl_event : vsvm::opencl::Object {
     std::mutex mutex;
     std::condition_variable changed;
     cl_int status = CL_QUEUED;
+    /// The callbacks of its final status have run (waiters wait for that).
+    bool finished = false;
     std::array<cl_ulong, 4> times{};
+    /// The jobs of its command, once submitted (set once, under mutex).
+    std::shared_ptr<const vsvm::opencl::Completion> completion;
+    /// Under the queue's inflightMutex, while in the queue's inflight list.
+    std::optional<vsvm::opencl::InFlight> inflight;
     std::vector<std::pair<cl_int, std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>>> callbacks;
 };

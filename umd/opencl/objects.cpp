@@ -271,7 +271,8 @@ cl_int CL_API_CALL clReleaseCommandQueue(cl_command_queue queue)
     if (!isValid(queue, Kind::Queue))
         return CL_INVALID_COMMAND_QUEUE;
     if (--queue->refs == 0) {
-        // Every command has ended when its enqueue returned: nothing to flush.
+        // Commands are submitted at their enqueue: nothing to flush. A
+        // command not finished yet holds the queue through its event.
         cl_context context = queue->context;
         delete queue;
         clReleaseContext(context);

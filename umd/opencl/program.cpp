@@ -863,6 +863,7 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint index, size_t size, 
                 return CL_INVALID_MEM_OBJECT;
             bits = reinterpret_cast<std::uintptr_t>(mem->host);
         }
+        arg.mem = mem;
         break;
     }
     case ArgType::U32:

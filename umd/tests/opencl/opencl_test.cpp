@@ -13,13 +13,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -150,6 +154,13 @@ public:
 private:
     std::optional<std::string> old_;
 };
+
+std::string fmtHex(std::uintptr_t value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%#jx", static_cast<std::uintmax_t>(value));
+    return text;
+}
 
 std::string deviceString(cl_device_id device, cl_device_info param)
 {
@@ -641,7 +652,10 @@ TEST_F(OpenclTest, DeferredCommandsRunWhenTheirUserEventIsSet)
     ASSERT_EQ(clSetUserEventStatus(user, CL_COMPLETE), CL_SUCCESS);
     ASSERT_EQ(clWaitForEvents(1, &launch), CL_SUCCESS);
     EXPECT_EQ(eventStatus(fill), CL_COMPLETE);
+    // A wait returns after the event's callbacks have run.
     EXPECT_EQ(kernelSeen, CL_COMPLETE);
+    // The fill the callback enqueued runs on the device asynchronously.
+    ASSERT_EQ(clFinish(queue), CL_SUCCESS);
     for (std::size_t i = 0; i < data.size(); i++) {
         // The fill ran first, the kernel after it over the first 64.
         int want = i < 64 ? 100 + static_cast<int>(i) : i < 128 ? 7 : i == 200 ? 5 : 1;
@@ -1398,3 +1412,436 @@ kernel void vectors(global float4* f, float4 a, int3 b, global int* n, uchar2 u)
 }
 
 } // namespace
+
+// Asynchronous commands. A gated kernel spins until the host opens its
+// gate (a flag in SVM memory), so a test knows the kernel cannot have ended
+// before it opens it: no timing assumption. On the emulator, where an
+// enqueue returns when the command has ended, the gate is open from the
+// start (the kernel would spin in its enqueue forever otherwise) or the
+// test is skipped when it is about asynchrony itself.
+
+constexpr const char* kGated = R"(
+kernel void gated(volatile global int* gate, global int* out, int value)
+{
+    while (atomic_add(gate, 0) == 0)
+        ;
+    out[get_global_id(0)] = value + (int)get_global_id(0);
+}
+kernel void twice(global const int* in, global int* out)
+{
+    size_t i = get_global_id(0);
+    out[i] = 2 * in[i];
+}
+kernel void poke(global int* target)
+{
+    *target = 7;
+}
+)";
+
+class AsyncTest : public OpenclTest {
+protected:
+    void SetUp() override
+    {
+        OpenclTest::SetUp();
+        emulator_ = deviceString(device_, CL_DEVICE_NAME).find("emulator") != std::string::npos;
+        program_ = build(kGated);
+        gated_ = kernel(program_, "gated");
+        // On the emulator the gate is open: the kernel runs in its enqueue.
+        gate_->store(emulator_ ? 1 : 0);
+    }
+
+    void TearDown() override
+    {
+        open(); // whatever failed, no kernel spins past the test
+        if (queue_)
+            clFinish(queue_);
+        if (gated_)
+            clReleaseKernel(gated_);
+        if (program_)
+            clReleaseProgram(program_);
+        OpenclTest::TearDown();
+    }
+
+    // Enqueues the gated kernel (@p gated, or the fixture's) over @p n
+    // lanes: out[i] = value + i.
+    void enqueueGated(cl_command_queue queue, cl_mem out, int value, std::size_t n, cl_uint waitCount,
+                      const cl_event* waits, cl_event* event, cl_kernel gated = nullptr)
+    {
+        gated = gated ? gated : gated_;
+        ASSERT_EQ(clSetKernelArgSVMPointer(gated, 0, gate_.get()), CL_SUCCESS);
+        ASSERT_EQ(clSetKernelArg(gated, 1, sizeof out, &out), CL_SUCCESS);
+        ASSERT_EQ(clSetKernelArg(gated, 2, sizeof value, &value), CL_SUCCESS);
+        ASSERT_EQ(clEnqueueNDRangeKernel(queue, gated, 1, nullptr, &n, nullptr, waitCount, waits, event),
+                  CL_SUCCESS);
+    }
+
+    void open() { gate_->store(1); }
+
+    // A context of its own (with @p notify), a queue, and the gated
+    // kernels' program built in it.
+    void ownContext(void(CL_CALLBACK* notify)(const char*, const void*, size_t, void*), void* data,
+                    cl_context& context, cl_command_queue& queue, cl_program& program)
+    {
+        cl_int err = CL_SUCCESS;
+        context = clCreateContext(nullptr, 1, &device_, notify, data, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+        queue = clCreateCommandQueueWithProperties(context, device_, nullptr, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+        const char* source = kGated;
+        program = clCreateProgramWithSource(context, 1, &source, nullptr, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+        ASSERT_EQ(clBuildProgram(program, 1, &device_, "", nullptr, nullptr), CL_SUCCESS);
+    }
+
+    // Waits, without any OpenCL call, until @p done holds (a callback ran).
+    static bool eventually(const std::function<bool()>& done)
+    {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (!done()) {
+            if (std::chrono::steady_clock::now() > deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return true;
+    }
+
+    bool emulator_ = false;
+    cl_program program_ = nullptr;
+    cl_kernel gated_ = nullptr;
+    std::unique_ptr<std::atomic<int>> gate_ = std::make_unique<std::atomic<int>>(0);
+};
+
+#define SKIP_ON_EMULATOR()                                                                                            \
+    do {                                                                                                              \
+        if (emulator_)                                                                                                \
+            GTEST_SKIP() << "the emulator backend runs every command in its enqueue: nothing is asynchronous";        \
+    } while (0)
+
+// The enqueue returns while the kernel runs; the event is submitted or
+// running, not complete, until the gate opens; its callback then runs
+// without the application waiting, and the event completes.
+TEST_F(AsyncTest, EnqueueReturnsBeforeTheKernelEndsAndCallbacksFireWithoutAWait)
+{
+    SKIP_ON_EMULATOR();
+    cl_int err = CL_SUCCESS;
+    cl_mem out = clCreateBuffer(context_, CL_MEM_READ_WRITE, 64 * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_event done = nullptr;
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue_, out, 10, 64, 0, nullptr, &done));
+    cl_int status = eventStatus(done);
+    EXPECT_TRUE(status == CL_SUBMITTED || status == CL_RUNNING) << status;
+    std::atomic<cl_int> seen{1};
+    auto callback = [](cl_event, cl_int s, void* data) { static_cast<std::atomic<cl_int>*>(data)->store(s); };
+    ASSERT_EQ(clSetEventCallback(done, CL_COMPLETE, callback, &seen), CL_SUCCESS);
+    EXPECT_EQ(seen.load(), 1) << "the callback ran before the kernel could end";
+    EXPECT_GT(eventStatus(done), CL_COMPLETE);
+
+    open();
+    EXPECT_TRUE(eventually([&] { return seen.load() <= CL_COMPLETE; })) << "the callback never ran";
+    EXPECT_EQ(seen.load(), CL_COMPLETE);
+    EXPECT_EQ(eventStatus(done), CL_COMPLETE);
+    int result[64] = {};
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, out, CL_TRUE, 0, sizeof result, result, 0, nullptr, nullptr), CL_SUCCESS);
+    for (int i = 0; i < 64; i++)
+        ASSERT_EQ(result[i], 10 + i) << "at " << i;
+    clReleaseEvent(done);
+    clReleaseMemObject(out);
+}
+
+// One in-order queue: kernel, copy (another engine), kernel, read. Each
+// starts after the one before: the copy sees the first kernel's output,
+// the second kernel the copy's.
+TEST_F(AsyncTest, InOrderKernelCopyKernel)
+{
+    cl_int err = CL_SUCCESS;
+    constexpr std::size_t n = 256;
+    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem b = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem c = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    const int zero = 0;
+    ASSERT_EQ(clEnqueueFillBuffer(queue_, b, &zero, sizeof zero, 0, n * sizeof(int), 0, nullptr, nullptr),
+              CL_SUCCESS);
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue_, a, 1000, n, 0, nullptr, nullptr));
+    ASSERT_EQ(clEnqueueCopyBuffer(queue_, a, b, 0, 0, n * sizeof(int), 0, nullptr, nullptr), CL_SUCCESS);
+    cl_kernel twice = kernel(program_, "twice");
+    ASSERT_EQ(clSetKernelArg(twice, 0, sizeof b, &b), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(twice, 1, sizeof c, &c), CL_SUCCESS);
+    std::size_t global = n;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, twice, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    std::vector<int> result(n, -1);
+    cl_event read = nullptr;
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, c, CL_FALSE, 0, n * sizeof(int), result.data(), 0, nullptr, &read),
+              CL_SUCCESS);
+    if (!emulator_) {
+        EXPECT_GT(eventStatus(read), CL_COMPLETE);
+    }
+    open();
+    ASSERT_EQ(clWaitForEvents(1, &read), CL_SUCCESS);
+    for (std::size_t i = 0; i < n; i++)
+        ASSERT_EQ(result[i], 2 * (1000 + static_cast<int>(i))) << "at " << i;
+    clReleaseEvent(read);
+    clReleaseKernel(twice);
+    for (cl_mem m : {a, b, c})
+        clReleaseMemObject(m);
+}
+
+// A copy on a second queue waits for a kernel of the first through its
+// wait list; clFinish of the second queue waits for both.
+TEST_F(AsyncTest, WaitListAcrossTwoQueuesAndClFinish)
+{
+    cl_int err = CL_SUCCESS;
+    cl_command_queue second = clCreateCommandQueueWithProperties(context_, device_, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    constexpr std::size_t n = 128;
+    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    std::vector<int> result(n, -1);
+    cl_event produced = nullptr, copied = nullptr;
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue_, a, 5, n, 0, nullptr, &produced));
+    ASSERT_EQ(clEnqueueReadBuffer(second, a, CL_FALSE, 0, n * sizeof(int), result.data(), 1, &produced, &copied),
+              CL_SUCCESS);
+    if (!emulator_) {
+        EXPECT_GT(eventStatus(produced), CL_COMPLETE);
+        EXPECT_GT(eventStatus(copied), CL_COMPLETE);
+        EXPECT_EQ(result[0], -1) << "the read ran before the kernel it waits for";
+    }
+    open();
+    ASSERT_EQ(clFinish(second), CL_SUCCESS);
+    // clFinish returned: both have ended, without another wait.
+    for (std::size_t i = 0; i < n; i++)
+        ASSERT_EQ(result[i], 5 + static_cast<int>(i)) << "at " << i;
+    EXPECT_EQ(eventStatus(copied), CL_COMPLETE);
+    EXPECT_EQ(eventStatus(produced), CL_COMPLETE);
+    clReleaseEvent(produced);
+    clReleaseEvent(copied);
+    clReleaseMemObject(a);
+    clReleaseCommandQueue(second);
+}
+
+// A kernel that writes through a null pointer (plus an offset, so that the
+// address shows in the message): its event fails, the context's callback
+// and the log name the address, and a kernel enqueued right after it on the
+// same queue, before the fault is seen, still runs.
+TEST_F(AsyncTest, FaultingKernelFailsItsEventAndTheNextCommandRuns)
+{
+    struct Notes {
+        std::mutex mutex;
+        std::string text;
+    } notes;
+    auto notify = [](const char* message, const void*, size_t, void* data) {
+        auto* n = static_cast<Notes*>(data);
+        std::lock_guard lock(n->mutex);
+        n->text += message;
+        n->text += '\n';
+    };
+    cl_context context = nullptr;
+    cl_command_queue queue = nullptr;
+    cl_program program = nullptr;
+    ASSERT_NO_FATAL_FAILURE(ownContext(notify, &notes, context, queue, program));
+    cl_int err = CL_SUCCESS;
+    cl_kernel bad = clCreateKernel(program, "poke", &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_kernel good = clCreateKernel(program, "poke", &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    const std::uintptr_t address = std::uintptr_t{16} << 12; // page 16: never mapped
+    ASSERT_EQ(clSetKernelArgSVMPointer(bad, 0, reinterpret_cast<void*>(address)), CL_SUCCESS);
+    cl_int target = 0;
+    ASSERT_EQ(clSetKernelArgSVMPointer(good, 0, &target), CL_SUCCESS);
+    cl_event failed = nullptr, copied = nullptr, ok = nullptr;
+    int from = 3, to = 0;
+    ASSERT_EQ(clEnqueueTask(queue, bad, 0, nullptr, &failed), CL_SUCCESS);
+    // A copy (the other engine, waiting in the kernel for the failed job)
+    // and a kernel (the same engine) after it.
+    ASSERT_EQ(clEnqueueSVMMemcpy(queue, CL_FALSE, &to, &from, sizeof to, 0, nullptr, &copied), CL_SUCCESS);
+    ASSERT_EQ(clEnqueueTask(queue, good, 0, nullptr, &ok), CL_SUCCESS);
+    // A command of another queue that waits for the failed kernel fails
+    // too, whether the failure is seen before its submission or after.
+    cl_command_queue other = clCreateCommandQueueWithProperties(context, device_, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    int spare = 0;
+    cl_event dependent = nullptr;
+    ASSERT_EQ(clEnqueueSVMMemcpy(other, CL_FALSE, &spare, &from, sizeof spare, 1, &failed, &dependent), CL_SUCCESS);
+    EXPECT_EQ(clWaitForEvents(1, &dependent), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+    EXPECT_EQ(eventStatus(dependent), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+    clReleaseEvent(dependent);
+    clReleaseCommandQueue(other);
+    EXPECT_EQ(clWaitForEvents(1, &failed), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+    EXPECT_EQ(eventStatus(failed), CL_OUT_OF_RESOURCES);
+    EXPECT_EQ(clWaitForEvents(1, &copied), CL_SUCCESS);
+    EXPECT_EQ(to, 3);
+    EXPECT_EQ(clWaitForEvents(1, &ok), CL_SUCCESS);
+    EXPECT_EQ(target, 7);
+    {
+        std::lock_guard lock(notes.mutex);
+        EXPECT_NE(notes.text.find(fmtHex(address)), std::string::npos) << notes.text;
+        EXPECT_NE(notes.text.find("kernel poke"), std::string::npos) << notes.text;
+    }
+    // A blocking command after the failure, on the same context, works.
+    int out = 0;
+    cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof target, &target, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    EXPECT_EQ(clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, sizeof out, &out, 0, nullptr, nullptr), CL_SUCCESS);
+    EXPECT_EQ(out, 7);
+    clReleaseMemObject(buffer);
+    clReleaseEvent(failed);
+    clReleaseEvent(copied);
+    clReleaseEvent(ok);
+    clReleaseKernel(bad);
+    clReleaseKernel(good);
+    clReleaseProgram(program);
+    clReleaseCommandQueue(queue);
+    clReleaseContext(context);
+}
+
+// The application releases everything (kernel, program, buffer, queue,
+// context) while a kernel and the read after it are in flight: the
+// commands keep what they use, the read's callback still runs, and the
+// context is destroyed (its destructor callback runs) only after it.
+TEST_F(AsyncTest, ReleaseEverythingWithWorkInFlight)
+{
+    cl_context context = nullptr;
+    cl_command_queue queue = nullptr;
+    cl_program program = nullptr;
+    ASSERT_NO_FATAL_FAILURE(ownContext(nullptr, nullptr, context, queue, program));
+    cl_int err = CL_SUCCESS;
+    cl_kernel k = clCreateKernel(program, "gated", &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    constexpr std::size_t n = 64;
+    cl_mem out = clCreateBuffer(context, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue, out, 40, n, 0, nullptr, nullptr, k));
+    std::vector<int> result(n, -1);
+    cl_event read = nullptr;
+    ASSERT_EQ(clEnqueueReadBuffer(queue, out, CL_FALSE, 0, n * sizeof(int), result.data(), 0, nullptr, &read),
+              CL_SUCCESS);
+    struct Seen {
+        std::atomic<cl_int> read{1};
+        std::atomic<bool> readBeforeDestroy{false};
+        std::atomic<bool> destroyed{false};
+    } seen;
+    auto onRead = [](cl_event, cl_int status, void* data) { static_cast<Seen*>(data)->read.store(status); };
+    ASSERT_EQ(clSetEventCallback(read, CL_COMPLETE, onRead, &seen), CL_SUCCESS);
+    auto onDestroy = [](cl_context, void* data) {
+        auto* s = static_cast<Seen*>(data);
+        s->readBeforeDestroy.store(s->read.load() == CL_COMPLETE);
+        s->destroyed.store(true);
+    };
+    ASSERT_EQ(clSetContextDestructorCallback(context, onDestroy, &seen), CL_SUCCESS);
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+    EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
+    EXPECT_EQ(clReleaseMemObject(out), CL_SUCCESS);
+    EXPECT_EQ(clReleaseCommandQueue(queue), CL_SUCCESS);
+    EXPECT_EQ(clReleaseEvent(read), CL_SUCCESS);
+    EXPECT_EQ(clReleaseContext(context), CL_SUCCESS);
+    if (!emulator_) {
+        EXPECT_FALSE(seen.destroyed.load()) << "the context went away with a command in flight";
+    }
+    open();
+    EXPECT_TRUE(eventually([&] { return seen.destroyed.load(); })) << "the context was never destroyed";
+    EXPECT_EQ(seen.read.load(), CL_COMPLETE);
+    EXPECT_TRUE(seen.readBeforeDestroy.load());
+    for (std::size_t i = 0; i < n; i++)
+        ASSERT_EQ(result[i], 40 + static_cast<int>(i)) << "at " << i;
+}
+
+// Profiling on the device: the end of a gated kernel comes after the host
+// opened the gate, which it did at least 50 ms after the enqueue; start and
+// submit lie before.
+TEST_F(AsyncTest, ProfilingTimesFollowTheJob)
+{
+    SKIP_ON_EMULATOR();
+    cl_int err = CL_SUCCESS;
+    cl_queue_properties props[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+    cl_command_queue profiled = clCreateCommandQueueWithProperties(context_, device_, props, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem out = clCreateBuffer(context_, CL_MEM_READ_WRITE, 64 * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_event done = nullptr;
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(profiled, out, 0, 64, 0, nullptr, &done));
+    cl_ulong end = 0;
+    EXPECT_EQ(clGetEventProfilingInfo(done, CL_PROFILING_COMMAND_END, sizeof end, &end, nullptr),
+              CL_PROFILING_INFO_NOT_AVAILABLE);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    open();
+    ASSERT_EQ(clWaitForEvents(1, &done), CL_SUCCESS);
+    cl_ulong times[4] = {};
+    const cl_profiling_info which[4] = {CL_PROFILING_COMMAND_QUEUED, CL_PROFILING_COMMAND_SUBMIT,
+                                        CL_PROFILING_COMMAND_START, CL_PROFILING_COMMAND_END};
+    for (int i = 0; i < 4; i++)
+        ASSERT_EQ(clGetEventProfilingInfo(done, which[i], sizeof times[i], &times[i], nullptr), CL_SUCCESS);
+    EXPECT_LE(times[0], times[1]);
+    EXPECT_LE(times[1], times[2]);
+    EXPECT_LE(times[2], times[3]);
+    EXPECT_GE(times[3] - times[0], 50'000'000u) << "the end was taken before the kernel could end";
+    clReleaseEvent(done);
+    clReleaseMemObject(out);
+    clReleaseCommandQueue(profiled);
+}
+
+// Two threads, each with its own queue, enqueue many kernels, copies and
+// reads without waiting, each kernel waiting for the read before it, and
+// release the events at once: every callback runs once, every result is
+// right, and after clFinish nothing runs.
+TEST_F(AsyncTest, TwoThreadsEnqueueManyCommandsWithoutWaiting)
+{
+    constexpr int rounds = 100;
+    constexpr std::size_t n = 32;
+    open(); // nothing to hold back here
+    std::atomic<int> callbacks{0};
+    auto count = [](cl_event, cl_int status, void* data) {
+        if (status == CL_COMPLETE)
+            static_cast<std::atomic<int>*>(data)->fetch_add(1);
+    };
+    struct Lane {
+        cl_command_queue queue = nullptr;
+        cl_kernel gated = nullptr;
+        cl_mem a = nullptr, b = nullptr;
+        std::vector<std::vector<int>> results = std::vector<std::vector<int>>(rounds, std::vector<int>(n, -1));
+    } lanes[2];
+    cl_int err = CL_SUCCESS;
+    for (Lane& lane : lanes) {
+        lane.queue = clCreateCommandQueueWithProperties(context_, device_, nullptr, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+        lane.gated = kernel(program_, "gated");
+        lane.a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+        lane.b = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+        ASSERT_EQ(err, CL_SUCCESS);
+    }
+    auto work = [&](Lane& lane) {
+        cl_event previous = nullptr;
+        for (int r = 0; r < rounds; r++) {
+            ASSERT_NO_FATAL_FAILURE(
+                enqueueGated(lane.queue, lane.a, 1000 * r, n, previous ? 1 : 0, previous ? &previous : nullptr,
+                             nullptr, lane.gated));
+            if (previous) {
+                ASSERT_EQ(clReleaseEvent(previous), CL_SUCCESS);
+            }
+            ASSERT_EQ(clEnqueueCopyBuffer(lane.queue, lane.a, lane.b, 0, 0, n * sizeof(int), 0, nullptr, nullptr),
+                      CL_SUCCESS);
+            ASSERT_EQ(clEnqueueReadBuffer(lane.queue, lane.b, CL_FALSE, 0, n * sizeof(int), lane.results[r].data(),
+                                          0, nullptr, &previous),
+                      CL_SUCCESS);
+            ASSERT_EQ(clSetEventCallback(previous, CL_COMPLETE, count, &callbacks), CL_SUCCESS);
+        }
+        ASSERT_EQ(clReleaseEvent(previous), CL_SUCCESS);
+    };
+    std::thread other([&] { work(lanes[1]); });
+    work(lanes[0]);
+    other.join();
+    for (Lane& lane : lanes)
+        ASSERT_EQ(clFinish(lane.queue), CL_SUCCESS);
+    EXPECT_EQ(callbacks.load(), 2 * rounds);
+    for (Lane& lane : lanes) {
+        for (int r = 0; r < rounds; r++)
+            for (std::size_t i = 0; i < n; i++)
+                ASSERT_EQ(lane.results[r][i], 1000 * r + static_cast<int>(i)) << "round " << r << " at " << i;
+        clReleaseMemObject(lane.a);
+        clReleaseMemObject(lane.b);
+        clReleaseKernel(lane.gated);
+        clReleaseCommandQueue(lane.queue);
+    }
+}
