@@ -1844,7 +1844,13 @@ B9Sample Bench::b9Side(const B9Plan& plan, bool aging) const
 //  a) device COPY bandwidth with both buffers in device memory against both
 //     in system memory: the same memmove() in the copy engine, only what the
 //     engine's mapping points at changes (vmalloc'd backing or the linear
-//     map); alternating order.
+//     map); alternating order. The allocator puts the destination's frames
+//     exactly the buffer size after the source's, and so are their kernel
+//     addresses: under TCG every byte of the copy then evicts the other
+//     buffer's page from QEMU's direct-mapped software TLB. Both in device
+//     memory one page further apart is the like-with-like side of the
+//     ratio; the exact layout is reported beside it, and so are the mixed
+//     placements (reads of device memory, writes to it).
 //  b) migration bandwidth each way: a placement prefetch of the source to
 //     the device (migrate_vma, the copy engines' copy of the pages, then
 //     the mapping faults)
@@ -1878,16 +1884,20 @@ void Bench::b10()
         if (!result.ok())
             die("B10 copy failed: {}", result.describe());
     };
-    auto place = [&](Placement where) {
-        check(vm.prefetch(src, bytes, false, where), "B10 place source");
-        check(vm.prefetch(dst, bytes, true, where), "B10 place destination");
+    auto place = [&](Placement from, Placement to) {
+        check(vm.prefetch(src, bytes, false, from), "B10 place source");
+        check(vm.prefetch(dst, bytes, true, to), "B10 place destination");
     };
     const double gib = double(bytes) / double(1u << 30);
-    std::vector<double> local, system, toDevice, toSystem, localFaults;
+    std::vector<double> local, system, readLocal, writeLocal, localApart, toDevice, toSystem, localFaults;
+    // One page of device memory between the buffers: see the spaced side below.
+    char* spacer = mapRegion(kPage);
+    std::memset(spacer, 1, kPage);
     progress("B10: {} MiB buffers, {} repetitions", opt_.b10Mib, opt_.reps);
     for (unsigned rep = 0; rep < opt_.reps; rep++) {
+        // The mixed placements tell reads of device memory from writes.
         alternate(rep, {[&] {
-                            place(Placement::Device);
+                            place(Placement::Device, Placement::Device);
                             copy(); // every translation in place
                             Delta d{counters(vm), {}};
                             local.push_back(gib / (timeUs(copy) / 1e6));
@@ -1895,9 +1905,31 @@ void Bench::b10()
                             localFaults.push_back(static_cast<double>(d.faults()));
                         },
                         [&] {
-                            place(Placement::System);
+                            place(Placement::Device, Placement::System);
+                            copy();
+                            readLocal.push_back(gib / (timeUs(copy) / 1e6));
+                        },
+                        [&] {
+                            place(Placement::System, Placement::Device);
+                            copy();
+                            writeLocal.push_back(gib / (timeUs(copy) / 1e6));
+                        },
+                        [&] {
+                            place(Placement::System, Placement::System);
                             copy();
                             system.push_back(gib / (timeUs(copy) / 1e6));
+                        },
+                        [&] {
+                            // Both in device memory again, but the destination's frames
+                            // one page further from the source's than the allocator
+                            // would put them (exactly the buffer size apart).
+                            place(Placement::System, Placement::System);
+                            check(vm.prefetch(src, bytes, false, Placement::Device), "B10 place source");
+                            check(vm.prefetch(spacer, kPage, false, Placement::Device), "B10 spacer");
+                            check(vm.prefetch(dst, bytes, true, Placement::Device), "B10 place destination");
+                            copy();
+                            localApart.push_back(gib / (timeUs(copy) / 1e6));
+                            check(vm.prefetch(spacer, kPage, false, Placement::System), "B10 spacer back");
                         }});
         check(vm.prefetch(src, bytes, false, Placement::System), "B10 source to system memory");
         toDevice.push_back(gib / (timeUs([&] {
@@ -1939,14 +1971,23 @@ void Bench::b10()
     ::munmap(r, range);
     ::munmap(src, bytes);
     ::munmap(dst, bytes);
+    ::munmap(spacer, kPage);
 
     const json p = {{"mib", opt_.b10Mib}};
     const std::string v = fmt::format("{} MiB", opt_.b10Mib);
     const Stats sLocal = summarise(local), sSystem = summarise(system);
-    report_.add("B10", "device copy, both buffers in device memory, " + v, "GiB/s", sLocal, std::nullopt, p);
+    const Stats sApart = summarise(localApart);
+    report_.add("B10", "device copy, both buffers in device memory, one page apart, " + v, "GiB/s", sApart,
+                std::nullopt, p);
     report_.add("B10", "device copy, both buffers in system memory, " + v, "GiB/s", sSystem, std::nullopt, p);
-    report_.ratio("B10", "device-local / system-memory copy bandwidth, " + v, {"local", sLocal},
+    report_.ratio("B10", "device-local / system-memory copy bandwidth, " + v, {"local", sApart},
                   {"system", sSystem}, std::nullopt, p);
+    report_.add("B10", "device copy, both in device memory, exactly the buffer size apart (TCG TLB aliasing), " + v,
+                "GiB/s", sLocal, std::nullopt, p);
+    report_.add("B10", "device copy, source in device memory, destination in system memory, " + v, "GiB/s",
+                summarise(readLocal), std::nullopt, p);
+    report_.add("B10", "device copy, source in system memory, destination in device memory, " + v, "GiB/s",
+                summarise(writeLocal), std::nullopt, p);
     report_.add("B10", "device faults per copy in device memory, " + v, "faults", summarise(localFaults),
                 std::nullopt, p);
     report_.add("B10", "migration to the device (prefetch TO_DEVICE), " + v, "GiB/s", summarise(toDevice),
