@@ -253,6 +253,10 @@ private:
     Opnd convert(const Inst& inst, Id fromType, Id toType, const Opnd& a, bool uniform);
     /// @p width: of the source (a 64-bit constant that is no sign-extended literal goes to a register).
     Opnd vop1(const char* op, const Opnd& a, unsigned width = 32);
+    Opnd halfToFloat(const Opnd& h);
+    Opnd floatToHalf(const Opnd& f);
+    Opnd cmpMask(const char* op, const Opnd& a, std::uint32_t b);
+    Opnd pick(const Opnd& mask, const Opnd& t, const Opnd& f);
     Opnd vop2(const char* op, const Opnd& a, const Opnd& b, unsigned width = 32);
 
     // ---- values
@@ -1196,6 +1200,63 @@ Opnd Lowering::vop2(const char* op, const Opnd& a, const Opnd& b, unsigned width
     return d;
 }
 
+// A lane mask: @p op ("v_cmp_lt_u32"...) of @p a against the constant @p b.
+Opnd Lowering::cmpMask(const char* op, const Opnd& a, std::uint32_t b)
+{
+    Opnd mask = newS();
+    emit(op, {mask, lit(a, 32), lit(Opnd::i(b), 32)});
+    return mask;
+}
+
+// Per lane: @p t where @p mask is set, @p f elsewhere.
+Opnd Lowering::pick(const Opnd& mask, const Opnd& t, const Opnd& f)
+{
+    Opnd d = newV();
+    emit("v_cndmask", {d, notLit(f), notLit(t), mask});
+    return d;
+}
+
+// half (IEEE 754 binary16) is a storage format here: a half value is its
+// 16 bits, zero-extended, and only loads, stores, moves and conversions to
+// and from float touch it (OpenCL's vload_half and vstore_half, which need
+// no cl_khr_fp16). Exact: every half is a float.
+Opnd Lowering::halfToFloat(const Opnd& h)
+{
+    Opnd mag = vop2("v_and_b32", h, Opnd::i(0x7fff));
+    Opnd sign = vop2("v_shl_b32", vop2("v_shr_b32", h, Opnd::i(15)), Opnd::i(31));
+    // Normal: the exponent's bias goes from 15 to 127, the mantissa up 13 bits.
+    Opnd shifted = vop2("v_shl_b32", mag, Opnd::i(13));
+    Opnd normal = vop2("v_add_u32", shifted, Opnd::i(112u << 23));
+    // Infinity and NaN (exponent 31): the float's exponent is all ones too.
+    Opnd special = vop2("v_or_b32", shifted, Opnd::i(0x7f800000));
+    // Zero and subnormals: mantissa * 2^-24, exact in float.
+    Opnd sub = vop2("v_mul_f32", vop1("v_cvt_f32_u32", vop2("v_and_b32", h, Opnd::i(0x3ff))), Opnd::i(0x33800000));
+    Opnd r = pick(cmpMask("v_cmp_ge_u32", mag, 0x7c00), special, normal);
+    r = pick(cmpMask("v_cmp_lt_u32", mag, 0x400), sub, r);
+    return vop2("v_or_b32", r, sign);
+}
+
+// float to half, rounding to nearest even (OpFConvert's default): overflow
+// gives infinity, NaN stays a (quiet) NaN, tiny values become subnormals.
+Opnd Lowering::floatToHalf(const Opnd& f)
+{
+    Opnd a = vop2("v_and_b32", f, Opnd::i(0x7fffffff));
+    Opnd sign = vop2("v_and_b32", vop2("v_shr_b32", f, Opnd::i(16)), Opnd::i(0x8000));
+    // Normal: drop 13 mantissa bits, adding just under half of them plus the
+    // kept lowest bit (ties to even); a carry moves into the exponent.
+    Opnd lsb = vop2("v_and_b32", vop2("v_shr_b32", a, Opnd::i(13)), Opnd::i(1));
+    Opnd t = vop2("v_add_u32", vop2("v_add_u32", a, Opnd::i(0xfff)), lsb);
+    Opnd normal = vop2("v_sub_u32", vop2("v_shr_b32", t, Opnd::i(13)), Opnd::i(112u << 10));
+    // Below 2^-14: a subnormal half, |f| * 2^24 rounded to nearest even.
+    Opnd sub = vop1("v_cvt_u32_f32", vop1("v_rint_f32", vop2("v_mul_f32", a, Opnd::i(0x4b800000))));
+    Opnd nan = vop2("v_or_b32", vop2("v_and_b32", vop2("v_shr_b32", a, Opnd::i(13)), Opnd::i(0x3ff)), Opnd::i(0x7e00));
+    Opnd r = pick(cmpMask("v_cmp_lt_u32", a, 0x38800000), sub, normal);
+    // From 65520 on, the nearest half (ties to even) is infinity.
+    r = pick(cmpMask("v_cmp_ge_u32", a, 0x477ff000), Opnd::i(0x7c00), r);
+    r = pick(cmpMask("v_cmp_gt_u32", a, 0x7f800000), nan, r);
+    return vop2("v_or_b32", r, sign);
+}
+
 Opnd Lowering::maskToBool(const Opnd& mask)
 {
     Opnd d = newV();
@@ -1578,7 +1639,15 @@ Opnd Lowering::convert(const Inst& inst, Id fromType, Id toType, const Opnd& a, 
     case Op::OpFConvert:
         if (fw == 32 && tw == 32)
             return a;
-        failAt(inst, "OpFConvert between float widths (no double or half in ISA v2)");
+        if (fw == 16 && tw == 32)
+            return halfToFloat(a);
+        if (fw == 32 && tw == 16) {
+            if (rounding && *rounding != spv::FPRoundingMode::RTE)
+                failAt(inst, "a conversion to half rounding other than to nearest even (libclc's vstore_half_rtz "
+                             "and the like round in float first)");
+            return floatToHalf(a);
+        }
+        failAt(inst, "OpFConvert between float widths (no double in ISA v2)");
     default:
         break;
     }
@@ -1606,7 +1675,8 @@ Val Lowering::constVal(Id id)
         v.comps.assign(leafCount(c.type), Opnd::i(0));
         return v;
     default:
-        if (isFloat(c.type) && type(c.type).width != 32)
+        // A half constant is its 16 bits, as half values are (halfToFloat()).
+        if (isFloat(c.type) && type(c.type).width != 32 && type(c.type).width != 16)
             failAt(c, fmt::format("a {}-bit float constant (ISA v2 has float32 only)", type(c.type).width));
         v.comps.push_back(Opnd::i(constU64(id)));
         return v;
@@ -1974,7 +2044,7 @@ void Lowering::memAccess(bool store, spv::StorageClass sc, const Opnd& addr, Id 
     for (std::size_t i = 0; i < ls.size(); i++) {
         auto [lt, off] = ls[i];
         unsigned w = type(lt).kind == TypeKind::Bool ? 8 : scalarWidth(lt);
-        if (isFloat(lt) && w != 32)
+        if (isFloat(lt) && w != 32 && w != 16)
             fail("a float that is not 32-bit in memory (ISA v2 has float32 only)");
         if (store) {
             Opnd v = notLit((*values)[i]);
@@ -2723,6 +2793,42 @@ void Lowering::lowerInst(const Inst& inst)
                 return p.type;
         return 0;
     };
+    // half is storage only (halfToFloat()): an instruction that is not a
+    // move or a conversion would compute on its bits as on a float's.
+    auto isHalf = [&](Id t) { return t && isFloat(scalarOf(t)) && type(scalarOf(t)).width == 16; };
+    switch (inst.op) {
+    case Op::OpLoad:
+    case Op::OpStore:
+    case Op::OpFConvert:
+    case Op::OpBitcast:
+    case Op::OpCopyObject:
+    case Op::OpCompositeConstruct:
+    case Op::OpCompositeExtract:
+    case Op::OpCompositeInsert:
+    case Op::OpVectorShuffle:
+    case Op::OpVectorExtractDynamic:
+    case Op::OpVectorInsertDynamic:
+    case Op::OpSelect:
+    case Op::OpPhi:
+    case Op::OpUndef:
+    case Op::OpFunctionCall:
+    case Op::OpVariable:
+    case Op::OpAccessChain:
+    case Op::OpInBoundsAccessChain:
+    case Op::OpPtrAccessChain:
+    case Op::OpInBoundsPtrAccessChain:
+    case Op::OpCopyMemory:
+    case Op::OpCopyMemorySized:
+    case Op::OpReturnValue:
+    case Op::OpExtInstImport:
+        break;
+    default:
+        if ((inst.result && isHalf(inst.type)) || (!o.empty() && isHalf(typeOf(o[0]))))
+            failAt(inst, fmt::format("{} on half values: half arithmetic (cl_khr_fp16) is not supported, half is a "
+                                     "storage format here (vload_half, vstore_half)",
+                                     opName(inst.op)));
+        break;
+    }
     // Component-wise: the result's leaves from the operands' leaves.
     auto elementwise = [&](auto&& fn) {
         std::uint32_t n = leafCount(inst.type);
@@ -4199,8 +4305,8 @@ void Lowering::run(Lowered& out, bool emitIr)
         case spv::Capability::Float64:
             fail("the module uses doubles (Float64): ISA v2 has no double precision");
         case spv::Capability::Float16:
-        case spv::Capability::Float16Buffer:
-            fail("the module uses half precision (Float16): not supported");
+            fail("the module computes in half precision (Float16, cl_khr_fp16): not supported; half is a "
+                 "storage format here (vload_half, vstore_half)");
         case spv::Capability::ImageBasic:
         case spv::Capability::Sampled1D:
         case spv::Capability::SampledBuffer:

@@ -318,10 +318,21 @@ Result<Call> libclcCall(const Instruction& inst, std::string_view name, const Mo
                                                                                              : 1;
     };
 
-    if (name == "printf" || name == "prefetch" || name == "vstore_half_r" || name == "vstore_halfn_r" ||
-        name == "vstorea_halfn_r")
+    if (name == "printf" || name == "prefetch")
         return Status::error(ENOEXEC, fmt::format("the OpenCL builtin {} is not supported", name));
-    if (name == "vloadn" || name == "vload_halfn" || name == "vloada_halfn") {
+    if (name == "vstore_half_r" || name == "vstore_halfn_r" || name == "vstorea_halfn_r") {
+        // The rounding mode is a literal last operand; libclc names it:
+        // vstore_half4_rtz, vstorea_half2_rtn...
+        static constexpr const char* kModes[] = {"rte", "rtz", "rtp", "rtn"};
+        std::optional<std::uint32_t> mode = literalCount();
+        if (!mode || *mode >= std::size(kModes) || ids.empty())
+            return Status::error(ENOEXEC, fmt::format("malformed OpExtInst {}", name));
+        std::string_view base = name.substr(0, name.size() - 2);
+        if (base.ends_with("n"))
+            clName = fmt::format("{}{}_{}", base.substr(0, base.size() - 1), vectorCount(ids[0]), kModes[*mode]);
+        else
+            clName = fmt::format("{}_{}", base, kModes[*mode]);
+    } else if (name == "vloadn" || name == "vload_halfn" || name == "vloada_halfn") {
         std::optional<std::uint32_t> n = literalCount();
         if (!n)
             return Status::error(ENOEXEC, fmt::format("malformed OpExtInst {}", name));

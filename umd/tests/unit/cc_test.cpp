@@ -1458,6 +1458,100 @@ kernel void k(global const uint* in, global uint* out)
     }
 }
 
+// ---------------------------------------------------------------- half as a storage format
+
+// vload_half and vstore_half need no cl_khr_fp16: half is a storage format
+// (the compiler converts its bits). Against the host compiler's _Float16
+// (IEEE binary16, conversions round to nearest even): every one of the
+// 65536 halves to float, and to half again floats around every half (the
+// half itself, and the float values a quarter and a half of a half's step
+// either side, which exercise ties to even), overflow, NaN and subnormals.
+TEST(CcHalf, EveryHalfLoadsAndStoresAsTheHostConvertsIt)
+{
+#ifndef __FLT16_MAX__
+    GTEST_SKIP() << "the host compiler has no _Float16 to check against";
+#else
+    const char* source = R"(
+kernel void k(global const half* in, global float* out, global const float* fin, global half* hout,
+              global float4* out4, global half* hrtz)
+{
+    size_t i = get_global_id(0);
+    out[i] = vload_half(i, in);
+    vstore_half(fin[i], i, hout);
+    if (i % 4 == 0) {
+        out4[i / 4] = vload_half4(i / 4, in);
+        vstore_half4_rtz(vload4(i / 4, fin), i / 4, hrtz);
+    }
+}
+)";
+    auto halfBits = [](_Float16 h) {
+        std::uint16_t b;
+        std::memcpy(&b, &h, 2);
+        return b;
+    };
+    auto halfOf = [](std::uint16_t b) {
+        _Float16 h;
+        std::memcpy(&h, &b, 2);
+        return h;
+    };
+    const std::uint32_t n = 1u << 16;
+    std::vector<std::uint16_t> in(n), hout(n), hrtz(n);
+    std::vector<float> out(n), fin(n), out4(n);
+    for (std::uint32_t i = 0; i < n; i++)
+        in[i] = static_cast<std::uint16_t>(i);
+    // Floats to convert: a finite half (scattered over all of them), plus 0,
+    // 1/4, 1/2 (a tie) or 3/4 of the step to the next half; negative in
+    // the upper half of the lanes.
+    for (std::uint32_t i = 0; i < n; i++) {
+        auto b = static_cast<std::uint16_t>(((i >> 2) * 40503u) % 0x7c00);
+        float step = std::ldexp(1.0f, std::max(b >> 10, 1) - 25);
+        float x = static_cast<float>(halfOf(b)) + 0.25f * static_cast<float>(i % 4) * step;
+        fin[i] = i & 0x8000 ? -x : x;
+    }
+    const float specials[] = {65504.0f, 65519.0f, 65520.0f, 65536.0f, 1e10f, -65520.0f, INFINITY, -INFINITY, NAN,
+                              0x1p-25f, 0x1.8p-25f, 0x1p-26f, 0x1p-14f, 0x1.ffcp-15f, -0.0f, 0x1p-149f, 0x1p-130f};
+    for (std::size_t i = 0; i < std::size(specials); i++)
+        fin[i] = specials[i];
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileCl(source, opt);
+        ASSERT_FALSE(kernel.program.words.empty());
+        runOk(kernel, n / 256, 256,
+              {ptr(in.data()), ptr(out.data()), ptr(fin.data()), ptr(hout.data()), ptr(out4.data()), ptr(hrtz.data())},
+              {range(in), range(out), range(fin), range(hout), range(out4), range(hrtz)});
+        for (std::uint32_t i = 0; i < n; i++) {
+            float want = static_cast<float>(halfOf(in[i]));
+            if (std::isnan(want)) {
+                ASSERT_TRUE(std::isnan(out[i])) << std::hex << "half 0x" << i;
+                ASSERT_TRUE(std::isnan(out4[i])) << std::hex << "half 0x" << i << " (vload_half4)";
+            } else {
+                ASSERT_EQ(std::bit_cast<std::uint32_t>(out[i]), std::bit_cast<std::uint32_t>(want))
+                    << std::hex << "half 0x" << i << " gave " << out[i] << ", want " << want;
+                ASSERT_EQ(std::bit_cast<std::uint32_t>(out4[i]), std::bit_cast<std::uint32_t>(want))
+                    << std::hex << "half 0x" << i << " (vload_half4)";
+            }
+            _Float16 wantHalf = static_cast<_Float16>(fin[i]);
+            if (std::isnan(fin[i])) {
+                ASSERT_EQ(hout[i] & 0x7c00, 0x7c00) << i;
+                ASSERT_NE(hout[i] & 0x3ff, 0) << i;
+            } else {
+                ASSERT_EQ(hout[i], halfBits(wantHalf)) << std::hexfloat << "float " << fin[i];
+            }
+            // Round toward zero: the half nearest zero of the two around it.
+            float t = std::isnan(fin[i]) ? 0.0f : fin[i];
+            _Float16 rtz = static_cast<_Float16>(t);
+            if (std::isinf(static_cast<float>(rtz)) && !std::isinf(t))
+                rtz = std::signbit(t) ? -static_cast<_Float16>(65504.0f) : static_cast<_Float16>(65504.0f);
+            else if (std::fabs(static_cast<float>(rtz)) > std::fabs(t))
+                rtz = halfOf(static_cast<std::uint16_t>(halfBits(rtz) - 1));
+            if (!std::isnan(fin[i])) {
+                ASSERT_EQ(hrtz[i], halfBits(rtz)) << std::hexfloat << "float " << fin[i] << " (vstore_half4_rtz)";
+            }
+        }
+    }
+#endif
+}
+
 // ---------------------------------------------------------------- private memory
 
 TEST(CcPrivate, DynamicallyIndexedArraysLiveInTheLanesStacks)

@@ -40,7 +40,7 @@ const Unsupported kCases[] = {
     {"half", Lang::OpenclC,
      "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n"
      "kernel void k(global half* p) { half h = p[0]; p[1] = h * h; }",
-     "half precision (Float16): not supported"},
+     "OpFMul on half values: half arithmetic (cl_khr_fp16) is not supported"},
     {"recursion", Lang::OpenclC,
      "static int fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\n"
      "kernel void k(global int* p) { p[0] = fib(p[1]); }",
