@@ -83,6 +83,16 @@ static void set_tunable(const char *name, const char *value)
 		     strerror(errno));
 }
 
+/* The counters now, once no one else uses device memory and the limit is @mb MiB. */
+static struct vram_counts limit_vram_alone(const char *mb)
+{
+	struct vram_counts now = vram_counts();
+
+	igt_require_f(now.used == 0, "device memory in use by someone else\n");
+	set_tunable("vram_limit_mb", mb);
+	return now;
+}
+
 static void *map_anon(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -379,9 +389,7 @@ static void test_eviction(void)
 
 	vsvm_pattern_fill(a, size, 15);
 	vsvm_pattern_fill(b, size, 16);
-	before = vram_counts();
-	igt_require_f(before.used == 0, "device memory in use by someone else\n");
-	set_tunable("vram_limit_mb", "4");
+	before = limit_vram_alone("4");
 	to_device(a, size);
 	after = vram_counts();
 	igt_assert_eq_u64(after.to_device - before.to_device, pages);
@@ -419,9 +427,7 @@ static void test_eviction_lru(void)
 	vsvm_pattern_fill(a, size, 21);
 	vsvm_pattern_fill(b, size, 22);
 	vsvm_pattern_fill(c, size, 23);
-	before = vram_counts();
-	igt_require_f(before.used == 0, "device memory in use by someone else\n");
-	set_tunable("vram_limit_mb", "2");
+	before = limit_vram_alone("2");
 	to_device(a, size);
 	to_device(b, size);
 	after = vram_counts();
