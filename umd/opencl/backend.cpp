@@ -47,8 +47,41 @@ ExecResult Completion::withContext(ExecResult result) const
     return result;
 }
 
+Completion Completion::after(const std::vector<std::shared_ptr<const Completion>>& before)
+{
+    // Flat, and without what has ended: a chain of markers stays short.
+    Completion joined;
+    auto add = [&](const std::shared_ptr<const Completion>& command) {
+        if (std::find(joined.before_.begin(), joined.before_.end(), command) == joined.before_.end() &&
+            !command->poll())
+            joined.before_.push_back(command);
+    };
+    for (const auto& command : before) {
+        if (!command->jobs_.empty())
+            add(command);
+        for (const auto& earlier : command->before_)
+            add(earlier);
+    }
+    return joined;
+}
+
+void Completion::addTo(Dependencies& after) const
+{
+    auto add = [&](const Fence& job) {
+        if (std::none_of(after.begin(), after.end(), [&](const Fence& f) { return &f == &job; }))
+            after.push_back(job);
+    };
+    if (!jobs_.empty())
+        add(jobs_.back());
+    for (const auto& command : before_)
+        add(command->jobs_.back());
+}
+
 std::optional<ExecResult> Completion::poll() const
 {
+    for (const auto& command : before_)
+        if (!command->poll())
+            return std::nullopt;
     if (jobs_.empty())
         return result_;
     Result<std::optional<JobResult>> last = jobs_.back().poll();
@@ -60,6 +93,8 @@ std::optional<ExecResult> Completion::poll() const
 
 ExecResult Completion::wait() const
 {
+    for (const auto& command : before_)
+        (void)command->wait();
     for (const Fence& job : jobs_) {
         Result<JobResult> result = job.wait();
         if (!result)

@@ -9,8 +9,10 @@
 // waits, in the kernel, for the last job of its queue and for the jobs of
 // the events in its wait list (in-syncobjs), so a queue is in order whatever
 // its properties say, across the compute and the copy engine, and the jobs
-// of a queue end in their order. A command the CPU does (a map, a marker, a
-// fill with a long pattern, an SVM free; every command of the emulator)
+// of a queue end in their order. A command with nothing to do (a marker, a
+// barrier, a map) submits nothing: it ends when those jobs have ended, and
+// the next command of its queue waits for them all. A command the CPU does
+// (a fill with a long pattern, an SVM free; every command of the emulator)
 // first waits for those jobs, then runs in its enqueue.
 //
 // A command with jobs is finished (its end time, its status, its callbacks)
@@ -306,10 +308,11 @@ Work onHost(F fn)
     };
 }
 
-// The work of a command that has nothing to do but come after the others.
+// The work of a command that has nothing to do but come after the others:
+// none. It ends when the jobs it comes after have ended (Completion::after()).
 Work nothing()
 {
-    return onHost([] { return ExecResult{}; });
+    return {};
 }
 
 // Submits @p event's command: @p work runs after the last job of the queue
@@ -324,18 +327,21 @@ void execute(cl_event event, const std::vector<cl_event>& waits, bool dependency
     cl_event before = nullptr; // the queue's last command with jobs, a reference
     {
         std::lock_guard lock(queue->mutex);
-        Dependencies after;
-        if (queue->lastJob && queue->lastJob->lastJob())
-            after.push_back(*queue->lastJob->lastJob());
+        std::vector<std::shared_ptr<const Completion>> earlier;
+        if (queue->lastJob)
+            earlier.push_back(queue->lastJob);
         std::vector<cl_event> running;
         for (cl_event wait : waits) {
             std::lock_guard waitLock(wait->mutex);
             dependencyFailed |= wait->status < 0;
             if (wait->status > CL_COMPLETE && wait->completion) {
-                after.push_back(*wait->completion->lastJob());
+                earlier.push_back(wait->completion);
                 running.push_back(wait);
             }
         }
+        Dependencies after;
+        for (const auto& command : earlier)
+            command->addTo(after);
         if (after.size() > DRM_VSVM_EXEC_MAX_IN_SYNCOBJS) {
             // More than a job may wait for: the host waits for the rest.
             waitFor({after.begin() + DRM_VSVM_EXEC_MAX_IN_SYNCOBJS, after.end()});
@@ -345,12 +351,15 @@ void execute(cl_event event, const std::vector<cl_event>& waits, bool dependency
             std::lock_guard eventLock(event->mutex);
             event->times[2] = nowNs();
         }
-        Completion done = dependencyFailed
-                              ? onHost([] {
-                                    return ExecResult{CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST,
-                                                      "a command it waits for failed"};
-                                })(after)
-                              : work(after);
+        Completion done;
+        if (dependencyFailed) {
+            waitFor(after);
+            done = ExecResult{CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "a command it waits for failed"};
+        } else if (work) {
+            done = work(after);
+        } else {
+            done = Completion::after(earlier);
+        }
         if (done.hasJobs()) {
             auto jobs = std::make_shared<const Completion>(std::move(done));
             queue->lastJob = jobs;

@@ -97,10 +97,15 @@ public:
     Completion(ExecResult result) : result_(std::move(result)) {}
     explicit Completion(std::vector<vsvm::Fence> jobs) : jobs_(std::move(jobs)) {}
 
-    /// True while the outcome is the jobs' to tell.
-    bool hasJobs() const { return !jobs_.empty(); }
-    /// The job a later command waits for: the last one; null without jobs.
-    const vsvm::Fence* lastJob() const { return jobs_.empty() ? nullptr : &jobs_.back(); }
+    /// The outcome of a command with nothing to do but come after the
+    /// commands of @p before: CL_COMPLETE once their jobs have ended,
+    /// whatever their outcome (a marker, a barrier, a map).
+    static Completion after(const std::vector<std::shared_ptr<const Completion>>& before);
+
+    /// True while the outcome is for jobs to tell.
+    bool hasJobs() const { return !jobs_.empty() || !before_.empty(); }
+    /// Adds the jobs a later command waits for, to come after this one.
+    void addTo(Dependencies& after) const;
     /// A failure's reason gets "@p context: " in front.
     void setContext(std::string context);
     /// Does not block: the outcome once the jobs have ended, nullopt before.
@@ -115,6 +120,8 @@ private:
 
     ExecResult result_;
     std::vector<vsvm::Fence> jobs_;
+    /// after(): the commands with jobs it comes after (never an after() itself).
+    std::vector<std::shared_ptr<const Completion>> before_;
     std::string context_;
 };
 

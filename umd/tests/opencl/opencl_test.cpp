@@ -1845,3 +1845,47 @@ TEST_F(AsyncTest, TwoThreadsEnqueueManyCommandsWithoutWaiting)
         clReleaseCommandQueue(lane.queue);
     }
 }
+
+// Commands with nothing to do come after the others without blocking: a
+// barrier on a second queue that waits for a gated kernel, and the read
+// after it; a marker and a non-blocking map after the kernel on its own
+// queue. None ends before the gate opens; all end after it, the read with
+// the kernel's output.
+TEST_F(AsyncTest, MarkersBarriersAndMapsDoNotBlock)
+{
+    cl_int err = CL_SUCCESS;
+    cl_command_queue second = clCreateCommandQueueWithProperties(context_, device_, nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    constexpr std::size_t n = 64;
+    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_event produced = nullptr, barrier = nullptr, marker = nullptr, mapped = nullptr;
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue_, a, 7, n, 0, nullptr, &produced));
+    ASSERT_EQ(clEnqueueBarrierWithWaitList(second, 1, &produced, &barrier), CL_SUCCESS);
+    std::vector<int> result(n, -1);
+    ASSERT_EQ(clEnqueueReadBuffer(second, a, CL_FALSE, 0, n * sizeof(int), result.data(), 0, nullptr, nullptr),
+              CL_SUCCESS);
+    ASSERT_EQ(clEnqueueMarkerWithWaitList(queue_, 0, nullptr, &marker), CL_SUCCESS);
+    auto* view = static_cast<int*>(
+        clEnqueueMapBuffer(queue_, a, CL_FALSE, CL_MAP_READ, 0, n * sizeof(int), 0, nullptr, &mapped, &err));
+    ASSERT_EQ(err, CL_SUCCESS);
+    ASSERT_NE(view, nullptr);
+    if (!emulator_) {
+        for (cl_event e : {barrier, marker, mapped})
+            EXPECT_GT(eventStatus(e), CL_COMPLETE);
+        EXPECT_EQ(result[0], -1) << "the read ran before the kernel it comes after";
+    }
+    open();
+    ASSERT_EQ(clFinish(second), CL_SUCCESS);
+    for (std::size_t i = 0; i < n; i++)
+        ASSERT_EQ(result[i], 7 + static_cast<int>(i)) << "at " << i;
+    cl_event all[] = {produced, barrier, marker, mapped};
+    ASSERT_EQ(clWaitForEvents(4, all), CL_SUCCESS);
+    EXPECT_EQ(view[n - 1], 7 + static_cast<int>(n - 1));
+    ASSERT_EQ(clEnqueueUnmapMemObject(queue_, a, view, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (cl_event e : all)
+        clReleaseEvent(e);
+    clReleaseMemObject(a);
+    clReleaseCommandQueue(second);
+}
