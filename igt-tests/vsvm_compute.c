@@ -575,6 +575,58 @@ static void test_in_fence(void)
 	free(dst);
 }
 
+/*
+ * An in-fence orders, it does not pass failure on (DRM_IOCTL_VSVM_EXEC): a
+ * copy job that sets a word and then faults still lets the compute job that
+ * waits for it run, after it, and copy that word. OpenCL's in-order queues
+ * rely on it: a kernel that faulted must not cancel the commands after it.
+ */
+static void test_in_fence_error(void)
+{
+	const struct vsvm_program copy = VSVM_PROGRAM(kernel_copy_word);
+	const size_t big = 16ull << 20;
+	char *slow = malloc(big);
+	uint64_t *src = calloc(1, sizeof(*src)), *dst = calloc(1, sizeof(*dst));
+	void *code = vsvm_program_upload(&copy);
+	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &copy, 1, 1);
+	struct drm_vsvm_cmd cmds[3] = {
+		vsvm_cmd_fill(slow, big, 0x0101010101010101ull),
+		vsvm_cmd_fill(src, sizeof(*src), 0x0badf00d0badf00dull),
+		vsvm_cmd_fill((void *)(uintptr_t)0x1000, 8, 1), /* nothing is mapped there */
+	};
+	struct drm_vsvm_exec exec = {
+		.vm_id = t.vm,
+		.engine = DRM_VSVM_ENGINE_COPY,
+		.cmds_ptr = (uintptr_t)cmds,
+		.num_cmds = 3,
+	};
+	struct vsvm_job_status st;
+	uint32_t fence;
+	uint64_t job;
+
+	igt_assert(slow && src && dst);
+	igt_assert_eq(drmSyncobjCreate(t.fd, 0, &fence), 0);
+	exec.out_syncobj = fence;
+	igt_assert_eq(__vsvm_exec(t.fd, &exec), 0);
+
+	d.args[0] = (uintptr_t)src;
+	d.args[1] = (uintptr_t)dst;
+	d.num_args = 2;
+	job = vsvm_exec_compute(t.fd, t.vm, &d, 1, &fence, 1, 0);
+	assert_ok(vsvm_wait(t.fd, t.vm, job, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS)));
+	igt_assert_eq_u64(*dst, 0x0badf00d0badf00dull);
+	st = vsvm_wait(t.fd, t.vm, exec.job_id, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS));
+	igt_assert_f(st.status == DRM_VSVM_JOB_FAULT && st.cmd_index == 2,
+		     "the copy job ended %s at command %u, not with a fault at command 2\n",
+		     vsvm_job_status_name(st.status), st.cmd_index);
+
+	drmSyncobjDestroy(t.fd, fence);
+	vsvm_program_free(code, &copy);
+	free(slow);
+	free(src);
+	free(dst);
+}
+
 /* Sum of the debugfs counters compute_groups.<n>, each in @per_engine. */
 static unsigned int read_engine_groups(uint64_t *per_engine, unsigned int max)
 {
@@ -1179,6 +1231,11 @@ igt_main
 	igt_describe("A compute job waits for the syncobj of a slow copy job.");
 	igt_subtest("in-fence")
 		test_in_fence();
+
+	igt_describe("A job waits for an in-fence that signalled a fault, then runs: in-fences order, "
+		     "they do not cancel.");
+	igt_subtest("in-fence-error")
+		test_in_fence_error();
 
 	igt_fixture {
 		vsvm_vm_destroy(t.fd, t.vm);

@@ -399,7 +399,10 @@ struct drm_vsvm_dispatch {
  * be reused as soon as the ioctl returns. Jobs of one VM and engine run in
  * submission order; jobs of different engines run in parallel unless an
  * in-fence orders them. A job starts once the fences of all its
- * @in_syncobjs_ptr syncobjs have signalled.
+ * @in_syncobjs_ptr syncobjs have signalled, whether they signalled an error
+ * (a job that faulted) or not: in-fences order jobs, they do not pass a
+ * failure on (a user-mode driver that must not run a job after a failed one
+ * waits for the outcome first).
  *
  * Return: 0 on success; -EINVAL for a non-zero @extensions or @pad, unknown
  * @flags, an unknown @engine, @num_cmds of 0 or above
@@ -469,8 +472,9 @@ struct drm_vsvm_exec {
 /* The job ran past the job timeout and was stopped; pc says where. */
 #define DRM_VSVM_JOB_TIMEOUT		7
 /*
- * An in-fence signalled an error, or the device was removed: the job did not
- * run, or stopped.
+ * The device was removed, or its VM was destroyed, before the job ran or
+ * while it ran: the job did not run, or stopped. (An in-fence's error does
+ * not cancel a job, &struct drm_vsvm_exec.)
  */
 #define DRM_VSVM_JOB_CANCELED		8
 

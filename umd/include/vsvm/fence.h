@@ -32,7 +32,7 @@ enum class JobStatus {
     OutOfMemory,   ///< no memory for page tables or fault bookkeeping
     InvalidProgram,///< isaError and pc say what and where
     Timeout,       ///< ran past the device's job timeout; pc says where
-    Canceled,      ///< an in-fence signalled an error, the job did not run
+    Canceled,      ///< the device was removed or the VM destroyed: the job did not run, or stopped
     Unknown,       ///< a status this UMD does not know (a newer kernel)
 };
 
