@@ -531,45 +531,57 @@ static void test_dispatch_order(void)
 }
 
 /*
- * A compute job waits for its in-fence: a slow copy job first fills 64 MiB,
- * then sets the word the compute job copies.
+ * Submit @cmds as a copy job, then a compute job that waits for its
+ * out-syncobj and copies *@src to *@dst; wait for the compute job and
+ * assert it ended OK. Return how the copy job ended.
  */
-static void test_in_fence(void)
+static struct vsvm_job_status copy_then_compute(const struct drm_vsvm_cmd *cmds, unsigned int num,
+						uint64_t *src, uint64_t *dst)
 {
 	const struct vsvm_program copy = VSVM_PROGRAM(kernel_copy_word);
-	const size_t big = 64ull << 20;
-	char *slow = malloc(big);
-	uint64_t *src = calloc(1, sizeof(*src)), *dst = calloc(1, sizeof(*dst));
 	void *code = vsvm_program_upload(&copy);
 	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &copy, 1, 1);
-	struct drm_vsvm_cmd cmds[2] = {
-		vsvm_cmd_fill(slow, big, 0x0101010101010101ull),
-		vsvm_cmd_fill(src, sizeof(*src), 0x1234567887654321ull),
-	};
 	struct drm_vsvm_exec exec = {
 		.vm_id = t.vm,
 		.engine = DRM_VSVM_ENGINE_COPY,
 		.cmds_ptr = (uintptr_t)cmds,
-		.num_cmds = 2,
+		.num_cmds = num,
 	};
+	struct vsvm_job_status st;
 	uint32_t fence;
 	uint64_t job;
 
-	igt_assert(slow && src && dst);
 	igt_assert_eq(drmSyncobjCreate(t.fd, 0, &fence), 0);
 	exec.out_syncobj = fence;
 	igt_assert_eq(__vsvm_exec(t.fd, &exec), 0);
-
 	d.args[0] = (uintptr_t)src;
 	d.args[1] = (uintptr_t)dst;
 	d.num_args = 2;
 	job = vsvm_exec_compute(t.fd, t.vm, &d, 1, &fence, 1, 0);
 	assert_ok(vsvm_wait(t.fd, t.vm, job, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS)));
-	igt_assert_eq_u64(*dst, 0x1234567887654321ull);
-	assert_ok(vsvm_wait(t.fd, t.vm, exec.job_id, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS)));
-
+	st = vsvm_wait(t.fd, t.vm, exec.job_id, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS));
 	drmSyncobjDestroy(t.fd, fence);
 	vsvm_program_free(code, &copy);
+	return st;
+}
+
+/*
+ * A compute job waits for its in-fence: a slow copy job first fills 64 MiB,
+ * then sets the word the compute job copies.
+ */
+static void test_in_fence(void)
+{
+	const size_t big = 64ull << 20;
+	char *slow = malloc(big);
+	uint64_t *src = calloc(1, sizeof(*src)), *dst = calloc(1, sizeof(*dst));
+	struct drm_vsvm_cmd cmds[2] = {
+		vsvm_cmd_fill(slow, big, 0x0101010101010101ull),
+		vsvm_cmd_fill(src, sizeof(*src), 0x1234567887654321ull),
+	};
+
+	igt_assert(slow && src && dst);
+	assert_ok(copy_then_compute(cmds, 2, src, dst));
+	igt_assert_eq_u64(*dst, 0x1234567887654321ull);
 	free(slow);
 	free(src);
 	free(dst);
@@ -583,45 +595,22 @@ static void test_in_fence(void)
  */
 static void test_in_fence_error(void)
 {
-	const struct vsvm_program copy = VSVM_PROGRAM(kernel_copy_word);
 	const size_t big = 16ull << 20;
 	char *slow = malloc(big);
 	uint64_t *src = calloc(1, sizeof(*src)), *dst = calloc(1, sizeof(*dst));
-	void *code = vsvm_program_upload(&copy);
-	struct drm_vsvm_dispatch d = vsvm_dispatch_1d(code, &copy, 1, 1);
 	struct drm_vsvm_cmd cmds[3] = {
 		vsvm_cmd_fill(slow, big, 0x0101010101010101ull),
 		vsvm_cmd_fill(src, sizeof(*src), 0x0badf00d0badf00dull),
 		vsvm_cmd_fill((void *)(uintptr_t)0x1000, 8, 1), /* nothing is mapped there */
 	};
-	struct drm_vsvm_exec exec = {
-		.vm_id = t.vm,
-		.engine = DRM_VSVM_ENGINE_COPY,
-		.cmds_ptr = (uintptr_t)cmds,
-		.num_cmds = 3,
-	};
 	struct vsvm_job_status st;
-	uint32_t fence;
-	uint64_t job;
 
 	igt_assert(slow && src && dst);
-	igt_assert_eq(drmSyncobjCreate(t.fd, 0, &fence), 0);
-	exec.out_syncobj = fence;
-	igt_assert_eq(__vsvm_exec(t.fd, &exec), 0);
-
-	d.args[0] = (uintptr_t)src;
-	d.args[1] = (uintptr_t)dst;
-	d.num_args = 2;
-	job = vsvm_exec_compute(t.fd, t.vm, &d, 1, &fence, 1, 0);
-	assert_ok(vsvm_wait(t.fd, t.vm, job, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS)));
+	st = copy_then_compute(cmds, 3, src, dst);
 	igt_assert_eq_u64(*dst, 0x0badf00d0badf00dull);
-	st = vsvm_wait(t.fd, t.vm, exec.job_id, vsvm_timeout_in(VSVM_JOB_TIMEOUT_NS));
 	igt_assert_f(st.status == DRM_VSVM_JOB_FAULT && st.cmd_index == 2,
 		     "the copy job ended %s at command %u, not with a fault at command 2\n",
 		     vsvm_job_status_name(st.status), st.cmd_index);
-
-	drmSyncobjDestroy(t.fd, fence);
-	vsvm_program_free(code, &copy);
 	free(slow);
 	free(src);
 	free(dst);
