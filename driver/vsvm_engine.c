@@ -687,27 +687,15 @@ struct vsvm_copy_migration {
 	unsigned long copied;
 };
 
-/*
- * A migration's pages, mapped for the copy: moving a page is not a use of
- * it, so unlike vsvm_mem_map() this leaves eviction's referenced bits alone.
- */
-static void *migration_map(phys_addr_t phys)
-{
-	struct page *page = pfn_to_page(PHYS_PFN(phys));
-
-	if (is_device_private_page(page))
-		return vsvm_vram_page_addr(page) + offset_in_page(phys);
-	return kmap_local_page(page) + offset_in_page(phys);
-}
-
 static void migration_run_process(const struct vsvm_copy_run *run)
 {
 	void *src, *dst;
 
 	if (!run->len)
 		return;
-	src = migration_map(run->src);
-	dst = migration_map(run->dst);
+	/* Moving a page is not a use of it: eviction's referenced bits stay. */
+	src = __vsvm_mem_map(PHYS_PFN(run->src)) + offset_in_page(run->src);
+	dst = __vsvm_mem_map(PHYS_PFN(run->dst)) + offset_in_page(run->dst);
 	memcpy(dst, src, run->len);
 	copy_unmap(run->dst, dst);
 	copy_unmap(run->src, src);

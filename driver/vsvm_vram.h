@@ -109,6 +109,19 @@ static inline void vsvm_vram_touch(struct page *page)
 		set_bit(idx, vram->referenced);
 }
 
+/*
+ * vsvm_mem_map() without marking a device page used: for the copies of a
+ * migration, since moving a page is not a use of it (vsvm_copy_migrate()).
+ */
+static inline void *__vsvm_mem_map(unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	if (is_device_private_page(page))
+		return vsvm_vram_page_addr(page);
+	return kmap_local_page(page);
+}
+
 /**
  * vsvm_mem_map() - map a frame an engine reached through a translation
  * @pfn: the frame: system memory, or a page of a device's memory
@@ -124,11 +137,9 @@ static inline void *vsvm_mem_map(unsigned long pfn)
 {
 	struct page *page = pfn_to_page(pfn);
 
-	if (is_device_private_page(page)) {
+	if (is_device_private_page(page))
 		vsvm_vram_touch(page);
-		return vsvm_vram_page_addr(page);
-	}
-	return kmap_local_page(page);
+	return __vsvm_mem_map(pfn);
 }
 
 /**
