@@ -61,8 +61,6 @@
 #include "vsvm_tlb.h"
 #include "vsvm_vm.h"
 
-#define VSVM_MAX_DEVICES 16
-
 unsigned int vsvm_num_devices = 1;
 module_param_named(num_devices, vsvm_num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "Number of vsvm devices to create (1-16, default 1)");

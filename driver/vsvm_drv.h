@@ -119,6 +119,9 @@ struct vsvm_device {
 	struct vsvm_vram vram;
 };
 
+/* Devices the module creates at most (num_devices). */
+#define VSVM_MAX_DEVICES 16
+
 extern unsigned int vsvm_num_devices;
 extern unsigned int vsvm_compute_engines;
 extern unsigned int vsvm_job_timeout_ms;

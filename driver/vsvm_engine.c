@@ -434,14 +434,17 @@ static int copy_next_piece(struct vsvm_copy_walk *w, struct vsvm_copy_run *piece
  * so the address goes on for a whole run of contiguous frames; with it a run
  * is one piece, within one page. Device memory (DOC: Device memory) is
  * mapped for good and contiguously, so runs of its frames work the same: a
- * VM's translations only reach its own device's memory (hmm_range_fault()
- * gives device-private frames only to their owner), whose physical range
- * lies at the top of the physical address space, away from system memory.
+ * device's physical range lies at the top of the physical address space,
+ * away from system memory, and 2 MiB that nobody maps separate it from
+ * the next device's (a VM reaches other devices' memory under accessed-by).
  */
 static void *copy_map(phys_addr_t phys, size_t len)
 {
 	void *addr = vsvm_mem_map(PHYS_PFN(phys)) + offset_in_page(phys);
 	unsigned long pfn;
+
+	if (IS_ENABLED(CONFIG_DRM_VSVM_DEBUG_AUDIT))
+		WARN_ON_ONCE(!vsvm_mem_one_piece(PHYS_PFN(phys), PHYS_PFN(phys + len - 1)));
 
 	/* Every page of a run in device memory is used, not only its first. */
 	if (is_device_private_page(pfn_to_page(PHYS_PFN(phys))))

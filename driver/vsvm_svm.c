@@ -1257,6 +1257,7 @@ struct fault_state {
 	unsigned long rstart, rend;
 	unsigned long pf_start, pf_end;
 	unsigned long around_start, around_end;
+	bool accessed_by;
 	struct hmm_range hmm;
 	unsigned int mapped_4k, mapped_2m;
 };
@@ -1578,6 +1579,44 @@ static int fault_uffd_write(struct vsvm_svm *svm, struct fault_state *f)
 }
 
 /*
+ * DOC: Range attributes, accessed-by: a page in another device's memory is
+ * mapped where it is. hmm_range_fault() reports the device-private pages of
+ * the owner it is given and faults (moves back) those of any other, so ask,
+ * without faulting anything, whose page the faulting one is: the owner to
+ * snapshot it as (the mirror's own when it is no peer's), or ERR_PTR(-EBUSY)
+ * on a collision.
+ */
+static void *fault_peer_owner(struct vsvm_svm *svm, struct fault_state *f)
+{
+	unsigned long pfn;
+	struct hmm_range probe = {
+		.notifier = &f->win->notifier,
+		.start = f->addr,
+		.end = f->addr + PAGE_SIZE,
+		.hmm_pfns = &pfn,
+		.dev_private_owner = svm->owner,
+	};
+	unsigned int cursor = 0;
+	void *owner = svm->owner;
+	int ret;
+
+	do {
+		pfn = 0;
+		probe.dev_private_owner = owner;
+		probe.notifier_seq = mmu_interval_read_begin(&f->win->notifier);
+		mmap_read_lock(svm->mm);
+		ret = hmm_range_fault(&probe);
+		mmap_read_unlock(svm->mm);
+		if (ret)
+			return ret == -EBUSY ? ERR_PTR(-EBUSY) : svm->owner;
+		/* Present as system memory or as the owner's: that is whose. */
+		if (pfn & HMM_PFN_VALID)
+			return is_device_private_page(hmm_pfn_to_page(pfn)) ? owner : svm->owner;
+	} while ((owner = svm->ops->next_peer(svm, &cursor)));
+	return svm->owner;
+}
+
+/*
  * Steps 3 and 4: snapshot the span, faulting the faulting page in unless the
  * VMA is userfaultfd-registered. Return 0 with f->hmm.notifier_seq set,
  * -EBUSY on a collision, -EAGAIN when the walk must start again from the
@@ -1585,14 +1624,29 @@ static int fault_uffd_write(struct vsvm_svm *svm, struct fault_state *f)
  */
 static int fault_snapshot(struct vsvm_svm *svm, struct fault_state *f, u64 *hmm_ns)
 {
-	unsigned long npages = (f->hmm.end - f->hmm.start) >> PAGE_SHIFT;
-	unsigned long idx = (f->addr - f->hmm.start) >> PAGE_SHIFT;
 	unsigned long req = HMM_PFN_REQ_FAULT | (f->write ? HMM_PFN_REQ_WRITE : 0);
-	unsigned long a;
+	unsigned long npages, idx, a;
 	ktime_t t0;
 	bool direct;
 	int ret;
 
+	/* Not once the page must move back (the write to a shared page below). */
+	if (f->accessed_by && f->hmm.dev_private_owner) {
+		void *owner = fault_peer_owner(svm, f);
+
+		if (IS_ERR(owner))
+			return PTR_ERR(owner);
+		f->hmm.dev_private_owner = owner;
+		if (owner != svm->owner) {
+			/* The page alone: the span may hold the mirror's own. */
+			f->hmm.start = f->addr;
+			f->hmm.end = f->addr + PAGE_SIZE;
+			f->pf_start = 0;
+			f->pf_end = 0;
+		}
+	}
+	npages = (f->hmm.end - f->hmm.start) >> PAGE_SHIFT;
+	idx = (f->addr - f->hmm.start) >> PAGE_SHIFT;
 	memset(f->hmm.hmm_pfns, 0, npages * sizeof(unsigned long));
 	/* DOC: Prefetch: the region, within the span (which may have shrunk). */
 	for (a = max(f->pf_start, f->hmm.start); a < min(f->pf_end, f->hmm.end); a += PAGE_SIZE)
@@ -1715,6 +1769,13 @@ static int fault_in_mm(struct vsvm_svm *svm, struct fault_state *f, unsigned int
 		return -ENOMEM;
 	f->hmm.hmm_pfns = scratch->pfns;
 
+	if (svm->ops->next_peer) {
+		struct vsvm_svm_attr attr;
+		unsigned long run_end;
+
+		vsvm_svm_attr_get(svm, f->addr, f->addr + PAGE_SIZE, &attr, &run_end);
+		f->accessed_by = attr.accessed_by;
+	}
 	f->win = window_get(svm, f->addr);
 	if (IS_ERR(f->win)) {
 		ret = PTR_ERR(f->win);
@@ -2486,18 +2547,37 @@ static struct vsvm_svm_window *audit_next_range(struct vsvm_svm *svm, unsigned l
 	return win;
 }
 
-/* Compare the translations of [start, end) with a snapshot of the CPU's. */
+/*
+ * Whose device memory the device's frame @pfn is in, when it is a page of
+ * another device's (accessed-by): that page is in the CPU's snapshot only as
+ * its owner's. With &vsvm_svm.lock held, so the page stays.
+ */
+static void *audit_peer_owner(struct vsvm_svm *svm, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	if (!is_device_private_page(page) || page->pgmap->owner == svm->owner)
+		return NULL;
+	return page->pgmap->owner;
+}
+
+/*
+ * Compare the translations of [start, end) with a snapshot of the CPU's,
+ * taken as @owner's (the mirror's, or a peer's for a page of its memory).
+ */
 static void audit_cpu_range(struct vsvm_svm *svm, struct vsvm_svm_window *win,
-			    unsigned long start, unsigned long end, unsigned long *pfns)
+			    unsigned long start, unsigned long end, unsigned long *pfns,
+			    void *owner)
 {
 	struct hmm_range hmm = {
 		.notifier = &win->notifier,
 		.start = start,
 		.end = end,
 		.hmm_pfns = pfns,
-		.dev_private_owner = svm->owner,
+		.dev_private_owner = owner,
 	};
-	unsigned long addr = start, pfn, i;
+	unsigned long addr = start, pfn, i, peer_addr = 0;
+	void *peer = NULL;
 	unsigned int order;
 	bool writable;
 	u64 commits;
@@ -2537,6 +2617,15 @@ static void audit_cpu_range(struct vsvm_svm *svm, struct vsvm_svm_window *win,
 			 */
 			if (!(cpu & HMM_PFN_VALID) && !vma_lookup(svm->mm, a))
 				continue;
+			/* Another device's page: look again as its owner. */
+			if (!(cpu & HMM_PFN_VALID) && owner == svm->owner &&
+			    audit_peer_owner(svm, pfn + i)) {
+				if (!peer) {
+					peer = audit_peer_owner(svm, pfn + i);
+					peer_addr = a;
+				}
+				continue;
+			}
 			if (!(cpu & HMM_PFN_VALID) || (cpu & HMM_PFN_ERROR) ||
 			    page_to_pfn(hmm_pfn_to_page(cpu)) != pfn + i ||
 			    (writable && !(cpu & HMM_PFN_WRITE))) {
@@ -2551,6 +2640,8 @@ out:
 	up_read(&svm->lock);
 out_mm:
 	mmap_read_unlock(svm->mm);
+	if (peer)
+		audit_cpu_range(svm, win, peer_addr, peer_addr + PAGE_SIZE, pfns, peer);
 }
 
 /*
@@ -2564,7 +2655,7 @@ static void audit_fault_sample(struct vsvm_svm *svm, struct fault_state *f)
 {
 	if (vsvm_svm_stat(svm, VSVM_SVM_STAT_FAULTS) % VSVM_SVM_AUDIT_SAMPLE)
 		return;
-	audit_cpu_range(svm, f->win, f->hmm.start, f->hmm.end, f->hmm.hmm_pfns);
+	audit_cpu_range(svm, f->win, f->hmm.start, f->hmm.end, f->hmm.hmm_pfns, svm->owner);
 }
 
 /**
@@ -2584,7 +2675,7 @@ void vsvm_svm_audit_cpu(struct vsvm_svm *svm)
 		return;
 	pfns = kvmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
 	while (pfns && (win = audit_next_range(svm, &cursor, &start, &end))) {
-		audit_cpu_range(svm, win, start, end, pfns);
+		audit_cpu_range(svm, win, start, end, pfns, svm->owner);
 		window_put(svm, win);
 		cond_resched();
 	}

@@ -229,13 +229,19 @@ struct vsvm_svm_map_result {
  * @test_young: (optional, for aging) whether the translation of @addr was
  *	accessed, without clearing it. Same context as @clear_young.
  * @zap_filtered: (optional, for device memory) as @zap, for the
- *	translations of pages in the device's own memory only (@local true)
- *	or in system memory only. Without it the core zaps everything.
+ *	translations of pages in device memory only (@local true: the
+ *	device's own, and under accessed-by a peer's, see @next_peer) or in
+ *	system memory only. Without it the core zaps everything.
  * @young_map: (with the aging ops) set bit i of @map when the translation
  *	of @start + i * 4 KiB was accessed, without clearing anything; @start
  *	and @end lie in one 2 MiB range. Same context as @map. The prefetcher
  *	asks it when translations go, to count the prefetched pages the
  *	device used (DOC: Prefetch).
+ * @next_peer: (optional, for accessed-by) the owner cookie of the next
+ *	other device whose memory the device reaches in place, from *@cursor
+ *	(0 at first, advanced by the call); NULL when there is none. The
+ *	cookie is compared with ``pgmap->owner``, never dereferenced.
+ *	Called with no lock held.
  */
 struct vsvm_svm_ops {
 	int (*prepare)(struct vsvm_svm *svm, unsigned long start, unsigned long end);
@@ -254,6 +260,7 @@ struct vsvm_svm_ops {
 	bool (*test_young)(struct vsvm_svm *svm, unsigned long addr);
 	void (*young_map)(struct vsvm_svm *svm, unsigned long start, unsigned long end,
 			  unsigned long *map);
+	void *(*next_peer)(struct vsvm_svm *svm, unsigned int *cursor);
 };
 
 /**

@@ -181,6 +181,19 @@ static void vsvm_vm_flush_tlb(struct vsvm_svm *svm, unsigned long start, unsigne
 		vsvm_tlb_invalidate_range(&vm->tlbs[i], start, end);
 }
 
+/* DOC: Device memory: the other devices with memory, for accessed-by. */
+static void *vsvm_vm_next_peer(struct vsvm_svm *svm, unsigned int *cursor)
+{
+	void *owner;
+
+	while (*cursor < VSVM_MAX_DEVICES) {
+		owner = vsvm_vram_owner((*cursor)++);
+		if (owner && owner != svm->owner)
+			return owner;
+	}
+	return NULL;
+}
+
 static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 	.prepare = vsvm_vm_prepare,
 	.map = vsvm_vm_map,
@@ -193,6 +206,7 @@ static const struct vsvm_svm_ops vsvm_vm_svm_ops = {
 	.clear_young = vsvm_vm_clear_young,
 	.test_young = vsvm_vm_test_young,
 	.young_map = vsvm_vm_young_map,
+	.next_peer = vsvm_vm_next_peer,
 };
 
 /**

@@ -74,6 +74,17 @@
  *
  * Unbinding the device first evicts every page (processes keep their data
  * in system memory), then memunmap_pages() waits for the last reference.
+ *
+ * Other devices (``num_devices`` > 1) reach these pages too where their VM
+ * says accessed-by (DOC: Range attributes, accessed-by): their mirrors
+ * snapshot the page as this device's (vsvm_vram_owner() lists the devices
+ * with memory) and map the frame, and their engines read and write the
+ * kernel memory behind it as this device's engines do. Their translations
+ * go when the page moves or goes, on the invalidation that carries this
+ * device's cookie, which is not theirs. Each range keeps one unused 2 MiB
+ * above it (the physical range is that much larger), so that no two
+ * devices' frames are contiguous: an engine's run of contiguous frames
+ * (DOC: Engines) never goes from one device's memory into another's.
  */
 
 #include <linux/device.h>
@@ -490,10 +501,28 @@ int vsvm_vram_migrate(struct vsvm_vram *vram, struct mm_struct *mm,
 	return ret;
 }
 
+/* The devices with memory, by platform device id (vsvm_vram_owner()). */
+static struct vsvm_device *vram_owners[VSVM_MAX_DEVICES];
+
+/**
+ * vsvm_vram_owner() - the owner cookie of a device's memory
+ * @id: the device's platform device id, below %VSVM_MAX_DEVICES
+ *
+ * Return: the device whose pages are ``pgmap->owner`` == it, or NULL when
+ * device @id has no memory (or none any more). Only to compare with
+ * ``pgmap->owner``: the device may go at any time.
+ */
+void *vsvm_vram_owner(unsigned int id)
+{
+	return id < VSVM_MAX_DEVICES ? READ_ONCE(vram_owners[id]) : NULL;
+}
+
 static void vram_release(void *data)
 {
 	struct vsvm_vram *vram = data;
 	unsigned int tries;
+
+	WRITE_ONCE(vram_owners[vram->vdev->pdev->id], NULL);
 
 	/* Processes keep their data: everything goes back to system memory. */
 	for (tries = 0; tries < 16 && vsvm_vram_used(vram); tries++)
@@ -526,7 +555,11 @@ int vsvm_vram_init(struct vsvm_device *vdev)
 	mutex_init(&vram->evict_lock);
 	if (!size)
 		return 0;
-	res = devm_request_free_mem_region(dev, &iomem_resource, size);
+	if (vdev->pdev->id < 0 || vdev->pdev->id >= VSVM_MAX_DEVICES)
+		return dev_err_probe(dev, -EINVAL, "device id %d outside 0..%d\n",
+				     vdev->pdev->id, VSVM_MAX_DEVICES - 1);
+	/* The frames above it are no one's (DOC: Device memory). */
+	res = devm_request_free_mem_region(dev, &iomem_resource, size + SZ_2M);
 	if (IS_ERR(res))
 		return dev_err_probe(dev, PTR_ERR(res), "no physical range for %u MiB of memory\n",
 				     vsvm_vram_mb);
@@ -539,7 +572,7 @@ int vsvm_vram_init(struct vsvm_device *vdev)
 	}
 	vram->pgmap.type = MEMORY_DEVICE_PRIVATE;
 	vram->pgmap.range.start = res->start;
-	vram->pgmap.range.end = res->end;
+	vram->pgmap.range.end = res->start + size - 1;
 	vram->pgmap.nr_range = 1;
 	vram->pgmap.ops = &vram_pagemap_ops;
 	vram->pgmap.owner = vdev;
@@ -550,7 +583,10 @@ int vsvm_vram_init(struct vsvm_device *vdev)
 	}
 	vram->first_pfn = PHYS_PFN(res->start);
 	vram->npages = size >> PAGE_SHIFT;
-	return devm_add_action_or_reset(dev, vram_release, vram);
+	ret = devm_add_action_or_reset(dev, vram_release, vram);
+	if (!ret)
+		WRITE_ONCE(vram_owners[vdev->pdev->id], vdev);
+	return ret;
 
 err_free:
 	vfree(vram->backing);
@@ -563,6 +599,11 @@ err_free:
 }
 
 #else /* !CONFIG_DEVICE_PRIVATE */
+
+void *vsvm_vram_owner(unsigned int id)
+{
+	return NULL;
+}
 
 unsigned long vsvm_vram_evict(struct vsvm_vram *vram, unsigned long want)
 {

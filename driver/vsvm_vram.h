@@ -77,6 +77,8 @@ struct vsvm_vram {
 
 extern unsigned int vsvm_vram_mb;
 
+void *vsvm_vram_owner(unsigned int id);
+
 int vsvm_vram_init(struct vsvm_device *vdev);
 int vsvm_vram_migrate(struct vsvm_vram *vram, struct mm_struct *mm,
 		      unsigned long start, unsigned long end, bool to_device);
@@ -140,6 +142,19 @@ static inline void *vsvm_mem_map(unsigned long pfn)
 	if (is_device_private_page(page))
 		vsvm_vram_touch(page);
 	return __vsvm_mem_map(pfn);
+}
+
+/*
+ * Whether frames @first to @last, contiguous, are one piece of memory that
+ * vsvm_mem_map() maps contiguously: all system memory, or all one device's.
+ */
+static inline bool vsvm_mem_one_piece(unsigned long first, unsigned long last)
+{
+	struct page *a = pfn_to_page(first), *b = pfn_to_page(last);
+
+	if (is_device_private_page(a) != is_device_private_page(b))
+		return false;
+	return !is_device_private_page(a) || a->pgmap == b->pgmap;
 }
 
 /**

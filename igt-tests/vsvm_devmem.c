@@ -753,6 +753,63 @@ static void test_two_devices_halves(void)
 	igt_assert_eq_u64(counter_of(other.fd, "vram_used_bytes"), used_b);
 }
 
+/*
+ * B sets accessed-by over a buffer whose pages are in A's memory: B reads
+ * and writes them where they are, and none moves (A counts no migration
+ * back, and keeps them in its memory). When A moves them back after all (a
+ * CPU read), B's translations go with them: B's writes are in system memory,
+ * and B reads what A writes there afterwards.
+ */
+static void test_two_devices_accessed_by(void)
+{
+	const size_t size = 128 * PAGE_SIZE;
+	uint8_t *buf = map_anon(size);
+	uint8_t *ref = map_anon(size);
+	struct drm_vsvm_vm_attr attr = {
+		.vm_id = other.vm,
+		.start = (uintptr_t)buf,
+		.size = size,
+		.type = DRM_VSVM_ATTR_ACCESSED_BY,
+		.value = 1,
+	};
+	uint64_t back_a, used_a, in_b;
+
+	vsvm_pattern_fill(buf, size, 34);
+	vsvm_pattern_fill(ref, size, 34);
+	to_device(buf, size);
+	igt_assert_eq(drmIoctl(other.fd, DRM_IOCTL_VSVM_VM_SET_ATTR, &attr), 0);
+	back_a = counter_of(dm.fd, "vram_migrated_to_ram");
+	used_a = counter_of(dm.fd, "vram_used_bytes");
+	in_b = counter_of(other.fd, "vram_migrated_to_device");
+
+	/* B reads A's memory in place, and writes its second half there. */
+	igt_assert_eq_u64(checksum_on(other.fd, other.vm, buf, size), pattern_hash(size, 34));
+	igt_assert_job_ok(vsvm_fill(other.fd, other.vm, buf + size / 2, size / 2,
+				    0x5a5a0123a5a5fedcull));
+	for (size_t i = size / 2 / 8; i < size / 8; i++)
+		((uint64_t *)ref)[i] = 0x5a5a0123a5a5fedcull;
+	/* A sees B's writes in its memory. */
+	igt_assert_eq_u64(checksum_on(dm.fd, dm.vm, buf, size), vsvm_fnv1a64(ref, size));
+	igt_assert_eq_u64(counter_of(dm.fd, "vram_migrated_to_ram"), back_a);
+	igt_assert_eq_u64(counter_of(dm.fd, "vram_used_bytes"), used_a);
+	igt_assert_eq_u64(counter_of(other.fd, "vram_migrated_to_device"), in_b);
+
+	/* The CPU brings them back, B's writes with them. */
+	igt_assert(memcmp(ref, buf, size) == 0);
+	igt_assert_eq_u64(counter_of(dm.fd, "vram_migrated_to_ram") - back_a, 128);
+
+	/* A takes them again and writes; B reads that, not the old pages. */
+	to_device(buf, size);
+	igt_assert_job_ok(vsvm_fill(dm.fd, dm.vm, buf, size, 0x0badcafe600dd00dull));
+	for (size_t i = 0; i < size / 8; i++)
+		((uint64_t *)ref)[i] = 0x0badcafe600dd00dull;
+	igt_assert_eq_u64(checksum_on(other.fd, other.vm, buf, size), vsvm_fnv1a64(ref, size));
+	igt_assert_eq_u64(counter_of(dm.fd, "vram_migrated_to_ram") - back_a, 128);
+	igt_assert(memcmp(ref, buf, size) == 0);
+	munmap(ref, size);
+	munmap(buf, size);
+}
+
 /* ---- CPU-side events on device-resident memory ----------------------------------------- */
 
 #define EV_PAGES	64
@@ -1529,6 +1586,15 @@ igt_main
 	igt_subtest("two-devices-share") {
 		other_open();
 		test_two_devices_share();
+		other_close();
+	}
+
+	igt_describe("Two devices, B with accessed-by: B reads and writes pages in A's memory "
+		     "where they are (none moves); when A moves them back, B's writes are "
+		     "there and B's translations follow.");
+	igt_subtest("two-devices-accessed-by") {
+		other_open();
+		test_two_devices_accessed_by();
 		other_close();
 	}
 

@@ -731,8 +731,11 @@ struct drm_vsvm_vm_prefetch {
  *	%DRM_VSVM_LOC_DEVICE (a device fault first moves its block's pages into
  *	the VM's device's memory; needs %DRM_VSVM_CAP_DEVICE_MEMORY).
  * @DRM_VSVM_ATTR_ACCESSED_BY: 1: the VM's device maps the pages where they
- *	are, and its faults never move them, whatever the preferred location
- *	says; 0 (default): they may move.
+ *	are (system memory, its own memory, or another vsvm device's memory,
+ *	which it then reads and writes in place), and its faults never move
+ *	them, whatever the preferred location says; 0 (default): they may
+ *	move, and a page in another device's memory comes back to system
+ *	memory when this device touches it.
  * @DRM_VSVM_ATTR_GRANULARITY: log2 of the size of the aligned block a
  *	fault's move takes, 12 (one page) to 21 (2 MiB, the default); the block
  *	is cut to the fault's VMA and to the addresses around the fault that
