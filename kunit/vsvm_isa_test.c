@@ -1119,6 +1119,28 @@ struct atomic_case {
 	u64 mem, b, d, after;
 };
 
+/*
+ * The 64-bit cases, for global memory and the LDS: carries across 32 bits,
+ * signed and unsigned orders that differ, cmpxchg on all 64 bits of D.
+ */
+static const struct atomic_case atomic_cases64[] = {
+	{ VSVM_ATOMIC_ADD, 0xffffffffffffffffull, 2, 0, 1 },
+	{ VSVM_ATOMIC_ADD, 0xffffffffull, 1, 0, 0x100000000ull },
+	{ VSVM_ATOMIC_MIN_U, 0x8000000000000000ull, 5, 0, 5 },
+	{ VSVM_ATOMIC_MAX_U, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
+	{ VSVM_ATOMIC_MIN_U, 0xfffffffffffffffeull, 3, 0, 3 },
+	{ VSVM_ATOMIC_MIN_I, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
+	{ VSVM_ATOMIC_MIN_I, 3, 0xfffffffffffffffeull, 0, 0xfffffffffffffffeull },
+	{ VSVM_ATOMIC_MAX_I, 0x80000000, 5, 0, 0x80000000 },
+	{ VSVM_ATOMIC_MAX_I, 0xfffffffffffffffeull, 3, 0, 3 },
+	{ VSVM_ATOMIC_AND, 0xff00ff00ff00ff00ull, 0x0ff0, 0, 0x0f00 },
+	{ VSVM_ATOMIC_OR, 0xff00000000000000ull, 0x1, 0, 0xff00000000000001ull },
+	{ VSVM_ATOMIC_XOR, 0xffffffffffffffffull, 0xf, 0, 0xfffffffffffffff0ull },
+	{ VSVM_ATOMIC_XCHG, 1, 0x123456789ull, 0, 0x123456789ull },
+	{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x100000005ull, 9 },
+	{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x5, 0x100000005ull },
+};
+
 static void vsvm_isa_test_atomics(struct kunit *test)
 {
 	/* Per op: memory before, operand B, old D, memory after (D gets m). */
@@ -1136,25 +1158,12 @@ static void vsvm_isa_test_atomics(struct kunit *test)
 		{ VSVM_ATOMIC_CMPXCHG, 0x12345678, 0x77, 0xffff000012345678ull, 0x77 },
 		{ VSVM_ATOMIC_CMPXCHG, 0x12345678, 0x77, 0x12345679, 0x12345678 },
 	};
-	static const struct atomic_case cases64[] = {
-		{ VSVM_ATOMIC_ADD, 0xffffffffffffffffull, 2, 0, 1 },
-		{ VSVM_ATOMIC_MIN_U, 0x8000000000000000ull, 5, 0, 5 },
-		{ VSVM_ATOMIC_MAX_U, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
-		{ VSVM_ATOMIC_MIN_I, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
-		{ VSVM_ATOMIC_MAX_I, 0x80000000, 5, 0, 0x80000000 },
-		{ VSVM_ATOMIC_AND, 0xff00ff00ff00ff00ull, 0x0ff0, 0, 0x0f00 },
-		{ VSVM_ATOMIC_OR, 0xff00000000000000ull, 0x1, 0, 0xff00000000000001ull },
-		{ VSVM_ATOMIC_XOR, 0xffffffffffffffffull, 0xf, 0, 0xfffffffffffffff0ull },
-		{ VSVM_ATOMIC_XCHG, 1, 0x123456789ull, 0, 0x123456789ull },
-		{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x100000005ull, 9 },
-		{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x5, 0x100000005ull },
-	};
 	struct isa_test *t = test->priv;
 	unsigned int i, lane, size;
 
 	for (size = 4; size <= 8; size += 4) {
-		const struct atomic_case *cases = cases64;
-		unsigned int n = ARRAY_SIZE(cases64);
+		const struct atomic_case *cases = atomic_cases64;
+		unsigned int n = ARRAY_SIZE(atomic_cases64);
 		u64 hi = 0;
 
 		if (size == 4) {
@@ -2351,35 +2360,17 @@ static void vsvm_isa_test_decode_v3(struct kunit *test)
 }
 
 /*
- * Every operation on 64-bit LDS values, against the table of the global
- * 64-bit atomics and a few signed/unsigned cases that 32 bits would get
- * wrong: lanes 1-15 each work on their own LDS word at 0x100 + 8 * lane,
+ * Every operation on 64-bit LDS values, the cases of the global 64-bit
+ * atomics: lanes 1-15 each work on their own LDS word at 0x100 + 8 * lane,
  * addressed as 0x200 + 8 * lane with offset -0x100; lane 0 is off.
  */
 static void vsvm_isa_test_lds_atomic64(struct kunit *test)
 {
-	static const struct atomic_case cases[] = {
-		{ VSVM_ATOMIC_ADD, 0xffffffffffffffffull, 2, 0, 1 },
-		{ VSVM_ATOMIC_ADD, 0xffffffffull, 1, 0, 0x100000000ull },
-		{ VSVM_ATOMIC_MIN_U, 0x8000000000000000ull, 5, 0, 5 },
-		{ VSVM_ATOMIC_MAX_U, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
-		{ VSVM_ATOMIC_MIN_U, 0xfffffffffffffffeull, 3, 0, 3 },
-		{ VSVM_ATOMIC_MIN_I, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
-		{ VSVM_ATOMIC_MIN_I, 3, 0xfffffffffffffffeull, 0, 0xfffffffffffffffeull },
-		{ VSVM_ATOMIC_MAX_I, 0x80000000, 5, 0, 0x80000000 },
-		{ VSVM_ATOMIC_MAX_I, 0xfffffffffffffffeull, 3, 0, 3 },
-		{ VSVM_ATOMIC_AND, 0xff00ff00ff00ff00ull, 0x0ff0, 0, 0x0f00 },
-		{ VSVM_ATOMIC_OR, 0xff00000000000000ull, 0x1, 0, 0xff00000000000001ull },
-		{ VSVM_ATOMIC_XOR, 0xffffffffffffffffull, 0xf, 0, 0xfffffffffffffff0ull },
-		{ VSVM_ATOMIC_XCHG, 1, 0x123456789ull, 0, 0x123456789ull },
-		/* cmpxchg compares all 64 bits of D */
-		{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x100000005ull, 9 },
-		{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x5, 0x100000005ull },
-	};
+	const struct atomic_case *cases = atomic_cases64;
 	struct isa_test *t = test->priv;
 	unsigned int i, lane;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+	for (i = 0; i < ARRAY_SIZE(atomic_cases64); i++) {
 		for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++) {
 			data64(t, VIN(0))[lane] = cases[i].mem;
 			data64(t, VIN(1))[lane] = cases[i].b;
