@@ -38,9 +38,10 @@
  * vector register each decoded piece names, and a piece that names new
  * ones clears them in the running waves when it is fetched.
  *
- * ISA versions: a dispatch is decoded as the version it names. Version 2
- * adds opcodes only, so a v2 dispatch runs every v1 program unchanged, and
- * under version 1 a v2 opcode stays %VSVM_ISA_ERR_OPCODE.
+ * ISA versions: a dispatch is decoded as the version it names. Versions 2
+ * and 3 add opcodes only, so a dispatch runs every program of an earlier
+ * version unchanged, and an opcode a later version adds stays
+ * %VSVM_ISA_ERR_OPCODE under the earlier ones.
  *
  * Shared memory: the waves of a group run on one engine, one at a time, so
  * LDS accesses need no locking and a store is visible to the other waves at
@@ -285,6 +286,11 @@ static const u8 vsvm_isa_formats_v2[256] = {
 	 VSVM_OP_V_LDS_ATOMIC32_BASE + VSVM_ATOMIC_CMPXCHG] = VSVM_ISA_FMT_LDS_ATOMIC,
 };
 
+/* The opcodes ISA v3 adds; decoded only for a v3 dispatch. */
+static const u8 vsvm_isa_formats_v3[256] = {
+	[VSVM_OP_V_LDS_ATOMIC64] = VSVM_ISA_FMT_LDS_ATOMIC64,
+};
+
 /* Operand classes of the formats table in docs/isa.rst. */
 static bool op_is_s(u8 code)
 {
@@ -324,7 +330,8 @@ static bool op_is_vs(u8 code)
  * 0 unless A or B is the literal, for formats whose imm is a literal).
  *
  * Return: %VSVM_ISA_ERR_NONE for a valid instruction, %VSVM_ISA_ERR_OPCODE
- * for an undefined opcode, %VSVM_ISA_ERR_OPERAND for a bad operand code or a
+ * for an undefined opcode (or 64-bit LDS atomic operation),
+ * %VSVM_ISA_ERR_OPERAND for a bad operand code or a
  * non-zero unused field.
  */
 enum vsvm_isa_error vsvm_isa_decode(u64 word, u32 version,
@@ -345,6 +352,8 @@ enum vsvm_isa_error vsvm_isa_decode(u64 word, u32 version,
 	};
 	if (insn->format == VSVM_ISA_FMT_INVALID && version >= 2)
 		insn->format = vsvm_isa_formats_v2[opcode];
+	if (insn->format == VSVM_ISA_FMT_INVALID && version >= 3)
+		insn->format = vsvm_isa_formats_v3[opcode];
 
 	switch (insn->format) {
 	case VSVM_ISA_FMT_SOPP:
@@ -390,6 +399,10 @@ enum vsvm_isa_error vsvm_isa_decode(u64 word, u32 version,
 	case VSVM_ISA_FMT_LDS_STORE:
 		ok = !d && op_is_vs(a) && op_is_vs(b);
 		break;
+	case VSVM_ISA_FMT_LDS_ATOMIC64:
+		if (imm >> VSVM_ISA_LDS_ATOMIC64_OP_SHIFT > VSVM_ATOMIC_CMPXCHG)
+			return VSVM_ISA_ERR_OPCODE;
+		fallthrough;
 	case VSVM_ISA_FMT_VATOMIC:
 	case VSVM_ISA_FMT_LDS_ATOMIC:
 		ok = op_is_v(d) && op_is_vs(a) && op_is_vs(b);
@@ -1427,7 +1440,8 @@ static void lds_write(u8 *p, unsigned int size, u64 v)
 }
 
 /*
- * A shared-memory load, store or atomic (ISA v2). Every active lane's
+ * A shared-memory load, store or atomic (ISA v2, 64-bit atomics v3). Every
+ * active lane's
  * offset is checked before any lane's access, so a bad offset leaves the
  * LDS unchanged. Lanes go in order, so for atomics to one offset each lane
  * sees the previous lane's result, as for global atomics.
@@ -1441,14 +1455,20 @@ static enum vsvm_isa_step exec_lds(struct vsvm_isa_run *r,
 	const u64 *b = vread(w, insn->b, 0, eng->bcast[1]);
 	u64 *d = w->v[op_is_v(insn->d) ? insn->d - VSVM_ISA_OP_VREG(0) : 0];
 	s64 offset = (s32)insn->imm;
+	enum vsvm_isa_atomic_op op = insn->opcode & 15;
 	u32 lanes = w->exec;
 	unsigned int size, i;
 	u64 addr, m;
 
-	if (insn->format == VSVM_ISA_FMT_LDS_ATOMIC)
+	if (insn->format == VSVM_ISA_FMT_LDS_ATOMIC64) {
+		size = 8;
+		offset = (s16)(insn->imm & VSVM_ISA_LDS_ATOMIC64_OFFSET_MASK);
+		op = insn->imm >> VSVM_ISA_LDS_ATOMIC64_OP_SHIFT;
+	} else if (insn->format == VSVM_ISA_FMT_LDS_ATOMIC) {
 		size = 4;
-	else
+	} else {
 		size = 1 << (insn->opcode & 3);
+	}
 	for (i = 0; i < VSVM_ISA_WAVE_LANES; i++) {
 		if (!(lanes & BIT(i)))
 			continue;
@@ -1479,8 +1499,7 @@ static enum vsvm_isa_step exec_lds(struct vsvm_isa_run *r,
 		default:
 			m = lds_read(&eng->lds[addr], size);
 			lds_write(&eng->lds[addr], size,
-				  vsvm_isa_atomic_value(insn->opcode & 15, size,
-							m, b[i], d[i]));
+				  vsvm_isa_atomic_value(op, size, m, b[i], d[i]));
 			d[i] = m;
 			break;
 		}
@@ -1582,6 +1601,7 @@ static enum vsvm_isa_step isa_step(struct vsvm_isa_run *r, struct vsvm_isa_wave 
 	case VSVM_ISA_FMT_LDS_LOAD:
 	case VSVM_ISA_FMT_LDS_STORE:
 	case VSVM_ISA_FMT_LDS_ATOMIC:
+	case VSVM_ISA_FMT_LDS_ATOMIC64:
 		/* The engine's own memory: no op, fine in a section. */
 		step = exec_lds(r, w, c, pc);
 		if (step != VSVM_ISA_STEP_NEXT)

@@ -150,6 +150,8 @@ struct vsvm_isa_result {
  * @VSVM_ISA_FMT_LDS_LOAD: v2, as %VSVM_ISA_FMT_VMEM_LOAD, in shared memory
  * @VSVM_ISA_FMT_LDS_STORE: v2, as %VSVM_ISA_FMT_VMEM_STORE, in shared memory
  * @VSVM_ISA_FMT_LDS_ATOMIC: v2, as %VSVM_ISA_FMT_VATOMIC, in shared memory
+ * @VSVM_ISA_FMT_LDS_ATOMIC64: v3, 64-bit LDS atomics: operands as
+ *	%VSVM_ISA_FMT_VATOMIC, imm the operation and a 16-bit offset
  */
 enum vsvm_isa_format {
 	VSVM_ISA_FMT_INVALID,
@@ -170,6 +172,7 @@ enum vsvm_isa_format {
 	VSVM_ISA_FMT_LDS_LOAD,
 	VSVM_ISA_FMT_LDS_STORE,
 	VSVM_ISA_FMT_LDS_ATOMIC,
+	VSVM_ISA_FMT_LDS_ATOMIC64,
 };
 
 /**

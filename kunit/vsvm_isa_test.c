@@ -1119,6 +1119,28 @@ struct atomic_case {
 	u64 mem, b, d, after;
 };
 
+/*
+ * The 64-bit cases, for global memory and the LDS: carries across 32 bits,
+ * signed and unsigned orders that differ, cmpxchg on all 64 bits of D.
+ */
+static const struct atomic_case atomic_cases64[] = {
+	{ VSVM_ATOMIC_ADD, 0xffffffffffffffffull, 2, 0, 1 },
+	{ VSVM_ATOMIC_ADD, 0xffffffffull, 1, 0, 0x100000000ull },
+	{ VSVM_ATOMIC_MIN_U, 0x8000000000000000ull, 5, 0, 5 },
+	{ VSVM_ATOMIC_MAX_U, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
+	{ VSVM_ATOMIC_MIN_U, 0xfffffffffffffffeull, 3, 0, 3 },
+	{ VSVM_ATOMIC_MIN_I, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
+	{ VSVM_ATOMIC_MIN_I, 3, 0xfffffffffffffffeull, 0, 0xfffffffffffffffeull },
+	{ VSVM_ATOMIC_MAX_I, 0x80000000, 5, 0, 0x80000000 },
+	{ VSVM_ATOMIC_MAX_I, 0xfffffffffffffffeull, 3, 0, 3 },
+	{ VSVM_ATOMIC_AND, 0xff00ff00ff00ff00ull, 0x0ff0, 0, 0x0f00 },
+	{ VSVM_ATOMIC_OR, 0xff00000000000000ull, 0x1, 0, 0xff00000000000001ull },
+	{ VSVM_ATOMIC_XOR, 0xffffffffffffffffull, 0xf, 0, 0xfffffffffffffff0ull },
+	{ VSVM_ATOMIC_XCHG, 1, 0x123456789ull, 0, 0x123456789ull },
+	{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x100000005ull, 9 },
+	{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x5, 0x100000005ull },
+};
+
 static void vsvm_isa_test_atomics(struct kunit *test)
 {
 	/* Per op: memory before, operand B, old D, memory after (D gets m). */
@@ -1136,25 +1158,12 @@ static void vsvm_isa_test_atomics(struct kunit *test)
 		{ VSVM_ATOMIC_CMPXCHG, 0x12345678, 0x77, 0xffff000012345678ull, 0x77 },
 		{ VSVM_ATOMIC_CMPXCHG, 0x12345678, 0x77, 0x12345679, 0x12345678 },
 	};
-	static const struct atomic_case cases64[] = {
-		{ VSVM_ATOMIC_ADD, 0xffffffffffffffffull, 2, 0, 1 },
-		{ VSVM_ATOMIC_MIN_U, 0x8000000000000000ull, 5, 0, 5 },
-		{ VSVM_ATOMIC_MAX_U, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
-		{ VSVM_ATOMIC_MIN_I, 0x8000000000000000ull, 5, 0, 0x8000000000000000ull },
-		{ VSVM_ATOMIC_MAX_I, 0x80000000, 5, 0, 0x80000000 },
-		{ VSVM_ATOMIC_AND, 0xff00ff00ff00ff00ull, 0x0ff0, 0, 0x0f00 },
-		{ VSVM_ATOMIC_OR, 0xff00000000000000ull, 0x1, 0, 0xff00000000000001ull },
-		{ VSVM_ATOMIC_XOR, 0xffffffffffffffffull, 0xf, 0, 0xfffffffffffffff0ull },
-		{ VSVM_ATOMIC_XCHG, 1, 0x123456789ull, 0, 0x123456789ull },
-		{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x100000005ull, 9 },
-		{ VSVM_ATOMIC_CMPXCHG, 0x100000005ull, 9, 0x5, 0x100000005ull },
-	};
 	struct isa_test *t = test->priv;
 	unsigned int i, lane, size;
 
 	for (size = 4; size <= 8; size += 4) {
-		const struct atomic_case *cases = cases64;
-		unsigned int n = ARRAY_SIZE(cases64);
+		const struct atomic_case *cases = atomic_cases64;
+		unsigned int n = ARRAY_SIZE(atomic_cases64);
 		u64 hi = 0;
 
 		if (size == 4) {
@@ -2305,6 +2314,167 @@ static void vsvm_isa_test_lds_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->access_calls, 0);
 }
 
+/* --- ISA v3 --- */
+
+#define LDS_ATOMIC64(op, d, a, b, offset) \
+	ENC(VSVM_OP_V_LDS_ATOMIC64, d, a, b, VSVM_ISA_LDS_ATOMIC64_IMM(op, offset))
+
+/* v3 adds one opcode, the 64-bit LDS atomics, and changes no other. */
+static void vsvm_isa_test_decode_v3(struct kunit *test)
+{
+	struct vsvm_isa_insn insn2, insn3;
+	unsigned int op;
+
+	for (op = 0; op < 256; op++) {
+		enum vsvm_isa_error e2 = vsvm_isa_decode(op, 2, &insn2);
+		enum vsvm_isa_error e3 = vsvm_isa_decode(op, 3, &insn3);
+
+		if (op == VSVM_OP_V_LDS_ATOMIC64)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, e2, e3, "opcode %#x", op);
+		KUNIT_EXPECT_EQ_MSG(test, insn2.format, insn3.format, "opcode %#x", op);
+	}
+	for (op = VSVM_ATOMIC_ADD; op <= VSVM_ATOMIC_CMPXCHG; op++) {
+		u64 word = LDS_ATOMIC64(op, VR(1), VR(2), SR(3), -8);
+
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_isa_decode(word, 1, &insn3),
+				    VSVM_ISA_ERR_OPCODE, "op %u under v1", op);
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_isa_decode(word, 2, &insn3),
+				    VSVM_ISA_ERR_OPCODE, "op %u under v2", op);
+		KUNIT_EXPECT_EQ_MSG(test, vsvm_isa_decode(word, 3, &insn3),
+				    VSVM_ISA_ERR_NONE, "op %u under v3", op);
+		KUNIT_EXPECT_EQ(test, insn3.format, VSVM_ISA_FMT_LDS_ATOMIC64);
+	}
+	/* Operations 10 and above are undefined instructions. */
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(LDS_ATOMIC64(10, VR(1), VR(2), VR(3), 0), 3,
+					      &insn3), VSVM_ISA_ERR_OPCODE);
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(LDS_ATOMIC64(0xffff, VR(1), VR(2), VR(3), 0),
+					      3, &insn3), VSVM_ISA_ERR_OPCODE);
+	/* The VATOMIC operand rules: D a vector, A and B no literal, no laneid. */
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(LDS_ATOMIC64(0, SR(1), VR(2), VR(3), 0), 3,
+					      &insn3), VSVM_ISA_ERR_OPERAND);
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(LDS_ATOMIC64(0, VR(1), LIT, VR(3), 0), 3,
+					      &insn3), VSVM_ISA_ERR_OPERAND);
+	KUNIT_EXPECT_EQ(test, vsvm_isa_decode(LDS_ATOMIC64(0, VR(1), VR(2), LANEID, 0), 3,
+					      &insn3), VSVM_ISA_ERR_OPERAND);
+}
+
+/*
+ * Every operation on 64-bit LDS values, the cases of the global 64-bit
+ * atomics: lanes 1-15 each work on their own LDS word at 0x100 + 8 * lane,
+ * addressed as 0x200 + 8 * lane with offset -0x100; lane 0 is off.
+ */
+static void vsvm_isa_test_lds_atomic64(struct kunit *test)
+{
+	const struct atomic_case *cases = atomic_cases64;
+	struct isa_test *t = test->priv;
+	unsigned int i, lane;
+
+	for (i = 0; i < ARRAY_SIZE(atomic_cases64); i++) {
+		for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++) {
+			data64(t, VIN(0))[lane] = cases[i].mem;
+			data64(t, VIN(1))[lane] = cases[i].b;
+			data64(t, VIN(2))[lane] = cases[i].d;
+		}
+		reset_program(t);
+		emit(t, I(V_SHL_B64, VR(7), VR(6), LIT, 3));
+		emit(t, I(V_ADD_U64, VR(8), VR(7), SR(0), 0));
+		emit(t, I(V_LOAD_U64, VR(10), VR(8), 0, VIN(0)));
+		emit(t, I(V_LOAD_U64, VR(11), VR(8), 0, VIN(1)));
+		emit(t, I(V_LOAD_U64, VR(12), VR(8), 0, VIN(2)));
+		emit(t, I(V_LDS_STORE_B64, 0, VR(7), VR(10), 0x100));
+		emit(t, I(V_ADD_U64, VR(9), VR(7), LIT, 0x200));
+		emit(t, I(S_MOV, EXEC, LIT, 0, 0xfffe));	/* lane 0 off */
+		emit(t, LDS_ATOMIC64(cases[i].op, VR(12), VR(9), VR(11), -0x100));
+		emit(t, I(S_MOV, EXEC, LIT, 0, 0xffff));
+		emit(t, I(V_LDS_LOAD_U64, VR(13), VR(7), 0, 0x100));
+		emit(t, I(V_STORE_B64, 0, VR(8), VR(12), VIN(3)));
+		emit(t, I(V_STORE_B64, 0, VR(8), VR(13), VIN(4)));
+		emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+		load_at(t, CODE_OFF);
+		run(t);
+		expect_done(t);
+		for (lane = 0; lane < VSVM_ISA_WAVE_LANES; lane++) {
+			u64 mem = cases[i].after, d = cases[i].mem;
+
+			if (!lane) {	/* off: keeps the memory and its D */
+				mem = cases[i].mem;
+				d = cases[i].d;
+			}
+
+			KUNIT_EXPECT_EQ_MSG(test, data64(t, VIN(4))[lane], mem,
+					    "case %u lane %u", i, lane);
+			KUNIT_EXPECT_EQ_MSG(test, data64(t, VIN(3))[lane], d,
+					    "case %u lane %u", i, lane);
+		}
+	}
+
+	/*
+	 * 40 lanes in three waves add 0x100000001 to one counter: the carry
+	 * crosses 32 bits, and each lane's D is the count before its add.
+	 */
+	reset_program(t);
+	emit(t, I(S_MOV, SR(5), LIT, 0, 0x100000001ull >> 32));
+	emit(t, I(S_SHL, SR(5), SR(5), LIT, 32));
+	emit(t, I(S_ADD, SR(5), SR(5), LIT, 1));
+	emit(t, I(S_MOV, SR(6), LIT, 0, 0x100));
+	emit(t, LDS_ATOMIC64(VSVM_ATOMIC_ADD, VR(10), SR(6), SR(5), 8));
+	emit(t, I(S_BARRIER, 0, 0, 0, 0));
+	emit(t, I(V_LDS_LOAD_U64, VR(11), SR(6), 0, 8));
+	emit(t, I(V_SHL_B64, VR(13), VR(6), LIT, 3));
+	emit(t, I(V_ADD_U64, VR(13), VR(13), SR(0), 0));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(10), 0));
+	emit(t, I(V_STORE_B64, 0, VR(13), VR(11), 0x400));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	set_group(t, 40, 1, 1);
+	run(t);
+	expect_done(t);
+	for (lane = 0; lane < 40; lane++) {
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0)[lane], lane * 0x100000001ull,
+				    "lane %u", lane);
+		KUNIT_EXPECT_EQ_MSG(test, data64(t, 0x400)[lane], 40 * 0x100000001ull,
+				    "lane %u", lane);
+	}
+
+	/* The same program is an invalid opcode for a v2 dispatch. */
+	t->d.isa_version = 2;
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_OPCODE, 4 * 8);
+}
+
+static void vsvm_isa_test_lds_atomic64_errors(struct kunit *test)
+{
+	struct isa_test *t = test->priv;
+
+	/* 8 bytes at a 4-aligned offset: an alignment error, LDS unchanged. */
+	emit(t, I(S_MOV, SR(1), LIT, 0, 0x104));
+	emit(t, LDS_ATOMIC64(VSVM_ATOMIC_XCHG, VR(9), SR(1), SR(1), 0));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_ALIGN, 8);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, 0x104);
+
+	/* The last 8 bytes are in range; past the end, or below 0, are not. */
+	reset_program(t);
+	emit(t, I(S_MOV, SR(1), LIT, 0, VSVM_ISA_LDS_BYTES - 8));
+	emit(t, LDS_ATOMIC64(VSVM_ATOMIC_ADD, VR(9), SR(1), SR(1), 0));
+	emit(t, LDS_ATOMIC64(VSVM_ATOMIC_ADD, VR(9), SR(1), SR(1), 8));
+	emit(t, I(S_ENDPGM, 0, 0, 0, 0));
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_LDS, 16);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, VSVM_ISA_LDS_BYTES);
+	reset_program(t);
+	emit(t, LDS_ATOMIC64(VSVM_ATOMIC_OR, VR(9), SR(10), SR(10), -8));	/* s10 is 0 */
+	load_at(t, CODE_OFF);
+	run(t);
+	expect_invalid(t, VSVM_ISA_ERR_LDS, 0);
+	KUNIT_EXPECT_EQ(test, t->res.fault_addr, (u64)-8);
+	KUNIT_EXPECT_EQ(test, t->access_calls, 0);
+}
+
 static struct kunit_case vsvm_isa_test_cases[] = {
 	KUNIT_CASE(vsvm_isa_test_decode_opcodes),
 	KUNIT_CASE(vsvm_isa_test_decode_valid),
@@ -2315,6 +2485,9 @@ static struct kunit_case vsvm_isa_test_cases[] = {
 	KUNIT_CASE(vsvm_isa_test_float_v2),
 	KUNIT_CASE(vsvm_isa_test_lds),
 	KUNIT_CASE(vsvm_isa_test_lds_errors),
+	KUNIT_CASE(vsvm_isa_test_decode_v3),
+	KUNIT_CASE(vsvm_isa_test_lds_atomic64),
+	KUNIT_CASE(vsvm_isa_test_lds_atomic64_errors),
 	KUNIT_CASE(vsvm_isa_test_scalar_alu),
 	KUNIT_CASE(vsvm_isa_test_vector_int),
 	KUNIT_CASE(vsvm_isa_test_float),

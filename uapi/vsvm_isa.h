@@ -2,7 +2,7 @@
 /*
  * Copyright (c) 2026 The vsvm authors
  *
- * vsvm_isa.h - binary encoding of the vsvm compute ISA, versions 1 and 2
+ * vsvm_isa.h - binary encoding of the vsvm compute ISA, versions 1 to 3
  *
  * docs/isa.rst is the specification; this header gives its numbers to the
  * kernel's interpreter and to user-space assemblers.
@@ -36,12 +36,13 @@ extern "C" {
 
 /*
  * Versions of the encoding. Version 2 is version 1 plus the instructions
- * marked "v2" below; drm_vsvm_dispatch.isa_version chooses which of them a
- * dispatch is decoded as (%VSVM_ISA_VERSION_MIN to the device's
- * DRM_VSVM_PARAM_ISA_VERSION). Under version 1 a v2 opcode is invalid.
+ * marked "v2" below, version 3 is version 2 plus those marked "v3";
+ * drm_vsvm_dispatch.isa_version chooses which of them a dispatch is decoded
+ * as (%VSVM_ISA_VERSION_MIN to the device's DRM_VSVM_PARAM_ISA_VERSION).
+ * Under version 1 a v2 or v3 opcode is invalid, under version 2 a v3 one.
  */
 #define VSVM_ISA_VERSION_MIN		1
-#define VSVM_ISA_VERSION		2
+#define VSVM_ISA_VERSION		3
 
 /* v2: bytes of workgroup-shared memory (LDS) of every workgroup. */
 #define VSVM_ISA_LDS_BYTES		32768
@@ -71,9 +72,10 @@ extern "C" {
 #define VSVM_ISA_IMM_SHIFT		32
 
 /**
- * enum vsvm_isa_opcode - opcodes of ISA version 1
+ * enum vsvm_isa_opcode - opcodes of ISA versions 1 to 3
  *
- * Every value not listed is an invalid opcode, 0 included. The format of
+ * Every value not listed is an invalid opcode, 0 included; so is one marked
+ * v2 under version 1 and one marked v3 under versions 1 and 2. The format of
  * each opcode (which fields it uses) is in docs/isa.rst.
  */
 enum vsvm_isa_opcode {
@@ -254,10 +256,28 @@ enum vsvm_isa_opcode {
 	/*
 	 * v2: 32-bit LDS atomics (VATOMIC format):
 	 * VSVM_OP_V_LDS_ATOMIC32_BASE + op, op an &enum vsvm_isa_atomic_op.
-	 * There are no 64-bit LDS atomics.
 	 */
 	VSVM_OP_V_LDS_ATOMIC32_BASE = 0xf0,
+	/*
+	 * v3: 64-bit LDS atomics (LDS_ATOMIC64 format), one opcode for every
+	 * operation: D, A and B as in the VATOMIC format; imm bits 0-15 are
+	 * the signed byte offset, bits 16-31 the &enum vsvm_isa_atomic_op
+	 * (see %VSVM_ISA_LDS_ATOMIC64_IMM).
+	 */
+	VSVM_OP_V_LDS_ATOMIC64	= 0xfa,
 };
+
+/*
+ * v3: the imm of %VSVM_OP_V_LDS_ATOMIC64: the operation @op (an
+ * &enum vsvm_isa_atomic_op; 10 and above are an invalid opcode) in bits
+ * 16-31, the byte offset @offset (-32768 to 32767, sign-extended to 64 bits
+ * when added to A) in bits 0-15.
+ */
+#define VSVM_ISA_LDS_ATOMIC64_OP_SHIFT	16
+#define VSVM_ISA_LDS_ATOMIC64_OFFSET_MASK 0xffff
+#define VSVM_ISA_LDS_ATOMIC64_IMM(op, offset) \
+	(((__u32)(op) << VSVM_ISA_LDS_ATOMIC64_OP_SHIFT) | \
+	 ((__u32)(offset) & VSVM_ISA_LDS_ATOMIC64_OFFSET_MASK))
 
 /**
  * enum vsvm_isa_cmp_type - operand type of a vector compare
@@ -322,7 +342,8 @@ enum vsvm_isa_atomic_op {
 /**
  * enum vsvm_isa_error - why a program is invalid (drm_vsvm_wait.error)
  * @VSVM_ISA_ERR_NONE: no error
- * @VSVM_ISA_ERR_OPCODE: the opcode is not defined
+ * @VSVM_ISA_ERR_OPCODE: the opcode is not defined (for
+ *	%VSVM_OP_V_LDS_ATOMIC64, also an operation of 10 or more)
  * @VSVM_ISA_ERR_OPERAND: an operand code the format does not allow, or a
  *	non-zero field the format does not use
  * @VSVM_ISA_ERR_BRANCH: a branch target outside the program

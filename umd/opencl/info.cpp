@@ -50,10 +50,21 @@ namespace {
 
 constexpr const char* kPlatformExtensions = "cl_khr_icd";
 // Only what the compiler and both backends do: 32-bit atomics on global
-// and local memory, byte stores.
+// and local memory, byte stores; and 64-bit atomics on both where the
+// device's ISA has them on local memory (version 3).
 constexpr const char* kDeviceExtensions =
     "cl_khr_byte_addressable_store cl_khr_global_int32_base_atomics cl_khr_global_int32_extended_atomics "
     "cl_khr_local_int32_base_atomics cl_khr_local_int32_extended_atomics";
+constexpr const char* kInt64AtomicsExtensions = "cl_khr_int64_base_atomics cl_khr_int64_extended_atomics";
+constexpr cl_uint kInt64AtomicsIsaVersion = 3;
+
+std::string deviceExtensions(const vsvm::opencl::DeviceLimits& limits)
+{
+    std::string list = kDeviceExtensions;
+    if (limits.isaVersion >= kInt64AtomicsIsaVersion)
+        list = list + " " + kInt64AtomicsExtensions;
+    return list;
+}
 
 cl_name_version nameVersion(cl_version version, const char* name)
 {
@@ -310,9 +321,9 @@ cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param, si
         return answerVector(size, value, sizeRet, features);
     }
     case CL_DEVICE_EXTENSIONS:
-        return str(kDeviceExtensions);
+        return str(deviceExtensions(limits));
     case CL_DEVICE_EXTENSIONS_WITH_VERSION:
-        return answerVector(size, value, sizeRet, extensionsWithVersion(kDeviceExtensions));
+        return answerVector(size, value, sizeRet, extensionsWithVersion(deviceExtensions(limits).c_str()));
     case CL_DEVICE_IL_VERSION:
         return str("SPIR-V_1.0");
     case CL_DEVICE_ILS_WITH_VERSION: {

@@ -14,7 +14,7 @@
 #include "vsvm/status.h"
 
 /**
- * Assembler and disassembler for the vsvm compute ISA, versions 1 and 2.
+ * Assembler and disassembler for the vsvm compute ISA, versions 1 to 3.
  *
  * docs/isa.rst specifies the instructions and the assembler's text syntax;
  * the numbers come from uapi/vsvm_isa.h. Both directions read one table of
@@ -42,6 +42,7 @@ enum class Format : std::uint8_t {
     Vatomic,     ///< D: V; A, B: V or S; offset
     SmemLoad,    ///< D: S but not exec; A: S; offset
     SmemStore,   ///< A, B: S; offset
+    LdsAtomic64, ///< D: V; A, B: V or S; imm: the operation in bits 16-31, a 16-bit offset in bits 0-15 (v3)
 };
 
 /// One row of the instruction table.
@@ -51,16 +52,25 @@ struct InstructionInfo {
     Format format;
     /// The sources are float32: a literal may be written as a float (2.5, 1e-3).
     bool floatSources;
-    /// The first ISA version that has the instruction (1 or 2); a program
-    /// uses a version-2 one only after `.isa 2`.
+    /// The first ISA version that has the instruction (1 to 3); a program
+    /// uses a version-N one only after `.isa N` (or a later version).
     std::uint8_t version = 1;
+    /// For an opcode several instructions share (Format::LdsAtomic64): the
+    /// value of imm bits 16-31 that selects this one; -1 otherwise.
+    std::int32_t immSelector = -1;
 };
 
-/// Every instruction of ISA v1 and v2, in opcode order.
+/// Every instruction of ISA v1 to v3, in opcode order (then selector order).
 std::span<const InstructionInfo> instructions();
 
-/// The row for @p opcode, or nullptr when the opcode is invalid.
+/// The row for @p opcode, or nullptr when the opcode is invalid or is
+/// shared by several instructions (then the word's imm selects one: see
+/// the overload with imm).
 const InstructionInfo* findInstruction(std::uint8_t opcode);
+
+/// The row for an instruction word's @p opcode and @p imm, or nullptr when
+/// they name no instruction.
+const InstructionInfo* findInstruction(std::uint8_t opcode, std::uint32_t imm);
 
 /// The row for @p mnemonic, or nullptr when there is no such instruction.
 const InstructionInfo* findInstruction(std::string_view mnemonic);

@@ -2205,8 +2205,6 @@ void Lowering::lowerAtomic(const Inst& inst)
     unsigned w = scalarWidth(valueType);
     if (w != 32 && w != 64)
         failAt(inst, fmt::format("{}-bit atomics are not supported", w));
-    if (lds && w == 64)
-        failAt(inst, "64-bit atomics on workgroup memory (ISA v2 has 32-bit LDS atomics only)");
     Opnd addr = toScalar(p.comps[0]);
 
     if (inst.op == Op::OpAtomicLoad) {
@@ -4556,16 +4554,18 @@ void Lowering::run(Lowered& out, bool emitIr)
     out.privateBytesPerLane = privateBytes_;
     out.privateAlign = privateBytes_ ? privateAlign_ : 0;
     out.constants = constData_;
-    bool v2 = false;
+    // The lowest version that has every instruction (LDS needs v2; 64-bit
+    // LDS atomics need v3), so that a program runs on every device it can.
+    unsigned isaVersion = ldsBytes_ ? 2 : 1;
     for (const MInst& inst : code_)
         if (!inst.op.empty())
-            if (const isa::InstructionInfo* info = isa::findInstruction(inst.op); info && info->version > 1)
-                v2 = true;
+            if (const isa::InstructionInfo* info = isa::findInstruction(inst.op))
+                isaVersion = std::max<unsigned>(isaVersion, info->version);
     out.ldsBytes = static_cast<std::uint32_t>(ldsBytes_);
     std::string params = out.signature.toString();
     out.assembly = fmt::format("; {} ({} SPIR-V), {} scalar / {} vector registers, {} bytes of LDS\n", out.name,
                                kernel_ ? "OpenCL" : "GLSL", sregs, vregs, out.ldsBytes);
-    out.assembly += fmt::format(".isa {}\n", v2 || ldsBytes_ ? 2 : 1);
+    out.assembly += fmt::format(".isa {}\n", isaVersion);
     out.assembly += params.empty() ? ".args\n" : fmt::format(".args {}\n", params);
     out.assembly += body;
 }

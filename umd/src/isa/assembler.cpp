@@ -55,6 +55,8 @@ const char* describe(Operand operand)
         return "a label";
     case Operand::Offset:
         return "an integer byte offset";
+    case Operand::ShortOffset:
+        return "an integer byte offset (-32768 to 32767)";
     }
     return "?";
 }
@@ -64,7 +66,7 @@ std::string usage(const InstructionInfo& info)
     std::string text(info.mnemonic);
     const char* separator = " ";
     for (const Slot& slot : detail::formatSpec(info.format).slots) {
-        bool optional = slot.operand == Operand::Offset;
+        bool optional = detail::isOffset(slot.operand);
         text += fmt::format("{}{}{}{}", optional ? "[" : "", separator, slot.name, optional ? "]" : "");
         separator = ", ";
     }
@@ -117,9 +119,11 @@ private:
     std::optional<Reference> entry_;
     unsigned argsLine_ = 0; ///< the line of .args, 0 before it
     unsigned isaLine_ = 0;  ///< the line of .isa, 0 before it
-    /// The first use of a version-2 instruction: checked at the end, as
-    /// `.isa 2` may come anywhere in the file.
-    std::optional<Reference> firstV2_;
+    /// The first use of an instruction of the highest version above 1 the
+    /// program uses, and that version: checked at the end, as `.isa` may
+    /// come anywhere in the file.
+    std::optional<Reference> firstNewest_;
+    unsigned newestVersion_ = 1;
 };
 
 void Assembler::error(unsigned line, unsigned column, std::string message)
@@ -156,9 +160,10 @@ Assembly Assembler::run(std::string_view source)
         fields.imm = static_cast<std::uint32_t>(delta);
         out_.program.words[branch.word] = detail::joinWord(fields);
     }
-    if (firstV2_ && out_.program.isaVersion < 2)
-        error(firstV2_->line, firstV2_->column,
-              fmt::format("{} is an ISA version 2 instruction: it needs '.isa 2'", firstV2_->label));
+    if (firstNewest_ && out_.program.isaVersion < newestVersion_)
+        error(firstNewest_->line, firstNewest_->column,
+              fmt::format("{} is an ISA version {} instruction: it needs '.isa {}'", firstNewest_->label,
+                          newestVersion_, newestVersion_));
     if (entry_) {
         if (auto offset = resolve(*entry_, ".entry label"))
             out_.program.entry = static_cast<std::uint32_t>(*offset);
@@ -242,8 +247,10 @@ void Assembler::assembleLine(std::string_view text, unsigned line)
             error(line, name.column, fmt::format("unknown instruction '{}'", name.text));
             return;
         }
-        if (info->version > 1 && !firstV2_)
-            firstV2_ = Reference{0, std::string(name.text), line, name.column, ""};
+        if (info->version > newestVersion_) {
+            newestVersion_ = info->version;
+            firstNewest_ = Reference{0, std::string(name.text), line, name.column, ""};
+        }
     }
 
     std::vector<Token> operands;
@@ -275,7 +282,7 @@ void Assembler::instruction(const InstructionInfo& info, Token mnemonic, const s
 {
     auto slots = detail::formatSpec(info.format).slots;
     std::size_t required = slots.size();
-    if (!slots.empty() && slots.back().operand == Operand::Offset)
+    if (!slots.empty() && detail::isOffset(slots.back().operand))
         required--;
     if (operands.size() < required || operands.size() > slots.size()) {
         std::string count = required == slots.size() ? fmt::format("{}", required)
@@ -287,6 +294,8 @@ void Assembler::instruction(const InstructionInfo& info, Token mnemonic, const s
     }
 
     Fields fields{.opcode = info.opcode};
+    if (info.immSelector >= 0)
+        fields.imm = static_cast<std::uint32_t>(info.immSelector) << VSVM_ISA_LDS_ATOMIC64_OP_SHIFT;
     std::optional<Token> literal;
     for (std::size_t i = 0; i < operands.size(); i++) {
         const Slot& slot = slots[i];
@@ -301,7 +310,8 @@ void Assembler::instruction(const InstructionInfo& info, Token mnemonic, const s
             branches_.push_back(
                 {out_.program.words.size() - 1, std::string(token.text), line, token.column, info.mnemonic});
             break;
-        case Operand::Offset: {
+        case Operand::Offset:
+        case Operand::ShortOffset: {
             Integer offset = parseInteger(token.text);
             if (offset.status == Integer::NotInteger) {
                 error(line, token.column,
@@ -309,16 +319,22 @@ void Assembler::instruction(const InstructionInfo& info, Token mnemonic, const s
                                   token.text));
                 return;
             }
+            bool isShort = slot.operand == Operand::ShortOffset;
+            std::int64_t lowest = isShort ? std::numeric_limits<std::int16_t>::min()
+                                          : std::numeric_limits<std::int32_t>::min();
+            std::int64_t highest = isShort ? std::numeric_limits<std::int16_t>::max()
+                                           : std::numeric_limits<std::int32_t>::max();
             auto value = offset.signedValue();
-            if (!value || *value < std::numeric_limits<std::int32_t>::min() ||
-                *value > std::numeric_limits<std::int32_t>::max()) {
+            if (!value || *value < lowest || *value > highest) {
                 error(line, token.column,
-                      fmt::format("operand {} ({}) of {}: memory offset {} is out of range (-2147483648 to "
-                                  "2147483647)",
-                                  i + 1, slot.name, info.mnemonic, token.text));
+                      fmt::format("operand {} ({}) of {}: memory offset {} is out of range ({} to {})", i + 1,
+                                  slot.name, info.mnemonic, token.text, lowest, highest));
                 return;
             }
-            fields.imm = static_cast<std::uint32_t>(*value);
+            if (isShort)
+                fields.imm |= static_cast<std::uint32_t>(*value) & detail::kShortOffsetMask;
+            else
+                fields.imm = static_cast<std::uint32_t>(*value);
             break;
         }
         default:

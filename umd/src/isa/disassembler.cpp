@@ -65,7 +65,7 @@ struct Decoded {
 Decoded decode(std::uint64_t word, std::size_t index, std::size_t count)
 {
     Fields fields = detail::splitWord(word);
-    const InstructionInfo* info = findInstruction(fields.opcode);
+    const InstructionInfo* info = findInstruction(fields.opcode, fields.imm);
     if (!info || !detail::isValid(*info, fields))
         return {};
     Decoded decoded{info, fields};
@@ -95,6 +95,10 @@ std::string instructionText(const Decoded& decoded)
         case Operand::Offset:
             if (fields.imm != 0)
                 operand = fmt::format("{}", static_cast<std::int32_t>(fields.imm));
+            break;
+        case Operand::ShortOffset:
+            if (fields.imm & detail::kShortOffsetMask)
+                operand = fmt::format("{}", static_cast<std::int16_t>(fields.imm & detail::kShortOffsetMask));
             break;
         case Operand::SelectMask:
             operand = registerName(fields.imm & 0xff);

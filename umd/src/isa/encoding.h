@@ -33,6 +33,7 @@ enum class Operand : std::uint8_t {
     VectorOrScalar, ///< vN, sN or exec
     Label,          ///< a branch target, in imm as instructions from the next one
     Offset,         ///< a signed byte offset in imm; may be omitted (0)
+    ShortOffset,    ///< a signed byte offset in imm bits 0-15; may be omitted (0)
     SelectMask,     ///< a scalar operand code in imm bits 0-7 (VOP3)
 };
 
@@ -47,6 +48,15 @@ struct FormatSpec {
 };
 
 const FormatSpec& formatSpec(Format format);
+
+/// Is @p operand a memory offset, which an instruction may leave out?
+inline bool isOffset(Operand operand)
+{
+    return operand == Operand::Offset || operand == Operand::ShortOffset;
+}
+
+/// The bits of imm that Operand::ShortOffset holds; imm's upper 16 bits select the instruction.
+constexpr std::uint32_t kShortOffsetMask = VSVM_ISA_LDS_ATOMIC64_OFFSET_MASK;
 
 /// Does @p operand's slot accept operand code @p code (a register field)?
 bool acceptsCode(Operand operand, unsigned code);

@@ -26,7 +26,8 @@ struct Table {
 
     std::deque<std::string> names; // storage for the generated mnemonics
     std::vector<InstructionInfo> rows;
-    std::array<const InstructionInfo*, 256> byOpcode{};
+    std::array<const InstructionInfo*, 256> byOpcode{}; // nullptr for a shared opcode
+    std::vector<const InstructionInfo*> selected;       // the rows of shared opcodes
 };
 
 // The instructions with a name of their own; compares and atomics are
@@ -198,9 +199,11 @@ constexpr int kCmpTypeStride = 8;
 
 Table::Table()
 {
-    auto add = [this](std::string name, int opcode, Format format, bool floatSources, std::uint8_t version = 1) {
+    auto add = [this](std::string name, int opcode, Format format, bool floatSources, std::uint8_t version = 1,
+                      std::int32_t immSelector = -1) {
         names.push_back(std::move(name));
-        rows.push_back({names.back(), static_cast<std::uint8_t>(opcode), format, floatSources, version});
+        rows.push_back(
+            {names.back(), static_cast<std::uint8_t>(opcode), format, floatSources, version, immSelector});
     };
     for (const InstructionInfo& row : kNamed)
         rows.push_back(row);
@@ -214,14 +217,21 @@ Table::Table()
             Format::Vatomic, false);
         add(fmt::format("v_atomic_{}_b64", op.name), VSVM_OP_V_ATOMIC64_BASE + op.value,
             Format::Vatomic, false);
-        // v2: LDS has 32-bit atomics only.
         add(fmt::format("v_lds_atomic_{}_b32", op.name), VSVM_OP_V_LDS_ATOMIC32_BASE + op.value,
             Format::Vatomic, false, 2);
+        // v3: one opcode for the 64-bit LDS atomics, the operation in imm.
+        add(fmt::format("v_lds_atomic_{}_b64", op.name), VSVM_OP_V_LDS_ATOMIC64, Format::LdsAtomic64, false, 3,
+            op.value);
     }
-    std::sort(rows.begin(), rows.end(),
-              [](const InstructionInfo& a, const InstructionInfo& b) { return a.opcode < b.opcode; });
-    for (const InstructionInfo& row : rows)
-        byOpcode[row.opcode] = &row;
+    std::sort(rows.begin(), rows.end(), [](const InstructionInfo& a, const InstructionInfo& b) {
+        return a.opcode != b.opcode ? a.opcode < b.opcode : a.immSelector < b.immSelector;
+    });
+    for (const InstructionInfo& row : rows) {
+        if (row.immSelector >= 0)
+            selected.push_back(&row);
+        else
+            byOpcode[row.opcode] = &row;
+    }
 }
 
 const Table& table()
@@ -257,6 +267,10 @@ constexpr Slot kVatomic[] = {{Field::D, Operand::Vector, "D"},
                              {Field::A, Operand::VectorOrScalar, "A"},
                              {Field::B, Operand::VectorOrScalar, "B"},
                              {Field::Imm, Operand::Offset, "offset"}};
+constexpr Slot kLdsAtomic64[] = {{Field::D, Operand::Vector, "D"},
+                                 {Field::A, Operand::VectorOrScalar, "A"},
+                                 {Field::B, Operand::VectorOrScalar, "B"},
+                                 {Field::Imm, Operand::ShortOffset, "offset"}};
 constexpr Slot kSmemLoad[] = {{Field::D, Operand::ScalarNotExec, "D"},
                               {Field::A, Operand::Scalar, "A"},
                               {Field::Imm, Operand::Offset, "offset"}};
@@ -286,6 +300,17 @@ const InstructionInfo* findInstruction(std::uint8_t opcode)
     return table().byOpcode[opcode];
 }
 
+const InstructionInfo* findInstruction(std::uint8_t opcode, std::uint32_t imm)
+{
+    if (const InstructionInfo* row = table().byOpcode[opcode])
+        return row;
+    auto selector = static_cast<std::int32_t>(imm >> VSVM_ISA_LDS_ATOMIC64_OP_SHIFT);
+    for (const InstructionInfo* row : table().selected)
+        if (row->opcode == opcode && row->immSelector == selector)
+            return row;
+    return nullptr;
+}
+
 const InstructionInfo* findInstruction(std::string_view mnemonic)
 {
     for (const InstructionInfo& row : table().rows)
@@ -302,7 +327,7 @@ const FormatSpec& formatSpec(Format format)
     static const FormatSpec kSpecs[] = {
         kSopp,        {kSoppBranch}, {kSoppCbranch}, {kSop1},      {kSop2},
         {kVop1},      {kVop2},       {kVop3},        {kVopc},      {kVmemLoad},
-        {kVmemStore}, {kVatomic},    {kSmemLoad},    {kSmemStore},
+        {kVmemStore}, {kVatomic},    {kSmemLoad},    {kSmemStore}, {kLdsAtomic64},
     };
     return kSpecs[static_cast<std::size_t>(format)];
 }
@@ -327,6 +352,7 @@ bool acceptsCode(Operand operand, unsigned code)
         return isScalar(code) || isVector(code);
     case Operand::Label:
     case Operand::Offset:
+    case Operand::ShortOffset:
         break;
     }
     return false;
@@ -350,6 +376,9 @@ bool isValid(const InstructionInfo& info, const Fields& fields)
             usesImm = true;
             if (slot.operand == Operand::SelectMask &&
                 ((fields.imm & ~0xffu) != 0 || !acceptsCode(Operand::SelectMask, fields.imm & 0xff)))
+                return false;
+            if (slot.operand == Operand::ShortOffset &&
+                static_cast<std::int64_t>(fields.imm >> VSVM_ISA_LDS_ATOMIC64_OP_SHIFT) != info.immSelector)
                 return false;
             continue;
         }

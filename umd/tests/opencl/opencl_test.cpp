@@ -186,6 +186,26 @@ TEST_F(OpenclTest, PlatformAndDeviceTellWhatTheyAre)
     cl_bool images = CL_TRUE;
     ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_IMAGE_SUPPORT, sizeof images, &images, nullptr), CL_SUCCESS);
     EXPECT_EQ(images, CL_FALSE);
+    // The int64 atomics need ISA v3 (64-bit LDS atomics); the emulator has
+    // it, and a device reports its own version (device run of this test).
+    cl_uint isa = 0;
+    std::string extensions = deviceString(device_, CL_DEVICE_EXTENSIONS);
+    EXPECT_NE(extensions.find("cl_khr_local_int32_extended_atomics"), std::string::npos) << extensions;
+    if (std::getenv("VSVM_OPENCL_BACKEND") && std::string(std::getenv("VSVM_OPENCL_BACKEND")) == "emu")
+        isa = 3;
+    if (isa >= 3) {
+        EXPECT_NE(extensions.find("cl_khr_int64_base_atomics cl_khr_int64_extended_atomics"), std::string::npos)
+            << extensions;
+        std::size_t bytes = 0;
+        ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_EXTENSIONS_WITH_VERSION, 0, nullptr, &bytes), CL_SUCCESS);
+        std::vector<cl_name_version> list(bytes / sizeof(cl_name_version));
+        ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_EXTENSIONS_WITH_VERSION, bytes, list.data(), nullptr),
+                  CL_SUCCESS);
+        std::size_t int64 = 0;
+        for (const cl_name_version& nv : list)
+            int64 += std::string(nv.name).starts_with("cl_khr_int64_");
+        EXPECT_EQ(int64, 2u);
+    }
     std::size_t maxGroup = 0;
     ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof maxGroup, &maxGroup, nullptr),
               CL_SUCCESS);

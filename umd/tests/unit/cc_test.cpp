@@ -1385,6 +1385,107 @@ kernel void k(global const {t}* a, global const {t}* b, global const {m}* m, glo
     run(float{}, "uint");
 }
 
+// The 64-bit atomics of cl_khr_int64_base/extended_atomics on __local
+// memory (ISA v3's v_lds_atomic_<op>_b64): values whose upper halves matter
+// and whose signed and unsigned orders differ, against the host's results.
+TEST(CcAtomics, LocalInt64AtomicsMatchTheHost)
+{
+    const char* source = R"(
+#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
+#pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable
+kernel void k(global const long* in, global long* out, global long* old, global const long* init)
+{
+    local long cell[8];
+    local ulong ucell[2];
+    int l = get_local_id(0);
+    size_t i = get_global_id(0), g = get_group_id(0);
+    /* From the host: clang -O2 makes constant initial values a __constant table. */
+    if (l < 8)
+        cell[l] = init[l];
+    if (l < 2)
+        ucell[l] = (ulong)init[8 + l];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    long v = in[i];
+    atom_add(&cell[0], v);
+    atom_sub(&cell[0], 3L);
+    atom_min(&cell[1], v);
+    atom_max(&cell[2], v);
+    atom_and(&cell[3], ~(1L << (l + 20)));
+    atom_or(&cell[4], 1L << (l + 20));
+    atom_xor(&cell[5], v);
+    atom_min(&ucell[0], (ulong)v);
+    atom_max(&ucell[1], (ulong)v);
+    /* An add made of compare-exchanges: all 64 bits are compared. */
+    long seen = cell[6], was;
+    while ((was = atom_cmpxchg(&cell[6], seen, seen + v)) != seen)
+        seen = was;
+    old[i] = atom_xchg(&cell[7], (long)i + 0x700000000L);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l == 0) {
+        for (int c = 0; c < 8; c++)
+            out[10 * g + c] = cell[c];
+        out[10 * g + 8] = (long)ucell[0];
+        out[10 * g + 9] = (long)ucell[1];
+    }
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(fmt::format("clang -O{}", opt));
+        CompiledKernel kernel = compileCl(source, opt);
+        if (kernel.program.words.empty())
+            continue;
+        EXPECT_EQ(kernel.program.isaVersion, 3u);
+        EXPECT_THAT(kernel.assembly, HasSubstr("v_lds_atomic_add_b64"));
+        EXPECT_THAT(kernel.assembly, HasSubstr("v_lds_atomic_cmpxchg_b64"));
+        EXPECT_THAT(kernel.assembly, HasSubstr("v_lds_atomic_min_u_b64"));
+        EXPECT_THAT(kernel.assembly, HasSubstr("v_lds_atomic_max_i_b64"));
+        const std::uint32_t lanes = 40, groups = 2, total = lanes * groups;
+        std::vector<std::int64_t> in(total), out(10 * groups, -1), old(total, -1);
+        std::mt19937_64 random(7);
+        for (auto& v : in)
+            v = static_cast<std::int64_t>(random()) >> (random() % 40);
+        std::vector<std::int64_t> init = {0x100000000LL, std::numeric_limits<std::int64_t>::max(),
+                                          std::numeric_limits<std::int64_t>::min(), -1, 0, 0, 0, 0, -1, 0};
+        runOk(kernel, groups, lanes, {ptr(in.data()), ptr(out.data()), ptr(old.data()), ptr(init.data())},
+              {range(in), range(out), range(old), range(init)});
+        for (std::uint32_t g = 0; g < groups; g++) {
+            SCOPED_TRACE(fmt::format("group {}", g));
+            std::uint64_t sum = 0x100000000ull, bits = 0, x = 0, umin = ~0ull, umax = 0;
+            std::int64_t lo = std::numeric_limits<std::int64_t>::max();
+            std::int64_t hi = std::numeric_limits<std::int64_t>::min();
+            std::uint64_t plain = 0;
+            for (std::uint32_t l = 0; l < lanes; l++) {
+                auto v = in[g * lanes + l];
+                auto u = static_cast<std::uint64_t>(v);
+                sum += u - 3;
+                plain += u;
+                lo = std::min(lo, v), hi = std::max(hi, v);
+                bits |= std::uint64_t{1} << (l + 20);
+                x ^= u;
+                umin = std::min(umin, u), umax = std::max(umax, u);
+            }
+            const std::int64_t* o = &out[10 * g];
+            EXPECT_EQ(static_cast<std::uint64_t>(o[0]), sum);
+            EXPECT_EQ(o[1], lo);
+            EXPECT_EQ(o[2], hi);
+            EXPECT_EQ(static_cast<std::uint64_t>(o[3]), ~bits);
+            EXPECT_EQ(static_cast<std::uint64_t>(o[4]), bits);
+            EXPECT_EQ(static_cast<std::uint64_t>(o[5]), x);
+            EXPECT_EQ(static_cast<std::uint64_t>(o[6]), plain);
+            EXPECT_EQ(static_cast<std::uint64_t>(o[8]), umin);
+            EXPECT_EQ(static_cast<std::uint64_t>(o[9]), umax);
+            // The exchanges pass every value on exactly once.
+            std::vector<std::int64_t> seen(old.begin() + g * lanes, old.begin() + (g + 1) * lanes), want{0};
+            seen.push_back(o[7]);
+            for (std::uint32_t l = 0; l < lanes; l++)
+                want.push_back(static_cast<std::int64_t>(g * lanes + l) + 0x700000000LL);
+            std::sort(seen.begin(), seen.end());
+            std::sort(want.begin(), want.end());
+            EXPECT_EQ(seen, want);
+        }
+    }
+}
+
 // atomic_xchg on a float exchanges its bits: every value written comes out
 // exactly once, from one lane's result or from the cell at the end.
 TEST(CcAtomics, FloatExchangeIsAnExchangeOfBits)

@@ -72,18 +72,6 @@ const Unsupported kCases[] = {
      "layout(push_constant) uniform P { B b; };\n"
      "void main() { atomicAdd(b.d[0], 1.0); }\n",
      "OpAtomicFAddEXT is not supported by the vsvm back end"},
-    {"lds_atomic_64", Lang::OpenclC,
-     "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n"
-     "kernel void k(global ulong* p)\n"
-     "{\n"
-     "    local ulong l;\n"
-     "    l = 0;\n"
-     "    barrier(CLK_LOCAL_MEM_FENCE);\n"
-     "    atom_add(&l, 1UL);\n"
-     "    barrier(CLK_LOCAL_MEM_FENCE);\n"
-     "    p[0] = l;\n"
-     "}",
-     "64-bit atomics on workgroup memory"},
     {"seventeen_arguments", Lang::OpenclC,
      "kernel void k(global int* p, int a, int b, int c, int d, int e, int f, int g, int h,\n"
      "              int i, int j, int k2, int l, int m, int n, int o, int q)\n"
