@@ -237,7 +237,8 @@ cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param, si
     case CL_DEVICE_MIN_DATA_TYPE_ALIGN_SIZE:
         return u(128);
     case CL_DEVICE_SINGLE_FP_CONFIG:
-        return bits(CL_FP_ROUND_TO_NEAREST | CL_FP_INF_NAN | CL_FP_FMA);
+        // The ISA keeps subnormals (docs/isa.rst).
+        return bits(CL_FP_DENORM | CL_FP_ROUND_TO_NEAREST | CL_FP_INF_NAN | CL_FP_FMA);
     case CL_DEVICE_DOUBLE_FP_CONFIG:
         return bits(0);
     case CL_DEVICE_GLOBAL_MEM_CACHE_TYPE:

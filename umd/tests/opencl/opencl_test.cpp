@@ -186,14 +186,11 @@ TEST_F(OpenclTest, PlatformAndDeviceTellWhatTheyAre)
     cl_bool images = CL_TRUE;
     ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_IMAGE_SUPPORT, sizeof images, &images, nullptr), CL_SUCCESS);
     EXPECT_EQ(images, CL_FALSE);
-    // The int64 atomics need ISA v3 (64-bit LDS atomics); the emulator has
-    // it, and a device reports its own version (device run of this test).
-    cl_uint isa = 0;
+    // The int64 atomics need ISA v3 (64-bit LDS atomics), which the
+    // emulator and this tree's driver both have.
     std::string extensions = deviceString(device_, CL_DEVICE_EXTENSIONS);
     EXPECT_NE(extensions.find("cl_khr_local_int32_extended_atomics"), std::string::npos) << extensions;
-    if (std::getenv("VSVM_OPENCL_BACKEND") && std::string(std::getenv("VSVM_OPENCL_BACKEND")) == "emu")
-        isa = 3;
-    if (isa >= 3) {
+    {
         EXPECT_NE(extensions.find("cl_khr_int64_base_atomics cl_khr_int64_extended_atomics"), std::string::npos)
             << extensions;
         std::size_t bytes = 0;
@@ -206,6 +203,10 @@ TEST_F(OpenclTest, PlatformAndDeviceTellWhatTheyAre)
             int64 += std::string(nv.name).starts_with("cl_khr_int64_");
         EXPECT_EQ(int64, 2u);
     }
+    // The ISA keeps subnormals (docs/isa.rst): OpenCL calls that CL_FP_DENORM.
+    cl_device_fp_config fp = 0;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp, nullptr), CL_SUCCESS);
+    EXPECT_EQ(fp, CL_FP_DENORM | CL_FP_INF_NAN | CL_FP_ROUND_TO_NEAREST | CL_FP_FMA);
     std::size_t maxGroup = 0;
     ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof maxGroup, &maxGroup, nullptr),
               CL_SUCCESS);
