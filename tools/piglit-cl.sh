@@ -83,11 +83,13 @@ run() {
 	fetch >/dev/null
 	rm -rf "$out"
 	mkdir -p "$(dirname "$out")"
-	# The timeout is piglit's per test; a build on the device's guest
-	# (clang under TCG) takes seconds, never a minute.
+	# The timeout is piglit's per test (PIGLIT_TIMEOUT seconds, default
+	# 120); a build on the device's guest (clang under TCG) takes seconds,
+	# never a minute, but the longest kernels there take more (make
+	# conformance's guest gives them 600).
 	(cd "$piglit_dir" &&
 		LD_LIBRARY_PATH=$piglit_dir/lib OCL_ICD_VENDORS=$vendors HOME=${HOME:-/tmp} \
-			$python ./piglit run -j "$(nproc)" --timeout 120 -l dummy -x '^interop@' "${args[@]}" \
+			$python ./piglit run -j "$(nproc)" --timeout "${PIGLIT_TIMEOUT:-120}" -l dummy -x '^interop@' "${args[@]}" \
 			cl "$out") || vsvm_die "piglit did not finish"
 	# (Written aside: piglit reads every file of the directory as results.)
 	(cd "$piglit_dir" && $python ./piglit summary csv "$out") >"$out.csv"
