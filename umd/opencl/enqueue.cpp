@@ -1236,7 +1236,8 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         // The constant data is the built kernel's, which the command keeps.
         const std::vector<std::uint8_t>& constants = built.compiled.constants;
         block->assign({dims, off[0], off[1], off[2],
-                       constants.empty() ? 0 : reinterpret_cast<std::uintptr_t>(constants.data())});
+                       constants.empty() ? 0 : reinterpret_cast<std::uintptr_t>(constants.data()),
+                       0 /* kLaunchPrintf: no printf buffer yet */});
         block->insert(block->end(), args.begin() + static_cast<std::ptrdiff_t>(regs), args.end());
         args.resize(regs);
         args.push_back(reinterpret_cast<std::uintptr_t>(block->data()));
