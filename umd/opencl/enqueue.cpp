@@ -42,6 +42,7 @@
 #include <fmt/format.h>
 
 #include "info.h"
+#include "printf.h"
 #include "vsvm_drm.h"
 
 using namespace vsvm::opencl;
@@ -143,6 +144,20 @@ void markRunning(cl_event event)
 
 cl_int waitEvent(cl_event event);
 
+// Runs what @p event's command does once its work has ended (a kernel's
+// printf output), before its status is final: a wait or clFinish returns
+// after it.
+void runOnEnd(cl_event event)
+{
+    std::function<void()> onEnd;
+    {
+        std::lock_guard lock(event->mutex);
+        std::swap(onEnd, event->onEnd);
+    }
+    if (onEnd)
+        onEnd();
+}
+
 // Finishes @p event, whose jobs have ended: its end time, its status (a
 // failed job, or a failed event it waited for), the report of a failure.
 void finish(cl_event event, InFlight kept)
@@ -162,6 +177,7 @@ void finish(cl_event event, InFlight kept)
         clReleaseEvent(wait);
     for (cl_mem mem : kept.uses)
         clReleaseMemObject(mem);
+    runOnEnd(event);
     kept.work = nullptr;
     setStatus(event, result.status);
 }
@@ -296,6 +312,8 @@ struct Command {
     bool blocking = false;
     /// The buffers the command uses: it keeps them until it is finished.
     std::vector<cl_mem> uses = {};
+    /// _cl_event::onEnd.
+    std::function<void()> onEnd = {};
 };
 
 // Work the CPU does, once the jobs before it have ended.
@@ -402,6 +420,7 @@ void execute(cl_event event, const std::vector<cl_event>& waits, bool dependency
         settle(queue, before);
         clReleaseEvent(before);
     }
+    runOnEnd(event);
     report(event, result);
     setStatus(event, result.status);
 }
@@ -510,6 +529,7 @@ cl_int run(const Command& c, Work work)
     event->context = c.queue->context;
     event->queue = c.queue;
     event->type = c.type;
+    event->onEnd = c.onEnd;
     clRetainContext(event->context);
     clRetainCommandQueue(c.queue);
     event->times[0] = nowNs();
@@ -1224,6 +1244,16 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
     // and the argument slots past the registers; its address takes the
     // register after theirs.
     auto block = std::make_shared<std::vector<std::uint64_t>>();
+    // A kernel that calls printf gets a buffer of its own per launch, whose
+    // records are printed when the launch has ended (runOnEnd()).
+    std::shared_ptr<PrintfBuffer> printfBuffer;
+    std::function<void()> printOutput;
+    if (!built.compiled.printfFormats.empty()) {
+        printfBuffer = PrintfBuffer::create();
+        if (!printfBuffer)
+            return CL_OUT_OF_HOST_MEMORY;
+        printOutput = [printfBuffer, kept = kernel->built] { printfBuffer->print(kept->compiled); };
+    }
     if (built.compiled.launchSlot) {
         std::size_t regs = *built.compiled.launchSlot;
         if (args.size() < regs)
@@ -1236,7 +1266,8 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
         // The constant data is the built kernel's, which the command keeps.
         const std::vector<std::uint8_t>& constants = built.compiled.constants;
         block->assign({dims, off[0], off[1], off[2],
-                       constants.empty() ? 0 : reinterpret_cast<std::uintptr_t>(constants.data())});
+                       constants.empty() ? 0 : reinterpret_cast<std::uintptr_t>(constants.data()),
+                       printfBuffer ? printfBuffer->address() : 0});
         block->insert(block->end(), args.begin() + static_cast<std::ptrdiff_t>(regs), args.end());
         args.resize(regs);
         args.push_back(reinterpret_cast<std::uintptr_t>(block->data()));
@@ -1261,7 +1292,7 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
     // (the stacks' buffer moves with its vector; the block lives as long as
     // the command, which keeps its work until the kernel has ended).
     auto stacksKept = std::make_shared<std::vector<std::uint64_t>>(std::move(stacks));
-    return run({queue, type, count, list, event, false, std::move(buffers)},
+    return run({queue, type, count, list, event, false, std::move(buffers), std::move(printOutput)},
                [queue, built = kernel->built, groups, l, args, stacksKept, block,
                 name = kernel->name](const Dependencies& after) {
                    Completion c = queue->context->backend().dispatch(*built, groups, l, args, after);

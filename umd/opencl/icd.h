@@ -314,4 +314,7 @@ struct _cl_event : vsvm::opencl::Object {
     /// Under the queue's inflightMutex, while in the queue's inflight list.
     std::optional<vsvm::opencl::InFlight> inflight;
     std::vector<std::pair<cl_int, std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>>> callbacks;
+    /// What its command does once its work has ended, before its final
+    /// status: a kernel's printf output (set before it runs, run once).
+    std::function<void()> onEnd;
 };

@@ -4,6 +4,7 @@
 // Platform and device: what they are and what they can do.
 
 #include "info.h"
+#include "printf.h"
 
 #include <mutex>
 
@@ -332,7 +333,8 @@ cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param, si
         return answerVector(size, value, sizeRet, ils);
     }
     case CL_DEVICE_PRINTF_BUFFER_SIZE:
-        return sz(0);
+        // Every launch of a kernel that calls printf gets a buffer this big.
+        return sz(kPrintfBufferBytes);
     case CL_DEVICE_PARENT_DEVICE:
         return answer<cl_device_id>(size, value, sizeRet, nullptr);
     case CL_DEVICE_PARTITION_PROPERTIES: {

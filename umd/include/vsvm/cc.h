@@ -69,7 +69,10 @@
  *                                     CompiledKernel::constants, the
  *                                     kernel's program-scope __constant
  *                                     data (0 when it has none);
- *    words 5... (kLaunchArgs):        the user arguments that do not fit in
+ *    word 5 (kLaunchPrintf):          the address of the printf buffer
+ *                                     (below; 0 when the kernel calls no
+ *                                     printf);
+ *    words 6... (kLaunchArgs):        the user arguments that do not fit in
  *                                     registers, one slot each as above.
  * User arguments take registers s0.. in order while they fit in
  * kLaunchRegisterSlots (two registers stay for launch and private_stack,
@@ -81,9 +84,28 @@
  * kernel reads a block argument with a scalar load where it is used, so
  * that 40 arguments do not need 40 live registers.
  *
+ * printf (OpenCL C; needs the launch block): the caller gives a buffer of
+ * 64-bit little-endian words, 8-aligned, and writes its header before the
+ * launch: word 0 (kPrintfUsed) the record bytes reserved so far, 0; word 1
+ * (kPrintfLost) the calls that did not fit, 0; word 2 (kPrintfCapacity)
+ * the bytes for records after the header (a multiple of 8). Each call of a
+ * work-item adds its record's size to word 0 atomically; when the old
+ * value plus the size is at most the capacity it writes the record at
+ * kPrintfRecords + old value and printf returns 0, else it writes nothing,
+ * adds 1 to word 1 and returns -1. A record is one word, the format's index
+ * in CompiledKernel::printfFormats (low 32 bits) and the record's bytes
+ * (high 32 bits), then one word per scalar component of each argument in
+ * order (PrintfArg): integers zero-extended from their width, floats as
+ * their bits, pointers as addresses (a %s string is the address of a
+ * string in the kernel's __constant data). Reservations only grow, so the
+ * records that were written are the ones before the first that does not
+ * fit in the capacity.
+ *
  * Unsupported constructs are a Diagnostic naming the construct and, when the
  * module has OpLine, its file and line; compile() then fails (EINVAL):
- *  - double precision (float64 types or parameters): ISA v2 has no doubles;
+ *  - double precision (float64 types or parameters): ISA v2 has no doubles
+ *    (only printf's float arguments, which C's argument promotion makes
+ *    doubles, and double constants passed to printf);
  *  - extended instructions other than the GLSL.std.450 / OpenCL.std ones
  *    that map to ISA instructions (front ends link libclc for the others);
  *  - function calls left after inlining (recursion, calls to declarations);
@@ -98,7 +120,7 @@
  *    compiled without Options::launchBlock);
  *  - descriptor-bound buffers (GLSL StorageBuffer/Uniform), images,
  *    samplers, subgroup operations, float16, 64-bit LDS atomics, float
- *    atomics, OpenCL printf, and any other opcode the back end does not
+ *    atomics, and any other opcode the back end does not
  *    know (the diagnostic names it).
  *
  * Thread safety: compile() is a function of its arguments; call it from any
@@ -121,9 +143,38 @@ struct Options {
 inline constexpr std::uint32_t kLaunchWorkDim = 0;
 inline constexpr std::uint32_t kLaunchGlobalOffset = 8;
 inline constexpr std::uint32_t kLaunchConstants = 32;
-inline constexpr std::uint32_t kLaunchArgs = 40;
+inline constexpr std::uint32_t kLaunchPrintf = 40;
+inline constexpr std::uint32_t kLaunchArgs = 48;
 /// With a launch block, user arguments in registers take at most this many slots.
 inline constexpr std::uint32_t kLaunchRegisterSlots = 14;
+
+/// Byte offsets in the printf buffer (the kernel ABI above).
+inline constexpr std::uint32_t kPrintfUsed = 0;
+inline constexpr std::uint32_t kPrintfLost = 8;
+inline constexpr std::uint32_t kPrintfCapacity = 16;
+inline constexpr std::uint32_t kPrintfRecords = 32;
+
+/// One argument of a printf call, as its record holds it (one word per component).
+struct PrintfArg {
+    enum class Kind : std::uint8_t {
+        Int,     ///< an integer of `bits` bits, zero-extended
+        Float,   ///< a float of `bits` bits (32; 64 for a double constant)
+        Pointer, ///< an address (%s, %p)
+    };
+    Kind kind = Kind::Int;
+    std::uint8_t bits = 32;
+    std::uint8_t components = 1; ///< a vector's components; 1 for a scalar
+
+    bool operator==(const PrintfArg&) const = default;
+};
+
+/// One printf call site: its format string and the arguments it passes.
+struct PrintfFormat {
+    std::string format;
+    std::vector<PrintfArg> args;
+
+    bool operator==(const PrintfFormat&) const = default;
+};
 
 /// A compile error or warning, located by OpLine when the module has it.
 struct Diagnostic {
@@ -181,6 +232,9 @@ struct CompiledKernel {
     /// copy in memory the launch can read and puts its address in the
     /// launch block's kLaunchConstants word. Empty when the kernel has none.
     std::vector<std::uint8_t> constants;
+    /// printf call sites (the kernel ABI above), in the order of their
+    /// indices; empty: the kernel calls no printf and needs no buffer.
+    std::vector<PrintfFormat> printfFormats;
     /// The generated assembler text (what was assembled).
     std::string assembly;
     /// The back end's IR before register allocation, when Options::emitIr.

@@ -177,6 +177,7 @@ Result<CompiledKernel> compile(std::span<const std::uint32_t> spirv, const Optio
     kernel.kernelParams = std::move(lowered.kernelParams);
     kernel.launchSlot = lowered.launchSlot;
     kernel.constants = std::move(lowered.constants);
+    kernel.printfFormats = std::move(lowered.printfFormats);
     kernel.launchSignature = std::move(lowered.launchSignature);
     kernel.assembly = std::move(lowered.assembly);
     kernel.ir = std::move(lowered.ir);

@@ -280,6 +280,11 @@ private:
     void lowerLoad(const Inst& inst);
     void lowerStore(const Inst& inst);
     void lowerAtomic(const Inst& inst);
+    void lowerPrintf(const Inst& inst);
+    std::string printfFormat(const Inst& inst, Id pointer);
+    PrintfArg printfArg(const Inst& inst, Id arg, std::vector<Opnd>& words);
+    bool doublesOnlyForPrintf() const;
+    Id valueType(Id id) const;
     void lowerCopyMemory(const Inst& inst);
     void memAccess(bool store, spv::StorageClass sc, const Opnd& addr, Id t, std::vector<Opnd>* values, Opnd* dst0);
 
@@ -351,6 +356,7 @@ private:
     /// Program-scope __constant variables: offsets in constData_.
     std::unordered_map<Id, std::uint64_t> constOffset_;
     std::vector<std::uint8_t> constData_;
+    std::vector<PrintfFormat> printfFormats_;
     Opnd constAddress(Id id);
     std::uint64_t privateBytes_ = 0;
     Opnd stackBase_; ///< per lane: the lane's stack
@@ -2273,6 +2279,187 @@ void Lowering::lowerAtomic(const Inst& inst)
     setRegs(inst.result, {d});
 }
 
+// ================================================================ printf
+
+Id Lowering::valueType(Id id) const
+{
+    if (auto d = defs_.find(id); d != defs_.end())
+        return d->second->type;
+    if (auto c = m_.constants.find(id); c != m_.constants.end())
+        return c->second.type;
+    if (auto g = m_.globals.find(id); g != m_.globals.end())
+        return g->second.type;
+    for (const Inst& p : f_->params)
+        if (p.result == id)
+            return p.type;
+    return 0;
+}
+
+// C promotes a float passed to a variadic function to double, and printf
+// is one: those doubles (a float converted, or a double constant) are the
+// only ones the back end takes, as arguments of printf, which records them
+// without computing on them. True when every double of the module is one.
+bool Lowering::doublesOnlyForPrintf() const
+{
+    auto isDouble = [&](Id t) {
+        auto it = m_.types.find(t);
+        return it != m_.types.end() && it->second.kind == TypeKind::Float && it->second.width == 64;
+    };
+    for (const auto& [id, t] : m_.types)
+        if (t.kind != TypeKind::Float && t.kind != TypeKind::Function && t.kind != TypeKind::Struct &&
+            isDouble(t.element))
+            return false; // a vector of, pointer to, array of doubles
+    std::unordered_set<Id> doubles;
+    for (const auto& [id, c] : m_.constants)
+        if (isDouble(c.type))
+            doubles.insert(id);
+    for (const auto& [id, g] : m_.globals)
+        if (isDouble(type(g.type).element))
+            return false;
+    for (const Function& fn : m_.functions) {
+        for (const Inst& p : fn.params)
+            if (isDouble(p.type))
+                return false;
+        for (const Block& b : fn.blocks)
+            for (const Inst& inst : b.body) {
+                if (!inst.result || !isDouble(inst.type))
+                    continue;
+                if (inst.op != Op::OpFConvert)
+                    return false;
+                doubles.insert(inst.result);
+            }
+    }
+    for (const Function& fn : m_.functions)
+        for (const Block& b : fn.blocks)
+            for (const Inst& inst : b.body) {
+                const auto& o = inst.operands;
+                bool isPrintf = inst.op == Op::OpExtInst && o.size() > 2 && m_.extInstSets.count(o[0]) &&
+                                m_.extInstSets.at(o[0]) == "OpenCL.std" && o[1] == OpenCLLIB::Printf;
+                for (std::size_t k = 0; k < o.size(); k++)
+                    if (doubles.count(o[k]) && !(isPrintf && k >= 3))
+                        return false;
+            }
+    return true;
+}
+
+// The format string of a printf: the string literal (a UniformConstant
+// variable with a constant initializer) that @p pointer points to the start of.
+std::string Lowering::printfFormat(const Inst& inst, Id pointer)
+{
+    Id id = pointer;
+    for (;;) {
+        auto d = defs_.find(id);
+        const Inst* def = d != defs_.end() ? d->second : nullptr;
+        if (!def) {
+            if (auto c = m_.constants.find(id); c != m_.constants.end() && c->second.op == Op::OpSpecConstantOp)
+                def = &c->second;
+            else
+                break;
+        }
+        bool chain = def->op == Op::OpAccessChain || def->op == Op::OpInBoundsAccessChain ||
+                     def->op == Op::OpPtrAccessChain || def->op == Op::OpInBoundsPtrAccessChain;
+        if (!chain && def->op != Op::OpBitcast && def->op != Op::OpCopyObject && def->op != Op::OpPtrCastToGeneric)
+            break;
+        if (chain)
+            for (std::size_t k = 1; k < def->operands.size(); k++)
+                if (!m_.constants.count(def->operands[k]) || constU64(def->operands[k]) != 0)
+                    failAt(inst, "printf's format is not the start of a string literal");
+        id = def->operands[0];
+    }
+    auto g = m_.globals.find(id);
+    if (g == m_.globals.end() || static_cast<spv::StorageClass>(g->second.operands[0]) !=
+                                     spv::StorageClass::UniformConstant || g->second.operands.size() < 2)
+        failAt(inst, "printf's format is not a string literal (OpenCL C requires one)");
+    std::string text;
+    for (const Opnd& c : val(g->second.operands[1]).comps) {
+        if (!c.isImm())
+            failAt(inst, "printf's format is not a constant string");
+        if ((c.imm & 0xff) == 0)
+            break;
+        text += static_cast<char>(c.imm & 0xff);
+    }
+    return text;
+}
+
+// How printf argument @p arg is recorded; its words (one per scalar
+// component) go to @p words.
+PrintfArg Lowering::printfArg(const Inst& inst, Id arg, std::vector<Opnd>& words)
+{
+    Id t = valueType(arg);
+    if (!t)
+        failAt(inst, "internal: a printf argument of unknown type");
+    const Type& ty = type(scalarOf(t));
+    PrintfArg desc;
+    if (ty.kind == TypeKind::Float && ty.width == 64) {
+        if (m_.constants.count(arg)) {
+            words.push_back(Opnd::i(constU64(arg)));
+            return {PrintfArg::Kind::Float, 64, 1};
+        }
+        // A float promoted to double: the float (lowerInst()).
+        words.push_back(one(arg));
+        return {PrintfArg::Kind::Float, 32, 1};
+    }
+    const Val& v = val(arg);
+    if (v.kind != ValKind::Regs)
+        failAt(inst, "a printf argument that is a pointer to a private variable, built-in or push constant");
+    if (ty.kind == TypeKind::Float && ty.width != 32)
+        failAt(inst, fmt::format("a {}-bit float printf argument is not supported", ty.width));
+    desc.kind = ty.kind == TypeKind::Pointer ? PrintfArg::Kind::Pointer
+                : ty.kind == TypeKind::Float ? PrintfArg::Kind::Float
+                                             : PrintfArg::Kind::Int;
+    desc.bits = static_cast<std::uint8_t>(ty.kind == TypeKind::Bool ? 32 : scalarWidth(scalarOf(t)));
+    desc.components = static_cast<std::uint8_t>(v.comps.size());
+    if (v.comps.size() != leafCount(t) || v.comps.empty() || v.comps.size() > 16)
+        failAt(inst, "a printf argument that is not a scalar or vector");
+    words.insert(words.end(), v.comps.begin(), v.comps.end());
+    return desc;
+}
+
+// OpenCL C printf (cc.h, "printf"): each active lane reserves its record in
+// the launch's printf buffer with an atomic add and, when it fits, writes
+// it with exec narrowed to the lanes whose record fits; the others count
+// themselves lost. Nothing is computed while exec is narrowed, so the
+// values every lane stores are ready before.
+void Lowering::lowerPrintf(const Inst& inst)
+{
+    if (!launch_)
+        failAt(inst, "printf needs the launch block of OpenCL kernels (cc.h)");
+    const auto& o = inst.operands;
+    if (o.size() < 3)
+        failAt(inst, "printf without a format");
+    PrintfFormat format;
+    format.format = printfFormat(inst, o[2]);
+    std::vector<Opnd> words;
+    for (std::size_t k = 3; k < o.size(); k++)
+        format.args.push_back(printfArg(inst, o[k], words));
+    std::uint64_t index = printfFormats_.size();
+    std::uint64_t bytes = 8 * (1 + words.size());
+    printfFormats_.push_back(std::move(format));
+
+    Opnd buffer = launchWord(kLaunchPrintf);
+    Opnd capacity = newS();
+    emit("s_load_u64", {capacity, buffer, Opnd::i(kPrintfCapacity)});
+    Opnd old = newV();
+    emit("v_atomic_add_b64", {old, buffer, toScalar(Opnd::i(bytes)), Opnd::i(kPrintfUsed)});
+    Opnd fits = newS();
+    emit("v_cmp_le_u64", {fits, vop2("v_add_u64", old, Opnd::i(bytes), 64), capacity});
+    Opnd record = vop2("v_add_u64", old, buffer, 64);
+    std::vector<Opnd> stored{toScalar(Opnd::i(index | bytes << 32))};
+    for (const Opnd& w : words)
+        stored.push_back(notLit(w));
+    Opnd increment = toScalar(Opnd::i(1));
+
+    Opnd active = newS();
+    emit("s_mov", {active, Opnd::p("exec")});
+    emit("s_mov", {Opnd::p("exec"), fits});
+    for (std::size_t i = 0; i < stored.size(); i++)
+        emit("v_store_b64", {record, stored[i], Opnd::i(kPrintfRecords + 8 * i)});
+    emit("s_andn2", {Opnd::p("exec"), active, fits});
+    emit("v_atomic_add_b64", {newV(), buffer, increment, Opnd::i(kPrintfLost)});
+    emit("s_mov", {Opnd::p("exec"), active});
+    setRegs(inst.result, {pick(fits, Opnd::i(0), Opnd::i(0xffffffff))});
+}
+
 // The OpenCL.std builtins that libclc's SPIR-V library leaves to the SPIR-V
 // consumer (it has no add_sat, hadd, upsample, shuffle, ...), expanded into
 // existing ISA instructions component by component. Integers of 32 bits and
@@ -2836,6 +3023,12 @@ void Lowering::lowerInst(const Inst& inst)
         setRegs(inst.result, out);
     };
 
+    if (inst.op == Op::OpFConvert && type(inst.type).kind == TypeKind::Float && type(inst.type).width == 64) {
+        // A float promoted for printf (doublesOnlyForPrintf()): it stays a
+        // float, and printfArg() records it as one.
+        setRegs(inst.result, comps(o[0]));
+        return;
+    }
     switch (inst.op) {
     case Op::OpNop:
     case Op::OpLine:
@@ -2892,7 +3085,10 @@ void Lowering::lowerInst(const Inst& inst)
         lowerAtomic(inst);
         return;
     case Op::OpExtInst:
-        lowerExtInst(inst);
+        if (m_.extInstSets.at(o[0]) == "OpenCL.std" && o[1] == OpenCLLIB::Printf)
+            lowerPrintf(inst);
+        else
+            lowerExtInst(inst);
         return;
     case Op::OpCopyObject: {
         const Val& v = val(o[0]);
@@ -4298,10 +4494,13 @@ void Lowering::run(Lowered& out, bool emitIr)
     out.name = entry_.name;
     out.localSize = entry_.localSize;
 
+    const bool printfDoubles = doublesOnlyForPrintf();
     for (spv::Capability cap : m_.capabilities) {
         switch (cap) {
         case spv::Capability::Float64:
-            fail("the module uses doubles (Float64): ISA v2 has no double precision");
+            if (!printfDoubles)
+                fail("the module uses doubles (Float64): ISA v2 has no double precision");
+            break;
         case spv::Capability::Float16:
             fail("the module computes in half precision (Float16, cl_khr_fp16): not supported; half is a "
                  "storage format here (vload_half, vstore_half)");
@@ -4314,7 +4513,7 @@ void Lowering::run(Lowered& out, bool emitIr)
         }
     }
     for (const auto& [id, t] : m_.types)
-        if (t.kind == TypeKind::Float && t.width == 64)
+        if (t.kind == TypeKind::Float && t.width == 64 && !printfDoubles)
             fail("the module uses doubles: ISA v2 has no double precision");
 
     buildCfg(*f_);
@@ -4554,6 +4753,7 @@ void Lowering::run(Lowered& out, bool emitIr)
     out.privateBytesPerLane = privateBytes_;
     out.privateAlign = privateBytes_ ? privateAlign_ : 0;
     out.constants = constData_;
+    out.printfFormats = printfFormats_;
     // The lowest version that has every instruction (LDS needs v2; 64-bit
     // LDS atomics need v3), so that a program runs on every device it can.
     unsigned isaVersion = ldsBytes_ ? 2 : 1;

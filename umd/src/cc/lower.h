@@ -26,6 +26,7 @@ struct Lowered {
     std::optional<std::uint32_t> launchSlot;
     KernelSignature launchSignature;
     std::vector<std::uint8_t> constants;
+    std::vector<PrintfFormat> printfFormats;
     std::string assembly; ///< complete assembler text, directives included
     std::string ir;       ///< the machine IR with virtual registers
 };

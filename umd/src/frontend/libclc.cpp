@@ -318,7 +318,7 @@ Result<Call> libclcCall(const Instruction& inst, std::string_view name, const Mo
                                                                                              : 1;
     };
 
-    if (name == "printf" || name == "prefetch")
+    if (name == "prefetch")
         return Status::error(ENOEXEC, fmt::format("the OpenCL builtin {} is not supported", name));
     if (name == "vstore_half_r" || name == "vstore_halfn_r" || name == "vstorea_halfn_r") {
         // The rounding mode is a literal last operand; libclc names it:
@@ -867,6 +867,8 @@ bool isNativeExtInst(std::string_view name)
         "s_mad_hi", "u_mad_hi", "s_mad_sat", "u_mad_sat", "s_abs_diff", "u_abs_diff", "s_upsample", "u_upsample",
         "s_mul24", "u_mul24", "s_mad24", "u_mad24", "bitselect", "select", "shuffle", "shuffle2",
         "round", "nextafter", "minmag", "maxmag", "fdim", "native_divide", "native_recip",
+        // A record in the launch's printf buffer (cc.h).
+        "printf",
     };
     return native.count(name) != 0;
 }

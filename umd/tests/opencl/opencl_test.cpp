@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -25,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -994,6 +996,149 @@ kernel void dims(global uint* out)
             ASSERT_EQ(out[i], i < items ? dims : 99u) << dims << "-D, item " << i;
     }
     clReleaseKernel(k);
+    clReleaseProgram(program);
+}
+
+// Runs @p source's kernel "k" over @p items work-items (its only argument
+// an int per item for printf's return value) and returns what it printed.
+std::string runPrintf(cl_command_queue queue, cl_program program, std::size_t items, std::vector<cl_int>& returned)
+{
+    cl_int err = CL_SUCCESS;
+    cl_kernel k = clCreateKernel(program, "k", &err);
+    EXPECT_EQ(err, CL_SUCCESS);
+    returned.assign(items, 99);
+    EXPECT_EQ(clSetKernelArgSVMPointer(k, 0, returned.data()), CL_SUCCESS);
+    testing::internal::CaptureStdout();
+    EXPECT_EQ(clEnqueueNDRangeKernel(queue, k, 1, nullptr, &items, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    EXPECT_EQ(clFinish(queue), CL_SUCCESS);
+    std::string out = testing::internal::GetCapturedStdout();
+    clReleaseKernel(k);
+    return out;
+}
+
+std::vector<std::string> sortedLines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string::npos)
+            end = text.size();
+        lines.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+}
+
+TEST_F(OpenclTest, PrintfBufferSizeIsTheOneALaunchGets)
+{
+    std::size_t size = 0;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_PRINTF_BUFFER_SIZE, sizeof size, &size, nullptr), CL_SUCCESS);
+    EXPECT_EQ(size, std::size_t{1} << 20); // OpenCL's minimum for the full profile
+}
+
+// One printf per case, from one work-item, against what the host's printf gives.
+TEST_F(OpenclTest, PrintfFormatsLikeC)
+{
+    struct Case {
+        const char* call;
+        std::string expected;
+    } cases[] = {
+        {R"(printf("%d %i %u\n", -5, 42, 4000000000u))", "-5 42 4000000000\n"},
+        {R"(printf("%hhd %hd %ld %lu\n", (char)-3, (short)-300, -5000000000l, 18000000000000000000ul))",
+         "-3 -300 -5000000000 18000000000000000000\n"},
+        {R"(printf("%hhx %hx %x %lX %o %#x\n", (uchar)0xab, (ushort)0xbeef, 0xdeadbeefu, 0x123456789abcdefUL, 8, 255))",
+         "ab beef deadbeef 123456789ABCDEF 10 0xff\n"},
+        {R"(printf("[%5d] [%-5d] [%05d] [%+d]\n", 42, 42, 42, 42))", "[   42] [42   ] [00042] [+42]\n"},
+        {R"(printf("%c%c%c\n", 'a', 'b', (char)'c'))", "abc\n"},
+        {R"(printf("%s, %s!\n", "hello", "world"))", "hello, world!\n"},
+        {R"(printf("[%10s] [%.3s]\n", "right", "truncated"))", "[     right] [tru]\n"},
+        {R"(printf("%f %.2f %e %.3E %g %G\n", 1.5f, 3.14159f, 1234.5f, 0.00012f, 100000.0f, 1e-10f))", ""},
+        {R"(printf("%a %A\n", 1.0f, 0.5f))", ""},
+        {R"(printf("%v4d\n", (int4)(1, -2, 3, -4)))", "1,-2,3,-4\n"},
+        {R"(printf("%v2hlf|%v3hld\n", (float2)(1.5f, -2.25f), (int3)(7, 8, 9)))", "1.500000,-2.250000|7,8,9\n"},
+        {R"(printf("%#v8hhx\n", (uchar8)(0, 1, 2, 3, 0xfc, 0xfd, 0xfe, 0xff)))", "0,0x1,0x2,0x3,0xfc,0xfd,0xfe,0xff\n"},
+        {R"(printf("%v2ld %v4hu\n", (long2)(-1, 1l << 40), (ushort4)(1, 2, 65535, 0)))", "-1,1099511627776 1,2,65535,0\n"},
+        {R"(printf("%2.2v4hlf|%+v2ld\n", (float4)(1, 2, 3, 4), (long2)(5, -6)))", "1.00,2.00,3.00,4.00|+5,-6\n"},
+        {R"(printf("100%% %s\n", get_global_id(0) == 0 ? "yes" : "no"))", "100% yes\n"},
+        {R"(printf("no arguments\n"))", "no arguments\n"},
+    };
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%f %.2f %e %.3E %g %G\n", 1.5, static_cast<double>(3.14159f),
+                  1234.5, static_cast<double>(0.00012f), 100000.0, static_cast<double>(1e-10f));
+    cases[7].expected = buf;
+    std::snprintf(buf, sizeof buf, "%a %A\n", 1.0, 0.5);
+    cases[8].expected = buf;
+    for (const Case& c : cases) {
+        std::string source = std::string("kernel void k(global int* r) { r[get_global_id(0)] = ") + c.call + "; }\n";
+        cl_program program = build(source.c_str());
+        std::vector<cl_int> returned;
+        EXPECT_EQ(runPrintf(queue_, program, 1, returned), c.expected) << c.call;
+        EXPECT_EQ(returned[0], 0) << c.call;
+        clReleaseProgram(program);
+    }
+}
+
+// Every work-item prints its own line once; their order is not specified.
+TEST_F(OpenclTest, PrintfFromManyWorkItems)
+{
+    cl_program program = build(R"(
+kernel void k(global int* r)
+{
+    size_t i = get_global_id(0);
+    if (i % 3 == 0)
+        r[i] = printf("item %u of %u\n", (uint)i, (uint)get_global_size(0));
+    else
+        r[i] = printf("item %u: %v2d\n", (uint)i, (int2)((int)i, -(int)i));
+}
+)");
+    std::vector<cl_int> returned;
+    const std::size_t items = 1000;
+    std::vector<std::string> lines = sortedLines(runPrintf(queue_, program, items, returned));
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < items; i++) {
+        EXPECT_EQ(returned[i], 0) << i;
+        std::string n = std::to_string(i);
+        expected.push_back(i % 3 == 0 ? "item " + n + " of 1000" : "item " + n + ": " + n + ",-" + n);
+    }
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(lines, expected);
+    clReleaseProgram(program);
+}
+
+// More records than the buffer holds: the calls that do not fit return -1
+// and print nothing, the others print whole lines.
+TEST_F(OpenclTest, PrintfBufferOverflowDropsWholeRecords)
+{
+    cl_program program = build(R"(
+kernel void k(global int* r)
+{
+    long i = get_global_id(0);
+    r[i] = printf("%v16ld\n", (long16)(i));
+}
+)");
+    // A record: a header word and 16 words of components.
+    const std::size_t record = 8 * 17, fit = ((std::size_t{1} << 20) - 32) / record, items = fit + 500;
+    std::vector<cl_int> returned;
+    std::vector<std::string> lines = sortedLines(runPrintf(queue_, program, items, returned));
+    std::size_t ok = 0, lost = 0;
+    for (cl_int r : returned) {
+        ok += r == 0;
+        lost += r == -1;
+    }
+    EXPECT_EQ(ok, fit);
+    EXPECT_EQ(lost, items - fit);
+    ASSERT_EQ(lines.size(), fit);
+    std::set<std::string> distinct(lines.begin(), lines.end());
+    EXPECT_EQ(distinct.size(), fit);
+    for (const std::string& line : lines) {
+        long first = std::atol(line.c_str());
+        std::string whole;
+        for (int c = 0; c < 16; c++)
+            whole += (c ? "," : "") + std::to_string(first);
+        ASSERT_EQ(line, whole);
+    }
     clReleaseProgram(program);
 }
 

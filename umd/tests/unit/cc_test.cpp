@@ -15,6 +15,7 @@
 #include <functional>
 #include <limits>
 #include <random>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -1944,6 +1945,7 @@ struct LaunchRun {
     std::array<std::uint32_t, 3> groups{1, 1, 1}, lanes{1, 1, 1};
     std::uint64_t workDim = 1;
     std::array<std::uint64_t, 3> offset{0, 0, 0};
+    std::vector<std::uint64_t>* printfBuffer = nullptr; ///< kLaunchPrintf, header written
 };
 
 // Runs @p kernel as the OpenCL ICD does: @p slots are the user arguments'
@@ -1957,7 +1959,10 @@ void runLaunch(const CompiledKernel& kernel, const LaunchRun& run, const std::ve
     ASSERT_LE(regs, slots.size());
     ASSERT_EQ(slots.size() - regs, kernel.launchSignature.params.size());
     std::vector<std::uint64_t> block{run.workDim, run.offset[0], run.offset[1], run.offset[2],
-                                     kernel.constants.empty() ? 0 : ptr(kernel.constants.data())};
+                                     kernel.constants.empty() ? 0 : ptr(kernel.constants.data()),
+                                     run.printfBuffer ? ptr(run.printfBuffer->data()) : 0};
+    if (run.printfBuffer)
+        ranges.push_back(range(*run.printfBuffer));
     if (!kernel.constants.empty())
         ranges.push_back({kernel.constants.data(), kernel.constants.size(), emu::Access::ReadOnly});
     block.insert(block.end(), slots.begin() + regs, slots.end());
@@ -2422,6 +2427,82 @@ kernel void k(global int* out, int j)
             ASSERT_EQ(out[6 * i + 4], 1) << i;
             ASSERT_EQ(out[6 * i + 5], static_cast<std::int32_t>(lanes)) << i;
         }
+    }
+}
+
+// printf: the table of call sites, and the records each lane writes (or,
+// past the capacity, does not) in the buffer (cc.h, "printf").
+TEST(CcLaunchBlock, PrintfRecordsPerLaneUntilTheBufferIsFull)
+{
+    const char* source = R"(
+kernel void k(global int* r)
+{
+    int i = get_global_id(0);
+    r[i] = 7;
+    if (i % 2)
+        r[i] = printf("odd %d %f %s %v2hhd\n", i, (float)i * 0.5f, "s", (char2)(i, -i));
+    r[i + 32] = printf("%d %f\n", i, 2.5);
+}
+)";
+    for (int opt : {0, 2}) {
+        SCOPED_TRACE(opt);
+        CompiledKernel kernel = compileLaunch(source, opt);
+        ASSERT_EQ(kernel.printfFormats.size(), 2u);
+        using K = PrintfArg::Kind;
+        const PrintfFormat& odd = kernel.printfFormats[0];
+        EXPECT_EQ(odd.format, "odd %d %f %s %v2hhd\n");
+        EXPECT_EQ(odd.args, (std::vector<PrintfArg>{{K::Int, 32, 1}, {K::Float, 32, 1}, {K::Pointer, 64, 1},
+                                                    {K::Int, 8, 2}}));
+        const PrintfFormat& all = kernel.printfFormats[1];
+        EXPECT_EQ(all.args, (std::vector<PrintfArg>{{K::Int, 32, 1}, {K::Float, 64, 1}}));
+        // 16 odd records of 48 bytes, 32 of 24 bytes: room for 20 of the latter after the odd ones.
+        const std::uint64_t capacity = 16 * 48 + 20 * 24;
+        std::vector<std::uint64_t> buffer(kPrintfRecords / 8 + capacity / 8 + 64, 0);
+        buffer[kPrintfCapacity / 8] = capacity;
+        std::vector<std::int32_t> r(64, -99);
+        LaunchRun run;
+        run.lanes = {32, 1, 1};
+        run.printfBuffer = &buffer;
+        runLaunch(kernel, run, {ptr(r.data())}, {range(r)});
+        for (int i = 0; i < 32; i++)
+            EXPECT_EQ(r[i], i % 2 ? 0 : 7) << i;
+        int fitted = 0;
+        for (int i = 0; i < 32; i++)
+            fitted += r[32 + i] == 0;
+        EXPECT_EQ(fitted, 20);
+        EXPECT_EQ(buffer[kPrintfUsed / 8], 16 * 48 + 32 * 24);
+        EXPECT_EQ(buffer[kPrintfLost / 8], 12u);
+        // The records in reservation order: the odd lanes', then the fitting others.
+        std::set<std::int64_t> oddLanes, allLanes;
+        const std::uint64_t* records = buffer.data() + kPrintfRecords / 8;
+        for (std::uint64_t at = 0; at < capacity && records[at / 8];) {
+            std::uint64_t header = records[at / 8], bytes = header >> 32;
+            ASSERT_TRUE(bytes == 48 || bytes == 24) << bytes;
+            const std::uint64_t* w = records + at / 8 + 1;
+            if ((header & 0xffffffff) == 0) {
+                EXPECT_EQ(bytes, 48u);
+                std::int64_t lane = static_cast<std::int64_t>(w[0]);
+                oddLanes.insert(lane);
+                float f;
+                auto bits = static_cast<std::uint32_t>(w[1]);
+                std::memcpy(&f, &bits, sizeof f);
+                EXPECT_EQ(f, lane * 0.5f);
+                EXPECT_EQ(std::string(reinterpret_cast<const char*>(w[2])), "s");
+                EXPECT_EQ(w[3] & 0xff, static_cast<std::uint64_t>(lane));
+                EXPECT_EQ(w[4] & 0xff, static_cast<std::uint64_t>(-lane) & 0xff);
+            } else {
+                EXPECT_EQ(header & 0xffffffff, 1u);
+                allLanes.insert(static_cast<std::int64_t>(w[0]));
+                double d;
+                std::memcpy(&d, &w[1], sizeof d);
+                EXPECT_EQ(d, 2.5);
+            }
+            at += bytes;
+        }
+        EXPECT_EQ(oddLanes.size(), 16u);
+        EXPECT_EQ(allLanes.size(), 20u);
+        for (int i = 0; i < 32; i++)
+            EXPECT_EQ(allLanes.count(i), r[32 + i] == 0 ? 1u : 0u) << i;
     }
 }
 
