@@ -19,6 +19,8 @@
 
 #include "vsvm/isa.h"
 
+#include "isa_encodings.h"
+
 namespace vsvm::isa {
 namespace {
 
@@ -105,11 +107,6 @@ TEST(IsaTable, GeneratedRowsFollowTheSpecFormulas)
 }
 
 // ---------------------------------------------------------------- encoding
-
-struct Encoding {
-    const char* source;
-    std::uint64_t word;
-};
 
 // Words computed by hand from the field table: opcode | D << 8 | A << 16 | B << 24 | imm << 32.
 constexpr Encoding kEncodings[] = {

@@ -17,6 +17,8 @@
 
 #include "vsvm/isa.h"
 
+#include "isa_encodings.h"
+
 namespace vsvm::isa {
 namespace {
 
@@ -102,11 +104,6 @@ TEST(IsaV2Table, HasEveryV2InstructionMarkedVersion2)
     EXPECT_EQ(findInstruction("v_add_u32")->version, 1);
 }
 
-struct Encoding {
-    const char* source;
-    std::uint64_t word;
-};
-
 // By hand: opcode | D << 8 | A << 16 | B << 24 | imm << 32.
 constexpr Encoding kV2Encodings[] = {
     {"v_div_i32 v1, v2, v3", 0x00000000434241d8},
@@ -126,14 +123,7 @@ constexpr Encoding kV2Encodings[] = {
 
 TEST(IsaV2Assemble, EncodesHandComputedWords)
 {
-    for (const Encoding& e : kV2Encodings) {
-        Assembly assembly = assemble(fmt::format(".isa 2\n{}\n", e.source));
-        ASSERT_TRUE(assembly.ok()) << e.source << ": " << assembly.diagnostics[0].message;
-        ASSERT_EQ(assembly.program.words.size(), 1u) << e.source;
-        EXPECT_EQ(assembly.program.words[0], e.word)
-            << e.source << fmt::format(" = {:#018x}", assembly.program.words[0]);
-        EXPECT_EQ(assembly.program.isaVersion, 2u);
-    }
+    expectEncodings(2, kV2Encodings);
 }
 
 TEST(IsaV2Assemble, V2MnemonicsNeedTheDirective)

@@ -17,6 +17,8 @@
 
 #include "vsvm/isa.h"
 
+#include "isa_encodings.h"
+
 namespace vsvm::isa {
 namespace {
 
@@ -54,11 +56,6 @@ TEST(IsaV3Table, HasTenLdsAtomic64RowsOnOneOpcode)
               findInstruction("v_lds_atomic_add_b32"));
 }
 
-struct Encoding {
-    const char* source;
-    std::uint64_t word;
-};
-
 // By hand: opcode | D << 8 | A << 16 | B << 24 | (op << 16 | offset & 0xffff) << 32.
 constexpr Encoding kV3Encodings[] = {
     {"v_lds_atomic_add_b64 v10, v9, s5", 0x0000000005494afa},
@@ -70,14 +67,7 @@ constexpr Encoding kV3Encodings[] = {
 
 TEST(IsaV3Assemble, EncodesHandComputedWords)
 {
-    for (const Encoding& e : kV3Encodings) {
-        Assembly assembly = assemble(fmt::format(".isa 3\n{}\n", e.source));
-        ASSERT_TRUE(assembly.ok()) << e.source << ": " << assembly.diagnostics[0].message;
-        ASSERT_EQ(assembly.program.words.size(), 1u) << e.source;
-        EXPECT_EQ(assembly.program.words[0], e.word)
-            << e.source << fmt::format(" = {:#018x}", assembly.program.words[0]);
-        EXPECT_EQ(assembly.program.isaVersion, 3u);
-    }
+    expectEncodings(3, kV3Encodings);
 }
 
 TEST(IsaV3Assemble, NeedsTheDirectiveAndA16BitOffset)
