@@ -1594,7 +1594,6 @@ static void *fault_peer_owner(struct vsvm_svm *svm, struct fault_state *f)
 		.start = f->addr,
 		.end = f->addr + PAGE_SIZE,
 		.hmm_pfns = &pfn,
-		.dev_private_owner = svm->owner,
 	};
 	unsigned int cursor = 0;
 	void *owner = svm->owner;
@@ -1769,7 +1768,8 @@ static int fault_in_mm(struct vsvm_svm *svm, struct fault_state *f, unsigned int
 		return -ENOMEM;
 	f->hmm.hmm_pfns = scratch->pfns;
 
-	if (svm->ops->next_peer) {
+	/* Accessed-by matters only with another device's memory to reach. */
+	if (svm->ops->next_peer && svm->ops->next_peer(svm, &(unsigned int){ 0 })) {
 		struct vsvm_svm_attr attr;
 		unsigned long run_end;
 
