@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "vsvm/isa.h"
@@ -33,6 +35,29 @@ inline void expectEncodings(unsigned version, std::span<const Encoding> table)
             << e.source << fmt::format(" = {:#018x}", assembly.program.words[0]);
         EXPECT_EQ(assembly.program.isaVersion, version);
     }
+}
+
+/**
+ * @p source (`.isa @p version`, @p instructions instructions and an s_endpgm)
+ * assembles; its disassembly says the version, has no `.word` and assembles to
+ * the same words and version. @p text gets the disassembly.
+ */
+inline void expectRoundTrip(unsigned version, const std::string& source, std::size_t instructions,
+                            std::string* text)
+{
+    Assembly first = assemble(source);
+    ASSERT_TRUE(first.ok()) << formatDiagnostic("generated", first.diagnostics[0]);
+    ASSERT_EQ(first.program.words.size(), instructions + 1);
+
+    auto disassembly = disassemble(first.program.words);
+    ASSERT_TRUE(disassembly.ok());
+    *text = *disassembly;
+    EXPECT_THAT(*text, ::testing::StartsWith(fmt::format(".isa {}\n", version)));
+    EXPECT_THAT(*text, ::testing::Not(::testing::HasSubstr(".word")));
+    Assembly second = assemble(*text);
+    ASSERT_TRUE(second.ok()) << formatDiagnostic("disassembly", second.diagnostics[0]);
+    EXPECT_EQ(second.program.words, first.program.words);
+    EXPECT_EQ(second.program.isaVersion, version);
 }
 
 } // namespace vsvm::isa
