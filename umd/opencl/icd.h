@@ -70,6 +70,14 @@ struct DeviceLimits {
     cl_uint isaVersion = 2;
 };
 
+/// CL_DEVICE_EXTENSIONS of a device with @p limits, space-separated.
+std::string deviceExtensions(const DeviceLimits& limits);
+/// The names of CL_DEVICE_OPENCL_C_FEATURES ("__opencl_c_int64").
+std::vector<std::string> openclCFeatures();
+/// What OpenCL C defines for programs built for a device with @p limits:
+/// its extensions and its optional features (OpenclOptions::extensions).
+std::vector<std::string> openclCMacros(const DeviceLimits& limits);
+
 /// How a command ended: CL_COMPLETE or a negative status with its reason.
 struct ExecResult {
     cl_int status = CL_COMPLETE;
