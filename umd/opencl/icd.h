@@ -104,6 +104,12 @@ public:
     Completion() = default;
     Completion(ExecResult result) : result_(std::move(result)) {}
     explicit Completion(std::vector<vsvm::Fence> jobs) : jobs_(std::move(jobs)) {}
+    /// Jobs that read @p memory, which goes with the Completion (a command
+    /// keeps its Completion until its jobs have ended).
+    Completion(std::vector<vsvm::Fence> jobs, std::shared_ptr<const void> memory)
+        : jobs_(std::move(jobs)), memory_(std::move(memory))
+    {
+    }
 
     /// The outcome of a command with nothing to do but come after the
     /// commands of @p before: CL_COMPLETE once their jobs have ended,
@@ -130,6 +136,7 @@ private:
     std::vector<vsvm::Fence> jobs_;
     /// after(): the commands with jobs it comes after (never an after() itself).
     std::vector<std::shared_ptr<const Completion>> before_;
+    std::shared_ptr<const void> memory_;
     std::string context_;
 };
 
@@ -322,7 +329,8 @@ struct _cl_event : vsvm::opencl::Object {
     /// Under the queue's inflightMutex, while in the queue's inflight list.
     std::optional<vsvm::opencl::InFlight> inflight;
     std::vector<std::pair<cl_int, std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>>> callbacks;
-    /// What its command does once its work has ended, before its final
-    /// status: a kernel's printf output (set before it runs, run once).
-    std::function<void()> onEnd;
+    /// What its command does once its work has ended, given its final
+    /// status before it is set: a kernel's printf output, an SVM free (set
+    /// before it runs, run once).
+    std::function<void(cl_int status)> onEnd;
 };

@@ -2131,3 +2131,92 @@ TEST_F(AsyncTest, MarkersBarriersAndMapsDoNotBlock)
     clReleaseMemObject(a);
     clReleaseCommandQueue(second);
 }
+
+struct FreeCall {
+    cl_context context = nullptr;
+    std::atomic<int> calls{0};
+    void* pointer = nullptr;
+};
+
+// clEnqueueSVMFree's callback: frees the pointers and says it did.
+void CL_CALLBACK onFreeCallback(cl_command_queue, cl_uint count, void* pointers[], void* data)
+{
+    auto* call = static_cast<FreeCall*>(data);
+    call->pointer = count == 1 ? pointers[0] : nullptr;
+    for (cl_uint i = 0; i < count; i++)
+        clSVMFree(call->context, pointers[i]);
+    call->calls++;
+}
+
+// A fill whose pattern the copy engine cannot repeat (longer than 8 bytes)
+// and an SVM free return from their enqueue while the kernel before them
+// runs; the fill reaches the next kernel in queue order, and the free (its
+// callback) comes once the kernel has ended.
+TEST_F(AsyncTest, LongPatternFillsAndSvmFreesDoNotBlock)
+{
+    cl_int err = CL_SUCCESS;
+    constexpr std::size_t n = 256;
+    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem b = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem c = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    // Three staging buffers' worth and a piece, of a 32-byte pattern.
+    constexpr std::size_t bigBytes = (std::size_t{3} << 20) + 96;
+    // malloc'd memory (system SVM), aligned to the pattern as SVMMemFill wants.
+    std::unique_ptr<std::uint32_t, decltype(&std::free)> bigMemory(
+        static_cast<std::uint32_t*>(std::aligned_alloc(64, bigBytes)), &std::free);
+    ASSERT_NE(bigMemory, nullptr);
+    std::span<std::uint32_t> big(bigMemory.get(), bigBytes / 4);
+    std::fill(big.begin(), big.end(), 0xdeadbeefu);
+    void* freed = clSVMAlloc(context_, CL_MEM_READ_WRITE, 4096, 0);
+    ASSERT_NE(freed, nullptr);
+    FreeCall freeCall;
+    freeCall.context = context_;
+
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue_, a, 100, n, 0, nullptr, nullptr));
+    const cl_int4 four = {{1, 2, 3, 4}};
+    cl_event filled = nullptr, bigFilled = nullptr, freedEvent = nullptr;
+    ASSERT_EQ(clEnqueueFillBuffer(queue_, b, &four, sizeof four, 0, n * sizeof(int), 0, nullptr, &filled),
+              CL_SUCCESS);
+    std::uint32_t eight[8];
+    for (std::uint32_t i = 0; i < 8; i++)
+        eight[i] = 0x100 * i + 7;
+    ASSERT_EQ(clEnqueueSVMMemFill(queue_, big.data(), eight, sizeof eight, bigBytes, 0, nullptr, &bigFilled),
+              CL_SUCCESS);
+    cl_kernel twice = kernel(program_, "twice");
+    ASSERT_EQ(clSetKernelArg(twice, 0, sizeof b, &b), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(twice, 1, sizeof c, &c), CL_SUCCESS);
+    std::size_t global = n;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, twice, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    void* pointers[] = {freed};
+    ASSERT_EQ(clEnqueueSVMFree(queue_, 1, pointers, onFreeCallback, &freeCall, 0, nullptr, &freedEvent),
+              CL_SUCCESS);
+    if (!emulator_) {
+        // Had an enqueue waited for the kernel, the gate (still shut) would
+        // have held it until the job timeout, failing the kernel.
+        for (cl_event e : {filled, bigFilled, freedEvent})
+            EXPECT_GT(eventStatus(e), CL_COMPLETE);
+        EXPECT_EQ(freeCall.calls.load(), 0);
+        EXPECT_EQ(big[0], 0xdeadbeefu);
+    }
+    open();
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (cl_event e : {filled, bigFilled, freedEvent})
+        EXPECT_EQ(eventStatus(e), CL_COMPLETE);
+    EXPECT_EQ(freeCall.calls.load(), 1);
+    EXPECT_EQ(freeCall.pointer, freed);
+    for (std::size_t i = 0; i < big.size(); i++)
+        ASSERT_EQ(big[i], eight[i % 8]) << "at word " << i;
+    std::vector<int> result(n, -1);
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, c, CL_TRUE, 0, n * sizeof(int), result.data(), 0, nullptr, nullptr),
+              CL_SUCCESS);
+    for (std::size_t i = 0; i < n; i++)
+        ASSERT_EQ(result[i], 2 * static_cast<int>(i % 4 + 1)) << "at " << i;
+    for (cl_event e : {filled, bigFilled, freedEvent})
+        clReleaseEvent(e);
+    clReleaseKernel(twice);
+    for (cl_mem m : {a, b, c})
+        clReleaseMemObject(m);
+}
