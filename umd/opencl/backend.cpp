@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <new>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -286,17 +288,45 @@ public:
 
     Completion copy(std::span<const CopyPiece> pieces, const Dependencies& after) override
     {
+        std::vector<Fence> jobs;
+        if (ExecResult submittedAll = submitCopies(pieces, after, jobs); submittedAll.status != CL_COMPLETE)
+            return submittedAll;
+        if (jobs.empty()) {
+            waitFor(after);
+            return {};
+        }
+        return Completion(std::move(jobs));
+    }
+
+    Completion fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size,
+                    const Dependencies& after) override
+    {
+        if (size == 0) {
+            waitFor(after);
+            return {};
+        }
+        if (8 % patternSize != 0)
+            return stagedFill(dst, pattern, patternSize, size, after);
+        // The copy engine repeats 8 bytes.
+        std::uint64_t bits = 0;
+        for (std::size_t i = 0; i < 8; i += patternSize)
+            std::memcpy(reinterpret_cast<unsigned char*>(&bits) + i, pattern, patternSize);
+        return submitted(copy_.fill(dst, bits, size, after));
+    }
+
+private:
+    static constexpr std::size_t kStagingBytes = std::size_t{1} << 20;
+
+    // Submits a copy command per piece, in jobs of at most
+    // DRM_VSVM_EXEC_MAX_CMDS commands, the first after @p after (the jobs of
+    // the copy engine run in order). On failure, what was submitted has
+    // ended when it returns.
+    ExecResult submitCopies(std::span<const CopyPiece> pieces, const Dependencies& after, std::vector<Fence>& jobs)
+    {
         std::vector<CopyCommand> commands;
         for (const CopyPiece& piece : pieces)
             if (piece.size)
                 commands.push_back(CopyCommand::copy(piece.dst, piece.src, piece.size));
-        if (commands.empty()) {
-            waitFor(after);
-            return {};
-        }
-        // A job takes at most DRM_VSVM_EXEC_MAX_CMDS commands; the jobs of
-        // the copy engine run in order, so only the first needs @p after.
-        std::vector<Fence> jobs;
         for (std::size_t first = 0; first < commands.size(); first += DRM_VSVM_EXEC_MAX_CMDS) {
             std::size_t count = std::min<std::size_t>(DRM_VSVM_EXEC_MAX_CMDS, commands.size() - first);
             Result<Fence> job = copy_.submit(std::span(commands).subspan(first, count), jobs.empty() ? after
@@ -308,25 +338,31 @@ public:
             }
             jobs.push_back(std::move(job).value());
         }
-        return Completion(std::move(jobs));
+        return {};
     }
 
-    Completion fill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size,
-                    const Dependencies& after) override
+    // A pattern the copy engine cannot repeat (12 to 128 bytes): whole
+    // repetitions of it in a staging buffer of this process, which the copy
+    // engine copies over the destination piece by piece. The enqueue does
+    // not wait; the buffer goes with the command's Completion.
+    Completion stagedFill(void* dst, const void* pattern, std::size_t patternSize, std::size_t size,
+                          const Dependencies& after)
     {
-        // The copy engine repeats 8 bytes; longer patterns are written by the
-        // CPU, once the jobs before the command have ended.
-        if (size == 0 || 8 % patternSize != 0) {
-            waitFor(after);
-            return hostFill(dst, pattern, patternSize, size);
-        }
-        std::uint64_t bits = 0;
-        for (std::size_t i = 0; i < 8; i += patternSize)
-            std::memcpy(reinterpret_cast<unsigned char*>(&bits) + i, pattern, patternSize);
-        return submitted(copy_.fill(dst, bits, size, after));
+        const std::size_t chunk = std::min(size, kStagingBytes / patternSize * patternSize);
+        std::shared_ptr<unsigned char[]> bytes(new (std::nothrow) unsigned char[chunk]);
+        if (!bytes)
+            return ExecResult{CL_OUT_OF_HOST_MEMORY, "no memory for the fill's pattern"};
+        for (std::size_t at = 0; at < chunk; at += patternSize)
+            std::memcpy(bytes.get() + at, pattern, patternSize);
+        std::vector<CopyPiece> pieces;
+        for (std::size_t at = 0; at < size; at += chunk)
+            pieces.push_back({static_cast<unsigned char*>(dst) + at, bytes.get(), std::min(chunk, size - at)});
+        std::vector<Fence> jobs;
+        if (ExecResult submittedAll = submitCopies(pieces, after, jobs); submittedAll.status != CL_COMPLETE)
+            return submittedAll;
+        return Completion(std::move(jobs), std::shared_ptr<const void>(bytes, bytes.get()));
     }
 
-private:
     Device device_;
     Vm vm_;
     ComputeQueue compute_;

@@ -20,6 +20,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "icd.h"
 
@@ -169,7 +170,9 @@ Result<frontend::Module> cachedOpenclToSpirv(const std::string& source, const st
     if (identity.empty())
         return frontend::openclToSpirv(source, options);
 
-    std::string key = fmt::format("{}\n{}\n{}\n{}", identity, optionText, source.size(), source);
+    // The device's extensions decide clang's macros (OpenclOptions::extensions).
+    std::string extensions = options.extensions ? fmt::format("{}", fmt::join(*options.extensions, " ")) : "*";
+    std::string key = fmt::format("{}\n{}\n{}\n{}\n{}", identity, optionText, extensions, source.size(), source);
     std::filesystem::path path = std::filesystem::path(dir) / fmt::format("{:016x}.spv-entry", fnv1a(key));
     frontend::Module module;
     if (readEntry(path, key, module))

@@ -11,9 +11,10 @@
 // its properties say, across the compute and the copy engine, and the jobs
 // of a queue end in their order. A command with nothing to do (a marker, a
 // barrier, a map) submits nothing: it ends when those jobs have ended, and
-// the next command of its queue waits for them all. A command the CPU does
-// (a fill with a long pattern, an SVM free; every command of the emulator)
-// first waits for those jobs, then runs in its enqueue.
+// the next command of its queue waits for them all; an SVM free is one of
+// these, and frees the memory as it finishes (_cl_event::onEnd). A command
+// the CPU does (every command of the emulator) first waits for those jobs,
+// then runs in its enqueue.
 //
 // A command with jobs is finished (its end time, its status, its callbacks)
 // by the first thread that sees its jobs end: the completion thread, which
@@ -145,17 +146,17 @@ void markRunning(cl_event event)
 cl_int waitEvent(cl_event event);
 
 // Runs what @p event's command does once its work has ended (a kernel's
-// printf output), before its status is final: a wait or clFinish returns
-// after it.
-void runOnEnd(cl_event event)
+// printf output, an SVM free), before its status, @p status, is final: a
+// wait or clFinish returns after it.
+void runOnEnd(cl_event event, cl_int status)
 {
-    std::function<void()> onEnd;
+    std::function<void(cl_int)> onEnd;
     {
         std::lock_guard lock(event->mutex);
         std::swap(onEnd, event->onEnd);
     }
     if (onEnd)
-        onEnd();
+        onEnd(status);
 }
 
 // Finishes @p event, whose jobs have ended: its end time, its status (a
@@ -177,7 +178,7 @@ void finish(cl_event event, InFlight kept)
         clReleaseEvent(wait);
     for (cl_mem mem : kept.uses)
         clReleaseMemObject(mem);
-    runOnEnd(event);
+    runOnEnd(event, result.status);
     kept.work = nullptr;
     setStatus(event, result.status);
 }
@@ -313,7 +314,7 @@ struct Command {
     /// The buffers the command uses: it keeps them until it is finished.
     std::vector<cl_mem> uses = {};
     /// _cl_event::onEnd.
-    std::function<void()> onEnd = {};
+    std::function<void(cl_int status)> onEnd = {};
 };
 
 // Work the CPU does, once the jobs before it have ended.
@@ -420,7 +421,7 @@ void execute(cl_event event, const std::vector<cl_event>& waits, bool dependency
         settle(queue, before);
         clReleaseEvent(before);
     }
-    runOnEnd(event);
+    runOnEnd(event, result.status);
     report(event, result);
     setStatus(event, result.status);
 }
@@ -1128,14 +1129,19 @@ cl_int CL_API_CALL clEnqueueSVMFree(cl_command_queue queue, cl_uint numPointers,
             return CL_INVALID_VALUE;
     // The pointers are copied now: the array may be gone when the command runs.
     std::vector<void*> copy(pointers, pointers + numPointers);
-    return run({queue, CL_COMMAND_SVM_FREE, count, list, event}, onHost([=]() mutable {
+    // Nothing for the device: the memory is freed when the commands before
+    // have ended, by the thread that sees them end, and the enqueue returns
+    // at once. A command it waits for that failed keeps it from running.
+    auto freeThem = [=](cl_int status) mutable {
+        if (status < 0)
+            return;
         if (fn)
             fn(queue, numPointers, copy.data(), data);
         else
             for (void* pointer : copy)
                 clSVMFree(queue->context, pointer);
-        return ExecResult{};
-    }));
+    };
+    return run({queue, CL_COMMAND_SVM_FREE, count, list, event, false, {}, std::move(freeThem)}, nothing());
 }
 
 cl_int CL_API_CALL clEnqueueSVMMigrateMem(cl_command_queue queue, cl_uint numPointers, const void** pointers,
@@ -1247,12 +1253,12 @@ cl_int enqueueKernel(cl_command_type type, cl_command_queue queue, cl_kernel ker
     // A kernel that calls printf gets a buffer of its own per launch, whose
     // records are printed when the launch has ended (runOnEnd()).
     std::shared_ptr<PrintfBuffer> printfBuffer;
-    std::function<void()> printOutput;
+    std::function<void(cl_int)> printOutput;
     if (!built.compiled.printfFormats.empty()) {
         printfBuffer = PrintfBuffer::create();
         if (!printfBuffer)
             return CL_OUT_OF_HOST_MEMORY;
-        printOutput = [printfBuffer, kept = kernel->built] { printfBuffer->print(kept->compiled); };
+        printOutput = [printfBuffer, kept = kernel->built](cl_int) { printfBuffer->print(kept->compiled); };
     }
     if (built.compiled.launchSlot) {
         std::size_t regs = *built.compiled.launchSlot;

@@ -70,6 +70,14 @@ struct DeviceLimits {
     cl_uint isaVersion = 2;
 };
 
+/// CL_DEVICE_EXTENSIONS of a device with @p limits, space-separated.
+std::string deviceExtensions(const DeviceLimits& limits);
+/// The names of CL_DEVICE_OPENCL_C_FEATURES ("__opencl_c_int64").
+std::vector<std::string> openclCFeatures();
+/// What OpenCL C defines for programs built for a device with @p limits:
+/// its extensions and its optional features (OpenclOptions::extensions).
+std::vector<std::string> openclCMacros(const DeviceLimits& limits);
+
 /// How a command ended: CL_COMPLETE or a negative status with its reason.
 struct ExecResult {
     cl_int status = CL_COMPLETE;
@@ -96,6 +104,12 @@ public:
     Completion() = default;
     Completion(ExecResult result) : result_(std::move(result)) {}
     explicit Completion(std::vector<vsvm::Fence> jobs) : jobs_(std::move(jobs)) {}
+    /// Jobs that read @p memory, which goes with the Completion (a command
+    /// keeps its Completion until its jobs have ended).
+    Completion(std::vector<vsvm::Fence> jobs, std::shared_ptr<const void> memory)
+        : jobs_(std::move(jobs)), memory_(std::move(memory))
+    {
+    }
 
     /// The outcome of a command with nothing to do but come after the
     /// commands of @p before: CL_COMPLETE once their jobs have ended,
@@ -122,6 +136,7 @@ private:
     std::vector<vsvm::Fence> jobs_;
     /// after(): the commands with jobs it comes after (never an after() itself).
     std::vector<std::shared_ptr<const Completion>> before_;
+    std::shared_ptr<const void> memory_;
     std::string context_;
 };
 
@@ -314,7 +329,8 @@ struct _cl_event : vsvm::opencl::Object {
     /// Under the queue's inflightMutex, while in the queue's inflight list.
     std::optional<vsvm::opencl::InFlight> inflight;
     std::vector<std::pair<cl_int, std::pair<void(CL_CALLBACK*)(cl_event, cl_int, void*), void*>>> callbacks;
-    /// What its command does once its work has ended, before its final
-    /// status: a kernel's printf output (set before it runs, run once).
-    std::function<void()> onEnd;
+    /// What its command does once its work has ended, given its final
+    /// status before it is set: a kernel's printf output, an SVM free (set
+    /// before it runs, run once).
+    std::function<void(cl_int status)> onEnd;
 };

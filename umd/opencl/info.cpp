@@ -7,6 +7,7 @@
 #include "printf.h"
 
 #include <mutex>
+#include <sstream>
 
 #include "vsvm_drm.h"
 #include "vsvm_isa.h"
@@ -59,14 +60,6 @@ constexpr const char* kDeviceExtensions =
 constexpr const char* kInt64AtomicsExtensions = "cl_khr_int64_base_atomics cl_khr_int64_extended_atomics";
 constexpr cl_uint kInt64AtomicsIsaVersion = 3;
 
-std::string deviceExtensions(const vsvm::opencl::DeviceLimits& limits)
-{
-    std::string list = kDeviceExtensions;
-    if (limits.isaVersion >= kInt64AtomicsIsaVersion)
-        list = list + " " + kInt64AtomicsExtensions;
-    return list;
-}
-
 cl_name_version nameVersion(cl_version version, const char* name)
 {
     cl_name_version nv{};
@@ -91,6 +84,35 @@ std::vector<cl_name_version> extensionsWithVersion(const char* list)
 }
 
 } // namespace
+
+namespace vsvm::opencl {
+
+std::string deviceExtensions(const DeviceLimits& limits)
+{
+    std::string list = kDeviceExtensions;
+    if (limits.isaVersion >= kInt64AtomicsIsaVersion)
+        list = list + " " + kInt64AtomicsExtensions;
+    return list;
+}
+
+std::vector<std::string> openclCFeatures()
+{
+    // OpenCL 3.0's optional features, of which the device has only 64-bit
+    // integers: no generic address space, no program-scope global
+    // variables, no images, no fp64 (clGetDeviceInfo below).
+    return {"__opencl_c_int64"};
+}
+
+std::vector<std::string> openclCMacros(const DeviceLimits& limits)
+{
+    std::vector<std::string> names = openclCFeatures();
+    std::istringstream list(deviceExtensions(limits));
+    for (std::string name; list >> name;)
+        names.push_back(name);
+    return names;
+}
+
+} // namespace vsvm::opencl
 
 cl_int CL_API_CALL clIcdGetPlatformIDsKHR(cl_uint num_entries, cl_platform_id* platforms, cl_uint* num_platforms)
 {
@@ -319,7 +341,9 @@ cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param, si
         return answerVector(size, value, sizeRet, versions);
     }
     case CL_DEVICE_OPENCL_C_FEATURES: {
-        std::vector<cl_name_version> features{nameVersion(CL_MAKE_VERSION(3, 0, 0), "__opencl_c_int64")};
+        std::vector<cl_name_version> features;
+        for (const std::string& name : vsvm::opencl::openclCFeatures())
+            features.push_back(nameVersion(CL_MAKE_VERSION(3, 0, 0), name.c_str()));
         return answerVector(size, value, sizeRet, features);
     }
     case CL_DEVICE_EXTENSIONS:

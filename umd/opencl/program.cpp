@@ -222,6 +222,8 @@ cl_int startBuild(cl_program program, const char* optionText, compile::Options& 
         program->log = "invalid option: " + bad + "\n";
         return invalidOptions;
     }
+    // OpenCL C's extension macros are the device's (CL_DEVICE_EXTENSIONS).
+    options.opencl.extensions = openclCMacros(program->context->backend().limits());
     program->buildStatus = CL_BUILD_IN_PROGRESS;
     program->log.clear();
     return CL_SUCCESS;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,13 @@ struct OpenclOptions {
     std::vector<std::string> buildOptions;
     /// Warnings are errors (clang's -Werror).
     bool warningsAsErrors = false;
+    /// The OpenCL C extensions and optional features of the device the
+    /// program is for ("cl_khr_byte_addressable_store", "__opencl_c_int64"):
+    /// when set, clang defines exactly these macros and declares only their
+    /// builtins (-cl-ext=-all,+NAME...), so that a kernel's #ifdef
+    /// cl_khr_fp64 follows the device. Unset, clang's defaults for spir64,
+    /// which has every extension.
+    std::optional<std::vector<std::string>> extensions;
     /// Declare the builtins with clang's table-driven -fdeclare-opencl-builtins
     /// rather than the header (-finclude-default-header, the default).
     bool declareBuiltins = false;

@@ -4499,7 +4499,7 @@ void Lowering::run(Lowered& out, bool emitIr)
         switch (cap) {
         case spv::Capability::Float64:
             if (!printfDoubles)
-                fail("the module uses doubles (Float64): ISA v2 has no double precision");
+                fail("the module uses doubles (Float64): the vsvm ISA has no double precision");
             break;
         case spv::Capability::Float16:
             fail("the module computes in half precision (Float16, cl_khr_fp16): not supported; half is a "
@@ -4514,7 +4514,7 @@ void Lowering::run(Lowered& out, bool emitIr)
     }
     for (const auto& [id, t] : m_.types)
         if (t.kind == TypeKind::Float && t.width == 64 && !printfDoubles)
-            fail("the module uses doubles: ISA v2 has no double precision");
+            fail("the module uses doubles: the vsvm ISA has no double precision");
 
     buildCfg(*f_);
     if (!linearFns_.count(f_->id))

@@ -559,158 +559,13 @@ Result<std::shared_ptr<const Library>> library(const OpenclOptions& options)
     return prepared;
 }
 
-/// The ids an instruction uses (everything but its result id, its type's
-/// own definition and the targets of names and decorations, which do not
-/// keep anything alive).
-void collectUses(const Instruction& inst, std::unordered_set<std::uint32_t>& used)
-{
-    const auto& w = inst.words;
-    switch (static_cast<spv::Op>(inst.opcode())) {
-    case spv::Op::OpName:
-    case spv::Op::OpMemberName:
-    case spv::Op::OpDecorate:
-    case spv::Op::OpMemberDecorate:
-    case spv::Op::OpDecorateString:
-    case spv::Op::OpMemberDecorateString:
-    case spv::Op::OpCapability:
-    case spv::Op::OpExtension:
-    case spv::Op::OpExtInstImport:
-    case spv::Op::OpMemoryModel:
-    case spv::Op::OpSource:
-    case spv::Op::OpString:
-    case spv::Op::OpSourceExtension:
-    case spv::Op::OpModuleProcessed:
-        return;
-    case spv::Op::OpEntryPoint: {
-        used.insert(w[2]);
-        for (std::size_t i = inst.afterString(3); i < w.size(); ++i)
-            used.insert(w[i]);
-        return;
-    }
-    case spv::Op::OpExecutionMode:
-        used.insert(w[1]);
-        return;
-    // Where literals are common, only the id operands: a literal taken for
-    // an id keeps the type with that number alive (shuffle, instruction 182,
-    // kept an unused double and with it the Float64 capability the back end
-    // refuses; a constant 241 kept a pointer to a double array).
-    case spv::Op::OpExtInst:
-        for (std::size_t i = 1; i < w.size(); ++i) {
-            if (i != 2 && i != 4) // result, instruction number
-                used.insert(w[i]);
-        }
-        return;
-    case spv::Op::OpConstant:
-    case spv::Op::OpSpecConstant:
-        used.insert(w[1]);
-        return;
-    case spv::Op::OpTypeInt:
-    case spv::Op::OpTypeFloat:
-        return;
-    case spv::Op::OpTypeVector:
-        used.insert(w[2]);
-        return;
-    case spv::Op::OpTypePointer:
-        used.insert(w[3]);
-        return;
-    case spv::Op::OpVariable:
-        used.insert(w[1]);
-        if (w.size() > 4)
-            used.insert(w[4]);
-        return;
-    case spv::Op::OpLoad:
-    case spv::Op::OpStore: {
-        // The memory operands (alignment) are literals, but for the scope
-        // ids of MakePointerAvailable/Visible (0x8, 0x10).
-        const std::size_t maskAt = inst.opcode() == op(spv::Op::OpLoad) ? 4 : 3;
-        if (w.size() > maskAt && (w[maskAt] & 0x18) != 0)
-            break;
-        for (std::size_t i = 1; i < std::min<std::size_t>(maskAt, w.size()); ++i) {
-            if (inst.opcode() == op(spv::Op::OpStore) || i != 2) // OpLoad's word 2 is its result
-                used.insert(w[i]);
-        }
-        return;
-    }
-    case spv::Op::OpFunction:
-        used.insert(w[1]);
-        used.insert(w[4]);
-        return;
-    default:
-        break;
-    }
-    // Every other word may be an id: counting a literal as a use only keeps
-    // a type or constant that happens to have that number, never drops one.
-    std::uint32_t result = inst.resultId();
-    for (std::size_t i = 1; i < w.size(); ++i) {
-        if (w[i] != result)
-            used.insert(w[i]);
-    }
-}
-
-bool removableGlobal(std::uint32_t opcode)
-{
-    switch (static_cast<spv::Op>(opcode)) {
-    case spv::Op::OpTypeFunction:
-    case spv::Op::OpTypePointer:
-    case spv::Op::OpTypeVector:
-    case spv::Op::OpTypeArray:
-    case spv::Op::OpTypeStruct:
-    case spv::Op::OpTypeInt:
-    case spv::Op::OpTypeFloat:
-    case spv::Op::OpTypeBool:
-    case spv::Op::OpConstant:
-    case spv::Op::OpConstantTrue:
-    case spv::Op::OpConstantFalse:
-    case spv::Op::OpConstantNull:
-    case spv::Op::OpConstantComposite:
-    case spv::Op::OpUndef:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/// Remove the types and constants nothing uses (SPIRV-Tools' passes that
-/// would do it are for shaders only), and the names and decorations of what
-/// is gone.
-void pruneGlobals(SpirvModule& module)
-{
-    for (;;) {
-        std::unordered_set<std::uint32_t> used;
-        for (const Instruction& inst : module.instructions)
-            collectUses(inst, used);
-        std::unordered_set<std::uint32_t> dead;
-        std::size_t functions = firstFunction(module);
-        for (std::size_t i = 0; i < functions; ++i) {
-            const Instruction& inst = module.instructions[i];
-            if (removableGlobal(inst.opcode()) && !used.count(inst.resultId()))
-                dead.insert(inst.resultId());
-        }
-        if (dead.empty())
-            return;
-        std::erase_if(module.instructions, [&](const Instruction& inst) {
-            if (removableGlobal(inst.opcode()))
-                return dead.count(inst.resultId()) != 0;
-            switch (static_cast<spv::Op>(inst.opcode())) {
-            case spv::Op::OpName:
-            case spv::Op::OpMemberName:
-            case spv::Op::OpDecorate:
-            case spv::Op::OpMemberDecorate:
-                return dead.count(inst.words[1]) != 0;
-            default:
-                return false;
-            }
-        });
-    }
-}
-
 /**
  * The part of libclc that the functions @p names need: those functions, the
  * functions they call, and the globals, types and constants these use.
  * Linking and optimising 2.5 MB of library for each kernel would take
  * seconds; this takes milliseconds.
  */
-std::vector<std::uint32_t> extractFunctions(const Library& library, const std::set<std::string>& names)
+Result<std::vector<std::uint32_t>> extractFunctions(const Library& library, const std::set<std::string>& names)
 {
     const auto& insts = library.module.instructions;
     // Functions: [first, end) instruction ranges and their callees.
@@ -788,7 +643,8 @@ std::vector<std::uint32_t> extractFunctions(const Library& library, const std::s
         part.instructions.push_back(inst);
         ++i;
     }
-    pruneGlobals(part);
+    if (Status status = detail::removeUnusedGlobals(part); !status.ok())
+        return status;
     return part.serialize();
 }
 
@@ -976,7 +832,10 @@ Result<std::vector<std::uint32_t>> linkLibclc(std::vector<std::uint32_t> words, 
     std::set<std::string> needed;
     for (const auto& [name, declaration] : declarations)
         needed.insert(name);
-    std::vector<std::vector<std::uint32_t>> inputs{extractFunctions(clc, needed), std::move(rewritten)};
+    Result<std::vector<std::uint32_t>> part = extractFunctions(clc, needed);
+    if (!part)
+        return part.status();
+    std::vector<std::vector<std::uint32_t>> inputs{std::move(part).value(), std::move(rewritten)};
     // The linker refuses modules of different SPIR-V versions. libclc's
     // functions are SPIR-V 1.0 and llvm-spirv-14 writes 1.0 to 1.4 by what the
     // program uses; what is valid in 1.0 is valid in the later versions, so
@@ -1019,7 +878,8 @@ Result<std::vector<std::uint32_t>> linkLibclc(std::vector<std::uint32_t> words, 
     Result<SpirvModule> result = SpirvModule::parse(optimized);
     if (!result)
         return result.status();
-    pruneGlobals(*result);
+    if (Status status = detail::removeUnusedGlobals(*result); !status.ok())
+        return status;
     trimCapabilities(*result, capabilities);
     std::vector<std::uint32_t> out = result->serialize();
 

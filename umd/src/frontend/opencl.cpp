@@ -133,6 +133,41 @@ std::map<std::string, std::vector<KernelArgInfo>> kernelArgInfoFromIr(std::strin
     return out;
 }
 
+// The extension and feature macros clang-14's opencl-c-base.h defines for
+// SPIR targets (OpenCL C 2.0 and later) rather than -cl-ext.
+constexpr std::string_view kHeaderMacros[] = {
+    "cl_khr_subgroup_extended_types",
+    "cl_khr_subgroup_non_uniform_vote",
+    "cl_khr_subgroup_ballot",
+    "cl_khr_subgroup_non_uniform_arithmetic",
+    "cl_khr_subgroup_shuffle",
+    "cl_khr_subgroup_shuffle_relative",
+    "cl_khr_subgroup_clustered_reduce",
+    "cl_khr_extended_bit_ops",
+    "cl_khr_integer_dot_product",
+    "__opencl_c_integer_dot_product_input_4x8bit",
+    "__opencl_c_integer_dot_product_input_4x8bit_packed",
+    "cl_ext_float_atomics",
+    "__opencl_c_ext_fp16_global_atomic_load_store",
+    "__opencl_c_ext_fp16_local_atomic_load_store",
+    "__opencl_c_ext_fp16_global_atomic_add",
+    "__opencl_c_ext_fp16_local_atomic_add",
+    "__opencl_c_ext_fp16_global_atomic_min_max",
+    "__opencl_c_ext_fp16_local_atomic_min_max",
+    "__opencl_c_ext_fp64_global_atomic_add",
+    "__opencl_c_ext_fp64_local_atomic_add",
+    "__opencl_c_ext_fp64_global_atomic_min_max",
+    "__opencl_c_ext_fp64_local_atomic_min_max",
+    "__opencl_c_ext_fp32_global_atomic_add",
+    "__opencl_c_ext_fp32_local_atomic_add",
+    "__opencl_c_ext_fp32_global_atomic_min_max",
+    "__opencl_c_ext_fp32_local_atomic_min_max",
+    "__opencl_c_atomic_order_seq_cst",
+    "__opencl_c_atomic_scope_device",
+    "__opencl_c_atomic_scope_all_devices",
+    "__opencl_c_read_write_images",
+};
+
 Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& options)
 {
     if (options.clStd != "CL1.2" && options.clStd != "CL3.0")
@@ -160,6 +195,19 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
     const std::filesystem::path spirv = dir->path() / "input.spv";
     if (Status status = detail::writeFile(input, source); !status.ok())
         return status;
+
+    // What clang's OpenCL header defines for SPIR targets whatever -cl-ext
+    // says, taken back where the device does not have it.
+    const std::filesystem::path deviceMacros = dir->path() / "device-macros.h";
+    if (options.extensions) {
+        std::string undefs;
+        for (std::string_view name : kHeaderMacros) {
+            if (std::find(options.extensions->begin(), options.extensions->end(), name) == options.extensions->end())
+                undefs += fmt::format("#undef {}\n", name);
+        }
+        if (Status status = detail::writeFile(deviceMacros, undefs); !status.ok())
+            return status;
+    }
 
     for (const std::string& option : options.buildOptions) {
         // Options, never a second input file or output.
@@ -194,6 +242,12 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         argv.push_back("-U__IMAGE_SUPPORT__");
         // The parameters' names in the metadata (kernelArgInfoFromIr()).
         argv.push_back("-cl-kernel-arg-info");
+        if (options.extensions) {
+            std::string list = "-cl-ext=-all";
+            for (const std::string& name : *options.extensions)
+                list += ",+" + name;
+            argv.insert(argv.end(), {"-Xclang", list, "-include", deviceMacros.string()});
+        }
         argv.insert(argv.end(), options.buildOptions.begin(), options.buildOptions.end());
         if (options.warningsAsErrors)
             argv.push_back("-Werror");

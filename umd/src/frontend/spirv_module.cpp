@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
+#include <spirv-tools/libspirv.hpp>
 #include <spirv/unified1/spirv.hpp11>
 
 namespace vsvm::frontend::detail {
@@ -280,5 +281,124 @@ void orderBlocks(SpirvModule& module)
     }
     insts = std::move(out);
 }
+
+namespace {
+
+/// Names and decorations: their targets are not kept alive by them.
+bool annotation(spv::Op opcode)
+{
+    switch (opcode) {
+    case spv::Op::OpName:
+    case spv::Op::OpMemberName:
+    case spv::Op::OpDecorate:
+    case spv::Op::OpMemberDecorate:
+    case spv::Op::OpDecorateString:
+    case spv::Op::OpMemberDecorateString:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/// With each instruction SPIRV-Tools' parser gives, the ids it uses.
+spv_result_t collectUses(void* data, const spv_parsed_instruction_t* inst)
+{
+    auto& used = *static_cast<std::unordered_set<std::uint32_t>*>(data);
+    if (annotation(static_cast<spv::Op>(inst->opcode)))
+        return SPV_SUCCESS;
+    for (std::uint16_t i = 0; i < inst->num_operands; ++i) {
+        const spv_parsed_operand_t& operand = inst->operands[i];
+        switch (operand.type) {
+        case SPV_OPERAND_TYPE_ID:
+        case SPV_OPERAND_TYPE_TYPE_ID:
+        case SPV_OPERAND_TYPE_SCOPE_ID:
+        case SPV_OPERAND_TYPE_MEMORY_SEMANTICS_ID:
+            used.insert(inst->words[operand.offset]);
+            break;
+        default:
+            break;
+        }
+    }
+    return SPV_SUCCESS;
+}
+
+/**
+ * The ids the instructions of @p module use: every id operand but result
+ * ids and the targets of names and decorations. SPIRV-Tools' grammar tells
+ * ids from literals: a literal that happens to be a type's number (the size
+ * of an OpLifetimeStart, 264 bytes) does not keep that type alive.
+ */
+Result<std::unordered_set<std::uint32_t>> usedIds(const SpirvModule& module)
+{
+    std::vector<std::uint32_t> words = module.serialize();
+    spvtools::Context context(SPV_ENV_UNIVERSAL_1_5);
+    std::unordered_set<std::uint32_t> used;
+    spv_diagnostic diagnostic = nullptr;
+    spv_result_t parsed = spvBinaryParse(context.CContext(), &used, words.data(), words.size(), nullptr,
+                                         collectUses, &diagnostic);
+    if (parsed != SPV_SUCCESS) {
+        std::string why = diagnostic ? diagnostic->error : "unknown error";
+        spvDiagnosticDestroy(diagnostic);
+        return Status::error(ENOEXEC, fmt::format("SPIRV-Tools cannot parse the linked module: {}", why));
+    }
+    return used;
+}
+
+bool removableGlobal(std::uint32_t opcode)
+{
+    switch (static_cast<spv::Op>(opcode)) {
+    case spv::Op::OpTypeFunction:
+    case spv::Op::OpTypePointer:
+    case spv::Op::OpTypeVector:
+    case spv::Op::OpTypeArray:
+    case spv::Op::OpTypeStruct:
+    case spv::Op::OpTypeInt:
+    case spv::Op::OpTypeFloat:
+    case spv::Op::OpTypeBool:
+    case spv::Op::OpConstant:
+    case spv::Op::OpConstantTrue:
+    case spv::Op::OpConstantFalse:
+    case spv::Op::OpConstantNull:
+    case spv::Op::OpConstantComposite:
+    case spv::Op::OpUndef:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+Status removeUnusedGlobals(SpirvModule& module)
+{
+    for (;;) {
+        Result<std::unordered_set<std::uint32_t>> used = usedIds(module);
+        if (!used)
+            return used.status();
+        std::unordered_set<std::uint32_t> dead;
+        for (const Instruction& inst : module.instructions) {
+            if (inst.opcode() == static_cast<std::uint32_t>(spv::Op::OpFunction))
+                break;
+            if (removableGlobal(inst.opcode()) && !used->count(inst.resultId()))
+                dead.insert(inst.resultId());
+        }
+        if (dead.empty())
+            return {};
+        std::erase_if(module.instructions, [&](const Instruction& inst) {
+            if (removableGlobal(inst.opcode()))
+                return dead.count(inst.resultId()) != 0;
+            switch (static_cast<spv::Op>(inst.opcode())) {
+            case spv::Op::OpName:
+            case spv::Op::OpMemberName:
+            case spv::Op::OpDecorate:
+            case spv::Op::OpMemberDecorate:
+                return dead.count(inst.words[1]) != 0;
+            default:
+                return false;
+            }
+        });
+    }
+}
+
 
 } // namespace vsvm::frontend::detail

@@ -81,4 +81,13 @@ constexpr std::uint32_t kLinkageAttributes = 41;
 constexpr std::uint32_t kLinkageExport = 0;
 constexpr std::uint32_t kLinkageImport = 1;
 
+/**
+ * Remove the types and constants nothing uses, and the names and
+ * decorations of what is gone, until nothing more goes (SPIRV-Tools' passes
+ * that would do it are for shaders only). Uses are id operands as
+ * SPIRV-Tools' grammar tells them from literals. ENOEXEC when SPIRV-Tools
+ * cannot parse @p module.
+ */
+Status removeUnusedGlobals(SpirvModule& module);
+
 } // namespace vsvm::frontend::detail

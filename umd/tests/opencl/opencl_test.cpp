@@ -27,6 +27,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -78,12 +80,12 @@ protected:
         }
     }
 
-    cl_program build(const char* source, cl_int expected = CL_SUCCESS)
+    cl_program build(const char* source, cl_int expected = CL_SUCCESS, const char* options = "")
     {
         cl_int err = CL_SUCCESS;
         cl_program program = clCreateProgramWithSource(context_, 1, &source, nullptr, &err);
         EXPECT_EQ(err, CL_SUCCESS);
-        EXPECT_EQ(clBuildProgram(program, 1, &device_, "", nullptr, nullptr), expected) << buildLog(program);
+        EXPECT_EQ(clBuildProgram(program, 1, &device_, options, nullptr, nullptr), expected) << buildLog(program);
         return program;
     }
 
@@ -785,6 +787,80 @@ kernel void macros(global int* out)
     ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
     EXPECT_EQ(out[0], 300);
     EXPECT_EQ(out[1], 0);
+    EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+    EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
+}
+
+TEST_F(OpenclTest, ExtensionMacrosAreTheDevicesExtensions)
+{
+    // OpenCL C defines a macro for each extension and optional feature the
+    // device has, and no other: a kernel's "#ifdef cl_khr_fp64" must not
+    // take the double path on a device without doubles (clang defines
+    // every extension for spir64 unless told).
+    std::set<std::string> has;
+    std::istringstream extensions(deviceString(device_, CL_DEVICE_EXTENSIONS));
+    for (std::string name; extensions >> name;)
+        has.insert(name);
+    std::size_t bytes = 0;
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_OPENCL_C_FEATURES, 0, nullptr, &bytes), CL_SUCCESS);
+    std::vector<cl_name_version> features(bytes / sizeof(cl_name_version));
+    ASSERT_EQ(clGetDeviceInfo(device_, CL_DEVICE_OPENCL_C_FEATURES, bytes, features.data(), nullptr), CL_SUCCESS);
+    for (const cl_name_version& nv : features)
+        has.insert(nv.name);
+    EXPECT_TRUE(has.count("__opencl_c_int64"));
+    const std::vector<std::string> known{
+        "cl_khr_fp64", "cl_khr_fp16", "cl_khr_3d_image_writes", "cl_khr_byte_addressable_store",
+        "cl_khr_global_int32_base_atomics", "cl_khr_global_int32_extended_atomics",
+        "cl_khr_local_int32_base_atomics", "cl_khr_local_int32_extended_atomics", "cl_khr_int64_base_atomics",
+        "cl_khr_int64_extended_atomics", "cl_khr_mipmap_image", "cl_khr_subgroups", "cl_khr_depth_images",
+        "__opencl_c_int64", "__opencl_c_fp64", "__opencl_c_images", "__opencl_c_generic_address_space",
+        "__opencl_c_program_scope_global_variables", "__opencl_c_atomic_order_seq_cst",
+        "__opencl_c_atomic_scope_device", "__opencl_c_pipes", "__opencl_c_subgroups", "cl_khr_subgroup_ballot",
+        "cl_khr_integer_dot_product", "cl_ext_float_atomics", "__opencl_c_read_write_images",
+        "__opencl_c_atomic_scope_all_devices", "__opencl_c_ext_fp32_global_atomic_add"};
+    std::string source = "kernel void macros(global int* out)\n{\n";
+    for (std::size_t i = 0; i < known.size(); i++)
+        source += "#ifdef " + known[i] + "\n    out[" + std::to_string(i) + "] = 1;\n#else\n    out[" +
+                  std::to_string(i) + "] = 0;\n#endif\n";
+    source += "}\n";
+    for (const char* std : {"-cl-std=CL1.2", "-cl-std=CL3.0"}) {
+        SCOPED_TRACE(std);
+        cl_program program = build(source.c_str(), CL_SUCCESS, std);
+        cl_kernel k = kernel(program, "macros");
+        std::vector<int> out(known.size(), 7);
+        ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, out.data()), CL_SUCCESS);
+        ASSERT_EQ(clEnqueueTask(queue_, k, 0, nullptr, nullptr), CL_SUCCESS);
+        ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+        for (std::size_t i = 0; i < known.size(); i++) {
+            // OpenCL C 1.2 has no feature macros; clang defines those it is given.
+            if (known[i].starts_with("__opencl_c_") && std::string(std) == "-cl-std=CL1.2")
+                continue;
+            EXPECT_EQ(out[i], has.count(known[i]) ? 1 : 0) << known[i];
+        }
+        EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
+        EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
+    }
+}
+
+TEST_F(OpenclTest, DoubleConstantsAreSinglePrecisionWithoutFp64)
+{
+    // Without cl_khr_fp64 a double constant is a float (OpenCL C 6.1.1.1):
+    // the kernel builds, where a double would be refused. (0.1 has no exact
+    // float, so clang cannot make the double product a float one itself.)
+    cl_program program = build(R"(
+kernel void tenth(global float* x)
+{
+    x[get_global_id(0)] *= 0.1;
+}
+)");
+    cl_kernel k = kernel(program, "tenth");
+    float x[4] = {1, 2, 3, 4};
+    ASSERT_EQ(clSetKernelArgSVMPointer(k, 0, x), CL_SUCCESS);
+    std::size_t global = 4;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, k, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (int i = 0; i < 4; i++)
+        EXPECT_EQ(x[i], static_cast<float>(i + 1) * 0.1f) << i;
     EXPECT_EQ(clReleaseKernel(k), CL_SUCCESS);
     EXPECT_EQ(clReleaseProgram(program), CL_SUCCESS);
 }
@@ -2054,4 +2130,93 @@ TEST_F(AsyncTest, MarkersBarriersAndMapsDoNotBlock)
         clReleaseEvent(e);
     clReleaseMemObject(a);
     clReleaseCommandQueue(second);
+}
+
+struct FreeCall {
+    cl_context context = nullptr;
+    std::atomic<int> calls{0};
+    void* pointer = nullptr;
+};
+
+// clEnqueueSVMFree's callback: frees the pointers and says it did.
+void CL_CALLBACK onFreeCallback(cl_command_queue, cl_uint count, void* pointers[], void* data)
+{
+    auto* call = static_cast<FreeCall*>(data);
+    call->pointer = count == 1 ? pointers[0] : nullptr;
+    for (cl_uint i = 0; i < count; i++)
+        clSVMFree(call->context, pointers[i]);
+    call->calls++;
+}
+
+// A fill whose pattern the copy engine cannot repeat (longer than 8 bytes)
+// and an SVM free return from their enqueue while the kernel before them
+// runs; the fill reaches the next kernel in queue order, and the free (its
+// callback) comes once the kernel has ended.
+TEST_F(AsyncTest, LongPatternFillsAndSvmFreesDoNotBlock)
+{
+    cl_int err = CL_SUCCESS;
+    constexpr std::size_t n = 256;
+    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem b = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem c = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    // Three staging buffers' worth and a piece, of a 32-byte pattern.
+    constexpr std::size_t bigBytes = (std::size_t{3} << 20) + 96;
+    // malloc'd memory (system SVM), aligned to the pattern as SVMMemFill wants.
+    std::unique_ptr<std::uint32_t, decltype(&std::free)> bigMemory(
+        static_cast<std::uint32_t*>(std::aligned_alloc(64, bigBytes)), &std::free);
+    ASSERT_NE(bigMemory, nullptr);
+    std::span<std::uint32_t> big(bigMemory.get(), bigBytes / 4);
+    std::fill(big.begin(), big.end(), 0xdeadbeefu);
+    void* freed = clSVMAlloc(context_, CL_MEM_READ_WRITE, 4096, 0);
+    ASSERT_NE(freed, nullptr);
+    FreeCall freeCall;
+    freeCall.context = context_;
+
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue_, a, 100, n, 0, nullptr, nullptr));
+    const cl_int4 four = {{1, 2, 3, 4}};
+    cl_event filled = nullptr, bigFilled = nullptr, freedEvent = nullptr;
+    ASSERT_EQ(clEnqueueFillBuffer(queue_, b, &four, sizeof four, 0, n * sizeof(int), 0, nullptr, &filled),
+              CL_SUCCESS);
+    std::uint32_t eight[8];
+    for (std::uint32_t i = 0; i < 8; i++)
+        eight[i] = 0x100 * i + 7;
+    ASSERT_EQ(clEnqueueSVMMemFill(queue_, big.data(), eight, sizeof eight, bigBytes, 0, nullptr, &bigFilled),
+              CL_SUCCESS);
+    cl_kernel twice = kernel(program_, "twice");
+    ASSERT_EQ(clSetKernelArg(twice, 0, sizeof b, &b), CL_SUCCESS);
+    ASSERT_EQ(clSetKernelArg(twice, 1, sizeof c, &c), CL_SUCCESS);
+    std::size_t global = n;
+    ASSERT_EQ(clEnqueueNDRangeKernel(queue_, twice, 1, nullptr, &global, nullptr, 0, nullptr, nullptr), CL_SUCCESS);
+    void* pointers[] = {freed};
+    ASSERT_EQ(clEnqueueSVMFree(queue_, 1, pointers, onFreeCallback, &freeCall, 0, nullptr, &freedEvent),
+              CL_SUCCESS);
+    if (!emulator_) {
+        // Had an enqueue waited for the kernel, the gate (still shut) would
+        // have held it until the job timeout, failing the kernel.
+        for (cl_event e : {filled, bigFilled, freedEvent})
+            EXPECT_GT(eventStatus(e), CL_COMPLETE);
+        EXPECT_EQ(freeCall.calls.load(), 0);
+        EXPECT_EQ(big[0], 0xdeadbeefu);
+    }
+    open();
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    for (cl_event e : {filled, bigFilled, freedEvent})
+        EXPECT_EQ(eventStatus(e), CL_COMPLETE);
+    EXPECT_EQ(freeCall.calls.load(), 1);
+    EXPECT_EQ(freeCall.pointer, freed);
+    for (std::size_t i = 0; i < big.size(); i++)
+        ASSERT_EQ(big[i], eight[i % 8]) << "at word " << i;
+    std::vector<int> result(n, -1);
+    ASSERT_EQ(clEnqueueReadBuffer(queue_, c, CL_TRUE, 0, n * sizeof(int), result.data(), 0, nullptr, nullptr),
+              CL_SUCCESS);
+    for (std::size_t i = 0; i < n; i++)
+        ASSERT_EQ(result[i], 2 * static_cast<int>(i % 4 + 1)) << "at " << i;
+    for (cl_event e : {filled, bigFilled, freedEvent})
+        clReleaseEvent(e);
+    clReleaseKernel(twice);
+    for (cl_mem m : {a, b, c})
+        clReleaseMemObject(m);
 }

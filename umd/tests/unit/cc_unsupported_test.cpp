@@ -36,7 +36,7 @@ std::ostream& operator<<(std::ostream& os, const Unsupported& u) { return os << 
 
 const Unsupported kCases[] = {
     {"double", Lang::OpenclC, "kernel void k(global double* p) { p[get_global_id(0)] *= 2.0; }",
-     "the module uses doubles (Float64): ISA v2 has no double precision"},
+     "the module uses doubles (Float64): the vsvm ISA has no double precision"},
     {"half", Lang::OpenclC,
      "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n"
      "kernel void k(global half* p) { half h = p[0]; p[1] = h * h; }",

@@ -354,6 +354,50 @@ kernel void k(global int* out, global int* in, global uint* mask)
     EXPECT_EQ(validate(linked->words, SPV_ENV_OPENCL_1_2), "");
 }
 
+TEST(SpirvModule, ALiteralKeepsNoUnusedTypeAlive)
+{
+    // The size of an OpLifetimeStart is a literal: piglit's
+    // vload-long-private had 264-byte private arrays, and 264 was the number
+    // of libclc's unused double2 type, which kept Float64 in the module.
+    const char* text = R"(
+OpCapability Addresses
+OpCapability Kernel
+OpCapability Int64
+OpCapability Float64
+OpMemoryModel Physical64 OpenCL
+OpEntryPoint Kernel %1 "k"
+%2 = OpTypeVoid
+%3 = OpTypeFunction %2
+%4 = OpTypeInt 8 0
+%5 = OpTypeInt 32 0
+%6 = OpConstant %5 16
+%7 = OpTypeArray %4 %6
+%8 = OpTypePointer Function %7
+%9 = OpTypeFloat 64
+%10 = OpTypeVector %9 2
+%1 = OpFunction %2 None %3
+%11 = OpLabel
+%12 = OpVariable %8 Function
+OpLifetimeStart %12 10
+OpLifetimeStop %12 10
+OpReturn
+OpFunctionEnd
+)";
+    spvtools::SpirvTools tools(SPV_ENV_UNIVERSAL_1_0);
+    std::vector<std::uint32_t> words;
+    ASSERT_TRUE(tools.Assemble(text, &words, SPV_TEXT_TO_BINARY_OPTION_PRESERVE_NUMERIC_IDS));
+    auto module = detail::SpirvModule::parse(words);
+    ASSERT_TRUE(module.ok()) << module.status().message();
+    ASSERT_TRUE(detail::removeUnusedGlobals(*module).ok());
+    std::vector<std::uint32_t> results;
+    for (const detail::Instruction& inst : module->instructions)
+        results.push_back(inst.resultId());
+    // double2, then double with it; the array and what it is made of stay.
+    EXPECT_THAT(results, Not(::testing::Contains(10u)));
+    EXPECT_THAT(results, Not(::testing::Contains(9u)));
+    EXPECT_THAT(results, ::testing::IsSupersetOf({4u, 5u, 6u, 7u, 8u, 12u}));
+}
+
 TEST(FrontendOpencl, PointerAndVectorBuiltinsInBothVersions)
 {
     const char* source = R"(
