@@ -243,7 +243,11 @@ Result<Module> openclToSpirv(std::string_view source, const OpenclOptions& optio
         // The parameters' names in the metadata (kernelArgInfoFromIr()).
         argv.push_back("-cl-kernel-arg-info");
         if (options.extensions) {
-            std::string list = "-cl-ext=-all";
+            // cl_khr_fp16 always, and its macro stays: clang-14 lets a
+            // kernel call the core functions on half as a storage format
+            // (vload_half, vstore_half) only while the extension is on and
+            // its macro defined. The back end refuses half arithmetic.
+            std::string list = "-cl-ext=-all,+cl_khr_fp16";
             for (const std::string& name : *options.extensions)
                 list += ",+" + name;
             argv.insert(argv.end(), {"-Xclang", list, "-include", deviceMacros.string()});
