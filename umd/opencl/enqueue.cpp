@@ -200,6 +200,7 @@ void settle(cl_command_queue queue, cl_event last)
                 break;
             event = inflight.front();
             inflight.pop_front();
+            queue->finishing.push_back(event);
             kept = std::move(*event->inflight);
             event->inflight.reset();
             if (!inflight.empty())
@@ -207,6 +208,10 @@ void settle(cl_command_queue queue, cl_event last)
         }
         more = event != last;
         finish(event, std::move(kept));
+        {
+            std::lock_guard lock(queue->inflightMutex);
+            std::erase(queue->finishing, event);
+        }
         clReleaseEvent(event); // the inflight list's reference
     }
     clReleaseCommandQueue(queue);
@@ -761,9 +766,15 @@ cl_int CL_API_CALL clFinish(cl_command_queue queue)
         });
     }
     { std::lock_guard lock(queue->mutex); }
+    // With those another thread is finishing: their output (printf) and
+    // callbacks come before clFinish returns.
     std::vector<cl_event> inflight;
     {
         std::lock_guard lock(queue->inflightMutex);
+        for (cl_event event : queue->finishing) {
+            clRetainEvent(event);
+            inflight.push_back(event);
+        }
         for (cl_event event : queue->inflight) {
             clRetainEvent(event);
             inflight.push_back(event);

@@ -266,6 +266,9 @@ struct _cl_command_queue : vsvm::opencl::Object {
     /// finished yet, in their order (a reference each).
     std::mutex inflightMutex;
     std::deque<cl_event> inflight;
+    /// Under inflightMutex: the events taken off inflight whose finishing
+    /// (onEnd, status, callbacks) has not ended; clFinish waits for them too.
+    std::vector<cl_event> finishing;
 };
 
 struct _cl_mem : vsvm::opencl::Object {

@@ -1184,6 +1184,8 @@ TEST_F(OpenclTest, PrintfFormatsLikeC)
         {R"(printf("%2.2v4hlf|%+v2ld\n", (float4)(1, 2, 3, 4), (long2)(5, -6)))", "1.00,2.00,3.00,4.00|+5,-6\n"},
         {R"(printf("100%% %s\n", get_global_id(0) == 0 ? "yes" : "no"))", "100% yes\n"},
         {R"(printf("no arguments\n"))", "no arguments\n"},
+        // Double constants are floats without cl_khr_fp64: float arithmetic.
+        {R"(printf("%.2f\n", (float)(get_global_id(0) + 3) * 0.5 + 0.25))", "1.75\n"},
     };
     char buf[256];
     std::snprintf(buf, sizeof buf, "%f %.2f %e %.3E %g %G\n", 1.5, static_cast<double>(3.14159f),
@@ -2191,6 +2193,50 @@ void CL_CALLBACK onFreeCallback(cl_command_queue, cl_uint count, void* pointers[
     for (cl_uint i = 0; i < count; i++)
         clSVMFree(call->context, pointers[i]);
     call->calls++;
+}
+
+struct SlowFree {
+    cl_context context = nullptr;
+    std::atomic<int> started{0};
+    std::atomic<int> done{0};
+};
+
+// clEnqueueSVMFree's callback, slow: it holds the command's finishing open.
+void CL_CALLBACK slowFreeCallback(cl_command_queue, cl_uint count, void* pointers[], void* data)
+{
+    auto* free = static_cast<SlowFree*>(data);
+    free->started = 1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (cl_uint i = 0; i < count; i++)
+        clSVMFree(free->context, pointers[i]);
+    free->done = 1;
+}
+
+// clFinish waits for the commands another thread (the completion thread)
+// has taken off the queue's list and is finishing: a printf's output and an
+// SVM free's callback come before it returns. (It used to look at the list
+// only: PrintfFormatsLikeC once lost its output on the device that way.)
+TEST_F(AsyncTest, ClFinishWaitsForACommandAnotherThreadIsFinishing)
+{
+    SKIP_ON_EMULATOR();
+    cl_int err = CL_SUCCESS;
+    constexpr std::size_t n = 64;
+    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+    ASSERT_EQ(err, CL_SUCCESS);
+    SlowFree slow;
+    slow.context = context_;
+    void* memory = clSVMAlloc(context_, CL_MEM_READ_WRITE, 4096, 0);
+    ASSERT_NE(memory, nullptr);
+    ASSERT_NO_FATAL_FAILURE(enqueueGated(queue_, a, 1, n, 0, nullptr, nullptr));
+    void* pointers[] = {memory};
+    ASSERT_EQ(clEnqueueSVMFree(queue_, 1, pointers, slowFreeCallback, &slow, 0, nullptr, nullptr), CL_SUCCESS);
+    open();
+    // The completion thread finishes the free: once its callback has
+    // started (seen without an OpenCL call), the command is off the list.
+    ASSERT_TRUE(eventually([&] { return slow.started.load() == 1; }));
+    ASSERT_EQ(clFinish(queue_), CL_SUCCESS);
+    EXPECT_EQ(slow.done.load(), 1) << "clFinish returned while the free's callback still ran";
+    clReleaseMemObject(a);
 }
 
 // A fill whose pattern the copy engine cannot repeat (longer than 8 bytes)
