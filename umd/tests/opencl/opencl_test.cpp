@@ -98,6 +98,15 @@ protected:
         return log;
     }
 
+    // A read-write buffer of @p n ints.
+    cl_mem intBuffer(std::size_t n)
+    {
+        cl_int err = CL_SUCCESS;
+        cl_mem mem = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
+        EXPECT_EQ(err, CL_SUCCESS);
+        return mem;
+    }
+
     cl_kernel kernel(cl_program program, const char* name)
     {
         cl_int err = CL_SUCCESS;
@@ -1842,14 +1851,8 @@ TEST_F(AsyncTest, EnqueueReturnsBeforeTheKernelEndsAndCallbacksFireWithoutAWait)
 // the second kernel the copy's.
 TEST_F(AsyncTest, InOrderKernelCopyKernel)
 {
-    cl_int err = CL_SUCCESS;
     constexpr std::size_t n = 256;
-    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
-    ASSERT_EQ(err, CL_SUCCESS);
-    cl_mem b = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
-    ASSERT_EQ(err, CL_SUCCESS);
-    cl_mem c = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
-    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem a = intBuffer(n), b = intBuffer(n), c = intBuffer(n);
     const int zero = 0;
     ASSERT_EQ(clEnqueueFillBuffer(queue_, b, &zero, sizeof zero, 0, n * sizeof(int), 0, nullptr, nullptr),
               CL_SUCCESS);
@@ -2245,14 +2248,8 @@ TEST_F(AsyncTest, ClFinishWaitsForACommandAnotherThreadIsFinishing)
 // callback) comes once the kernel has ended.
 TEST_F(AsyncTest, LongPatternFillsAndSvmFreesDoNotBlock)
 {
-    cl_int err = CL_SUCCESS;
     constexpr std::size_t n = 256;
-    cl_mem a = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
-    ASSERT_EQ(err, CL_SUCCESS);
-    cl_mem b = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
-    ASSERT_EQ(err, CL_SUCCESS);
-    cl_mem c = clCreateBuffer(context_, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &err);
-    ASSERT_EQ(err, CL_SUCCESS);
+    cl_mem a = intBuffer(n), b = intBuffer(n), c = intBuffer(n);
     // Three staging buffers' worth and a piece, of a 32-byte pattern.
     constexpr std::size_t bigBytes = (std::size_t{3} << 20) + 96;
     // malloc'd memory (system SVM), aligned to the pattern as SVMMemFill wants.
