@@ -341,7 +341,7 @@ private:
         return {};
     }
 
-    // A pattern the copy engine cannot repeat (12 to 128 bytes): whole
+    // A pattern the copy engine cannot repeat (16 to 128 bytes): whole
     // repetitions of it in a staging buffer of this process, which the copy
     // engine copies over the destination piece by piece. The enqueue does
     // not wait; the buffer goes with the command's Completion.
